@@ -1,0 +1,285 @@
+// The backend behind the contract: one handler per method of shared/api.ts.
+// Both transports (Electron IPC, the browser shell) call `call()`, which
+// validates params with the contract's schemas before anything else runs.
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import {
+  methods,
+  isMethodName,
+  type MethodName,
+  type ParsedParams,
+  type Result,
+} from '../../shared/api';
+import type { Patch } from '../../shared/model';
+import { ClusterdeckError } from '../../shared/errors';
+import { openConsoleBridge, type ConsoleBridge } from './consoles/bridge';
+import { HostConnection } from './hosts/connection';
+import { InventoryStore } from './inventory/store';
+import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
+import { KnownHosts } from './ssh/known-hosts';
+import { probeHostKey } from './ssh/session';
+import { quoteArgv } from './ssh/quote';
+import { readSshAliases } from './ssh/ssh-config';
+import type { SecretBox } from './store/secrets';
+import { SettingsStore, type HostConfig } from './store/settings';
+import { TaskRunner } from './tasks/runner';
+
+export interface BackendOptions {
+  dataDir: string;
+  secretBox: SecretBox;
+  /** The user's own known_hosts, read but never written. */
+  userKnownHosts?: string;
+  sshConfig?: string;
+}
+
+type Handlers = { [M in MethodName]: (p: ParsedParams<M>) => Promise<Result<M>> };
+
+const ACTION_TITLES = {
+  start: 'Start',
+  shutdown: 'Shut down',
+  destroy: 'Force off',
+  reboot: 'Reboot',
+  suspend: 'Pause',
+  resume: 'Resume',
+} as const;
+
+export class Backend {
+  readonly store = new InventoryStore();
+  readonly tasks = new TaskRunner(this.store);
+  private readonly settings: SettingsStore;
+  private readonly knownHosts: KnownHosts;
+  private readonly connections = new Map<string, HostConnection>();
+  private readonly consoles = new Map<string, ConsoleBridge>();
+
+  private constructor(private readonly opts: BackendOptions) {
+    this.settings = new SettingsStore(opts.dataDir);
+    this.knownHosts = new KnownHosts(join(opts.dataDir, 'known_hosts'), [
+      opts.userKnownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+    ]);
+  }
+
+  /** Loads settings and starts reconnecting saved hosts (without waiting for them). */
+  static async start(opts: BackendOptions): Promise<Backend> {
+    await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
+    const b = new Backend(opts);
+    const s = await b.settings.load();
+    for (const h of s.hosts) {
+      const sealed = s.secrets[h.id];
+      let secret: string | undefined;
+      if (sealed && opts.secretBox.canPersist) {
+        try {
+          secret = opts.secretBox.decrypt(sealed);
+        } catch {
+          secret = undefined; // the keyring changed; the user re-enters it
+        }
+      }
+      b.open(h, secret).catch(() => undefined);
+    }
+    return b;
+  }
+
+  onPatch(listener: (p: Patch[]) => void): () => void {
+    return this.store.onPatch(listener);
+  }
+
+  /** Validates and dispatches one call from a transport. */
+  async call(method: unknown, params: unknown): Promise<unknown> {
+    if (!isMethodName(method))
+      throw new ClusterdeckError('invalid-input', `Unknown method ${String(method)}.`);
+    const parsed = methods[method].params.safeParse(params ?? {});
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new ClusterdeckError(
+        'invalid-input',
+        first ? `${first.path.join('.') || 'input'}: ${first.message}` : 'Invalid input.',
+      );
+    }
+    const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  }
+
+  private open(config: HostConfig, secret: string | undefined): Promise<void> {
+    const conn = new HostConnection(config, this.store, this.knownHosts, secret);
+    this.connections.set(config.id, conn);
+    return conn.connect();
+  }
+
+  private connection(hostId: string): HostConnection {
+    const c = this.connections.get(hostId);
+    if (!c) throw new ClusterdeckError('not-found', 'That host is no longer in Clusterdeck.');
+    return c;
+  }
+
+  private readonly handlers: Handlers = {
+    getInventory: async () => this.store.snapshot(),
+
+    probeHost: async ({ address, port }) => {
+      const key = await probeHostKey(address, port);
+      const verdict = await this.knownHosts.check(address, port, key);
+      return {
+        address,
+        port,
+        keyType: keyTypeOf(key),
+        fingerprint: sha256Fingerprint(key),
+        status: verdict.status,
+        ...(verdict.status === 'changed' ? { knownFingerprint: verdict.knownFingerprint } : {}),
+      };
+    },
+
+    addHost: async (p) => {
+      const where = `${p.address}:${p.port}`;
+      if (
+        [...this.connections.values()].some(
+          (c) =>
+            c.config.address === p.address && c.config.port === p.port && c.config.user === p.user,
+        )
+      ) {
+        throw new ClusterdeckError(
+          'invalid-input',
+          `${p.user}@${where} is already in Clusterdeck.`,
+        );
+      }
+      if (p.remember && p.password && !this.opts.secretBox.canPersist) {
+        throw new ClusterdeckError(
+          'invalid-input',
+          'This Clusterdeck has no encrypted secret store here, and it never saves a password in plain text. Untick “Remember password”, or use a key file or ssh-agent.',
+        );
+      }
+      // Trust exactly the key the user saw: if the node now shows another, refuse.
+      const key = await probeHostKey(p.address, p.port);
+      const fingerprint = sha256Fingerprint(key);
+      if (fingerprint !== p.fingerprint) {
+        throw new ClusterdeckError(
+          'host-key-mismatch',
+          `${where} now presents ${fingerprint}, not the ${p.fingerprint} you accepted. Nothing was sent. Check the node before connecting again.`,
+        );
+      }
+      const verdict = await this.knownHosts.check(p.address, p.port, key);
+      if (verdict.status === 'changed') {
+        throw new ClusterdeckError(
+          'host-key-changed',
+          `The host key of ${where} changed (now ${fingerprint}, trusted ${verdict.knownFingerprint}). Nothing was sent. If the node was reinstalled, remove its old key from known_hosts first.`,
+        );
+      }
+      if (verdict.status === 'new') await this.knownHosts.trust(p.address, p.port, key);
+      const config: HostConfig = {
+        id: randomUUID(),
+        name: p.name || p.address,
+        address: p.address,
+        port: p.port,
+        user: p.user,
+        auth: p.auth,
+        ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
+      };
+      const conn = new HostConnection(config, this.store, this.knownHosts, p.password);
+      try {
+        await conn.connect();
+      } catch (err) {
+        conn.dispose();
+        this.store.removeHost(config.id);
+        throw err;
+      }
+      this.connections.set(config.id, conn);
+      await this.settings.update((s) => {
+        s.hosts.push(config);
+        if (p.remember && p.password)
+          s.secrets[config.id] = this.opts.secretBox.encrypt(p.password);
+      });
+      return { hostId: config.id };
+    },
+
+    removeHost: async ({ hostId }) => {
+      this.connection(hostId).dispose();
+      this.connections.delete(hostId);
+      this.store.removeHost(hostId);
+      await this.settings.update((s) => {
+        s.hosts = s.hosts.filter((h) => h.id !== hostId);
+        delete s.secrets[hostId];
+      });
+      return {};
+    },
+
+    reconnectHost: async ({ hostId }) => {
+      await this.connection(hostId).connect();
+      return {};
+    },
+
+    vmAction: async ({ vmId, action }) => {
+      const vm = this.store.get('vms', vmId);
+      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const conn = this.connection(vm.hostId);
+      const driver = conn.getDriver();
+      const taskId = this.tasks.start(
+        `${ACTION_TITLES[action]} ${vm.name}`,
+        `${vm.name} on ${conn.config.name}`,
+        (ctx) => driver.vmAction(vm, action, ctx),
+      );
+      return { taskId };
+    },
+
+    cancelTask: async ({ taskId }) => {
+      this.tasks.cancel(taskId);
+      return {};
+    },
+
+    clearTasks: async () => {
+      this.tasks.clearFinished();
+      return {};
+    },
+
+    sshAliases: async () => readSshAliases(this.opts.sshConfig),
+
+    openConsole: async ({ vmId }) => {
+      const vm = this.store.get('vms', vmId);
+      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const conn = this.connection(vm.hostId);
+      const display = await conn.getDriver().displayAddress(vm);
+      if (display.type !== 'vnc') {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name} has a SPICE display only; Clusterdeck's console speaks VNC. Add a VNC graphics device to the VM.`,
+        );
+      }
+      const bridge = await openConsoleBridge(() => conn.forwardOut(display.host, display.port));
+      const consoleId = randomUUID();
+      this.consoles.set(consoleId, bridge);
+      void bridge.closed.then(() => this.consoles.delete(consoleId));
+      return { consoleId, url: bridge.url };
+    },
+
+    closeConsole: async ({ consoleId }) => {
+      await this.consoles.get(consoleId)?.close();
+      return {};
+    },
+  };
+
+  /**
+   * Runs one remote command as a task on a host; fails the task on a
+   * non-zero exit. The building block of wizard steps.
+   */
+  runCommand(hostId: string, title: string, argv: readonly string[]): string {
+    const conn = this.connection(hostId);
+    return this.tasks.start(title, conn.config.name, async (ctx) => {
+      const r = await conn.exec(argv, { signal: ctx.signal, log: ctx.log, timeoutMs: 600_000 });
+      if (r.code !== 0) {
+        throw new ClusterdeckError(
+          'command-failed',
+          `${conn.config.name}: \`${quoteArgv(argv)}\` exited with ${r.code}: ${r.stderr.trim() || 'no error output'}.`,
+        );
+      }
+    });
+  }
+
+  /** Open console tunnels, for tests that check nothing leaks. */
+  get openConsoles(): number {
+    return this.consoles.size;
+  }
+
+  close(): void {
+    for (const b of this.consoles.values()) void b.close();
+    for (const c of this.connections.values()) c.dispose();
+    this.connections.clear();
+  }
+}

@@ -1,0 +1,90 @@
+// One console tunnel: a WebSocket server on 127.0.0.1 at a random port that
+// accepts exactly one connection, carrying a one-time token, and pipes it to
+// an SSH channel to the VM's display. No VNC port is ever exposed: the
+// display is reached from the node's side of its SSH session.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+
+export interface ConsoleBridge {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Resolves when the console's connection ends (or the bridge closes). */
+  closed: Promise<void>;
+}
+
+/** Pages that may open a console: the app's own (file://) and loopback origins. */
+export function originAllowed(origin: string | undefined): boolean {
+  if (!origin || origin === 'null' || origin === 'file://') return true;
+  return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
+}
+
+export async function openConsoleBridge(connect: () => Promise<Duplex>): Promise<ConsoleBridge> {
+  const token = Buffer.from(randomBytes(24).toString('base64url'));
+  let used = false;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    // noVNC offers the 'binary' subprotocol; accept it when offered.
+    handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
+    verifyClient: ({ req, origin }, done) => {
+      const given = Buffer.from(
+        new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '',
+      );
+      const ok =
+        !used &&
+        originAllowed(origin) &&
+        given.length === token.length &&
+        timingSafeEqual(given, token);
+      if (ok) used = true; // one-time: the token dies with its first use
+      done(ok, ok ? undefined : 403);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    wss.once('listening', resolve);
+    wss.once('error', reject);
+  });
+  const port = (wss.address() as AddressInfo).port;
+
+  const shutdown = () =>
+    new Promise<void>((resolve) => {
+      for (const c of wss.clients) c.terminate();
+      wss.close(() => resolve());
+    }).then(resolveClosed);
+
+  wss.on('connection', (ws: WebSocket) => {
+    // Stream pipes give flow control both ways: a slow page pauses the SSH
+    // channel, a slow node pauses the socket, so nothing grows without bound.
+    const pageStream = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
+    pageStream.on('error', () => undefined);
+    connect().then(
+      (display) => {
+        display.on('error', () => undefined);
+        pageStream.pipe(display);
+        display.pipe(pageStream);
+        const end = () => {
+          display.destroy();
+          void shutdown();
+        };
+        display.on('close', end);
+        pageStream.on('close', end);
+      },
+      (err: Error) => {
+        ws.close(1011, err.message.slice(0, 120));
+        void shutdown();
+      },
+    );
+  });
+
+  return {
+    url: `ws://127.0.0.1:${port}/?token=${token.toString()}`,
+    port,
+    close: shutdown,
+    closed,
+  };
+}

@@ -1,0 +1,137 @@
+// One function per libvirt operation, each naming the exact virsh command.
+// Domains, pools and networks are addressed by UUID, never by name, so a
+// hostile name cannot change what a command means.
+import type { VmAction } from '../../../../shared/api';
+import type { NodeInfo, StoragePool, Network, VmState } from '../../../../shared/model';
+import { ClusterdeckError } from '../../../../shared/errors';
+import type { VirshShell } from './virsh-shell';
+import {
+  capabilitiesHaveKvm,
+  parseDomainXml,
+  parseDomstate,
+  parseKeyValues,
+  parseList,
+  parseNetXml,
+  parseNodeinfo,
+  parsePoolXml,
+  parseVersion,
+  parseVolList,
+  yes,
+  type DomainXmlFacts,
+} from './parse';
+
+export const LIBVIRT_URI = 'qemu:///system';
+
+/** The argv of a one-shot virsh command run through an exec channel. */
+export function virshArgv(args: readonly string[]): string[] {
+  return ['virsh', '-c', LIBVIRT_URI, ...args];
+}
+
+/** virsh subcommand per VM action. */
+export const VM_ACTION_ARGS: Record<VmAction, (uuid: string) => string[]> = {
+  start: (uuid) => ['start', uuid],
+  shutdown: (uuid) => ['shutdown', uuid],
+  destroy: (uuid) => ['destroy', uuid],
+  reboot: (uuid) => ['reboot', uuid],
+  suspend: (uuid) => ['suspend', uuid],
+  resume: (uuid) => ['resume', uuid],
+};
+
+async function read(shell: VirshShell, argv: string[]): Promise<string> {
+  const r = await shell.run(argv);
+  if (!r.ok) {
+    throw new ClusterdeckError(
+      'command-failed',
+      `virsh ${argv.join(' ')} failed: ${r.stderr.trim()}`,
+    );
+  }
+  return r.stdout;
+}
+
+export async function readNodeFacts(
+  shell: VirshShell,
+): Promise<
+  Pick<NodeInfo, 'cpus' | 'memoryKiB' | 'libvirtVersion' | 'qemuVersion' | 'virtualization'>
+> {
+  const [nodeinfo, version, caps] = await Promise.all([
+    read(shell, ['nodeinfo']),
+    read(shell, ['version']),
+    read(shell, ['capabilities']),
+  ]);
+  const ni = parseNodeinfo(nodeinfo);
+  const v = parseVersion(version);
+  return {
+    cpus: ni.cpus,
+    memoryKiB: ni.memoryKiB,
+    libvirtVersion: v.libvirt,
+    qemuVersion: v.qemu,
+    virtualization: capabilitiesHaveKvm(caps) ? 'kvm' : 'emulated',
+  };
+}
+
+export async function listDomainUuids(shell: VirshShell): Promise<string[]> {
+  return parseList(await read(shell, ['list', '--all', '--uuid']));
+}
+
+export interface DomainFacts extends DomainXmlFacts {
+  state: VmState;
+  persistent: boolean;
+  autostart: boolean;
+}
+
+export async function readDomain(shell: VirshShell, uuid: string): Promise<DomainFacts> {
+  const [xmlText, state, info] = await Promise.all([
+    read(shell, ['dumpxml', uuid]),
+    read(shell, ['domstate', uuid]),
+    read(shell, ['dominfo', uuid]),
+  ]);
+  const kv = parseKeyValues(info);
+  return {
+    ...parseDomainXml(xmlText),
+    state: parseDomstate(state),
+    persistent: yes(kv['Persistent']),
+    autostart: yes(kv['Autostart']),
+  };
+}
+
+export async function listPoolUuids(shell: VirshShell): Promise<string[]> {
+  return parseList(await read(shell, ['pool-list', '--all', '--uuid']));
+}
+
+export type PoolFacts = Omit<StoragePool, 'id' | 'hostId'>;
+
+export async function readPool(shell: VirshShell, uuid: string): Promise<PoolFacts> {
+  const [xmlText, info] = await Promise.all([
+    read(shell, ['pool-dumpxml', uuid]),
+    read(shell, ['pool-info', uuid]),
+  ]);
+  const kv = parseKeyValues(info);
+  const state = kv['State'] ?? 'unknown';
+  // Volumes can only be listed from a running pool.
+  const volumes =
+    state === 'running'
+      ? parseVolList(await read(shell, ['vol-list', '--pool', uuid, '--details']))
+      : [];
+  return { ...parsePoolXml(xmlText), state, autostart: yes(kv['Autostart']), volumes };
+}
+
+export async function listNetworkUuids(shell: VirshShell): Promise<string[]> {
+  return parseList(await read(shell, ['net-list', '--all', '--uuid']));
+}
+
+export type NetworkFacts = Omit<Network, 'id' | 'hostId'>;
+
+export async function readNetwork(shell: VirshShell, uuid: string): Promise<NetworkFacts> {
+  const [xmlText, info] = await Promise.all([
+    read(shell, ['net-dumpxml', uuid]),
+    read(shell, ['net-info', uuid]),
+  ]);
+  const kv = parseKeyValues(info);
+  const n = parseNetXml(xmlText);
+  return {
+    ...n,
+    bridge: n.bridge || kv['Bridge'] || '',
+    active: yes(kv['Active']),
+    autostart: yes(kv['Autostart']),
+  };
+}

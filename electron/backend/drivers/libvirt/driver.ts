@@ -1,0 +1,184 @@
+// The libvirt driver: inventory through one persistent virsh, changes pushed
+// from libvirt's own event streams, actions as logged one-shot commands.
+import type { ClientChannel } from 'ssh2';
+import type { VmAction } from '../../../../shared/api';
+import type { Network, NodeInfo, StoragePool, Vm } from '../../../../shared/model';
+import { ClusterdeckError } from '../../../../shared/errors';
+import type { InventoryStore } from '../../inventory/store';
+import { quoteArgv } from '../../ssh/quote';
+import type { SshSession } from '../../ssh/session';
+import type { TaskContext } from '../../tasks/runner';
+import type { NodeProbe } from '../detect';
+import type { Driver } from '../driver';
+import {
+  LIBVIRT_URI,
+  VM_ACTION_ARGS,
+  listDomainUuids,
+  listNetworkUuids,
+  listPoolUuids,
+  readDomain,
+  readNetwork,
+  readNodeFacts,
+  readPool,
+  virshArgv,
+} from './commands';
+import { parseDomdisplay, type DisplayAddress } from './display';
+import { followEvents, type EventKind } from './events';
+import { VirshShell } from './virsh-shell';
+
+type Kind = EventKind;
+const ALL_KINDS: readonly Kind[] = ['vms', 'pools', 'networks'];
+
+export class LibvirtDriver implements Driver {
+  readonly stack = 'libvirt' as const;
+  private shell: VirshShell | undefined;
+  private readonly channels: ClientChannel[] = [];
+  private readonly refreshing = new Map<Kind, Promise<void>>();
+  private readonly dirty = new Set<Kind>();
+  private stopped = false;
+
+  constructor(
+    private readonly session: SshSession,
+    private readonly hostId: string,
+    private readonly store: InventoryStore,
+    private readonly probe: NodeProbe,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  private get label(): string {
+    return this.session.target.label;
+  }
+
+  async start(): Promise<NodeInfo> {
+    // Follow events before the first load, so nothing between the two is missed.
+    const [shell] = await Promise.all([VirshShell.open(this.session, LIBVIRT_URI), this.follow()]);
+    this.shell = shell;
+    // stop() may have run while the channels were opening: close what came late.
+    if (this.stopped) {
+      this.stop();
+      throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
+    }
+    const facts = await readNodeFacts(this.shell);
+    await Promise.all(ALL_KINDS.map((k) => this.refresh(k)));
+    return {
+      hostname: this.probe.hostname,
+      cpuModel: this.probe.cpuModel,
+      uptimeSeconds: this.probe.uptimeSeconds,
+      ...facts,
+    };
+  }
+
+  private async follow(): Promise<void> {
+    const channel = await followEvents(
+      this.session,
+      (kind) => {
+        // A line we cannot place (a name with a line break) refreshes everything.
+        for (const k of kind ? [kind] : ALL_KINDS) {
+          this.refresh(k).catch((e: Error) => this.onError(e));
+        }
+      },
+      () => {
+        if (!this.stopped && !this.session.isClosed) {
+          this.onError(
+            new ClusterdeckError(
+              'disconnected',
+              `The libvirt event stream on ${this.label} ended.`,
+            ),
+          );
+        }
+      },
+    );
+    this.channels.push(channel);
+    if (this.stopped) channel.close();
+  }
+
+  /** Re-reads one kind of entity; calls during a refresh coalesce into one more. */
+  refresh(kind: Kind): Promise<void> {
+    const running = this.refreshing.get(kind);
+    if (running) {
+      this.dirty.add(kind);
+      return running;
+    }
+    const p = (async () => {
+      do {
+        this.dirty.delete(kind);
+        await this.load(kind);
+      } while (this.dirty.has(kind) && !this.stopped);
+    })().finally(() => this.refreshing.delete(kind));
+    this.refreshing.set(kind, p);
+    return p;
+  }
+
+  private async load(kind: Kind): Promise<void> {
+    const shell = this.shell;
+    if (!shell || this.stopped) return;
+    const h = this.hostId;
+    if (kind === 'vms') {
+      const uuids = await listDomainUuids(shell);
+      const vms = await Promise.all(
+        uuids.map(async (uuid): Promise<Vm> => ({
+          id: `${h}:vm:${uuid}`,
+          hostId: h,
+          ...(await readDomain(shell, uuid)),
+        })),
+      );
+      if (!this.stopped) this.store.replaceForHost('vms', h, vms);
+    } else if (kind === 'pools') {
+      const uuids = await listPoolUuids(shell);
+      const pools = await Promise.all(
+        uuids.map(async (uuid): Promise<StoragePool> => ({
+          id: `${h}:pool:${uuid}`,
+          hostId: h,
+          ...(await readPool(shell, uuid)),
+        })),
+      );
+      if (!this.stopped) this.store.replaceForHost('pools', h, pools);
+    } else {
+      const uuids = await listNetworkUuids(shell);
+      const nets = await Promise.all(
+        uuids.map(async (uuid): Promise<Network> => ({
+          id: `${h}:net:${uuid}`,
+          hostId: h,
+          ...(await readNetwork(shell, uuid)),
+        })),
+      );
+      if (!this.stopped) this.store.replaceForHost('networks', h, nets);
+    }
+  }
+
+  async vmAction(vm: Vm, action: VmAction, ctx: TaskContext): Promise<void> {
+    const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
+    const r = await this.session.exec(argv, {
+      signal: ctx.signal,
+      log: ctx.log,
+      timeoutMs: 120_000,
+    });
+    if (r.code !== 0) {
+      const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
+      throw new ClusterdeckError(
+        'command-failed',
+        `${this.label}: \`${quoteArgv(argv)}\` failed: ${why}. See the task log for the full output.`,
+      );
+    }
+    await this.refresh('vms');
+  }
+
+  async displayAddress(vm: Vm): Promise<DisplayAddress> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['domdisplay', vm.uuid]);
+    if (!r.ok) {
+      const why = r.stderr.trim().replace(/^error: /gm, '');
+      throw new ClusterdeckError(
+        'unsupported',
+        `No console for ${vm.name} on ${this.label}: ${why}.`,
+      );
+    }
+    return parseDomdisplay(r.stdout, vm.name);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.shell?.close();
+    for (const c of this.channels) c.close();
+  }
+}

@@ -1,0 +1,71 @@
+// Parsers against outputs captured from real virsh runs (libvirt 9.0.0:
+// the test:///default driver and the lab's QEMU nodes), kept in fixtures/.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  parseDomainXml,
+  parseDomstate,
+  parseKeyValues,
+  parseNetXml,
+  parseNodeinfo,
+  parsePoolXml,
+  parseVolList,
+  yes,
+} from './parse';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+
+describe('libvirt parsers', () => {
+  it('reads a domain definition', () => {
+    const d = parseDomainXml(fixture('test-domain.xml'));
+    expect(d.name).toBe('test');
+    expect(d.uuid).toBe('6695eb01-f6a4-8304-79aa-97f2502e193f');
+    expect(d.vcpus).toBe(2);
+    expect(d.memoryKiB).toBe(2097152);
+    expect(d.disks).toEqual([
+      { target: 'vda', bus: 'virtio', device: 'disk', source: '/guest/diskimage1' },
+    ]);
+    expect(d.nics).toEqual([
+      { type: 'network', source: 'default', mac: 'aa:bb:cc:dd:ee:ff', model: '' },
+    ]);
+    expect(d.graphics).toEqual([]);
+  });
+
+  it('reads dominfo as key/values', () => {
+    const kv = parseKeyValues(fixture('test-dominfo.txt'));
+    expect(kv['UUID']).toBe('6695eb01-f6a4-8304-79aa-97f2502e193f');
+    expect(yes(kv['Persistent'])).toBe(true);
+    expect(yes(kv['Autostart'])).toBe(false);
+    expect(kv['Security DOI']).toBe('');
+  });
+
+  it('maps domstate words', () => {
+    expect(parseDomstate('running\n\n')).toBe('running');
+    expect(parseDomstate('shut off\n')).toBe('shutoff');
+    expect(parseDomstate('in shutdown\n')).toBe('shutdown');
+    expect(parseDomstate('paused')).toBe('paused');
+    expect(parseDomstate('something new')).toBe('unknown');
+  });
+
+  it('reads pools and volumes, names with spaces included', () => {
+    const p = parsePoolXml(fixture('test-pool.xml'));
+    expect(p.name).toBe('default-pool');
+    expect(p.type).toBe('dir');
+    expect(p.capacity).toBeGreaterThan(0);
+    const vols = parseVolList(fixture('test-vol-list.txt'));
+    expect(vols.map((v) => v.name)).toEqual(['disk one.img', 'small.qcow2']);
+    expect(vols[0]?.path).toBe('/default-pool/disk one.img');
+    expect(vols[0]?.capacity).toBe(1024 ** 3);
+    expect(vols[1]?.allocation).toBe(10 * 1024 ** 2);
+  });
+
+  it('reads networks and node info', () => {
+    const n = parseNetXml(fixture('test-net.xml'));
+    expect(n.name).toBe('default');
+    expect(n.bridge).toBe('virbr0');
+    const ni = parseNodeinfo(fixture('test-nodeinfo.txt'));
+    expect(ni.cpus).toBeGreaterThan(0);
+    expect(ni.memoryKiB).toBeGreaterThan(0);
+  });
+});

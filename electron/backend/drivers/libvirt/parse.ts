@@ -1,0 +1,243 @@
+// Parsers for virsh output. XML goes through a real XML parser; the few
+// table outputs are read by their header columns, so names with spaces work.
+import { XMLParser } from 'fast-xml-parser';
+import type {
+  StoragePool,
+  Vm,
+  VmDisk,
+  VmGraphics,
+  VmNic,
+  VmState,
+  Volume,
+} from '../../../../shared/model';
+
+const ARRAYS = new Set([
+  'domain.devices.disk',
+  'domain.devices.interface',
+  'domain.devices.graphics',
+  'capabilities.guest',
+  'capabilities.guest.arch.domain',
+]);
+
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  isArray: (_name, jpath) => ARRAYS.has(String(jpath)),
+});
+
+type Node = Record<string, unknown>;
+
+function obj(v: unknown): Node {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : {};
+}
+function arr(v: unknown): Node[] {
+  return Array.isArray(v) ? v.map(obj) : v === undefined ? [] : [obj(v)];
+}
+function text(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  const t = obj(v)['#text'];
+  return typeof t === 'string' || typeof t === 'number' ? String(t) : '';
+}
+function attr(v: unknown, name: string): string {
+  const a = obj(v)[`@${name}`];
+  return typeof a === 'string' ? a : '';
+}
+
+const UNIT_BYTES: Record<string, number> = {
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1e6,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1e9,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  tb: 1e12,
+};
+
+/** libvirt's scaled integers (`<memory unit='KiB'>`), in bytes. */
+function scaled(v: unknown, defaultUnit: string): number {
+  const n = Number(text(v));
+  const unit = (attr(v, 'unit') || defaultUnit).toLowerCase();
+  return Number.isFinite(n) ? n * (UNIT_BYTES[unit] ?? 1) : 0;
+}
+
+export function parseList(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+}
+
+/** `Key:   value` lines (dominfo, pool-info, net-info, nodeinfo). */
+export function parseKeyValues(stdout: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of stdout.split('\n')) {
+    const m = /^([^:]+):\s*(.*)$/.exec(line);
+    if (m?.[1]) out[m[1].trim()] = (m[2] ?? '').trim();
+  }
+  return out;
+}
+
+export function parseVersion(stdout: string): { libvirt: string; qemu: string } {
+  const lib = /Using library: libvirt ([\d.]+)/.exec(stdout)?.[1] ?? '';
+  const qemu = /Running hypervisor: QEMU ([\d.]+)/.exec(stdout)?.[1] ?? '';
+  return { libvirt: lib, qemu };
+}
+
+export function parseNodeinfo(stdout: string): { cpus: number; memoryKiB: number; arch: string } {
+  const kv = parseKeyValues(stdout);
+  return {
+    cpus: Number(kv['CPU(s)'] ?? 0),
+    memoryKiB: Number((kv['Memory size'] ?? '0').replace(/\s*KiB$/, '')),
+    arch: kv['CPU model'] ?? '',
+  };
+}
+
+/** True when the node's capabilities offer the kvm domain type. */
+export function capabilitiesHaveKvm(capsXml: string): boolean {
+  const caps = obj(xml.parse(capsXml)['capabilities']);
+  return arr(caps['guest']).some((g) =>
+    arr(obj(g['arch'])['domain']).some((d) => attr(d, 'type') === 'kvm'),
+  );
+}
+
+const STATE_WORDS: Record<string, VmState> = {
+  running: 'running',
+  idle: 'blocked',
+  blocked: 'blocked',
+  paused: 'paused',
+  'in shutdown': 'shutdown',
+  'shut off': 'shutoff',
+  crashed: 'crashed',
+  pmsuspended: 'pmsuspended',
+};
+
+export function parseDomstate(stdout: string): VmState {
+  return STATE_WORDS[stdout.trim().split('\n')[0]?.trim() ?? ''] ?? 'unknown';
+}
+
+export type DomainXmlFacts = Pick<
+  Vm,
+  'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics'
+>;
+
+export function parseDomainXml(domXml: string): DomainXmlFacts {
+  const d = obj(xml.parse(domXml)['domain']);
+  const devices = obj(d['devices']);
+  const disks: VmDisk[] = arr(devices['disk']).map((disk) => {
+    const src = obj(disk['source']);
+    return {
+      target: attr(disk['target'], 'dev'),
+      bus: attr(disk['target'], 'bus'),
+      device: attr(disk, 'device') || 'disk',
+      source:
+        attr(src, 'file') || attr(src, 'dev') || attr(src, 'name') || attr(src, 'volume') || '',
+    };
+  });
+  const nics: VmNic[] = arr(devices['interface']).map((nic) => {
+    const src = obj(nic['source']);
+    return {
+      type: attr(nic, 'type'),
+      source: attr(src, 'network') || attr(src, 'bridge') || attr(src, 'dev') || '',
+      mac: attr(nic['mac'], 'address'),
+      model: attr(nic['model'], 'type'),
+    };
+  });
+  const graphics: VmGraphics[] = arr(devices['graphics']).map((g) => ({
+    type: attr(g, 'type'),
+    listen: attr(g, 'listen') || attr(g['listen'], 'address') || '',
+    port: Number(attr(g, 'port') || -1),
+  }));
+  return {
+    uuid: text(d['uuid']),
+    name: text(d['name']),
+    vcpus: Number(text(d['vcpu']) || 0),
+    memoryKiB: scaled(d['currentMemory'] ?? d['memory'], 'KiB') / 1024,
+    disks,
+    nics,
+    graphics,
+  };
+}
+
+export type PoolXmlFacts = Pick<
+  StoragePool,
+  'uuid' | 'name' | 'type' | 'capacity' | 'allocation' | 'available'
+>;
+
+export function parsePoolXml(poolXml: string): PoolXmlFacts {
+  const p = obj(xml.parse(poolXml)['pool']);
+  return {
+    uuid: text(p['uuid']),
+    name: text(p['name']),
+    type: attr(p, 'type'),
+    capacity: scaled(p['capacity'], 'bytes'),
+    allocation: scaled(p['allocation'], 'bytes'),
+    available: scaled(p['available'], 'bytes'),
+  };
+}
+
+export function parseNetXml(netXml: string): {
+  uuid: string;
+  name: string;
+  bridge: string;
+  forward: string;
+} {
+  const n = obj(xml.parse(netXml)['network']);
+  return {
+    uuid: text(n['uuid']),
+    name: text(n['name']),
+    bridge: attr(n['bridge'], 'name'),
+    forward: attr(n['forward'], 'mode') || (n['forward'] !== undefined ? 'nat' : 'isolated'),
+  };
+}
+
+/** "1.00 GiB" -> bytes. virsh prints sizes of volumes this way in --details. */
+export function parseHumanSize(s: string): number {
+  const m = /^([\d.]+)\s*([A-Za-z]*)$/.exec(s.trim());
+  if (!m) return 0;
+  return Number(m[1]) * (UNIT_BYTES[(m[2] || 'b').toLowerCase()] ?? 1);
+}
+
+/**
+ * Reads a virsh table by its header: each column starts where its title
+ * starts, so cells with spaces (volume names, paths) stay whole.
+ */
+export function parseTable(stdout: string): Record<string, string>[] {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0];
+  if (!header || !lines[1]?.startsWith('-')) return [];
+  const titles = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
+  return lines.slice(2).map((line) => {
+    const row: Record<string, string> = {};
+    // Cells may be wider than a title in unicode text; slice by code points.
+    const chars = [...line];
+    titles.forEach((t, i) => {
+      const end = titles[i + 1]?.at ?? chars.length;
+      row[t.name] = chars.slice(t.at, end).join('').trim();
+    });
+    return row;
+  });
+}
+
+export function parseVolList(stdout: string): Volume[] {
+  return parseTable(stdout).map((r) => ({
+    name: r['Name'] ?? '',
+    path: r['Path'] ?? '',
+    type: r['Type'] ?? '',
+    capacity: parseHumanSize(r['Capacity'] ?? ''),
+    allocation: parseHumanSize(r['Allocation'] ?? ''),
+  }));
+}
+
+export function yes(v: string | undefined): boolean {
+  return v === 'yes' || v === 'enable';
+}

@@ -1,0 +1,19 @@
+// Secrets reach the backend only through a SecretBox. In the Electron app it
+// is safeStorage (OS keyring); plain Node has none, and then passwords are
+// kept for the running session only, never written in plain text.
+export interface SecretBox {
+  /** False where nothing can encrypt at rest. */
+  readonly canPersist: boolean;
+  encrypt(plain: string): string;
+  decrypt(sealed: string): string;
+}
+
+export const NO_PERSISTENT_SECRETS: SecretBox = {
+  canPersist: false,
+  encrypt() {
+    throw new Error('No secret store is available here.');
+  },
+  decrypt() {
+    throw new Error('No secret store is available here.');
+  },
+};

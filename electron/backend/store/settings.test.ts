@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SettingsStore } from './settings';
+
+describe('SettingsStore', () => {
+  it('writes atomically and reads back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settings-'));
+    const s = new SettingsStore(dir);
+    await s.load();
+    await s.update((x) => {
+      x.hosts.push({
+        id: 'h1',
+        name: 'n1',
+        address: '192.0.2.1',
+        port: 22,
+        user: 'root',
+        auth: 'agent',
+      });
+    });
+    expect(readdirSync(dir)).toEqual(['settings.json']); // no temp file left behind
+    const again = new SettingsStore(dir);
+    expect((await again.load()).hosts[0]?.name).toBe('n1');
+  });
+
+  it('sets a damaged file aside instead of trusting it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settings-'));
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ version: 1, hosts: [{ id: 3 }] }));
+    const s = new SettingsStore(dir);
+    expect((await s.load()).hosts).toEqual([]);
+    const files = readdirSync(dir);
+    expect(files.some((f) => f.startsWith('settings.json.damaged-'))).toBe(true);
+    expect(
+      readFileSync(
+        join(
+          dir,
+          files.find((f) => f.includes('damaged'))!,
+        ),
+        'utf8',
+      ),
+    ).toContain('"id":3');
+  });
+});

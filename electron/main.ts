@@ -1,0 +1,117 @@
+// The Electron main process, kept thin: a locked-down window, the IPC
+// transport of the contract, and safeStorage as the SecretBox. Everything
+// that talks to nodes lives in backend/, which never imports 'electron'.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, session, shell } from 'electron';
+import { toErrorPayload } from '../shared/errors';
+import { IPC_CALL, IPC_PATCH } from '../shared/ipc';
+import { Backend } from './backend/backend';
+import type { SecretBox } from './backend/store/secrets';
+import { CONTENT_SECURITY_POLICY } from './shells/csp';
+
+const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).href;
+
+const safeStorageBox: SecretBox = {
+  get canPersist() {
+    return safeStorage.isEncryptionAvailable();
+  },
+  encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
+  decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+};
+
+/** The app's own page, with or without a query (?console=<uuid> for pop-outs). */
+function isOwnPage(url: string): boolean {
+  return url.split(/[?#]/)[0] === rendererUrl;
+}
+
+const webPreferences = {
+  preload: join(__dirname, 'preload.cjs'),
+  sandbox: true,
+  contextIsolation: true,
+  nodeIntegration: false,
+  webSecurity: true,
+  spellcheck: false,
+};
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    title: 'Clusterdeck',
+    show: false,
+    webPreferences,
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(rendererUrl);
+  return win;
+}
+
+app.on('web-contents-created', (_e, contents) => {
+  // The app is one page: no navigation, no new windows; links open outside.
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    // Pop-out consoles are the app's own page; anything else opens outside.
+    if (isOwnPage(url)) {
+      return {
+        action: 'allow',
+        overrideBrowserWindowOptions: { width: 1100, height: 800, webPreferences },
+      };
+    }
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+app.whenReady().then(async () => {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+      },
+    });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+
+  const dataDir = process.env['CLUSTERDECK_HOME'] ?? app.getPath('userData');
+  const backend = await Backend.start({ dataDir, secretBox: safeStorageBox });
+
+  ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
+    // Only our own page may call the backend.
+    if (!event.senderFrame || !isOwnPage(event.senderFrame.url)) {
+      throw new Error(
+        JSON.stringify({ code: 'invalid-input', message: 'Refused a call from an unknown page.' }),
+      );
+    }
+    try {
+      return await backend.call(method, params);
+    } catch (err) {
+      throw new Error(JSON.stringify(toErrorPayload(err)));
+    }
+  });
+
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      { role: 'fileMenu' },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+      { role: 'windowMenu' },
+    ]),
+  );
+  backend.onPatch((patches) => {
+    for (const w of BrowserWindow.getAllWindows()) {
+      if (!w.isDestroyed()) w.webContents.send(IPC_PATCH, patches);
+    }
+  });
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('before-quit', () => backend.close());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});

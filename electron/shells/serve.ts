@@ -1,0 +1,30 @@
+// `npm run serve`: the app as the browser shell, for headless use and tests.
+import { join } from 'node:path';
+import { Backend } from '../backend/backend';
+import { NO_PERSISTENT_SECRETS } from '../backend/store/secrets';
+import { defaultDataDir } from '../backend/store/paths';
+import { startBrowserShell } from './browser-shell';
+
+async function main(): Promise<void> {
+  const dataDir = defaultDataDir();
+  const backend = await Backend.start({ dataDir, secretBox: NO_PERSISTENT_SECRETS });
+  const port = process.env['CLUSTERDECK_PORT'] ? Number(process.env['CLUSTERDECK_PORT']) : 0;
+  const shell = await startBrowserShell({
+    backend,
+    staticDir: join(__dirname, '..', 'renderer'),
+    port,
+  });
+  process.stdout.write(`Clusterdeck UI: ${shell.url}\n`);
+  process.stderr.write(`Data folder: ${dataDir}. Press Ctrl+C to stop.\n`);
+  const stop = () => {
+    backend.close();
+    void shell.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Clusterdeck could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+// What the user is looking at: selection, theme, open dialogs.
+import { create } from 'zustand';
+
+export type Selection =
+  | { kind: 'root' }
+  | { kind: 'host'; id: string }
+  /** A VM is also known by its UUID, so the selection follows it to another node. */
+  | { kind: 'vm'; id: string; uuid: string }
+  | { kind: 'pool'; id: string }
+  | { kind: 'net'; id: string };
+
+export type Theme = 'light' | 'dark';
+
+export type Confirm = {
+  title: string;
+  body: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+};
+
+interface UiState {
+  selection: Selection;
+  theme: Theme;
+  addHostOpen: boolean;
+  helpOpen: boolean;
+  confirm: Confirm | undefined;
+  select(s: Selection): void;
+  toggleTheme(): void;
+  setAddHostOpen(open: boolean): void;
+  setHelpOpen(open: boolean): void;
+  askConfirm(c: Confirm | undefined): void;
+}
+
+function initialTheme(): Theme {
+  const saved =
+    typeof localStorage !== 'undefined' ? localStorage.getItem('clusterdeck.theme') : null;
+  if (saved === 'light' || saved === 'dark') return saved;
+  return typeof matchMedia !== 'undefined' && matchMedia('(prefers-color-scheme: dark)').matches
+    ? 'dark'
+    : 'light';
+}
+
+export const useUi = create<UiState>((set) => ({
+  selection: { kind: 'root' },
+  theme: initialTheme(),
+  addHostOpen: false,
+  helpOpen: false,
+  confirm: undefined,
+  select: (selection) => set({ selection }),
+  toggleTheme: () =>
+    set((s) => {
+      const theme: Theme = s.theme === 'dark' ? 'light' : 'dark';
+      localStorage.setItem('clusterdeck.theme', theme);
+      return { theme };
+    }),
+  setAddHostOpen: (addHostOpen) => set({ addHostOpen }),
+  setHelpOpen: (helpOpen) => set({ helpOpen }),
+  askConfirm: (confirm) => set({ confirm }),
+}));

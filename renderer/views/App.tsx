@@ -1,0 +1,138 @@
+import { useEffect, useState } from 'react';
+import { getBridge, onBackendConnection } from '../api/bridge';
+import { useInventory } from '../state/inventory';
+import { useNotices } from '../state/notices';
+import { useUi } from '../state/ui';
+import { ConsoleWindow } from './console/ConsoleWindow';
+import { Details } from './details/Details';
+import { AddHostDialog } from './dialogs/AddHostDialog';
+import { ConfirmDialog } from './dialogs/ConfirmDialog';
+import { HelpDialog } from './dialogs/HelpDialog';
+import { Notices } from './Notices';
+import { TasksPane } from './tasks/TasksPane';
+import { Toolbar } from './Toolbar';
+import { ResourceTree } from './tree/ResourceTree';
+import { VM_ACTION_SPECS, runVmAction } from './vmActions';
+
+/** Subscribes to patches, and reloads the whole inventory on each (re)connect. */
+function useBackend(): boolean {
+  const [connected, setConnected] = useState(true);
+  useEffect(() => {
+    const bridge = getBridge();
+    const off = bridge.onPatch((p) => useInventory.getState().apply(p));
+    const offConn = onBackendConnection((up) => {
+      setConnected(up);
+      if (up) {
+        bridge
+          .call('getInventory', {})
+          .then((inv) => useInventory.getState().replace(inv))
+          .catch(() => undefined);
+      }
+    });
+    return () => {
+      off();
+      offConn();
+    };
+  }, []);
+  return connected;
+}
+
+// Shortcuts that work anywhere outside dialogs and text fields.
+const SHORTCUTS: Record<string, string> = {
+  'ctrl+n': 'add-host',
+  f1: 'help',
+  'ctrl+shift+s': 'start',
+  'ctrl+shift+d': 'shutdown',
+  'ctrl+shift+r': 'reboot',
+  'ctrl+shift+p': 'suspend',
+};
+
+function useShortcuts(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUi.getState();
+      if (ui.addHostOpen || ui.confirm || ui.helpOpen) return;
+      const combo = `${e.ctrlKey || e.metaKey ? 'ctrl+' : ''}${e.shiftKey ? 'shift+' : ''}${e.key.toLowerCase()}`;
+      const what = SHORTCUTS[combo];
+      if (!what) return;
+      e.preventDefault();
+      if (what === 'add-host') ui.setAddHostOpen(true);
+      else if (what === 'help') ui.setHelpOpen(true);
+      else if (ui.selection.kind === 'vm') {
+        const vm = useInventory.getState().inv.vms[ui.selection.id];
+        const spec = VM_ACTION_SPECS.find((s) => s.action === what);
+        if (vm && spec?.allowed(vm)) runVmAction(vm, spec, useNotices.getState().push);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+const poppedConsole = new URLSearchParams(location.search).get('console');
+
+export function App() {
+  return poppedConsole ? <PoppedConsole uuid={poppedConsole} /> : <MainWindow />;
+}
+
+function PoppedConsole({ uuid }: { uuid: string }) {
+  useBackend();
+  const theme = useUi((s) => s.theme);
+  useEffect(() => {
+    document.documentElement.classList.toggle('dark', theme === 'dark');
+  }, [theme]);
+  return <ConsoleWindow uuid={uuid} />;
+}
+
+function MainWindow() {
+  const connected = useBackend();
+  useShortcuts();
+  const theme = useUi((s) => s.theme);
+  const addHostOpen = useUi((s) => s.addHostOpen);
+  const helpOpen = useUi((s) => s.helpOpen);
+
+  useEffect(() => {
+    document.documentElement.classList.toggle('dark', theme === 'dark');
+  }, [theme]);
+
+  const confirmOpen = useUi((s) => s.confirm !== undefined);
+  // While a dialog is open the window behind it is inert and hidden from
+  // assistive technology, so only the dialog's controls can be reached.
+  const modal = addHostOpen || helpOpen || confirmOpen;
+
+  return (
+    <>
+      <div
+        inert={modal}
+        aria-hidden={modal || undefined}
+        className="flex h-full flex-col bg-white text-slate-900 dark:bg-slate-900 dark:text-slate-100"
+      >
+        <Toolbar />
+        {!connected && (
+          <div
+            role="alert"
+            className="bg-amber-100 px-3 py-1 text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+          >
+            Connection to Clusterdeck backend lost — reconnecting…
+          </div>
+        )}
+        <div className="flex min-h-0 flex-1">
+          <nav
+            aria-label="Resource tree"
+            className="w-72 shrink-0 overflow-auto border-r border-slate-300 p-1 dark:border-slate-700"
+          >
+            <ResourceTree />
+          </nav>
+          <main className="min-w-0 flex-1 overflow-hidden">
+            <Details />
+          </main>
+        </div>
+        <TasksPane />
+        <Notices />
+      </div>
+      {addHostOpen && <AddHostDialog />}
+      {helpOpen && <HelpDialog />}
+      <ConfirmDialog />
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+// The right-hand side: tabs for the selected item. General only, for now.
+import { useEffect, useState, type ReactNode } from 'react';
+import { ConsoleView } from '../console/ConsoleView';
+import { useInventory } from '../../state/inventory';
+import { useUi } from '../../state/ui';
+import { HostGeneral } from './HostGeneral';
+import { NetworkGeneral, PoolGeneral } from './StorageNetworkGeneral';
+import { RootGeneral } from './RootGeneral';
+import { VmGeneral } from './VmGeneral';
+
+type Tab = 'general' | 'console';
+
+/**
+ * When the selected VM leaves its node (a migration, here or by virsh) and
+ * shows up on another, keep it selected there; its console reconnects.
+ */
+function useFollowMigratedVm(): void {
+  const selection = useUi((s) => s.selection);
+  const moved = useInventory((s) => {
+    if (selection.kind !== 'vm') return undefined;
+    const current = s.inv.vms[selection.id];
+    // Gone from its node, or left behind shut off while a copy runs elsewhere.
+    if (current && current.state !== 'shutoff') return undefined;
+    return Object.values(s.inv.vms).find(
+      (v) =>
+        v.uuid === selection.uuid && v.id !== selection.id && (!current || v.state === 'running'),
+    );
+  });
+  useEffect(() => {
+    if (moved) useUi.getState().select({ kind: 'vm', id: moved.id, uuid: moved.uuid });
+  }, [moved]);
+}
+
+export function Details() {
+  const [tab, setTab] = useState<Tab>('general');
+  useFollowMigratedVm();
+  const selection = useUi((s) => s.selection);
+  const inv = useInventory((s) => s.inv);
+  let title = 'Clusterdeck';
+  let body: ReactNode = <RootGeneral />;
+  if (selection.kind === 'host' && inv.hosts[selection.id]) {
+    const h = inv.hosts[selection.id]!;
+    title = h.name;
+    body = <HostGeneral host={h} />;
+  } else if (selection.kind === 'vm' && inv.vms[selection.id]) {
+    const vm = inv.vms[selection.id]!;
+    title = vm.name;
+    body = <VmGeneral vm={vm} />;
+  } else if (selection.kind === 'pool' && inv.pools[selection.id]) {
+    const p = inv.pools[selection.id]!;
+    title = p.name;
+    body = <PoolGeneral pool={p} />;
+  } else if (selection.kind === 'net' && inv.networks[selection.id]) {
+    const n = inv.networks[selection.id]!;
+    title = n.name;
+    body = <NetworkGeneral net={n} />;
+  }
+  const tabs: { id: Tab; label: string }[] =
+    selection.kind === 'vm' && inv.vms[selection.id]
+      ? [
+          { id: 'general', label: 'General' },
+          { id: 'console', label: 'Console' },
+        ]
+      : [{ id: 'general', label: 'General' }];
+  const current = tabs.some((t) => t.id === tab) ? tab : 'general';
+  const vm = selection.kind === 'vm' ? inv.vms[selection.id] : undefined;
+
+  return (
+    <section aria-label="Details" className="flex h-full flex-col">
+      <h1 className="px-4 pt-3 pb-2 text-lg font-semibold">{title}</h1>
+      <div
+        role="tablist"
+        aria-label="Views"
+        className="flex gap-1 border-b border-slate-300 px-3 dark:border-slate-700"
+        onKeyDown={(e) => {
+          if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+          const i = tabs.findIndex((t) => t.id === current);
+          const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+          if (next) {
+            setTab(next.id);
+            document.getElementById(`tab-${next.id}`)?.focus();
+          }
+        }}
+      >
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={t.id === current}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={t.id === current ? 0 : -1}
+            onClick={() => setTab(t.id)}
+            className={`-mb-px border-b-2 px-3 py-1 ${
+              t.id === current ? 'border-sky-600 font-medium' : 'border-transparent text-slate-500'
+            }`}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div
+        role="tabpanel"
+        id={`panel-${current}`}
+        aria-labelledby={`tab-${current}`}
+        className={`min-h-0 flex-1 p-4 ${current === 'console' ? 'overflow-hidden' : 'overflow-auto'}`}
+      >
+        {current === 'console' && vm ? <ConsoleView key={vm.uuid} vm={vm} /> : body}
+      </div>
+    </section>
+  );
+}

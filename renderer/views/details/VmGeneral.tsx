@@ -1,0 +1,40 @@
+import type { Vm } from '../../../shared/model';
+import { useInventory } from '../../state/inventory';
+import { VM_STATE_WORDS, formatKiB } from '../format';
+import { Facts, Table } from './Facts';
+
+export function VmGeneral({ vm }: { vm: Vm }) {
+  const host = useInventory((s) => s.inv.hosts[vm.hostId]);
+  const g = vm.graphics[0];
+  return (
+    <div className="space-y-4">
+      <Facts
+        rows={[
+          ['Name', vm.name],
+          ['UUID', vm.uuid],
+          ['State', VM_STATE_WORDS[vm.state]],
+          ['Node', host?.name ?? '—'],
+          ['vCPUs', String(vm.vcpus)],
+          ['Memory', formatKiB(vm.memoryKiB)],
+          ['Autostart', vm.autostart ? 'Yes' : 'No'],
+          [
+            'Console',
+            g
+              ? `${g.type.toUpperCase()} on ${g.listen || 'all addresses'}${g.port > 0 ? `:${g.port}` : ''}`
+              : 'None',
+          ],
+        ]}
+      />
+      <Table
+        caption="Disks"
+        head={['Target', 'Device', 'Bus', 'Source']}
+        rows={vm.disks.map((d) => [d.target, d.device, d.bus, d.source || '—'])}
+      />
+      <Table
+        caption="Network interfaces"
+        head={['Type', 'Source', 'MAC', 'Model']}
+        rows={vm.nics.map((n) => [n.type, n.source || '—', n.mac, n.model || '—'])}
+      />
+    </div>
+  );
+}

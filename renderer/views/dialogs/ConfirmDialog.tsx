@@ -1,0 +1,28 @@
+import { useUi } from '../../state/ui';
+import { Dialog, buttonClass, dangerButtonClass } from './Dialog';
+
+/** Asks before destructive steps; Cancel has the focus, so Enter is safe. */
+export function ConfirmDialog() {
+  const confirm = useUi((s) => s.confirm);
+  const close = () => useUi.getState().askConfirm(undefined);
+  if (!confirm) return null;
+  return (
+    <Dialog title={confirm.title} onClose={close} role="alertdialog" initialFocus="[data-cancel]">
+      <p className="mb-4">{confirm.body}</p>
+      <div className="flex justify-end gap-2">
+        <button data-cancel className={buttonClass} onClick={close}>
+          Cancel
+        </button>
+        <button
+          className={dangerButtonClass}
+          onClick={() => {
+            close();
+            confirm.onConfirm();
+          }}
+        >
+          {confirm.confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

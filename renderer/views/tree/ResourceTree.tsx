@@ -1,0 +1,171 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useInventory } from '../../state/inventory';
+import { useUi } from '../../state/ui';
+import { VmContextMenu } from './VmContextMenu';
+import { buildRows, selectionKey, type TreeRow } from './treeModel';
+
+const TONES: Record<TreeRow['tone'], string> = {
+  ok: 'bg-emerald-500',
+  warn: 'bg-amber-500',
+  bad: 'bg-red-500',
+  muted: 'bg-slate-400',
+};
+
+/** Groups start expanded; the user's collapses are remembered for the session. */
+function useExpanded(): [(key: string) => boolean, (key: string, open: boolean) => void] {
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  return [
+    (key) => !collapsed.has(key),
+    (key, open) =>
+      setCollapsed((prev) => {
+        const next = new Set(prev);
+        if (open) next.delete(key);
+        else next.add(key);
+        return next;
+      }),
+  ];
+}
+
+export function ResourceTree() {
+  const inv = useInventory((s) => s.inv);
+  const selection = useUi((s) => s.selection);
+  const select = useUi((s) => s.select);
+  const [isOpen, setOpen] = useExpanded();
+  const [now, setNow] = useState(() => Date.now());
+  const [menu, setMenu] = useState<{ vmId: string; x: number; y: number } | undefined>();
+  const listRef = useRef<HTMLUListElement>(null);
+
+  // Ticks once a second only while some host shows a retry countdown.
+  const counting = Object.values(inv.hosts).some((h) => h.retryAt && h.state !== 'connected');
+  useEffect(() => {
+    if (!counting) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [counting]);
+
+  const rows = buildRows(inv, isOpen, now);
+
+  const selectedKey = selectionKey(selection);
+  const [focusKey, setFocusKey] = useState(selectedKey);
+  const focusIndex = Math.max(
+    0,
+    rows.findIndex((r) => r.key === focusKey),
+  );
+
+  useEffect(() => setFocusKey(selectedKey), [selectedKey]);
+
+  const focusRow = (i: number) => {
+    const r = rows[Math.max(0, Math.min(rows.length - 1, i))];
+    if (!r) return;
+    setFocusKey(r.key);
+    listRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(r.key)}"]`)?.focus();
+  };
+
+  const activate = (r: TreeRow) => {
+    if (r.selection) select(r.selection);
+    else if (r.expandable) setOpen(r.key, !isOpen(r.key));
+  };
+
+  const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
+    switch (e.key) {
+      case 'ArrowDown':
+        focusRow(i + 1);
+        break;
+      case 'ArrowUp':
+        focusRow(i - 1);
+        break;
+      case 'Home':
+        focusRow(0);
+        break;
+      case 'End':
+        focusRow(rows.length - 1);
+        break;
+      case 'ArrowRight':
+        if (r.expandable && !isOpen(r.key)) setOpen(r.key, true);
+        else focusRow(i + 1);
+        break;
+      case 'ArrowLeft':
+        if (r.expandable && isOpen(r.key)) setOpen(r.key, false);
+        else {
+          const parent = rows
+            .slice(0, i)
+            .reverse()
+            .find((p) => p.level < r.level);
+          if (parent) focusRow(rows.indexOf(parent));
+        }
+        break;
+      case 'Enter':
+      case ' ':
+        activate(r);
+        break;
+      case 'ContextMenu':
+      case 'F10':
+        if (e.key === 'F10' && !e.shiftKey) return;
+        if (r.selection?.kind === 'vm') {
+          const rect = (e.target as HTMLElement).getBoundingClientRect();
+          select(r.selection);
+          setMenu({ vmId: r.selection.id, x: rect.left + 24, y: rect.bottom });
+        }
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+
+  return (
+    <>
+      <ul ref={listRef} role="tree" aria-label="Resources" className="py-1 text-[13px] select-none">
+        {rows.map((r, i) => {
+          const selected = r.key === selectedKey;
+          return (
+            <li
+              key={r.key}
+              data-key={r.key}
+              role="treeitem"
+              aria-level={r.level}
+              aria-label={r.name}
+              aria-selected={selected}
+              aria-expanded={r.expandable ? isOpen(r.key) : undefined}
+              tabIndex={i === focusIndex ? 0 : -1}
+              onClick={() => {
+                setFocusKey(r.key);
+                activate(r);
+              }}
+              onDoubleClick={() => r.expandable && setOpen(r.key, !isOpen(r.key))}
+              onKeyDown={(e) => onKeyDown(e, r, i)}
+              onContextMenu={(e) => {
+                if (r.selection?.kind !== 'vm') return;
+                e.preventDefault();
+                select(r.selection);
+                setMenu({ vmId: r.selection.id, x: e.clientX, y: e.clientY });
+              }}
+              className={`flex cursor-default items-center gap-1.5 rounded px-1 py-0.5 outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
+                selected ? 'bg-sky-600 text-white' : 'hover:bg-slate-200 dark:hover:bg-slate-700'
+              }`}
+              style={{ paddingLeft: `${(r.level - 1) * 14 + 4}px` }}
+            >
+              <span aria-hidden className="w-3 text-center text-[10px] text-slate-500">
+                {r.expandable ? (isOpen(r.key) ? '▾' : '▸') : ''}
+              </span>
+              {r.level !== 3 && (
+                <span aria-hidden className={`h-2 w-2 shrink-0 rounded-full ${TONES[r.tone]}`} />
+              )}
+              <span className={`truncate ${r.level <= 2 ? 'font-semibold' : ''}`}>{r.label}</span>
+              {r.detail && (
+                <span
+                  className={`ml-auto shrink-0 pl-2 text-[11px] ${selected ? 'text-sky-100' : 'text-slate-500 dark:text-slate-400'}`}
+                >
+                  {r.detail}
+                </span>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {menu && (
+        <VmContextMenu vmId={menu.vmId} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+    </>
+  );
+}

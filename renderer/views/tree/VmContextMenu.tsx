@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
+
+export function VmContextMenu({
+  vmId,
+  x,
+  y,
+  onClose,
+}: {
+  vmId: string;
+  x: number;
+  y: number;
+  onClose: () => void;
+}) {
+  const vm = useInventory((s) => s.inv.vms[vmId]);
+  const notify = useNotices((s) => s.push);
+  const ref = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    const close = (e: MouseEvent) => {
+      if (!ref.current?.contains(e.target as Node)) onClose();
+    };
+    window.addEventListener('mousedown', close);
+    return () => window.removeEventListener('mousedown', close);
+  }, [onClose]);
+
+  if (!vm) return null;
+  const move = (dir: 1 | -1) => {
+    const items = [
+      ...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not([disabled])') ?? []),
+    ];
+    const i = items.indexOf(document.activeElement as HTMLElement);
+    items[(i + dir + items.length) % items.length]?.focus();
+  };
+  return (
+    <div
+      ref={ref}
+      role="menu"
+      aria-label={`Actions for ${vm.name}`}
+      className="fixed z-40 min-w-40 rounded border border-slate-300 bg-white py-1 shadow-lg dark:border-slate-600 dark:bg-slate-800"
+      style={{ left: x, top: y }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+        else if (e.key === 'ArrowDown') move(1);
+        else if (e.key === 'ArrowUp') move(-1);
+        else return;
+        e.preventDefault();
+      }}
+    >
+      {VM_ACTION_SPECS.map((spec) => (
+        <button
+          key={spec.action}
+          role="menuitem"
+          disabled={!spec.allowed(vm)}
+          className="block w-full px-3 py-1 text-left outline-none hover:bg-sky-600 hover:text-white focus:bg-sky-600 focus:text-white disabled:text-slate-400 disabled:hover:bg-transparent"
+          onClick={() => {
+            onClose();
+            runVmAction(vm, spec, notify);
+          }}
+        >
+          {spec.label}
+          {spec.warning ? '…' : ''}
+        </button>
+      ))}
+    </div>
+  );
+}

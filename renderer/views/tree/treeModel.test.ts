@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { emptyInventory, type Inventory } from '../../../shared/model';
+import { buildRows } from './treeModel';
+
+function inventory(): Inventory {
+  const inv = emptyInventory();
+  inv.hosts['h1'] = {
+    id: 'h1',
+    name: 'node1',
+    address: '192.0.2.1',
+    port: 22,
+    user: 'root',
+    auth: 'agent',
+    state: 'unreachable',
+    retryAt: 10_000,
+  };
+  inv.vms['v2'] = {
+    id: 'v2',
+    hostId: 'h1',
+    uuid: 'u2',
+    name: 'web',
+    state: 'shutoff',
+    vcpus: 1,
+    memoryKiB: 1,
+    autostart: false,
+    persistent: true,
+    disks: [],
+    nics: [],
+    graphics: [],
+  };
+  inv.vms['v1'] = { ...inv.vms['v2'], id: 'v1', uuid: 'u1', name: 'db', state: 'running' };
+  return inv;
+}
+
+describe('resource tree rows', () => {
+  it('names items by label then state, sorted, under their host', () => {
+    const rows = buildRows(inventory(), () => true, 6_500);
+    expect(rows.map((r) => [r.level, r.name])).toEqual([
+      [1, 'Clusterdeck'],
+      [2, 'node1 Unreachable, retrying in 4 s'],
+      [3, 'VMs'],
+      [4, 'db Running'],
+      [4, 'web Shut off'],
+      [3, 'Storage pools'],
+      [3, 'Networks'],
+    ]);
+  });
+
+  it('hides the children of collapsed items', () => {
+    const rows = buildRows(inventory(), (k) => k !== 'host:h1', 0);
+    expect(rows.map((r) => r.label)).toEqual(['Clusterdeck', 'node1']);
+  });
+});

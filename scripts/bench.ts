@@ -1,0 +1,60 @@
+// `npm run bench`: Clusterdeck side by side with what an administrator
+// would otherwise use, against the same lab node in one run. Prints a table
+// of ratios; with BENCH_JSON=<file> also writes the figures as JSON.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { benchContext, type LabJson, type Measure } from './bench/common';
+import { benchConsole } from './bench/console-bench';
+import { benchSsh } from './bench/ssh-bench';
+
+const repo = resolve(__dirname, '..', '..');
+const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
+const labScript = join(repo, 'scripts', 'lab');
+const env = { ...process.env, LAB_DIR: labDir };
+
+function printTable(title: string, measures: Measure[]): void {
+  const rows = measures.map((m) => [
+    m.name,
+    `${m.clusterdeck.toFixed(2)} ${m.unit}`,
+    m.peer,
+    `${m.peerValue.toFixed(2)} ${m.unit}`,
+    `${m.ratio.toFixed(3)}x`,
+  ]);
+  const head = ['measure', 'Clusterdeck', 'peer', 'peer value', 'ratio'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(`${title}\n${line(head)}\n`);
+  for (const r of rows) process.stdout.write(line(r) + '\n');
+  process.stdout.write(
+    '(ratio = Clusterdeck / peer: below 1 is better for ms, above 1 for MiB/s)\n',
+  );
+}
+
+async function main(): Promise<void> {
+  let startedLab = false;
+  if (!existsSync(join(labDir, 'lab.json'))) {
+    process.stderr.write('bench: starting a lab node…\n');
+    execFileSync(labScript, ['up', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    startedLab = true;
+  }
+  const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
+  try {
+    const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
+    const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
+    const measures = [...(await benchSsh(ctx)), ...(await benchConsole(ctx))];
+    printTable(`Node ${ctx.node.name} (${ctx.node.host}), one run:`, measures);
+    if (process.env['BENCH_JSON']) {
+      writeFileSync(process.env['BENCH_JSON'], JSON.stringify(measures, null, 2));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    if (startedLab) execFileSync(labScript, ['down'], { env, stdio: 'ignore' });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+// What every bench part shares: the lab node, how to reach it with OpenSSH
+// and with Clusterdeck's SSH core, and the shape of a measure.
+import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { SshSession } from '../../electron/backend/ssh/session';
+
+export interface Measure {
+  name: string;
+  unit: string;
+  clusterdeck: number;
+  peer: string;
+  peerValue: number;
+  /** clusterdeck / peerValue: below 1 is better for times, above 1 for rates. */
+  ratio: number;
+}
+
+export function measure(
+  name: string,
+  unit: string,
+  clusterdeck: number,
+  peer: string,
+  peerValue: number,
+): Measure {
+  return { name, unit, clusterdeck, peer, peerValue, ratio: clusterdeck / peerValue };
+}
+
+export interface LabJson {
+  dir: string;
+  keyPath: string;
+  user: string;
+  nodes: { name: string; host: string; port: number }[];
+}
+
+export interface BenchContext {
+  lab: LabJson;
+  node: LabJson['nodes'][number];
+  /** OpenSSH options for the lab node, trusting only the lab's known_hosts. */
+  sshBase: string[];
+  target: string;
+  tmp: string;
+  /** A Clusterdeck SSH session to the node. */
+  connect(): Promise<SshSession>;
+}
+
+export function benchContext(lab: LabJson, tmp: string, knownHosts: string): BenchContext {
+  const node = lab.nodes[0]!;
+  return {
+    lab,
+    node,
+    tmp,
+    target: `${lab.user}@${node.host}`,
+    sshBase: [
+      ...['-i', lab.keyPath, '-p', String(node.port)],
+      ...['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
+      ...['-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'],
+    ],
+    connect: () =>
+      SshSession.open(
+        { label: node.name, address: node.host, port: node.port },
+        { user: lab.user, privateKey: readFileSync(lab.keyPath) },
+        async () => true, // the lab's own key; trust is tested in the suites
+      ),
+  };
+}
+
+export function ms(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+export const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Waits until something listens on a loopback port. */
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = netConnect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

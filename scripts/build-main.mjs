@@ -1,0 +1,35 @@
+// Bundles the main-process entry points with esbuild. Node packages stay
+// external (loaded from node_modules at run time) except in the preload,
+// which runs sandboxed and may only require 'electron'.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({
+    ...common,
+    packages: 'external',
+    entryPoints: {
+      'electron/main': 'electron/main.ts',
+      'electron/serve': 'electron/shells/serve.ts',
+      'electron/demo': 'electron/shells/demo.ts',
+      'scripts/bench': 'scripts/bench.ts',
+    },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+  }),
+  build({
+    ...common,
+    external: ['electron'],
+    entryPoints: { 'electron/preload': 'electron/preload.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.cjs' },
+  }),
+]);

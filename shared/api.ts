@@ -1,0 +1,128 @@
+// The one contract between the renderer and the main process. Every method
+// and event is named here once; the Electron preload and the browser shell
+// both carry exactly this, and both sides validate with these schemas.
+import { z } from 'zod';
+import { AUTH_METHODS, type Inventory, type Patch } from './model';
+
+/** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
+export const addressSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the node’s address.')
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%-]+$/, 'An address holds only letters, digits, dots, dashes and colons.');
+
+export const portSchema = z.coerce.number().int().min(1).max(65535);
+
+export const userSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter the user to log in as.')
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'A user name holds only letters, digits, _ . and -.');
+
+const idSchema = z.string().min(1).max(512);
+
+export const VM_ACTIONS = ['start', 'shutdown', 'destroy', 'reboot', 'suspend', 'resume'] as const;
+export type VmAction = (typeof VM_ACTIONS)[number];
+
+export const HOST_KEY_STATUS = ['new', 'known', 'changed'] as const;
+
+export const hostKeyProbeSchema = z.object({
+  address: z.string(),
+  port: z.number(),
+  keyType: z.string(),
+  fingerprint: z.string(),
+  status: z.enum(HOST_KEY_STATUS),
+  knownFingerprint: z.string().optional(),
+});
+export type HostKeyProbe = z.infer<typeof hostKeyProbeSchema>;
+
+export const addHostSchema = z
+  .object({
+    name: z.string().trim().max(64).optional(),
+    address: addressSchema,
+    port: portSchema.default(22),
+    user: userSchema,
+    auth: z.enum(AUTH_METHODS),
+    keyPath: z
+      .string()
+      .trim()
+      .max(4096)
+      .regex(/^[^\0\n]*$/)
+      .optional(),
+    password: z.string().max(4096).optional(),
+    /** The fingerprint the user saw and accepted; the connection must present it. */
+    fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]+$/),
+    /** Keep the password or passphrase (encrypted) for the next start. */
+    remember: z.boolean().default(false),
+  })
+  .superRefine((v, ctx) => {
+    if (v.auth === 'key' && !v.keyPath)
+      ctx.addIssue({ code: 'custom', path: ['keyPath'], message: 'Choose a private key file.' });
+    if (v.auth === 'password' && !v.password)
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the password.' });
+  });
+export type AddHostInput = z.input<typeof addHostSchema>;
+
+export const sshAliasSchema = z.object({
+  alias: z.string(),
+  hostName: z.string(),
+  port: z.number(),
+  user: z.string().optional(),
+  identityFile: z.string().optional(),
+});
+export type SshAlias = z.infer<typeof sshAliasSchema>;
+
+const inventorySchema = z.custom<Inventory>((v) => typeof v === 'object' && v !== null);
+const none = z.object({}).strict();
+
+/** Method name -> params schema and result schema. */
+export const methods = {
+  getInventory: { params: none, result: inventorySchema },
+  probeHost: {
+    params: z.object({ address: addressSchema, port: portSchema.default(22) }),
+    result: hostKeyProbeSchema,
+  },
+  addHost: { params: addHostSchema, result: z.object({ hostId: z.string() }) },
+  removeHost: { params: z.object({ hostId: idSchema }), result: z.object({}) },
+  reconnectHost: { params: z.object({ hostId: idSchema }), result: z.object({}) },
+  vmAction: {
+    params: z.object({ vmId: idSchema, action: z.enum(VM_ACTIONS) }),
+    result: z.object({ taskId: z.string() }),
+  },
+  cancelTask: { params: z.object({ taskId: idSchema }), result: z.object({}) },
+  clearTasks: { params: none, result: z.object({}) },
+  sshAliases: { params: none, result: z.array(sshAliasSchema) },
+  /** Opens a loopback WebSocket tunnel to the VM's VNC display, usable once. */
+  openConsole: {
+    params: z.object({ vmId: idSchema }),
+    result: z.object({ consoleId: z.string(), url: z.string() }),
+  },
+  closeConsole: { params: z.object({ consoleId: idSchema }), result: z.object({}) },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type Params<M extends MethodName> = z.input<(typeof methods)[M]['params']>;
+export type ParsedParams<M extends MethodName> = z.output<(typeof methods)[M]['params']>;
+export type Result<M extends MethodName> = z.output<(typeof methods)[M]['result']>;
+
+/** What a renderer can call: one async function per method. */
+export type ClusterdeckApi = {
+  [M in MethodName]: (params: Params<M>) => Promise<Result<M>>;
+};
+
+/** Events pushed from the main process. */
+export interface Events {
+  patch: Patch[];
+}
+
+/** The object a transport exposes to the renderer. */
+export interface Bridge {
+  call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>>;
+  onPatch(listener: (patches: Patch[]) => void): () => void;
+}
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(methods, name);
+}

@@ -1,0 +1,193 @@
+// The entities both processes talk about. The inventory is normalized
+// (Record<id, entity>) and changes travel as patches, never as full reloads.
+import { z } from 'zod';
+
+export const HOST_STATES = [
+  'connecting',
+  'connected',
+  'unreachable',
+  'auth-failed',
+  'host-key-changed',
+  'unsupported',
+  'disconnected',
+] as const;
+export type HostState = (typeof HOST_STATES)[number];
+
+export const AUTH_METHODS = ['key', 'agent', 'password'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+export type Stack = 'libvirt' | 'proxmox' | 'xcp' | 'unknown';
+
+export interface NodeInfo {
+  hostname: string;
+  cpuModel: string;
+  cpus: number;
+  memoryKiB: number;
+  libvirtVersion: string;
+  qemuVersion: string;
+  virtualization: 'kvm' | 'emulated';
+  uptimeSeconds: number;
+}
+
+export interface Host {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  auth: AuthMethod;
+  keyPath?: string;
+  state: HostState;
+  /** Sentence for the user when state is not 'connected'. */
+  message?: string;
+  /** When a reconnect is scheduled (epoch ms), for "retrying in 4 s". */
+  retryAt?: number;
+  stack?: Stack;
+  info?: NodeInfo;
+}
+
+export const VM_STATES = [
+  'running',
+  'paused',
+  'shutoff',
+  'shutdown',
+  'crashed',
+  'pmsuspended',
+  'blocked',
+  'unknown',
+] as const;
+export type VmState = (typeof VM_STATES)[number];
+
+export interface VmDisk {
+  target: string;
+  device: string;
+  bus: string;
+  source: string;
+}
+export interface VmNic {
+  type: string;
+  source: string;
+  mac: string;
+  model: string;
+}
+export interface VmGraphics {
+  type: string;
+  listen: string;
+  port: number;
+}
+
+export interface Vm {
+  id: string;
+  hostId: string;
+  uuid: string;
+  name: string;
+  state: VmState;
+  vcpus: number;
+  memoryKiB: number;
+  autostart: boolean;
+  persistent: boolean;
+  disks: VmDisk[];
+  nics: VmNic[];
+  graphics: VmGraphics[];
+}
+
+export interface Volume {
+  name: string;
+  path: string;
+  type: string;
+  capacity: number;
+  allocation: number;
+}
+
+export interface StoragePool {
+  id: string;
+  hostId: string;
+  uuid: string;
+  name: string;
+  type: string;
+  state: string;
+  autostart: boolean;
+  capacity: number;
+  allocation: number;
+  available: number;
+  volumes: Volume[];
+}
+
+export interface Network {
+  id: string;
+  hostId: string;
+  uuid: string;
+  name: string;
+  active: boolean;
+  autostart: boolean;
+  bridge: string;
+  forward: string;
+}
+
+/** One remote command exactly as it ran: the audit trail of a task. */
+export interface CommandRecord {
+  node: string;
+  command: string;
+  exitCode: number | null;
+  stderr: string;
+  durationMs: number;
+  at: number;
+}
+
+export const TASK_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export interface Task {
+  id: string;
+  title: string;
+  target: string;
+  state: TaskState;
+  progress: number;
+  startedAt: number;
+  endedAt?: number;
+  error?: string;
+  log: CommandRecord[];
+}
+
+export interface Inventory {
+  hosts: Record<string, Host>;
+  vms: Record<string, Vm>;
+  pools: Record<string, StoragePool>;
+  networks: Record<string, Network>;
+  tasks: Record<string, Task>;
+}
+
+export type Collection = keyof Inventory;
+export const COLLECTIONS: readonly Collection[] = ['hosts', 'vms', 'pools', 'networks', 'tasks'];
+
+export type Patch =
+  | { op: 'put'; collection: Collection; id: string; value: unknown }
+  | { op: 'del'; collection: Collection; id: string };
+
+export const patchSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('put'),
+    collection: z.enum(['hosts', 'vms', 'pools', 'networks', 'tasks']),
+    id: z.string(),
+    value: z.unknown(),
+  }),
+  z.object({
+    op: z.literal('del'),
+    collection: z.enum(['hosts', 'vms', 'pools', 'networks', 'tasks']),
+    id: z.string(),
+  }),
+]);
+
+export function emptyInventory(): Inventory {
+  return { hosts: {}, vms: {}, pools: {}, networks: {}, tasks: {} };
+}
+
+/** Applies patches to an inventory in place; both sides use this one function. */
+export function applyPatches(inv: Inventory, patches: readonly Patch[]): Inventory {
+  for (const p of patches) {
+    const coll = inv[p.collection] as Record<string, unknown>;
+    if (p.op === 'put') coll[p.id] = p.value;
+    else delete coll[p.id];
+  }
+  return inv;
+}

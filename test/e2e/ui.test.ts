@@ -1,0 +1,255 @@
+// End to end: the real renderer in Debian's Chromium, through the browser
+// shell, against the real backend and the lab's nodes. Drives the UI by
+// visible labels and accessible names, as a user would.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
+import {
+  readLab,
+  REPO,
+  resetLabGuests,
+  testBackendOptions,
+  virshOn,
+  waitFor,
+  type Lab,
+} from '../lab';
+
+const ARTIFACTS = join(REPO, 'test-results');
+let lab: Lab;
+let home: string;
+let backend: Backend;
+let shell: BrowserShell;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  lab = readLab();
+  resetLabGuests();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-'));
+  backend = await Backend.start(testBackendOptions(home));
+  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (err) => console.error('[page error]', err.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.close();
+  backend?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function addHostThroughDialog(name: string): Promise<void> {
+  const node = lab.nodes.find((n) => n.name === name)!;
+  await page
+    .getByRole('toolbar', { name: 'Actions' })
+    .getByRole('button', { name: 'Add Host' })
+    .click();
+  const dialog = page.getByRole('dialog', { name: 'Add Host' });
+  await dialog.getByLabel('Address').fill(node.host);
+  await dialog.getByLabel('Port').fill(String(node.port));
+  await dialog.getByLabel('User').fill(lab.user);
+  await dialog.getByLabel('Display name').fill(name);
+  await dialog.getByLabel('Authentication').selectOption('Private key file');
+  await dialog.getByLabel('Key file').fill(lab.keyPath);
+  await dialog.getByRole('button', { name: 'Connect' }).click();
+  // The fingerprint shown must be the node's real one, before any login.
+  await dialog.getByText(node.hostKeyFingerprint).waitFor();
+  expect(backend.store.all('hosts')).toHaveLength(lab.nodes.indexOf(node));
+  await dialog.getByRole('button', { name: 'Trust and connect' }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+const vmItem = (name: string, state: string) =>
+  page.getByRole('treeitem', { name: new RegExp(`^${name} ${state}`) });
+
+describe('the browser shell in Chromium', () => {
+  it('adds both lab nodes through the dialog and shows their guests', async () => {
+    await page.goto(shell.url);
+    await page.getByRole('tree', { name: 'Resources' }).waitFor();
+    await addHostThroughDialog('node1');
+    await addHostThroughDialog('node2');
+    await page
+      .getByRole('treeitem', { name: /^node1/ })
+      .first()
+      .waitFor();
+    await page
+      .getByRole('treeitem', { name: /^node2/ })
+      .first()
+      .waitFor();
+    await vmItem('lab-tiny-1', 'Running').waitFor({ timeout: 15_000 });
+    await vmItem('lab-tiny-2', 'Shut off').waitFor();
+    await vmItem('lab-tiny-3', 'Shut off').waitFor();
+  });
+
+  it('shows node facts on the General tab', async () => {
+    await page
+      .getByRole('treeitem', { name: /^node1/ })
+      .first()
+      .click();
+    const panel = page.getByRole('tabpanel');
+    await panel.getByText('9.0.0').first().waitFor();
+    await panel
+      .getByText(lab.kvm ? 'KVM' : 'Emulated (TCG)')
+      .first()
+      .waitFor();
+  });
+
+  it('starts and force-stops a VM and follows its state', async () => {
+    await vmItem('lab-tiny-2', 'Shut off').click();
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    await toolbar.getByRole('button', { name: 'Start' }).click();
+    await vmItem('lab-tiny-2', 'Running').waitFor({ timeout: 20_000 });
+    expect(virshOn('node1', ['domstate', 'lab-tiny-2']).trim()).toBe('running');
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-vm-running.png') });
+
+    await toolbar.getByRole('button', { name: 'Force off' }).click();
+    const confirm = page.getByRole('alertdialog', { name: /Force off lab-tiny-2/ });
+    await confirm.getByRole('button', { name: 'Force off' }).click();
+    await vmItem('lab-tiny-2', 'Shut off').waitFor({ timeout: 20_000 });
+    expect(virshOn('node1', ['domstate', 'lab-tiny-2']).trim()).toBe('shut off');
+
+    // The Tasks pane keeps the exact command each action ran.
+    const tasks = page.getByRole('region', { name: 'Tasks' });
+    await tasks.getByRole('button', { name: 'Show log' }).first().click();
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-tasks.png') });
+    const vm = backend.store.all('vms').find((v) => v.name === 'lab-tiny-2')!;
+    await tasks.getByText(`virsh -c qemu:///system destroy ${vm.uuid}`).first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-tasks.png') });
+  });
+
+  it('shows a change made by virsh on the node without a reload', async () => {
+    virshOn('node2', ['start', 'lab-tiny-3']);
+    await vmItem('lab-tiny-3', 'Running').waitFor({ timeout: 5_000 });
+    virshOn('node2', ['destroy', 'lab-tiny-3']);
+    await vmItem('lab-tiny-3', 'Shut off').waitFor({ timeout: 5_000 });
+  });
+
+  it('shows a running guest’s screen in the Console tab', async () => {
+    await vmItem('lab-tiny-1', 'Running').click();
+    await page.getByRole('tab', { name: 'Console' }).click();
+    await page.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
+    const canvas = page
+      .getByRole('application', { name: 'Console of lab-tiny-1' })
+      .locator('canvas');
+    // The guest's BIOS screen: wait until the frame holds more than one colour.
+    const picture = async () =>
+      canvas.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const counts = new Map<number, number>();
+        for (let i = 0; i < d.length; i += 4) {
+          const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+          counts.set(v, (counts.get(v) ?? 0) + 1);
+        }
+        const top = Math.max(...counts.values());
+        return { width: c.width, colours: counts.size, notBackground: 1 - top / (d.length / 4) };
+      });
+    let p = await picture();
+    for (let i = 0; i < 50 && (p.colours < 2 || p.notBackground < 0.005); i++) {
+      await page.waitForTimeout(100);
+      p = await picture();
+    }
+    expect(p.width).toBeGreaterThanOrEqual(640);
+    expect(p.colours).toBeGreaterThanOrEqual(2);
+    expect(p.notBackground).toBeGreaterThan(0.005);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-console.png') });
+  });
+
+  it.runIf(readLab().linuxGuest)(
+    'types into the tiny Linux guest through the console',
+    async () => {
+      const serial = lab.nodes[0]!.serialLog!;
+      await vmItem('lab-linux', 'Running').click();
+      await page.getByRole('tab', { name: 'Console' }).click();
+      await page.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
+      const screen = page.getByRole('application', { name: 'Console of lab-linux' });
+      await screen.click();
+      // Typed as a person would, holding Shift for '>' and 'S'.
+      await page.keyboard.type('echo typed-42 ', { delay: 20 });
+      await page.keyboard.press('Shift+Period');
+      await page.keyboard.type(' /dev/tty', { delay: 20 });
+      await page.keyboard.press('Shift+KeyS');
+      await page.keyboard.type('0', { delay: 20 });
+      await page.keyboard.press('Enter');
+      await waitFor(
+        () => readFileSync(serial, 'utf8').includes('typed-42'),
+        'typed text in the serial log',
+        15_000,
+      );
+
+      await page.getByRole('button', { name: 'Paste text' }).click();
+      await page
+        .getByLabel('Text to type into the console')
+        .fill('echo pasted-$((5*5)) > /dev/ttyS0\n');
+      await page.getByRole('button', { name: 'Type it' }).click();
+      await waitFor(
+        () => readFileSync(serial, 'utf8').includes('pasted-25'),
+        'pasted text in the serial log',
+        15_000,
+      );
+
+      await page.getByRole('button', { name: 'Ctrl+Alt+Del' }).click();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-console-linux.png') });
+      await page.getByRole('tab', { name: 'General' }).click();
+    },
+  );
+
+  it('keeps consoles open in a pop-out window and follows a migration by virsh', async () => {
+    const migrate = (from: string, to: string) =>
+      virshOn(from, [
+        'migrate',
+        '--live',
+        '--persistent',
+        '--undefinesource',
+        'lab-tiny-1',
+        `qemu+ssh://root@${to}/system?keyfile=${lab.keyPath}&no_verify=1`,
+        '--migrateuri',
+        `tcp://${to}`,
+      ]);
+    const node1 = lab.nodes[0]!.host;
+    const node2 = lab.nodes[1]!.host;
+    await vmItem('lab-tiny-1', 'Running').click();
+    await page.getByRole('tab', { name: 'Console' }).click();
+    const status = page.getByRole('status', { name: 'Console status' });
+    await status.getByText('Connected').waitFor();
+    const [popup] = await Promise.all([
+      page.waitForEvent('popup'),
+      page.getByRole('button', { name: 'Pop out' }).click(),
+    ]);
+    await popup.getByRole('heading', { name: 'lab-tiny-1 on node1' }).waitFor();
+    await popup.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
+
+    migrate('node1', node2);
+    try {
+      expect(virshOn('node2', ['domstate', 'lab-tiny-1']).trim()).toBe('running');
+      await popup
+        .getByRole('heading', { name: 'lab-tiny-1 on node2' })
+        .waitFor({ timeout: 10_000 });
+      await popup.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
+      // The main window's selection and console followed the VM too.
+      await page.getByRole('heading', { name: 'lab-tiny-1' }).waitFor();
+      await status.getByText('Connected').waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-console-after-migration.png') });
+    } finally {
+      await popup.close();
+      migrate('node2', node1);
+    }
+  });
+});

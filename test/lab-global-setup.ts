@@ -1,0 +1,43 @@
+// Starts a 2-node lab for the lab suites, or reuses one a developer started
+// with `scripts/lab up`; stops only a lab it started itself.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LAB_DIR, LAB_SCRIPT } from './lab';
+
+let startedHere = false;
+
+function labIsUp(): boolean {
+  if (!existsSync(join(LAB_DIR, 'lab.json'))) return false;
+  try {
+    execFileSync(LAB_SCRIPT, ['exec', 'node1', 'true'], {
+      env: { ...process.env, LAB_DIR },
+      stdio: 'ignore',
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function setup(): void {
+  if (labIsUp()) {
+    console.log(`[lab] reusing the lab in ${LAB_DIR}`);
+    return;
+  }
+  const t = Date.now();
+  execFileSync(LAB_SCRIPT, ['up', '2'], {
+    env: { ...process.env, LAB_DIR },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  startedHere = true;
+  console.log(`[lab] 2 nodes up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+export function teardown(): void {
+  if (!startedHere) return;
+  execFileSync(LAB_SCRIPT, ['down'], {
+    env: { ...process.env, LAB_DIR },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
