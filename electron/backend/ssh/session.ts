@@ -43,6 +43,7 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
 
 export class SshSession {
   private readonly client = new Client();
+  private sock: Socket | undefined;
   private closed = false;
   private readonly closeListeners = new Set<(err?: Error) => void>();
 
@@ -65,6 +66,7 @@ export class SshSession {
       // otherwise wait for ACKs and cost ~18 ms each instead of <1 ms.
       const sock: Socket = netConnect({ host: address, port });
       sock.setNoDelay(true);
+      this.sock = sock;
       let hostKeyRejected = false;
       let settled = false;
       const fail = (err: ClusterdeckError) => {
@@ -145,6 +147,11 @@ export class SshSession {
   close(): void {
     this.closed = true;
     this.client.end();
+    // end() says goodbye politely; a node that stopped answering would keep
+    // the socket (and every remote process on it) half-open until keepalive
+    // gives up, so the socket goes after a short grace either way.
+    const sock = this.sock;
+    if (sock) setTimeout(() => sock.destroy(), 2000).unref();
   }
 
   /** Opens an exec channel for a long-lived command (event streams, virsh shell). */
