@@ -74,6 +74,12 @@ export const sshAliasSchema = z.object({
 });
 export type SshAlias = z.infer<typeof sshAliasSchema>;
 
+/** A terminal's size in character cells, within what any screen can show. */
+const terminalSize = {
+  cols: z.number().int().min(2).max(1000),
+  rows: z.number().int().min(1).max(500),
+};
+
 const inventorySchema = z.custom<Inventory>((v) => typeof v === 'object' && v !== null);
 const none = z.object({}).strict();
 
@@ -99,7 +105,23 @@ export const methods = {
     params: z.object({ vmId: idSchema }),
     result: z.object({ consoleId: z.string(), url: z.string() }),
   },
+  /** Closes a console or terminal tunnel. */
   closeConsole: { params: z.object({ consoleId: idSchema }), result: z.object({}) },
+  /**
+   * Opens a loopback WebSocket tunnel to a terminal, usable once: a login
+   * shell on a node, or a VM's serial console. The bytes are the terminal's.
+   */
+  openTerminal: {
+    params: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('host'), hostId: idSchema, ...terminalSize }),
+      z.object({ kind: z.literal('serial'), vmId: idSchema, ...terminalSize }),
+    ]),
+    result: z.object({ consoleId: z.string(), url: z.string(), command: z.string() }),
+  },
+  resizeTerminal: {
+    params: z.object({ consoleId: idSchema, ...terminalSize }),
+    result: z.object({}),
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'timeout',
   'cancelled',
   'unsupported',
+  'invalid-state',
   'disconnected',
   'internal',
 ] as const;

@@ -76,6 +76,16 @@ export interface VmGraphics {
   port: number;
 }
 
+/** A text console `virsh console` can attach to (a serial port or a virtio console). */
+export interface VmTextConsole {
+  /** 'serial' or 'console', the element it comes from. */
+  device: string;
+  /** The host side: 'pty' is what `virsh console` attaches to. */
+  type: string;
+  /** The guest side: isa-serial, serial, virtio, … */
+  target: string;
+}
+
 export interface Vm {
   id: string;
   hostId: string;
@@ -89,6 +99,7 @@ export interface Vm {
   disks: VmDisk[];
   nics: VmNic[];
   graphics: VmGraphics[];
+  textConsoles: VmTextConsole[];
 }
 
 export interface Volume {

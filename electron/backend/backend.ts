@@ -15,6 +15,7 @@ import {
 import type { Patch } from '../../shared/model';
 import { ClusterdeckError } from '../../shared/errors';
 import { openConsoleBridge, type ConsoleBridge } from './consoles/bridge';
+import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
@@ -51,7 +52,8 @@ export class Backend {
   private readonly settings: SettingsStore;
   private readonly knownHosts: KnownHosts;
   private readonly connections = new Map<string, HostConnection>();
-  private readonly consoles = new Map<string, ConsoleBridge>();
+  /** Open tunnels by id: VNC consoles and terminals alike. */
+  private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
 
   private constructor(private readonly opts: BackendOptions) {
     this.settings = new SettingsStore(opts.dataDir);
@@ -243,10 +245,41 @@ export class Backend {
         );
       }
       const bridge = await openConsoleBridge(() => conn.forwardOut(display.host, display.port));
-      const consoleId = randomUUID();
-      this.consoles.set(consoleId, bridge);
-      void bridge.closed.then(() => this.consoles.delete(consoleId));
-      return { consoleId, url: bridge.url };
+      return { consoleId: this.keepTunnel(bridge), url: bridge.url };
+    },
+
+    openTerminal: async (p) => {
+      const size = { cols: p.cols, rows: p.rows };
+      if (p.kind === 'host') {
+        const conn = this.connection(p.hostId);
+        const bridge = await openTerminalBridge((s) => conn.openPty(undefined, s), size);
+        const command = `ssh ${conn.config.user}@${conn.config.address}`;
+        return { consoleId: this.keepTunnel(bridge), url: bridge.url, command };
+      }
+      const vm = this.store.get('vms', p.vmId);
+      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const conn = this.connection(vm.hostId);
+      if (vm.state !== 'running' && vm.state !== 'paused') {
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${vm.name} is not running on ${conn.config.name}; start it to use its serial console.`,
+        );
+      }
+      if (!vm.textConsoles.some((c) => c.type === 'pty')) {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name} has no serial console on a pty. Add a serial port (type pty) to the VM.`,
+        );
+      }
+      const argv = conn.getDriver().serialConsoleArgv(vm);
+      const bridge = await openTerminalBridge((s) => conn.openPty(argv, s), size);
+      return { consoleId: this.keepTunnel(bridge), url: bridge.url, command: quoteArgv(argv) };
+    },
+
+    resizeTerminal: async ({ consoleId, cols, rows }) => {
+      const t = this.consoles.get(consoleId);
+      if (t && 'resize' in t) t.resize({ cols, rows });
+      return {};
     },
 
     closeConsole: async ({ consoleId }) => {
@@ -270,6 +303,13 @@ export class Backend {
         );
       }
     });
+  }
+
+  private keepTunnel(bridge: ConsoleBridge): string {
+    const consoleId = randomUUID();
+    this.consoles.set(consoleId, bridge);
+    void bridge.closed.then(() => this.consoles.delete(consoleId));
+    return consoleId;
   }
 
   /** Open console tunnels, for tests that check nothing leaks. */

@@ -72,7 +72,10 @@ export async function openConsoleBridge(connect: () => Promise<Duplex>): Promise
           void shutdown();
         };
         display.on('close', end);
-        pageStream.on('close', end);
+        // Not the stream's 'close': that waits for the display side to end
+        // too, and a shell on the node never ends by itself.
+        if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) end();
+        else ws.on('close', end);
       },
       (err: Error) => {
         ws.close(1011, err.message.slice(0, 120));

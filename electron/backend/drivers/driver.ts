@@ -12,5 +12,7 @@ export interface Driver {
   vmAction(vm: Vm, action: VmAction, ctx: TaskContext): Promise<void>;
   /** Where the VM's graphical console listens, as seen from the node. */
   displayAddress(vm: Vm): Promise<DisplayAddress>;
+  /** The command that attaches a terminal to the VM's serial console. */
+  serialConsoleArgv(vm: Vm): string[];
   stop(): void;
 }

@@ -9,7 +9,13 @@ import { probeNode, unsupportedStackMessage } from '../drivers/detect';
 import { LibvirtDriver } from '../drivers/libvirt/driver';
 import type { InventoryStore } from '../inventory/store';
 import type { KnownHosts } from '../ssh/known-hosts';
-import { SshSession, type Credentials, type ExecOptions, type ExecResult } from '../ssh/session';
+import {
+  SshSession,
+  type Credentials,
+  type ExecOptions,
+  type ExecResult,
+  type PtySize,
+} from '../ssh/session';
 import { expandHome } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 
@@ -70,6 +76,14 @@ export class HostConnection {
       throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
     }
     return this.session.forwardOut(host, port);
+  }
+
+  /** A terminal on the node: its login shell, or a command such as `virsh console`. */
+  openPty(argv: readonly string[] | undefined, size: PtySize): Promise<ClientChannel> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.openPty(argv, size);
   }
 
   private setState(state: HostState, extra: Partial<Host> = {}): void {

@@ -15,6 +15,7 @@ const vm = (id: string, hostId: string, state: Vm['state'] = 'running'): Vm => (
   disks: [],
   nics: [],
   graphics: [],
+  textConsoles: [],
 });
 
 describe('InventoryStore', () => {

@@ -32,6 +32,15 @@ export interface ExecOptions {
   stdin?: string;
 }
 
+/** A terminal's size in character cells. */
+export interface PtySize {
+  cols: number;
+  rows: number;
+}
+
+/** What the remote side is told about our terminal; xterm.js speaks xterm. */
+const PTY_TERM = 'xterm-256color';
+
 export interface ExecResult {
   code: number | null;
   stdout: string;
@@ -173,6 +182,39 @@ export class SshSession {
             );
           else resolve(stream);
         });
+      } catch (err) {
+        reject(
+          new ClusterdeckError('disconnected', `${this.target.label}: ${(err as Error).message}`),
+        );
+      }
+    });
+  }
+
+  /**
+   * An interactive channel on a pseudo-terminal: the user's login shell when
+   * argv is undefined, else that command (`virsh console` needs a tty).
+   */
+  openPty(argv: readonly string[] | undefined, size: PtySize): Promise<ClientChannel> {
+    const what = argv ? `\`${quoteArgv(argv)}\`` : 'a login shell';
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(this.disconnectedError(argv ? quoteArgv(argv) : 'a login shell'));
+        return;
+      }
+      const pty = { term: PTY_TERM, cols: size.cols, rows: size.rows, width: 0, height: 0 };
+      const done = (err: Error | undefined, stream: ClientChannel) => {
+        if (err)
+          reject(
+            new ClusterdeckError(
+              'command-failed',
+              `${this.target.label}: could not start ${what}: ${err.message}`,
+            ),
+          );
+        else resolve(stream);
+      };
+      try {
+        if (argv) this.client.exec(quoteArgv(argv), { pty }, done);
+        else this.client.shell(pty, done);
       } catch (err) {
         reject(
           new ClusterdeckError('disconnected', `${this.target.label}: ${(err as Error).message}`),

@@ -27,6 +27,7 @@ function inventory(): Inventory {
     disks: [],
     nics: [],
     graphics: [],
+    textConsoles: [],
   };
   inv.vms['v1'] = { ...inv.vms['v2'], id: 'v1', uuid: 'u1', name: 'db', state: 'running' };
   return inv;

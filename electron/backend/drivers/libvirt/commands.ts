@@ -27,6 +27,15 @@ export function virshArgv(args: readonly string[]): string[] {
   return ['virsh', '-c', LIBVIRT_URI, ...args];
 }
 
+/**
+ * Attaches to the VM's first text console, as `virsh console` does in a
+ * shell. --force takes the console over from a session left behind (a
+ * crashed app, another admin's shell): only one can hold it at a time.
+ */
+export function serialConsoleArgv(uuid: string): string[] {
+  return virshArgv(['console', '--force', uuid]);
+}
+
 /** virsh subcommand per VM action. */
 export const VM_ACTION_ARGS: Record<VmAction, (uuid: string) => string[]> = {
   start: (uuid) => ['start', uuid],

@@ -20,6 +20,7 @@ import {
   readNetwork,
   readNodeFacts,
   readPool,
+  serialConsoleArgv,
   virshArgv,
 } from './commands';
 import { parseDomdisplay, type DisplayAddress } from './display';
@@ -161,6 +162,10 @@ export class LibvirtDriver implements Driver {
       );
     }
     await this.refresh('vms');
+  }
+
+  serialConsoleArgv(vm: Vm): string[] {
+    return serialConsoleArgv(vm.uuid);
   }
 
   async displayAddress(vm: Vm): Promise<DisplayAddress> {

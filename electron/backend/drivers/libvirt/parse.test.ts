@@ -30,6 +30,15 @@ describe('libvirt parsers', () => {
       { type: 'network', source: 'default', mac: 'aa:bb:cc:dd:ee:ff', model: '' },
     ]);
     expect(d.graphics).toEqual([]);
+    expect(d.textConsoles).toEqual([]);
+  });
+
+  it('reads the serial console and VNC display of a lab guest', () => {
+    const d = parseDomainXml(fixture('lab-linux-domain.xml'));
+    expect(d.name).toBe('lab-linux');
+    expect(d.graphics).toEqual([{ type: 'vnc', listen: '127.0.0.1', port: 5901 }]);
+    // The <console> that mirrors serial0 is not a second device.
+    expect(d.textConsoles).toEqual([{ device: 'serial', type: 'pty', target: 'isa-serial' }]);
   });
 
   it('reads dominfo as key/values', () => {

@@ -8,6 +8,7 @@ import type {
   VmGraphics,
   VmNic,
   VmState,
+  VmTextConsole,
   Volume,
 } from '../../../../shared/model';
 
@@ -15,6 +16,8 @@ const ARRAYS = new Set([
   'domain.devices.disk',
   'domain.devices.interface',
   'domain.devices.graphics',
+  'domain.devices.serial',
+  'domain.devices.console',
   'capabilities.guest',
   'capabilities.guest.arch.domain',
 ]);
@@ -127,7 +130,7 @@ export function parseDomstate(stdout: string): VmState {
 
 export type DomainXmlFacts = Pick<
   Vm,
-  'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics'
+  'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics' | 'textConsoles'
 >;
 
 export function parseDomainXml(domXml: string): DomainXmlFacts {
@@ -157,6 +160,21 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
     listen: attr(g, 'listen') || attr(g['listen'], 'address') || '',
     port: Number(attr(g, 'port') || -1),
   }));
+  // libvirt mirrors the first serial port as <console target='serial'>; one
+  // entry per real device is what the user cares about.
+  const serials = arr(devices['serial']).map((c) => ({
+    device: 'serial',
+    type: attr(c, 'type'),
+    target: attr(c['target'], 'type') || 'isa-serial',
+  }));
+  const consoles = arr(devices['console'])
+    .filter((c) => serials.length === 0 || attr(c['target'], 'type') !== 'serial')
+    .map((c) => ({
+      device: 'console',
+      type: attr(c, 'type'),
+      target: attr(c['target'], 'type') || 'serial',
+    }));
+  const textConsoles: VmTextConsole[] = [...serials, ...consoles];
   return {
     uuid: text(d['uuid']),
     name: text(d['name']),
@@ -165,6 +183,7 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
     disks,
     nics,
     graphics,
+    textConsoles,
   };
 }
 
