@@ -73,7 +73,15 @@ app.whenReady().then(async () => {
       },
     });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+  // Every permission is refused except the clipboard, for our own pages
+  // only: the terminal's Copy and Paste buttons need it.
+  const CLIPBOARD = new Set(['clipboard-read', 'clipboard-sanitized-write']);
+  session.defaultSession.setPermissionRequestHandler((wc, perm, callback) =>
+    callback(CLIPBOARD.has(perm) && isOwnPage(wc.getURL())),
+  );
+  session.defaultSession.setPermissionCheckHandler(
+    (wc, perm) => CLIPBOARD.has(perm) && !!wc && isOwnPage(wc.getURL()),
+  );
 
   const dataDir = process.env['CLUSTERDECK_HOME'] ?? app.getPath('userData');
   const backend = await Backend.start({ dataDir, secretBox: safeStorageBox });

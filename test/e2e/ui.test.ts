@@ -211,6 +211,77 @@ describe('the browser shell in Chromium', () => {
     },
   );
 
+  it('gives a shell on a node in the Terminal tab, with copy, paste and resize', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(shell.url).origin,
+    });
+    await page
+      .getByRole('treeitem', { name: /^node1/ })
+      .first()
+      .click();
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page
+      .getByRole('status', { name: 'Terminal on node1 status' })
+      .getByText(/^Connected: ssh root@/)
+      .waitFor({ timeout: 10_000 });
+    const terminal = page.getByRole('group', { name: 'Terminal on node1' });
+    await terminal.click();
+    await page.keyboard.type('echo "host=$(hostname) size=$(stty size)"', { delay: 5 });
+    await page.keyboard.press('Enter');
+    const sizeLine = terminal.getByText(/^host=node1 size=\d+ \d+/);
+    await sizeLine.waitFor();
+    const before = (await sizeLine.textContent())!.trim();
+
+    // A smaller window fits fewer cells, and the shell's pty is told so.
+    await page.setViewportSize({ width: 1000, height: 640 });
+    await page.keyboard.type('clear; echo "host=$(hostname) size=$(stty size)"', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await waitFor(async () => {
+      const now = (await sizeLine.textContent().catch(() => ''))?.trim();
+      return now && now !== before;
+    }, 'the pty size to follow the window');
+
+    // Copy a line of output, paste it back as a command, and see it ran.
+    await page.keyboard.type(`clear; echo 'echo pasted=$((6*7))'`, { delay: 5 });
+    await page.keyboard.press('Enter');
+    const commandLine = terminal.getByText(/^echo pasted=\$\(\(6\*7\)\)/);
+    // xterm draws its selection layer over the text, which takes the clicks.
+    await commandLine.click({ clickCount: 3, force: true });
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Paste' }).click();
+    await terminal.getByText(/# echo pasted=\$\(\(6\*7\)\)/).waitFor();
+    await page.keyboard.press('Enter');
+    await terminal.getByText(/^pasted=42/).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-terminal.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it.runIf(readLab().linuxGuest)('attaches to the tiny Linux guest’s serial console', async () => {
+    await vmItem('lab-linux', 'Running').click();
+    await page.getByRole('tab', { name: 'Serial' }).click();
+    await page
+      .getByRole('status', { name: 'Serial console of lab-linux status' })
+      .getByText(/^Connected: virsh -c qemu:\/\/\/system console --force/)
+      .waitFor({ timeout: 10_000 });
+    const terminal = page.getByRole('group', { name: 'Serial console of lab-linux' });
+    await terminal.click();
+    // Ctrl+Alt+Del above rebooted the guest: ask until its shell is back.
+    const answer = terminal.getByText(/^serial-42/).first();
+    const end = Date.now() + 90_000;
+    for (;;) {
+      await page.keyboard.type('echo serial-$((2*21))', { delay: 20 });
+      await page.keyboard.press('Enter');
+      try {
+        await answer.waitFor({ timeout: 4000 });
+        break;
+      } catch (err) {
+        if (Date.now() > end) throw err;
+      }
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-serial-console.png') });
+    await page.getByRole('tab', { name: 'General' }).click();
+  });
+
   it('keeps consoles open in a pop-out window and follows a migration by virsh', async () => {
     const migrate = (from: string, to: string) =>
       virshOn(from, [

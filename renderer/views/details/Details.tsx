@@ -1,6 +1,8 @@
-// The right-hand side: tabs for the selected item. General only, for now.
+// The right-hand side: tabs for the selected item. Consoles and terminals
+// stay connected while the user looks at another tab of the same item.
 import { useEffect, useState, type ReactNode } from 'react';
 import { ConsoleView } from '../console/ConsoleView';
+import { TerminalView } from '../console/TerminalView';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { HostGeneral } from './HostGeneral';
@@ -8,7 +10,7 @@ import { NetworkGeneral, PoolGeneral } from './StorageNetworkGeneral';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from './VmGeneral';
 
-type Tab = 'general' | 'console';
+type Tab = 'general' | 'console' | 'serial' | 'terminal';
 
 /**
  * When the selected VM leaves its node (a migration, here or by virsh) and
@@ -55,15 +57,48 @@ export function Details() {
     title = n.name;
     body = <NetworkGeneral net={n} />;
   }
-  const tabs: { id: Tab; label: string }[] =
-    selection.kind === 'vm' && inv.vms[selection.id]
-      ? [
-          { id: 'general', label: 'General' },
-          { id: 'console', label: 'Console' },
-        ]
-      : [{ id: 'general', label: 'General' }];
-  const current = tabs.some((t) => t.id === tab) ? tab : 'general';
   const vm = selection.kind === 'vm' ? inv.vms[selection.id] : undefined;
+  const host = selection.kind === 'host' ? inv.hosts[selection.id] : undefined;
+  const tabs: { id: Tab; label: string }[] = [{ id: 'general', label: 'General' }];
+  if (vm) tabs.push({ id: 'console', label: 'Console' });
+  if (vm?.textConsoles.some((c) => c.type === 'pty')) tabs.push({ id: 'serial', label: 'Serial' });
+  if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
+  const current = tabs.some((t) => t.id === tab) ? tab : 'general';
+
+  // Live tabs opened for this item, kept mounted (hidden) until it changes.
+  // A VM is keyed by UUID: its consoles stay open when it migrates.
+  const itemKey =
+    selection.kind === 'vm'
+      ? `vm/${selection.uuid}`
+      : `${selection.kind}/${'id' in selection ? selection.id : ''}`;
+  const [opened, setOpened] = useState<{ item: string; tabs: Set<Tab> }>({
+    item: itemKey,
+    tabs: new Set(),
+  });
+  const openedTabs = opened.item === itemKey ? opened.tabs : new Set<Tab>();
+  useEffect(() => {
+    if (current === 'general') return;
+    setOpened((o) =>
+      o.item === itemKey && o.tabs.has(current)
+        ? o
+        : { item: itemKey, tabs: new Set([...(o.item === itemKey ? o.tabs : []), current]) },
+    );
+  }, [itemKey, current]);
+  const live = (id: Tab) => current === id || openedTabs.has(id);
+
+  const panel = (id: Tab, content: ReactNode) => (
+    <div
+      key={`${itemKey}/${id}`}
+      role="tabpanel"
+      id={`panel-${id}`}
+      aria-labelledby={`tab-${id}`}
+      hidden={current !== id}
+      className={`min-h-0 flex-1 p-4 ${id === 'general' ? 'overflow-auto' : 'overflow-hidden'}`}
+    >
+      {content}
+    </div>
+  );
+  const running = vm && (vm.state === 'running' || vm.state === 'paused');
 
   return (
     <section aria-label="Details" className="flex h-full flex-col">
@@ -99,14 +134,32 @@ export function Details() {
           </button>
         ))}
       </div>
-      <div
-        role="tabpanel"
-        id={`panel-${current}`}
-        aria-labelledby={`tab-${current}`}
-        className={`min-h-0 flex-1 p-4 ${current === 'console' ? 'overflow-hidden' : 'overflow-auto'}`}
-      >
-        {current === 'console' && vm ? <ConsoleView key={vm.uuid} vm={vm} /> : body}
-      </div>
+      {current === 'general' && panel('general', body)}
+      {vm && live('console') && panel('console', <ConsoleView vm={vm} />)}
+      {vm &&
+        live('serial') &&
+        panel(
+          'serial',
+          <TerminalView
+            target={{ kind: 'serial', vmId: vm.id }}
+            label={`Serial console of ${vm.name}`}
+            unavailable={running ? undefined : `${vm.name} is not running.`}
+            where={`${vm.hostId}/${vm.state}`}
+            endedReason="The serial console closed: the VM stopped or moved, or Ctrl+] was pressed."
+          />,
+        )}
+      {host &&
+        live('terminal') &&
+        panel(
+          'terminal',
+          <TerminalView
+            target={{ kind: 'host', hostId: host.id }}
+            label={`Terminal on ${host.name}`}
+            unavailable={host.state === 'connected' ? undefined : `${host.name} is not connected.`}
+            where={host.id}
+            endedReason="The shell ended."
+          />,
+        )}
     </section>
   );
 }
