@@ -14,8 +14,9 @@ import {
 } from '../../shared/api';
 import type { Patch } from '../../shared/model';
 import { ClusterdeckError } from '../../shared/errors';
-import { openConsoleBridge, type ConsoleBridge } from './consoles/bridge';
+import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
+import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
@@ -244,7 +245,26 @@ export class Backend {
           `${vm.name} has a SPICE display only; Clusterdeck's console speaks VNC. Add a VNC graphics device to the VM.`,
         );
       }
-      const bridge = await openConsoleBridge(() => conn.forwardOut(display.host, display.port));
+      const { endpoint, password } = display;
+      const tunnel = () =>
+        'socket' in endpoint
+          ? conn.forwardOutSocket(endpoint.socket)
+          : conn.forwardOut(endpoint.host, endpoint.port);
+      const node = conn.config.name;
+      // A VNC password from the VM's XML: the bridge logs in, the page never sees it.
+      const login: Handshake | undefined = password
+        ? async (page, screen) => {
+            try {
+              await loginToDisplay(screen, password);
+            } catch (err) {
+              const why = `${vm.name} on ${node}: ${(err as Error).message}`;
+              await greetPage(page, why).catch(() => undefined);
+              throw new Error(why);
+            }
+            await greetPage(page);
+          }
+        : undefined;
+      const bridge = await openConsoleBridge(tunnel, login);
       return { consoleId: this.keepTunnel(bridge), url: bridge.url };
     },
 

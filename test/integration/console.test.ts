@@ -1,13 +1,13 @@
 // The console bridge against the real QEMU VNC servers of the lab: RFB
 // through the SSH tunnel, one-time tokens, and nothing left listening.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backend } from '../../electron/backend/backend';
-import { addLabNode, resetLabGuests, testBackendOptions, waitFor } from '../lab';
+import { addLabNode, readLab, resetLabGuests, testBackendOptions, virshOn, waitFor } from '../lab';
 
 let home: string;
 let backend: Backend;
@@ -33,6 +33,57 @@ function firstBytes(url: string): Promise<string> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
+}
+
+/** Reads a WebSocket's bytes in exact amounts, as an RFB client does. */
+class ByteReader {
+  private buf = Buffer.alloc(0);
+  private waiting: (() => void) | undefined;
+  closeReason: string | undefined;
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.waiting?.();
+    });
+    ws.on('close', (_code, reason) => {
+      this.closeReason = reason.toString();
+      this.waiting?.();
+    });
+  }
+  async read(n: number): Promise<Buffer> {
+    const end = Date.now() + 10_000;
+    while (this.buf.length < n) {
+      if (this.closeReason !== undefined) throw new Error(`closed: ${this.closeReason}`);
+      if (Date.now() > end) throw new Error(`timed out reading ${n} bytes`);
+      await new Promise<void>((r) => {
+        this.waiting = r;
+        setTimeout(r, 200);
+      });
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+}
+
+async function rfbPage(url: string): Promise<ByteReader> {
+  const ws = new WebSocket(url, ['binary']);
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  return new ByteReader(ws);
+}
+
+/** A guest defined for one test, with the given <graphics> element. */
+function createGuest(name: string, graphics: string): void {
+  const file = join(readLab().nodes[0]!.dir, `${name}.xml`);
+  writeFileSync(
+    file,
+    `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu>` +
+      `<os><type arch='x86_64'>hvm</type></os><devices>${graphics}</devices></domain>`,
+  );
+  virshOn('node1', ['create', file]);
 }
 
 function portRefuses(port: number): Promise<boolean> {
@@ -101,6 +152,78 @@ describe('console bridge', () => {
     // Consoles whose page went away close by themselves.
     await waitFor(() => backend.openConsoles === 0, 'all consoles closed', 10_000);
     for (const p of ports) expect(await portRefuses(p)).toBe(true);
+  });
+
+  it('logs in with the VNC password from the XML; the page sees no login at all', async () => {
+    createGuest(
+      'pw-guest',
+      `<graphics type='vnc' port='-1' listen='127.0.0.1' passwd='s3cret!x'/>`,
+    );
+    try {
+      await waitFor(
+        () => backend.store.all('vms').find((v) => v.name === 'pw-guest' && v.state === 'running'),
+        'pw-guest running',
+      );
+      // The display itself asks for a password: it offers VNC auth (2) only.
+      const display = /:(\d+)\s*$/.exec(virshOn('node1', ['domdisplay', 'pw-guest']))!;
+      const direct = await new Promise<Buffer>((resolve, reject) => {
+        const s = connect(5900 + Number(display[1]), '127.0.0.1');
+        let got = Buffer.alloc(0);
+        s.on('data', (d) => {
+          got = Buffer.concat([got, d]);
+          if (got.length === 12) s.write('RFB 003.008\n');
+          if (got.length >= 14) {
+            s.destroy();
+            resolve(got.subarray(12));
+          }
+        });
+        s.on('error', reject);
+      });
+      expect([...direct]).toEqual([1, 2]);
+
+      // Through the bridge: "no login" (1) is offered and the ServerInit follows.
+      const { url } = await open('pw-guest');
+      const page = await rfbPage(url);
+      expect((await page.read(12)).toString()).toBe('RFB 003.008\n');
+      page.ws.send(Buffer.from('RFB 003.008\n'));
+      expect([...(await page.read(2))]).toEqual([1, 1]);
+      page.ws.send(Buffer.from([1]));
+      expect((await page.read(4)).readUInt32BE(0)).toBe(0);
+      page.ws.send(Buffer.from([1])); // ClientInit, shared
+      const init = await page.read(24);
+      expect(init.readUInt16BE(0)).toBeGreaterThan(0); // framebuffer width
+      const name = (await page.read(init.readUInt32BE(20))).toString();
+      expect(name).toBe('QEMU (pw-guest)');
+      page.ws.close();
+
+      // A password changed behind libvirt's back: the page is told why.
+      virshOn('node1', ['qemu-monitor-command', 'pw-guest', '--hmp', 'set_password vnc other']);
+      const refused = await rfbPage((await open('pw-guest')).url);
+      expect((await refused.read(12)).toString()).toBe('RFB 003.008\n');
+      refused.ws.send(Buffer.from('RFB 003.008\n'));
+      expect([...(await refused.read(1))]).toEqual([0]);
+      const reason = (await refused.read((await refused.read(4)).readUInt32BE(0))).toString();
+      expect(reason).toMatch(/pw-guest on node1: the display refused the VNC password/);
+      expect(reason).not.toMatch(/s3cret/);
+    } finally {
+      virshOn('node1', ['destroy', 'pw-guest']);
+    }
+  });
+
+  it('reaches a display on a unix socket through direct-streamlocal', async () => {
+    createGuest('socket-guest', `<graphics type='vnc'><listen type='socket'/></graphics>`);
+    try {
+      await waitFor(
+        () =>
+          backend.store.all('vms').find((v) => v.name === 'socket-guest' && v.state === 'running'),
+        'socket-guest running',
+      );
+      expect(virshOn('node1', ['domdisplay', 'socket-guest'])).toMatch(/^vnc\+unix:\/\//);
+      const { url } = await open('socket-guest');
+      expect(await firstBytes(url)).toBe('RFB 003.008\n');
+    } finally {
+      virshOn('node1', ['destroy', 'socket-guest']);
+    }
   });
 
   it('says why a shut-off guest has no console', async () => {

@@ -21,7 +21,23 @@ export function originAllowed(origin: string | undefined): boolean {
   return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
 }
 
-export async function openConsoleBridge(connect: () => Promise<Duplex>): Promise<ConsoleBridge> {
+/** A WebSocket close reason holds at most 123 bytes of UTF-8. */
+function closeReason(message: string): string {
+  let r = message;
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}
+
+/**
+ * Runs before the bytes flow freely: the VNC login the main process does
+ * for the page. It may answer the page itself and rejects to end the tunnel.
+ */
+export type Handshake = (page: Duplex, display: Duplex) => Promise<void>;
+
+export async function openConsoleBridge(
+  connect: () => Promise<Duplex>,
+  handshake?: Handshake,
+): Promise<ConsoleBridge> {
   const token = Buffer.from(randomBytes(24).toString('base64url'));
   let used = false;
   let resolveClosed!: () => void;
@@ -62,26 +78,41 @@ export async function openConsoleBridge(connect: () => Promise<Duplex>): Promise
     // channel, a slow node pauses the socket, so nothing grows without bound.
     const pageStream = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
     pageStream.on('error', () => undefined);
-    connect().then(
-      (display) => {
+    connect()
+      .then(async (display) => {
         display.on('error', () => undefined);
-        pageStream.pipe(display);
-        display.pipe(pageStream);
-        const end = () => {
+        try {
+          await handshake?.(pageStream, display);
+        } catch (err) {
           display.destroy();
-          void shutdown();
-        };
-        display.on('close', end);
-        // Not the stream's 'close': that waits for the display side to end
-        // too, and a shell on the node never ends by itself.
-        if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) end();
-        else ws.on('close', end);
-      },
-      (err: Error) => {
-        ws.close(1011, err.message.slice(0, 120));
-        void shutdown();
-      },
-    );
+          throw err;
+        }
+        return display;
+      })
+      .then(
+        (display) => {
+          pageStream.pipe(display);
+          display.pipe(pageStream);
+          const end = () => {
+            display.destroy();
+            void shutdown();
+          };
+          display.on('close', end);
+          // Not the stream's 'close': that waits for the display side to end
+          // too, and a shell on the node never ends by itself.
+          if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) end();
+          else ws.on('close', end);
+        },
+        (err: Error) => {
+          ws.close(1011, closeReason(err.message));
+          // Let the close frame (and a login refusal) reach the page first.
+          const timer = setTimeout(() => void shutdown(), 1000);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            void shutdown();
+          });
+        },
+      );
   });
 
   return {

@@ -78,6 +78,14 @@ export class HostConnection {
     return this.session.forwardOut(host, port);
   }
 
+  /** A tunnel to a unix socket on the node, through its live SSH session. */
+  forwardOutSocket(path: string): Promise<ClientChannel> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.forwardOutSocket(path);
+  }
+
   /** A terminal on the node: its login shell, or a command such as `virsh console`. */
   openPty(argv: readonly string[] | undefined, size: PtySize): Promise<ClientChannel> {
     if (!this.session || this.session.isClosed) {

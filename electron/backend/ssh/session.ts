@@ -243,6 +243,26 @@ export class SshSession {
     });
   }
 
+  /** A direct-streamlocal channel to a unix socket on the node (OpenSSH's extension). */
+  forwardOutSocket(path: string): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(this.disconnectedError(`connect to ${path}`));
+        return;
+      }
+      this.client.openssh_forwardOutStreamLocal(path, (err, channel) => {
+        if (err) {
+          reject(
+            new ClusterdeckError(
+              'unreachable',
+              `${this.target.label} could not open a tunnel to the socket ${path}: ${err.message}. Check that its sshd allows stream-local forwarding (AllowStreamLocalForwarding).`,
+            ),
+          );
+        } else resolve(channel);
+      });
+    });
+  }
+
   /** Runs one command to completion. Never rejects for a non-zero exit: the caller decides. */
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = quoteArgv(argv);

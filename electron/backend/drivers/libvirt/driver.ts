@@ -2,7 +2,7 @@
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../../shared/api';
-import type { Network, NodeInfo, StoragePool, Vm } from '../../../../shared/model';
+import type { NodeInfo, Vm } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
 import { quoteArgv } from '../../ssh/quote';
@@ -29,6 +29,24 @@ import { VirshShell } from './virsh-shell';
 
 type Kind = EventKind;
 const ALL_KINDS: readonly Kind[] = ['vms', 'pools', 'networks'];
+
+/**
+ * Reads every listed entity. One that vanished between the list and its read
+ * (a transient guest destroyed just then) is left out: the event that
+ * announced it brings another refresh. Any other failure still fails.
+ */
+export async function readEach<T>(
+  uuids: string[],
+  read: (uuid: string) => Promise<T>,
+): Promise<T[]> {
+  const read1 = (uuid: string) =>
+    read(uuid).catch((err: Error) => {
+      if (/not found|failed to get (domain|pool|network)/i.test(err.message)) return undefined;
+      throw err;
+    });
+  const all = await Promise.all(uuids.map(read1));
+  return all.filter((x): x is Awaited<T> => x !== undefined);
+}
 
 export class LibvirtDriver implements Driver {
   readonly stack = 'libvirt' as const;
@@ -115,34 +133,25 @@ export class LibvirtDriver implements Driver {
     if (!shell || this.stopped) return;
     const h = this.hostId;
     if (kind === 'vms') {
-      const uuids = await listDomainUuids(shell);
-      const vms = await Promise.all(
-        uuids.map(async (uuid): Promise<Vm> => ({
-          id: `${h}:vm:${uuid}`,
-          hostId: h,
-          ...(await readDomain(shell, uuid)),
-        })),
-      );
+      const vms = await readEach(await listDomainUuids(shell), async (uuid) => ({
+        id: `${h}:vm:${uuid}`,
+        hostId: h,
+        ...(await readDomain(shell, uuid)),
+      }));
       if (!this.stopped) this.store.replaceForHost('vms', h, vms);
     } else if (kind === 'pools') {
-      const uuids = await listPoolUuids(shell);
-      const pools = await Promise.all(
-        uuids.map(async (uuid): Promise<StoragePool> => ({
-          id: `${h}:pool:${uuid}`,
-          hostId: h,
-          ...(await readPool(shell, uuid)),
-        })),
-      );
+      const pools = await readEach(await listPoolUuids(shell), async (uuid) => ({
+        id: `${h}:pool:${uuid}`,
+        hostId: h,
+        ...(await readPool(shell, uuid)),
+      }));
       if (!this.stopped) this.store.replaceForHost('pools', h, pools);
     } else {
-      const uuids = await listNetworkUuids(shell);
-      const nets = await Promise.all(
-        uuids.map(async (uuid): Promise<Network> => ({
-          id: `${h}:net:${uuid}`,
-          hostId: h,
-          ...(await readNetwork(shell, uuid)),
-        })),
-      );
+      const nets = await readEach(await listNetworkUuids(shell), async (uuid) => ({
+        id: `${h}:net:${uuid}`,
+        hostId: h,
+        ...(await readNetwork(shell, uuid)),
+      }));
       if (!this.stopped) this.store.replaceForHost('networks', h, nets);
     }
   }
@@ -170,7 +179,7 @@ export class LibvirtDriver implements Driver {
 
   async displayAddress(vm: Vm): Promise<DisplayAddress> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
-    const r = await this.shell.run(['domdisplay', vm.uuid]);
+    const r = await this.shell.run(['domdisplay', '--include-password', vm.uuid]);
     if (!r.ok) {
       const why = r.stderr.trim().replace(/^error: /gm, '');
       throw new ClusterdeckError(
