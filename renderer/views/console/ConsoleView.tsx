@@ -153,7 +153,16 @@ export function ConsoleView({ vm, popped = false }: { vm: Vm; popped?: boolean }
         <button
           className={buttonClass}
           disabled={!connected}
-          onClick={() => setPasteOpen(!pasteOpen)}
+          onClick={() => {
+            // The box opens with the clipboard's text when the page may read
+            // it, so the user sees what will be typed into the guest first.
+            if (!pasteOpen)
+              navigator.clipboard
+                ?.readText()
+                .then((t) => setPasteText((cur) => cur || t))
+                .catch(() => undefined);
+            setPasteOpen(!pasteOpen);
+          }}
           aria-expanded={pasteOpen}
         >
           Paste text
