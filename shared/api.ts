@@ -3,6 +3,13 @@
 // both carry exactly this, and both sides validate with these schemas.
 import { z } from 'zod';
 import { AUTH_METHODS, type Inventory, type Patch } from './model';
+import {
+  POOL_ACTIONS,
+  VOLUME_FORMATS,
+  objectNameSchema,
+  planStepSchema,
+  poolSpecSchema,
+} from './storage';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -80,6 +87,30 @@ const terminalSize = {
   rows: z.number().int().min(1).max(500),
 };
 
+const poolPlanParams = z.object({
+  spec: poolSpecSchema,
+  hostIds: z.array(idSchema).min(1, 'Choose at least one node.').max(64),
+});
+
+/** Sizes in bytes, up to 1 PiB. */
+const bytesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 50);
+
+const volumeOpSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('create'),
+    name: objectNameSchema,
+    bytes: bytesSchema,
+    format: z.enum(VOLUME_FORMATS),
+  }),
+  z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
+  z.object({ op: z.literal('resize'), name: z.string().min(1).max(255), bytes: bytesSchema }),
+  z.object({ op: z.literal('clone'), name: z.string().min(1).max(255), newName: objectNameSchema }),
+]);
+
 const inventorySchema = z.custom<Inventory>((v) => typeof v === 'object' && v !== null);
 const none = z.object({}).strict();
 
@@ -117,6 +148,20 @@ export const methods = {
       z.object({ kind: z.literal('serial'), vmId: idSchema, ...terminalSize }),
     ]),
     result: z.object({ consoleId: z.string(), url: z.string(), command: z.string() }),
+  },
+  /** The commands New Storage Pool will run, per node, and what stands in the way. */
+  planStoragePool: {
+    params: poolPlanParams,
+    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+  },
+  createStoragePool: { params: poolPlanParams, result: z.object({ taskId: z.string() }) },
+  poolAction: {
+    params: z.object({ poolId: idSchema, action: z.enum(POOL_ACTIONS) }),
+    result: z.object({ taskId: z.string() }),
+  },
+  volumeAction: {
+    params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
+    result: z.object({ taskId: z.string() }),
   },
   resizeTerminal: {
     params: z.object({ consoleId: idSchema, ...terminalSize }),

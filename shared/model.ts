@@ -148,6 +148,14 @@ export interface CommandRecord {
 export const TASK_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
+export type TaskStepState = 'pending' | 'running' | 'done' | 'failed';
+
+/** A visible step of a task, e.g. "node1: Define the pool". */
+export interface TaskStep {
+  title: string;
+  state: TaskStepState;
+}
+
 export interface Task {
   id: string;
   title: string;
@@ -158,6 +166,7 @@ export interface Task {
   endedAt?: number;
   error?: string;
   log: CommandRecord[];
+  steps?: TaskStep[];
 }
 
 export interface Inventory {

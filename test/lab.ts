@@ -126,3 +126,15 @@ export async function addLabNode(backend: Backend, name: string): Promise<string
   })) as { hostId: string };
   return hostId;
 }
+
+/** Waits for a task to end and returns it. */
+export async function taskFinished(backend: Backend, taskId: string, timeoutMs = 30_000) {
+  return waitFor(
+    () => {
+      const t = backend.store.get('tasks', taskId);
+      return t && t.state !== 'running' ? t : undefined;
+    },
+    `task ${taskId}`,
+    timeoutMs,
+  );
+}

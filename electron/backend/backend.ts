@@ -13,10 +13,12 @@ import {
   type Result,
 } from '../../shared/api';
 import type { Patch } from '../../shared/model';
+import type { PoolAction, PoolSpec } from '../../shared/storage';
 import { ClusterdeckError } from '../../shared/errors';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
+import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
@@ -37,6 +39,16 @@ export interface BackendOptions {
 }
 
 type Handlers = { [M in MethodName]: (p: ParsedParams<M>) => Promise<Result<M>> };
+
+const POOL_ACTION_TITLES: Record<PoolAction, string> = {
+  start: 'Start pool',
+  stop: 'Stop pool',
+  refresh: 'Refresh pool',
+  autostart: 'Autostart pool',
+  'no-autostart': 'No autostart for pool',
+  undefine: 'Remove pool',
+  delete: 'Delete pool',
+};
 
 const ACTION_TITLES = {
   start: 'Start',
@@ -296,6 +308,54 @@ export class Backend {
       return { consoleId: this.keepTunnel(bridge), url: bridge.url, command: quoteArgv(argv) };
     },
 
+    planStoragePool: async ({ spec, hostIds }) => {
+      const { steps, problems } = this.planPool(spec, hostIds);
+      return { steps: steps.map(stepView), problems };
+    },
+
+    createStoragePool: async ({ spec, hostIds }) => {
+      const { steps, problems } = this.planPool(spec, hostIds);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const nodes = [...new Set(steps.map((s) => s.node))].join(', ');
+      const taskId = this.tasks.start(`New storage pool ${spec.name}`, nodes, (ctx) =>
+        runPlan(ctx, steps, (id) => this.connection(id), 'pools'),
+      );
+      return { taskId };
+    },
+
+    poolAction: async ({ poolId, action }) => {
+      const pool = this.store.get('pools', poolId);
+      if (!pool)
+        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const conn = this.connection(pool.hostId);
+      const steps = onNode(conn, conn.getDriver().poolActionSteps(pool, action));
+      const taskId = this.tasks.start(
+        `${POOL_ACTION_TITLES[action]} ${pool.name}`,
+        conn.config.name,
+        (ctx) => runPlan(ctx, steps, (id) => this.connection(id), 'pools'),
+      );
+      return { taskId };
+    },
+
+    volumeAction: async ({ poolId, volume }) => {
+      const pool = this.store.get('pools', poolId);
+      if (!pool)
+        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const conn = this.connection(pool.hostId);
+      if (volume.op !== 'create' && !pool.volumes.some((v) => v.name === volume.name)) {
+        throw new ClusterdeckError(
+          'not-found',
+          `${pool.name} on ${conn.config.name} has no volume ${volume.name}.`,
+        );
+      }
+      const steps = onNode(conn, conn.getDriver().volumeSteps(pool, volume));
+      const title = steps[0]?.title ?? 'Volume';
+      const taskId = this.tasks.start(title, `${conn.config.name} / ${pool.name}`, (ctx) =>
+        runPlan(ctx, steps, (id) => this.connection(id), 'pools'),
+      );
+      return { taskId };
+    },
+
     resizeTerminal: async ({ consoleId, cols, rows }) => {
       const t = this.consoles.get(consoleId);
       if (t && 'resize' in t) t.resize({ cols, rows });
@@ -323,6 +383,28 @@ export class Backend {
         );
       }
     });
+  }
+
+  /** New Storage Pool's plan: the same pool on every chosen node, and what stands in the way. */
+  private planPool(
+    spec: PoolSpec,
+    hostIds: readonly string[],
+  ): { steps: PlannedStep[]; problems: string[] } {
+    const steps: PlannedStep[] = [];
+    const problems: string[] = [];
+    for (const hostId of new Set(hostIds)) {
+      const conn = this.connection(hostId);
+      const node = conn.config.name;
+      if (this.store.get('hosts', hostId)?.state !== 'connected') {
+        problems.push(`${node} is not connected.`);
+        continue;
+      }
+      if (this.store.all('pools').some((p) => p.hostId === hostId && p.name === spec.name)) {
+        problems.push(`${node} already has a storage pool named ${spec.name}.`);
+      }
+      steps.push(...onNode(conn, conn.getDriver().createPoolSteps(spec)));
+    }
+    return { steps, problems };
   }
 
   private keepTunnel(bridge: ConsoleBridge): string {

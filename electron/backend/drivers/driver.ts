@@ -1,9 +1,27 @@
 // What every hypervisor stack offers the rest of the backend. The libvirt
 // driver is the first; Proxmox VE and XCP-ng come behind the same interface.
 import type { VmAction } from '../../../shared/api';
-import type { NodeInfo, Stack, Vm } from '../../../shared/model';
+import type { NodeInfo, Stack, StoragePool, Vm } from '../../../shared/model';
+import type { PoolAction, PoolSpec } from '../../../shared/storage';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
+
+/** One remote command of a plan: what the summary shows and the task runs. */
+export interface DriverStep {
+  title: string;
+  argv: string[];
+  /** Sent on standard input: an XML document, a key. */
+  stdin?: string;
+  /** How the summary shows stdin when it must not be shown (a key). */
+  shownInput?: string;
+}
+
+/** A change to a pool's volumes. */
+export type VolumeOp =
+  | { op: 'create'; name: string; bytes: number; format: string }
+  | { op: 'delete'; name: string }
+  | { op: 'resize'; name: string; bytes: number }
+  | { op: 'clone'; name: string; newName: string };
 
 export interface Driver {
   readonly stack: Stack;
@@ -14,5 +32,11 @@ export interface Driver {
   displayAddress(vm: Vm): Promise<DisplayAddress>;
   /** The command that attaches a terminal to the VM's serial console. */
   serialConsoleArgv(vm: Vm): string[];
+  /** Re-reads one kind of entity now, for changes the node sends no event for. */
+  refresh(kind: 'vms' | 'pools' | 'networks'): Promise<void>;
+  /** The commands that define, build, start and autostart a pool on this node. */
+  createPoolSteps(spec: PoolSpec): DriverStep[];
+  poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
+  volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
   stop(): void;
 }

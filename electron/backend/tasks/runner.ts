@@ -2,7 +2,7 @@
 // each remote command exactly as it ran. Tasks live in the inventory, so the
 // renderer receives them as patches like everything else.
 import { randomUUID } from 'node:crypto';
-import type { CommandRecord, Task } from '../../../shared/model';
+import type { CommandRecord, Task, TaskStepState } from '../../../shared/model';
 import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { InventoryStore } from '../inventory/store';
 
@@ -10,6 +10,9 @@ export interface TaskContext {
   signal: AbortSignal;
   log: (rec: CommandRecord) => void;
   progress: (fraction: number) => void;
+  /** Names the steps the task will take, all pending. */
+  setSteps: (titles: string[]) => void;
+  stepState: (index: number, state: TaskStepState) => void;
 }
 
 const MAX_FINISHED_TASKS = 200;
@@ -42,6 +45,9 @@ export class TaskRunner {
       signal: controller.signal,
       log: (rec) => update({ log: [...task.log, rec] }),
       progress: (f) => update({ progress: Math.max(0, Math.min(1, f)) }),
+      setSteps: (titles) => update({ steps: titles.map((title) => ({ title, state: 'pending' })) }),
+      stepState: (index, state) =>
+        update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
     };
     void work(ctx)
       .then(

@@ -2,7 +2,7 @@
 // Domains, pools and networks are addressed by UUID, never by name, so a
 // hostile name cannot change what a command means.
 import type { VmAction } from '../../../../shared/api';
-import type { NodeInfo, StoragePool, Network, VmState } from '../../../../shared/model';
+import type { NodeInfo, StoragePool, Network, VmState, Volume } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { VirshShell } from './virsh-shell';
 import {
@@ -15,7 +15,8 @@ import {
   parseNodeinfo,
   parsePoolXml,
   parseVersion,
-  parseVolList,
+  parseQuietVolNames,
+  parseVolumeXml,
   yes,
   type DomainXmlFacts,
 } from './parse';
@@ -117,11 +118,22 @@ export async function readPool(shell: VirshShell, uuid: string): Promise<PoolFac
   const kv = parseKeyValues(info);
   const state = kv['State'] ?? 'unknown';
   // Volumes can only be listed from a running pool.
-  const volumes =
-    state === 'running'
-      ? parseVolList(await read(shell, ['vol-list', '--pool', uuid, '--details']))
-      : [];
+  const volumes = state === 'running' ? await readVolumes(shell, uuid) : [];
   return { ...parsePoolXml(xmlText), state, autostart: yes(kv['Autostart']), volumes };
+}
+
+async function readVolumes(shell: VirshShell, poolUuid: string): Promise<Volume[]> {
+  const names = parseQuietVolNames(
+    await read(shell, ['vol-list', '--pool', poolUuid, '--details']),
+  );
+  const vols = await Promise.all(
+    names.map(async (name) => {
+      const r = await shell.run(['vol-dumpxml', '--pool', poolUuid, name]);
+      // Gone since the list (or a name we could not read): left out.
+      return r.ok ? parseVolumeXml(r.stdout) : undefined;
+    }),
+  );
+  return vols.filter((v): v is Volume => v !== undefined);
 }
 
 export async function listNetworkUuids(shell: VirshShell): Promise<string[]> {

@@ -2,14 +2,23 @@
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../../shared/api';
-import type { NodeInfo, Vm } from '../../../../shared/model';
+import type { NodeInfo, StoragePool, Vm } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
 import { quoteArgv } from '../../ssh/quote';
 import type { SshSession } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
-import type { Driver } from '../driver';
+import type { Driver, DriverStep, VolumeOp } from '../driver';
+import type { PoolAction, PoolSpec } from '../../../../shared/storage';
+import {
+  cloneVolumeSteps,
+  createPoolSteps,
+  createVolumeSteps,
+  deleteVolumeSteps,
+  poolActionSteps,
+  resizeVolumeSteps,
+} from './storage';
 import {
   LIBVIRT_URI,
   VM_ACTION_ARGS,
@@ -171,6 +180,27 @@ export class LibvirtDriver implements Driver {
       );
     }
     await this.refresh('vms');
+  }
+
+  createPoolSteps(spec: PoolSpec): DriverStep[] {
+    return createPoolSteps(spec);
+  }
+
+  poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[] {
+    return poolActionSteps(pool, action);
+  }
+
+  volumeSteps(pool: StoragePool, v: VolumeOp): DriverStep[] {
+    switch (v.op) {
+      case 'create':
+        return createVolumeSteps(pool, v.name, v.bytes, v.format);
+      case 'delete':
+        return deleteVolumeSteps(pool, v.name);
+      case 'resize':
+        return resizeVolumeSteps(pool, v.name, v.bytes);
+      case 'clone':
+        return cloneVolumeSteps(pool, v.name, v.newName);
+    }
   }
 
   serialConsoleArgv(vm: Vm): string[] {

@@ -10,7 +10,8 @@ import {
   parseNetXml,
   parseNodeinfo,
   parsePoolXml,
-  parseVolList,
+  parseQuietVolNames,
+  parseVolumeXml,
   yes,
 } from './parse';
 
@@ -62,11 +63,20 @@ describe('libvirt parsers', () => {
     expect(p.name).toBe('default-pool');
     expect(p.type).toBe('dir');
     expect(p.capacity).toBeGreaterThan(0);
-    const vols = parseVolList(fixture('test-vol-list.txt'));
-    expect(vols.map((v) => v.name)).toEqual(['disk one.img', 'small.qcow2']);
-    expect(vols[0]?.path).toBe('/default-pool/disk one.img');
-    expect(vols[0]?.capacity).toBe(1024 ** 3);
-    expect(vols[1]?.allocation).toBe(10 * 1024 ** 2);
+  });
+
+  it('reads volume names from the quiet shell and each volume from its XML', () => {
+    expect(parseQuietVolNames(fixture('lab-vol-list-quiet.txt'))).toEqual([
+      'disk one.img',
+      'disk1.qcow2',
+    ]);
+    expect(parseVolumeXml(fixture('lab-vol.xml'))).toEqual({
+      name: 'disk1.qcow2',
+      path: '/work/main/.lab/dir-pool-node1/disk1.qcow2',
+      type: 'file',
+      capacity: 16777216,
+      allocation: 200704,
+    });
   });
 
   it('reads networks and node info', () => {

@@ -227,34 +227,29 @@ export function parseHumanSize(s: string): number {
 }
 
 /**
- * Reads a virsh table by its header: each column starts where its title
- * starts, so cells with spaces (volume names, paths) stay whole.
+ * Volume names from `vol-list --details` in the quiet interactive virsh,
+ * which prints no header: columns are padded and set apart by at least two
+ * spaces, so a name runs to the first such gap (a name with two spaces in a
+ * row is read short, and its vol-dumpxml then fails and it is left out).
  */
-export function parseTable(stdout: string): Record<string, string>[] {
-  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
-  const header = lines[0];
-  if (!header || !lines[1]?.startsWith('-')) return [];
-  const titles = [...header.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], at: m.index }));
-  return lines.slice(2).map((line) => {
-    const row: Record<string, string> = {};
-    // Cells may be wider than a title in unicode text; slice by code points.
-    const chars = [...line];
-    titles.forEach((t, i) => {
-      const end = titles[i + 1]?.at ?? chars.length;
-      row[t.name] = chars.slice(t.at, end).join('').trim();
-    });
-    return row;
-  });
+export function parseQuietVolNames(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .map((l) => l.replace(/^ /, ''))
+    .filter((l) => l.trim())
+    .map((l) => l.split(/ {2,}/)[0]!.trim());
 }
 
-export function parseVolList(stdout: string): Volume[] {
-  return parseTable(stdout).map((r) => ({
-    name: r['Name'] ?? '',
-    path: r['Path'] ?? '',
-    type: r['Type'] ?? '',
-    capacity: parseHumanSize(r['Capacity'] ?? ''),
-    allocation: parseHumanSize(r['Allocation'] ?? ''),
-  }));
+/** One volume from `vol-dumpxml`: exact bytes, not virsh's rounded sizes. */
+export function parseVolumeXml(volXml: string): Volume {
+  const v = obj(xml.parse(volXml)['volume']);
+  return {
+    name: text(v['name']),
+    path: text(obj(v['target'])['path']) || text(v['key']),
+    type: attr(v, 'type'),
+    capacity: scaled(v['capacity'], 'bytes'),
+    allocation: scaled(v['allocation'], 'bytes'),
+  };
 }
 
 export function yes(v: string | undefined): boolean {

@@ -1,0 +1,102 @@
+// A wizard's plan: the exact commands it will run on which nodes, shown in
+// the summary before Finish and then run as one task with visible steps.
+import type { PlanStepView } from '../../../shared/storage';
+import { ClusterdeckError } from '../../../shared/errors';
+import type { DriverStep } from '../drivers/driver';
+import type { HostConnection } from '../hosts/connection';
+import { quoteArgv } from '../ssh/quote';
+import type { TaskContext } from '../tasks/runner';
+
+export interface PlannedStep extends DriverStep {
+  hostId: string;
+  node: string;
+}
+
+export function onNode(conn: HostConnection, steps: DriverStep[]): PlannedStep[] {
+  return steps.map((s) => ({ ...s, hostId: conn.id, node: conn.config.name }));
+}
+
+export function stepView(s: PlannedStep): PlanStepView {
+  const input = s.shownInput ?? s.stdin;
+  return {
+    hostId: s.hostId,
+    node: s.node,
+    title: s.title,
+    command: quoteArgv(s.argv),
+    ...(input !== undefined ? { input } : {}),
+  };
+}
+
+/**
+ * Runs the steps in order and stops at the first failure, with a message
+ * naming the node, the step and the command; what ran before stays in the
+ * task's log, so the user knows what was done.
+ */
+export async function runPlan(
+  ctx: TaskContext,
+  steps: readonly PlannedStep[],
+  connection: (hostId: string) => HostConnection,
+  /** What to re-read on each node afterwards, whatever the outcome. */
+  after?: 'vms' | 'pools' | 'networks',
+): Promise<void> {
+  try {
+    await runSteps(ctx, steps, connection);
+  } finally {
+    // libvirt sends no event for autostart flags or volume changes.
+    if (after) {
+      for (const hostId of new Set(steps.map((s) => s.hostId))) {
+        try {
+          await connection(hostId).getDriver().refresh(after);
+        } catch {
+          /* the node dropped; its reconnect reloads everything */
+        }
+      }
+    }
+  }
+}
+
+async function runSteps(
+  ctx: TaskContext,
+  steps: readonly PlannedStep[],
+  connection: (hostId: string) => HostConnection,
+): Promise<void> {
+  ctx.setSteps(steps.map((s) => `${s.node}: ${s.title}`));
+  for (const [i, s] of steps.entries()) {
+    if (ctx.signal.aborted) throw new ClusterdeckError('cancelled', 'Cancelled.');
+    ctx.stepState(i, 'running');
+    let r;
+    try {
+      r = await connection(s.hostId).exec(s.argv, {
+        signal: ctx.signal,
+        log: ctx.log,
+        timeoutMs: 600_000,
+        ...(s.stdin !== undefined ? { stdin: s.stdin } : {}),
+      });
+    } catch (err) {
+      ctx.stepState(i, 'failed');
+      throw err;
+    }
+    if (r.code !== 0) {
+      ctx.stepState(i, 'failed');
+      // virsh says "Failed to X" on one line and why on the next: one sentence.
+      const why =
+        r.stderr
+          .trim()
+          .replace(/^error: /gm, '')
+          .split('\n')
+          .map((l) => l.trim().replace(/\.+$/, ''))
+          .filter(Boolean)
+          .join(': ') || `exit code ${r.code}`;
+      const before = steps.slice(0, i).map((d) => `${d.node}: ${d.title}`);
+      const done = before.length
+        ? `Done before it: ${before.join('; ')}.`
+        : 'Nothing was changed before it.';
+      throw new ClusterdeckError(
+        'command-failed',
+        `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${why}. ${done}`,
+      );
+    }
+    ctx.stepState(i, 'done');
+    ctx.progress((i + 1) / steps.length);
+  }
+}
