@@ -392,8 +392,12 @@ export class Backend {
   ): { steps: PlannedStep[]; problems: string[] } {
     const steps: PlannedStep[] = [];
     const problems: string[] = [];
-    for (const hostId of new Set(hostIds)) {
-      const conn = this.connection(hostId);
+    // In the order of the tree (by node name), whatever order they were picked in.
+    const conns = [...new Set(hostIds)]
+      .map((id) => this.connection(id))
+      .sort((a, b) => a.config.name.localeCompare(b.config.name));
+    for (const conn of conns) {
+      const hostId = conn.id;
       const node = conn.config.name;
       if (this.store.get('hosts', hostId)?.state !== 'connected') {
         problems.push(`${node} is not connected.`);

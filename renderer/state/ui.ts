@@ -11,6 +11,9 @@ export type Selection =
 
 export type Theme = 'light' | 'dark';
 
+/** The wizard on screen, if any. */
+export type Wizard = 'new-pool';
+
 export type Confirm = {
   title: string;
   body: string;
@@ -24,7 +27,9 @@ interface UiState {
   addHostOpen: boolean;
   helpOpen: boolean;
   confirm: Confirm | undefined;
+  wizard: Wizard | undefined;
   select(s: Selection): void;
+  setWizard(w: Wizard | undefined): void;
   toggleTheme(): void;
   setAddHostOpen(open: boolean): void;
   setHelpOpen(open: boolean): void;
@@ -46,7 +51,9 @@ export const useUi = create<UiState>((set) => ({
   addHostOpen: false,
   helpOpen: false,
   confirm: undefined,
+  wizard: undefined,
   select: (selection) => set({ selection }),
+  setWizard: (wizard) => set({ wizard }),
   toggleTheme: () =>
     set((s) => {
       const theme: Theme = s.theme === 'dark' ? 'light' : 'dark';

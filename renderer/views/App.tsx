@@ -8,6 +8,7 @@ import { Details } from './details/Details';
 import { AddHostDialog } from './dialogs/AddHostDialog';
 import { ConfirmDialog } from './dialogs/ConfirmDialog';
 import { HelpDialog } from './dialogs/HelpDialog';
+import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
@@ -96,9 +97,10 @@ function MainWindow() {
   }, [theme]);
 
   const confirmOpen = useUi((s) => s.confirm !== undefined);
+  const wizard = useUi((s) => s.wizard);
   // While a dialog is open the window behind it is inert and hidden from
   // assistive technology, so only the dialog's controls can be reached.
-  const modal = addHostOpen || helpOpen || confirmOpen;
+  const modal = addHostOpen || helpOpen || confirmOpen || wizard !== undefined;
 
   return (
     <>
@@ -132,6 +134,7 @@ function MainWindow() {
       </div>
       {addHostOpen && <AddHostDialog />}
       {helpOpen && <HelpDialog />}
+      {wizard === 'new-pool' && <NewPoolWizard />}
       <ConfirmDialog />
     </>
   );

@@ -27,6 +27,9 @@ export function Toolbar() {
       >
         Add Host
       </button>
+      <button className={button} onClick={() => useUi.getState().setWizard('new-pool')}>
+        New Storage Pool
+      </button>
       <span aria-hidden className="mx-1 h-5 w-px bg-slate-300 dark:bg-slate-600" />
       {VM_ACTION_SPECS.map((spec) => (
         <button

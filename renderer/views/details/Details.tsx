@@ -6,7 +6,8 @@ import { TerminalView } from '../console/TerminalView';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { HostGeneral } from './HostGeneral';
-import { NetworkGeneral, PoolGeneral } from './StorageNetworkGeneral';
+import { NetworkGeneral } from './StorageNetworkGeneral';
+import { PoolView } from '../storage/PoolView';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from './VmGeneral';
 
@@ -51,7 +52,7 @@ export function Details() {
   } else if (selection.kind === 'pool' && inv.pools[selection.id]) {
     const p = inv.pools[selection.id]!;
     title = p.name;
-    body = <PoolGeneral pool={p} />;
+    body = <PoolView pool={p} />;
   } else if (selection.kind === 'net' && inv.networks[selection.id]) {
     const n = inv.networks[selection.id]!;
     title = n.name;

@@ -1,0 +1,461 @@
+// New Storage Pool: type, settings (checked as you type against the
+// contract's own schema), nodes, then a summary of exactly what will run
+// where; Create starts one task with a step per command.
+import { useEffect, useId, useState } from 'react';
+import {
+  POOL_TYPES,
+  POOL_TYPE_LABELS,
+  poolSpecSchema,
+  type PlanStepView,
+  type PoolType,
+} from '../../../shared/storage';
+import { errorMessage, getBridge } from '../../api/bridge';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
+
+type Field =
+  | 'name'
+  | 'targetPath'
+  | 'format'
+  | 'host'
+  | 'port'
+  | 'sourcePath'
+  | 'target'
+  | 'initiator'
+  | 'volumeGroup'
+  | 'devices'
+  | 'volume'
+  | 'monitors'
+  | 'cephPool'
+  | 'user'
+  | 'key'
+  | 'zpool';
+
+type Fields = Record<Field, string>;
+
+const EMPTY: Fields = {
+  name: '',
+  targetPath: '',
+  format: 'nfs',
+  host: '',
+  port: '3260',
+  sourcePath: '',
+  target: '',
+  initiator: '',
+  volumeGroup: '',
+  devices: '',
+  volume: '',
+  monitors: '',
+  cephPool: 'rbd',
+  user: '',
+  key: '',
+  zpool: '',
+};
+
+/** The fields each type asks for, in order, with their labels and hints. */
+const FIELDS: Record<PoolType, { field: Field; label: string; hint?: string }[]> = {
+  dir: [{ field: 'targetPath', label: 'Directory on the node', hint: '/var/lib/libvirt/images' }],
+  netfs: [
+    { field: 'format', label: 'Protocol' },
+    { field: 'host', label: 'Server' },
+    { field: 'sourcePath', label: 'Export, volume or share', hint: '/export/vms' },
+    { field: 'targetPath', label: 'Mount point on the node', hint: '/mnt/vms' },
+  ],
+  iscsi: [
+    { field: 'host', label: 'Target portal address' },
+    { field: 'port', label: 'Portal port' },
+    { field: 'target', label: 'Target IQN', hint: 'iqn.2003-01.org.example:storage' },
+    { field: 'initiator', label: 'Initiator IQN (optional)' },
+  ],
+  'iscsi-direct': [
+    { field: 'host', label: 'Target portal address' },
+    { field: 'port', label: 'Portal port' },
+    { field: 'target', label: 'Target IQN', hint: 'iqn.2003-01.org.example:storage' },
+    { field: 'initiator', label: 'Initiator IQN', hint: 'iqn.2024-01.org.example:node1' },
+  ],
+  logical: [
+    { field: 'volumeGroup', label: 'Volume group' },
+    {
+      field: 'devices',
+      label: 'Devices to format as a new group (optional)',
+      hint: '/dev/sdb, /dev/sdc — leave empty to use an existing group',
+    },
+  ],
+  gluster: [
+    { field: 'host', label: 'Gluster server' },
+    { field: 'volume', label: 'Gluster volume' },
+  ],
+  rbd: [
+    { field: 'monitors', label: 'Monitors', hint: 'mon1:6789, mon2:6789' },
+    { field: 'cephPool', label: 'Ceph pool' },
+    { field: 'user', label: 'Cephx user (optional)', hint: 'libvirt' },
+    { field: 'key', label: 'Cephx key (optional)', hint: 'as `ceph auth get-key` prints it' },
+  ],
+  zfs: [
+    { field: 'zpool', label: 'ZFS pool' },
+    {
+      field: 'devices',
+      label: 'Devices for a new zpool (optional)',
+      hint: '/dev/sdd — leave empty to use an existing zpool',
+    },
+  ],
+};
+
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** The spec the contract expects, from what the form holds. */
+function toSpec(type: PoolType, f: Fields): unknown {
+  const name = f.name.trim();
+  switch (type) {
+    case 'dir':
+      return { type, name, targetPath: f.targetPath };
+    case 'netfs':
+      return {
+        type,
+        name,
+        format: f.format,
+        host: f.host,
+        sourcePath: f.sourcePath,
+        targetPath: f.targetPath,
+      };
+    case 'iscsi':
+      return {
+        type,
+        name,
+        host: f.host,
+        port: f.port,
+        target: f.target,
+        ...(f.initiator.trim() ? { initiator: f.initiator } : {}),
+      };
+    case 'iscsi-direct':
+      return { type, name, host: f.host, port: f.port, target: f.target, initiator: f.initiator };
+    case 'logical':
+      return { type, name, volumeGroup: f.volumeGroup, devices: list(f.devices) };
+    case 'gluster':
+      return { type, name, host: f.host, volume: f.volume };
+    case 'rbd':
+      return {
+        type,
+        name,
+        monitors: list(f.monitors).map((m) => {
+          const [host, port] = m.split(/:(?=\d+$)/);
+          return port ? { host, port } : { host };
+        }),
+        cephPool: f.cephPool,
+        ...(f.user.trim() ? { user: f.user } : {}),
+        ...(f.key.trim() ? { key: f.key } : {}),
+      };
+    case 'zfs':
+      return { type, name, zpool: f.zpool, devices: list(f.devices) };
+  }
+}
+
+function fieldErrors(type: PoolType, f: Fields): Partial<Record<Field, string>> {
+  const out: Partial<Record<Field, string>> = {};
+  const r = poolSpecSchema.safeParse(toSpec(type, f));
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const key = issue.path[0] as Field | undefined;
+      if (key && !out[key]) out[key] = issue.message;
+    }
+  }
+  if (type === 'rbd' && !!f.user.trim() !== !!f.key.trim() && !out.key)
+    out.key = 'Give both the cephx user and its key, or neither (auth none).';
+  return out;
+}
+
+type Step = 'type' | 'settings' | 'nodes' | 'summary';
+const STEPS: { id: Step; label: string }[] = [
+  { id: 'type', label: 'Type' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'nodes', label: 'Nodes' },
+  { id: 'summary', label: 'Summary' },
+];
+
+const input =
+  'w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
+const labelClass = 'mb-0.5 block text-sm font-medium';
+
+export function NewPoolWizard() {
+  const close = () => useUi.getState().setWizard(undefined);
+  const notify = useNotices((s) => s.push);
+  const selection = useUi((s) => s.selection);
+  const inv = useInventory((s) => s.inv);
+  const hosts = Object.values(inv.hosts).filter((h) => h.stack === 'libvirt');
+  const preselected =
+    selection.kind === 'host'
+      ? selection.id
+      : selection.kind === 'vm'
+        ? inv.vms[selection.id]?.hostId
+        : selection.kind === 'pool'
+          ? inv.pools[selection.id]?.hostId
+          : undefined;
+
+  const [step, setStep] = useState<Step>('type');
+  const [type, setType] = useState<PoolType>('dir');
+  const [f, setF] = useState<Fields>(EMPTY);
+  const [touched, setTouched] = useState<Set<Field>>(new Set());
+  const [tried, setTried] = useState(false);
+  const [nodes, setNodes] = useState<Set<string>>(
+    new Set(preselected ? [preselected] : hosts.length === 1 ? [hosts[0]!.id] : []),
+  );
+  const [plan, setPlan] = useState<
+    { steps: PlanStepView[]; problems: string[] } | { error: string } | undefined
+  >();
+  const [busy, setBusy] = useState(false);
+  const ids = useId();
+
+  const errors = fieldErrors(type, f);
+  const fields: Field[] = ['name', ...FIELDS[type].map((x) => x.field)];
+  const settingsOk = fields.every((k) => !errors[k]);
+  const shown = (k: Field) => (tried || touched.has(k) ? errors[k] : undefined);
+
+  const spec = toSpec(type, f);
+  const hostIds = [...nodes];
+  useEffect(() => {
+    if (step !== 'summary') return;
+    let live = true;
+    setPlan(undefined);
+    getBridge()
+      .call('planStoragePool', { spec: spec as never, hostIds })
+      .then(
+        (p) => live && setPlan(p),
+        (e: unknown) => live && setPlan({ error: errorMessage(e) }),
+      );
+    return () => {
+      live = false;
+    };
+    // The plan is fetched once per visit to the summary.
+  }, [step]);
+
+  const index = STEPS.findIndex((s) => s.id === step);
+  const next = () => {
+    if (step === 'settings' && !settingsOk) {
+      setTried(true);
+      return;
+    }
+    if (step === 'nodes' && nodes.size === 0) {
+      setTried(true);
+      return;
+    }
+    setTried(false);
+    setStep(STEPS[index + 1]!.id);
+  };
+
+  const create = async () => {
+    setBusy(true);
+    try {
+      await getBridge().call('createStoragePool', { spec: spec as never, hostIds });
+      close();
+    } catch (e) {
+      notify(errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  const set = (k: Field, v: string) => setF((old) => ({ ...old, [k]: v }));
+  const blur = (k: Field) => setTouched((t) => new Set(t).add(k));
+
+  const textField = (k: Field, text: string, hint?: string) => (
+    <div key={k}>
+      <label className={labelClass} htmlFor={`${ids}-${k}`}>
+        {text}
+      </label>
+      {k === 'format' ? (
+        <select
+          id={`${ids}-${k}`}
+          className={input}
+          value={f.format}
+          onChange={(e) => set('format', e.target.value)}
+        >
+          <option value="nfs">NFS</option>
+          <option value="glusterfs">GlusterFS (FUSE mount)</option>
+          <option value="cifs">CIFS / SMB</option>
+        </select>
+      ) : (
+        <input
+          id={`${ids}-${k}`}
+          className={input}
+          type={k === 'key' ? 'password' : 'text'}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={hint}
+          value={f[k]}
+          onChange={(e) => set(k, e.target.value)}
+          onBlur={() => blur(k)}
+          aria-invalid={shown(k) ? true : undefined}
+          aria-describedby={shown(k) ? `${ids}-${k}-error` : undefined}
+        />
+      )}
+      {shown(k) && (
+        <p id={`${ids}-${k}-error`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
+          {shown(k)}
+        </p>
+      )}
+    </div>
+  );
+
+  return (
+    <Dialog title="New Storage Pool" onClose={close} width="w-[44rem]">
+      <ol aria-label="Steps" className="mb-4 flex gap-2 text-sm">
+        {STEPS.map((s, i) => (
+          <li
+            key={s.id}
+            aria-current={s.id === step ? 'step' : undefined}
+            className={`rounded px-2 py-0.5 ${
+              s.id === step
+                ? 'bg-sky-600 text-white'
+                : i < index
+                  ? 'text-sky-700 dark:text-sky-400'
+                  : 'text-slate-500'
+            }`}
+          >
+            {i + 1}. {s.label}
+          </li>
+        ))}
+      </ol>
+
+      <div className="max-h-[60vh] min-h-[16rem] overflow-auto pr-1">
+        {step === 'type' && (
+          <fieldset>
+            <legend className="mb-2 font-medium">Storage type</legend>
+            <div className="grid grid-cols-2 gap-1">
+              {POOL_TYPES.map((t) => (
+                <label key={t} className="flex items-center gap-2 rounded px-1 py-0.5">
+                  <input
+                    type="radio"
+                    name={`${ids}-type`}
+                    value={t}
+                    checked={type === t}
+                    onChange={() => setType(t)}
+                  />
+                  {POOL_TYPE_LABELS[t]}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        )}
+
+        {step === 'settings' && (
+          <div className="space-y-3">
+            {textField('name', 'Pool name', 'images')}
+            {FIELDS[type].map((x) => textField(x.field, x.label, x.hint))}
+          </div>
+        )}
+
+        {step === 'nodes' && (
+          <fieldset>
+            <legend className="mb-2 font-medium">
+              Define it on these nodes (the same name and settings on each)
+            </legend>
+            {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+            {hosts.map((h) => (
+              <label key={h.id} className="flex items-center gap-2 py-0.5">
+                <input
+                  type="checkbox"
+                  checked={nodes.has(h.id)}
+                  disabled={h.state !== 'connected'}
+                  onChange={(e) =>
+                    setNodes((old) => {
+                      const n = new Set(old);
+                      if (e.target.checked) n.add(h.id);
+                      else n.delete(h.id);
+                      return n;
+                    })
+                  }
+                />
+                {h.name}
+                {h.state !== 'connected' && <span className="text-slate-500">(not connected)</span>}
+              </label>
+            ))}
+            {tried && nodes.size === 0 && (
+              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
+                Choose at least one node.
+              </p>
+            )}
+            {nodes.size > 1 && (
+              <p className="mt-2 text-sm text-slate-500">
+                On several nodes this is one shared pool only if each node reaches the same storage
+                at that place (a network mount, a SAN, or a folder every node shares).
+              </p>
+            )}
+          </fieldset>
+        )}
+
+        {step === 'summary' && (
+          <section aria-label="Summary">
+            <p className="mb-2">Clusterdeck will run these commands, in this order, as one task:</p>
+            {!plan && <p className="text-slate-500">Planning…</p>}
+            {plan && 'error' in plan && (
+              <p role="alert" className="text-red-700 dark:text-red-400">
+                {plan.error}
+              </p>
+            )}
+            {plan && 'steps' in plan && (
+              <>
+                {plan.problems.length > 0 && (
+                  <ul role="alert" className="mb-2 list-disc pl-5 text-red-700 dark:text-red-400">
+                    {plan.problems.map((p) => (
+                      <li key={p}>{p}</li>
+                    ))}
+                  </ul>
+                )}
+                <ol aria-label="Commands" className="space-y-1.5">
+                  {plan.steps.map((s, i) => (
+                    <li key={i} className="rounded bg-slate-100 p-1.5 text-sm dark:bg-slate-900">
+                      <div className="flex gap-2">
+                        <span className="font-medium">{s.node}</span>
+                        <span className="text-slate-500">{s.title}</span>
+                      </div>
+                      <code className="block break-all">{s.command}</code>
+                      {s.input !== undefined && (
+                        <details>
+                          <summary className="cursor-pointer text-slate-500">
+                            Standard input
+                          </summary>
+                          <pre className="text-xs whitespace-pre-wrap">{s.input}</pre>
+                        </details>
+                      )}
+                    </li>
+                  ))}
+                </ol>
+              </>
+            )}
+          </section>
+        )}
+      </div>
+
+      <div className="mt-4 flex justify-end gap-2">
+        <button className={buttonClass} onClick={close}>
+          Cancel
+        </button>
+        <button
+          className={buttonClass}
+          disabled={index === 0}
+          onClick={() => setStep(STEPS[index - 1]!.id)}
+        >
+          Back
+        </button>
+        {step !== 'summary' ? (
+          <button className={primaryButtonClass} onClick={next}>
+            Next
+          </button>
+        ) : (
+          <button
+            className={primaryButtonClass}
+            disabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+            onClick={() => void create()}
+          >
+            Create
+          </button>
+        )}
+      </div>
+    </Dialog>
+  );
+}
