@@ -1,13 +1,28 @@
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { CONTENT_SECURITY_POLICY } from './electron/shells/csp';
+
+/**
+ * The page's CSP meta tag, from the one policy the main process also sends
+ * as a header (frame-ancestors only works as a header, so it is left out).
+ */
+function cspMeta(): Plugin {
+  const meta = CONTENT_SECURITY_POLICY.split('; ')
+    .filter((d) => !d.startsWith('frame-ancestors'))
+    .join('; ');
+  return {
+    name: 'clusterdeck-csp',
+    transformIndexHtml: (html) => html.replace('%CLUSTERDECK_CSP%', meta),
+  };
+}
 
 // The renderer is built to static files that both the Electron window
 // (file://) and the browser shell serve, hence the relative base.
 export default defineConfig({
   root: 'renderer',
   base: './',
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), cspMeta()],
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

@@ -163,6 +163,14 @@ export const methods = {
     params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
     result: z.object({ taskId: z.string() }),
   },
+  /**
+   * Starts uploading a file from the page into a file-based pool: returns
+   * the task and a one-time loopback URL the page PUTs the file's bytes to.
+   */
+  startUpload: {
+    params: z.object({ poolId: idSchema, name: objectNameSchema, bytes: bytesSchema }),
+    result: z.object({ taskId: z.string(), url: z.string() }),
+  },
   resizeTerminal: {
     params: z.object({ consoleId: idSchema, ...terminalSize }),
     result: z.object({}),

@@ -121,6 +121,8 @@ export interface StoragePool {
   capacity: number;
   allocation: number;
   available: number;
+  /** Where a file-based pool keeps its volumes on the node ('' for others). */
+  targetPath: string;
   volumes: Volume[];
 }
 
@@ -167,6 +169,8 @@ export interface Task {
   error?: string;
   log: CommandRecord[];
   steps?: TaskStep[];
+  /** A line on progress in the user's terms: "120 MiB of 200 MiB · 210 MiB/s · 1 s left". */
+  detail?: string;
 }
 
 export interface Inventory {

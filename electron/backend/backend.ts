@@ -19,6 +19,8 @@ import { openConsoleBridge, type ConsoleBridge, type Handshake } from './console
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
+import { openUploadReceiver } from './transfers/upload-receiver';
+import { uploadIntoPool } from './transfers/upload-task';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
@@ -354,6 +356,37 @@ export class Backend {
         runPlan(ctx, steps, (id) => this.connection(id), 'pools'),
       );
       return { taskId };
+    },
+
+    startUpload: async ({ poolId, name, bytes }) => {
+      const pool = this.store.get('pools', poolId);
+      if (!pool)
+        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const conn = this.connection(pool.hostId);
+      const node = conn.config.name;
+      if ((pool.type !== 'dir' && pool.type !== 'netfs') || !pool.targetPath) {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${pool.name} on ${node} is a ${pool.type} pool; uploads go to directory and network file system pools for now.`,
+        );
+      }
+      if (pool.state !== 'running') {
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${pool.name} on ${node} is not running; start it first.`,
+        );
+      }
+      if (pool.volumes.some((v) => v.name === name)) {
+        throw new ClusterdeckError(
+          'invalid-input',
+          `${pool.name} on ${node} already has a volume named ${name}.`,
+        );
+      }
+      const receiver = await openUploadReceiver(bytes);
+      const taskId = this.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
+        uploadIntoPool(ctx, { conn, pool, name, bytes, receiver }),
+      );
+      return { taskId, url: receiver.url };
     },
 
     resizeTerminal: async ({ consoleId, cols, rows }) => {

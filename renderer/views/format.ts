@@ -1,5 +1,6 @@
 // Words and units shown to the user: one place for each.
 import type { HostState, TaskState, VmState } from '../../shared/model';
+import { formatBytes } from '../../shared/units';
 
 export const HOST_STATE_WORDS: Record<HostState, string> = {
   connecting: 'Connecting',
@@ -29,13 +30,7 @@ export const TASK_STATE_WORDS: Record<TaskState, string> = {
   cancelled: 'Cancelled',
 };
 
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  const i = Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
-  const v = bytes / 1024 ** i;
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
+export { formatBytes };
 
 export function formatKiB(kib: number): string {
   return formatBytes(kib * 1024);

@@ -1,7 +1,8 @@
 // End to end: the real renderer in Debian's Chromium, through the browser
 // shell, against the real backend and the lab's nodes. Drives the UI by
 // visible labels and accessible names, as a user would.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
 import {
+  labExec,
   readLab,
   REPO,
   resetLabGuests,
@@ -344,6 +346,63 @@ describe('the browser shell in Chromium', () => {
             /* not there, or not running */
           }
         }
+    }
+  });
+
+  it('uploads a 200 MiB image into a pool with progress, and cancels another half-way', async () => {
+    const file = join(home, 'e2e-200.img');
+    writeFileSync(file, randomBytes(200 * 2 ** 20));
+    const images = virshOn('node1', ['pool-dumpxml', 'lab-images']).match(
+      /<path>(.*)<\/path>/,
+    )![1]!;
+    // node1's comes first in the tree.
+    const node1Pool = page.getByRole('treeitem', { name: /^lab-images/ }).first();
+    await node1Pool.click();
+    const form = page.getByRole('form', { name: 'Upload a file' });
+    const tasks = page.getByRole('region', { name: 'Tasks' });
+    // Slow the page's uploads down, as a real network would, to watch them.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: 80 * 2 ** 20,
+    });
+    try {
+      await form.getByLabel('File to upload (ISO or disk image)').setInputFiles(file);
+      await expect.poll(() => form.getByLabel('Upload as').inputValue()).toBe('e2e-200.img');
+      await form.getByRole('button', { name: 'Upload', exact: true }).click();
+      const bar = tasks.getByRole('progressbar', { name: 'Upload e2e-200.img progress' });
+      await expect
+        .poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 20_000 })
+        .toBeGreaterThan(10);
+      await tasks
+        .getByText(/MiB of 200 MiB · .*MiB\/s · \d+ s left/)
+        .first()
+        .waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-upload-progress.png') });
+      await tasks.getByText(/SHA-256 [0-9a-f]{16}… matches/).waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('region', { name: 'Details' })
+        .getByRole('cell', { name: 'e2e-200.img', exact: true })
+        .waitFor();
+
+      await form.getByLabel('File to upload (ISO or disk image)').setInputFiles(file);
+      await form.getByLabel('Upload as').fill('e2e-cancelled.img');
+      await form.getByRole('button', { name: 'Upload', exact: true }).click();
+      const bar2 = tasks.getByRole('progressbar', { name: 'Upload e2e-cancelled.img progress' });
+      await expect
+        .poll(async () => Number(await bar2.getAttribute('aria-valuenow')), { timeout: 20_000 })
+        .toBeGreaterThan(30);
+      await bar2.locator('xpath=..').getByRole('button', { name: 'Cancel' }).click();
+      await tasks.getByText('Cancelled; nothing was left on the node.').waitFor();
+      const left = labExec('node1', ['ls', '-A', images]);
+      expect(left).not.toMatch(/e2e-cancelled/);
+    } finally {
+      await cdp.detach().catch(() => undefined);
+      labExec('node1', ['sh', '-c', `rm -f ${images}/e2e-200.img ${images}/.e2e-*`]);
+      virshOn('node1', ['pool-refresh', 'lab-images']);
     }
   });
 

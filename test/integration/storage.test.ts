@@ -63,6 +63,22 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+describe('the lab’s own pool', () => {
+  it.runIf(readLab().linuxGuest)(
+    'lists its volumes with exact sizes (commands past 80 columns in the virsh shell)',
+    async () => {
+      const images = await waitFor(() => poolOn(node1, 'lab-images'), 'lab-images listed');
+      expect(images.volumes).toContainEqual({
+        name: 'lab-linux-data.qcow2',
+        path: join(images.targetPath, 'lab-linux-data.qcow2'),
+        type: 'file',
+        capacity: 64 * 2 ** 20,
+        allocation: expect.any(Number),
+      });
+    },
+  );
+});
+
 describe('directory pools', () => {
   const dir = join(LAB_DIR, 'dir-pool-node1');
 

@@ -1,7 +1,7 @@
 // The life of one node's connection: connect, detect the stack, start its
 // driver, and on a drop retry with backoff while the tree shows why.
 import { readFile } from 'node:fs/promises';
-import type { ClientChannel } from 'ssh2';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Host, HostState } from '../../../shared/model';
 import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { Driver } from '../drivers/driver';
@@ -76,6 +76,14 @@ export class HostConnection {
       throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
     }
     return this.session.forwardOut(host, port);
+  }
+
+  /** An SFTP session on the node's live connection. */
+  sftp(): Promise<SFTPWrapper> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.sftp();
   }
 
   /** A tunnel to a unix socket on the node, through its live SSH session. */

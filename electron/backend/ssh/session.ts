@@ -1,7 +1,7 @@
 // One SSH connection to one node (ssh2), with host key verification before
 // any credential is sent, TCP_NODELAY, keepalive, and commands as argv.
 import { connect as netConnect, type Socket } from 'node:net';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { CommandRecord } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import { quoteArgv } from './quote';
@@ -239,6 +239,26 @@ export class SshSession {
             ),
           );
         } else resolve(channel);
+      });
+    });
+  }
+
+  /** An SFTP session on this connection (one channel; end it when done). */
+  sftp(): Promise<SFTPWrapper> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(this.disconnectedError('sftp'));
+        return;
+      }
+      this.client.sftp((err, sftp) => {
+        if (err)
+          reject(
+            new ClusterdeckError(
+              'command-failed',
+              `${this.target.label} did not start SFTP: ${err.message}. Check its sshd's Subsystem sftp line.`,
+            ),
+          );
+        else resolve(sftp);
       });
     });
   }

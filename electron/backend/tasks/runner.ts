@@ -13,6 +13,7 @@ export interface TaskContext {
   /** Names the steps the task will take, all pending. */
   setSteps: (titles: string[]) => void;
   stepState: (index: number, state: TaskStepState) => void;
+  detail: (text: string) => void;
 }
 
 const MAX_FINISHED_TASKS = 200;
@@ -46,6 +47,7 @@ export class TaskRunner {
       log: (rec) => update({ log: [...task.log, rec] }),
       progress: (f) => update({ progress: Math.max(0, Math.min(1, f)) }),
       setSteps: (titles) => update({ steps: titles.map((title) => ({ title, state: 'pending' })) }),
+      detail: (text) => update({ detail: text }),
       stepState: (index, state) =>
         update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
     };

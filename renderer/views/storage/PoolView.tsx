@@ -1,6 +1,6 @@
 // A storage pool's General tab: facts, usage, pool actions, and its volumes
 // with create, resize, clone and delete. Every change runs as a task.
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { VOLUME_FORMATS, objectNameSchema } from '../../../shared/storage';
@@ -119,6 +119,83 @@ function PoolActions({ pool }: { pool: StoragePool }) {
 }
 
 type Editing = { op: 'resize' | 'clone'; volume: string; value: string } | undefined;
+
+/** Upload a file from this computer into a file-based pool, as a task. */
+function Upload({ pool }: { pool: StoragePool }) {
+  const notify = useNotices((s) => s.push);
+  const ids = useId();
+  const [file, setFile] = useState<File | undefined>();
+  const [name, setName] = useState('');
+  const picker = useRef<HTMLInputElement>(null);
+  const check = objectNameSchema.safeParse(name);
+  const fileBased = pool.type === 'dir' || pool.type === 'netfs';
+  if (!fileBased) return null;
+  const start = async () => {
+    if (!file || !check.success) return;
+    try {
+      const { url } = await getBridge().call('startUpload', {
+        poolId: pool.id,
+        name: check.data,
+        bytes: file.size,
+      });
+      setFile(undefined);
+      setName('');
+      // So choosing the same file again starts another upload.
+      if (picker.current) picker.current.value = '';
+      // The task shows progress, speed and time left; the fetch only carries the bytes.
+      void fetch(url, { method: 'PUT', body: file }).catch(() => undefined);
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
+  return (
+    <form
+      aria-label="Upload a file"
+      className="flex flex-wrap items-end gap-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void start();
+      }}
+    >
+      <label className="flex flex-col text-sm" htmlFor={`${ids}-file`}>
+        File to upload (ISO or disk image)
+        <input
+          id={`${ids}-file`}
+          ref={picker}
+          type="file"
+          className="text-sm"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            setFile(f);
+            if (f) setName(f.name.replace(/[^A-Za-z0-9._+-]/g, '_'));
+          }}
+        />
+      </label>
+      <label className="flex flex-col text-sm" htmlFor={`${ids}-as`}>
+        Upload as
+        <input
+          id={`${ids}-as`}
+          className={input}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={name && !check.success ? true : undefined}
+        />
+      </label>
+      <button
+        type="submit"
+        className={primaryButtonClass}
+        disabled={!file || !check.success || pool.state !== 'running'}
+      >
+        Upload
+      </button>
+      {name && !check.success && (
+        <p className="w-full text-xs text-red-600 dark:text-red-400">
+          {check.error.issues[0]?.message}
+        </p>
+      )}
+    </form>
+  );
+}
 
 function Volumes({ pool }: { pool: StoragePool }) {
   const run = useRun();
@@ -315,6 +392,7 @@ export function PoolView({ pool }: { pool: StoragePool }) {
         />
       </div>
       <Volumes pool={pool} />
+      <Upload pool={pool} />
     </div>
   );
 }

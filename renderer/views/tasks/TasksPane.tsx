@@ -1,7 +1,7 @@
 // Every action with its progress, result and log: each remote command exactly
 // as it ran, its exit code and stderr.
 import { useState } from 'react';
-import type { Task } from '../../../shared/model';
+import type { Task, TaskStepState } from '../../../shared/model';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -13,6 +13,19 @@ const STATE_TONE: Record<Task['state'], string> = {
   succeeded: 'text-emerald-700 dark:text-emerald-400',
   failed: 'text-red-700 dark:text-red-400',
   cancelled: 'text-slate-500',
+};
+
+const STEP_MARK: Record<TaskStepState, string> = {
+  pending: '○',
+  running: '◐',
+  done: '✓',
+  failed: '✗',
+};
+const STEP_TONE: Record<TaskStepState, string> = {
+  pending: 'text-slate-500',
+  running: 'text-sky-700 dark:text-sky-400',
+  done: 'text-emerald-700 dark:text-emerald-400',
+  failed: 'text-red-700 dark:text-red-400',
 };
 
 function TaskRow({ task }: { task: Task }) {
@@ -65,6 +78,18 @@ function TaskRow({ task }: { task: Task }) {
           {open ? 'Hide log' : 'Show log'}
         </button>
       </div>
+      {task.detail && (
+        <p className="mt-0.5 text-slate-600 tabular-nums dark:text-slate-300">{task.detail}</p>
+      )}
+      {task.steps && (task.state !== 'succeeded' || open) && (
+        <ol aria-label={`Steps of ${task.title}`} className="mt-1 text-[12px]">
+          {task.steps.map((s, i) => (
+            <li key={i} className={STEP_TONE[s.state]}>
+              {STEP_MARK[s.state]} {s.title}
+            </li>
+          ))}
+        </ol>
+      )}
       {task.error && <p className="mt-1 text-red-700 dark:text-red-400">{task.error}</p>}
       {open && (
         <ol aria-label={`Log of ${task.title}`} className="mt-1 space-y-1">

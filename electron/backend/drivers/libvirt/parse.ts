@@ -189,7 +189,7 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
 
 export type PoolXmlFacts = Pick<
   StoragePool,
-  'uuid' | 'name' | 'type' | 'capacity' | 'allocation' | 'available'
+  'uuid' | 'name' | 'type' | 'capacity' | 'allocation' | 'available' | 'targetPath'
 >;
 
 export function parsePoolXml(poolXml: string): PoolXmlFacts {
@@ -201,6 +201,7 @@ export function parsePoolXml(poolXml: string): PoolXmlFacts {
     capacity: scaled(p['capacity'], 'bytes'),
     allocation: scaled(p['allocation'], 'bytes'),
     available: scaled(p['available'], 'bytes'),
+    targetPath: text(obj(p['target'])['path']),
   };
 }
 

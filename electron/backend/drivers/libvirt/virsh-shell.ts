@@ -119,9 +119,14 @@ export class VirshShell {
     let block = this.stdout.slice(0, oi);
     this.stdout = this.stdout.slice(oi + outEnd.length);
     // block = "virsh # <command>\n<output>virsh # echo --err TOKEN\n<...>"
-    const echoed = `${PROMPT}${p.command}\n`;
-    const i = block.indexOf(echoed);
-    if (i >= 0) block = block.slice(i + echoed.length);
+    // virsh's readline echoes the command after the prompt, and scrolls
+    // lines longer than its 80 columns sideways (with \r and a '<'), so the
+    // echo is not the command verbatim: drop the prompt's whole line.
+    const at = block.indexOf(PROMPT);
+    if (at >= 0 && block.slice(0, at).trim() === '') {
+      const nl = block.indexOf('\n', at);
+      block = nl >= 0 ? block.slice(nl + 1) : '';
+    }
     const errEcho = block.lastIndexOf(`${PROMPT}echo --err ${p.token}\n`);
     if (errEcho >= 0) block = block.slice(0, errEcho);
     clearTimeout(p.timer);

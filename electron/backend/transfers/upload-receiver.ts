@@ -1,0 +1,88 @@
+// Where the page sends a file it uploads: an HTTP server on 127.0.0.1 at a
+// random port that takes one PUT carrying a one-time token, from our own
+// pages only, of exactly the announced size. Bytes flow from it straight
+// into SFTP, with backpressure, so nothing is buffered whole in memory.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { originAllowed } from '../consoles/bridge';
+
+export interface UploadReceiver {
+  url: string;
+  /** Resolves with the page's request once it arrives with the right token. */
+  request: Promise<IncomingMessage>;
+  /** Answers the page (its fetch resolves or fails with this) and stops listening. */
+  finish(status: number, message?: string): void;
+  close(): void;
+}
+
+function cors(res: ServerResponse, origin: string | undefined): void {
+  if (origin) res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Vary', 'Origin');
+}
+
+export async function openUploadReceiver(bytes: number): Promise<UploadReceiver> {
+  const token = Buffer.from(randomBytes(24).toString('base64url'));
+  let used = false;
+  let response: ServerResponse | undefined;
+  let resolveRequest!: (r: IncomingMessage) => void;
+  let rejectRequest!: (e: Error) => void;
+  const request = new Promise<IncomingMessage>((resolve, reject) => {
+    resolveRequest = resolve;
+    rejectRequest = reject;
+  });
+  request.catch(() => undefined);
+
+  const server = createServer((req, res) => {
+    const origin = req.headers.origin;
+    if (!originAllowed(origin)) {
+      res.writeHead(403).end();
+      return;
+    }
+    cors(res, origin);
+    if (req.method === 'OPTIONS') {
+      res.setHeader('Access-Control-Allow-Methods', 'PUT');
+      res.setHeader('Access-Control-Allow-Headers', 'content-type');
+      res.writeHead(204).end();
+      return;
+    }
+    const given = Buffer.from(new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '');
+    const ok =
+      req.method === 'PUT' &&
+      !used &&
+      given.length === token.length &&
+      timingSafeEqual(given, token);
+    if (!ok) {
+      res.writeHead(403).end();
+      return;
+    }
+    used = true;
+    if (Number(req.headers['content-length']) !== bytes) {
+      res.writeHead(400).end(`Expected ${bytes} bytes.`);
+      rejectRequest(new Error('The page sent a different size than it announced.'));
+      return;
+    }
+    response = res;
+    resolveRequest(req);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const close = () => {
+    server.close();
+    server.closeAllConnections();
+  };
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token.toString()}`,
+    request,
+    finish(status, message) {
+      if (response && !response.headersSent) response.writeHead(status).end(message ?? '');
+      // Let the answer leave before the connection goes.
+      setTimeout(close, 200).unref();
+    },
+    close,
+  };
+}

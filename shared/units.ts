@@ -1,0 +1,21 @@
+// Sizes and rates as people read them, the same in the main process (task
+// details) and the renderer.
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  const i = Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
+  const v = bytes / 1024 ** i;
+  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** "120 MiB of 200 MiB · 210 MiB/s · 1 s left" for a transfer under way. */
+export function transferLine(done: number, total: number, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (done / elapsedMs) * 1000 : 0;
+  const left = rate > 0 ? Math.ceil((total - done) / rate) : undefined;
+  return [
+    `${formatBytes(done)} of ${formatBytes(total)}`,
+    `${formatBytes(rate)}/s`,
+    left === undefined ? 'time left unknown' : `${left} s left`,
+  ].join(' · ');
+}

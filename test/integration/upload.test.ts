@@ -1,0 +1,184 @@
+// Uploads into a pool as the page sends them (an HTTP PUT to the one-time
+// loopback URL), over SFTP to a real lab node: progress, integrity, cancel.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import { addLabNode, labExec, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
+
+let home: string;
+let backend: Backend;
+let node1: string;
+const MIB = 2 ** 20;
+
+const pool = () =>
+  backend.store.all('pools').find((p) => p.hostId === node1 && p.name === 'lab-images')!;
+
+/** A source of `mib` MiB of random bytes, optionally paced, with its SHA-256. */
+function source(mib: number, msPerMib = 0): { stream: Readable; sha256: Promise<string> } {
+  const hash = createHash('sha256');
+  let sent = 0;
+  let resolveHash!: (h: string) => void;
+  const sha256 = new Promise<string>((r) => (resolveHash = r));
+  const block = randomBytes(MIB);
+  const stream = new Readable({
+    read() {
+      if (sent === mib) {
+        resolveHash(hash.digest('hex'));
+        this.push(null);
+        return;
+      }
+      sent++;
+      // Vary each MiB so a reordered write could not pass the check.
+      const chunk = Buffer.from(block);
+      chunk.writeUInt32BE(sent, 0);
+      hash.update(chunk);
+      if (msPerMib) setTimeout(() => this.push(chunk), msPerMib);
+      else this.push(chunk);
+    },
+  });
+  return { stream, sha256 };
+}
+
+/** PUTs a stream as the page's fetch would; resolves with the HTTP status (0 if cut off). */
+function put(
+  url: string,
+  body: Readable,
+  bytes: number,
+  origin = 'http://127.0.0.1:9',
+): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, {
+      method: 'PUT',
+      headers: { 'content-length': String(bytes), origin },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    body.pipe(req);
+  });
+}
+
+function filesOnNode(): string[] {
+  return labExec('node1', ['ls', '-A', pool().targetPath]).split('\n').filter(Boolean);
+}
+
+beforeAll(async () => {
+  // Files an earlier, interrupted run may have left.
+  labExec('node1', [
+    'sh',
+    '-c',
+    'rm -f /var/lib/libvirt/images/upload-* /var/lib/libvirt/images/.upload-*',
+  ]);
+  virshOn('node1', ['pool-refresh', 'lab-images']);
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-upload-'));
+  backend = await Backend.start(testBackendOptions(home));
+  node1 = await addLabNode(backend, 'node1');
+});
+
+afterAll(() => {
+  backend?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('upload into a pool', () => {
+  it('writes 200 MiB with progress, checks its SHA-256 and lists the volume', async () => {
+    const { taskId, url } = (await backend.call('startUpload', {
+      poolId: pool().id,
+      name: 'upload-200.img',
+      bytes: 200 * MIB,
+    })) as { taskId: string; url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+    const seen = new Set<number>();
+    const poll = setInterval(() => {
+      const t = backend.store.get('tasks', taskId);
+      if (t) seen.add(t.progress);
+    }, 20);
+    const { stream, sha256 } = source(200, 2);
+    const status = await put(url, stream, 200 * MIB);
+    const task = await taskFinished(backend, taskId, 60_000);
+    clearInterval(poll);
+    expect(task.error).toBeUndefined();
+    expect(status).toBe(204);
+    expect(task.state).toBe('succeeded');
+    // Progress moved through values between 0 and 1, not just the two ends.
+    expect([...seen].filter((p) => p > 0.05 && p < 0.9).length).toBeGreaterThan(3);
+    expect(task.detail).toMatch(/200 MiB of 200 MiB · .*MiB\/s · SHA-256 [0-9a-f]{16}… matches/);
+    expect(task.log.map((r) => r.command)).toContain(
+      `sha256sum -- ${join(pool().targetPath, 'upload-200.img')}`,
+    );
+    const onNode = labExec('node1', ['sha256sum', join(pool().targetPath, 'upload-200.img')]);
+    expect(onNode.split(' ')[0]).toBe(await sha256);
+    await waitFor(
+      () => pool().volumes.find((v) => v.name === 'upload-200.img')?.capacity === 200 * MIB,
+      'the volume listed at 200 MiB',
+    );
+    expect(filesOnNode().filter((f) => f.includes('clusterdeck-upload'))).toEqual([]);
+  });
+
+  it('cancelled half-way, leaves nothing behind on the node', async () => {
+    const { taskId, url } = (await backend.call('startUpload', {
+      poolId: pool().id,
+      name: 'upload-cancelled.img',
+      bytes: 200 * MIB,
+    })) as { taskId: string; url: string };
+    const { stream } = source(200, 15);
+    const status = put(url, stream, 200 * MIB);
+    await waitFor(
+      () => (backend.store.get('tasks', taskId)?.progress ?? 0) >= 0.4,
+      'progress past 40%',
+      30_000,
+    );
+    // A partial file exists while it runs, under a temporary name only.
+    expect(filesOnNode()).toContain('.upload-cancelled.img.clusterdeck-upload');
+    await backend.call('cancelTask', { taskId });
+    const task = await taskFinished(backend, taskId);
+    expect(task.state).toBe('cancelled');
+    expect([0, 499]).toContain(await status);
+    stream.destroy();
+    await waitFor(
+      () => !filesOnNode().some((f) => f.includes('upload-cancelled')),
+      'no partial file on the node',
+    );
+    expect(pool().volumes.some((v) => v.name.includes('upload-cancelled'))).toBe(false);
+  });
+
+  it('takes the bytes only once, from our own pages, of the announced size', async () => {
+    const open = async (name: string) =>
+      (await backend.call('startUpload', { poolId: pool().id, name, bytes: MIB })) as {
+        taskId: string;
+        url: string;
+      };
+    const a = await open('upload-a.img');
+    expect(await put(a.url, source(1).stream, MIB, 'https://evil.example')).toBe(403);
+    expect(
+      await put(a.url.replace(/token=.*/, 'token=' + 'x'.repeat(32)), source(1).stream, MIB),
+    ).toBe(403);
+    expect(await put(a.url, source(1).stream, MIB)).toBe(204);
+    // Refused after its one use, or already gone.
+    expect([0, 403]).toContain(await put(a.url, source(1).stream, MIB));
+    expect((await taskFinished(backend, a.taskId)).state).toBe('succeeded');
+
+    await expect(
+      backend.call('startUpload', { poolId: pool().id, name: 'upload-a.img', bytes: MIB }),
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/already has a volume named upload-a.img/),
+    });
+    await expect(
+      backend.call('startUpload', { poolId: pool().id, name: '../etc/passwd', bytes: MIB }),
+    ).rejects.toMatchObject({ code: 'invalid-input' });
+    for (const f of ['upload-200.img', 'upload-a.img']) {
+      const { taskId } = (await backend.call('volumeAction', {
+        poolId: pool().id,
+        volume: { op: 'delete', name: f },
+      })) as { taskId: string };
+      expect((await taskFinished(backend, taskId)).state).toBe('succeeded');
+    }
+  });
+});
