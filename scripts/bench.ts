@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { benchContext, type LabJson, type Measure } from './bench/common';
 import { benchConsole } from './bench/console-bench';
 import { benchSsh } from './bench/ssh-bench';
+import { benchUpload } from './bench/upload-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -43,7 +44,11 @@ async function main(): Promise<void> {
   try {
     const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
     const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
-    const measures = [...(await benchSsh(ctx)), ...(await benchConsole(ctx))];
+    const measures = [
+      ...(await benchSsh(ctx)),
+      ...(await benchConsole(ctx)),
+      ...(await benchUpload(ctx)),
+    ];
     printTable(`Node ${ctx.node.name} (${ctx.node.host}), one run:`, measures);
     if (process.env['BENCH_JSON']) {
       writeFileSync(process.env['BENCH_JSON'], JSON.stringify(measures, null, 2));

@@ -1,0 +1,110 @@
+// Uploads: Clusterdeck's whole path (the page's PUT to the loopback
+// receiver, SFTP with writes in flight, the node's SHA-256 check, the rename)
+// against OpenSSH's sftp and scp putting the same 200 MiB file on the node.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { openUploadReceiver } from '../../electron/backend/transfers/upload-receiver';
+import { uploadToFile } from '../../electron/backend/ssh/sftp-upload';
+import { measure, ms, type BenchContext, type Measure } from './common';
+
+const MIB = 2 ** 20;
+const SIZE = 200 * MIB;
+const RUNS = 3;
+const DIR = '/var/lib/libvirt/images';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
+  const file = join(ctx.tmp, 'bench-200.img');
+  writeFileSync(file, randomBytes(SIZE));
+  const ssh = (cmd: string) => execFileSync('ssh', [...ctx.sshBase, ctx.target, cmd]);
+  const clean = () => ssh(`rm -f ${DIR}/bench-upload-* ${DIR}/.bench-upload-*`);
+  const session = await ctx.connect();
+
+  const clusterdeck = async (i: number): Promise<number> => {
+    const name = `bench-upload-cd-${i}.img`;
+    const t = process.hrtime.bigint();
+    const receiver = await openUploadReceiver(SIZE);
+    const sent = new Promise<void>((resolve, reject) => {
+      const req = request(receiver.url, {
+        method: 'PUT',
+        headers: { 'content-length': String(SIZE), origin: 'http://127.0.0.1:9' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        if (res.statusCode === 204) resolve();
+        else reject(new Error(`HTTP ${res.statusCode}`));
+      });
+      req.on('error', reject);
+      createReadStream(file).pipe(req);
+    });
+    const sftp = await session.sftp();
+    const source = await receiver.request;
+    const result = await uploadToFile(sftp, source, `${DIR}/.${name}.part`, `${DIR}/${name}`, {
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+    });
+    sftp.end();
+    const sum = await session.exec(['sha256sum', '--', `${DIR}/${name}`]);
+    if (!sum.stdout.startsWith(result.sha256)) throw new Error('upload bench: checksum mismatch');
+    receiver.finish(204);
+    await sent;
+    return ms(t);
+  };
+
+  const sftpPut = (i: number): number => {
+    const batch = join(ctx.tmp, 'sftp-batch');
+    writeFileSync(batch, `put ${file} ${DIR}/bench-upload-sftp-${i}.img\n`);
+    const t = process.hrtime.bigint();
+    execFileSync(
+      'sftp',
+      [...ctx.sshBase.map((a) => (a === '-p' ? '-P' : a)), '-b', batch, ctx.target],
+      {
+        stdio: 'ignore',
+      },
+    );
+    return ms(t);
+  };
+
+  const scpPut = (i: number): number => {
+    const t = process.hrtime.bigint();
+    execFileSync(
+      'scp',
+      [
+        ...ctx.sshBase.map((a) => (a === '-p' ? '-P' : a)),
+        file,
+        `${ctx.target}:${DIR}/bench-upload-scp-${i}.img`,
+      ],
+      { stdio: 'ignore' },
+    );
+    return ms(t);
+  };
+
+  const cd: number[] = [];
+  const sf: number[] = [];
+  const sc: number[] = [];
+  try {
+    clean();
+    for (let i = 0; i < RUNS; i++) {
+      cd.push(await clusterdeck(i));
+      sf.push(sftpPut(i));
+      sc.push(scpPut(i));
+      clean();
+    }
+  } finally {
+    clean();
+    session.close();
+  }
+  const rate = (msTaken: number) => SIZE / MIB / (msTaken / 1000);
+  const name = 'upload 200 MiB (checked), median of 3';
+  return [
+    measure(name, 'MiB/s', rate(median(cd)), 'OpenSSH sftp', rate(median(sf))),
+    measure(name, 'MiB/s', rate(median(cd)), 'OpenSSH scp', rate(median(sc))),
+  ];
+}
