@@ -1,13 +1,13 @@
 // Uploads: Clusterdeck's whole path (the page's PUT to the loopback
 // receiver, SFTP with writes in flight, the node's SHA-256 check, the rename)
 // against OpenSSH's sftp and scp putting the same 200 MiB file on the node.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openUploadReceiver } from '../../electron/backend/transfers/upload-receiver';
 import { uploadToFile } from '../../electron/backend/ssh/sftp-upload';
+import { sha256Argv } from '../../electron/backend/transfers/upload-task';
 import { measure, ms, type BenchContext, type Measure } from './common';
 
 const MIB = 2 ** 20;
@@ -18,6 +18,27 @@ const DIR = '/var/lib/libvirt/images';
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
+}
+
+/** PUTs a file from a child process, as the page's fetch does from the renderer. */
+function sendFromChild(url: string, file: string): Promise<void> {
+  const script = `
+    const http = require('node:http');
+    const fs = require('node:fs');
+    const [url, file, size] = process.argv.slice(1);
+    const req = http.request(url, { method: 'PUT', headers: { 'content-length': size, origin: 'http://127.0.0.1:9' } });
+    req.on('response', (res) => { res.resume(); process.exit(res.statusCode === 204 ? 0 : 1); });
+    req.on('error', () => process.exit(2));
+    fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(req);
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script, url, file, String(SIZE)], {
+      stdio: 'ignore',
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`sender exited ${code}`)),
+    );
+  });
 }
 
 export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
@@ -31,19 +52,8 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
     const name = `bench-upload-cd-${i}.img`;
     const t = process.hrtime.bigint();
     const receiver = await openUploadReceiver(SIZE);
-    const sent = new Promise<void>((resolve, reject) => {
-      const req = request(receiver.url, {
-        method: 'PUT',
-        headers: { 'content-length': String(SIZE), origin: 'http://127.0.0.1:9' },
-      });
-      req.on('response', (res) => {
-        res.resume();
-        if (res.statusCode === 204) resolve();
-        else reject(new Error(`HTTP ${res.statusCode}`));
-      });
-      req.on('error', reject);
-      createReadStream(file).pipe(req);
-    });
+    // The page is another process; so is the sender here.
+    const sent = sendFromChild(receiver.url, file);
     const sftp = await session.sftp();
     const source = await receiver.request;
     const result = await uploadToFile(sftp, source, `${DIR}/.${name}.part`, `${DIR}/${name}`, {
@@ -51,7 +61,7 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
       onProgress: () => undefined,
     });
     sftp.end();
-    const sum = await session.exec(['sha256sum', '--', `${DIR}/${name}`]);
+    const sum = await session.exec(sha256Argv(`${DIR}/${name}`));
     if (!sum.stdout.startsWith(result.sha256)) throw new Error('upload bench: checksum mismatch');
     receiver.finish(204);
     await sent;

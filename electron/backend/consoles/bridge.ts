@@ -97,7 +97,10 @@ export async function openConsoleBridge(
             display.destroy();
             void shutdown();
           };
-          display.on('close', end);
+          // The display ended (guest off, shell exited): the pipe still
+          // delivers what it sent and then ends the page's socket, whose
+          // close ends it all. An abrupt end gets a few seconds' grace.
+          display.on('close', () => setTimeout(end, 5000).unref());
           // Not the stream's 'close': that waits for the display side to end
           // too, and a shell on the node never ends by itself.
           if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) end();

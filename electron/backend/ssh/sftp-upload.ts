@@ -1,14 +1,15 @@
 // Streams bytes into a file on a node over SFTP with many writes in flight
 // (one at a time is bound by round trips, which is what makes plain stream
-// uploads slow), into a temporary name that becomes the real one only when
+// uploads slow; 128 KiB x 16 was the fastest mix measured here, on par with
+// ssh2's fastPut), into a temporary name that becomes the real one only when
 // every byte is there: a failed or cancelled upload leaves nothing behind.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { ClusterdeckError } from '../../../shared/errors';
 
-const CHUNK = 64 * 1024;
-const IN_FLIGHT = 32;
+const CHUNK = 128 * 1024;
+const IN_FLIGHT = 16;
 
 export interface UploadOptions {
   signal: AbortSignal;

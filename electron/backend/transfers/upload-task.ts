@@ -12,6 +12,21 @@ import type { UploadReceiver } from './upload-receiver';
 
 const PAGE_WAIT_MS = 60_000;
 
+/**
+ * The node's SHA-256 of a file: OpenSSL's (about 4x faster than coreutils
+ * on CPUs with SHA extensions) where installed, else sha256sum. The path is
+ * an argument of the fixed script, never part of it.
+ */
+export function sha256Argv(path: string): string[] {
+  return [
+    'sh',
+    '-c',
+    'if command -v openssl >/dev/null 2>&1; then exec openssl dgst -sha256 -r "$1"; else exec sha256sum "$1"; fi',
+    'sha256',
+    path,
+  ];
+}
+
 /** Rejects when the signal aborts or the time runs out, whichever is first. */
 function within<T>(p: Promise<T>, signal: AbortSignal, ms: number, late: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -84,7 +99,7 @@ export async function uploadIntoPool(
 
     step = 1;
     ctx.stepState(1, 'running');
-    const sum = await conn.exec(['sha256sum', '--', final], { signal: ctx.signal, log: ctx.log });
+    const sum = await conn.exec(sha256Argv(final), { signal: ctx.signal, log: ctx.log });
     const theirs = sum.stdout.split(' ')[0];
     if (sum.code !== 0 || theirs !== result.sha256) {
       await conn.exec(['rm', '-f', '--', final], { log: ctx.log });
