@@ -10,6 +10,7 @@ import {
   planStepSchema,
   poolSpecSchema,
 } from './storage';
+import { vmSpecSchema } from './vm';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -161,6 +162,15 @@ export const methods = {
   },
   volumeAction: {
     params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** The commands New VM will run on the node, and what stands in the way. */
+  planVm: {
+    params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
+    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+  },
+  createVm: {
+    params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
     result: z.object({ taskId: z.string() }),
   },
   /**

@@ -12,8 +12,10 @@ import {
   type ParsedParams,
   type Result,
 } from '../../shared/api';
-import type { Patch } from '../../shared/model';
+import type { Patch, StoragePool } from '../../shared/model';
 import type { PoolAction, PoolSpec } from '../../shared/storage';
+import { formatBytes } from '../../shared/units';
+import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
@@ -358,6 +360,22 @@ export class Backend {
       return { taskId };
     },
 
+    planVm: async ({ hostId, spec }) => {
+      const { steps, problems } = this.planVm(hostId, spec);
+      return { steps: steps.map(stepView), problems };
+    },
+
+    createVm: async ({ hostId, spec }) => {
+      const { steps, problems } = this.planVm(hostId, spec);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const conn = this.connection(hostId);
+      const taskId = this.tasks.start(`New VM ${spec.name}`, conn.config.name, async (ctx) => {
+        await runPlan(ctx, steps, (id) => this.connection(id), 'pools');
+        await conn.getDriver().refresh('vms');
+      });
+      return { taskId };
+    },
+
     startUpload: async ({ poolId, name, bytes }) => {
       const pool = this.store.get('pools', poolId);
       if (!pool)
@@ -441,6 +459,76 @@ export class Backend {
       }
       steps.push(...onNode(conn, conn.getDriver().createPoolSteps(spec)));
     }
+    return { steps, problems };
+  }
+
+  /** New VM's plan on one node, with the checks an administrator would make first. */
+  private planVm(hostId: string, spec: VmSpec): { steps: PlannedStep[]; problems: string[] } {
+    const conn = this.connection(hostId);
+    const node = conn.config.name;
+    const host = this.store.get('hosts', hostId);
+    if (host?.state !== 'connected') return { steps: [], problems: [`${node} is not connected.`] };
+    const problems: string[] = [];
+    const poolOf = (poolId: string, what: string) => {
+      const p = this.store.get('pools', poolId);
+      if (!p || p.hostId !== hostId) problems.push(`The pool for the ${what} is not on ${node}.`);
+      else if (p.state !== 'running')
+        problems.push(`${p.name} on ${node} is not running; start it first.`);
+      return p && p.hostId === hostId ? p : undefined;
+    };
+    if (this.store.all('vms').some((v) => v.hostId === hostId && v.name === spec.name)) {
+      problems.push(`${node} already has a VM named ${spec.name}.`);
+    }
+    const totalMiB = (host.info?.memoryKiB ?? 0) / 1024;
+    if (totalMiB && spec.memoryMiB > totalMiB) {
+      problems.push(
+        `${spec.memoryMiB} MiB of memory is more than ${node} has (${Math.floor(totalMiB)} MiB).`,
+      );
+    }
+    const cpus = host.info?.cpus ?? 0;
+    if (cpus && spec.vcpus > cpus)
+      problems.push(`${spec.vcpus} vCPUs is more than ${node}'s ${cpus} CPUs.`);
+    if (spec.kvm && host.info?.virtualization !== 'kvm') {
+      problems.push(`${node} has no KVM; untick hardware acceleration to run the guest emulated.`);
+    }
+    const pools: { disk?: StoragePool; iso?: StoragePool } = {};
+    if (spec.disk.kind !== 'none') {
+      const p = poolOf(spec.disk.poolId, 'disk');
+      if (p) pools.disk = p;
+      if (p && spec.disk.kind === 'new') {
+        if (spec.disk.bytes > p.available)
+          problems.push(
+            `${p.name} on ${node} has ${formatBytes(p.available)} free, less than the ${formatBytes(spec.disk.bytes)} disk.`,
+          );
+        const vol = diskVolumeName(spec.name, spec.disk.format);
+        if (p.volumes.some((v) => v.name === vol))
+          problems.push(`${p.name} on ${node} already has a volume ${vol}.`);
+      }
+      if (
+        p &&
+        spec.disk.kind === 'existing' &&
+        !p.volumes.some((v) => v.name === (spec.disk as { volume: string }).volume)
+      ) {
+        problems.push(`${p.name} on ${node} has no volume ${spec.disk.volume}.`);
+      }
+    }
+    if (spec.boot.kind === 'iso') {
+      const p = poolOf(spec.boot.poolId, 'install medium');
+      if (p) pools.iso = p;
+      if (p && !p.volumes.some((v) => v.name === (spec.boot as { volume: string }).volume)) {
+        problems.push(`${p.name} on ${node} has no volume ${spec.boot.volume}.`);
+      }
+    }
+    if (spec.network.kind === 'network') {
+      const name = spec.network.name;
+      const net = this.store.all('networks').find((n) => n.hostId === hostId && n.name === name);
+      if (!net) problems.push(`${node} has no libvirt network named ${name}.`);
+      else if (!net.active && spec.start)
+        problems.push(
+          `The network ${name} on ${node} is not active; the VM could not start on it.`,
+        );
+    }
+    const steps = onNode(conn, conn.getDriver().createVmSteps(spec, pools));
     return { steps, problems };
   }
 

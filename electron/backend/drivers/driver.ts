@@ -3,6 +3,7 @@
 import type { VmAction } from '../../../shared/api';
 import type { NodeInfo, Stack, StoragePool, Vm } from '../../../shared/model';
 import type { PoolAction, PoolSpec } from '../../../shared/storage';
+import type { VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
 
@@ -38,5 +39,7 @@ export interface Driver {
   createPoolSteps(spec: PoolSpec): DriverStep[];
   poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+  /** The commands that create a VM from the New VM wizard's spec. */
+  createVmSteps(spec: VmSpec, pools: { disk?: StoragePool; iso?: StoragePool }): DriverStep[];
   stop(): void;
 }

@@ -11,6 +11,8 @@ import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
 import type { Driver, DriverStep, VolumeOp } from '../driver';
 import type { PoolAction, PoolSpec } from '../../../../shared/storage';
+import type { VmSpec } from '../../../../shared/vm';
+import { createVmSteps, type VmPools } from './vm';
 import {
   cloneVolumeSteps,
   createPoolSteps,
@@ -201,6 +203,10 @@ export class LibvirtDriver implements Driver {
       case 'clone':
         return cloneVolumeSteps(pool, v.name, v.newName);
     }
+  }
+
+  createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
+    return createVmSteps(spec, pools);
   }
 
   serialConsoleArgv(vm: Vm): string[] {

@@ -1,0 +1,116 @@
+// A new VM's domain XML, built from the typed spec with a real XML builder.
+// Disks and ISOs are referenced by pool and volume name (type='volume'), so
+// no path is ever pieced together. https://libvirt.org/formatdomain.html
+import { XMLBuilder } from 'fast-xml-parser';
+import type { VmSpec } from '../../../../shared/vm';
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  format: true,
+  suppressEmptyNode: true,
+});
+
+/** Where the disks and media live: names resolved from the pools' ids. */
+export interface VmStorage {
+  disk?: { pool: string; volume: string; format: string };
+  iso?: { pool: string; volume: string };
+}
+
+export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
+  const kvm = spec.kvm;
+  const virtio = spec.os === 'linux' || spec.os === 'linux-uefi';
+  const uefi = spec.os === 'linux-uefi' || spec.os === 'windows';
+  const diskBus = virtio ? 'virtio' : spec.os === 'windows' ? 'sata' : 'ide';
+  const devices: Record<string, unknown> = {};
+
+  const disks: unknown[] = [];
+  if (storage.disk) {
+    disks.push({
+      '@type': 'volume',
+      '@device': 'disk',
+      driver: { '@name': 'qemu', '@type': storage.disk.format },
+      source: { '@pool': storage.disk.pool, '@volume': storage.disk.volume },
+      target: { '@dev': virtio ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda', '@bus': diskBus },
+    });
+  }
+  if (storage.iso) {
+    disks.push({
+      '@type': 'volume',
+      '@device': 'cdrom',
+      driver: { '@name': 'qemu', '@type': 'raw' },
+      source: { '@pool': storage.iso.pool, '@volume': storage.iso.volume },
+      target:
+        virtio || diskBus === 'sata'
+          ? { '@dev': 'sdb', '@bus': 'sata' }
+          : { '@dev': 'hdc', '@bus': 'ide' },
+      readonly: '',
+    });
+  }
+  if (disks.length) devices['disk'] = disks;
+
+  if (spec.network.kind !== 'none') {
+    devices['interface'] = {
+      '@type': spec.network.kind,
+      source:
+        spec.network.kind === 'network'
+          ? { '@network': spec.network.name }
+          : { '@bridge': spec.network.name },
+      model: { '@type': virtio ? 'virtio' : spec.os === 'windows' ? 'e1000' : 'rtl8139' },
+    };
+  }
+  if (spec.serial) {
+    devices['serial'] = { '@type': 'pty', target: { '@port': '0' } };
+    devices['console'] = { '@type': 'pty', target: { '@type': 'serial', '@port': '0' } };
+  }
+  // An absolute pointer, so the console's mouse lands where it is pointed.
+  devices['input'] = { '@type': 'tablet', '@bus': 'usb' };
+  if (spec.graphics !== 'none') {
+    // The safe default: listen on the node's loopback only; consoles come
+    // through the node's SSH, never through an open port.
+    devices['graphics'] = {
+      '@type': spec.graphics,
+      '@autoport': 'yes',
+      '@listen': '127.0.0.1',
+      listen: { '@type': 'address', '@address': '127.0.0.1' },
+    };
+    devices['video'] = { model: { '@type': virtio ? 'virtio' : 'vga' } };
+  }
+
+  // Boot order: the install medium first, then the disk.
+  const boot =
+    spec.boot.kind === 'kernel'
+      ? []
+      : [
+          ...(spec.boot.kind === 'iso' ? [{ '@dev': 'cdrom' }] : []),
+          ...(spec.boot.kind === 'network' ? [{ '@dev': 'network' }] : []),
+          ...(storage.disk ? [{ '@dev': 'hd' }] : []),
+        ];
+
+  const os: Record<string, unknown> = {
+    ...(uefi ? { '@firmware': 'efi' } : {}),
+    type: { '@arch': 'x86_64', '#text': 'hvm' },
+    ...(spec.boot.kind === 'kernel'
+      ? {
+          kernel: spec.boot.kernel,
+          ...(spec.boot.initrd ? { initrd: spec.boot.initrd } : {}),
+          ...(spec.boot.cmdline ? { cmdline: spec.boot.cmdline } : {}),
+        }
+      : {}),
+    ...(boot.length ? { boot } : {}),
+  };
+
+  return builder.build({
+    domain: {
+      '@type': kvm ? 'kvm' : 'qemu',
+      name: spec.name,
+      memory: { '@unit': 'MiB', '#text': String(spec.memoryMiB) },
+      vcpu: String(spec.vcpus),
+      os,
+      features: { acpi: '', apic: '' },
+      ...(kvm ? { cpu: { '@mode': 'host-passthrough' } } : {}),
+      clock: { '@offset': spec.os === 'windows' ? 'localtime' : 'utc' },
+      devices,
+    },
+  }) as string;
+}

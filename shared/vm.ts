@@ -1,0 +1,75 @@
+// What the New VM wizard sends: typed and validated on both sides, turned
+// into libvirt's domain XML by the driver only.
+import { z } from 'zod';
+import { VOLUME_FORMATS, absolutePathSchema, objectNameSchema } from './storage';
+
+/** Guest profiles: the devices and firmware each kind of OS works best with. */
+export const OS_PROFILES = ['linux', 'linux-uefi', 'windows', 'other'] as const;
+export type OsProfile = (typeof OS_PROFILES)[number];
+
+export const OS_PROFILE_LABELS: Record<OsProfile, string> = {
+  linux: 'Linux (virtio devices, BIOS)',
+  'linux-uefi': 'Linux (virtio devices, UEFI)',
+  windows: 'Windows (SATA and e1000, UEFI)',
+  other: 'Other (emulated IDE-era devices, BIOS)',
+};
+
+const idSchema = z.string().min(1).max(512);
+const volumeNameSchema = z.string().min(1).max(255);
+
+export const vmSpecSchema = z.object({
+  name: objectNameSchema,
+  os: z.enum(OS_PROFILES),
+  vcpus: z.coerce.number().int().min(1, 'At least one vCPU.').max(256),
+  memoryMiB: z.coerce
+    .number()
+    .int()
+    .min(32, 'At least 32 MiB.')
+    .max(4 * 1024 * 1024),
+  disk: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({
+      kind: z.literal('new'),
+      poolId: idSchema,
+      bytes: z
+        .number()
+        .int()
+        .min(2 ** 20, 'At least 1 MiB.')
+        .max(2 ** 50),
+      format: z.enum(VOLUME_FORMATS),
+    }),
+    z.object({ kind: z.literal('existing'), poolId: idSchema, volume: volumeNameSchema }),
+  ]),
+  boot: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({ kind: z.literal('iso'), poolId: idSchema, volume: volumeNameSchema }),
+    z.object({ kind: z.literal('network') }),
+    z.object({
+      kind: z.literal('kernel'),
+      kernel: absolutePathSchema,
+      initrd: absolutePathSchema.optional(),
+      cmdline: z
+        .string()
+        .max(1024)
+        .regex(/^[^\0-\x1f]*$/, 'One line of text.')
+        .default(''),
+    }),
+  ]),
+  network: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({ kind: z.literal('network'), name: objectNameSchema }),
+    z.object({ kind: z.literal('bridge'), name: objectNameSchema }),
+  ]),
+  /** Hardware acceleration; off runs the guest emulated (TCG), slower but anywhere. */
+  kvm: z.boolean().default(true),
+  graphics: z.enum(['vnc', 'spice', 'none']),
+  serial: z.boolean().default(true),
+  start: z.boolean().default(true),
+});
+export type VmSpec = z.infer<typeof vmSpecSchema>;
+export type VmSpecInput = z.input<typeof vmSpecSchema>;
+
+/** The name of a new VM's first disk. */
+export function diskVolumeName(vmName: string, format: string): string {
+  return `${vmName}-disk0.${format === 'raw' ? 'img' : format}`;
+}

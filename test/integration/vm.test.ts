@@ -1,0 +1,153 @@
+// New VM against the lab: the plan's checks, the XML libvirt accepts for
+// every OS profile, and a guest created, started and reachable on its console.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import type { VmSpecInput } from '../../shared/vm';
+import { OS_PROFILES } from '../../shared/vm';
+import { addLabNode, readLab, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
+
+let home: string;
+let backend: Backend;
+let node1: string;
+
+const pool = () =>
+  backend.store.all('pools').find((p) => p.hostId === node1 && p.name === 'lab-images')!;
+
+function spec(over: Partial<VmSpecInput> = {}): VmSpecInput {
+  return {
+    name: 'int-vm',
+    os: 'linux',
+    vcpus: 1,
+    memoryMiB: 128,
+    disk: { kind: 'new', poolId: pool().id, bytes: 64 * 2 ** 20, format: 'qcow2' },
+    boot: {
+      kind: 'kernel',
+      kernel: '/var/lib/libvirt/boot/vmlinuz',
+      initrd: '/var/lib/libvirt/boot/initrd.gz',
+      cmdline: 'console=ttyS0 console=tty1',
+    },
+    network: { kind: 'none' },
+    kvm: false,
+    graphics: 'vnc',
+    serial: true,
+    start: true,
+    ...over,
+  };
+}
+
+function removeVm(name: string): void {
+  for (const args of [
+    ['destroy', name],
+    ['undefine', '--nvram', name],
+  ]) {
+    try {
+      virshOn('node1', args);
+    } catch {
+      /* not running, or not there */
+    }
+  }
+  try {
+    virshOn('node1', ['vol-delete', '--pool', 'lab-images', `${name}-disk0.qcow2`]);
+  } catch {
+    /* no disk */
+  }
+  virshOn('node1', ['pool-refresh', 'lab-images']);
+}
+
+beforeAll(async () => {
+  removeVm('int-vm');
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-vm-'));
+  backend = await Backend.start(testBackendOptions(home));
+  node1 = await addLabNode(backend, 'node1');
+  await waitFor(() => pool(), 'lab-images listed');
+});
+
+afterAll(() => {
+  removeVm('int-vm');
+  backend?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('New VM', () => {
+  it('catches what would fail before anything runs', async () => {
+    const plan = (await backend.call('planVm', {
+      hostId: node1,
+      spec: spec({
+        name: 'lab-tiny-1',
+        memoryMiB: 1024 * 1024,
+        network: { kind: 'network', name: 'nope' },
+      }),
+    })) as { problems: string[] };
+    expect(plan.problems).toEqual([
+      'node1 already has a VM named lab-tiny-1.',
+      expect.stringMatching(/^1048576 MiB of memory is more than node1 has \(\d+ MiB\)\.$/),
+      'node1 has no libvirt network named nope.',
+    ]);
+  });
+
+  it.each(OS_PROFILES.map((os) => [os] as const))(
+    '%s: its XML passes libvirt’s schema and define',
+    async (os) => {
+      const plan = (await backend.call('planVm', {
+        hostId: node1,
+        spec: spec({ name: `int-xml-${os}`, os, start: false, disk: { kind: 'none' } }),
+      })) as { steps: { command: string; input?: string }[]; problems: string[] };
+      expect(plan.problems).toEqual([]);
+      const define = plan.steps.find((s) => s.command.includes(' define '))!;
+      expect(define.input).toContain('<listen type="address" address="127.0.0.1"/>');
+      const { taskId } = (await backend.call('createVm', {
+        hostId: node1,
+        spec: spec({ name: `int-xml-${os}`, os, start: false, disk: { kind: 'none' } }),
+      })) as { taskId: string };
+      const task = await taskFinished(backend, taskId);
+      removeVm(`int-xml-${os}`);
+      expect(task.error).toBeUndefined();
+    },
+  );
+
+  it.runIf(readLab().linuxGuest)(
+    'creates the disk, defines and starts the tiny Linux guest, and its console answers',
+    async () => {
+      const plan = (await backend.call('planVm', { hostId: node1, spec: spec() })) as {
+        steps: { title: string; command: string }[];
+        problems: string[];
+      };
+      expect(plan.problems).toEqual([]);
+      expect(plan.steps.map((s) => s.title)).toEqual([
+        'Create the disk int-vm-disk0.qcow2',
+        'Define the VM int-vm',
+        'Start int-vm',
+      ]);
+      const { taskId } = (await backend.call('createVm', { hostId: node1, spec: spec() })) as {
+        taskId: string;
+      };
+      const task = await taskFinished(backend, taskId, 60_000);
+      expect(task.error).toBeUndefined();
+      expect(virshOn('node1', ['domstate', 'int-vm']).trim()).toBe('running');
+      const xml = virshOn('node1', ['dumpxml', 'int-vm']);
+      expect(xml).toMatch(
+        /<source pool='lab-images' volume='int-vm-disk0.qcow2'( index='\d+')?\/>/,
+      );
+      expect(xml).toMatch(/<graphics type='vnc' port='\d+' autoport='yes' listen='127.0.0.1'>/);
+      const vm = await waitFor(
+        () => backend.store.all('vms').find((v) => v.name === 'int-vm' && v.state === 'running'),
+        'int-vm running in the inventory',
+      );
+      expect(vm.disks).toEqual([
+        expect.objectContaining({ target: 'vda', bus: 'virtio', source: 'int-vm-disk0.qcow2' }),
+      ]);
+      expect(vm.textConsoles).toEqual([{ device: 'serial', type: 'pty', target: 'isa-serial' }]);
+      await waitFor(
+        () => pool().volumes.some((v) => v.name === 'int-vm-disk0.qcow2'),
+        'the new disk listed in its pool',
+      );
+      const { consoleId } = (await backend.call('openConsole', { vmId: vm.id })) as {
+        consoleId: string;
+      };
+      await backend.call('closeConsole', { consoleId });
+    },
+  );
+});
