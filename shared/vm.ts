@@ -51,7 +51,7 @@ export const vmSpecSchema = z.object({
       cmdline: z
         .string()
         .max(1024)
-        .regex(/^[^\0-\x1f]*$/, 'One line of text.')
+        .refine((t) => ![...t].some((c) => c.charCodeAt(0) < 0x20), 'One line of text.')
         .default(''),
     }),
   ]),
