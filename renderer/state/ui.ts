@@ -12,7 +12,17 @@ export type Selection =
 export type Theme = 'light' | 'dark';
 
 /** The wizard on screen, if any. */
-export type Wizard = 'new-pool';
+export type Wizard = 'new-pool' | 'new-vm';
+
+/** The tabs of the details pane. */
+export type DetailsTab = 'general' | 'console' | 'serial' | 'terminal';
+
+/** A VM to select (and a tab to show) as soon as it appears, e.g. after New VM. */
+export interface PendingOpen {
+  hostId: string;
+  name: string;
+  tab: DetailsTab;
+}
 
 export type Confirm = {
   title: string;
@@ -28,7 +38,11 @@ interface UiState {
   helpOpen: boolean;
   confirm: Confirm | undefined;
   wizard: Wizard | undefined;
+  detailsTab: DetailsTab;
+  pendingOpen: PendingOpen | undefined;
   select(s: Selection): void;
+  setDetailsTab(t: DetailsTab): void;
+  openWhenReady(p: PendingOpen | undefined): void;
   setWizard(w: Wizard | undefined): void;
   toggleTheme(): void;
   setAddHostOpen(open: boolean): void;
@@ -52,7 +66,11 @@ export const useUi = create<UiState>((set) => ({
   helpOpen: false,
   confirm: undefined,
   wizard: undefined,
+  detailsTab: 'general',
+  pendingOpen: undefined,
   select: (selection) => set({ selection }),
+  setDetailsTab: (detailsTab) => set({ detailsTab }),
+  openWhenReady: (pendingOpen) => set({ pendingOpen }),
   setWizard: (wizard) => set({ wizard }),
   toggleTheme: () =>
     set((s) => {

@@ -9,6 +9,7 @@ import { AddHostDialog } from './dialogs/AddHostDialog';
 import { ConfirmDialog } from './dialogs/ConfirmDialog';
 import { HelpDialog } from './dialogs/HelpDialog';
 import { NewPoolWizard } from './wizards/NewPoolWizard';
+import { NewVmWizard } from './wizards/NewVmWizard';
 import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
@@ -135,6 +136,7 @@ function MainWindow() {
       {addHostOpen && <AddHostDialog />}
       {helpOpen && <HelpDialog />}
       {wizard === 'new-pool' && <NewPoolWizard />}
+      {wizard === 'new-vm' && <NewVmWizard />}
       <ConfirmDialog />
     </>
   );

@@ -27,6 +27,9 @@ export function Toolbar() {
       >
         Add Host
       </button>
+      <button className={button} onClick={() => useUi.getState().setWizard('new-vm')}>
+        New VM
+      </button>
       <button className={button} onClick={() => useUi.getState().setWizard('new-pool')}>
         New Storage Pool
       </button>

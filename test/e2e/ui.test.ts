@@ -406,6 +406,94 @@ describe('the browser shell in Chromium', () => {
     }
   });
 
+  it.runIf(readLab().linuxGuest)(
+    'creates, starts and shows a VM with the New VM wizard',
+    async () => {
+      const cleanup = () => {
+        for (const args of [
+          ['destroy', 'e2e-vm'],
+          ['undefine', 'e2e-vm'],
+          ['vol-delete', '--pool', 'lab-images', 'e2e-vm-disk0.qcow2'],
+        ])
+          try {
+            virshOn('node1', args);
+          } catch {
+            /* not there */
+          }
+      };
+      cleanup();
+      await page
+        .getByRole('treeitem', { name: /^node1/ })
+        .first()
+        .click();
+      await page
+        .getByRole('toolbar', { name: 'Actions' })
+        .getByRole('button', { name: 'New VM' })
+        .click();
+      const wizard = page.getByRole('dialog', { name: 'New VM' });
+      const next = () => wizard.getByRole('button', { name: 'Next' }).click();
+      await wizard.getByLabel('VM name').fill('e2e-vm');
+      await wizard.getByLabel('Node').selectOption({ label: 'node1' });
+      await wizard
+        .getByLabel('Operating system')
+        .selectOption({ label: 'Linux (virtio devices, BIOS)' });
+      // The lab's KVM does not boot Linux (LAB.md): run the guest emulated.
+      await wizard.getByLabel('Hardware acceleration (KVM)').uncheck();
+      await next();
+      await wizard.getByLabel('vCPUs').fill('1');
+      await wizard.getByLabel('Memory (MiB)').fill('128');
+      await next();
+      await wizard.getByRole('radio', { name: 'A new disk' }).check();
+      const poolSelect = wizard.getByLabel('Storage pool');
+      const poolLabel = await poolSelect.locator('option', { hasText: 'lab-images' }).textContent();
+      await poolSelect.selectOption({ label: poolLabel! });
+      await wizard.getByLabel('Disk size').fill('64M');
+      await next();
+      await wizard.getByRole('radio', { name: 'Direct kernel boot' }).check();
+      await wizard.getByLabel('Kernel on the node').fill('/var/lib/libvirt/boot/vmlinuz');
+      await wizard
+        .getByLabel('Initrd on the node (optional)')
+        .fill('/var/lib/libvirt/boot/initrd.gz');
+      await wizard.getByLabel('Kernel command line').fill('console=ttyS0 console=tty1');
+      await next();
+      await wizard.getByRole('radio', { name: 'No network' }).check();
+      await next();
+      const commands = wizard.getByRole('list', { name: 'Commands' });
+      await commands.getByText('virsh -c qemu:///system start e2e-vm').waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-summary.png') });
+      await wizard.getByRole('button', { name: 'Create' }).click();
+      await wizard.waitFor({ state: 'detached' });
+      try {
+        // It opens on its Console tab once it runs.
+        await page.getByRole('heading', { name: 'e2e-vm' }).waitFor({ timeout: 30_000 });
+        await page
+          .getByRole('status', { name: 'Console status' })
+          .getByText('Connected')
+          .waitFor({ timeout: 15_000 });
+        expect(virshOn('node1', ['domstate', 'e2e-vm']).trim()).toBe('running');
+        const canvas = page
+          .getByRole('application', { name: 'Console of e2e-vm' })
+          .locator('canvas');
+        await expect
+          .poll(
+            () =>
+              canvas.evaluate((c: HTMLCanvasElement) => {
+                const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+                const colours = new Set<number>();
+                for (let i = 0; i < d.length; i += 16)
+                  colours.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+                return colours.size;
+              }),
+            { timeout: 20_000 },
+          )
+          .toBeGreaterThan(1);
+        await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-console.png') });
+      } finally {
+        cleanup();
+      }
+    },
+  );
+
   it('keeps consoles open in a pop-out window and follows a migration by virsh', async () => {
     const migrate = (from: string, to: string) =>
       virshOn(from, [

@@ -4,14 +4,14 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { ConsoleView } from '../console/ConsoleView';
 import { TerminalView } from '../console/TerminalView';
 import { useInventory } from '../../state/inventory';
-import { useUi } from '../../state/ui';
+import { useUi, type DetailsTab } from '../../state/ui';
 import { HostGeneral } from './HostGeneral';
 import { NetworkGeneral } from './StorageNetworkGeneral';
 import { PoolView } from '../storage/PoolView';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from './VmGeneral';
 
-type Tab = 'general' | 'console' | 'serial' | 'terminal';
+type Tab = DetailsTab;
 
 /**
  * When the selected VM leaves its node (a migration, here or by virsh) and
@@ -34,8 +34,29 @@ function useFollowMigratedVm(): void {
   }, [moved]);
 }
 
+/** Selects a VM that New VM just created, once it shows up, on the asked-for tab. */
+function usePendingOpen(): void {
+  const pending = useUi((s) => s.pendingOpen);
+  const vm = useInventory((s) =>
+    pending
+      ? Object.values(s.inv.vms).find(
+          (v) => v.hostId === pending.hostId && v.name === pending.name && v.state === 'running',
+        )
+      : undefined,
+  );
+  useEffect(() => {
+    if (!pending || !vm) return;
+    const ui = useUi.getState();
+    ui.openWhenReady(undefined);
+    ui.select({ kind: 'vm', id: vm.id, uuid: vm.uuid });
+    ui.setDetailsTab(pending.tab);
+  }, [pending, vm]);
+}
+
 export function Details() {
-  const [tab, setTab] = useState<Tab>('general');
+  const tab = useUi((s) => s.detailsTab);
+  const setTab = useUi((s) => s.setDetailsTab);
+  usePendingOpen();
   useFollowMigratedVm();
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);

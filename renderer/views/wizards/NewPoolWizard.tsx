@@ -13,7 +13,12 @@ import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
+import {
+  PlanSummary,
+  WizardFrame,
+  wizardInput as input,
+  wizardLabel as labelClass,
+} from './WizardFrame';
 
 type Field =
   | 'name'
@@ -178,10 +183,6 @@ const STEPS: { id: Step; label: string }[] = [
   { id: 'summary', label: 'Summary' },
 ];
 
-const input =
-  'w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
-const labelClass = 'mb-0.5 block text-sm font-medium';
-
 export function NewPoolWizard() {
   const close = () => useUi.getState().setWizard(undefined);
   const notify = useNotices((s) => s.push);
@@ -302,160 +303,84 @@ export function NewPoolWizard() {
   );
 
   return (
-    <Dialog title="New Storage Pool" onClose={close} width="w-[44rem]">
-      <ol aria-label="Steps" className="mb-4 flex gap-2 text-sm">
-        {STEPS.map((s, i) => (
-          <li
-            key={s.id}
-            aria-current={s.id === step ? 'step' : undefined}
-            className={`rounded px-2 py-0.5 ${
-              s.id === step
-                ? 'bg-sky-600 text-white'
-                : i < index
-                  ? 'text-sky-700 dark:text-sky-400'
-                  : 'text-slate-500'
-            }`}
-          >
-            {i + 1}. {s.label}
-          </li>
-        ))}
-      </ol>
-
-      <div className="max-h-[60vh] min-h-[16rem] overflow-auto pr-1">
-        {step === 'type' && (
-          <fieldset>
-            <legend className="mb-2 font-medium">Storage type</legend>
-            <div className="grid grid-cols-2 gap-1">
-              {POOL_TYPES.map((t) => (
-                <label key={t} className="flex items-center gap-2 rounded px-1 py-0.5">
-                  <input
-                    type="radio"
-                    name={`${ids}-type`}
-                    value={t}
-                    checked={type === t}
-                    onChange={() => setType(t)}
-                  />
-                  {POOL_TYPE_LABELS[t]}
-                </label>
-              ))}
-            </div>
-          </fieldset>
-        )}
-
-        {step === 'settings' && (
-          <div className="space-y-3">
-            {textField('name', 'Pool name', 'images')}
-            {FIELDS[type].map((x) => textField(x.field, x.label, x.hint))}
-          </div>
-        )}
-
-        {step === 'nodes' && (
-          <fieldset>
-            <legend className="mb-2 font-medium">
-              Define it on these nodes (the same name and settings on each)
-            </legend>
-            {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
-            {hosts.map((h) => (
-              <label key={h.id} className="flex items-center gap-2 py-0.5">
+    <WizardFrame
+      title="New Storage Pool"
+      steps={STEPS.map((s) => s.label)}
+      index={index}
+      onCancel={close}
+      onBack={() => setStep(STEPS[index - 1]!.id)}
+      onNext={next}
+      finishLabel="Create"
+      finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+      onFinish={() => void create()}
+    >
+      {step === 'type' && (
+        <fieldset>
+          <legend className="mb-2 font-medium">Storage type</legend>
+          <div className="grid grid-cols-2 gap-1">
+            {POOL_TYPES.map((t) => (
+              <label key={t} className="flex items-center gap-2 rounded px-1 py-0.5">
                 <input
-                  type="checkbox"
-                  checked={nodes.has(h.id)}
-                  disabled={h.state !== 'connected'}
-                  onChange={(e) =>
-                    setNodes((old) => {
-                      const n = new Set(old);
-                      if (e.target.checked) n.add(h.id);
-                      else n.delete(h.id);
-                      return n;
-                    })
-                  }
+                  type="radio"
+                  name={`${ids}-type`}
+                  value={t}
+                  checked={type === t}
+                  onChange={() => setType(t)}
                 />
-                {h.name}
-                {h.state !== 'connected' && <span className="text-slate-500">(not connected)</span>}
+                {POOL_TYPE_LABELS[t]}
               </label>
             ))}
-            {tried && nodes.size === 0 && (
-              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
-                Choose at least one node.
-              </p>
-            )}
-            {nodes.size > 1 && (
-              <p className="mt-2 text-sm text-slate-500">
-                On several nodes this is one shared pool only if each node reaches the same storage
-                at that place (a network mount, a SAN, or a folder every node shares).
-              </p>
-            )}
-          </fieldset>
-        )}
+          </div>
+        </fieldset>
+      )}
 
-        {step === 'summary' && (
-          <section aria-label="Summary">
-            <p className="mb-2">Clusterdeck will run these commands, in this order, as one task:</p>
-            {!plan && <p className="text-slate-500">Planning…</p>}
-            {plan && 'error' in plan && (
-              <p role="alert" className="text-red-700 dark:text-red-400">
-                {plan.error}
-              </p>
-            )}
-            {plan && 'steps' in plan && (
-              <>
-                {plan.problems.length > 0 && (
-                  <ul role="alert" className="mb-2 list-disc pl-5 text-red-700 dark:text-red-400">
-                    {plan.problems.map((p) => (
-                      <li key={p}>{p}</li>
-                    ))}
-                  </ul>
-                )}
-                <ol aria-label="Commands" className="space-y-1.5">
-                  {plan.steps.map((s, i) => (
-                    <li key={i} className="rounded bg-slate-100 p-1.5 text-sm dark:bg-slate-900">
-                      <div className="flex gap-2">
-                        <span className="font-medium">{s.node}</span>
-                        <span className="text-slate-500">{s.title}</span>
-                      </div>
-                      <code className="block break-all">{s.command}</code>
-                      {s.input !== undefined && (
-                        <details>
-                          <summary className="cursor-pointer text-slate-500">
-                            Standard input
-                          </summary>
-                          <pre className="text-xs whitespace-pre-wrap">{s.input}</pre>
-                        </details>
-                      )}
-                    </li>
-                  ))}
-                </ol>
-              </>
-            )}
-          </section>
-        )}
-      </div>
+      {step === 'settings' && (
+        <div className="space-y-3">
+          {textField('name', 'Pool name', 'images')}
+          {FIELDS[type].map((x) => textField(x.field, x.label, x.hint))}
+        </div>
+      )}
 
-      <div className="mt-4 flex justify-end gap-2">
-        <button className={buttonClass} onClick={close}>
-          Cancel
-        </button>
-        <button
-          className={buttonClass}
-          disabled={index === 0}
-          onClick={() => setStep(STEPS[index - 1]!.id)}
-        >
-          Back
-        </button>
-        {step !== 'summary' ? (
-          <button className={primaryButtonClass} onClick={next}>
-            Next
-          </button>
-        ) : (
-          <button
-            className={primaryButtonClass}
-            disabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
-            onClick={() => void create()}
-          >
-            Create
-          </button>
-        )}
-      </div>
-    </Dialog>
+      {step === 'nodes' && (
+        <fieldset>
+          <legend className="mb-2 font-medium">
+            Define it on these nodes (the same name and settings on each)
+          </legend>
+          {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+          {hosts.map((h) => (
+            <label key={h.id} className="flex items-center gap-2 py-0.5">
+              <input
+                type="checkbox"
+                checked={nodes.has(h.id)}
+                disabled={h.state !== 'connected'}
+                onChange={(e) =>
+                  setNodes((old) => {
+                    const n = new Set(old);
+                    if (e.target.checked) n.add(h.id);
+                    else n.delete(h.id);
+                    return n;
+                  })
+                }
+              />
+              {h.name}
+              {h.state !== 'connected' && <span className="text-slate-500">(not connected)</span>}
+            </label>
+          ))}
+          {tried && nodes.size === 0 && (
+            <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
+              Choose at least one node.
+            </p>
+          )}
+          {nodes.size > 1 && (
+            <p className="mt-2 text-sm text-slate-500">
+              On several nodes this is one shared pool only if each node reaches the same storage at
+              that place (a network mount, a SAN, or a folder every node shares).
+            </p>
+          )}
+        </fieldset>
+      )}
+
+      {step === 'summary' && <PlanSummary plan={plan} />}
+    </WizardFrame>
   );
 }
