@@ -2,7 +2,7 @@
 // and event is named here once; the Electron preload and the browser shell
 // both carry exactly this, and both sides validate with these schemas.
 import { z } from 'zod';
-import { AUTH_METHODS, type Inventory, type Patch } from './model';
+import { AUTH_METHODS, type Inventory, type Patch, type Snapshot } from './model';
 import {
   POOL_ACTIONS,
   VOLUME_FORMATS,
@@ -162,6 +162,41 @@ export const methods = {
   },
   volumeAction: {
     params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** A VM's snapshots, read from its node when asked. */
+  listSnapshots: {
+    params: z.object({ vmId: idSchema }),
+    result: z.object({ snapshots: z.array(z.custom<Snapshot>()) }),
+  },
+  snapshotAction: {
+    params: z.object({
+      vmId: idSchema,
+      snapshot: z.discriminatedUnion('op', [
+        z.object({
+          op: z.literal('create'),
+          name: objectNameSchema,
+          description: z
+            .string()
+            .max(1000)
+            .refine((t) => ![...t].some((c) => c.charCodeAt(0) < 0x20), 'One line of text.')
+            .default(''),
+        }),
+        z.object({ op: z.literal('revert'), name: z.string().min(1).max(255) }),
+        z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
+      ]),
+    }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Removes a VM; the disks named by target (vda, sdb) are deleted with it. */
+  deleteVm: {
+    params: z.object({
+      vmId: idSchema,
+      disks: z
+        .array(z.string().regex(/^[a-z]{2,4}[a-z0-9]*$/))
+        .max(64)
+        .default([]),
+    }),
     result: z.object({ taskId: z.string() }),
   },
   /** The commands New VM will run on the node, and what stands in the way. */

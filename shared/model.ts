@@ -102,6 +102,18 @@ export interface Vm {
   textConsoles: VmTextConsole[];
 }
 
+/** One snapshot of a VM, as `virsh snapshot-dumpxml` describes it. */
+export interface Snapshot {
+  name: string;
+  parent: string;
+  description: string;
+  /** Seconds since the epoch. */
+  createdAt: number;
+  /** The VM's state when it was taken: running, shutoff, … */
+  state: string;
+  current: boolean;
+}
+
 export interface Volume {
   name: string;
   path: string;

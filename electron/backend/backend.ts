@@ -12,7 +12,7 @@ import {
   type ParsedParams,
   type Result,
 } from '../../shared/api';
-import type { Patch, StoragePool } from '../../shared/model';
+import type { Patch, StoragePool, Vm } from '../../shared/model';
 import type { PoolAction, PoolSpec } from '../../shared/storage';
 import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
@@ -360,6 +360,36 @@ export class Backend {
       return { taskId };
     },
 
+    listSnapshots: async ({ vmId }) => {
+      const vm = this.vmOrThrow(vmId);
+      return { snapshots: await this.connection(vm.hostId).getDriver().readSnapshots(vm) };
+    },
+
+    snapshotAction: async ({ vmId, snapshot }) => {
+      const vm = this.vmOrThrow(vmId);
+      const conn = this.connection(vm.hostId);
+      const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
+      const taskId = this.tasks.start(steps[0]!.title, `${conn.config.name} / ${vm.name}`, (ctx) =>
+        runPlan(ctx, steps, (id) => this.connection(id), 'vms'),
+      );
+      return { taskId };
+    },
+
+    deleteVm: async ({ vmId, disks }) => {
+      const vm = this.vmOrThrow(vmId);
+      const conn = this.connection(vm.hostId);
+      for (const d of disks) {
+        if (!vm.disks.some((x) => x.target === d))
+          throw new ClusterdeckError('invalid-input', `${vm.name} has no disk ${d}.`);
+      }
+      const steps = onNode(conn, conn.getDriver().deleteVmSteps(vm, disks));
+      const taskId = this.tasks.start(`Delete ${vm.name}`, conn.config.name, async (ctx) => {
+        await runPlan(ctx, steps, (id) => this.connection(id), 'vms');
+        if (disks.length) await conn.getDriver().refresh('pools');
+      });
+      return { taskId };
+    },
+
     planVm: async ({ hostId, spec }) => {
       const { steps, problems } = this.planVm(hostId, spec);
       return { steps: steps.map(stepView), problems };
@@ -460,6 +490,12 @@ export class Backend {
       steps.push(...onNode(conn, conn.getDriver().createPoolSteps(spec)));
     }
     return { steps, problems };
+  }
+
+  private vmOrThrow(vmId: string): Vm {
+    const vm = this.store.get('vms', vmId);
+    if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+    return vm;
   }
 
   /** New VM's plan on one node, with the checks an administrator would make first. */

@@ -15,7 +15,7 @@ export type Theme = 'light' | 'dark';
 export type Wizard = 'new-pool' | 'new-vm';
 
 /** The tabs of the details pane. */
-export type DetailsTab = 'general' | 'console' | 'serial' | 'terminal';
+export type DetailsTab = 'general' | 'console' | 'serial' | 'snapshots' | 'terminal';
 
 /** A VM to select (and a tab to show) as soon as it appears, e.g. after New VM. */
 export interface PendingOpen {
@@ -40,7 +40,10 @@ interface UiState {
   wizard: Wizard | undefined;
   detailsTab: DetailsTab;
   pendingOpen: PendingOpen | undefined;
+  /** The VM whose Delete dialog is open. */
+  deletingVm: string | undefined;
   select(s: Selection): void;
+  setDeletingVm(vmId: string | undefined): void;
   setDetailsTab(t: DetailsTab): void;
   openWhenReady(p: PendingOpen | undefined): void;
   setWizard(w: Wizard | undefined): void;
@@ -68,7 +71,9 @@ export const useUi = create<UiState>((set) => ({
   wizard: undefined,
   detailsTab: 'general',
   pendingOpen: undefined,
+  deletingVm: undefined,
   select: (selection) => set({ selection }),
+  setDeletingVm: (deletingVm) => set({ deletingVm }),
   setDetailsTab: (detailsTab) => set({ detailsTab }),
   openWhenReady: (pendingOpen) => set({ pendingOpen }),
   setWizard: (wizard) => set({ wizard }),

@@ -10,6 +10,7 @@ import { ConfirmDialog } from './dialogs/ConfirmDialog';
 import { HelpDialog } from './dialogs/HelpDialog';
 import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { NewVmWizard } from './wizards/NewVmWizard';
+import { DeleteVmDialog } from './vm/DeleteVmDialog';
 import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
@@ -99,9 +100,11 @@ function MainWindow() {
 
   const confirmOpen = useUi((s) => s.confirm !== undefined);
   const wizard = useUi((s) => s.wizard);
+  const deletingVm = useUi((s) => s.deletingVm);
   // While a dialog is open the window behind it is inert and hidden from
   // assistive technology, so only the dialog's controls can be reached.
-  const modal = addHostOpen || helpOpen || confirmOpen || wizard !== undefined;
+  const modal =
+    addHostOpen || helpOpen || confirmOpen || wizard !== undefined || deletingVm !== undefined;
 
   return (
     <>
@@ -137,6 +140,7 @@ function MainWindow() {
       {helpOpen && <HelpDialog />}
       {wizard === 'new-pool' && <NewPoolWizard />}
       {wizard === 'new-vm' && <NewVmWizard />}
+      {deletingVm && <DeleteVmDialog vmId={deletingVm} />}
       <ConfirmDialog />
     </>
   );

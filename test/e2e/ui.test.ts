@@ -412,7 +412,7 @@ describe('the browser shell in Chromium', () => {
       const cleanup = () => {
         for (const args of [
           ['destroy', 'e2e-vm'],
-          ['undefine', 'e2e-vm'],
+          ['undefine', '--snapshots-metadata', 'e2e-vm'],
           ['vol-delete', '--pool', 'lab-images', 'e2e-vm-disk0.qcow2'],
         ])
           try {
@@ -488,6 +488,25 @@ describe('the browser shell in Chromium', () => {
           )
           .toBeGreaterThan(1);
         await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-console.png') });
+
+        // A snapshot of the running guest, then the VM deleted with its disk.
+        await page.getByRole('tab', { name: 'Snapshots' }).click();
+        const snapForm = page.getByRole('form', { name: 'Take a snapshot' });
+        await snapForm.getByLabel('Snapshot name').fill('e2e-snap');
+        await snapForm.getByRole('button', { name: 'Take snapshot' }).click();
+        await page
+          .getByRole('region', { name: 'Snapshots' })
+          .getByText('e2e-snap', { exact: true })
+          .waitFor({ timeout: 30_000 });
+        expect(virshOn('node1', ['snapshot-list', 'e2e-vm', '--name'])).toMatch(/e2e-snap/);
+        await page.getByRole('tab', { name: 'General' }).click();
+        await page.getByRole('button', { name: 'Delete VM…' }).click();
+        const dialog = page.getByRole('alertdialog', { name: 'Delete e2e-vm?' });
+        await dialog.getByRole('checkbox', { name: /^vda:/ }).check();
+        await dialog.getByRole('button', { name: 'Delete VM' }).click();
+        await vmItem('e2e-vm', 'Running').waitFor({ state: 'detached', timeout: 20_000 });
+        expect(virshOn('node1', ['list', '--all', '--name'])).not.toMatch(/e2e-vm/);
+        expect(virshOn('node1', ['vol-list', 'lab-images'])).not.toMatch(/e2e-vm-disk0/);
       } finally {
         cleanup();
       }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
+import type { Snapshot } from '../../shared/model';
 import type { VmSpecInput } from '../../shared/vm';
 import { OS_PROFILES } from '../../shared/vm';
 import { addLabNode, readLab, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
@@ -150,4 +151,73 @@ describe('New VM', () => {
       await backend.call('closeConsole', { consoleId });
     },
   );
+
+  it('takes, lists as a tree, reverts and deletes snapshots', async () => {
+    // Internal snapshots need a qcow2 disk: a VM of its own, shut off.
+    removeVm('int-snapvm');
+    const made = (await backend.call('createVm', {
+      hostId: node1,
+      spec: spec({ name: 'int-snapvm', start: false }),
+    })) as { taskId: string };
+    expect((await taskFinished(backend, made.taskId)).error).toBeUndefined();
+    const vm = await waitFor(
+      () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-snapvm'),
+      'int-snapvm listed',
+    );
+    const act = async (snapshot: unknown) => {
+      const { taskId } = (await backend.call('snapshotAction', { vmId: vm.id, snapshot })) as {
+        taskId: string;
+      };
+      const t = await taskFinished(backend, taskId);
+      expect(t.error).toBeUndefined();
+    };
+    const list = async () =>
+      ((await backend.call('listSnapshots', { vmId: vm.id })) as { snapshots: Snapshot[] })
+        .snapshots;
+    await act({ op: 'create', name: 'int-snap1', description: 'before the change' });
+    await act({ op: 'create', name: 'int-snap2' });
+    let snaps = await list();
+    expect(snaps.map((s) => [s.name, s.parent, s.current, s.state])).toEqual([
+      ['int-snap1', '', false, 'shutoff'],
+      ['int-snap2', 'int-snap1', true, 'shutoff'],
+    ]);
+    expect(snaps[0]!.description).toBe('before the change');
+    expect(snaps[0]!.createdAt).toBeGreaterThan(Date.now() / 1000 - 600);
+    await act({ op: 'revert', name: 'int-snap1' });
+    expect((await list()).find((s) => s.current)?.name).toBe('int-snap1');
+    await act({ op: 'delete', name: 'int-snap1' });
+    snaps = await list();
+    expect(snaps.map((s) => [s.name, s.parent])).toEqual([['int-snap2', '']]);
+    await act({ op: 'delete', name: 'int-snap2' });
+    expect(await list()).toEqual([]);
+    expect(virshOn('node1', ['snapshot-list', 'int-snapvm', '--name']).trim()).toBe('');
+    removeVm('int-snapvm');
+  });
+
+  it('deletes a VM with the disk the user chose', async () => {
+    removeVm('int-del');
+    const { taskId } = (await backend.call('createVm', {
+      hostId: node1,
+      spec: spec({ name: 'int-del', start: false }),
+    })) as { taskId: string };
+    expect((await taskFinished(backend, taskId)).error).toBeUndefined();
+    const vm = await waitFor(
+      () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-del'),
+      'int-del listed',
+    );
+    const del = (await backend.call('deleteVm', { vmId: vm.id, disks: ['vda'] })) as {
+      taskId: string;
+    };
+    const task = await taskFinished(backend, del.taskId);
+    expect(task.error).toBeUndefined();
+    expect(task.log.map((r) => r.command)).toContain(
+      `virsh -c qemu:///system undefine ${vm.uuid} --nvram --snapshots-metadata --storage vda`,
+    );
+    expect(virshOn('node1', ['list', '--all', '--name'])).not.toMatch(/int-del/);
+    await waitFor(
+      () => !pool().volumes.some((v) => v.name === 'int-del-disk0.qcow2'),
+      'its disk gone from the pool',
+    );
+    await waitFor(() => !backend.store.get('vms', vm.id), 'int-del gone from the inventory');
+  });
 });

@@ -1,7 +1,7 @@
 // What every hypervisor stack offers the rest of the backend. The libvirt
 // driver is the first; Proxmox VE and XCP-ng come behind the same interface.
 import type { VmAction } from '../../../shared/api';
-import type { NodeInfo, Stack, StoragePool, Vm } from '../../../shared/model';
+import type { NodeInfo, Snapshot, Stack, StoragePool, Vm } from '../../../shared/model';
 import type { PoolAction, PoolSpec } from '../../../shared/storage';
 import type { VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
@@ -16,6 +16,11 @@ export interface DriverStep {
   /** How the summary shows stdin when it must not be shown (a key). */
   shownInput?: string;
 }
+
+export type SnapshotOp =
+  | { op: 'create'; name: string; description: string }
+  | { op: 'revert'; name: string }
+  | { op: 'delete'; name: string };
 
 /** A change to a pool's volumes. */
 export type VolumeOp =
@@ -39,6 +44,11 @@ export interface Driver {
   createPoolSteps(spec: PoolSpec): DriverStep[];
   poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+  /** A VM's snapshots, read when asked for (not part of the inventory). */
+  readSnapshots(vm: Vm): Promise<Snapshot[]>;
+  snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
+  /** Removes a VM, and the disks (by target) the user chose to delete with it. */
+  deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];
   /** The commands that create a VM from the New VM wizard's spec. */
   createVmSteps(spec: VmSpec, pools: { disk?: StoragePool; iso?: StoragePool }): DriverStep[];
   stop(): void;

@@ -3,6 +3,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { ConsoleView } from '../console/ConsoleView';
 import { TerminalView } from '../console/TerminalView';
+import { SnapshotsView } from '../vm/SnapshotsView';
 import { useInventory } from '../../state/inventory';
 import { useUi, type DetailsTab } from '../../state/ui';
 import { HostGeneral } from './HostGeneral';
@@ -84,6 +85,7 @@ export function Details() {
   const tabs: { id: Tab; label: string }[] = [{ id: 'general', label: 'General' }];
   if (vm) tabs.push({ id: 'console', label: 'Console' });
   if (vm?.textConsoles.some((c) => c.type === 'pty')) tabs.push({ id: 'serial', label: 'Serial' });
+  if (vm) tabs.push({ id: 'snapshots', label: 'Snapshots' });
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   const current = tabs.some((t) => t.id === tab) ? tab : 'general';
 
@@ -170,6 +172,7 @@ export function Details() {
             endedReason="The serial console closed: the VM stopped or moved, or Ctrl+] was pressed."
           />,
         )}
+      {vm && current === 'snapshots' && panel('snapshots', <SnapshotsView vm={vm} />)}
       {host &&
         live('terminal') &&
         panel(

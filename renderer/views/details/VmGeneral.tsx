@@ -2,12 +2,19 @@ import type { Vm } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { VM_STATE_WORDS, formatKiB } from '../format';
 import { Facts, Table } from './Facts';
+import { buttonClass } from '../dialogs/Dialog';
+import { useUi } from '../../state/ui';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
   const g = vm.graphics[0];
   return (
     <div className="space-y-4">
+      <div role="toolbar" aria-label="VM" className="flex gap-1">
+        <button className={buttonClass} onClick={() => useUi.getState().setDeletingVm(vm.id)}>
+          Delete VM…
+        </button>
+      </div>
       <Facts
         rows={[
           ['Name', vm.name],

@@ -2,17 +2,18 @@
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../../shared/api';
-import type { NodeInfo, StoragePool, Vm } from '../../../../shared/model';
+import type { NodeInfo, Snapshot, StoragePool, Vm } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
 import { quoteArgv } from '../../ssh/quote';
 import type { SshSession } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
-import type { Driver, DriverStep, VolumeOp } from '../driver';
+import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
 import type { PoolAction, PoolSpec } from '../../../../shared/storage';
 import type { VmSpec } from '../../../../shared/vm';
-import { createVmSteps, type VmPools } from './vm';
+import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
+import { readSnapshots, snapshotSteps } from './snapshots';
 import {
   cloneVolumeSteps,
   createPoolSteps,
@@ -203,6 +204,19 @@ export class LibvirtDriver implements Driver {
       case 'clone':
         return cloneVolumeSteps(pool, v.name, v.newName);
     }
+  }
+
+  async readSnapshots(vm: Vm): Promise<Snapshot[]> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    return readSnapshots(this.shell, vm);
+  }
+
+  snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[] {
+    return snapshotSteps(vm, op);
+  }
+
+  deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[] {
+    return deleteVmSteps(vm, diskTargets);
   }
 
   createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {

@@ -2,6 +2,7 @@
 // table outputs are read by their header columns, so names with spaces work.
 import { XMLParser } from 'fast-xml-parser';
 import type {
+  Snapshot,
   StoragePool,
   Vm,
   VmDisk,
@@ -250,6 +251,18 @@ export function parseVolumeXml(volXml: string): Volume {
     type: attr(v, 'type'),
     capacity: scaled(v['capacity'], 'bytes'),
     allocation: scaled(v['allocation'], 'bytes'),
+  };
+}
+
+/** One snapshot from `snapshot-dumpxml` (its `current` flag comes from elsewhere). */
+export function parseSnapshotXml(snapXml: string): Omit<Snapshot, 'current'> {
+  const d = obj(xml.parse(snapXml)['domainsnapshot']);
+  return {
+    name: text(d['name']),
+    parent: text(obj(d['parent'])['name']),
+    description: text(d['description']),
+    createdAt: Number(text(d['creationTime']) || 0),
+    state: text(d['state']),
   };
 }
 

@@ -1,6 +1,6 @@
 // The commands that create a VM: its disk (when new), its definition (the
 // XML on stdin) and, when asked, its start.
-import type { StoragePool } from '../../../../shared/model';
+import type { StoragePool, Vm } from '../../../../shared/model';
 import { diskVolumeName, type VmSpec } from '../../../../shared/vm';
 import type { DriverStep } from '../driver';
 import { virshArgv } from './commands';
@@ -45,6 +45,33 @@ export function createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
   });
   if (spec.start) {
     steps.push({ title: `Start ${spec.name}`, argv: virshArgv(['start', spec.name]) });
+  }
+  return steps;
+}
+
+/**
+ * Removes a VM: forced off first when it runs, then undefined with its
+ * snapshots' metadata and firmware variables, and the disks the user chose
+ * (by target, e.g. vda) deleted with it.
+ */
+export function deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[] {
+  const steps: DriverStep[] = [];
+  if (vm.state !== 'shutoff') {
+    steps.push({ title: `Force off ${vm.name}`, argv: virshArgv(['destroy', vm.uuid]) });
+  }
+  if (vm.persistent) {
+    steps.push({
+      title: diskTargets.length
+        ? `Remove ${vm.name} and its disks ${diskTargets.join(', ')}`
+        : `Remove ${vm.name} (its disks stay)`,
+      argv: virshArgv([
+        'undefine',
+        vm.uuid,
+        '--nvram',
+        '--snapshots-metadata',
+        ...(diskTargets.length ? ['--storage', diskTargets.join(',')] : []),
+      ]),
+    });
   }
   return steps;
 }
