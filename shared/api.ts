@@ -10,7 +10,7 @@ import {
   planStepSchema,
   poolSpecSchema,
 } from './storage';
-import { vmSpecSchema } from './vm';
+import { vmSettingsSchema, vmSpecSchema } from './vm';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -197,6 +197,20 @@ export const methods = {
         .max(64)
         .default([]),
     }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** The VM settings editor's change: the diff of the definition and the commands. */
+  planVmSettings: {
+    params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
+    result: z.object({
+      diff: z.string(),
+      steps: z.array(planStepSchema),
+      /** Set when the VM runs: the changes apply at its next start. */
+      note: z.string().optional(),
+    }),
+  },
+  applyVmSettings: {
+    params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
     result: z.object({ taskId: z.string() }),
   },
   /** The commands New VM will run on the node, and what stands in the way. */

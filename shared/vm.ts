@@ -73,3 +73,32 @@ export type VmSpecInput = z.input<typeof vmSpecSchema>;
 export function diskVolumeName(vmName: string, format: string): string {
   return `${vmName}-disk0.${format === 'raw' ? 'img' : format}`;
 }
+
+export const BOOT_DEVICES = ['hd', 'cdrom', 'network'] as const;
+
+/** What the VM settings editor changes in a VM's persistent definition. */
+export const vmSettingsSchema = z.object({
+  vcpus: z.coerce.number().int().min(1, 'At least one vCPU.').max(256),
+  memoryMiB: z.coerce
+    .number()
+    .int()
+    .min(32, 'At least 32 MiB.')
+    .max(4 * 1024 * 1024),
+  autostart: z.boolean(),
+  bootOrder: z
+    .array(z.enum(BOOT_DEVICES))
+    .max(3)
+    .refine((b) => new Set(b).size === b.length, 'A device is listed twice.')
+    .optional(),
+  /** Disks to detach, by target (vda); their volumes stay. */
+  removeDisks: z
+    .array(z.string().regex(/^[a-z]{2,4}[a-z0-9]*$/))
+    .max(64)
+    .default([]),
+  /** Network interfaces to remove, by MAC address. */
+  removeNics: z
+    .array(z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/))
+    .max(64)
+    .default([]),
+});
+export type VmSettings = z.infer<typeof vmSettingsSchema>;

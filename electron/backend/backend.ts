@@ -390,6 +390,34 @@ export class Backend {
       return { taskId };
     },
 
+    planVmSettings: async ({ vmId, settings }) => {
+      const vm = this.vmOrThrow(vmId);
+      const conn = this.connection(vm.hostId);
+      const { diff, steps } = await conn.getDriver().vmSettingsPlan(vm, settings);
+      return {
+        diff,
+        steps: onNode(conn, steps).map(stepView),
+        ...(vm.state !== 'shutoff'
+          ? {
+              note: `${vm.name} is running: CPU, memory, boot and device changes apply at its next start.`,
+            }
+          : {}),
+      };
+    },
+
+    applyVmSettings: async ({ vmId, settings }) => {
+      const vm = this.vmOrThrow(vmId);
+      const conn = this.connection(vm.hostId);
+      const { steps } = await conn.getDriver().vmSettingsPlan(vm, settings);
+      if (!steps.length)
+        throw new ClusterdeckError('invalid-input', `Nothing in ${vm.name}'s settings changed.`);
+      const planned = onNode(conn, steps);
+      const taskId = this.tasks.start(`Settings of ${vm.name}`, conn.config.name, (ctx) =>
+        runPlan(ctx, planned, (id) => this.connection(id), 'vms'),
+      );
+      return { taskId };
+    },
+
     planVm: async ({ hostId, spec }) => {
       const { steps, problems } = this.planVm(hostId, spec);
       return { steps: steps.map(stepView), problems };

@@ -42,7 +42,10 @@ interface UiState {
   pendingOpen: PendingOpen | undefined;
   /** The VM whose Delete dialog is open. */
   deletingVm: string | undefined;
+  /** The VM whose settings editor is open. */
+  editingVm: string | undefined;
   select(s: Selection): void;
+  setEditingVm(vmId: string | undefined): void;
   setDeletingVm(vmId: string | undefined): void;
   setDetailsTab(t: DetailsTab): void;
   openWhenReady(p: PendingOpen | undefined): void;
@@ -72,7 +75,9 @@ export const useUi = create<UiState>((set) => ({
   detailsTab: 'general',
   pendingOpen: undefined,
   deletingVm: undefined,
+  editingVm: undefined,
   select: (selection) => set({ selection }),
+  setEditingVm: (editingVm) => set({ editingVm }),
   setDeletingVm: (deletingVm) => set({ deletingVm }),
   setDetailsTab: (detailsTab) => set({ detailsTab }),
   openWhenReady: (pendingOpen) => set({ pendingOpen }),

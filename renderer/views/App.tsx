@@ -11,6 +11,7 @@ import { HelpDialog } from './dialogs/HelpDialog';
 import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { NewVmWizard } from './wizards/NewVmWizard';
 import { DeleteVmDialog } from './vm/DeleteVmDialog';
+import { VmSettingsDialog } from './vm/VmSettingsDialog';
 import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
@@ -101,10 +102,16 @@ function MainWindow() {
   const confirmOpen = useUi((s) => s.confirm !== undefined);
   const wizard = useUi((s) => s.wizard);
   const deletingVm = useUi((s) => s.deletingVm);
+  const editingVm = useUi((s) => s.editingVm);
   // While a dialog is open the window behind it is inert and hidden from
   // assistive technology, so only the dialog's controls can be reached.
   const modal =
-    addHostOpen || helpOpen || confirmOpen || wizard !== undefined || deletingVm !== undefined;
+    addHostOpen ||
+    helpOpen ||
+    confirmOpen ||
+    wizard !== undefined ||
+    deletingVm !== undefined ||
+    editingVm !== undefined;
 
   return (
     <>
@@ -141,6 +148,7 @@ function MainWindow() {
       {wizard === 'new-pool' && <NewPoolWizard />}
       {wizard === 'new-vm' && <NewVmWizard />}
       {deletingVm && <DeleteVmDialog vmId={deletingVm} />}
+      {editingVm && <VmSettingsDialog vmId={editingVm} />}
       <ConfirmDialog />
     </>
   );

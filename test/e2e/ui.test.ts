@@ -513,6 +513,31 @@ describe('the browser shell in Chromium', () => {
     },
   );
 
+  it('edits a VM’s settings after reviewing the diff', async () => {
+    await vmItem('lab-tiny-2', 'Shut off').click();
+    await page.getByRole('tab', { name: 'General' }).click();
+    await page.getByRole('button', { name: 'Edit settings…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings of lab-tiny-2' });
+    const original = join(lab.nodes[0]!.dir, 'lab-tiny-2.original.xml');
+    writeFileSync(original, virshOn('node1', ['dumpxml', '--inactive', 'lab-tiny-2']));
+    try {
+      await dialog.getByLabel('vCPUs').fill('2');
+      await dialog.getByRole('button', { name: 'Review changes' }).click();
+      const diff = dialog.getByLabel('Definition diff');
+      await expect.poll(() => diff.textContent()).toMatch(/\+\s*<vcpu[^>]*>2<\/vcpu>/);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-vm-settings-diff.png') });
+      await dialog.getByRole('button', { name: 'Apply' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await expect
+        .poll(() => virshOn('node1', ['dominfo', 'lab-tiny-2']), { timeout: 15_000 })
+        .toMatch(/CPU\(s\):\s+2/);
+      await page.getByRole('tabpanel').getByText(/^2$/).first().waitFor();
+    } finally {
+      // Back to the definition it had.
+      virshOn('node1', ['define', original]);
+    }
+  });
+
   it('keeps consoles open in a pop-out window and follows a migration by virsh', async () => {
     const migrate = (from: string, to: string) =>
       virshOn(from, [

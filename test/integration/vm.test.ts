@@ -1,6 +1,6 @@
 // New VM against the lab: the plan's checks, the XML libvirt accepts for
 // every OS profile, and a guest created, started and reachable on its console.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -219,5 +219,66 @@ describe('New VM', () => {
       'its disk gone from the pool',
     );
     await waitFor(() => !backend.store.get('vms', vm.id), 'int-del gone from the inventory');
+  });
+
+  it('edits settings with a reviewed diff, keeping the VNC password it never shows', async () => {
+    removeVm('int-set');
+    const file = join(readLab().nodes[0]!.dir, 'int-set.xml');
+    writeFileSync(
+      file,
+      `<domain type='qemu'><name>int-set</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
+        `<os><type arch='x86_64'>hvm</type><boot dev='hd'/></os><devices>` +
+        `<graphics type='vnc' port='-1' listen='127.0.0.1' passwd='s3cret!x'/></devices></domain>`,
+    );
+    virshOn('node1', ['define', file]);
+    try {
+      const vm = await waitFor(
+        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-set'),
+        'int-set listed',
+      );
+      const settings = {
+        vcpus: 2,
+        memoryMiB: 256,
+        autostart: true,
+        bootOrder: ['cdrom', 'hd'],
+        removeDisks: [],
+        removeNics: [],
+      };
+      const plan = (await backend.call('planVmSettings', { vmId: vm.id, settings })) as {
+        diff: string;
+        steps: { command: string; input?: string }[];
+      };
+      expect(plan.diff).toMatch(/^-.*<vcpu placement=["']static["']>1<\/vcpu>$/m);
+      expect(plan.diff).toMatch(/^\+.*<vcpu placement=["']static["']>2<\/vcpu>$/m);
+      expect(plan.diff).toMatch(/^\+.*<boot dev="cdrom"\/>$/m);
+      expect(plan.diff).not.toContain('s3cret');
+      expect(plan.steps.map((s) => s.command)).toEqual([
+        'virsh -c qemu:///system define --validate --file /dev/stdin',
+        `virsh -c qemu:///system autostart ${vm.uuid}`,
+      ]);
+      expect(plan.steps[0]!.input).not.toContain('s3cret');
+      const { taskId } = (await backend.call('applyVmSettings', { vmId: vm.id, settings })) as {
+        taskId: string;
+      };
+      expect((await taskFinished(backend, taskId)).error).toBeUndefined();
+      const info = virshOn('node1', ['dominfo', 'int-set']);
+      expect(info).toMatch(/CPU\(s\):\s+2/);
+      expect(info).toMatch(/Max memory:\s+262144 KiB/);
+      expect(info).toMatch(/Autostart:\s+enable/);
+      const xml = virshOn('node1', ['dumpxml', '--security-info', 'int-set']);
+      expect(xml).toContain("passwd='s3cret!x'");
+      expect(xml).toMatch(/<boot dev='cdrom'\/>\s*<boot dev='hd'\/>/);
+      await waitFor(
+        () => backend.store.get('vms', vm.id)?.vcpus === 2,
+        'the new vCPU count in the inventory',
+      );
+    } finally {
+      try {
+        virshOn('node1', ['autostart', '--disable', 'int-set']);
+      } catch {
+        /* gone */
+      }
+      removeVm('int-set');
+    }
   });
 });

@@ -3,7 +3,7 @@
 import type { VmAction } from '../../../shared/api';
 import type { NodeInfo, Snapshot, Stack, StoragePool, Vm } from '../../../shared/model';
 import type { PoolAction, PoolSpec } from '../../../shared/storage';
-import type { VmSpec } from '../../../shared/vm';
+import type { VmSettings, VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
 
@@ -49,6 +49,8 @@ export interface Driver {
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
   /** Removes a VM, and the disks (by target) the user chose to delete with it. */
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];
+  /** The settings editor's change: the definition's diff and the commands that apply it. */
+  vmSettingsPlan(vm: Vm, settings: VmSettings): Promise<{ diff: string; steps: DriverStep[] }>;
   /** The commands that create a VM from the New VM wizard's spec. */
   createVmSteps(spec: VmSpec, pools: { disk?: StoragePool; iso?: StoragePool }): DriverStep[];
   stop(): void;

@@ -11,6 +11,9 @@ export function VmGeneral({ vm }: { vm: Vm }) {
   return (
     <div className="space-y-4">
       <div role="toolbar" aria-label="VM" className="flex gap-1">
+        <button className={buttonClass} onClick={() => useUi.getState().setEditingVm(vm.id)}>
+          Edit settings…
+        </button>
         <button className={buttonClass} onClick={() => useUi.getState().setDeletingVm(vm.id)}>
           Delete VM…
         </button>

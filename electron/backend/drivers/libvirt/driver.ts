@@ -11,7 +11,8 @@ import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
 import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
 import type { PoolAction, PoolSpec } from '../../../../shared/storage';
-import type { VmSpec } from '../../../../shared/vm';
+import type { VmSettings, VmSpec } from '../../../../shared/vm';
+import { definitionDiff, editDomainXml, maskSecrets, normalizedXml } from './domain-edit';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { readSnapshots, snapshotSteps } from './snapshots';
 import {
@@ -217,6 +218,41 @@ export class LibvirtDriver implements Driver {
 
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[] {
     return deleteVmSteps(vm, diskTargets);
+  }
+
+  async vmSettingsPlan(
+    vm: Vm,
+    settings: VmSettings,
+  ): Promise<{ diff: string; steps: DriverStep[] }> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    // --security-info keeps a VNC password in the new definition; it is
+    // masked in the diff and travels only on stdin.
+    const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
+    if (!r.ok) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
+      );
+    }
+    const after = editDomainXml(r.stdout, settings);
+    const steps: DriverStep[] = [];
+    if (after.trim() !== normalizedXml(r.stdout).trim()) {
+      steps.push({
+        title: `Redefine ${vm.name}`,
+        argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
+        stdin: after,
+        shownInput: maskSecrets(after),
+      });
+    }
+    if (settings.autostart !== vm.autostart) {
+      steps.push({
+        title: settings.autostart
+          ? `Start ${vm.name} with the node`
+          : `Do not start ${vm.name} with the node`,
+        argv: virshArgv(['autostart', ...(settings.autostart ? [] : ['--disable']), vm.uuid]),
+      });
+    }
+    return { diff: definitionDiff(vm.name, r.stdout, after), steps };
   }
 
   createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {

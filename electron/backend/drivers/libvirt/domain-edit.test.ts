@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { definitionDiff, editDomainXml, maskSecrets } from './domain-edit';
+import { parseDomainXml } from './parse';
+
+const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
+const base = { removeDisks: [], removeNics: [], autostart: false };
+
+describe('editing a domain definition', () => {
+  it('changes CPUs, memory, boot order and devices, and nothing else', () => {
+    const before = fixture('test-domain.xml');
+    const after = editDomainXml(before, {
+      ...base,
+      vcpus: 4,
+      memoryMiB: 512,
+      bootOrder: ['cdrom', 'hd'],
+      removeNics: ['aa:bb:cc:dd:ee:ff'],
+    });
+    const d = parseDomainXml(after);
+    expect(d.vcpus).toBe(4);
+    expect(d.memoryKiB).toBe(512 * 1024);
+    expect(d.nics).toEqual([]);
+    expect(d.disks).toEqual(parseDomainXml(before).disks);
+    expect(after).toMatch(/<boot dev="cdrom"\/>\s*<boot dev="hd"\/>/);
+    const diff = definitionDiff('test', before, after);
+    expect(diff).toContain('-  <vcpu placement=');
+    expect(diff).toMatch(
+      /\+\s+<vcpu placement='static'>4<\/vcpu>|\+\s+<vcpu placement="static">4<\/vcpu>/,
+    );
+    expect(diff).toContain('aa:bb:cc:dd:ee:ff');
+  });
+
+  it('leaves a kernel boot without a boot order, and detaches a disk', () => {
+    const before = fixture('lab-linux-domain.xml');
+    const after = editDomainXml(before, {
+      ...base,
+      vcpus: 1,
+      memoryMiB: 128,
+      bootOrder: ['cdrom'],
+      removeDisks: ['vda'],
+    });
+    const boots = (x: string) => x.match(/<boot [^>]*>/g)?.length ?? 0;
+    expect(boots(after)).toBe(boots(before));
+    expect(after).not.toContain('cdrom');
+    expect(parseDomainXml(after).disks).toEqual([]);
+  });
+
+  it('never shows a VNC password', () => {
+    expect(maskSecrets(`<graphics type='vnc' passwd='s3cret!x'/>`)).toBe(
+      `<graphics type='vnc' passwd='••••••'/>`,
+    );
+  });
+});
