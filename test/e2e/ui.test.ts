@@ -504,7 +504,10 @@ describe('the browser shell in Chromium', () => {
         const dialog = page.getByRole('alertdialog', { name: 'Delete e2e-vm?' });
         await dialog.getByRole('checkbox', { name: /^vda:/ }).check();
         await dialog.getByRole('button', { name: 'Delete VM' }).click();
-        await vmItem('e2e-vm', 'Running').waitFor({ state: 'detached', timeout: 20_000 });
+        // Gone from the tree in any state (it passes through Shut off first).
+        await page
+          .getByRole('treeitem', { name: /^e2e-vm / })
+          .waitFor({ state: 'detached', timeout: 20_000 });
         expect(virshOn('node1', ['list', '--all', '--name'])).not.toMatch(/e2e-vm/);
         expect(virshOn('node1', ['vol-list', 'lab-images'])).not.toMatch(/e2e-vm-disk0/);
       } finally {
