@@ -15,17 +15,19 @@ export const OS_PROFILE_LABELS: Record<OsProfile, string> = {
 };
 
 const idSchema = z.string().min(1).max(512);
+const vcpusSchema = z.coerce.number().int().min(1, 'At least one vCPU.').max(256);
+const memoryMiBSchema = z.coerce
+  .number()
+  .int()
+  .min(32, 'At least 32 MiB.')
+  .max(4 * 1024 * 1024);
 const volumeNameSchema = z.string().min(1).max(255);
 
 export const vmSpecSchema = z.object({
   name: objectNameSchema,
   os: z.enum(OS_PROFILES),
-  vcpus: z.coerce.number().int().min(1, 'At least one vCPU.').max(256),
-  memoryMiB: z.coerce
-    .number()
-    .int()
-    .min(32, 'At least 32 MiB.')
-    .max(4 * 1024 * 1024),
+  vcpus: vcpusSchema,
+  memoryMiB: memoryMiBSchema,
   disk: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('none') }),
     z.object({
@@ -78,12 +80,8 @@ export const BOOT_DEVICES = ['hd', 'cdrom', 'network'] as const;
 
 /** What the VM settings editor changes in a VM's persistent definition. */
 export const vmSettingsSchema = z.object({
-  vcpus: z.coerce.number().int().min(1, 'At least one vCPU.').max(256),
-  memoryMiB: z.coerce
-    .number()
-    .int()
-    .min(32, 'At least 32 MiB.')
-    .max(4 * 1024 * 1024),
+  vcpus: vcpusSchema,
+  memoryMiB: memoryMiBSchema,
   autostart: z.boolean(),
   bootOrder: z
     .array(z.enum(BOOT_DEVICES))

@@ -1,12 +1,11 @@
 // New Storage Pool: type, settings (checked as you type against the
 // contract's own schema), nodes, then a summary of exactly what will run
 // where; Create starts one task with a step per command.
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import {
   POOL_TYPES,
   POOL_TYPE_LABELS,
   poolSpecSchema,
-  type PlanStepView,
   type PoolType,
 } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
@@ -15,6 +14,7 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import {
   PlanSummary,
+  usePlan,
   WizardFrame,
   wizardInput as input,
   wizardLabel as labelClass,
@@ -206,9 +206,6 @@ export function NewPoolWizard() {
   const [nodes, setNodes] = useState<Set<string>>(
     new Set(preselected ? [preselected] : hosts.length === 1 ? [hosts[0]!.id] : []),
   );
-  const [plan, setPlan] = useState<
-    { steps: PlanStepView[]; problems: string[] } | { error: string } | undefined
-  >();
   const [busy, setBusy] = useState(false);
   const ids = useId();
 
@@ -219,21 +216,9 @@ export function NewPoolWizard() {
 
   const spec = toSpec(type, f);
   const hostIds = [...nodes];
-  useEffect(() => {
-    if (step !== 'summary') return;
-    let live = true;
-    setPlan(undefined);
-    getBridge()
-      .call('planStoragePool', { spec: spec as never, hostIds })
-      .then(
-        (p) => live && setPlan(p),
-        (e: unknown) => live && setPlan({ error: errorMessage(e) }),
-      );
-    return () => {
-      live = false;
-    };
-    // The plan is fetched once per visit to the summary.
-  }, [step]);
+  const plan = usePlan(step === 'summary', () =>
+    getBridge().call('planStoragePool', { spec: spec as never, hostIds }),
+  );
 
   const index = STEPS.findIndex((s) => s.id === step);
   const next = () => {

@@ -3,7 +3,7 @@
 // when asked, opens the new VM's console once it runs.
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
-import { VOLUME_FORMATS, type PlanStepView } from '../../../shared/storage';
+import { VOLUME_FORMATS } from '../../../shared/storage';
 import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema, type OsProfile } from '../../../shared/vm';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
@@ -11,7 +11,13 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../format';
 import { parseSize } from '../storage/PoolView';
-import { PlanSummary, WizardFrame, wizardInput as input, wizardLabel } from './WizardFrame';
+import {
+  PlanSummary,
+  WizardFrame,
+  usePlan,
+  wizardInput as input,
+  wizardLabel,
+} from './WizardFrame';
 
 type DiskKind = 'new' | 'existing' | 'none';
 type BootKind = 'iso' | 'network' | 'kernel' | 'none';
@@ -183,9 +189,6 @@ export function NewVmWizard() {
   }));
   const [index, setIndex] = useState(0);
   const [tried, setTried] = useState(false);
-  const [plan, setPlan] = useState<
-    { steps: PlanStepView[]; problems: string[] } | { error: string } | undefined
-  >();
   const [busy, setBusy] = useState(false);
 
   const host = inv.hosts[f.hostId];
@@ -210,20 +213,9 @@ export function NewVmWizard() {
   if (!f.hostId) errors['hostId'] = 'Add and connect a libvirt node first.';
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
-  useEffect(() => {
-    if (index !== STEPS.length - 1) return;
-    let live = true;
-    setPlan(undefined);
-    getBridge()
-      .call('planVm', { hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] })
-      .then(
-        (p) => live && setPlan(p),
-        (e: unknown) => live && setPlan({ error: errorMessage(e) }),
-      );
-    return () => {
-      live = false;
-    };
-  }, [index]);
+  const plan = usePlan(index === STEPS.length - 1, () =>
+    getBridge().call('planVm', { hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] }),
+  );
 
   const next = () => {
     if (STEP_FIELDS[index]!.some((k) => errors[k])) {

@@ -1,7 +1,9 @@
 // The frame every wizard shares: a modal dialog with its steps listed on
 // top, the current step's content, and Cancel / Back / Next or the finish
 // button at the bottom.
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { PlanStepView } from '../../../shared/storage';
+import { errorMessage } from '../../api/bridge';
 import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
 
 export const wizardInput =
@@ -124,4 +126,33 @@ export function PlanSummary({
       )}
     </section>
   );
+}
+
+export type PlanState =
+  { steps: PlanStepView[]; problems: string[] } | { error: string } | undefined;
+
+/**
+ * The plan for a wizard's summary, fetched from the main process each time
+ * the summary step is shown (so it reflects the latest answers).
+ */
+export function usePlan(
+  onSummary: boolean,
+  fetch: () => Promise<{ steps: PlanStepView[]; problems: string[] }>,
+): PlanState {
+  const [plan, setPlan] = useState<PlanState>();
+  const latest = useRef(fetch);
+  latest.current = fetch;
+  useEffect(() => {
+    if (!onSummary) return;
+    let live = true;
+    setPlan(undefined);
+    latest.current().then(
+      (p) => live && setPlan(p),
+      (e: unknown) => live && setPlan({ error: errorMessage(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [onSummary]);
+  return plan;
 }
