@@ -213,6 +213,11 @@ export const methods = {
     params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
     result: z.object({ taskId: z.string() }),
   },
+  /** Copies a shut-off VM under a new name, with copies of its disks. */
+  cloneVm: {
+    params: z.object({ vmId: idSchema, name: objectNameSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
   /** The commands New VM will run on the node, and what stands in the way. */
   planVm: {
     params: z.object({ hostId: idSchema, spec: vmSpecSchema }),

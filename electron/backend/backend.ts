@@ -418,6 +418,33 @@ export class Backend {
       return { taskId };
     },
 
+    cloneVm: async ({ vmId, name }) => {
+      const vm = this.vmOrThrow(vmId);
+      const conn = this.connection(vm.hostId);
+      if (vm.state !== 'shutoff') {
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${vm.name} is running; shut it down first, so its disks are copied whole.`,
+        );
+      }
+      if (this.store.all('vms').some((v) => v.hostId === vm.hostId && v.name === name)) {
+        throw new ClusterdeckError(
+          'invalid-input',
+          `${conn.config.name} already has a VM named ${name}.`,
+        );
+      }
+      const steps = onNode(conn, await conn.getDriver().cloneVmSteps(vm, name));
+      const taskId = this.tasks.start(
+        `Clone ${vm.name} as ${name}`,
+        conn.config.name,
+        async (ctx) => {
+          await runPlan(ctx, steps, (id) => this.connection(id), 'pools');
+          await conn.getDriver().refresh('vms');
+        },
+      );
+      return { taskId };
+    },
+
     planVm: async ({ hostId, spec }) => {
       const { steps, problems } = this.planVm(hostId, spec);
       return { steps: steps.map(stepView), problems };

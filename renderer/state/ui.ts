@@ -14,6 +14,11 @@ export type Theme = 'light' | 'dark';
 /** The wizard on screen, if any. */
 export type Wizard = 'new-pool' | 'new-vm';
 
+export interface VmDialog {
+  kind: 'settings' | 'clone' | 'delete';
+  vmId: string;
+}
+
 /** The tabs of the details pane. */
 export type DetailsTab = 'general' | 'console' | 'serial' | 'snapshots' | 'terminal';
 
@@ -40,13 +45,10 @@ interface UiState {
   wizard: Wizard | undefined;
   detailsTab: DetailsTab;
   pendingOpen: PendingOpen | undefined;
-  /** The VM whose Delete dialog is open. */
-  deletingVm: string | undefined;
-  /** The VM whose settings editor is open. */
-  editingVm: string | undefined;
+  /** The VM dialog on screen (settings, clone, delete), if any. */
+  vmDialog: VmDialog | undefined;
   select(s: Selection): void;
-  setEditingVm(vmId: string | undefined): void;
-  setDeletingVm(vmId: string | undefined): void;
+  setVmDialog(d: VmDialog | undefined): void;
   setDetailsTab(t: DetailsTab): void;
   openWhenReady(p: PendingOpen | undefined): void;
   setWizard(w: Wizard | undefined): void;
@@ -74,11 +76,9 @@ export const useUi = create<UiState>((set) => ({
   wizard: undefined,
   detailsTab: 'general',
   pendingOpen: undefined,
-  deletingVm: undefined,
-  editingVm: undefined,
+  vmDialog: undefined,
   select: (selection) => set({ selection }),
-  setEditingVm: (editingVm) => set({ editingVm }),
-  setDeletingVm: (deletingVm) => set({ deletingVm }),
+  setVmDialog: (vmDialog) => set({ vmDialog }),
   setDetailsTab: (detailsTab) => set({ detailsTab }),
   openWhenReady: (pendingOpen) => set({ pendingOpen }),
   setWizard: (wizard) => set({ wizard }),

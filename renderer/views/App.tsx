@@ -12,6 +12,7 @@ import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { NewVmWizard } from './wizards/NewVmWizard';
 import { DeleteVmDialog } from './vm/DeleteVmDialog';
 import { VmSettingsDialog } from './vm/VmSettingsDialog';
+import { CloneVmDialog } from './vm/CloneVmDialog';
 import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
@@ -101,17 +102,11 @@ function MainWindow() {
 
   const confirmOpen = useUi((s) => s.confirm !== undefined);
   const wizard = useUi((s) => s.wizard);
-  const deletingVm = useUi((s) => s.deletingVm);
-  const editingVm = useUi((s) => s.editingVm);
+  const vmDialog = useUi((s) => s.vmDialog);
   // While a dialog is open the window behind it is inert and hidden from
   // assistive technology, so only the dialog's controls can be reached.
   const modal =
-    addHostOpen ||
-    helpOpen ||
-    confirmOpen ||
-    wizard !== undefined ||
-    deletingVm !== undefined ||
-    editingVm !== undefined;
+    addHostOpen || helpOpen || confirmOpen || wizard !== undefined || vmDialog !== undefined;
 
   return (
     <>
@@ -147,8 +142,9 @@ function MainWindow() {
       {helpOpen && <HelpDialog />}
       {wizard === 'new-pool' && <NewPoolWizard />}
       {wizard === 'new-vm' && <NewVmWizard />}
-      {deletingVm && <DeleteVmDialog vmId={deletingVm} />}
-      {editingVm && <VmSettingsDialog vmId={editingVm} />}
+      {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}
+      {vmDialog?.kind === 'settings' && <VmSettingsDialog vmId={vmDialog.vmId} />}
+      {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}
       <ConfirmDialog />
     </>
   );

@@ -281,4 +281,59 @@ describe('New VM', () => {
       removeVm('int-set');
     }
   });
+
+  it('clones a shut-off VM with copies of its disks, and refuses a running one', async () => {
+    const drop = () => {
+      removeVm('int-orig');
+      removeVm('int-clone');
+      try {
+        virshOn('node1', ['vol-delete', '--pool', 'lab-images', 'int-clone-vda.qcow2']);
+      } catch {
+        /* not there */
+      }
+    };
+    drop();
+    try {
+      const made = (await backend.call('createVm', {
+        hostId: node1,
+        spec: spec({ name: 'int-orig', start: false }),
+      })) as { taskId: string };
+      expect((await taskFinished(backend, made.taskId)).error).toBeUndefined();
+      const orig = await waitFor(
+        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-orig'),
+        'int-orig listed',
+      );
+      const { taskId } = (await backend.call('cloneVm', { vmId: orig.id, name: 'int-clone' })) as {
+        taskId: string;
+      };
+      const task = await taskFinished(backend, taskId, 60_000);
+      expect(task.error).toBeUndefined();
+      expect(task.steps?.map((s) => s.title)).toEqual([
+        'node1: Copy the disk vda as int-clone-vda.qcow2',
+        'node1: Define the clone int-clone',
+      ]);
+      const clone = await waitFor(
+        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-clone'),
+        'int-clone listed',
+      );
+      expect(clone.uuid).not.toBe(orig.uuid);
+      expect(clone.disks).toEqual([
+        expect.objectContaining({ target: 'vda', source: 'int-clone-vda.qcow2' }),
+      ]);
+      expect(virshOn('node1', ['vol-info', '--pool', 'lab-images', 'int-clone-vda.qcow2'])).toMatch(
+        /Capacity:\s+64\.00 MiB/,
+      );
+      await expect(
+        backend.call('cloneVm', { vmId: vmOf('lab-tiny-1').id, name: 'nope' }),
+      ).rejects.toMatchObject({
+        code: 'invalid-state',
+      });
+    } finally {
+      drop();
+    }
+  });
 });
+
+function vmOf(name: string) {
+  return backend.store.all('vms').find((v) => v.hostId === node1 && v.name === name)!;
+}

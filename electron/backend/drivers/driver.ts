@@ -51,6 +51,8 @@ export interface Driver {
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];
   /** The settings editor's change: the definition's diff and the commands that apply it. */
   vmSettingsPlan(vm: Vm, settings: VmSettings): Promise<{ diff: string; steps: DriverStep[] }>;
+  /** Copies a shut-off VM: its data disks through their pools, then a new definition. */
+  cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
   /** The commands that create a VM from the New VM wizard's spec. */
   createVmSteps(spec: VmSpec, pools: { disk?: StoragePool; iso?: StoragePool }): DriverStep[];
   stop(): void;

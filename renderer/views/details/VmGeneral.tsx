@@ -8,13 +8,23 @@ import { useUi } from '../../state/ui';
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
   const g = vm.graphics[0];
+  const open = (kind: 'settings' | 'clone' | 'delete') =>
+    useUi.getState().setVmDialog({ kind, vmId: vm.id });
   return (
     <div className="space-y-4">
       <div role="toolbar" aria-label="VM" className="flex gap-1">
-        <button className={buttonClass} onClick={() => useUi.getState().setEditingVm(vm.id)}>
+        <button className={buttonClass} onClick={() => open('settings')}>
           Edit settings…
         </button>
-        <button className={buttonClass} onClick={() => useUi.getState().setDeletingVm(vm.id)}>
+        <button
+          className={buttonClass}
+          disabled={vm.state !== 'shutoff'}
+          title={vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined}
+          onClick={() => open('clone')}
+        >
+          Clone…
+        </button>
+        <button className={buttonClass} onClick={() => open('delete')}>
           Delete VM…
         </button>
       </div>

@@ -12,7 +12,7 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const host = useInventory((s) => (vm ? s.inv.hosts[vm.hostId] : undefined));
   const notify = useNotices((s) => s.push);
   const [remove, setRemove] = useState<Set<string>>(new Set());
-  const close = () => useUi.getState().setDeletingVm(undefined);
+  const close = () => useUi.getState().setVmDialog(undefined);
   if (!vm) return null;
   const disks = vm.disks.filter((d) => d.device === 'disk');
   const go = async () => {

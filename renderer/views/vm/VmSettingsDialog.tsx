@@ -22,7 +22,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
   const notify = useNotices((s) => s.push);
   const ids = useId();
-  const close = () => useUi.getState().setEditingVm(undefined);
+  const close = () => useUi.getState().setVmDialog(undefined);
   const [vcpus, setVcpus] = useState(String(vm?.vcpus ?? 1));
   const [memory, setMemory] = useState(String(Math.round((vm?.memoryKiB ?? 1024 * 1024) / 1024)));
   const [autostart, setAutostart] = useState(vm?.autostart ?? false);

@@ -104,3 +104,63 @@ export function definitionDiff(name: string, before: string, after: string): str
     { context: 2 },
   );
 }
+
+/** Where a disk's copy goes, by the disk's target (vda). */
+export type DiskCopies = Map<string, { pool: string; volume: string }>;
+
+/** The disks of a definition that hold data (not CD-ROMs), with their source. */
+export function dataDisks(
+  xml: string,
+): { target: string; file?: string; pool?: string; volume?: string }[] {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const devices = doc.documentElement ? child(doc.documentElement, 'devices') : undefined;
+  if (!devices) return [];
+  return children(devices, 'disk')
+    .filter((d) => (d.getAttribute('device') || 'disk') === 'disk')
+    .map((d) => {
+      const src = child(d, 'source');
+      return {
+        target: child(d, 'target')?.getAttribute('dev') ?? '',
+        ...(src?.getAttribute('file') ? { file: src.getAttribute('file')! } : {}),
+        ...(src?.getAttribute('pool')
+          ? { pool: src.getAttribute('pool')!, volume: src.getAttribute('volume') ?? '' }
+          : {}),
+      };
+    });
+}
+
+/**
+ * A clone's definition: a new name, no UUID or MAC addresses (libvirt makes
+ * new ones), no firmware variables file, and each data disk pointing at its
+ * copy as a pool volume.
+ */
+export function cloneDomainXml(xml: string, name: string, copies: DiskCopies): string {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const dom = doc.documentElement!;
+  setText(child(dom, 'name')!, name);
+  const uuid = child(dom, 'uuid');
+  if (uuid) remove(uuid);
+  const os = child(dom, 'os');
+  const nvram = os && child(os, 'nvram');
+  if (nvram) remove(nvram);
+  const devices = child(dom, 'devices');
+  if (devices) {
+    for (const nic of children(devices, 'interface')) {
+      const mac = child(nic, 'mac');
+      if (mac) remove(mac);
+    }
+    for (const disk of children(devices, 'disk')) {
+      const target = child(disk, 'target')?.getAttribute('dev') ?? '';
+      const copy = copies.get(target);
+      if (!copy) continue;
+      disk.setAttribute('type', 'volume');
+      const old = child(disk, 'source');
+      const src = doc.createElement('source');
+      src.setAttribute('pool', copy.pool);
+      src.setAttribute('volume', copy.volume);
+      if (old) disk.replaceChild(src, old);
+      else disk.appendChild(src);
+    }
+  }
+  return new XMLSerializer().serializeToString(doc);
+}

@@ -12,7 +12,15 @@ import type { NodeProbe } from '../detect';
 import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
 import type { PoolAction, PoolSpec } from '../../../../shared/storage';
 import type { VmSettings, VmSpec } from '../../../../shared/vm';
-import { definitionDiff, editDomainXml, maskSecrets, normalizedXml } from './domain-edit';
+import {
+  cloneDomainXml,
+  dataDisks,
+  definitionDiff,
+  editDomainXml,
+  maskSecrets,
+  normalizedXml,
+  type DiskCopies,
+} from './domain-edit';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { readSnapshots, snapshotSteps } from './snapshots';
 import {
@@ -253,6 +261,48 @@ export class LibvirtDriver implements Driver {
       });
     }
     return { diff: definitionDiff(vm.name, r.stdout, after), steps };
+  }
+
+  async cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
+    if (!r.ok) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
+      );
+    }
+    const pools = this.store.all('pools').filter((p) => p.hostId === this.hostId);
+    const copies: DiskCopies = new Map();
+    const steps: DriverStep[] = [];
+    for (const d of dataDisks(r.stdout)) {
+      // The pool and volume holding the disk: named in the XML, or found by path.
+      const pool = d.pool
+        ? pools.find((p) => p.name === d.pool)
+        : pools.find((p) => p.volumes.some((v) => v.path === d.file));
+      const volume = d.volume ?? pool?.volumes.find((v) => v.path === d.file)?.name;
+      if (!pool || !volume) {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name}'s disk ${d.target} (${d.file ?? d.volume ?? 'no source'}) is not a volume of a storage pool on ${this.label}; Clusterdeck copies disks through pools.`,
+        );
+      }
+      const ext = /\.[A-Za-z0-9]+$/.exec(volume)?.[0] ?? '';
+      const copy = `${name}-${d.target}${ext}`;
+      copies.set(d.target, { pool: pool.name, volume: copy });
+      steps.push({
+        title: `Copy the disk ${d.target} as ${copy}`,
+        argv: virshArgv(['vol-clone', '--pool', pool.uuid, volume, copy]),
+      });
+    }
+    const xml = cloneDomainXml(r.stdout, name, copies);
+    steps.push({
+      title: `Define the clone ${name}`,
+      argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
+      stdin: xml,
+      shownInput: maskSecrets(xml),
+    });
+    return steps;
   }
 
   createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
