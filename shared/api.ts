@@ -227,6 +227,11 @@ export const methods = {
     params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
     result: z.object({ taskId: z.string() }),
   },
+  /** Starts downloading a volume: the task, and a one-time loopback URL to fetch it from. */
+  startDownload: {
+    params: z.object({ poolId: idSchema, volume: z.string().min(1).max(255) }),
+    result: z.object({ taskId: z.string(), url: z.string() }),
+  },
   /**
    * Starts uploading a file from the page into a file-based pool: returns
    * the task and a one-time loopback URL the page PUTs the file's bytes to.

@@ -23,6 +23,7 @@ import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
+import { startDownload } from './transfers/download';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
@@ -459,6 +460,29 @@ export class Backend {
         await conn.getDriver().refresh('vms');
       });
       return { taskId };
+    },
+
+    startDownload: async ({ poolId, volume }) => {
+      const pool = this.store.get('pools', poolId);
+      if (!pool)
+        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const conn = this.connection(pool.hostId);
+      const vol = pool.volumes.find((v) => v.name === volume);
+      if (!vol)
+        throw new ClusterdeckError(
+          'not-found',
+          `${pool.name} on ${conn.config.name} has no volume ${volume}.`,
+        );
+      if (
+        (pool.type !== 'dir' && pool.type !== 'netfs') ||
+        !vol.path.startsWith(`${pool.targetPath}/`)
+      ) {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${volume} is in a ${pool.type} pool; downloads come from directory and network file system pools for now.`,
+        );
+      }
+      return startDownload(this.tasks, conn, pool, vol);
     },
 
     startUpload: async ({ poolId, name, bytes }) => {

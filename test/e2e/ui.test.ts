@@ -508,6 +508,15 @@ describe('the browser shell in Chromium', () => {
         await page
           .getByRole('treeitem', { name: /^e2e-vm / })
           .waitFor({ state: 'detached', timeout: 20_000 });
+        const deleted = await waitFor(
+          () =>
+            backend.store
+              .all('tasks')
+              .find((t) => t.title === 'Delete e2e-vm' && t.state !== 'running'),
+          'the Delete task to end',
+          20_000,
+        );
+        expect(deleted.error).toBeUndefined();
         expect(virshOn('node1', ['list', '--all', '--name'])).not.toMatch(/e2e-vm/);
         expect(virshOn('node1', ['vol-list', 'lab-images'])).not.toMatch(/e2e-vm-disk0/);
       } finally {

@@ -2,7 +2,7 @@
 // loopback URL), over SFTP to a real lab node: progress, integrity, cancel.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -180,5 +180,62 @@ describe('upload into a pool', () => {
       })) as { taskId: string };
       expect((await taskFinished(backend, taskId)).state).toBe('succeeded');
     }
+  });
+
+  it('downloads a volume with progress, byte for byte', async () => {
+    const { taskId: up, url } = (await backend.call('startUpload', {
+      poolId: pool().id,
+      name: 'upload-dl.img',
+      bytes: 8 * MIB,
+    })) as { taskId: string; url: string };
+    const { stream, sha256 } = source(8);
+    expect(await put(url, stream, 8 * MIB)).toBe(204);
+    expect((await taskFinished(backend, up)).state).toBe('succeeded');
+    await waitFor(() => pool().volumes.some((v) => v.name === 'upload-dl.img'), 'upload-dl listed');
+
+    const dl = (await backend.call('startDownload', {
+      poolId: pool().id,
+      volume: 'upload-dl.img',
+    })) as { taskId: string; url: string };
+    expect(dl.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
+    const got = await new Promise<{ status: number; sha: string; bytes: number; name: string }>(
+      (resolve, reject) => {
+        get(dl.url, (res) => {
+          const h = createHash('sha256');
+          let bytes = 0;
+          res.on('data', (d: Buffer) => {
+            h.update(d);
+            bytes += d.length;
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              sha: h.digest('hex'),
+              bytes,
+              name: String(res.headers['content-disposition']),
+            }),
+          );
+        }).on('error', reject);
+      },
+    );
+    expect(got).toEqual({
+      status: 200,
+      sha: await sha256,
+      bytes: 8 * MIB,
+      name: 'attachment; filename="upload-dl.img"',
+    });
+    const task = await taskFinished(backend, dl.taskId);
+    expect(task.state).toBe('succeeded');
+    expect(task.detail).toMatch(/^8\.0 MiB of 8\.0 MiB · /);
+    // The URL served once.
+    const again = await new Promise<number>((resolve) =>
+      get(dl.url, (res) => resolve(res.statusCode ?? 0)).on('error', () => resolve(0)),
+    );
+    expect([0, 403]).toContain(again);
+    const del = (await backend.call('volumeAction', {
+      poolId: pool().id,
+      volume: { op: 'delete', name: 'upload-dl.img' },
+    })) as { taskId: string };
+    expect((await taskFinished(backend, del.taskId)).state).toBe('succeeded');
   });
 });

@@ -2,10 +2,10 @@
 // accepts exactly one connection, carrying a one-time token, and pipes it to
 // an SSH channel to the VM's display. No VNC port is ever exposed: the
 // display is reached from the node's side of its SSH session.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+import { carriesToken, newToken } from '../transfers/one-time-token';
 
 export interface ConsoleBridge {
   url: string;
@@ -38,7 +38,7 @@ export async function openConsoleBridge(
   connect: () => Promise<Duplex>,
   handshake?: Handshake,
 ): Promise<ConsoleBridge> {
-  const token = Buffer.from(randomBytes(24).toString('base64url'));
+  const token = newToken();
   let used = false;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
@@ -49,14 +49,7 @@ export async function openConsoleBridge(
     // noVNC offers the 'binary' subprotocol; accept it when offered.
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
     verifyClient: ({ req, origin }, done) => {
-      const given = Buffer.from(
-        new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '',
-      );
-      const ok =
-        !used &&
-        originAllowed(origin) &&
-        given.length === token.length &&
-        timingSafeEqual(given, token);
+      const ok = !used && originAllowed(origin) && carriesToken(req.url, token);
       if (ok) used = true; // one-time: the token dies with its first use
       done(ok, ok ? undefined : 403);
     },
@@ -119,7 +112,7 @@ export async function openConsoleBridge(
   });
 
   return {
-    url: `ws://127.0.0.1:${port}/?token=${token.toString()}`,
+    url: `ws://127.0.0.1:${port}/?token=${token}`,
     port,
     close: shutdown,
     closed,

@@ -2,10 +2,10 @@
 // random port that takes one PUT carrying a one-time token, from our own
 // pages only, of exactly the announced size. Bytes flow from it straight
 // into SFTP, with backpressure, so nothing is buffered whole in memory.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { originAllowed } from '../consoles/bridge';
+import { carriesToken, newToken } from './one-time-token';
 
 export interface UploadReceiver {
   url: string;
@@ -22,7 +22,7 @@ function cors(res: ServerResponse, origin: string | undefined): void {
 }
 
 export async function openUploadReceiver(bytes: number): Promise<UploadReceiver> {
-  const token = Buffer.from(randomBytes(24).toString('base64url'));
+  const token = newToken();
   let used = false;
   let response: ServerResponse | undefined;
   let resolveRequest!: (r: IncomingMessage) => void;
@@ -46,12 +46,7 @@ export async function openUploadReceiver(bytes: number): Promise<UploadReceiver>
       res.writeHead(204).end();
       return;
     }
-    const given = Buffer.from(new URL(req.url ?? '/', 'http://x').searchParams.get('token') ?? '');
-    const ok =
-      req.method === 'PUT' &&
-      !used &&
-      given.length === token.length &&
-      timingSafeEqual(given, token);
+    const ok = req.method === 'PUT' && !used && carriesToken(req.url, token);
     if (!ok) {
       res.writeHead(403).end();
       return;
@@ -76,7 +71,7 @@ export async function openUploadReceiver(bytes: number): Promise<UploadReceiver>
     server.closeAllConnections();
   };
   return {
-    url: `http://127.0.0.1:${port}/?token=${token.toString()}`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
     request,
     finish(status, message) {
       if (response && !response.headersSent) response.writeHead(status).end(message ?? '');

@@ -197,8 +197,41 @@ function Upload({ pool }: { pool: StoragePool }) {
   );
 }
 
+/**
+ * Saves a volume to this computer: streamed to the file the user picks where
+ * the page may (File System Access), else gathered into a blob and saved.
+ * The task shows progress either way.
+ */
+async function download(pool: StoragePool, name: string, notify: (m: string) => void) {
+  type Picker = (o: { suggestedName: string }) => Promise<{
+    createWritable(): Promise<WritableStream<Uint8Array>>;
+  }>;
+  const picker = (window as unknown as { showSaveFilePicker?: Picker }).showSaveFilePicker;
+  try {
+    const target = picker
+      ? await (await picker({ suggestedName: name })).createWritable()
+      : undefined;
+    const { url } = await getBridge().call('startDownload', { poolId: pool.id, volume: name });
+    const res = await fetch(url);
+    if (!res.ok || !res.body) throw new Error(`The download failed (HTTP ${res.status}).`);
+    if (target) {
+      await res.body.pipeTo(target);
+      return;
+    }
+    const blobUrl = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = blobUrl;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(blobUrl), 10_000);
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError') notify(errorMessage(e));
+  }
+}
+
 function Volumes({ pool }: { pool: StoragePool }) {
   const run = useRun();
+  const notify = useNotices((s) => s.push);
   const ask = useUi((s) => s.askConfirm);
   const ids = useId();
   const [name, setName] = useState('');
@@ -233,6 +266,15 @@ function Volumes({ pool }: { pool: StoragePool }) {
       >
         Clone…
       </button>
+      {(pool.type === 'dir' || pool.type === 'netfs') && (
+        <button
+          className={buttonClass}
+          aria-label={`Download ${v.name}`}
+          onClick={() => void download(pool, v.name, notify)}
+        >
+          Download
+        </button>
+      )}
       <button
         className={buttonClass}
         aria-label={`Delete ${v.name}`}
