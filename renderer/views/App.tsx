@@ -56,7 +56,8 @@ function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
-      if (ui.addHostOpen || ui.confirm || ui.helpOpen) return;
+      // Not while a dialog or wizard has the keyboard.
+      if (ui.addHostOpen || ui.confirm || ui.helpOpen || ui.wizard || ui.vmDialog) return;
       const combo = `${e.ctrlKey || e.metaKey ? 'ctrl+' : ''}${e.shiftKey ? 'shift+' : ''}${e.key.toLowerCase()}`;
       const what = SHORTCUTS[combo];
       if (!what) return;
