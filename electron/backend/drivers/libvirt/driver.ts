@@ -228,13 +228,13 @@ export class LibvirtDriver implements Driver {
     return deleteVmSteps(vm, diskTargets);
   }
 
-  async vmSettingsPlan(
-    vm: Vm,
-    settings: VmSettings,
-  ): Promise<{ diff: string; steps: DriverStep[] }> {
+  /**
+   * A VM's persistent definition as libvirt holds it. --security-info keeps
+   * a VNC password in it, so a redefinition keeps it too; the password is
+   * masked wherever the definition is shown and travels only on stdin.
+   */
+  private async definition(vm: Vm): Promise<string> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
-    // --security-info keeps a VNC password in the new definition; it is
-    // masked in the diff and travels only on stdin.
     const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
     if (!r.ok) {
       throw new ClusterdeckError(
@@ -242,9 +242,17 @@ export class LibvirtDriver implements Driver {
         `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
       );
     }
-    const after = editDomainXml(r.stdout, settings);
+    return r.stdout;
+  }
+
+  async vmSettingsPlan(
+    vm: Vm,
+    settings: VmSettings,
+  ): Promise<{ diff: string; steps: DriverStep[] }> {
+    const before = await this.definition(vm);
+    const after = editDomainXml(before, settings);
     const steps: DriverStep[] = [];
-    if (after.trim() !== normalizedXml(r.stdout).trim()) {
+    if (after.trim() !== normalizedXml(before).trim()) {
       steps.push({
         title: `Redefine ${vm.name}`,
         argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
@@ -260,22 +268,15 @@ export class LibvirtDriver implements Driver {
         argv: virshArgv(['autostart', ...(settings.autostart ? [] : ['--disable']), vm.uuid]),
       });
     }
-    return { diff: definitionDiff(vm.name, r.stdout, after), steps };
+    return { diff: definitionDiff(vm.name, before, after), steps };
   }
 
   async cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]> {
-    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
-    const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
-    if (!r.ok) {
-      throw new ClusterdeckError(
-        'command-failed',
-        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
-      );
-    }
+    const xml = await this.definition(vm);
     const pools = this.store.all('pools').filter((p) => p.hostId === this.hostId);
     const copies: DiskCopies = new Map();
     const steps: DriverStep[] = [];
-    for (const d of dataDisks(r.stdout)) {
+    for (const d of dataDisks(xml)) {
       // The pool and volume holding the disk: named in the XML, or found by path.
       const pool = d.pool
         ? pools.find((p) => p.name === d.pool)
@@ -295,12 +296,12 @@ export class LibvirtDriver implements Driver {
         argv: virshArgv(['vol-clone', '--pool', pool.uuid, volume, copy]),
       });
     }
-    const xml = cloneDomainXml(r.stdout, name, copies);
+    const cloneXml = cloneDomainXml(xml, name, copies);
     steps.push({
       title: `Define the clone ${name}`,
       argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
-      stdin: xml,
-      shownInput: maskSecrets(xml),
+      stdin: cloneXml,
+      shownInput: maskSecrets(cloneXml),
     });
     return steps;
   }
