@@ -1,7 +1,15 @@
 import { useEffect, useRef } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
 import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
+
+/** The dialogs a VM's menu opens, as on its General tab. */
+const VM_DIALOGS = [
+  { kind: 'settings', label: 'Edit settings…' },
+  { kind: 'clone', label: 'Clone…' },
+  { kind: 'delete', label: 'Delete VM…' },
+] as const;
 
 export function VmContextMenu({
   vmId,
@@ -63,6 +71,21 @@ export function VmContextMenu({
         >
           {spec.label}
           {spec.warning ? '…' : ''}
+        </button>
+      ))}
+      <div role="separator" className="my-1 border-t border-slate-300 dark:border-slate-600" />
+      {VM_DIALOGS.map((d) => (
+        <button
+          key={d.kind}
+          role="menuitem"
+          disabled={d.kind === 'clone' && vm.state !== 'shutoff'}
+          className="block w-full px-3 py-1 text-left outline-none hover:bg-sky-600 hover:text-white focus:bg-sky-600 focus:text-white disabled:text-slate-400 disabled:hover:bg-transparent"
+          onClick={() => {
+            onClose();
+            useUi.getState().setVmDialog({ kind: d.kind, vmId: vm.id });
+          }}
+        >
+          {d.label}
         </button>
       ))}
     </div>
