@@ -1,5 +1,6 @@
 // What the user is looking at: selection, theme, open dialogs.
 import { create } from 'zustand';
+import type { Inventory } from '../../shared/model';
 
 export type Selection =
   | { kind: 'root' }
@@ -92,3 +93,19 @@ export const useUi = create<UiState>((set) => ({
   setHelpOpen: (helpOpen) => set({ helpOpen }),
   askConfirm: (confirm) => set({ confirm }),
 }));
+
+/** The node the selection belongs to: the host itself, or the node of a VM, pool or network. */
+export function selectedHostId(selection: Selection, inv: Inventory): string | undefined {
+  switch (selection.kind) {
+    case 'host':
+      return selection.id;
+    case 'vm':
+      return inv.vms[selection.id]?.hostId;
+    case 'pool':
+      return inv.pools[selection.id]?.hostId;
+    case 'net':
+      return inv.networks[selection.id]?.hostId;
+    default:
+      return undefined;
+  }
+}

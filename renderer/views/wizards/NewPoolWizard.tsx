@@ -11,7 +11,7 @@ import {
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
-import { useUi } from '../../state/ui';
+import { selectedHostId, useUi } from '../../state/ui';
 import {
   PlanSummary,
   usePlan,
@@ -189,14 +189,7 @@ export function NewPoolWizard() {
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);
   const hosts = Object.values(inv.hosts).filter((h) => h.stack === 'libvirt');
-  const preselected =
-    selection.kind === 'host'
-      ? selection.id
-      : selection.kind === 'vm'
-        ? inv.vms[selection.id]?.hostId
-        : selection.kind === 'pool'
-          ? inv.pools[selection.id]?.hostId
-          : undefined;
+  const preselected = selectedHostId(selection, inv);
 
   const [step, setStep] = useState<Step>('type');
   const [type, setType] = useState<PoolType>('dir');

@@ -8,7 +8,7 @@ import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema, type OsProfile } from '..
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
-import { useUi } from '../../state/ui';
+import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../format';
 import { parseSize } from '../storage/PoolView';
 import {
@@ -151,14 +151,7 @@ export function NewVmWizard() {
   const hosts = Object.values(inv.hosts).filter(
     (h) => h.stack === 'libvirt' && h.state === 'connected',
   );
-  const preselected =
-    selection.kind === 'host'
-      ? selection.id
-      : selection.kind === 'vm'
-        ? inv.vms[selection.id]?.hostId
-        : selection.kind === 'pool'
-          ? inv.pools[selection.id]?.hostId
-          : undefined;
+  const preselected = selectedHostId(selection, inv);
   const firstHost = hosts.find((h) => h.id === preselected) ?? hosts[0];
 
   const [f, setF] = useState<Form>(() => ({
