@@ -227,8 +227,7 @@ export class Backend {
     },
 
     vmAction: async ({ vmId, action }) => {
-      const vm = this.store.get('vms', vmId);
-      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const vm = this.vmOrThrow(vmId);
       const conn = this.connection(vm.hostId);
       const driver = conn.getDriver();
       const taskId = this.tasks.start(
@@ -252,8 +251,7 @@ export class Backend {
     sshAliases: async () => readSshAliases(this.opts.sshConfig),
 
     openConsole: async ({ vmId }) => {
-      const vm = this.store.get('vms', vmId);
-      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const vm = this.vmOrThrow(vmId);
       const conn = this.connection(vm.hostId);
       const display = await conn.getDriver().displayAddress(vm);
       if (display.type !== 'vnc') {
@@ -293,8 +291,7 @@ export class Backend {
         const command = `ssh ${conn.config.user}@${conn.config.address}`;
         return { consoleId: this.keepTunnel(bridge), url: bridge.url, command };
       }
-      const vm = this.store.get('vms', p.vmId);
-      if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+      const vm = this.vmOrThrow(p.vmId);
       const conn = this.connection(vm.hostId);
       if (vm.state !== 'running' && vm.state !== 'paused') {
         throw new ClusterdeckError(
@@ -329,9 +326,7 @@ export class Backend {
     },
 
     poolAction: async ({ poolId, action }) => {
-      const pool = this.store.get('pools', poolId);
-      if (!pool)
-        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const steps = onNode(conn, conn.getDriver().poolActionSteps(pool, action));
       const taskId = this.tasks.start(
@@ -343,9 +338,7 @@ export class Backend {
     },
 
     volumeAction: async ({ poolId, volume }) => {
-      const pool = this.store.get('pools', poolId);
-      if (!pool)
-        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       if (volume.op !== 'create' && !pool.volumes.some((v) => v.name === volume.name)) {
         throw new ClusterdeckError(
@@ -463,9 +456,7 @@ export class Backend {
     },
 
     startDownload: async ({ poolId, volume }) => {
-      const pool = this.store.get('pools', poolId);
-      if (!pool)
-        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const vol = pool.volumes.find((v) => v.name === volume);
       if (!vol)
@@ -486,9 +477,7 @@ export class Backend {
     },
 
     startUpload: async ({ poolId, name, bytes }) => {
-      const pool = this.store.get('pools', poolId);
-      if (!pool)
-        throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+      const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const node = conn.config.name;
       if ((pool.type !== 'dir' && pool.type !== 'netfs') || !pool.targetPath) {
@@ -569,6 +558,13 @@ export class Backend {
       steps.push(...onNode(conn, conn.getDriver().createPoolSteps(spec)));
     }
     return { steps, problems };
+  }
+
+  private poolOrThrow(poolId: string): StoragePool {
+    const pool = this.store.get('pools', poolId);
+    if (!pool)
+      throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
+    return pool;
   }
 
   private vmOrThrow(vmId: string): Vm {
