@@ -221,13 +221,6 @@ export function parseNetXml(netXml: string): {
   };
 }
 
-/** "1.00 GiB" -> bytes. virsh prints sizes of volumes this way in --details. */
-export function parseHumanSize(s: string): number {
-  const m = /^([\d.]+)\s*([A-Za-z]*)$/.exec(s.trim());
-  if (!m) return 0;
-  return Number(m[1]) * (UNIT_BYTES[(m[2] || 'b').toLowerCase()] ?? 1);
-}
-
 /**
  * Volume names from `vol-list --details` in the quiet interactive virsh,
  * which prints no header: columns are padded and set apart by at least two
