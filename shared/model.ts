@@ -135,7 +135,17 @@ export interface StoragePool {
   available: number;
   /** Where a file-based pool keeps its volumes on the node ('' for others). */
   targetPath: string;
+  /** For a Ceph RBD pool: where its images are, so a guest's disk can name them. */
+  ceph?: CephSource;
   volumes: Volume[];
+}
+
+export interface CephSource {
+  /** The Ceph pool that holds the images. */
+  pool: string;
+  monitors: { host: string; port: number }[];
+  /** The cephx user and the libvirt secret holding its key, when auth is on. */
+  auth?: { user: string; secretUuid: string };
 }
 
 export interface Network {

@@ -154,6 +154,41 @@ export const POOL_ACTIONS = [
 export type PoolAction = (typeof POOL_ACTIONS)[number];
 
 export const VOLUME_FORMATS = ['qcow2', 'raw'] as const;
+export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
+
+/**
+ * The formats a new volume can have in a pool of this type: qcow2 needs a
+ * file system; Ceph, LVM, ZFS and Gluster's native pools make raw block
+ * images; iSCSI pools only list the LUNs the target has.
+ */
+export function volumeFormatsFor(poolType: string): readonly VolumeFormat[] {
+  switch (poolType) {
+    case 'dir':
+    case 'fs':
+    case 'netfs':
+      return VOLUME_FORMATS;
+    case 'iscsi':
+    case 'iscsi-direct':
+    case 'scsi':
+    case 'mpath':
+      return [];
+    default:
+      return ['raw'];
+  }
+}
+
+/** Why a new volume of this format cannot go into the pool, or undefined when it can. */
+export function newVolumeProblem(
+  pool: { name: string; type: string },
+  format: VolumeFormat,
+): string | undefined {
+  const formats = volumeFormatsFor(pool.type);
+  if (formats.includes(format)) return undefined;
+  const kind = POOL_TYPE_LABELS[pool.type as PoolType] ?? pool.type;
+  return formats.length === 0
+    ? `${pool.name} is an ${kind} pool: its volumes are the target's LUNs, so new ones cannot be created in it.`
+    : `${pool.name} is a ${kind} pool: new volumes in it are ${formats.join(' or ')}, not ${format}.`;
+}
 
 /** One step of a wizard's plan, as the summary shows it and the task runs it. */
 export const planStepSchema = z.object({

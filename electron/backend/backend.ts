@@ -13,7 +13,7 @@ import {
   type Result,
 } from '../../shared/api';
 import type { Patch, StoragePool, Vm } from '../../shared/model';
-import type { PoolAction, PoolSpec } from '../../shared/storage';
+import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/storage';
 import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
@@ -346,6 +346,9 @@ export class Backend {
           `${pool.name} on ${conn.config.name} has no volume ${volume.name}.`,
         );
       }
+      const formatProblem =
+        volume.op === 'create' ? newVolumeProblem(pool, volume.format) : undefined;
+      if (formatProblem) throw new ClusterdeckError('invalid-input', formatProblem);
       const steps = onNode(conn, conn.getDriver().volumeSteps(pool, volume));
       const title = steps[0]?.title ?? 'Volume';
       const taskId = this.tasks.start(title, `${conn.config.name} / ${pool.name}`, (ctx) =>
@@ -607,7 +610,10 @@ export class Backend {
       const p = poolOf(spec.disk.poolId, 'disk');
       if (p) pools.disk = p;
       if (p && spec.disk.kind === 'new') {
-        if (spec.disk.bytes > p.available)
+        const formatProblem = newVolumeProblem(p, spec.disk.format);
+        if (formatProblem) problems.push(formatProblem);
+        // A pool that reports no capacity at all (Ceph without a manager) has an unknown size.
+        if (p.capacity > 0 && spec.disk.bytes > p.available)
           problems.push(
             `${p.name} on ${node} has ${formatBytes(p.available)} free, less than the ${formatBytes(spec.disk.bytes)} disk.`,
           );

@@ -3,7 +3,7 @@
 import { useId, useRef, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
-import { VOLUME_FORMATS, objectNameSchema } from '../../../shared/storage';
+import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -236,7 +236,9 @@ function Volumes({ pool }: { pool: StoragePool }) {
   const ids = useId();
   const [name, setName] = useState('');
   const [size, setSize] = useState('1G');
-  const [format, setFormat] = useState<(typeof VOLUME_FORMATS)[number]>('qcow2');
+  const formats = volumeFormatsFor(pool.type);
+  const [chosenFormat, setFormat] = useState<VolumeFormat>('qcow2');
+  const format = formats.includes(chosenFormat) ? chosenFormat : (formats[0] ?? chosenFormat);
   const [editing, setEditing] = useState<Editing>();
   const nameCheck = objectNameSchema.safeParse(name);
   const nameError = name && !nameCheck.success ? nameCheck.error.issues[0]?.message : undefined;
@@ -340,66 +342,73 @@ function Volumes({ pool }: { pool: StoragePool }) {
           </button>
         </form>
       )}
-      <form
-        aria-label="New volume"
-        className="flex flex-wrap items-end gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!nameCheck.success || !bytes) return;
-          void run.volume({
-            poolId: pool.id,
-            volume: { op: 'create', name: nameCheck.data, bytes, format },
-          });
-          setName('');
-        }}
-      >
-        <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
-          Volume name
-          <input
-            id={`${ids}-name`}
-            className={input}
-            value={name}
-            placeholder="disk1.qcow2"
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={nameError ? true : undefined}
-          />
-        </label>
-        <label className="flex flex-col text-sm" htmlFor={`${ids}-size`}>
-          Size
-          <input
-            id={`${ids}-size`}
-            className={`${input} w-24`}
-            value={size}
-            onChange={(e) => setSize(e.target.value)}
-            aria-invalid={bytes ? undefined : true}
-          />
-        </label>
-        <label className="flex flex-col text-sm" htmlFor={`${ids}-format`}>
-          Format
-          <select
-            id={`${ids}-format`}
-            className={input}
-            value={format}
-            onChange={(e) => setFormat(e.target.value as (typeof VOLUME_FORMATS)[number])}
-          >
-            {VOLUME_FORMATS.map((f) => (
-              <option key={f}>{f}</option>
-            ))}
-          </select>
-        </label>
-        <button
-          type="submit"
-          className={primaryButtonClass}
-          disabled={!running || !nameCheck.success || !bytes}
+      {formats.length === 0 ? (
+        <p className="text-sm text-slate-500">
+          The volumes of this pool are its target&rsquo;s LUNs: add one on the target, then refresh
+          the pool.
+        </p>
+      ) : (
+        <form
+          aria-label="New volume"
+          className="flex flex-wrap items-end gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!nameCheck.success || !bytes) return;
+            void run.volume({
+              poolId: pool.id,
+              volume: { op: 'create', name: nameCheck.data, bytes, format },
+            });
+            setName('');
+          }}
         >
-          Create volume
-        </button>
-        {(nameError || (size && !bytes)) && (
-          <p className="w-full text-xs text-red-600 dark:text-red-400">
-            {nameError ?? 'A size such as 512M, 20G or 1.5T.'}
-          </p>
-        )}
-      </form>
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
+            Volume name
+            <input
+              id={`${ids}-name`}
+              className={input}
+              value={name}
+              placeholder="disk1.qcow2"
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={nameError ? true : undefined}
+            />
+          </label>
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-size`}>
+            Size
+            <input
+              id={`${ids}-size`}
+              className={`${input} w-24`}
+              value={size}
+              onChange={(e) => setSize(e.target.value)}
+              aria-invalid={bytes ? undefined : true}
+            />
+          </label>
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-format`}>
+            Format
+            <select
+              id={`${ids}-format`}
+              className={input}
+              value={format}
+              onChange={(e) => setFormat(e.target.value as VolumeFormat)}
+            >
+              {formats.map((f) => (
+                <option key={f}>{f}</option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="submit"
+            className={primaryButtonClass}
+            disabled={!running || !nameCheck.success || !bytes}
+          >
+            Create volume
+          </button>
+          {(nameError || (size && !bytes)) && (
+            <p className="w-full text-xs text-red-600 dark:text-red-400">
+              {nameError ?? 'A size such as 512M, 20G or 1.5T.'}
+            </p>
+          )}
+        </form>
+      )}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 // when asked, opens the new VM's console once it runs.
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
-import { VOLUME_FORMATS } from '../../../shared/storage';
+import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema, type OsProfile } from '../../../shared/vm';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
@@ -33,7 +33,7 @@ interface Form {
   disk: DiskKind;
   diskPool: string;
   diskSize: string;
-  diskFormat: (typeof VOLUME_FORMATS)[number];
+  diskFormat: VolumeFormat;
   diskVolume: string;
   boot: BootKind;
   isoPool: string;
@@ -202,6 +202,13 @@ export function NewVmWizard() {
     // Re-picked when the node changes.
   }, [f.hostId]);
 
+  // A new disk takes a format its pool can hold (Ceph, LVM and ZFS hold raw only).
+  const diskFormats = volumeFormatsFor(inv.pools[f.diskPool]?.type ?? 'dir');
+  useEffect(() => {
+    if (diskFormats.length && !diskFormats.includes(f.diskFormat))
+      set('diskFormat', diskFormats[0]!);
+  }, [f.diskPool, diskFormats.join()]);
+
   const errors = errorsOf(f);
   if (!f.hostId) errors['hostId'] = 'Add and connect a libvirt node first.';
   const shown = (k: string) => (tried ? errors[k] : undefined);
@@ -362,7 +369,7 @@ export function NewVmWizard() {
             select(
               'diskFormat',
               'Disk format',
-              VOLUME_FORMATS.map((v) => ({ value: v, label: v })),
+              diskFormats.map((v) => ({ value: v, label: v })),
             )}
           {f.disk === 'existing' &&
             select('diskVolume', 'Volume', [

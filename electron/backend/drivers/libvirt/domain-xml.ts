@@ -2,6 +2,7 @@
 // Disks and ISOs are referenced by pool and volume name (type='volume'), so
 // no path is ever pieced together. https://libvirt.org/formatdomain.html
 import { XMLBuilder } from 'fast-xml-parser';
+import type { CephSource } from '../../../../shared/model';
 import type { VmSpec } from '../../../../shared/vm';
 
 const builder = new XMLBuilder({
@@ -11,10 +12,44 @@ const builder = new XMLBuilder({
   suppressEmptyNode: true,
 });
 
+/** A volume a disk uses: by pool and name, or on Ceph where libvirt needs the image's address. */
+export interface DiskVolume {
+  pool: string;
+  volume: string;
+  format: string;
+  ceph?: CephSource;
+}
+
 /** Where the disks and media live: names resolved from the pools' ids. */
 export interface VmStorage {
-  disk?: { pool: string; volume: string; format: string };
+  disk?: DiskVolume;
   iso?: { pool: string; volume: string };
+}
+
+/**
+ * The type and source of a disk element. libvirt 9 cannot start a guest with
+ * a type='volume' disk from an rbd pool, so those name the image, monitors
+ * and secret as a network disk.
+ */
+export function diskSource(v: DiskVolume): Record<string, unknown> {
+  if (!v.ceph) return { '@type': 'volume', source: { '@pool': v.pool, '@volume': v.volume } };
+  const { ceph } = v;
+  return {
+    '@type': 'network',
+    ...(ceph.auth
+      ? {
+          auth: {
+            '@username': ceph.auth.user,
+            secret: { '@type': 'ceph', '@uuid': ceph.auth.secretUuid },
+          },
+        }
+      : {}),
+    source: {
+      '@protocol': 'rbd',
+      '@name': `${ceph.pool}/${v.volume}`,
+      host: ceph.monitors.map((m) => ({ '@name': m.host, '@port': String(m.port) })),
+    },
+  };
 }
 
 export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
@@ -26,11 +61,12 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
 
   const disks: unknown[] = [];
   if (storage.disk) {
+    const { '@type': type, ...source } = diskSource(storage.disk);
     disks.push({
-      '@type': 'volume',
+      '@type': type,
       '@device': 'disk',
       driver: { '@name': 'qemu', '@type': storage.disk.format },
-      source: { '@pool': storage.disk.pool, '@volume': storage.disk.volume },
+      ...source,
       target: { '@dev': virtio ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda', '@bus': diskBus },
     });
   }

@@ -63,6 +63,18 @@ describe('libvirt parsers', () => {
     expect(p.name).toBe('default-pool');
     expect(p.type).toBe('dir');
     expect(p.capacity).toBeGreaterThan(0);
+    expect(p.ceph).toBeUndefined();
+  });
+
+  it('reads where a Ceph RBD pool keeps its images (a guest disk names them)', () => {
+    expect(parsePoolXml(fixture('lab-rbd-pool.xml')).ceph).toEqual({
+      pool: 'rbd',
+      monitors: [
+        { host: '10.0.0.11', port: 6789 },
+        { host: '10.0.0.12', port: 6789 },
+      ],
+      auth: { user: 'libvirt', secretUuid: '11111111-2222-4333-a444-555555555555' },
+    });
   });
 
   it('reads volume names from the quiet shell and each volume from its XML', () => {

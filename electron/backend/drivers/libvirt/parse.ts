@@ -2,6 +2,7 @@
 // table outputs are read by their header columns, so names with spaces work.
 import { XMLParser } from 'fast-xml-parser';
 import type {
+  CephSource,
   Snapshot,
   StoragePool,
   Vm,
@@ -190,15 +191,31 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
 
 export type PoolXmlFacts = Pick<
   StoragePool,
-  'uuid' | 'name' | 'type' | 'capacity' | 'allocation' | 'available' | 'targetPath'
+  'uuid' | 'name' | 'type' | 'capacity' | 'allocation' | 'available' | 'targetPath' | 'ceph'
 >;
+
+function parseCephSource(src: Node): CephSource {
+  const auth = obj(src['auth']);
+  const user = attr(auth, 'username');
+  const secretUuid = attr(auth['secret'], 'uuid');
+  return {
+    pool: text(src['name']),
+    monitors: arr(src['host']).map((h) => ({
+      host: attr(h, 'name'),
+      port: Number(attr(h, 'port')) || 6789,
+    })),
+    ...(user && secretUuid ? { auth: { user, secretUuid } } : {}),
+  };
+}
 
 export function parsePoolXml(poolXml: string): PoolXmlFacts {
   const p = obj(xml.parse(poolXml)['pool']);
+  const type = attr(p, 'type');
   return {
+    ...(type === 'rbd' ? { ceph: parseCephSource(obj(p['source'])) } : {}),
     uuid: text(p['uuid']),
     name: text(p['name']),
-    type: attr(p, 'type'),
+    type,
     capacity: scaled(p['capacity'], 'bytes'),
     allocation: scaled(p['allocation'], 'bytes'),
     available: scaled(p['available'], 'bytes'),

@@ -29,11 +29,21 @@ export function createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
         spec.disk.format,
       ]),
     });
-    storage.disk = { pool: pools.disk.name, volume, format: spec.disk.format };
+    storage.disk = {
+      pool: pools.disk.name,
+      volume,
+      format: spec.disk.format,
+      ceph: pools.disk.ceph,
+    };
   } else if (spec.disk.kind === 'existing' && pools.disk) {
     const vol = pools.disk.volumes.find((v) => v.name === (spec.disk as { volume: string }).volume);
     const format = vol?.name.endsWith('.qcow2') ? 'qcow2' : 'raw';
-    storage.disk = { pool: pools.disk.name, volume: spec.disk.volume, format };
+    storage.disk = {
+      pool: pools.disk.name,
+      volume: spec.disk.volume,
+      format,
+      ceph: pools.disk.ceph,
+    };
   }
   if (spec.boot.kind === 'iso' && pools.iso) {
     storage.iso = { pool: pools.iso.name, volume: spec.boot.volume };
