@@ -9,6 +9,8 @@ import {
   objectNameSchema,
   planStepSchema,
   poolSpecSchema,
+  scanRequestSchema,
+  type FoundSource,
 } from './storage';
 import { vmSettingsSchema, vmSpecSchema } from './vm';
 
@@ -156,6 +158,15 @@ export const methods = {
     result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
   },
   createStoragePool: { params: poolPlanParams, result: z.object({ taskId: z.string() }) },
+  /** Asks a node which sources it can find (exports, targets, volume groups), for the wizard. */
+  scanPoolSources: {
+    params: z.object({ hostId: idSchema, request: scanRequestSchema }),
+    result: z.object({
+      /** The command that ran on the node, for the wizard to show. */
+      command: z.string(),
+      sources: z.array(z.custom<FoundSource>()),
+    }),
+  },
   poolAction: {
     params: z.object({ poolId: idSchema, action: z.enum(POOL_ACTIONS) }),
     result: z.object({ taskId: z.string() }),

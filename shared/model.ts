@@ -118,6 +118,8 @@ export interface Volume {
   name: string;
   path: string;
   type: string;
+  /** The image format libvirt sees (qcow2, raw, iso…); '' where the pool has none. */
+  format: string;
   capacity: number;
   allocation: number;
 }

@@ -153,6 +153,45 @@ export const POOL_ACTIONS = [
 ] as const;
 export type PoolAction = (typeof POOL_ACTIONS)[number];
 
+/** Types whose sources a node can discover (`virsh find-storage-pool-sources-as`). */
+export const SCAN_TYPES = ['netfs', 'iscsi', 'iscsi-direct', 'logical', 'gluster'] as const;
+export type ScanType = (typeof SCAN_TYPES)[number];
+
+export function canScan(type: string): type is ScanType {
+  return (SCAN_TYPES as readonly string[]).includes(type);
+}
+
+/** What the Scan button asks a node to look for; the server is needed except for LVM. */
+export const scanRequestSchema = z
+  .object({
+    type: z.enum(SCAN_TYPES),
+    host: hostSchema.optional(),
+    port: portSchema.optional(),
+    initiator: iqnSchema.optional(),
+  })
+  .refine((r) => r.type === 'logical' || r.host, {
+    message: 'Enter the server’s address to scan it.',
+    path: ['host'],
+  })
+  .refine((r) => r.type !== 'iscsi-direct' || r.initiator, {
+    message: 'iscsi-direct scans log in with an initiator IQN: enter one.',
+    path: ['initiator'],
+  });
+export type ScanRequest = z.infer<typeof scanRequestSchema>;
+
+/** A source a scan found, as the wizard's fields it fills. */
+export interface FoundSource {
+  /** How the list shows it, e.g. "192.0.2.5:/export/vms (nfs)". */
+  label: string;
+  host?: string;
+  format?: string;
+  sourcePath?: string;
+  target?: string;
+  volumeGroup?: string;
+  devices?: string[];
+  volume?: string;
+}
+
 export const VOLUME_FORMATS = ['qcow2', 'raw'] as const;
 export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
 

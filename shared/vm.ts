@@ -98,5 +98,30 @@ export const vmSettingsSchema = z.object({
     .array(z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/))
     .max(64)
     .default([]),
+  /** Disks to attach: a volume of a pool on the VM's node, made first when `create` is given. */
+  addDisks: z
+    .array(
+      z.object({
+        poolId: idSchema,
+        volume: volumeNameSchema,
+        create: z
+          .object({
+            bytes: z
+              .number()
+              .int()
+              .min(2 ** 20, 'At least 1 MiB.')
+              .max(2 ** 50),
+            format: z.enum(VOLUME_FORMATS),
+          })
+          .optional(),
+      }),
+    )
+    .max(16)
+    .default([]),
+  /** Network interfaces to add, on a libvirt network or a host bridge. */
+  addNics: z
+    .array(z.object({ kind: z.enum(['network', 'bridge']), name: objectNameSchema }))
+    .max(16)
+    .default([]),
 });
 export type VmSettings = z.infer<typeof vmSettingsSchema>;

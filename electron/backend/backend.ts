@@ -315,6 +315,30 @@ export class Backend {
       return { steps: steps.map(stepView), problems };
     },
 
+    scanPoolSources: async ({ hostId, request }) => {
+      const conn = this.connection(hostId);
+      const driver = conn.getDriver();
+      const argv = driver.scanSourcesArgv(request);
+      const command = quoteArgv(argv);
+      const r = await conn.exec(argv, { timeoutMs: 60_000 });
+      // libvirt reports an empty answer from NFS and Gluster servers as an error.
+      if (r.code !== 0 && /no storage pools were found on host/.test(r.stderr)) {
+        return { command, sources: [] };
+      }
+      if (r.code !== 0) {
+        const why = r.stderr
+          .trim()
+          .replace(/^error: /gm, '')
+          .split('\n')
+          .join(' ');
+        throw new ClusterdeckError(
+          'command-failed',
+          `The scan on ${conn.config.name} failed: \`${command}\` said: ${why || `exit code ${r.code}`}`,
+        );
+      }
+      return { command, sources: driver.parseFoundSources(request, r.stdout) };
+    },
+
     createStoragePool: async ({ spec, hostIds }) => {
       const { steps, problems } = this.planPool(spec, hostIds);
       if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));

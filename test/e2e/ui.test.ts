@@ -349,6 +349,32 @@ describe('the browser shell in Chromium', () => {
     }
   });
 
+  it('scans from a node in the New Storage Pool wizard and shows what ran', async () => {
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'New Storage Pool' })
+      .click();
+    const wizard = page.getByRole('dialog', { name: 'New Storage Pool' });
+    await wizard.getByRole('radio', { name: 'LVM volume group' }).check();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const scan = wizard.getByRole('region', { name: 'Scan for sources' });
+    await scan.getByLabel('Scan from node').selectOption({ label: 'node1' });
+    await scan.getByRole('button', { name: 'Scan' }).click();
+    await scan.getByText('virsh -c qemu:///system find-storage-pool-sources-as logical').waitFor();
+    await scan.getByText('Nothing found.').waitFor();
+    // The kernel initiator's tool is missing on the lab nodes: the error says so.
+    await wizard.getByRole('button', { name: 'Back' }).click();
+    await wizard.getByRole('radio', { name: 'iSCSI (kernel initiator)' }).check();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Target portal address').fill('127.0.0.1');
+    await scan.getByRole('button', { name: 'Scan' }).click();
+    await expect
+      .poll(() => scan.getByRole('alert').textContent())
+      .toMatch(/^The scan on node\d failed: .*iscsiadm/);
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await wizard.waitFor({ state: 'detached' });
+  });
+
   it('uploads a 200 MiB image into a pool with progress, and cancels another half-way', async () => {
     const file = join(home, 'e2e-200.img');
     writeFileSync(file, randomBytes(200 * 2 ** 20));
@@ -534,19 +560,39 @@ describe('the browser shell in Chromium', () => {
     writeFileSync(original, virshOn('node1', ['dumpxml', '--inactive', 'lab-tiny-2']));
     try {
       await dialog.getByLabel('vCPUs').fill('2');
+      // A new 16 MiB disk in lab-images, listed before Review.
+      const poolSelect = dialog.getByLabel('Pool', { exact: true });
+      const images = await poolSelect
+        .locator('option', { hasText: 'lab-images' })
+        .getAttribute('value');
+      await poolSelect.selectOption(images!);
+      await dialog.getByLabel('Size', { exact: true }).fill('16M');
+      await dialog.getByRole('button', { name: 'Add disk' }).click();
+      await dialog
+        .getByText('New disk lab-tiny-2-disk1.qcow2 (16.0 MiB qcow2) in lab-images')
+        .waitFor();
       await dialog.getByRole('button', { name: 'Review changes' }).click();
       const diff = dialog.getByLabel('Definition diff');
       await expect.poll(() => diff.textContent()).toMatch(/\+\s*<vcpu[^>]*>2<\/vcpu>/);
+      expect(await diff.textContent()).toMatch(
+        /\+\s*<source pool="lab-images" volume="lab-tiny-2-disk1.qcow2"\/>/,
+      );
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-vm-settings-diff.png') });
       await dialog.getByRole('button', { name: 'Apply' }).click();
       await dialog.waitFor({ state: 'detached' });
       await expect
         .poll(() => virshOn('node1', ['dominfo', 'lab-tiny-2']), { timeout: 15_000 })
         .toMatch(/CPU\(s\):\s+2/);
+      expect(virshOn('node1', ['domblklist', 'lab-tiny-2'])).toContain('lab-tiny-2-disk1.qcow2');
       await page.getByRole('tabpanel').getByText(/^2$/).first().waitFor();
     } finally {
-      // Back to the definition it had.
+      // Back to the definition it had, without the new volume.
       virshOn('node1', ['define', original]);
+      try {
+        virshOn('node1', ['vol-delete', '--pool', 'lab-images', 'lab-tiny-2-disk1.qcow2']);
+      } catch {
+        /* not made */
+      }
     }
   });
 

@@ -8,6 +8,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
+import type { FoundSource } from '../../shared/storage';
 import { LAB_DIR, addLabNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 
 const VOLUME = 'cdvol';
@@ -129,6 +130,25 @@ describe.runIf(haveGluster && address)('GlusterFS', () => {
       poolId: pool.id,
       volume: { op: 'delete', name: 'on-gluster.qcow2' },
     });
+  });
+
+  it('finds the volume with Scan, for both pool types', async () => {
+    const scan = async (type: 'gluster' | 'netfs') =>
+      (await backend.call('scanPoolSources', {
+        hostId: node1,
+        request: { type, host: address! },
+      })) as { command: string; sources: FoundSource[] };
+    const native = await scan('gluster');
+    expect(native.command).toBe(
+      `virsh -c qemu:///system find-storage-pool-sources-as gluster --host ${address}`,
+    );
+    expect(native.sources).toContainEqual(
+      expect.objectContaining({ host: address, volume: VOLUME }),
+    );
+    const mount = await scan('netfs');
+    expect(mount.sources).toContainEqual(
+      expect.objectContaining({ host: address, format: 'glusterfs', sourcePath: VOLUME }),
+    );
   });
 
   it('lists the volume through a native gluster pool', async () => {

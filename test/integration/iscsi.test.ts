@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
+import type { FoundSource } from '../../shared/storage';
 import { addLabNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 
 const TARGET = 'iqn.2026-11.dev.clusterdeck:lab-lun';
@@ -74,6 +75,14 @@ describe.runIf(haveTgt)('iSCSI through an iscsi-direct pool', () => {
       tgtd?.kill('SIGKILL');
     }
     rmSync(home, { recursive: true, force: true });
+  });
+
+  it('finds the target with Scan', async () => {
+    const r = (await backend.call('scanPoolSources', {
+      hostId: node1,
+      request: { type: 'iscsi-direct', host: '127.0.0.1', port: PORT, initiator: INITIATOR },
+    })) as { command: string; sources: FoundSource[] };
+    expect(r.sources).toContainEqual(expect.objectContaining({ target: TARGET }));
   });
 
   it('defines and starts the pool, and lists the LUN as a volume', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import type { StoragePool } from '../../shared/model';
-import type { PoolSpecInput } from '../../shared/storage';
+import type { FoundSource, PoolSpecInput } from '../../shared/storage';
 import {
   LAB_DIR,
   addLabNode,
@@ -339,4 +339,27 @@ describe('types whose servers cannot run here', () => {
       cleanPool('node1', name);
     },
   );
+});
+
+describe('Scan', () => {
+  it('lists the volume groups node1 sees (none here: no device-mapper)', async () => {
+    const r = (await backend.call('scanPoolSources', {
+      hostId: node1,
+      request: { type: 'logical' },
+    })) as { command: string; sources: FoundSource[] };
+    expect(r.command).toBe('virsh -c qemu:///system find-storage-pool-sources-as logical');
+    expect(r.sources).toEqual([]);
+  });
+
+  it('says which node, command and tool failed when the node lacks one', async () => {
+    // The kernel initiator's iscsiadm (open-iscsi) is not installed on the lab nodes.
+    await expect(
+      backend.call('scanPoolSources', {
+        hostId: node1,
+        request: { type: 'iscsi', host: '127.0.0.1', port: 3260 },
+      }),
+    ).rejects.toThrow(
+      /^The scan on node1 failed: `virsh -c qemu:\/\/\/system find-storage-pool-sources-as iscsi --host 127\.0\.0\.1 --port 3260` said: .*iscsiadm/,
+    );
+  });
 });

@@ -282,6 +282,89 @@ describe('New VM', () => {
     }
   });
 
+  it('adds a new disk, an existing volume and network interfaces through the editor', async () => {
+    const drop = () => {
+      removeVm('int-add');
+      for (const v of ['int-add-disk1.qcow2', 'int-add-old.img'])
+        try {
+          virshOn('node1', ['vol-delete', '--pool', 'lab-images', v]);
+        } catch {
+          /* not there */
+        }
+    };
+    drop();
+    const file = join(readLab().nodes[0]!.dir, 'int-add.xml');
+    writeFileSync(
+      file,
+      `<domain type='qemu'><name>int-add</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
+        `<os><type arch='x86_64'>hvm</type></os><devices/></domain>`,
+    );
+    virshOn('node1', ['define', file]);
+    virshOn('node1', ['vol-create-as', 'lab-images', 'int-add-old.img', '1M', '--format', 'raw']);
+    virshOn('node1', ['pool-refresh', 'lab-images']);
+    try {
+      const vm = await waitFor(
+        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-add'),
+        'int-add listed',
+      );
+      await waitFor(
+        () => pool().volumes.some((v) => v.name === 'int-add-old.img'),
+        'int-add-old.img listed',
+      );
+      const settings = {
+        vcpus: 1,
+        memoryMiB: 64,
+        autostart: false,
+        removeDisks: [],
+        removeNics: [],
+        addDisks: [
+          {
+            poolId: pool().id,
+            volume: 'int-add-disk1.qcow2',
+            create: { bytes: 16 * 2 ** 20, format: 'qcow2' },
+          },
+          { poolId: pool().id, volume: 'int-add-old.img' },
+        ],
+        addNics: [
+          { kind: 'network', name: 'default' },
+          { kind: 'bridge', name: 'br-nowhere' },
+        ],
+      };
+      const plan = (await backend.call('planVmSettings', { vmId: vm.id, settings })) as {
+        diff: string;
+        steps: { title: string }[];
+      };
+      expect(plan.steps.map((s) => s.title)).toEqual([
+        'Create the volume int-add-disk1.qcow2',
+        'Refresh the pool',
+        'Redefine int-add',
+      ]);
+      expect(plan.diff).toMatch(/^\+.*<source pool="lab-images" volume="int-add-disk1.qcow2"\/>/m);
+      // A network the node lacks is refused before anything runs.
+      await expect(
+        backend.call('planVmSettings', {
+          vmId: vm.id,
+          settings: { ...settings, addNics: [{ kind: 'network', name: 'nope' }] },
+        }),
+      ).rejects.toThrow('node1 has no libvirt network named nope.');
+      const { taskId } = (await backend.call('applyVmSettings', { vmId: vm.id, settings })) as {
+        taskId: string;
+      };
+      expect((await taskFinished(backend, taskId)).error).toBeUndefined();
+      const disks = virshOn('node1', ['domblklist', 'int-add', '--details']);
+      expect(disks).toMatch(/disk\s+vda\s+\S*int-add-disk1\.qcow2/);
+      expect(disks).toMatch(/disk\s+vdb\s+\S*int-add-old\.img/);
+      const nics = virshOn('node1', ['domiflist', 'int-add']);
+      expect(nics).toMatch(/network\s+default\s+virtio/);
+      expect(nics).toMatch(/bridge\s+br-nowhere\s+virtio/);
+      expect(
+        virshOn('node1', ['vol-dumpxml', '--pool', 'lab-images', 'int-add-disk1.qcow2']),
+      ).toContain("<format type='qcow2'/>");
+    } finally {
+      drop();
+    }
+  });
+
   it('clones a shut-off VM with copies of its disks, and refuses a running one', async () => {
     const drop = () => {
       removeVm('int-orig');

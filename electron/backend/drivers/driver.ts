@@ -2,7 +2,7 @@
 // driver is the first; Proxmox VE and XCP-ng come behind the same interface.
 import type { VmAction } from '../../../shared/api';
 import type { NodeInfo, Snapshot, Stack, StoragePool, Vm } from '../../../shared/model';
-import type { PoolAction, PoolSpec } from '../../../shared/storage';
+import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../../shared/storage';
 import type { VmSettings, VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
@@ -43,6 +43,9 @@ export interface Driver {
   /** The commands that define, build, start and autostart a pool on this node. */
   createPoolSteps(spec: PoolSpec): DriverStep[];
   poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
+  /** The command that discovers pool sources on the node, and how to read its answer. */
+  scanSourcesArgv(request: ScanRequest): string[];
+  parseFoundSources(request: ScanRequest, stdout: string): FoundSource[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
   /** A VM's snapshots, read when asked for (not part of the inventory). */
   readSnapshots(vm: Vm): Promise<Snapshot[]>;

@@ -1,6 +1,6 @@
 // The VM settings editor: vCPUs, memory, autostart, boot order, and disks
-// or network interfaces to remove. Review shows the definition's diff and
-// the exact commands before anything is applied.
+// or network interfaces to add or remove. Review shows the definition's diff
+// and the exact commands before anything is applied.
 import { useId, useState } from 'react';
 import { BOOT_DEVICES, vmSettingsSchema, type VmSettings } from '../../../shared/vm';
 import type { PlanStepView } from '../../../shared/storage';
@@ -10,6 +10,7 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
 import { wizardInput as input, wizardLabel } from '../wizards/WizardFrame';
+import { AddDisks, AddNics, type DiskAdd, type NicAdd } from './AddDevices';
 
 const BOOT_LABELS: Record<string, string> = {
   '': 'Nothing',
@@ -30,6 +31,8 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const [boot, setBoot] = useState<string[]>(['hd', '', '']);
   const [removeDisks, setRemoveDisks] = useState<Set<string>>(new Set());
   const [removeNics, setRemoveNics] = useState<Set<string>>(new Set());
+  const [addDisks, setAddDisks] = useState<DiskAdd[]>([]);
+  const [addNics, setAddNics] = useState<NicAdd[]>([]);
   const [review, setReview] = useState<
     { diff: string; steps: PlanStepView[]; note?: string | undefined } | undefined
   >();
@@ -43,6 +46,8 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
     ...(changeBoot ? { bootOrder: boot.filter(Boolean) } : {}),
     removeDisks: [...removeDisks],
     removeNics: [...removeNics],
+    addDisks,
+    addNics,
   };
   const check = vmSettingsSchema.safeParse(settings);
   const problem = check.success ? undefined : check.error.issues[0];
@@ -180,6 +185,8 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
                 ))}
               </fieldset>
             )}
+            <AddDisks vm={vm} value={addDisks} onChange={setAddDisks} />
+            <AddNics vm={vm} value={addNics} onChange={setAddNics} />
             {problem && (
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">
                 {problem.message}

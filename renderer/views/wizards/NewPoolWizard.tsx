@@ -5,13 +5,16 @@ import { useId, useState } from 'react';
 import {
   POOL_TYPES,
   POOL_TYPE_LABELS,
+  canScan,
   poolSpecSchema,
+  type FoundSource,
   type PoolType,
 } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { selectedHostId, useUi } from '../../state/ui';
+import { ScanSources } from './ScanSources';
 import {
   PlanSummary,
   usePlan,
@@ -239,6 +242,17 @@ export function NewPoolWizard() {
   };
 
   const set = (k: Field, v: string) => setF((old) => ({ ...old, [k]: v }));
+  /** Fills the fields a scanned source names; the rest stay as typed. */
+  const use = (s: FoundSource) =>
+    setF((old) => ({
+      ...old,
+      ...(s.host ? { host: s.host } : {}),
+      ...(s.format ? { format: s.format } : {}),
+      ...(s.sourcePath ? { sourcePath: s.sourcePath } : {}),
+      ...(s.target ? { target: s.target } : {}),
+      ...(s.volumeGroup ? { volumeGroup: s.volumeGroup } : {}),
+      ...(s.volume ? { volume: s.volume } : {}),
+    }));
   const blur = (k: Field) => setTouched((t) => new Set(t).add(k));
 
   const textField = (k: Field, text: string, hint?: string) => (
@@ -316,6 +330,17 @@ export function NewPoolWizard() {
         <div className="space-y-3">
           {textField('name', 'Pool name', 'images')}
           {FIELDS[type].map((x) => textField(x.field, x.label, x.hint))}
+          {canScan(type) && !(type === 'netfs' && f.format === 'cifs') && (
+            <ScanSources
+              type={type}
+              hosts={hosts}
+              defaultHostId={preselected}
+              server={f.host}
+              port={f.port}
+              initiator={f.initiator}
+              onUse={use}
+            />
+          )}
         </div>
       )}
 

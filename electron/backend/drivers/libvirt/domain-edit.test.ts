@@ -5,7 +5,7 @@ import { definitionDiff, editDomainXml, maskSecrets } from './domain-edit';
 import { parseDomainXml } from './parse';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
-const base = { removeDisks: [], removeNics: [], autostart: false };
+const base = { removeDisks: [], removeNics: [], addDisks: [], addNics: [], autostart: false };
 
 describe('editing a domain definition', () => {
   it('changes CPUs, memory, boot order and devices, and nothing else', () => {
@@ -44,6 +44,49 @@ describe('editing a domain definition', () => {
     expect(boots(after)).toBe(boots(before));
     expect(after).not.toContain('cdrom');
     expect(parseDomainXml(after).disks).toEqual([]);
+  });
+
+  it('adds disks under the next free name on the VM’s bus, and NICs with its model', () => {
+    const before = fixture('test-domain.xml');
+    const was = parseDomainXml(before);
+    const after = editDomainXml(
+      before,
+      { ...base, vcpus: was.vcpus, memoryMiB: was.memoryKiB / 1024 },
+      {
+        disks: [
+          { pool: 'images', volume: 'data.qcow2', format: 'qcow2' },
+          {
+            pool: 'ceph',
+            volume: 'img',
+            format: 'raw',
+            ceph: {
+              pool: 'rbd',
+              monitors: [{ host: 'mon1', port: 6789 }],
+              auth: { user: 'libvirt', secretUuid: '11111111-2222-4333-a444-555555555555' },
+            },
+          },
+        ],
+        nics: [{ kind: 'bridge', name: 'br0' }],
+      },
+    );
+    const d = parseDomainXml(after);
+    const bus = was.disks.find((x) => x.device === 'disk')!.bus;
+    const used = new Set(was.disks.map((x) => x.target));
+    const added = d.disks.slice(was.disks.length);
+    expect(added.map((x) => [x.bus, x.source])).toEqual([
+      [bus, 'data.qcow2'],
+      [bus, 'rbd/img'],
+    ]);
+    for (const x of added) expect(used.has(x.target)).toBe(false);
+    expect(added[0]!.target).not.toBe(added[1]!.target);
+    expect(after).toMatch(/<source pool="images" volume="data.qcow2"\/>/);
+    expect(after).toMatch(/<secret type="ceph" uuid="11111111-2222-4333-a444-555555555555"\/>/);
+    const nic = d.nics.at(-1)!;
+    expect([nic.type, nic.source, nic.model]).toEqual([
+      'bridge',
+      'br0',
+      was.nics[0]?.model || 'virtio',
+    ]);
   });
 
   it('never shows a VNC password', () => {

@@ -6,6 +6,13 @@ import { DOMParser, XMLSerializer, type Element } from '@xmldom/xmldom';
 import { createTwoFilesPatch } from 'diff';
 import type { VmSettings } from '../../../../shared/vm';
 import { ClusterdeckError } from '../../../../shared/errors';
+import {
+  buildElement,
+  diskElement,
+  nicElement,
+  type DiskVolume,
+  type NicSource,
+} from './domain-xml';
 
 function children(el: Element, name: string): Element[] {
   const out: Element[] = [];
@@ -31,7 +38,45 @@ function remove(el: Element): void {
   el.parentNode?.removeChild(el);
 }
 
-export function editDomainXml(xml: string, s: VmSettings): string {
+/** Devices the editor adds, resolved by the driver from the settings' pool ids. */
+export interface DeviceAdds {
+  disks: DiskVolume[];
+  nics: NicSource[];
+}
+
+const BUS_PREFIX: Record<string, string> = {
+  virtio: 'vd',
+  sata: 'sd',
+  scsi: 'sd',
+  usb: 'sd',
+  ide: 'hd',
+};
+
+/** The next free target name on a bus (vdb after vda), as libvirt and the guest expect. */
+function freeTarget(used: Set<string>, bus: string): string {
+  const prefix = BUS_PREFIX[bus] ?? 'vd';
+  for (let i = 0; i < 26; i++) {
+    const dev = prefix + String.fromCharCode(97 + i);
+    if (!used.has(dev)) return dev;
+  }
+  throw new ClusterdeckError('invalid-input', `No free disk name left on the ${bus} bus.`);
+}
+
+/** Appends an element (given as XML text) to the devices, indented like its siblings. */
+function appendDevice(devices: Element, xmlText: string): void {
+  const doc = devices.ownerDocument!;
+  const el = new DOMParser().parseFromString(xmlText, 'text/xml').documentElement!;
+  const last = devices.lastChild;
+  const anchor = last && last.nodeType === 3 ? last : null;
+  devices.insertBefore(doc.createTextNode('\n    '), anchor);
+  devices.insertBefore(doc.importNode(el, true), anchor);
+}
+
+export function editDomainXml(
+  xml: string,
+  s: VmSettings,
+  adds: DeviceAdds = { disks: [], nics: [] },
+): string {
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
   const dom = doc.documentElement;
   if (!dom || dom.tagName !== 'domain') {
@@ -58,6 +103,26 @@ export function editDomainXml(xml: string, s: VmSettings): string {
       const mac = child(nic, 'mac')?.getAttribute('address');
       if (mac && s.removeNics.includes(mac)) remove(nic);
     }
+    // New disks go on the bus the VM's disks already use, under the next free name.
+    const disks = children(devices, 'disk');
+    const used = new Set(disks.map((d) => child(d, 'target')?.getAttribute('dev') ?? ''));
+    const bus =
+      disks
+        .filter((d) => d.getAttribute('device') !== 'cdrom')
+        .map((d) => child(d, 'target')?.getAttribute('bus'))
+        .find(Boolean) ?? 'virtio';
+    for (const v of adds.disks) {
+      const dev = freeTarget(used, bus);
+      used.add(dev);
+      appendDevice(devices, buildElement('disk', diskElement(v, { dev, bus })));
+    }
+    // New interfaces take the model the VM's first one has (its guest has the driver).
+    const model =
+      children(devices, 'interface')
+        .map((n) => child(n, 'model')?.getAttribute('type'))
+        .find(Boolean) ?? 'virtio';
+    for (const nic of adds.nics)
+      appendDevice(devices, buildElement('interface', nicElement(nic, model)));
   }
   const os = child(dom, 'os');
   // A kernel boot has no boot order; otherwise <os><boot dev> sets it, and

@@ -52,6 +52,36 @@ export function diskSource(v: DiskVolume): Record<string, unknown> {
   };
 }
 
+/** A disk element for a volume: the first disk of a new VM, or one the settings editor adds. */
+export function diskElement(
+  v: DiskVolume,
+  target: { dev: string; bus: string },
+): Record<string, unknown> {
+  const { '@type': type, ...source } = diskSource(v);
+  return {
+    '@type': type,
+    '@device': 'disk',
+    driver: { '@name': 'qemu', '@type': v.format },
+    ...source,
+    target: { '@dev': target.dev, '@bus': target.bus },
+  };
+}
+
+export type NicSource = { kind: 'network' | 'bridge'; name: string };
+
+export function nicElement(nic: NicSource, model: string): Record<string, unknown> {
+  return {
+    '@type': nic.kind,
+    source: nic.kind === 'network' ? { '@network': nic.name } : { '@bridge': nic.name },
+    model: { '@type': model },
+  };
+}
+
+/** One element as XML text, for the definition editor to graft into a document. */
+export function buildElement(tag: string, body: Record<string, unknown>): string {
+  return builder.build({ [tag]: body }) as string;
+}
+
 export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
   const kvm = spec.kvm;
   const virtio = spec.os === 'linux' || spec.os === 'linux-uefi';
@@ -61,14 +91,12 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
 
   const disks: unknown[] = [];
   if (storage.disk) {
-    const { '@type': type, ...source } = diskSource(storage.disk);
-    disks.push({
-      '@type': type,
-      '@device': 'disk',
-      driver: { '@name': 'qemu', '@type': storage.disk.format },
-      ...source,
-      target: { '@dev': virtio ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda', '@bus': diskBus },
-    });
+    disks.push(
+      diskElement(storage.disk, {
+        dev: virtio ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda',
+        bus: diskBus,
+      }),
+    );
   }
   if (storage.iso) {
     disks.push({
@@ -86,14 +114,10 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
   if (disks.length) devices['disk'] = disks;
 
   if (spec.network.kind !== 'none') {
-    devices['interface'] = {
-      '@type': spec.network.kind,
-      source:
-        spec.network.kind === 'network'
-          ? { '@network': spec.network.name }
-          : { '@bridge': spec.network.name },
-      model: { '@type': virtio ? 'virtio' : spec.os === 'windows' ? 'e1000' : 'rtl8139' },
-    };
+    devices['interface'] = nicElement(
+      spec.network,
+      virtio ? 'virtio' : spec.os === 'windows' ? 'e1000' : 'rtl8139',
+    );
   }
   if (spec.serial) {
     devices['serial'] = { '@type': 'pty', target: { '@port': '0' } };

@@ -10,7 +10,14 @@ import type { SshSession } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
 import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
-import type { PoolAction, PoolSpec } from '../../../../shared/storage';
+import {
+  newVolumeProblem,
+  objectNameSchema,
+  type FoundSource,
+  type PoolAction,
+  type PoolSpec,
+  type ScanRequest,
+} from '../../../../shared/storage';
 import type { VmSettings, VmSpec } from '../../../../shared/vm';
 import {
   cloneDomainXml,
@@ -20,8 +27,11 @@ import {
   maskSecrets,
   normalizedXml,
   type DiskCopies,
+  type DeviceAdds,
 } from './domain-edit';
+import type { DiskVolume } from './domain-xml';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
+import { parseFoundSources, scanSourcesArgv } from './pool-sources';
 import { readSnapshots, snapshotSteps } from './snapshots';
 import {
   cloneVolumeSteps,
@@ -215,6 +225,14 @@ export class LibvirtDriver implements Driver {
     }
   }
 
+  scanSourcesArgv(request: ScanRequest): string[] {
+    return scanSourcesArgv(request);
+  }
+
+  parseFoundSources(request: ScanRequest, stdout: string): FoundSource[] {
+    return parseFoundSources(request.type, stdout);
+  }
+
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     return readSnapshots(this.shell, vm);
@@ -249,9 +267,9 @@ export class LibvirtDriver implements Driver {
     vm: Vm,
     settings: VmSettings,
   ): Promise<{ diff: string; steps: DriverStep[] }> {
+    const { adds, steps } = this.resolveAdds(vm, settings);
     const before = await this.definition(vm);
-    const after = editDomainXml(before, settings);
-    const steps: DriverStep[] = [];
+    const after = editDomainXml(before, settings, adds);
     if (after.trim() !== normalizedXml(before).trim()) {
       steps.push({
         title: `Redefine ${vm.name}`,
@@ -269,6 +287,44 @@ export class LibvirtDriver implements Driver {
       });
     }
     return { diff: definitionDiff(vm.name, before, after), steps };
+  }
+
+  /**
+   * The pools and networks the settings' new devices name, checked on this
+   * node, and the commands that make the new volumes first.
+   */
+  private resolveAdds(vm: Vm, settings: VmSettings): { adds: DeviceAdds; steps: DriverStep[] } {
+    const problem = (text: string) => new ClusterdeckError('invalid-input', text);
+    const steps: DriverStep[] = [];
+    const disks = settings.addDisks.map((d): DiskVolume => {
+      const pool = this.store.get('pools', d.poolId);
+      if (!pool || pool.hostId !== this.hostId)
+        throw problem(`The pool for a new disk of ${vm.name} is not on ${this.label}.`);
+      if (pool.state !== 'running')
+        throw problem(`${pool.name} on ${this.label} is not running; start it first.`);
+      const existing = pool.volumes.find((v) => v.name === d.volume);
+      if (d.create) {
+        if (existing)
+          throw problem(`${pool.name} on ${this.label} already has a volume ${d.volume}.`);
+        const formatProblem = newVolumeProblem(pool, d.create.format);
+        if (formatProblem) throw problem(formatProblem);
+        if (!objectNameSchema.safeParse(d.volume).success)
+          throw problem(`${d.volume} is not a valid volume name.`);
+        steps.push(...createVolumeSteps(pool, d.volume, d.create.bytes, d.create.format));
+        return { pool: pool.name, volume: d.volume, format: d.create.format, ceph: pool.ceph };
+      }
+      if (!existing) throw problem(`${pool.name} on ${this.label} has no volume ${d.volume}.`);
+      const format = existing.format === 'qcow2' ? 'qcow2' : 'raw';
+      return { pool: pool.name, volume: d.volume, format, ceph: pool.ceph };
+    });
+    for (const n of settings.addNics) {
+      if (
+        n.kind === 'network' &&
+        !this.store.all('networks').some((x) => x.hostId === this.hostId && x.name === n.name)
+      )
+        throw problem(`${this.label} has no libvirt network named ${n.name}.`);
+    }
+    return { adds: { disks, nics: settings.addNics }, steps };
   }
 
   async cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]> {

@@ -86,6 +86,7 @@ describe('libvirt parsers', () => {
       name: 'disk1.qcow2',
       path: '/work/main/.lab/dir-pool-node1/disk1.qcow2',
       type: 'file',
+      format: 'qcow2',
       capacity: 16777216,
       allocation: 200704,
     });

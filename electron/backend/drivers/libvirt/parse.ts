@@ -259,6 +259,7 @@ export function parseVolumeXml(volXml: string): Volume {
     name: text(v['name']),
     path: text(obj(v['target'])['path']) || text(v['key']),
     type: attr(v, 'type'),
+    format: attr(obj(v['target'])['format'], 'type'),
     capacity: scaled(v['capacity'], 'bytes'),
     allocation: scaled(v['allocation'], 'bytes'),
   };
