@@ -72,6 +72,7 @@ describe('the lab’s own pool', () => {
         name: 'lab-linux-data.qcow2',
         path: join(images.targetPath, 'lab-linux-data.qcow2'),
         type: 'file',
+        format: 'qcow2',
         capacity: 64 * 2 ** 20,
         allocation: expect.any(Number),
       });
