@@ -3,7 +3,7 @@
 // that talks to nodes lives in backend/, which never imports 'electron'.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
 import { toErrorPayload } from '../shared/errors';
 import { IPC_CALL, IPC_PATCH } from '../shared/ipc';
 import { Backend } from './backend/backend';
@@ -84,7 +84,19 @@ app.whenReady().then(async () => {
   );
 
   const dataDir = process.env['CLUSTERDECK_HOME'] ?? app.getPath('userData');
-  const backend = await Backend.start({ dataDir, secretBox: safeStorageBox });
+  const backend = await Backend.start({
+    dataDir,
+    secretBox: safeStorageBox,
+    // Uploads read the chosen file here; the page never learns its path.
+    pickFile: async () => {
+      const win = BrowserWindow.getFocusedWindow();
+      const options = { title: 'Upload a file', properties: ['openFile' as const] };
+      const r = win
+        ? await dialog.showOpenDialog(win, options)
+        : await dialog.showOpenDialog(options);
+      return r.canceled ? undefined : r.filePaths[0];
+    },
+  });
 
   ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
     // Only our own page may call the backend.

@@ -248,8 +248,24 @@ export const methods = {
    * the task and a one-time loopback URL the page PUTs the file's bytes to.
    */
   startUpload: {
-    params: z.object({ poolId: idSchema, name: objectNameSchema, bytes: bytesSchema }),
-    result: z.object({ taskId: z.string(), url: z.string() }),
+    params: z.object({
+      poolId: idSchema,
+      name: objectNameSchema,
+      bytes: bytesSchema,
+      /** A file chosen with chooseLocalFile: the main process reads it itself, no URL. */
+      fileId: idSchema.optional(),
+    }),
+    result: z.object({ taskId: z.string(), url: z.string().optional() }),
+  },
+  /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
+  appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
+  /**
+   * Opens the desktop app's own file dialog (the page never sees a path) and
+   * keeps the chosen file for one startUpload; null when the user cancels.
+   */
+  chooseLocalFile: {
+    params: none,
+    result: z.object({ fileId: z.string(), name: z.string(), bytes: z.number() }).nullable(),
   },
   resizeTerminal: {
     params: z.object({ consoleId: idSchema, ...terminalSize }),

@@ -2,9 +2,9 @@
 // Both transports (Electron IPC, the browser shell) call `call()`, which
 // validates params with the contract's schemas before anything else runs.
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   methods,
   isMethodName,
@@ -41,6 +41,12 @@ export interface BackendOptions {
   /** The user's own known_hosts, read but never written. */
   userKnownHosts?: string;
   sshConfig?: string;
+  /**
+   * The desktop app's native open dialog: the path the user chose, or
+   * undefined when cancelled. Absent in the browser shell, where the page
+   * sends a file's bytes instead.
+   */
+  pickFile?: () => Promise<string | undefined>;
 }
 
 type Handlers = { [M in MethodName]: (p: ParsedParams<M>) => Promise<Result<M>> };
@@ -72,6 +78,8 @@ export class Backend {
   private readonly connections = new Map<string, HostConnection>();
   /** Open tunnels by id: VNC consoles and terminals alike. */
   private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
+  /** Files chosen in the native dialog, by the one-time id the page holds. */
+  private readonly chosenFiles = new Map<string, { path: string; bytes: number }>();
 
   private constructor(private readonly opts: BackendOptions) {
     this.settings = new SettingsStore(opts.dataDir);
@@ -503,7 +511,23 @@ export class Backend {
       return startDownload(this.tasks, conn, pool, vol);
     },
 
-    startUpload: async ({ poolId, name, bytes }) => {
+    appInfo: async () => ({ nativeFilePicker: !!this.opts.pickFile }),
+
+    chooseLocalFile: async () => {
+      if (!this.opts.pickFile) {
+        throw new ClusterdeckError('unsupported', 'This window has no file dialog of its own.');
+      }
+      const path = await this.opts.pickFile();
+      if (!path) return null;
+      const st = await stat(path);
+      if (!st.isFile()) throw new ClusterdeckError('invalid-input', `${path} is not a file.`);
+      const fileId = randomUUID();
+      // Kept for one upload only; the page knows the id, never the path.
+      this.chosenFiles.set(fileId, { path, bytes: st.size });
+      return { fileId, name: basename(path), bytes: st.size };
+    },
+
+    startUpload: async ({ poolId, name, bytes, fileId }) => {
       const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const node = conn.config.name;
@@ -525,9 +549,24 @@ export class Backend {
           `${pool.name} on ${node} already has a volume named ${name}.`,
         );
       }
+      if (fileId) {
+        const file = this.chosenFiles.get(fileId);
+        this.chosenFiles.delete(fileId);
+        if (!file) throw new ClusterdeckError('not-found', 'Choose the file again.');
+        const taskId = this.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
+          uploadIntoPool(ctx, {
+            conn,
+            pool,
+            name,
+            bytes: file.bytes,
+            source: { kind: 'file', path: file.path },
+          }),
+        );
+        return { taskId };
+      }
       const receiver = await openUploadReceiver(bytes);
       const taskId = this.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
-        uploadIntoPool(ctx, { conn, pool, name, bytes, receiver }),
+        uploadIntoPool(ctx, { conn, pool, name, bytes, source: { kind: 'page', receiver } }),
       );
       return { taskId, url: receiver.url };
     },

@@ -1,7 +1,8 @@
 // Uploads into a pool as the page sends them (an HTTP PUT to the one-time
 // loopback URL), over SFTP to a real lab node: progress, integrity, cancel.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { addLabNode, labExec, taskFinished, testBackendOptions, virshOn, waitFor
 let home: string;
 let backend: Backend;
 let node1: string;
+let picked: string | undefined;
 const MIB = 2 ** 20;
 
 const pool = () =>
@@ -78,7 +80,8 @@ beforeAll(async () => {
   ]);
   virshOn('node1', ['pool-refresh', 'lab-images']);
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-upload-'));
-  backend = await Backend.start(testBackendOptions(home));
+  // The desktop app's open dialog cannot run here; its answer can.
+  backend = await Backend.start({ ...testBackendOptions(home), pickFile: async () => picked });
   node1 = await addLabNode(backend, 'node1');
 });
 
@@ -110,8 +113,9 @@ describe('upload into a pool', () => {
     // Progress moved through values between 0 and 1, not just the two ends.
     expect([...seen].filter((p) => p > 0.05 && p < 0.9).length).toBeGreaterThan(3);
     expect(task.detail).toMatch(/200 MiB of 200 MiB · .*MiB\/s · SHA-256 [0-9a-f]{16}… matches/);
+    // The node hashed the file as it was written (the follower named in the log).
     expect(task.log.map((r) => r.command).join('\n')).toContain(
-      `sha256 ${join(pool().targetPath, 'upload-200.img')}`,
+      `sha256-following ${join(pool().targetPath, '.upload-200.img.clusterdeck-upload')} ${join(pool().targetPath, 'upload-200.img')} ${200 * MIB}`,
     );
     const onNode = labExec('node1', ['sha256sum', join(pool().targetPath, 'upload-200.img')]);
     expect(onNode.split(' ')[0]).toBe(await sha256);
@@ -120,6 +124,50 @@ describe('upload into a pool', () => {
       'the volume listed at 200 MiB',
     );
     expect(filesOnNode().filter((f) => f.includes('clusterdeck-upload'))).toEqual([]);
+  });
+
+  it('reads a file chosen in the desktop app’s own dialog itself: the page gets no path', async () => {
+    const file = join(home, 'chosen disk.img');
+    const bytes = randomBytes(48 * MIB);
+    writeFileSync(file, bytes);
+    expect(await backend.call('appInfo', {})).toEqual({ nativeFilePicker: true });
+    picked = undefined;
+    expect(await backend.call('chooseLocalFile', {})).toBeNull();
+    picked = file;
+    const chosen = (await backend.call('chooseLocalFile', {})) as {
+      fileId: string;
+      name: string;
+      bytes: number;
+    };
+    expect(chosen).toEqual({
+      fileId: expect.any(String),
+      name: 'chosen disk.img',
+      bytes: 48 * MIB,
+    });
+    expect(JSON.stringify(chosen)).not.toContain(home);
+    const started = (await backend.call('startUpload', {
+      poolId: pool().id,
+      name: 'upload-chosen.img',
+      bytes: chosen.bytes,
+      fileId: chosen.fileId,
+    })) as { taskId: string; url?: string };
+    expect(started.url).toBeUndefined();
+    const task = await taskFinished(backend, started.taskId, 60_000);
+    expect(task.error).toBeUndefined();
+    expect(task.steps?.[0]?.title).toBe(
+      `node1: Read upload-chosen.img and write it to ${pool().targetPath}`,
+    );
+    const onNode = labExec('node1', ['sha256sum', join(pool().targetPath, 'upload-chosen.img')]);
+    expect(onNode.split(' ')[0]).toBe(createHash('sha256').update(bytes).digest('hex'));
+    // The id was good for one upload.
+    await expect(
+      backend.call('startUpload', {
+        poolId: pool().id,
+        name: 'upload-again.img',
+        bytes: chosen.bytes,
+        fileId: chosen.fileId,
+      }),
+    ).rejects.toThrow('Choose the file again.');
   });
 
   it('cancelled half-way, leaves nothing behind on the node', async () => {
@@ -147,6 +195,11 @@ describe('upload into a pool', () => {
       'no partial file on the node',
     );
     expect(pool().volumes.some((v) => v.name.includes('upload-cancelled'))).toBe(false);
+    // The node's hasher that followed the file stopped with it.
+    await waitFor(
+      () => spawnSync('pgrep', ['-f', 'sha256-following .*upload-cancelled']).status === 1,
+      'the following hasher gone from the node',
+    );
   });
 
   it('takes the bytes only once, from our own pages, of the announced size', async () => {

@@ -5,6 +5,7 @@ import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
+import { useAppInfo } from '../../state/appInfo';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -124,26 +125,42 @@ type Editing = { op: 'resize' | 'clone'; volume: string; value: string } | undef
 function Upload({ pool }: { pool: StoragePool }) {
   const notify = useNotices((s) => s.push);
   const ids = useId();
+  const native = useAppInfo()?.nativeFilePicker ?? false;
   const [file, setFile] = useState<File | undefined>();
+  // In the desktop app: a file chosen in its own dialog, read by the main process.
+  const [chosen, setChosen] = useState<{ fileId: string; name: string; bytes: number }>();
   const [name, setName] = useState('');
   const picker = useRef<HTMLInputElement>(null);
   const check = objectNameSchema.safeParse(name);
   const fileBased = pool.type === 'dir' || pool.type === 'netfs';
   if (!fileBased) return null;
+  const suggest = (fileName: string) => setName(fileName.replace(/[^A-Za-z0-9._+-]/g, '_'));
+  const choose = async () => {
+    try {
+      const c = await getBridge().call('chooseLocalFile', {});
+      if (!c) return;
+      setChosen(c);
+      suggest(c.name);
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
   const start = async () => {
-    if (!file || !check.success) return;
+    if ((!file && !chosen) || !check.success) return;
     try {
       const { url } = await getBridge().call('startUpload', {
         poolId: pool.id,
         name: check.data,
-        bytes: file.size,
+        bytes: chosen?.bytes ?? file!.size,
+        ...(chosen ? { fileId: chosen.fileId } : {}),
       });
       setFile(undefined);
+      setChosen(undefined);
       setName('');
       // So choosing the same file again starts another upload.
       if (picker.current) picker.current.value = '';
       // The task shows progress, speed and time left; the fetch only carries the bytes.
-      void fetch(url, { method: 'PUT', body: file }).catch(() => undefined);
+      if (url && file) void fetch(url, { method: 'PUT', body: file }).catch(() => undefined);
     } catch (e) {
       notify(errorMessage(e));
     }
@@ -157,20 +174,32 @@ function Upload({ pool }: { pool: StoragePool }) {
         void start();
       }}
     >
-      <label className="flex flex-col text-sm" htmlFor={`${ids}-file`}>
-        File to upload (ISO or disk image)
-        <input
-          id={`${ids}-file`}
-          ref={picker}
-          type="file"
-          className="text-sm"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            setFile(f);
-            if (f) setName(f.name.replace(/[^A-Za-z0-9._+-]/g, '_'));
-          }}
-        />
-      </label>
+      {native ? (
+        <div className="flex flex-col text-sm">
+          File to upload (ISO or disk image)
+          <span className="flex items-center gap-2">
+            <button type="button" className={buttonClass} onClick={() => void choose()}>
+              Choose file…
+            </button>
+            <span>{chosen ? `${chosen.name} (${formatBytes(chosen.bytes)})` : 'None chosen'}</span>
+          </span>
+        </div>
+      ) : (
+        <label className="flex flex-col text-sm" htmlFor={`${ids}-file`}>
+          File to upload (ISO or disk image)
+          <input
+            id={`${ids}-file`}
+            ref={picker}
+            type="file"
+            className="text-sm"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              setFile(f);
+              if (f) suggest(f.name);
+            }}
+          />
+        </label>
+      )}
       <label className="flex flex-col text-sm" htmlFor={`${ids}-as`}>
         Upload as
         <input
@@ -184,7 +213,7 @@ function Upload({ pool }: { pool: StoragePool }) {
       <button
         type="submit"
         className={primaryButtonClass}
-        disabled={!file || !check.success || pool.state !== 'running'}
+        disabled={(!file && !chosen) || !check.success || pool.state !== 'running'}
       >
         Upload
       </button>

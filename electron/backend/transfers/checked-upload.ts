@@ -1,0 +1,92 @@
+// An upload whose bytes on the node are checked: SFTP writes the file under
+// a temporary name while the node hashes it as it grows (a second channel
+// that reads behind the writes), so the check costs little beyond the
+// transfer itself. If that early hash is missing or differs, the whole file
+// is hashed again before anything is called wrong.
+import type { Readable } from 'node:stream';
+import type { SFTPWrapper } from 'ssh2';
+import type { ExecOptions, ExecResult } from '../ssh/session';
+import { uploadToFile } from '../ssh/sftp-upload';
+
+/** Hashes stdin with OpenSSL (about 4x coreutils with SHA extensions) where it is installed. */
+const HASHER =
+  'if command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r; else sha256sum; fi';
+
+/** The node's SHA-256 of a whole file; the path is an argument, never part of the script. */
+export function sha256Argv(path: string): string[] {
+  return ['sh', '-c', `${HASHER} < "$1"`, 'sha256', path];
+}
+
+/**
+ * The node's SHA-256 of the first `bytes` bytes of a file that is still
+ * being written (or, if it was quick, already renamed to its final name).
+ * It waits for the file, holds it open (so the rename to its
+ * final name does not disturb it), reads whatever has grown, and gives up
+ * when the file is deleted (a cancelled upload) or stops growing for 30 s.
+ * SFTP servers apply writes in order, so everything below the size is
+ * written. Needs GNU stat and dd, as on every Linux libvirt host; elsewhere
+ * it fails and the whole-file hash decides.
+ */
+export function followingSha256Argv(path: string, finalPath: string, bytes: number): string[] {
+  // One line: remote arguments never carry line breaks (quoteArgv refuses them).
+  const script = [
+    'f=$1 g=$2 n=$3 off=0 idle=0;',
+    'wait_more() { idle=$((idle + 1)); [ "$idle" -lt 600 ] || exit 1; sleep 0.05; };',
+    // A small file may be written and renamed before this even starts.
+    'until [ -e "$f" ] || [ -e "$g" ]; do wait_more; done;',
+    'if [ -e "$f" ]; then exec 3<"$f"; else exec 3<"$g"; fi;',
+    '{ while [ "$off" -lt "$n" ]; do',
+    'set -- $(stat -L -c "%s %h" /dev/fd/3) || exit 1;',
+    'size=$(( $1 < n ? $1 : n ));',
+    'if [ "$size" -gt "$off" ]; then',
+    'dd bs=1M count=$((size - off)) iflag=count_bytes status=none <&3 || exit 1;',
+    'off=$size idle=0;',
+    'else [ "$2" -gt 0 ] || exit 1; wait_more; fi;',
+    `done; } | { ${HASHER}; }`,
+  ].join(' ');
+  return ['sh', '-c', script, 'sha256-following', path, finalPath, String(bytes)];
+}
+
+type Exec = (argv: readonly string[], opts: ExecOptions) => Promise<ExecResult>;
+
+export interface CheckedUpload {
+  exec: Exec;
+  sftp: SFTPWrapper;
+  source: Readable;
+  bytes: number;
+  tmpPath: string;
+  finalPath: string;
+  signal: AbortSignal;
+  log?: ExecOptions['log'];
+  onProgress: (bytes: number) => void;
+  /** Called when every byte is written and only the check is left. */
+  onWritten?: () => void;
+}
+
+export interface CheckedResult {
+  /** Ours, from the bytes as sent. */
+  sha256: string;
+  /** The node's, of the file under its final name. */
+  nodeSha256: string;
+}
+
+const firstWord = (r: ExecResult | undefined) =>
+  r && r.code === 0 ? (r.stdout.trim().split(/\s/)[0] ?? '') : '';
+
+export async function checkedUpload(u: CheckedUpload): Promise<CheckedResult> {
+  const logged = { signal: u.signal, ...(u.log ? { log: u.log } : {}) };
+  const following = u
+    .exec(followingSha256Argv(u.tmpPath, u.finalPath, u.bytes), { ...logged, timeoutMs: 3_600_000 })
+    .catch(() => undefined);
+  // Should this fail, the follower stops by itself once the temporary file is gone.
+  const result = await uploadToFile(u.sftp, u.source, u.tmpPath, u.finalPath, {
+    signal: u.signal,
+    onProgress: u.onProgress,
+  });
+  u.onWritten?.();
+  let nodeSha256 = firstWord(await following);
+  if (nodeSha256 !== result.sha256) {
+    nodeSha256 = firstWord(await u.exec(sha256Argv(u.finalPath), logged));
+  }
+  return { sha256: result.sha256, nodeSha256 };
+}
