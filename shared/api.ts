@@ -13,6 +13,7 @@ import {
   type FoundSource,
 } from './storage';
 import { vmSettingsSchema, vmSpecSchema } from './vm';
+import { clusterSpecSchema, type Finding } from './cluster';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -257,6 +258,19 @@ export const methods = {
     }),
     result: z.object({ taskId: z.string(), url: z.string().optional() }),
   },
+  /** New Cluster's checklist for these nodes; changes nothing. */
+  clusterPreflight: {
+    params: z.object({ hostIds: clusterSpecSchema.shape.hostIds }),
+    result: z.object({ findings: z.array(z.custom<Finding>()) }),
+  },
+  /** The commands New Cluster will run, per node, and what stands in the way. */
+  planCluster: {
+    params: clusterSpecSchema,
+    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+  },
+  createCluster: { params: clusterSpecSchema, result: z.object({ taskId: z.string() }) },
+  /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
+  removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
   /**

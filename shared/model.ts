@@ -1,6 +1,7 @@
 // The entities both processes talk about. The inventory is normalized
 // (Record<id, entity>) and changes travel as patches, never as full reloads.
 import { z } from 'zod';
+import type { Cluster } from './cluster';
 
 export const HOST_STATES = [
   'connecting',
@@ -198,6 +199,7 @@ export interface Task {
 }
 
 export interface Inventory {
+  clusters: Record<string, Cluster>;
   hosts: Record<string, Host>;
   vms: Record<string, Vm>;
   pools: Record<string, StoragePool>;
@@ -206,7 +208,7 @@ export interface Inventory {
 }
 
 export type Collection = keyof Inventory;
-export const COLLECTIONS: readonly Collection[] = ['hosts', 'vms', 'pools', 'networks', 'tasks'];
+export const COLLECTIONS = ['clusters', 'hosts', 'vms', 'pools', 'networks', 'tasks'] as const;
 
 export type Patch =
   | { op: 'put'; collection: Collection; id: string; value: unknown }
@@ -215,19 +217,19 @@ export type Patch =
 export const patchSchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('put'),
-    collection: z.enum(['hosts', 'vms', 'pools', 'networks', 'tasks']),
+    collection: z.enum(COLLECTIONS),
     id: z.string(),
     value: z.unknown(),
   }),
   z.object({
     op: z.literal('del'),
-    collection: z.enum(['hosts', 'vms', 'pools', 'networks', 'tasks']),
+    collection: z.enum(COLLECTIONS),
     id: z.string(),
   }),
 ]);
 
 export function emptyInventory(): Inventory {
-  return { hosts: {}, vms: {}, pools: {}, networks: {}, tasks: {} };
+  return { clusters: {}, hosts: {}, vms: {}, pools: {}, networks: {}, tasks: {} };
 }
 
 /** Applies patches to an inventory in place; both sides use this one function. */

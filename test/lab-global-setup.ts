@@ -1,4 +1,4 @@
-// Starts a 2-node lab for the lab suites, or reuses one a developer started
+// Starts a 3-node lab for the lab suites, or reuses one a developer started
 // with `scripts/lab up`; stops only a lab it started itself.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,12 +26,12 @@ export function setup(): void {
     return;
   }
   const t = Date.now();
-  execFileSync(LAB_SCRIPT, ['up', '2'], {
+  execFileSync(LAB_SCRIPT, ['up', '3'], {
     env: { ...process.env, LAB_DIR },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   startedHere = true;
-  console.log(`[lab] 2 nodes up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`[lab] 3 nodes up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 
 export function teardown(): void {

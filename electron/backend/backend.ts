@@ -17,10 +17,13 @@ import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/s
 import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
+import type { ClusterSpec } from '../../shared/cluster';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
+import { clusterPlan, type ClusterMember } from './clusters/plan';
+import { preflight } from './clusters/preflight';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
 import { startDownload } from './transfers/download';
@@ -93,6 +96,7 @@ export class Backend {
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     const b = new Backend(opts);
     const s = await b.settings.load();
+    for (const c of s.clusters) b.store.put('clusters', c.id, c);
     for (const h of s.hosts) {
       const sealed = s.secrets[h.id];
       let secret: string | undefined;
@@ -225,7 +229,53 @@ export class Backend {
       await this.settings.update((s) => {
         s.hosts = s.hosts.filter((h) => h.id !== hostId);
         delete s.secrets[hostId];
+        for (const c of s.clusters) c.hostIds = c.hostIds.filter((id) => id !== hostId);
       });
+      for (const c of this.settings.current.clusters) this.store.put('clusters', c.id, c);
+      return {};
+    },
+
+    clusterPreflight: async ({ hostIds }) => {
+      const nodes = hostIds.map((id) => {
+        const host = this.store.get('hosts', id);
+        if (!host) throw new ClusterdeckError('not-found', 'A chosen node is no longer added.');
+        const networks = this.store.all('networks').filter((n) => n.hostId === id);
+        return { host, conn: this.connection(id), networks };
+      });
+      return { findings: await preflight(nodes) };
+    },
+
+    planCluster: async (spec) => {
+      const { steps, problems } = await this.planCluster(spec);
+      return { steps: steps.map(stepView), problems };
+    },
+
+    createCluster: async (spec) => {
+      const { steps, problems } = await this.planCluster(spec);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const nodes = spec.hostIds.map((id) => this.store.get('hosts', id)!.name).join(', ');
+      const taskId = this.tasks.start(`New cluster ${spec.name}`, nodes, async (ctx) => {
+        await runPlan(ctx, steps, (id) => this.connection(id));
+        // Recorded only once every node reaches every other one; a re-run updates it.
+        const existing = this.settings.current.clusters.find((c) => c.name === spec.name);
+        const cluster = {
+          id: existing?.id ?? randomUUID(),
+          name: spec.name,
+          hostIds: spec.hostIds,
+        };
+        await this.settings.update((s) => {
+          s.clusters = [...s.clusters.filter((c) => c.id !== cluster.id), cluster];
+        });
+        this.store.put('clusters', cluster.id, cluster);
+      });
+      return { taskId };
+    },
+
+    removeCluster: async ({ clusterId }) => {
+      await this.settings.update((s) => {
+        s.clusters = s.clusters.filter((c) => c.id !== clusterId);
+      });
+      this.store.del('clusters', clusterId);
       return {};
     },
 
@@ -598,6 +648,32 @@ export class Backend {
         );
       }
     });
+  }
+
+  /** New Cluster's plan: trust between every pair of nodes, and what stands in the way. */
+  private async planCluster(
+    spec: ClusterSpec,
+  ): Promise<{ steps: PlannedStep[]; problems: string[] }> {
+    const problems: string[] = [];
+    const members: ClusterMember[] = [];
+    for (const id of spec.hostIds) {
+      const host = this.store.get('hosts', id);
+      if (!host) {
+        problems.push('A chosen node is no longer added.');
+        continue;
+      }
+      if (host.state !== 'connected') problems.push(`${host.name} is not connected.`);
+      else if (host.stack !== 'libvirt') problems.push(`${host.name} is not a libvirt node.`);
+      const other = this.settings.current.clusters.find(
+        (c) => c.name !== spec.name && c.hostIds.includes(id),
+      );
+      if (other) problems.push(`${host.name} is already in the cluster ${other.name}.`);
+      const hostKeyLines = await this.knownHosts.lines(host.address, host.port);
+      if (!hostKeyLines.length)
+        problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
+      members.push({ host, hostKeyLines });
+    }
+    return { steps: problems.length ? [] : clusterPlan(members), problems };
   }
 
   /** New Storage Pool's plan: the same pool on every chosen node, and what stands in the way. */

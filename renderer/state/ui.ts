@@ -4,6 +4,7 @@ import type { Inventory } from '../../shared/model';
 
 export type Selection =
   | { kind: 'root' }
+  | { kind: 'cluster'; id: string }
   | { kind: 'host'; id: string }
   /** A VM is also known by its UUID, so the selection follows it to another node. */
   | { kind: 'vm'; id: string; uuid: string }
@@ -13,7 +14,7 @@ export type Selection =
 export type Theme = 'light' | 'dark';
 
 /** The wizard on screen, if any. */
-export type Wizard = 'new-pool' | 'new-vm';
+export type Wizard = 'new-pool' | 'new-vm' | 'new-cluster';
 
 export interface VmDialog {
   kind: 'settings' | 'clone' | 'delete';

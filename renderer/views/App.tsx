@@ -10,6 +10,7 @@ import { ConfirmDialog } from './dialogs/ConfirmDialog';
 import { HelpDialog } from './dialogs/HelpDialog';
 import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { NewVmWizard } from './wizards/NewVmWizard';
+import { NewClusterWizard } from './wizards/NewClusterWizard';
 import { DeleteVmDialog } from './vm/DeleteVmDialog';
 import { VmSettingsDialog } from './vm/VmSettingsDialog';
 import { CloneVmDialog } from './vm/CloneVmDialog';
@@ -139,10 +140,12 @@ function MainWindow() {
         <TasksPane />
         <Notices />
       </div>
-      {addHostOpen && <AddHostDialog />}
       {helpOpen && <HelpDialog />}
       {wizard === 'new-pool' && <NewPoolWizard />}
       {wizard === 'new-vm' && <NewVmWizard />}
+      {wizard === 'new-cluster' && <NewClusterWizard />}
+      {/* After the wizards: New Cluster opens Add Host on top of itself. */}
+      {addHostOpen && <AddHostDialog />}
       {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'settings' && <VmSettingsDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}

@@ -27,6 +27,9 @@ export function Toolbar() {
       >
         Add Host
       </button>
+      <button className={button} onClick={() => useUi.getState().setWizard('new-cluster')}>
+        New Cluster
+      </button>
       <button className={button} onClick={() => useUi.getState().setWizard('new-vm')}>
         New VM
       </button>

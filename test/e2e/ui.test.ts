@@ -58,12 +58,16 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-async function addHostThroughDialog(name: string): Promise<void> {
+async function addHostThroughDialog(
+  name: string,
+  open = () =>
+    page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'Add Host' })
+      .click(),
+): Promise<void> {
   const node = lab.nodes.find((n) => n.name === name)!;
-  await page
-    .getByRole('toolbar', { name: 'Actions' })
-    .getByRole('button', { name: 'Add Host' })
-    .click();
+  await open();
   const dialog = page.getByRole('dialog', { name: 'Add Host' });
   await dialog.getByLabel('Address').fill(node.host);
   await dialog.getByLabel('Port').fill(String(node.port));
@@ -635,6 +639,80 @@ describe('the browser shell in Chromium', () => {
     } finally {
       await popup.close();
       migrate('node2', node1);
+    }
+  });
+
+  it('makes a cluster of three nodes with the New Cluster wizard (adding the third in it)', async () => {
+    const forgetTrust = () => {
+      for (const n of ['node1', 'node2', 'node3'])
+        labExec(n, [
+          'sh',
+          '-c',
+          'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+        ]);
+    };
+    forgetTrust();
+    try {
+      await page
+        .getByRole('toolbar', { name: 'Actions' })
+        .getByRole('button', { name: 'New Cluster' })
+        .click();
+      const wizard = page.getByRole('dialog', { name: 'New Cluster' });
+      await wizard.getByLabel('Cluster name').fill('e2e-cluster');
+      await addHostThroughDialog('node3', () =>
+        wizard.getByRole('button', { name: 'Add Host…' }).click(),
+      );
+      const node3 = wizard.getByRole('checkbox', { name: 'node3' });
+      await expect.poll(() => node3.isEnabled(), { timeout: 15_000 }).toBe(true);
+      await node3.check();
+      for (const n of ['node1', 'node2'])
+        expect(await wizard.getByRole('checkbox', { name: n }).isChecked()).toBe(true);
+      await wizard.getByRole('button', { name: 'Next' }).click();
+
+      const checks = wizard.getByRole('list', { name: 'Preflight checks' });
+      await checks.waitFor({ timeout: 30_000 });
+      await checks.getByText('SSH between nodes').waitFor();
+      expect(await checks.getByText('Problem', { exact: true }).count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-cluster-preflight.png') });
+      await wizard.getByRole('button', { name: 'Next' }).click();
+
+      const commands = wizard.getByRole('list', { name: 'Commands' });
+      await commands.getByText('Connect to libvirt on node3 over SSH').first().waitFor();
+      expect(await commands.getByRole('listitem').count()).toBe(12);
+      await wizard.getByRole('button', { name: 'Create' }).click();
+      await wizard.waitFor({ state: 'detached' });
+
+      // The tree shows Cluster > nodes; its General tab, the members.
+      const cluster = page.getByRole('treeitem', { name: 'e2e-cluster 3 of 3 nodes connected' });
+      await cluster.waitFor({ timeout: 60_000 });
+      expect(
+        await page.getByRole('treeitem', { name: /^node3 Connected/ }).getAttribute('aria-level'),
+      ).toBe('3');
+      await cluster.click();
+      await page.getByRole('tab', { name: 'General' }).click();
+      const members = page.getByRole('table', { name: 'Members' });
+      for (const n of ['node1', 'node2', 'node3'])
+        await members.getByRole('cell', { name: n, exact: true }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-cluster-general.png') });
+
+      // On the nodes themselves: libvirt over SSH from one node to another, no prompt.
+      expect(
+        labExec('node2', [
+          'virsh',
+          '-c',
+          `qemu+ssh://root@${lab.nodes[2]!.host}/system`,
+          'hostname',
+        ]).trim(),
+      ).toBe('node3');
+
+      await page.getByRole('button', { name: 'Remove cluster…' }).click();
+      await page
+        .getByRole('alertdialog', { name: /Remove the cluster e2e-cluster/ })
+        .getByRole('button', { name: 'Remove cluster' })
+        .click();
+      await cluster.waitFor({ state: 'detached' });
+    } finally {
+      forgetTrust();
     }
   });
 });

@@ -58,6 +58,14 @@ export class KnownHosts {
     return keys;
   }
 
+  /** The keys known for a node as known_hosts lines, for other nodes to trust it by. */
+  async lines(address: string, port: number): Promise<string[]> {
+    const field = hostField(address, port);
+    return (await this.keysFor(field)).map(
+      (k) => `${field} ${k.keyType} ${k.keyBlob.toString('base64')}`,
+    );
+  }
+
   async check(address: string, port: number, keyBlob: Buffer): Promise<KeyVerdict> {
     const keys = await this.keysFor(hostField(address, port));
     if (keys.some((k) => k.keyBlob.equals(keyBlob))) return { status: 'known' };

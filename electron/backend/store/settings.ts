@@ -17,9 +17,17 @@ export const hostConfigSchema = z.object({
 });
 export type HostConfig = z.infer<typeof hostConfigSchema>;
 
+export const clusterConfigSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostIds: z.array(z.string()),
+});
+
 const settingsSchema = z.object({
   version: z.literal(1),
   hosts: z.array(hostConfigSchema),
+  /** Clusters made with New Cluster; files from before clusters have none. */
+  clusters: z.array(clusterConfigSchema).default([]),
   /** hostId -> secret encrypted by the SecretBox; never plain text. */
   secrets: z.record(z.string(), z.string()),
 });
@@ -27,7 +35,7 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export class SettingsStore {
   readonly file: string;
-  private settings: Settings = { version: 1, hosts: [], secrets: {} };
+  private settings: Settings = { version: 1, hosts: [], clusters: [], secrets: {} };
   private writing: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string) {

@@ -10,6 +10,10 @@ import type { TaskContext } from '../tasks/runner';
 export interface PlannedStep extends DriverStep {
   hostId: string;
   node: string;
+  /** Standard input made when the step runs, from what earlier steps printed. */
+  lateStdin?: () => string;
+  /** Receives what the command printed, for later steps. */
+  onStdout?: (stdout: string) => void;
 }
 
 export function onNode(conn: HostConnection, steps: DriverStep[]): PlannedStep[] {
@@ -70,7 +74,11 @@ async function runSteps(
         signal: ctx.signal,
         log: ctx.log,
         timeoutMs: 600_000,
-        ...(s.stdin !== undefined ? { stdin: s.stdin } : {}),
+        ...(s.lateStdin
+          ? { stdin: s.lateStdin() }
+          : s.stdin !== undefined
+            ? { stdin: s.stdin }
+            : {}),
       });
     } catch (err) {
       ctx.stepState(i, 'failed');
@@ -96,6 +104,7 @@ async function runSteps(
         `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${why}. ${done}`,
       );
     }
+    s.onStdout?.(r.stdout);
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
   }

@@ -6,6 +6,7 @@ import { TerminalView } from '../console/TerminalView';
 import { SnapshotsView } from '../vm/SnapshotsView';
 import { useInventory } from '../../state/inventory';
 import { useUi, type DetailsTab } from '../../state/ui';
+import { ClusterGeneral } from './ClusterGeneral';
 import { HostGeneral } from './HostGeneral';
 import { NetworkGeneral } from './StorageNetworkGeneral';
 import { PoolView } from '../storage/PoolView';
@@ -63,7 +64,11 @@ export function Details() {
   const inv = useInventory((s) => s.inv);
   let title = 'Clusterdeck';
   let body: ReactNode = <RootGeneral />;
-  if (selection.kind === 'host' && inv.hosts[selection.id]) {
+  if (selection.kind === 'cluster' && inv.clusters[selection.id]) {
+    const c = inv.clusters[selection.id]!;
+    title = c.name;
+    body = <ClusterGeneral cluster={c} />;
+  } else if (selection.kind === 'host' && inv.hosts[selection.id]) {
     const h = inv.hosts[selection.id]!;
     title = h.name;
     body = <HostGeneral host={h} />;

@@ -47,6 +47,34 @@ describe('resource tree rows', () => {
     ]);
   });
 
+  it('puts a cluster’s nodes under it, and nodes in no cluster after it', () => {
+    const inv = inventory();
+    inv.hosts['h2'] = { ...inv.hosts['h1']!, id: 'h2', name: 'node2', state: 'connected' };
+    inv.hosts['h3'] = { ...inv.hosts['h1']!, id: 'h3', name: 'lone', state: 'connected' };
+    inv.clusters['c1'] = { id: 'c1', name: 'prod', hostIds: ['h2', 'h1'] };
+    const rows = buildRows(inv, (k) => !k.endsWith(':pools') && !k.endsWith(':nets'), 0);
+    expect(rows.map((r) => [r.level, r.label, r.detail])).toEqual([
+      [1, 'Clusterdeck', ''],
+      [2, 'prod', '1 of 2 nodes connected'],
+      [3, 'node1', 'Unreachable, retrying in 10 s'],
+      [4, 'VMs', ''],
+      [5, 'db', 'Running'],
+      [5, 'web', 'Shut off'],
+      [4, 'Storage pools', ''],
+      [4, 'Networks', ''],
+      [3, 'node2', 'Connected'],
+      [4, 'VMs', ''],
+      [4, 'Storage pools', ''],
+      [4, 'Networks', ''],
+      [2, 'lone', 'Connected'],
+      [3, 'VMs', ''],
+      [3, 'Storage pools', ''],
+      [3, 'Networks', ''],
+    ]);
+    expect(rows[1]!.selection).toEqual({ kind: 'cluster', id: 'c1' });
+    expect(rows[1]!.tone).toBe('warn');
+  });
+
   it('hides the children of collapsed items', () => {
     const rows = buildRows(inventory(), (k) => k !== 'host:h1', 0);
     expect(rows.map((r) => r.label)).toEqual(['Clusterdeck', 'node1']);

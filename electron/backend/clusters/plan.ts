@@ -1,0 +1,53 @@
+// New Cluster's plan: the commands that give every node a key and trust
+// between every pair, then prove it with a libvirt connection from each node
+// to each other one. Shown in the summary, then run as one task.
+import type { Host } from '../../../shared/model';
+import type { PlannedStep } from '../wizards/plan';
+import { ADD_TRUST_ARGV, checkPeerArgv, nodeKeyArgv, trustInput } from './trust';
+
+export interface ClusterMember {
+  host: Host;
+  /** The host key lines Clusterdeck verified for this node (known_hosts format). */
+  hostKeyLines: string[];
+}
+
+export function clusterPlan(members: readonly ClusterMember[]): PlannedStep[] {
+  const publicKeys = new Map<string, string>();
+  const steps: PlannedStep[] = [];
+  const on = (m: ClusterMember) => ({ hostId: m.host.id, node: m.host.name });
+  for (const m of members) {
+    steps.push({
+      ...on(m),
+      title: 'Make sure it has an SSH key of its own',
+      argv: nodeKeyArgv(`clusterdeck@${m.host.name}`),
+      onStdout: (out) => publicKeys.set(m.host.id, out.trim().split('\n').at(-1) ?? ''),
+    });
+  }
+  for (const m of members) {
+    const peers = members.filter((p) => p.host.id !== m.host.id);
+    steps.push({
+      ...on(m),
+      title: `Trust ${peers.map((p) => p.host.name).join(', ')} (their keys and host keys)`,
+      argv: [...ADD_TRUST_ARGV],
+      shownInput: trustInput(
+        peers.map((p) => `(${p.host.name}'s public key, made in the step before)`),
+        peers.flatMap((p) => p.hostKeyLines),
+      ),
+      lateStdin: () =>
+        trustInput(
+          peers.map((p) => publicKeys.get(p.host.id) ?? ''),
+          peers.flatMap((p) => p.hostKeyLines),
+        ),
+    });
+  }
+  for (const m of members) {
+    for (const p of members.filter((x) => x.host.id !== m.host.id)) {
+      steps.push({
+        ...on(m),
+        title: `Connect to libvirt on ${p.host.name} over SSH`,
+        argv: checkPeerArgv(p.host),
+      });
+    }
+  }
+  return steps;
+}

@@ -1,0 +1,73 @@
+// A cluster's General tab: its members and their health, what they hold in
+// total, the storage pools every member has (shared by name), and Remove.
+import type { Cluster } from '../../../shared/cluster';
+import { formatBytes } from '../../../shared/units';
+import { errorMessage, getBridge } from '../../api/bridge';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { dangerButtonClass } from '../dialogs/Dialog';
+import { HOST_STATE_WORDS, formatKiB } from '../format';
+import { Facts, Table } from './Facts';
+
+export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
+  const inv = useInventory((s) => s.inv);
+  const notify = useNotices((s) => s.push);
+  const members = cluster.hostIds.map((id) => inv.hosts[id]).filter((h) => !!h);
+  const memberIds = new Set(members.map((h) => h.id));
+  const vms = Object.values(inv.vms).filter((v) => memberIds.has(v.hostId));
+  const running = vms.filter((v) => v.state === 'running');
+  const cpus = members.reduce((n, h) => n + (h.info?.cpus ?? 0), 0);
+  const memKiB = members.reduce((n, h) => n + (h.info?.memoryKiB ?? 0), 0);
+  const usedKiB = running.reduce((n, v) => n + v.memoryKiB, 0);
+  const pools = Object.values(inv.pools).filter((p) => memberIds.has(p.hostId));
+  const shared = [...new Set(pools.map((p) => p.name))].filter((name) =>
+    members.every((h) => pools.some((p) => p.hostId === h.id && p.name === name)),
+  );
+  const free = pools.reduce((n, p) => n + (p.state === 'running' ? p.available : 0), 0);
+
+  const remove = () =>
+    useUi.getState().askConfirm({
+      title: `Remove the cluster ${cluster.name}?`,
+      body: `Clusterdeck forgets the cluster. Its nodes stay added, their VMs keep running, and the SSH trust between the nodes stays in place.`,
+      confirmLabel: 'Remove cluster',
+      onConfirm: () => {
+        useUi.getState().select({ kind: 'root' });
+        getBridge()
+          .call('removeCluster', { clusterId: cluster.id })
+          .catch((e: unknown) => notify(errorMessage(e)));
+      },
+    });
+
+  return (
+    <div className="space-y-4">
+      <Facts
+        rows={[
+          [
+            'Nodes connected',
+            `${members.filter((h) => h.state === 'connected').length} of ${members.length}`,
+          ],
+          ['VMs running', `${running.length} of ${vms.length}`],
+          ['CPUs', `${cpus} (${running.reduce((n, v) => n + v.vcpus, 0)} vCPUs running)`],
+          ['Memory', `${formatKiB(memKiB)} (${formatKiB(usedKiB)} given to running VMs)`],
+          ['Storage free', formatBytes(free)],
+          ['Shared pools', shared.length ? shared.join(', ') : 'None on every node'],
+        ]}
+      />
+      <Table
+        caption="Members"
+        head={['Node', 'State', 'CPUs', 'Memory', 'VMs running']}
+        rows={members.map((h) => [
+          h.name,
+          HOST_STATE_WORDS[h.state],
+          String(h.info?.cpus ?? '—'),
+          h.info ? formatKiB(h.info.memoryKiB) : '—',
+          String(running.filter((v) => v.hostId === h.id).length),
+        ])}
+      />
+      <button className={dangerButtonClass} onClick={remove}>
+        Remove cluster…
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,227 @@
+// New Cluster: a name and the nodes (connected libvirt nodes; Add Host adds
+// more), the preflight checklist with a reason and a fix for each finding,
+// then the summary of every command; Create runs them as one task and the
+// cluster appears in the tree with its nodes under it.
+import { useEffect, useId, useState } from 'react';
+import type { Finding } from '../../../shared/cluster';
+import { clusterSpecSchema } from '../../../shared/cluster';
+import { errorMessage, getBridge } from '../../api/bridge';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass } from '../dialogs/Dialog';
+import { PlanSummary, usePlan, WizardFrame, wizardInput, wizardLabel } from './WizardFrame';
+
+const STEPS = ['Name and nodes', 'Preflight', 'Summary'];
+
+const LEVEL_WORDS: Record<Finding['level'], string> = {
+  ok: 'OK',
+  warning: 'Warning',
+  problem: 'Problem',
+};
+const LEVEL_TONES: Record<Finding['level'], string> = {
+  ok: 'text-emerald-700 dark:text-emerald-400',
+  warning: 'text-amber-700 dark:text-amber-400',
+  problem: 'text-red-700 dark:text-red-400',
+};
+
+function Checklist({ findings }: { findings: Finding[] }) {
+  return (
+    <ul aria-label="Preflight checks" className="space-y-1.5">
+      {findings.map((f, i) => (
+        <li key={i} className="rounded bg-slate-100 p-1.5 text-sm dark:bg-slate-900">
+          <div className="flex gap-2">
+            <span className={`w-16 shrink-0 font-medium ${LEVEL_TONES[f.level]}`}>
+              {LEVEL_WORDS[f.level]}
+            </span>
+            <span className="font-medium">{f.check}</span>
+          </div>
+          <p className="ml-18">{f.detail}</p>
+          {f.fix && <p className="ml-18 text-slate-600 dark:text-slate-400">Fix: {f.fix}</p>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function NewClusterWizard() {
+  const close = () => useUi.getState().setWizard(undefined);
+  const notify = useNotices((s) => s.push);
+  const inv = useInventory((s) => s.inv);
+  const ids = useId();
+  const inCluster = new Map(
+    Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
+  );
+  const hosts = Object.values(inv.hosts)
+    .filter((h) => h.stack === 'libvirt' || h.state !== 'connected')
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const [index, setIndex] = useState(0);
+  const [name, setName] = useState('');
+  const [chosen, setChosen] = useState<Set<string>>(
+    new Set(hosts.filter((h) => h.state === 'connected' && !inCluster.has(h.id)).map((h) => h.id)),
+  );
+  const [tried, setTried] = useState(false);
+  const [findings, setFindings] = useState<Finding[] | { error: string }>();
+  const [busy, setBusy] = useState(false);
+
+  const spec = { name: name.trim(), hostIds: [...chosen] };
+  const check = clusterSpecSchema.safeParse(spec);
+  const issues = check.success ? [] : check.error.issues;
+  const nameError = issues.find((i) => i.path[0] === 'name')?.message;
+  const nodesError = issues.find((i) => i.path[0] === 'hostIds')?.message;
+
+  const runPreflight = () => {
+    setFindings(undefined);
+    getBridge()
+      .call('clusterPreflight', { hostIds: spec.hostIds })
+      .then(
+        (r) => setFindings(r.findings),
+        (e: unknown) => setFindings({ error: errorMessage(e) }),
+      );
+  };
+  useEffect(() => {
+    if (index === 1) runPreflight();
+  }, [index]);
+
+  const plan = usePlan(index === 2, () => getBridge().call('planCluster', spec));
+  const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
+
+  const next = () => {
+    if (index === 0 && !check.success) {
+      setTried(true);
+      return;
+    }
+    if (index === 1 && (!Array.isArray(findings) || problems.length > 0)) return;
+    setTried(false);
+    setIndex(index + 1);
+  };
+
+  const create = async () => {
+    setBusy(true);
+    try {
+      await getBridge().call('createCluster', spec);
+      close();
+    } catch (e) {
+      notify(errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <WizardFrame
+      title="New Cluster"
+      steps={STEPS}
+      index={index}
+      onCancel={close}
+      onBack={() => setIndex(index - 1)}
+      onNext={next}
+      finishLabel="Create"
+      finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+      onFinish={() => void create()}
+    >
+      {index === 0 && (
+        <div className="space-y-3">
+          <div>
+            <label className={wizardLabel} htmlFor={`${ids}-name`}>
+              Cluster name
+            </label>
+            <input
+              id={`${ids}-name`}
+              className={wizardInput}
+              value={name}
+              placeholder="prod"
+              spellCheck={false}
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={tried && nameError ? true : undefined}
+              aria-describedby={tried && nameError ? `${ids}-name-e` : undefined}
+            />
+            {tried && nameError && (
+              <p id={`${ids}-name-e`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
+                {nameError}
+              </p>
+            )}
+          </div>
+          <fieldset>
+            <legend className="mb-1 font-medium">Nodes</legend>
+            {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+            {hosts.map((h) => {
+              const other = inCluster.get(h.id);
+              const why =
+                h.state !== 'connected' ? 'not connected' : other ? `in ${other}` : undefined;
+              return (
+                <label key={h.id} className="flex items-center gap-2 py-0.5">
+                  <input
+                    type="checkbox"
+                    checked={chosen.has(h.id)}
+                    disabled={!!why}
+                    onChange={(e) =>
+                      setChosen((old) => {
+                        const n = new Set(old);
+                        if (e.target.checked) n.add(h.id);
+                        else n.delete(h.id);
+                        return n;
+                      })
+                    }
+                  />
+                  {h.name}
+                  <span className="text-slate-500">
+                    {why ? `(${why})` : h.address !== h.name ? h.address : ''}
+                  </span>
+                </label>
+              );
+            })}
+            <button
+              type="button"
+              className={`${buttonClass} mt-2`}
+              onClick={() => useUi.getState().setAddHostOpen(true)}
+            >
+              Add Host…
+            </button>
+            {tried && nodesError && (
+              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
+                {nodesError}
+              </p>
+            )}
+          </fieldset>
+        </div>
+      )}
+      {index === 1 && (
+        <section aria-label="Preflight" className="space-y-2">
+          <div className="flex items-center justify-between">
+            <p>
+              {findings === undefined
+                ? 'Checking the nodes…'
+                : problems.length
+                  ? 'Fix the problems below, then check again.'
+                  : 'Nothing stands in the way; warnings are worth a look.'}
+            </p>
+            <button
+              type="button"
+              className={buttonClass}
+              disabled={findings === undefined}
+              onClick={runPreflight}
+            >
+              Check again
+            </button>
+          </div>
+          {findings && 'error' in findings && (
+            <p role="alert" className="text-red-700 dark:text-red-400">
+              {findings.error}
+            </p>
+          )}
+          {Array.isArray(findings) && <Checklist findings={findings} />}
+        </section>
+      )}
+      {index === 2 && (
+        <>
+          <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+            Every node gets an SSH key of its own, and each node trusts the others: their keys in
+            its authorized_keys, their host keys (as Clusterdeck verified them) in its known_hosts.
+            Running it again adds nothing twice.
+          </p>
+          <PlanSummary plan={plan} />
+        </>
+      )}
+    </WizardFrame>
+  );
+}

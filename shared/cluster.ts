@@ -1,0 +1,36 @@
+// What the New Cluster wizard sends and shows: the cluster's name and nodes,
+// the preflight checklist, and the record the app keeps.
+import { z } from 'zod';
+import { objectNameSchema } from './storage';
+
+const idSchema = z.string().min(1).max(512);
+
+export const clusterSpecSchema = z.object({
+  name: objectNameSchema,
+  hostIds: z
+    .array(idSchema)
+    .min(2, 'A cluster has at least two nodes.')
+    .max(32)
+    .refine((ids) => new Set(ids).size === ids.length, 'A node is listed twice.'),
+});
+export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
+
+export const FINDING_LEVELS = ['ok', 'warning', 'problem'] as const;
+export type FindingLevel = (typeof FINDING_LEVELS)[number];
+
+/** One line of the preflight checklist: what was checked, where, and what to do. */
+export interface Finding {
+  check: string;
+  level: FindingLevel;
+  /** What was found, naming the nodes. */
+  detail: string;
+  /** What the administrator can do about a warning or problem. */
+  fix?: string;
+}
+
+/** A cluster as the app keeps it (settings) and shows it (inventory). */
+export interface Cluster {
+  id: string;
+  name: string;
+  hostIds: string[];
+}

@@ -1,0 +1,131 @@
+// New Cluster against three lab nodes: the preflight checklist, the plan, and
+// trust that really works on the nodes themselves (a libvirt connection over
+// SSH from each node to the others), made twice without adding anything.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import type { Finding } from '../../shared/cluster';
+import {
+  addLabNode,
+  labExec,
+  readLab,
+  taskFinished,
+  testBackendOptions,
+  virshOn,
+  waitFor,
+} from '../lab';
+
+const NODES = ['node1', 'node2', 'node3'];
+const haveThree = readLab().nodes.length >= 3;
+let home: string;
+let backend: Backend;
+let ids: string[];
+
+function forgetTrust(): void {
+  for (const n of NODES.slice(0, readLab().nodes.length))
+    labExec(n, [
+      'sh',
+      '-c',
+      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+    ]);
+}
+
+describe.runIf(haveThree)('New Cluster', () => {
+  beforeAll(async () => {
+    forgetTrust();
+    home = mkdtempSync(join(tmpdir(), 'clusterdeck-cluster-'));
+    backend = await Backend.start(testBackendOptions(home));
+    ids = [];
+    for (const n of NODES) ids.push(await addLabNode(backend, n));
+    await waitFor(
+      () => ids.every((id) => backend.store.get('hosts', id)?.state === 'connected'),
+      'three nodes connected',
+    );
+  });
+
+  afterAll(() => {
+    backend?.close();
+    forgetTrust();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('checks the nodes before it changes anything, and names what differs', async () => {
+    const file = join(readLab().nodes[0]!.dir, 'cd-only1.xml');
+    writeFileSync(file, `<network><name>cd-only1</name><bridge name='cdonly1'/></network>`);
+    virshOn('node1', ['net-define', file]);
+    try {
+      await waitFor(
+        () => backend.store.all('networks').some((n) => n.name === 'cd-only1'),
+        'cd-only1 listed',
+      );
+      const { findings } = (await backend.call('clusterPreflight', { hostIds: ids })) as {
+        findings: Finding[];
+      };
+      const by = (check: string) => findings.find((f) => f.check === check);
+      expect(findings.filter((f) => f.level === 'problem')).toEqual([]);
+      expect(by('Nodes connected')?.level).toBe('ok');
+      expect(by('SSH between nodes')?.level).toBe('ok');
+      expect(by('Clocks')?.level).toBe('ok');
+      expect(by('CPU model')?.level).toBe('ok');
+      expect(by('libvirt networks')).toMatchObject({
+        level: 'warning',
+        detail: expect.stringContaining('cd-only1 on node2'),
+        fix: expect.any(String),
+      });
+      expect(by('Free memory and disk')?.detail).toMatch(/node3: .* memory/);
+    } finally {
+      virshOn('node1', ['net-undefine', 'cd-only1']);
+    }
+  });
+
+  it('gives every node a key and trust between every pair, and records the cluster', async () => {
+    const spec = { name: 'lab-cluster', hostIds: ids };
+    const plan = (await backend.call('planCluster', spec)) as {
+      steps: { node: string; title: string; command: string; input?: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    // A key on each, trust on each, then each node connects to the two others.
+    expect(plan.steps).toHaveLength(3 + 3 + 6);
+    expect(plan.steps[3]!.input).toContain('127.0.0.22 ssh-ed25519 ');
+    expect(plan.steps.at(-1)!.command).toBe(
+      "virsh -c 'qemu+ssh://root@127.0.0.22/system?no_tty=1' hostname",
+    );
+    const run = async () => {
+      const { taskId } = (await backend.call('createCluster', spec)) as { taskId: string };
+      return taskFinished(backend, taskId, 90_000);
+    };
+    const task = await run();
+    expect(task.error).toBeUndefined();
+    const cluster = backend.store.all('clusters').find((c) => c.name === 'lab-cluster')!;
+    expect(cluster.hostIds).toEqual(ids);
+
+    // On the nodes themselves: libvirt over SSH from node1 to node2, and node3 to node1.
+    expect(
+      labExec('node1', ['virsh', '-c', 'qemu+ssh://root@127.0.0.22/system', 'hostname']).trim(),
+    ).toBe('node2');
+    expect(
+      labExec('node3', ['virsh', '-c', 'qemu+ssh://root@127.0.0.21/system', 'list', '--all']),
+    ).toContain('Name');
+    const authorized = () => labExec('node2', ['cat', '/root/.ssh/authorized_keys']);
+    expect(authorized()).toContain('clusterdeck@node1');
+    expect(authorized()).toContain('clusterdeck@node3');
+
+    // Again: nothing is added twice, and the same cluster is updated.
+    const before = authorized();
+    expect((await run()).error).toBeUndefined();
+    expect(authorized()).toBe(before);
+    expect(backend.store.all('clusters').filter((c) => c.name === 'lab-cluster')).toHaveLength(1);
+
+    // Kept across a restart of the app.
+    backend.close();
+    backend = await Backend.start(testBackendOptions(home));
+    expect(backend.store.get('clusters', cluster.id)?.name).toBe('lab-cluster');
+    await backend.call('removeCluster', { clusterId: cluster.id });
+    expect(backend.store.all('clusters')).toEqual([]);
+  });
+});
+
+if (!haveThree) console.log('[cluster] SKIPPED: the lab has fewer than three nodes.');
