@@ -14,6 +14,7 @@ import {
 } from './storage';
 import { vmSettingsSchema, vmSpecSchema } from './vm';
 import { clusterSpecSchema, type Finding } from './cluster';
+import { migrationSpecSchema } from './migration';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -269,6 +270,16 @@ export const methods = {
     result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
   },
   createCluster: { params: clusterSpecSchema, result: z.object({ taskId: z.string() }) },
+  /** Migrate VM's preflight and the commands it will run; changes nothing. */
+  planMigration: {
+    params: migrationSpecSchema,
+    result: z.object({
+      findings: z.array(z.custom<Finding>()),
+      steps: z.array(planStepSchema),
+      problems: z.array(z.string()),
+    }),
+  },
+  migrateVms: { params: migrationSpecSchema, result: z.object({ taskId: z.string() }) },
   /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
   removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */

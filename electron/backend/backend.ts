@@ -18,12 +18,15 @@ import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
 import type { ClusterSpec } from '../../shared/cluster';
+import type { MigrationSpec } from '../../shared/migration';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { clusterPlan, type ClusterMember } from './clusters/plan';
 import { preflight } from './clusters/preflight';
+import { migrationPreflight } from './migration/preflight';
+import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
 import { startDownload } from './transfers/download';
@@ -268,6 +271,28 @@ export class Backend {
         });
         this.store.put('clusters', cluster.id, cluster);
       });
+      return { taskId };
+    },
+
+    planMigration: async (spec) => {
+      const { findings, steps } = await this.planMigration(spec);
+      return {
+        findings,
+        steps: steps.map((st) =>
+          stepView({ hostId: st.plan.vm.hostId, node: st.node, title: st.title, argv: st.argv }),
+        ),
+        problems: findings.filter((f) => f.level === 'problem').map((f) => f.detail),
+      };
+    },
+
+    migrateVms: async (spec) => {
+      const { findings, job } = await this.planMigration(spec);
+      const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const names = job.plans.map((p) => p.vm.name).join(', ');
+      const taskId = this.tasks.start(`Migrate ${names}`, `to ${job.target.name}`, (ctx) =>
+        runMigration(ctx, job),
+      );
       return { taskId };
     },
 
@@ -648,6 +673,34 @@ export class Backend {
         );
       }
     });
+  }
+
+  /** Migrate VM's checks and the job they allow. */
+  private async planMigration(spec: MigrationSpec) {
+    const vms = spec.vmIds.map((id) => this.vmOrThrow(id));
+    const target = this.store.get('hosts', spec.targetHostId);
+    if (!target) throw new ClusterdeckError('not-found', 'The target node is no longer added.');
+    const { findings, plans } = await migrationPreflight(
+      {
+        hosts: (id) => this.store.get('hosts', id),
+        conn: (id) => this.connection(id),
+        pools: this.store.all('pools'),
+        networks: this.store.all('networks'),
+        clusters: this.store.all('clusters'),
+      },
+      vms,
+      spec.targetHostId,
+      spec.copyStorage,
+    );
+    const job: MigrationJob = {
+      plans,
+      target,
+      persist: spec.persist,
+      bandwidthMiBs: spec.bandwidthMiBs,
+      conn: (id) => this.connection(id),
+      hostName: (id) => this.store.get('hosts', id)?.name ?? id,
+    };
+    return { findings, job, steps: migrationSteps(job) };
   }
 
   /** New Cluster's plan: trust between every pair of nodes, and what stands in the way. */

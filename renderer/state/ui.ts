@@ -17,8 +17,10 @@ export type Theme = 'light' | 'dark';
 export type Wizard = 'new-pool' | 'new-vm' | 'new-cluster';
 
 export interface VmDialog {
-  kind: 'settings' | 'clone' | 'delete';
+  kind: 'settings' | 'clone' | 'delete' | 'migrate';
   vmId: string;
+  /** For migrate: the node the VM was dropped on in the tree. */
+  targetHostId?: string;
 }
 
 /** The tabs of the details pane. */

@@ -11,6 +11,7 @@ import { HelpDialog } from './dialogs/HelpDialog';
 import { NewPoolWizard } from './wizards/NewPoolWizard';
 import { NewVmWizard } from './wizards/NewVmWizard';
 import { NewClusterWizard } from './wizards/NewClusterWizard';
+import { MigrateVmWizard } from './wizards/MigrateVmWizard';
 import { DeleteVmDialog } from './vm/DeleteVmDialog';
 import { VmSettingsDialog } from './vm/VmSettingsDialog';
 import { CloneVmDialog } from './vm/CloneVmDialog';
@@ -149,6 +150,9 @@ function MainWindow() {
       {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'settings' && <VmSettingsDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}
+      {vmDialog?.kind === 'migrate' && (
+        <MigrateVmWizard vmId={vmDialog.vmId} targetHostId={vmDialog.targetHostId} />
+      )}
       <ConfirmDialog />
     </>
   );

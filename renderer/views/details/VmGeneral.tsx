@@ -8,13 +8,16 @@ import { useUi } from '../../state/ui';
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
   const g = vm.graphics[0];
-  const open = (kind: 'settings' | 'clone' | 'delete') =>
+  const open = (kind: 'settings' | 'clone' | 'delete' | 'migrate') =>
     useUi.getState().setVmDialog({ kind, vmId: vm.id });
   return (
     <div className="space-y-4">
       <div role="toolbar" aria-label="VM" className="flex gap-1">
         <button className={buttonClass} onClick={() => open('settings')}>
           Edit settings…
+        </button>
+        <button className={buttonClass} onClick={() => open('migrate')}>
+          Migrate…
         </button>
         <button
           className={buttonClass}

@@ -4,6 +4,8 @@ import { useUi } from '../../state/ui';
 import { VmContextMenu } from './VmContextMenu';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
 
+const VM_DRAG_TYPE = 'application/x-clusterdeck-vm';
+
 const TONES: Record<TreeRow['tone'], string> = {
   ok: 'bg-emerald-500',
   warn: 'bg-amber-500',
@@ -134,6 +136,28 @@ export function ResourceTree() {
               }}
               onDoubleClick={() => r.expandable && setOpen(r.key, !isOpen(r.key))}
               onKeyDown={(e) => onKeyDown(e, r, i)}
+              // Dragging a VM onto another node starts Migrate VM with that node chosen.
+              draggable={r.selection?.kind === 'vm'}
+              onDragStart={(e) => {
+                if (r.selection?.kind !== 'vm') return;
+                e.dataTransfer.setData(VM_DRAG_TYPE, r.selection.id);
+                e.dataTransfer.effectAllowed = 'move';
+              }}
+              onDragOver={(e) => {
+                if (r.selection?.kind !== 'host' || !e.dataTransfer.types.includes(VM_DRAG_TYPE))
+                  return;
+                e.preventDefault();
+                e.dataTransfer.dropEffect = 'move';
+              }}
+              onDrop={(e) => {
+                const vmId = e.dataTransfer.getData(VM_DRAG_TYPE);
+                if (r.selection?.kind !== 'host' || !vmId) return;
+                e.preventDefault();
+                if (inv.vms[vmId]?.hostId === r.selection.id) return;
+                useUi
+                  .getState()
+                  .setVmDialog({ kind: 'migrate', vmId, targetHostId: r.selection.id });
+              }}
               onContextMenu={(e) => {
                 if (r.selection?.kind !== 'vm') return;
                 e.preventDefault();
@@ -148,10 +172,14 @@ export function ResourceTree() {
               <span aria-hidden className="w-3 text-center text-[10px] text-slate-500">
                 {r.expandable ? (isOpen(r.key) ? '▾' : '▸') : ''}
               </span>
-              {r.level !== 3 && (
+              {r.selection && (
                 <span aria-hidden className={`h-2 w-2 shrink-0 rounded-full ${TONES[r.tone]}`} />
               )}
-              <span className={`truncate ${r.level <= 2 ? 'font-semibold' : ''}`}>{r.label}</span>
+              <span
+                className={`truncate ${r.selection?.kind === 'cluster' || r.selection?.kind === 'host' || r.level === 1 ? 'font-semibold' : ''}`}
+              >
+                {r.label}
+              </span>
               {r.detail && (
                 <span
                   className={`ml-auto shrink-0 pl-2 text-[11px] ${selected ? 'text-sky-100' : 'text-slate-500 dark:text-slate-400'}`}

@@ -7,6 +7,7 @@ import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
 /** The dialogs a VM's menu opens, as on its General tab. */
 const VM_DIALOGS = [
   { kind: 'settings', label: 'Edit settings…' },
+  { kind: 'migrate', label: 'Migrate…' },
   { kind: 'clone', label: 'Clone…' },
   { kind: 'delete', label: 'Delete VM…' },
 ] as const;

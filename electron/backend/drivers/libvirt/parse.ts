@@ -280,3 +280,37 @@ export function parseSnapshotXml(snapXml: string): Omit<Snapshot, 'current'> {
 export function yes(v: string | undefined): boolean {
   return v === 'yes' || v === 'enable';
 }
+
+/** A running job as `virsh domjobinfo` reports it; sizes in bytes. */
+export interface JobInfo {
+  active: boolean;
+  elapsedMs: number;
+  processed: number;
+  remaining: number;
+  total: number;
+  /** Bytes per second of the memory stream. */
+  bandwidth: number;
+  downtimeMs: number;
+}
+
+/** Reads `virsh domjobinfo` ("Data processed:   12.345 MiB"), by its labels. */
+export function parseDomjobinfo(stdout: string): JobInfo {
+  const field = (label: string) =>
+    stdout.match(new RegExp(`^${label}:\\s+([\\d.]+)\\s*(\\S*)`, 'm')) ?? undefined;
+  const bytes = (label: string) => {
+    const m = field(label);
+    if (!m) return 0;
+    const unit = (m[2] ?? 'b').replace(/\/s$/, '').toLowerCase();
+    return Number(m[1]) * (UNIT_BYTES[unit] ?? 1);
+  };
+  const type = stdout.match(/^Job type:\s+(\S+)/m)?.[1] ?? 'None';
+  return {
+    active: type !== 'None' && type !== 'Completed' && type !== 'Failed' && type !== 'Cancelled',
+    elapsedMs: Number(field('Time elapsed')?.[1] ?? 0),
+    processed: bytes('Data processed'),
+    remaining: bytes('Data remaining'),
+    total: bytes('Data total'),
+    bandwidth: bytes('Memory bandwidth'),
+    downtimeMs: Number(field('Expected downtime')?.[1] ?? 0),
+  };
+}

@@ -1,0 +1,266 @@
+// Migrate VM's preflight: for each VM and the target node, what would stop
+// the move or make it slow, with a reason and a fix. Whether a disk is on
+// storage both nodes share is tested, not guessed: a marker file made next
+// to it on the source must be visible on the target (then it is removed).
+import { posix } from 'node:path';
+import type { Finding } from '../../../shared/cluster';
+import type { Cluster } from '../../../shared/cluster';
+import type { Host, Network, StoragePool, Vm } from '../../../shared/model';
+import { formatBytes } from '../../../shared/units';
+import type { HostConnection } from '../hosts/connection';
+
+export interface MigrationWorld {
+  hosts: (id: string) => Host | undefined;
+  conn: (id: string) => HostConnection;
+  pools: StoragePool[];
+  networks: Network[];
+  clusters: Cluster[];
+}
+
+/** What the preflight decided for one VM. */
+export interface VmPlan {
+  vm: Vm;
+  live: boolean;
+  copyStorage: boolean;
+}
+
+const sh = (script: string, ...args: string[]) => [
+  'sh',
+  '-c',
+  script,
+  'clusterdeck-migrate',
+  ...args,
+];
+
+/** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
+function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
+  if (source.startsWith('/')) return source;
+  const vol = pools
+    .filter((p) => p.hostId === vm.hostId)
+    .flatMap((p) => p.volumes)
+    .find((v) => v.name === source);
+  return vol?.path ?? '';
+}
+
+async function sharedWithTarget(
+  source: HostConnection,
+  target: HostConnection,
+  path: string,
+): Promise<boolean | undefined> {
+  const made = await source.exec(
+    sh('mktemp -p "$(dirname -- "$1")" .clusterdeck-shared.XXXXXX', path),
+    { timeoutMs: 15_000 },
+  );
+  const marker = made.stdout.trim();
+  if (made.code !== 0 || !marker.startsWith('/')) return undefined;
+  try {
+    const seen = await target.exec(['test', '-e', marker], { timeoutMs: 15_000 });
+    return seen.code === 0;
+  } finally {
+    await source.exec(['rm', '-f', '--', marker], { timeoutMs: 15_000 }).catch(() => undefined);
+  }
+}
+
+export async function migrationPreflight(
+  world: MigrationWorld,
+  vms: readonly Vm[],
+  targetId: string,
+  wantCopy: boolean | undefined,
+): Promise<{ findings: Finding[]; plans: VmPlan[] }> {
+  const findings: Finding[] = [];
+  const plans: VmPlan[] = [];
+  const target = world.hosts(targetId);
+  if (!target || target.state !== 'connected' || target.stack !== 'libvirt') {
+    findings.push({
+      check: 'Target node',
+      level: 'problem',
+      detail: `${target?.name ?? 'The target'} is not a connected libvirt node.`,
+    });
+    return { findings, plans };
+  }
+  const tconn = world.conn(targetId);
+  const tname = target.name;
+
+  // Memory: every guest moved must be able to run there.
+  const mem = await tconn.exec(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
+    timeoutMs: 15_000,
+  });
+  const available = Number(mem.stdout.trim()) || 0;
+  const needed = vms.reduce((n, v) => n + v.memoryKiB * 1024, 0);
+  findings.push(
+    needed <= available
+      ? {
+          check: 'Memory on the target',
+          level: 'ok',
+          detail: `${tname} has ${formatBytes(available)} available; the VMs need ${formatBytes(needed)}.`,
+        }
+      : {
+          check: 'Memory on the target',
+          level: 'problem',
+          detail: `${tname} has ${formatBytes(available)} available, less than the ${formatBytes(needed)} ${vms.map((v) => v.name).join(', ')} need.`,
+          fix: 'Choose another node, free memory there, or give the VM less memory.',
+        },
+  );
+
+  for (const vm of vms) {
+    const source = world.hosts(vm.hostId);
+    const check = (what: string) => `${vm.name}: ${what}`;
+    if (!source || vm.hostId === targetId) {
+      findings.push({
+        check: check('source'),
+        level: 'problem',
+        detail: `${vm.name} is already on ${tname}.`,
+      });
+      continue;
+    }
+    const sconn = world.conn(vm.hostId);
+    const cluster = world.clusters.find(
+      (c) => c.hostIds.includes(vm.hostId) && c.hostIds.includes(targetId),
+    );
+    if (!cluster) {
+      findings.push({
+        check: check('cluster'),
+        level: 'problem',
+        detail: `${source.name} and ${tname} are not in one cluster, so ${source.name} cannot log in to ${tname}.`,
+        fix: 'Make them a cluster with New Cluster (it sets up the trust between them).',
+      });
+      continue;
+    }
+    const live = vm.state === 'running' || vm.state === 'paused';
+    if (!live && vm.state !== 'shutoff') {
+      findings.push({
+        check: check('state'),
+        level: 'problem',
+        detail: `${vm.name} is ${vm.state}; it migrates running, paused or shut off.`,
+      });
+      continue;
+    }
+    findings.push({
+      check: check('kind of move'),
+      level: 'ok',
+      detail: live
+        ? `Live: ${vm.name} keeps running while its memory is copied.`
+        : `Offline: ${vm.name} is shut off, so only its definition moves.`,
+    });
+
+    if (source.info?.cpuModel !== target.info?.cpuModel) {
+      findings.push({
+        check: check('CPU'),
+        level: 'warning',
+        detail: `${source.name} has ${source.info?.cpuModel ?? '?'}, ${tname} ${target.info?.cpuModel ?? '?'}.`,
+        fix: 'A guest with a host-passthrough CPU may not start there; give it a CPU model both have.',
+      });
+    }
+
+    // Networks the VM's interfaces use must be on the target (and active for a live move).
+    for (const nic of vm.nics) {
+      if (nic.type === 'network') {
+        const net = world.networks.find((n) => n.hostId === targetId && n.name === nic.source);
+        if (!net || (live && !net.active))
+          findings.push({
+            check: check('network'),
+            level: 'problem',
+            detail: net
+              ? `The network ${nic.source} is not active on ${tname}.`
+              : `The network ${nic.source} is not on ${tname}.`,
+            fix: net
+              ? `Start ${nic.source} on ${tname}.`
+              : `Define ${nic.source} on ${tname} as on ${source.name}.`,
+          });
+      } else if (nic.type === 'bridge') {
+        const r = await tconn.exec(['test', '-d', `/sys/class/net/${nic.source}/bridge`], {
+          timeoutMs: 15_000,
+        });
+        if (r.code !== 0)
+          findings.push({
+            check: check('network'),
+            level: 'problem',
+            detail: `The bridge ${nic.source} is not on ${tname}.`,
+            fix: `Create the bridge ${nic.source} on ${tname}.`,
+          });
+      }
+    }
+
+    // Disks: shared storage, or copied with the move.
+    const local: string[] = [];
+    for (const d of vm.disks) {
+      if (!d.source) continue;
+      const path = diskPath(vm, d.source, world.pools);
+      if (!path) continue; // a network disk (Ceph, Gluster, iSCSI): reachable from both
+      if (path.startsWith('/dev/')) {
+        const r = await tconn.exec(['test', '-b', path], { timeoutMs: 15_000 });
+        findings.push(
+          r.code === 0
+            ? {
+                check: check(`disk ${d.target}`),
+                level: 'warning',
+                detail: `${path} exists on ${tname}; Clusterdeck cannot tell whether it is the same device.`,
+                fix: 'Make sure it is the same LUN or volume on both nodes.',
+              }
+            : {
+                check: check(`disk ${d.target}`),
+                level: 'problem',
+                detail: `${path} is not on ${tname}.`,
+              },
+        );
+        continue;
+      }
+      const shared = await sharedWithTarget(sconn, tconn, path);
+      if (shared) continue;
+      local.push(path);
+      const dir = posix.dirname(path);
+      const pool = world.pools.find((p) => p.hostId === targetId && p.targetPath === dir);
+      const exists = (await tconn.exec(['test', '-e', path], { timeoutMs: 15_000 })).code === 0;
+      if (!pool || exists) {
+        findings.push({
+          check: check(`disk ${d.target}`),
+          level: 'problem',
+          detail: exists
+            ? `${path} is on ${source.name}'s own storage, and ${tname} already has a different file there.`
+            : `${path} is on ${source.name}'s own storage, and ${tname} has no storage pool at ${dir} to copy it into.`,
+          fix: exists
+            ? `Rename or remove it on ${tname}, or put the disk on shared storage.`
+            : `Define a pool at ${dir} on ${tname} (New Storage Pool), or put the disk on shared storage.`,
+        });
+      } else {
+        const size =
+          world.pools.flatMap((p) => p.volumes).find((v) => v.path === path)?.capacity ?? 0;
+        if (size > pool.available)
+          findings.push({
+            check: check(`disk ${d.target}`),
+            level: 'problem',
+            detail: `${pool.name} on ${tname} has ${formatBytes(pool.available)} free, less than the ${formatBytes(size)} disk.`,
+          });
+      }
+    }
+    let copy = local.length > 0;
+    if (copy && !live) {
+      findings.push({
+        check: check('storage'),
+        level: 'problem',
+        detail: `${vm.name} is shut off and its disks are on ${source.name}'s own storage: an offline move copies no disks.`,
+        fix: 'Start it and migrate it live with its storage, or move the disks to shared storage.',
+      });
+    } else if (copy && wantCopy === false) {
+      findings.push({
+        check: check('storage'),
+        level: 'problem',
+        detail: `${local.join(', ')} ${local.length === 1 ? 'is' : 'are'} not on storage ${tname} shares.`,
+        fix: 'Tick “Copy the disks”.',
+      });
+    } else {
+      findings.push({
+        check: check('storage'),
+        level: 'ok',
+        detail: copy
+          ? `Copied with the move (not on storage ${tname} shares): ${local.join(', ')}.`
+          : vm.disks.length
+            ? `Every disk is on storage ${tname} shares.`
+            : 'No disks.',
+      });
+    }
+    if (wantCopy === true && live) copy = true;
+    plans.push({ vm, live, copyStorage: copy });
+  }
+  return { findings, plans };
+}

@@ -1,0 +1,117 @@
+// A migration as a task: one `virsh migrate` per VM on its source node, with
+// progress, speed and expected downtime read from `virsh domjobinfo` once a
+// second; Cancel aborts the job (`virsh domjobabort`), and the VM stays where
+// it was.
+import { ClusterdeckError } from '../../../shared/errors';
+import type { Host } from '../../../shared/model';
+import { formatBytes } from '../../../shared/units';
+import { jobAbortArgv, jobInfoArgv, migrateArgv } from '../drivers/libvirt/migrate';
+import { parseDomjobinfo } from '../drivers/libvirt/parse';
+import type { HostConnection } from '../hosts/connection';
+import { quoteArgv } from '../ssh/quote';
+import type { TaskContext } from '../tasks/runner';
+import type { VmPlan } from './preflight';
+
+const POLL_MS = 1000;
+
+export interface MigrationJob {
+  plans: VmPlan[];
+  target: Host;
+  persist: boolean;
+  bandwidthMiBs?: number | undefined;
+  conn: (hostId: string) => HostConnection;
+  hostName: (hostId: string) => string;
+}
+
+export function migrationSteps(job: MigrationJob) {
+  return job.plans.map((p) => {
+    const argv = migrateArgv(p.vm.uuid, job.target, {
+      live: p.live,
+      copyStorage: p.copyStorage,
+      persist: job.persist,
+      bandwidthMiBs: job.bandwidthMiBs,
+    });
+    return {
+      plan: p,
+      node: job.hostName(p.vm.hostId),
+      title: `Migrate ${p.vm.name} to ${job.target.name}${p.live ? ' live' : ''}${p.copyStorage ? ' with its disks' : ''}`,
+      argv,
+    };
+  });
+}
+
+export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise<void> {
+  const steps = migrationSteps(job);
+  ctx.setSteps(steps.map((s) => `${s.node}: ${s.title}`));
+  for (const [i, s] of steps.entries()) {
+    if (ctx.signal.aborted) throw new ClusterdeckError('cancelled', 'Cancelled.');
+    ctx.stepState(i, 'running');
+    const source = job.conn(s.plan.vm.hostId);
+    const uuid = s.plan.vm.uuid;
+    // Not tied to the signal: closing the channel would not stop virsh; the abort below does.
+    const running = source.exec(s.argv, { log: ctx.log, timeoutMs: 24 * 3_600_000 });
+    let done = false;
+    running.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    const onAbort = () => {
+      void source.exec(jobAbortArgv(uuid), { log: ctx.log, timeoutMs: 30_000 });
+    };
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!done) {
+        await Promise.race([running, new Promise((r) => setTimeout(r, POLL_MS))]);
+        if (done || !s.plan.live) break;
+        const info = await source
+          .exec(jobInfoArgv(uuid), { timeoutMs: 10_000 })
+          .catch(() => undefined);
+        const job = info?.code === 0 ? parseDomjobinfo(info.stdout) : undefined;
+        if (!job?.active || job.total <= 0) continue;
+        const fraction = Math.min(0.99, job.processed / (job.processed + job.remaining || 1));
+        ctx.progress((i + fraction) / steps.length);
+        ctx.detail(
+          [
+            `${s.plan.vm.name}: ${formatBytes(job.processed)} sent, ${formatBytes(job.remaining)} left`,
+            job.bandwidth ? `${formatBytes(job.bandwidth)}/s` : '',
+            job.downtimeMs ? `expected downtime ${job.downtimeMs} ms` : '',
+          ]
+            .filter(Boolean)
+            .join(' · '),
+        );
+      }
+      const r = await running;
+      if (r.code !== 0) {
+        ctx.stepState(i, 'failed');
+        const why = r.stderr
+          .trim()
+          .replace(/^error: /gm, '')
+          .split('\n')
+          .join(': ');
+        if (ctx.signal.aborted) {
+          throw new ClusterdeckError(
+            'cancelled',
+            `Cancelled: ${s.plan.vm.name} stays on ${s.node}.`,
+          );
+        }
+        throw new ClusterdeckError(
+          'command-failed',
+          `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${why || `exit code ${r.code}`}. ${s.plan.vm.name} stays on ${s.node}.`,
+        );
+      }
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+    ctx.stepState(i, 'done');
+    ctx.progress((i + 1) / steps.length);
+    ctx.detail(`${s.plan.vm.name} runs on ${job.target.name}.`);
+  }
+  // Both nodes report the move through their event streams; re-read anyway.
+  for (const id of new Set([...job.plans.map((p) => p.vm.hostId), job.target.id])) {
+    await job
+      .conn(id)
+      .getDriver()
+      .refresh('vms')
+      .catch(() => undefined);
+  }
+}

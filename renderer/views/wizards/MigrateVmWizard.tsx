@@ -1,0 +1,199 @@
+// Migrate VM: the target node (one of the VM's cluster peers) and how to
+// move, the preflight checklist for that target, then the exact command;
+// Migrate runs it as a task with progress, speed and expected downtime, and
+// Cancel in the Tasks pane aborts the job with the VM left where it was.
+import { useEffect, useId, useState } from 'react';
+import type { Finding } from '../../../shared/cluster';
+import type { PlanStepView } from '../../../shared/storage';
+import { errorMessage, getBridge } from '../../api/bridge';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass } from '../dialogs/Dialog';
+import { Checklist } from './Checklist';
+import { PlanSummary, WizardFrame, wizardInput, wizardLabel } from './WizardFrame';
+
+const STEPS = ['Target', 'Preflight', 'Summary'];
+
+type Plan = { findings: Finding[]; steps: PlanStepView[]; problems: string[] } | { error: string };
+
+export function MigrateVmWizard({
+  vmId,
+  targetHostId,
+}: {
+  vmId: string;
+  targetHostId?: string | undefined;
+}) {
+  const close = () => useUi.getState().setVmDialog(undefined);
+  const notify = useNotices((s) => s.push);
+  const inv = useInventory((s) => s.inv);
+  const ids = useId();
+  const vm = inv.vms[vmId];
+  const cluster = Object.values(inv.clusters).find((c) => vm && c.hostIds.includes(vm.hostId));
+  const peers = (cluster?.hostIds ?? [])
+    .filter((id) => id !== vm?.hostId)
+    .map((id) => inv.hosts[id])
+    .filter((h) => !!h);
+  const [index, setIndex] = useState(0);
+  const [target, setTarget] = useState(
+    targetHostId ?? peers.find((h) => h.state === 'connected')?.id ?? '',
+  );
+  const [copy, setCopy] = useState<'auto' | 'yes' | 'no'>('auto');
+  const [persist, setPersist] = useState(true);
+  const [limit, setLimit] = useState('');
+  const [plan, setPlan] = useState<Plan>();
+  const [busy, setBusy] = useState(false);
+
+  const bandwidth = Number(limit);
+  const limitOk = limit.trim() === '' || (Number.isInteger(bandwidth) && bandwidth >= 1);
+  const spec = {
+    vmIds: [vmId],
+    targetHostId: target,
+    persist,
+    ...(copy !== 'auto' ? { copyStorage: copy === 'yes' } : {}),
+    ...(limit.trim() && limitOk ? { bandwidthMiBs: bandwidth } : {}),
+  };
+  const check = () => {
+    setPlan(undefined);
+    getBridge()
+      .call('planMigration', spec)
+      .then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
+  };
+  useEffect(() => {
+    if (index >= 1) check();
+  }, [index]);
+
+  if (!vm) return null;
+  const source = inv.hosts[vm.hostId]?.name ?? 'its node';
+  const problems = plan && 'findings' in plan ? plan.problems : [];
+
+  const migrate = async () => {
+    setBusy(true);
+    try {
+      await getBridge().call('migrateVms', spec);
+      close();
+    } catch (e) {
+      notify(errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <WizardFrame
+      title={`Migrate ${vm.name}`}
+      steps={STEPS}
+      index={index}
+      onCancel={close}
+      onBack={() => setIndex(index - 1)}
+      onNext={() => {
+        if (index === 0 && (!target || !limitOk)) return;
+        if (index === 1 && (!plan || 'error' in plan || problems.length > 0)) return;
+        setIndex(index + 1);
+      }}
+      finishLabel="Migrate"
+      finishDisabled={busy || !plan || 'error' in plan || problems.length > 0}
+      onFinish={() => void migrate()}
+    >
+      {index === 0 && (
+        <div className="space-y-3">
+          <p>
+            {vm.name} is {vm.state === 'shutoff' ? 'shut off' : vm.state} on {source}
+            {cluster ? ` (cluster ${cluster.name})` : ''}.
+          </p>
+          {!cluster ? (
+            <p role="alert" className="text-red-700 dark:text-red-400">
+              {source} is in no cluster. Make a cluster with New Cluster first: it sets up the trust
+              the nodes need to migrate between them.
+            </p>
+          ) : (
+            <>
+              <div>
+                <label className={wizardLabel} htmlFor={`${ids}-target`}>
+                  Target node
+                </label>
+                <select
+                  id={`${ids}-target`}
+                  className={wizardInput}
+                  value={target}
+                  onChange={(e) => setTarget(e.target.value)}
+                >
+                  {peers.map((h) => (
+                    <option key={h.id} value={h.id} disabled={h.state !== 'connected'}>
+                      {h.name}
+                      {h.state !== 'connected' ? ' (not connected)' : ''}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label className={wizardLabel} htmlFor={`${ids}-copy`}>
+                  Disks
+                </label>
+                <select
+                  id={`${ids}-copy`}
+                  className={wizardInput}
+                  value={copy}
+                  onChange={(e) => setCopy(e.target.value as 'auto' | 'yes' | 'no')}
+                >
+                  <option value="auto">Copy them if they are not on shared storage</option>
+                  <option value="yes">Always copy them (--copy-storage-all)</option>
+                  <option value="no">Never copy them (shared storage only)</option>
+                </select>
+              </div>
+              <label className="flex items-center gap-2">
+                <input
+                  type="checkbox"
+                  checked={persist}
+                  onChange={(e) => setPersist(e.target.checked)}
+                />
+                Keep it defined on the target and remove it from {source}
+              </label>
+              <div>
+                <label className={wizardLabel} htmlFor={`${ids}-limit`}>
+                  Bandwidth limit, MiB/s (optional)
+                </label>
+                <input
+                  id={`${ids}-limit`}
+                  className={wizardInput}
+                  inputMode="numeric"
+                  value={limit}
+                  placeholder="no limit"
+                  onChange={(e) => setLimit(e.target.value)}
+                  aria-invalid={!limitOk ? true : undefined}
+                />
+                {!limitOk && (
+                  <p className="mt-0.5 text-xs text-red-600 dark:text-red-400">
+                    A whole number of MiB/s, 1 or more.
+                  </p>
+                )}
+              </div>
+            </>
+          )}
+        </div>
+      )}
+      {index === 1 && (
+        <section aria-label="Preflight" className="space-y-2">
+          <div className="flex items-center justify-between">
+            <p>
+              {!plan
+                ? 'Checking…'
+                : problems.length
+                  ? 'Fix the problems below, then check again.'
+                  : 'Nothing stands in the way.'}
+            </p>
+            <button type="button" className={buttonClass} disabled={!plan} onClick={check}>
+              Check again
+            </button>
+          </div>
+          {plan && 'error' in plan && (
+            <p role="alert" className="text-red-700 dark:text-red-400">
+              {plan.error}
+            </p>
+          )}
+          {plan && 'findings' in plan && <Checklist findings={plan.findings} />}
+        </section>
+      )}
+      {index === 2 && <PlanSummary plan={plan} />}
+    </WizardFrame>
+  );
+}
