@@ -9,6 +9,7 @@ import { benchContext, type LabJson, type Measure } from './bench/common';
 import { benchConsole } from './bench/console-bench';
 import { benchSsh } from './bench/ssh-bench';
 import { benchUpload } from './bench/upload-bench';
+import { benchMigration } from './bench/migration-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -36,8 +37,8 @@ function printTable(title: string, measures: Measure[]): void {
 async function main(): Promise<void> {
   let startedLab = false;
   if (!existsSync(join(labDir, 'lab.json'))) {
-    process.stderr.write('bench: starting a lab node…\n');
-    execFileSync(labScript, ['up', '1'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    process.stderr.write('bench: starting two lab nodes…\n');
+    execFileSync(labScript, ['up', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     startedLab = true;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       ...(await benchSsh(ctx)),
       ...(await benchConsole(ctx)),
       ...(await benchUpload(ctx)),
+      ...(await benchMigration(ctx, labScript)),
     ];
     printTable(`Node ${ctx.node.name} (${ctx.node.host}), one run:`, measures);
     if (process.env['BENCH_JSON']) {

@@ -280,6 +280,25 @@ export const methods = {
     }),
   },
   migrateVms: { params: migrationSpecSchema, result: z.object({ taskId: z.string() }) },
+  /** Where maintenance mode would move each running VM of a node, and the commands. */
+  planMaintenance: {
+    params: z.object({ hostId: idSchema }),
+    result: z.object({
+      findings: z.array(z.custom<Finding>()),
+      steps: z.array(planStepSchema),
+      problems: z.array(z.string()),
+    }),
+  },
+  /** Moves the node's running VMs to its cluster peers and marks it; bringBack remembers them. */
+  enterMaintenance: {
+    params: z.object({ hostId: idSchema, bringBack: z.boolean() }),
+    result: z.object({ taskId: z.string() }),
+  },
+  /** Clears the mark, and brings back the VMs remembered when it was set. */
+  exitMaintenance: {
+    params: z.object({ hostId: idSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
   /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
   removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */

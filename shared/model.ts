@@ -45,6 +45,8 @@ export interface Host {
   retryAt?: number;
   stack?: Stack;
   info?: NodeInfo;
+  /** In maintenance mode: no VM is moved to it; its own went elsewhere. */
+  maintenance?: { since: number; bringBack: string[] };
 }
 
 export const VM_STATES = [

@@ -25,7 +25,8 @@ import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { clusterPlan, type ClusterMember } from './clusters/plan';
 import { preflight } from './clusters/preflight';
-import { migrationPreflight } from './migration/preflight';
+import { planEvacuation } from './migration/maintenance';
+import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
@@ -286,12 +287,84 @@ export class Backend {
     },
 
     migrateVms: async (spec) => {
-      const { findings, job } = await this.planMigration(spec);
+      const { findings, job, target } = await this.planMigration(spec);
       const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
       if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
       const names = job.plans.map((p) => p.vm.name).join(', ');
-      const taskId = this.tasks.start(`Migrate ${names}`, `to ${job.target.name}`, (ctx) =>
+      const taskId = this.tasks.start(`Migrate ${names}`, `to ${target.name}`, (ctx) =>
         runMigration(ctx, job),
+      );
+      return { taskId };
+    },
+
+    planMaintenance: async ({ hostId }) => {
+      const { findings, job } = await this.planMaintenance(hostId);
+      return {
+        findings,
+        steps: migrationSteps(job).map((st) =>
+          stepView({ hostId: st.plan.vm.hostId, node: st.node, title: st.title, argv: st.argv }),
+        ),
+        problems: findings.filter((f) => f.level === 'problem').map((f) => f.detail),
+      };
+    },
+
+    enterMaintenance: async ({ hostId, bringBack }) => {
+      const host = this.store.get('hosts', hostId);
+      if (!host) throw new ClusterdeckError('not-found', 'That node is no longer added.');
+      if (host.maintenance)
+        throw new ClusterdeckError('invalid-state', `${host.name} is already in maintenance mode.`);
+      const { findings, job } = await this.planMaintenance(hostId);
+      const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const taskId = this.tasks.start(
+        `Maintenance mode for ${host.name}`,
+        host.name,
+        async (ctx) => {
+          if (job.plans.length) await runMigration(ctx, job);
+          await this.setMaintenance(hostId, {
+            since: Date.now(),
+            bringBack: bringBack ? job.plans.map((p) => p.vm.uuid) : [],
+          });
+          ctx.detail(
+            job.plans.length
+              ? `${host.name} is in maintenance mode; ${job.plans.length} VM(s) moved.`
+              : `${host.name} is in maintenance mode; it ran no VMs.`,
+          );
+        },
+      );
+      return { taskId };
+    },
+
+    exitMaintenance: async ({ hostId }) => {
+      const host = this.store.get('hosts', hostId);
+      if (!host?.maintenance)
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${host?.name ?? 'That node'} is not in maintenance mode.`,
+        );
+      const uuids = new Set(host.maintenance.bringBack);
+      const vms = this.store.all('vms').filter((v) => uuids.has(v.uuid) && v.hostId !== hostId);
+      const taskId = this.tasks.start(
+        `End maintenance mode of ${host.name}`,
+        host.name,
+        async (ctx) => {
+          // The mark goes first, or the node would refuse its own VMs back.
+          await this.setMaintenance(hostId, undefined);
+          if (!vms.length) return;
+          const { findings, plans } = await migrationPreflight(
+            this.migrationWorld(),
+            vms,
+            hostId,
+            undefined,
+          );
+          const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
+          if (problems.length)
+            throw new ClusterdeckError(
+              'command-failed',
+              `The VMs cannot come back: ${problems.join(' ')}`,
+            );
+          await runMigration(ctx, this.migrationJob(plans, true));
+        },
       );
       return { taskId };
     },
@@ -675,32 +748,63 @@ export class Backend {
     });
   }
 
+  /** What the migration checks read: the inventory and the connections. */
+  private migrationWorld(): MigrationWorld {
+    return {
+      hosts: (id) => this.store.get('hosts', id),
+      conn: (id) => this.connection(id),
+      pools: this.store.all('pools'),
+      networks: this.store.all('networks'),
+      clusters: this.store.all('clusters'),
+      inMaintenance: (id) => !!this.store.get('hosts', id)?.maintenance,
+    };
+  }
+
+  private migrationJob(plans: VmPlan[], persist: boolean, bandwidthMiBs?: number): MigrationJob {
+    return {
+      plans,
+      persist,
+      bandwidthMiBs,
+      conn: (id) => this.connection(id),
+      hostName: (id) => this.store.get('hosts', id)?.name ?? id,
+    };
+  }
+
   /** Migrate VM's checks and the job they allow. */
   private async planMigration(spec: MigrationSpec) {
     const vms = spec.vmIds.map((id) => this.vmOrThrow(id));
     const target = this.store.get('hosts', spec.targetHostId);
     if (!target) throw new ClusterdeckError('not-found', 'The target node is no longer added.');
     const { findings, plans } = await migrationPreflight(
-      {
-        hosts: (id) => this.store.get('hosts', id),
-        conn: (id) => this.connection(id),
-        pools: this.store.all('pools'),
-        networks: this.store.all('networks'),
-        clusters: this.store.all('clusters'),
-      },
+      this.migrationWorld(),
       vms,
       spec.targetHostId,
       spec.copyStorage,
     );
-    const job: MigrationJob = {
-      plans,
-      target,
-      persist: spec.persist,
-      bandwidthMiBs: spec.bandwidthMiBs,
-      conn: (id) => this.connection(id),
-      hostName: (id) => this.store.get('hosts', id)?.name ?? id,
-    };
-    return { findings, job, steps: migrationSteps(job) };
+    const job = this.migrationJob(plans, spec.persist, spec.bandwidthMiBs);
+    return { findings, job, target, steps: migrationSteps(job) };
+  }
+
+  /** Maintenance mode's moves: every running VM of the node to a cluster peer. */
+  private async planMaintenance(hostId: string) {
+    const host = this.store.get('hosts', hostId);
+    if (!host) throw new ClusterdeckError('not-found', 'That node is no longer added.');
+    const { findings, plans } = await planEvacuation(
+      this.migrationWorld(),
+      host,
+      this.store.all('vms'),
+    );
+    return { findings, job: this.migrationJob(plans, true) };
+  }
+
+  private async setMaintenance(hostId: string, m: HostConfig['maintenance']): Promise<void> {
+    await this.settings.update((s) => {
+      const h = s.hosts.find((x) => x.id === hostId);
+      if (!h) return;
+      if (m) h.maintenance = m;
+      else delete h.maintenance;
+    });
+    this.connection(hostId).setMaintenance(m);
   }
 
   /** New Cluster's plan: trust between every pair of nodes, and what stands in the way. */

@@ -779,6 +779,23 @@ describe('the browser shell in Chromium', () => {
     }
   });
 
+  it('puts a node into maintenance mode and takes it out again', async () => {
+    await page.getByRole('treeitem', { name: /^node2 Connected/ }).click();
+    await page.getByRole('tab', { name: 'General' }).click();
+    await page.getByRole('button', { name: 'Enter maintenance mode…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Maintenance mode for node2' });
+    await dialog.getByText('node2 runs no VMs').waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Enter maintenance mode' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('treeitem', { name: /^node2 Connected, maintenance/ }).waitFor();
+    await page
+      .getByRole('region', { name: 'Maintenance mode' })
+      .getByText(/In maintenance mode since/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Exit maintenance mode' }).click();
+    await page.getByRole('treeitem', { name: /^node2 Connected$/ }).waitFor();
+  });
+
   it('forgets the cluster, its nodes staying', async () => {
     try {
       await page.getByRole('treeitem', { name: /^e2e-cluster/ }).click();

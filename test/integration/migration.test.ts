@@ -232,6 +232,53 @@ describe.runIf(haveThree)('Migrate VM', () => {
     }
   });
 
+  it('maintenance mode empties a node, refuses guests for it, and brings its own back', async () => {
+    dropGuest('int-maint');
+    defineGuest('node2', 'int-maint', '');
+    virshOn('node2', ['start', 'int-maint']);
+    try {
+      await vmOn('node2', 'int-maint');
+      const plan = (await backend.call('planMaintenance', { hostId: ids['node2']! })) as {
+        findings: Finding[];
+        steps: { node: string; title: string }[];
+        problems: string[];
+      };
+      expect(plan.problems).toEqual([]);
+      expect(plan.steps.map((st) => st.node)).toEqual(['node2']);
+      expect(plan.steps[0]!.title).toMatch(/^Migrate int-maint to node[13] live$/);
+      const { taskId } = (await backend.call('enterMaintenance', {
+        hostId: ids['node2']!,
+        bringBack: true,
+      })) as { taskId: string };
+      expect((await taskFinished(backend, taskId, 90_000)).error).toBeUndefined();
+      expect(virshOn('node2', ['list', '--name']).trim()).toBe('');
+      const moved = await waitFor(
+        () => backend.store.all('vms').find((v) => v.name === 'int-maint' && v.state === 'running'),
+        'int-maint running elsewhere',
+      );
+      expect(moved.hostId).not.toBe(ids['node2']);
+      expect(backend.store.get('hosts', ids['node2']!)?.maintenance?.bringBack).toEqual([
+        moved.uuid,
+      ]);
+      // Nothing moves to a node in maintenance mode.
+      const tiny = await vmOn('node1', 'lab-tiny-1');
+      const refused = (await backend.call('planMigration', {
+        vmIds: [tiny.id],
+        targetHostId: ids['node2']!,
+      })) as { problems: string[] };
+      expect(refused.problems).toEqual(['node2 is in maintenance mode.']);
+
+      const out = (await backend.call('exitMaintenance', { hostId: ids['node2']! })) as {
+        taskId: string;
+      };
+      expect((await taskFinished(backend, out.taskId, 90_000)).error).toBeUndefined();
+      expect(state('node2', 'int-maint')).toBe('running');
+      expect(backend.store.get('hosts', ids['node2']!)?.maintenance).toBeUndefined();
+    } finally {
+      dropGuest('int-maint');
+    }
+  });
+
   it('refuses a target without the memory or the network the guest needs', async () => {
     const file = join(readLab().nodes[0]!.dir, 'cd-only1.xml');
     writeFileSync(file, `<network><name>cd-only1</name><bridge name='cdonly1'/></network>`);

@@ -6,6 +6,7 @@ import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../../sh
 import type { VmSettings, VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
+import type { JobInfo } from './libvirt/parse';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -47,6 +48,8 @@ export interface Driver {
   scanSourcesArgv(request: ScanRequest): string[];
   parseFoundSources(request: ScanRequest, stdout: string): FoundSource[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+  /** The VM's running job (a migration), read through the node's open virsh channel. */
+  readJob(vm: Vm): Promise<JobInfo | undefined>;
   /** A VM's snapshots, read when asked for (not part of the inventory). */
   readSnapshots(vm: Vm): Promise<Snapshot[]>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];

@@ -102,6 +102,16 @@ export class HostConnection {
     return this.session.openPty(argv, size);
   }
 
+  /** Marks or clears maintenance mode (the caller keeps it in the settings). */
+  setMaintenance(m: HostConfig['maintenance']): void {
+    if (m) this.config.maintenance = m;
+    else delete this.config.maintenance;
+    const prev = this.store.get('hosts', this.config.id);
+    if (!prev) return;
+    const { maintenance: _old, ...rest } = prev;
+    this.store.put('hosts', prev.id, m ? { ...rest, maintenance: m } : rest);
+  }
+
   private setState(state: HostState, extra: Partial<Host> = {}): void {
     if (this.disposed) return;
     const c = this.config;
@@ -116,6 +126,7 @@ export class HostConnection {
       ...(c.keyPath ? { keyPath: c.keyPath } : {}),
       ...(prev?.stack ? { stack: prev.stack } : {}),
       ...(prev?.info ? { info: prev.info } : {}),
+      ...(c.maintenance ? { maintenance: c.maintenance } : {}),
       state,
       ...extra,
     };

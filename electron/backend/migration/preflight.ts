@@ -15,11 +15,13 @@ export interface MigrationWorld {
   pools: StoragePool[];
   networks: Network[];
   clusters: Cluster[];
+  inMaintenance: (hostId: string) => boolean;
 }
 
 /** What the preflight decided for one VM. */
 export interface VmPlan {
   vm: Vm;
+  target: Host;
   live: boolean;
   copyStorage: boolean;
 }
@@ -80,6 +82,15 @@ export async function migrationPreflight(
   }
   const tconn = world.conn(targetId);
   const tname = target.name;
+  if (world.inMaintenance(targetId)) {
+    findings.push({
+      check: 'Target node',
+      level: 'problem',
+      detail: `${tname} is in maintenance mode.`,
+      fix: `Choose another node, or take ${tname} out of maintenance mode first.`,
+    });
+    return { findings, plans };
+  }
 
   // Memory: every guest moved must be able to run there.
   const mem = await tconn.exec(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
@@ -260,7 +271,7 @@ export async function migrationPreflight(
       });
     }
     if (wantCopy === true && live) copy = true;
-    plans.push({ vm, live, copyStorage: copy });
+    plans.push({ vm, target, live, copyStorage: copy });
   }
   return { findings, plans };
 }

@@ -3,10 +3,8 @@
 // second; Cancel aborts the job (`virsh domjobabort`), and the VM stays where
 // it was.
 import { ClusterdeckError } from '../../../shared/errors';
-import type { Host } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
-import { jobAbortArgv, jobInfoArgv, migrateArgv } from '../drivers/libvirt/migrate';
-import { parseDomjobinfo } from '../drivers/libvirt/parse';
+import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
 import type { TaskContext } from '../tasks/runner';
@@ -16,7 +14,6 @@ const POLL_MS = 1000;
 
 export interface MigrationJob {
   plans: VmPlan[];
-  target: Host;
   persist: boolean;
   bandwidthMiBs?: number | undefined;
   conn: (hostId: string) => HostConnection;
@@ -25,7 +22,7 @@ export interface MigrationJob {
 
 export function migrationSteps(job: MigrationJob) {
   return job.plans.map((p) => {
-    const argv = migrateArgv(p.vm.uuid, job.target, {
+    const argv = migrateArgv(p.vm.uuid, p.target, {
       live: p.live,
       copyStorage: p.copyStorage,
       persist: job.persist,
@@ -34,7 +31,7 @@ export function migrationSteps(job: MigrationJob) {
     return {
       plan: p,
       node: job.hostName(p.vm.hostId),
-      title: `Migrate ${p.vm.name} to ${job.target.name}${p.live ? ' live' : ''}${p.copyStorage ? ' with its disks' : ''}`,
+      title: `Migrate ${p.vm.name} to ${p.target.name}${p.live ? ' live' : ''}${p.copyStorage ? ' with its disks' : ''}`,
       argv,
     };
   });
@@ -63,10 +60,11 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       while (!done) {
         await Promise.race([running, new Promise((r) => setTimeout(r, POLL_MS))]);
         if (done || !s.plan.live) break;
-        const info = await source
-          .exec(jobInfoArgv(uuid), { timeoutMs: 10_000 })
+        // Through the node's open virsh channel: a new exec each second would slow the move.
+        const job = await source
+          .getDriver()
+          .readJob(s.plan.vm)
           .catch(() => undefined);
-        const job = info?.code === 0 ? parseDomjobinfo(info.stdout) : undefined;
         if (!job?.active || job.total <= 0) continue;
         const fraction = Math.min(0.99, job.processed / (job.processed + job.remaining || 1));
         ctx.progress((i + fraction) / steps.length);
@@ -104,14 +102,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     }
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
-    ctx.detail(`${s.plan.vm.name} runs on ${job.target.name}.`);
+    ctx.detail(`${s.plan.vm.name} runs on ${s.plan.target.name}.`);
   }
-  // Both nodes report the move through their event streams; re-read anyway.
-  for (const id of new Set([...job.plans.map((p) => p.vm.hostId), job.target.id])) {
-    await job
-      .conn(id)
-      .getDriver()
-      .refresh('vms')
-      .catch(() => undefined);
-  }
+  // No re-read here: both nodes report the move through their event streams.
 }

@@ -5,6 +5,7 @@ import { useUi } from '../../state/ui';
 import { buttonClass, dangerButtonClass } from '../dialogs/Dialog';
 import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../format';
 import { Facts } from './Facts';
+import { MaintenancePanel } from './MaintenancePanel';
 
 export function HostGeneral({ host }: { host: Host }) {
   const notify = useNotices((s) => s.push);
@@ -58,6 +59,7 @@ export function HostGeneral({ host }: { host: Host }) {
           ['Uptime', i ? formatUptime(i.uptimeSeconds) : '—'],
         ]}
       />
+      <MaintenancePanel host={host} />
       {!host.message && (
         <div className="flex gap-2">
           <button className={buttonClass} onClick={() => void reconnect()}>

@@ -77,7 +77,7 @@ function hostRows(
   now: number,
 ): TreeRow[] {
   const rows: TreeRow[] = [];
-  let detail = HOST_STATE_WORDS[h.state];
+  let detail = HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : '');
   if (h.retryAt && h.retryAt > now && h.state !== 'connected') {
     detail += `, retrying in ${Math.ceil((h.retryAt - now) / 1000)} s`;
   }

@@ -54,6 +54,7 @@ import {
   serialConsoleArgv,
   virshArgv,
 } from './commands';
+import { parseDomjobinfo, type JobInfo } from './parse';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
 import { VirshShell } from './virsh-shell';
@@ -231,6 +232,11 @@ export class LibvirtDriver implements Driver {
 
   parseFoundSources(request: ScanRequest, stdout: string): FoundSource[] {
     return parseFoundSources(request.type, stdout);
+  }
+
+  async readJob(vm: Vm): Promise<JobInfo | undefined> {
+    const r = await this.shell?.run(['domjobinfo', vm.uuid], 10_000);
+    return r?.ok ? parseDomjobinfo(r.stdout) : undefined;
   }
 
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {

@@ -34,5 +34,4 @@ export function migrateArgv(uuid: string, target: MigrationTarget, o: MigrateOpt
   ]);
 }
 
-export const jobInfoArgv = (uuid: string) => virshArgv(['domjobinfo', uuid]);
 export const jobAbortArgv = (uuid: string) => virshArgv(['domjobabort', uuid]);

@@ -1,0 +1,186 @@
+// Live migration: the wall time of Clusterdeck's Migrate VM (the task from
+// the call to its end: `virsh migrate` on the source with progress polling)
+// against the same `virsh migrate` typed on the source node, for the same
+// running guest between the same two nodes, alternating directions.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Backend } from '../../electron/backend/backend';
+import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
+import { measure, type BenchContext, type Measure } from './common';
+
+const RUNS = 3;
+const GUEST = 'lab-tiny-1';
+
+interface LabNode {
+  name: string;
+  host: string;
+  port: number;
+  hostKeyFingerprint: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function until<T>(get: () => T | undefined, what: string, ms = 120_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function benchMigration(ctx: BenchContext, labScript: string): Promise<Measure[]> {
+  const lab = JSON.parse(readFileSync(join(ctx.lab.dir, 'lab.json'), 'utf8')) as {
+    nodes: LabNode[];
+  };
+  if (lab.nodes.length < 2) {
+    process.stderr.write('bench: migration measures skipped: the lab has one node\n');
+    return [];
+  }
+  const [a, b] = lab.nodes as [LabNode, LabNode];
+  const onNode = (node: string, argv: string[]) =>
+    execFileSync(labScript, ['exec', node, ...argv], {
+      env: { ...process.env, LAB_DIR: ctx.lab.dir },
+    }).toString();
+  const forget = () => {
+    for (const n of [a, b])
+      onNode(n.name, [
+        'sh',
+        '-c',
+        'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+      ]);
+  };
+  const home = mkdtempSync(join(ctx.tmp, 'migration-'));
+  const backend = await Backend.start({
+    dataDir: home,
+    secretBox: NO_PERSISTENT_SECRETS,
+    userKnownHosts: join(home, 'none'),
+    sshConfig: join(home, 'none'),
+  });
+  try {
+    const ids: string[] = [];
+    for (const n of [a, b]) {
+      const { hostId } = (await backend.call('addHost', {
+        name: n.name,
+        address: n.host,
+        port: n.port,
+        user: ctx.lab.user,
+        auth: 'key',
+        keyPath: ctx.lab.keyPath,
+        fingerprint: n.hostKeyFingerprint,
+      })) as { hostId: string };
+      ids.push(hostId);
+    }
+    await until(
+      () =>
+        ids.every((id) => backend.store.get('hosts', id)?.state === 'connected') ? true : undefined,
+      'both nodes',
+    );
+    const made = (await backend.call('createCluster', { name: 'bench', hostIds: ids })) as {
+      taskId: string;
+    };
+    const cluster = await until(() => {
+      const t = backend.store.get('tasks', made.taskId);
+      return t && t.state !== 'running' ? t : undefined;
+    }, 'the cluster');
+    if (cluster.error) throw new Error(`bench: ${cluster.error}`);
+
+    const where = () =>
+      backend.store.all('vms').find((v) => v.name === GUEST && v.state === 'running');
+    const viaClusterdeck = async (to: string): Promise<number> => {
+      const vm = await until(where, `${GUEST} running`);
+      const t = Date.now();
+      const { taskId } = (await backend.call('migrateVms', {
+        vmIds: [vm.id],
+        targetHostId: to,
+      })) as {
+        taskId: string;
+      };
+      const task = await until(() => {
+        const x = backend.store.get('tasks', taskId);
+        return x && x.state !== 'running' ? x : undefined;
+      }, 'the migration');
+      if (task.error) throw new Error(`bench: ${task.error}`);
+      const took = Date.now() - t;
+      tasks.push((task.endedAt ?? Date.now()) - task.startedAt);
+      await until(() => (where()?.hostId === to ? true : undefined), `${GUEST} on the target`);
+      return took;
+    };
+    const tasks: number[] = [];
+    const virshArgs = (to: LabNode) => [
+      'virsh',
+      '-c',
+      'qemu:///system',
+      'migrate',
+      '--live',
+      '--persistent',
+      '--undefinesource',
+      GUEST,
+      `qemu+ssh://${ctx.lab.user}@${to.host}/system?no_tty=1`,
+      '--migrateuri',
+      `tcp://${to.host}`,
+    ];
+    // As an administrator runs it: `ssh node virsh migrate …` with OpenSSH.
+    const viaSsh = (from: LabNode, to: LabNode): number => {
+      const t = Date.now();
+      const remote = virshArgs(to)
+        .map((a) => `'${a}'`)
+        .join(' ');
+      execFileSync('ssh', [
+        // The lab's key and known_hosts, with this node's port instead of the first one's.
+        ...ctx.sshBase.filter((a, i, all) => a !== '-p' && all[i - 1] !== '-p'),
+        '-p',
+        String(from.port),
+        `${ctx.lab.user}@${from.host}`,
+        remote,
+      ]);
+      return Date.now() - t;
+    };
+    // The same command run inside the node, with no SSH session around it.
+    const inNode = (from: LabNode, to: LabNode): number => {
+      const t = Date.now();
+      onNode(from.name, virshArgs(to));
+      return Date.now() - t;
+    };
+    const home0 = where()?.hostId === ids[0] ? 0 : 1;
+    const nodes = home0 === 0 ? [a, b] : [b, a];
+    const hostIds = home0 === 0 ? ids : [ids[1]!, ids[0]!];
+    const cd: number[] = [];
+    const ssh: number[] = [];
+    const local: number[] = [];
+    // Every way moves the guest from the first node to the second; virsh brings it back.
+    for (let i = 0; i < RUNS; i++) {
+      cd.push(await viaClusterdeck(hostIds[1]!));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+      ssh.push(viaSsh(nodes[0]!, nodes[1]!));
+      inNode(nodes[1]!, nodes[0]!);
+      local.push(inNode(nodes[0]!, nodes[1]!));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+    }
+    const name = `live migration of ${GUEST}, median of ${RUNS}`;
+    return [
+      // From the call (which checks the target again) until the task ends.
+      measure(name, 'ms', median(cd), '`ssh node virsh migrate` (OpenSSH)', median(ssh)),
+      measure(name, 'ms', median(cd), 'virsh migrate inside the node, no SSH', median(local)),
+      // The task alone: virsh migrate over the open SSH connection, progress polled.
+      measure(
+        `${name}, task only`,
+        'ms',
+        median(tasks),
+        '`ssh node virsh migrate` (OpenSSH)',
+        median(ssh),
+      ),
+    ];
+  } finally {
+    backend.close();
+    forget();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
