@@ -15,6 +15,7 @@ import {
 import { vmSettingsSchema, vmSpecSchema } from './vm';
 import { clusterSpecSchema, type Finding } from './cluster';
 import { migrationSpecSchema } from './migration';
+import type { PerformanceSample } from './performance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -298,6 +299,11 @@ export const methods = {
   exitMaintenance: {
     params: z.object({ hostId: idSchema }),
     result: z.object({ taskId: z.string() }),
+  },
+  /** One reading of a node's and its VMs' load; rates compare with the node's previous reading. */
+  readPerformance: {
+    params: z.object({ hostId: idSchema }),
+    result: z.custom<PerformanceSample>(),
   },
   /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
   removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },

@@ -26,6 +26,7 @@ import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { clusterPlan, type ClusterMember } from './clusters/plan';
 import { preflight } from './clusters/preflight';
 import { planEvacuation } from './migration/maintenance';
+import { toSample, type NodeCounters } from './performance/rates';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
 import { openUploadReceiver } from './transfers/upload-receiver';
@@ -85,6 +86,8 @@ export class Backend {
   private readonly connections = new Map<string, HostConnection>();
   /** Open tunnels by id: VNC consoles and terminals alike. */
   private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
+  /** Each node's last load counters, so the next reading can turn them into rates. */
+  private readonly lastCounters = new Map<string, NodeCounters>();
   /** Files chosen in the native dialog, by the one-time id the page holds. */
   private readonly chosenFiles = new Map<string, { path: string; bytes: number }>();
 
@@ -367,6 +370,13 @@ export class Backend {
         },
       );
       return { taskId };
+    },
+
+    readPerformance: async ({ hostId }) => {
+      const now = await this.connection(hostId).getDriver().readCounters();
+      const sample = toSample(now, this.lastCounters.get(hostId));
+      this.lastCounters.set(hostId, now);
+      return sample;
     },
 
     removeCluster: async ({ clusterId }) => {

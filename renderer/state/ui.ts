@@ -24,7 +24,8 @@ export interface VmDialog {
 }
 
 /** The tabs of the details pane. */
-export type DetailsTab = 'general' | 'console' | 'serial' | 'snapshots' | 'terminal';
+export type DetailsTab =
+  'general' | 'console' | 'serial' | 'snapshots' | 'terminal' | 'performance';
 
 /** A VM to select (and a tab to show) as soon as it appears, e.g. after New VM. */
 export interface PendingOpen {

@@ -779,6 +779,24 @@ describe('the browser shell in Chromium', () => {
     }
   });
 
+  it('shows load as charts on the Performance tab, for a node and for its cluster', async () => {
+    await page.getByRole('treeitem', { name: /^node1 Connected/ }).click();
+    await page.getByRole('tab', { name: 'Performance' }).click();
+    await page.getByRole('img', { name: 'CPU of node1 chart' }).waitFor();
+    const busiest = page.getByRole('table', { name: 'Busiest VMs' });
+    // The second reading (5 s on) gives rates; the running guests are listed.
+    await busiest
+      .getByRole('cell', { name: 'lab-tiny-1', exact: true })
+      .waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-performance-node.png') });
+    await page.getByRole('treeitem', { name: /^e2e-cluster/ }).click();
+    await page.getByRole('tab', { name: 'Performance' }).click();
+    const nodes = page.getByRole('table', { name: 'Busiest nodes' });
+    for (const n of ['node1', 'node2', 'node3'])
+      await nodes.getByRole('cell', { name: n, exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'General' }).click();
+  });
+
   it('puts a node into maintenance mode and takes it out again', async () => {
     await page.getByRole('treeitem', { name: /^node2 Connected/ }).click();
     await page.getByRole('tab', { name: 'General' }).click();

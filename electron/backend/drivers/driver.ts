@@ -7,6 +7,7 @@ import type { VmSettings, VmSpec } from '../../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
 import type { JobInfo } from './libvirt/parse';
+import type { NodeCounters } from '../performance/rates';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -48,6 +49,8 @@ export interface Driver {
   scanSourcesArgv(request: ScanRequest): string[];
   parseFoundSources(request: ScanRequest, stdout: string): FoundSource[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+  /** The node's and its VMs' cumulative load counters, for the Performance tab. */
+  readCounters(): Promise<NodeCounters>;
   /** The VM's running job (a migration), read through the node's open virsh channel. */
   readJob(vm: Vm): Promise<JobInfo | undefined>;
   /** A VM's snapshots, read when asked for (not part of the inventory). */

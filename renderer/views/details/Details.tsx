@@ -7,6 +7,7 @@ import { SnapshotsView } from '../vm/SnapshotsView';
 import { useInventory } from '../../state/inventory';
 import { useUi, type DetailsTab } from '../../state/ui';
 import { ClusterGeneral } from './ClusterGeneral';
+import { ClusterPerformance, HostPerformance, VmPerformance } from '../performance/PerformanceView';
 import { HostGeneral } from './HostGeneral';
 import { NetworkGeneral } from './StorageNetworkGeneral';
 import { PoolView } from '../storage/PoolView';
@@ -92,6 +93,8 @@ export function Details() {
   if (vm?.textConsoles.some((c) => c.type === 'pty')) tabs.push({ id: 'serial', label: 'Serial' });
   if (vm) tabs.push({ id: 'snapshots', label: 'Snapshots' });
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
+  const cluster = selection.kind === 'cluster' ? inv.clusters[selection.id] : undefined;
+  if (vm || host || cluster) tabs.push({ id: 'performance', label: 'Performance' });
   const current = tabs.some((t) => t.id === tab) ? tab : 'general';
 
   // Live tabs opened for this item, kept mounted (hidden) until it changes.
@@ -178,6 +181,18 @@ export function Details() {
           />,
         )}
       {vm && current === 'snapshots' && panel('snapshots', <SnapshotsView vm={vm} />)}
+      {/* Mounted only while shown: it reads the nodes only then. */}
+      {current === 'performance' &&
+        panel(
+          'performance',
+          vm ? (
+            <VmPerformance vm={vm} />
+          ) : host ? (
+            <HostPerformance host={host} />
+          ) : cluster ? (
+            <ClusterPerformance cluster={cluster} />
+          ) : null,
+        )}
       {host &&
         live('terminal') &&
         panel(

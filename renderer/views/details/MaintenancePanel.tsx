@@ -10,30 +10,21 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
 import { Checklist } from '../wizards/Checklist';
-import { PlanSummary } from '../wizards/WizardFrame';
+import { PlanSummary, useFinish } from '../wizards/WizardFrame';
 
 type Plan = { findings: Finding[]; steps: PlanStepView[]; problems: string[] } | { error: string };
 
 function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
-  const notify = useNotices((s) => s.push);
   const [plan, setPlan] = useState<Plan>();
   const [bringBack, setBringBack] = useState(true);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     getBridge()
       .call('planMaintenance', { hostId: host.id })
       .then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
   }, [host.id]);
-  const enter = async () => {
-    setBusy(true);
-    try {
-      await getBridge().call('enterMaintenance', { hostId: host.id, bringBack });
-      onClose();
-    } catch (e) {
-      notify(errorMessage(e));
-      setBusy(false);
-    }
-  };
+  const { busy, finish: enter } = useFinish(async () => {
+    await getBridge().call('enterMaintenance', { hostId: host.id, bringBack });
+  }, onClose);
   const ok = plan && 'steps' in plan && plan.problems.length === 0;
   return (
     <Dialog title={`Maintenance mode for ${host.name}`} onClose={onClose} width="w-[44rem]">
@@ -64,7 +55,7 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
         <button className={buttonClass} onClick={onClose}>
           Cancel
         </button>
-        <button className={primaryButtonClass} disabled={!ok || busy} onClick={() => void enter()}>
+        <button className={primaryButtonClass} disabled={!ok || busy} onClick={enter}>
           Enter maintenance mode
         </button>
       </div>

@@ -7,11 +7,10 @@ import type { Finding } from '../../../shared/cluster';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
-import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../dialogs/Dialog';
 import { Checklist } from './Checklist';
-import { PlanSummary, WizardFrame, wizardInput, wizardLabel } from './WizardFrame';
+import { PlanSummary, WizardFrame, wizardInput, wizardLabel, useFinish } from './WizardFrame';
 
 const STEPS = ['Target', 'Preflight', 'Summary'];
 
@@ -25,7 +24,6 @@ export function MigrateVmWizard({
   targetHostId?: string | undefined;
 }) {
   const close = () => useUi.getState().setVmDialog(undefined);
-  const notify = useNotices((s) => s.push);
   const inv = useInventory((s) => s.inv);
   const ids = useId();
   const vm = inv.vms[vmId];
@@ -42,7 +40,6 @@ export function MigrateVmWizard({
   const [persist, setPersist] = useState(true);
   const [limit, setLimit] = useState('');
   const [plan, setPlan] = useState<Plan>();
-  const [busy, setBusy] = useState(false);
 
   const bandwidth = Number(limit);
   const limitOk = limit.trim() === '' || (Number.isInteger(bandwidth) && bandwidth >= 1);
@@ -63,20 +60,13 @@ export function MigrateVmWizard({
     if (index >= 1) check();
   }, [index]);
 
+  const { busy, finish: migrate } = useFinish(async () => {
+    await getBridge().call('migrateVms', spec);
+  }, close);
+
   if (!vm) return null;
   const source = inv.hosts[vm.hostId]?.name ?? 'its node';
   const problems = plan && 'findings' in plan ? plan.problems : [];
-
-  const migrate = async () => {
-    setBusy(true);
-    try {
-      await getBridge().call('migrateVms', spec);
-      close();
-    } catch (e) {
-      notify(errorMessage(e));
-      setBusy(false);
-    }
-  };
 
   return (
     <WizardFrame
@@ -92,7 +82,7 @@ export function MigrateVmWizard({
       }}
       finishLabel="Migrate"
       finishDisabled={busy || !plan || 'error' in plan || problems.length > 0}
-      onFinish={() => void migrate()}
+      onFinish={() => migrate()}
     >
       {index === 0 && (
         <div className="space-y-3">

@@ -7,17 +7,22 @@ import type { Finding } from '../../../shared/cluster';
 import { clusterSpecSchema } from '../../../shared/cluster';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
-import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../dialogs/Dialog';
 import { Checklist } from './Checklist';
-import { PlanSummary, usePlan, WizardFrame, wizardInput, wizardLabel } from './WizardFrame';
+import {
+  PlanSummary,
+  usePlan,
+  WizardFrame,
+  wizardInput,
+  wizardLabel,
+  useFinish,
+} from './WizardFrame';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Summary'];
 
 export function NewClusterWizard() {
   const close = () => useUi.getState().setWizard(undefined);
-  const notify = useNotices((s) => s.push);
   const inv = useInventory((s) => s.inv);
   const ids = useId();
   const inCluster = new Map(
@@ -33,7 +38,6 @@ export function NewClusterWizard() {
   );
   const [tried, setTried] = useState(false);
   const [findings, setFindings] = useState<Finding[] | { error: string }>();
-  const [busy, setBusy] = useState(false);
 
   const spec = { name: name.trim(), hostIds: [...chosen] };
   const check = clusterSpecSchema.safeParse(spec);
@@ -67,16 +71,9 @@ export function NewClusterWizard() {
     setIndex(index + 1);
   };
 
-  const create = async () => {
-    setBusy(true);
-    try {
-      await getBridge().call('createCluster', spec);
-      close();
-    } catch (e) {
-      notify(errorMessage(e));
-      setBusy(false);
-    }
-  };
+  const { busy, finish: create } = useFinish(async () => {
+    await getBridge().call('createCluster', spec);
+  }, close);
 
   return (
     <WizardFrame
@@ -88,7 +85,7 @@ export function NewClusterWizard() {
       onNext={next}
       finishLabel="Create"
       finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
-      onFinish={() => void create()}
+      onFinish={() => create()}
     >
       {index === 0 && (
         <div className="space-y-3">

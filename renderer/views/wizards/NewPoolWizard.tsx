@@ -10,9 +10,8 @@ import {
   type FoundSource,
   type PoolType,
 } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
-import { useNotices } from '../../state/notices';
 import { selectedHostId, useUi } from '../../state/ui';
 import { ScanSources } from './ScanSources';
 import {
@@ -21,6 +20,7 @@ import {
   WizardFrame,
   wizardInput as input,
   wizardLabel as labelClass,
+  useFinish,
 } from './WizardFrame';
 
 type Field =
@@ -188,7 +188,6 @@ const STEPS: { id: Step; label: string }[] = [
 
 export function NewPoolWizard() {
   const close = () => useUi.getState().setWizard(undefined);
-  const notify = useNotices((s) => s.push);
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);
   const hosts = Object.values(inv.hosts).filter((h) => h.stack === 'libvirt');
@@ -202,7 +201,6 @@ export function NewPoolWizard() {
   const [nodes, setNodes] = useState<Set<string>>(
     new Set(preselected ? [preselected] : hosts.length === 1 ? [hosts[0]!.id] : []),
   );
-  const [busy, setBusy] = useState(false);
   const ids = useId();
 
   const errors = fieldErrors(type, f);
@@ -230,16 +228,9 @@ export function NewPoolWizard() {
     setStep(STEPS[index + 1]!.id);
   };
 
-  const create = async () => {
-    setBusy(true);
-    try {
-      await getBridge().call('createStoragePool', { spec: spec as never, hostIds });
-      close();
-    } catch (e) {
-      notify(errorMessage(e));
-      setBusy(false);
-    }
-  };
+  const { busy, finish: create } = useFinish(async () => {
+    await getBridge().call('createStoragePool', { spec: spec as never, hostIds });
+  }, close);
 
   const set = (k: Field, v: string) => setF((old) => ({ ...old, [k]: v }));
   /** Fills the fields a scanned source names; the rest stay as typed. */
@@ -304,7 +295,7 @@ export function NewPoolWizard() {
       onNext={next}
       finishLabel="Create"
       finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
-      onFinish={() => void create()}
+      onFinish={() => create()}
     >
       {step === 'type' && (
         <fieldset>

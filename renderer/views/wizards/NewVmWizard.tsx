@@ -5,9 +5,8 @@ import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema, type OsProfile } from '../../../shared/vm';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
-import { useNotices } from '../../state/notices';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../format';
 import { parseSize } from '../storage/PoolView';
@@ -17,6 +16,7 @@ import {
   usePlan,
   wizardInput as input,
   wizardLabel,
+  useFinish,
 } from './WizardFrame';
 
 type DiskKind = 'new' | 'existing' | 'none';
@@ -144,7 +144,6 @@ const STEP_FIELDS: string[][] = [
 
 export function NewVmWizard() {
   const close = () => useUi.getState().setWizard(undefined);
-  const notify = useNotices((s) => s.push);
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);
   const ids = useId();
@@ -182,7 +181,6 @@ export function NewVmWizard() {
   }));
   const [index, setIndex] = useState(0);
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
 
   const host = inv.hosts[f.hostId];
   const pools = Object.values(inv.pools).filter(
@@ -226,22 +224,15 @@ export function NewVmWizard() {
     setIndex(index + 1);
   };
 
-  const create = async () => {
-    setBusy(true);
-    try {
-      await getBridge().call('createVm', {
-        hostId: f.hostId,
-        spec: toSpec(f) as Params<'createVm'>['spec'],
-      });
-      if (f.start && f.openConsole && f.graphics !== 'none') {
-        useUi.getState().openWhenReady({ hostId: f.hostId, name: f.name.trim(), tab: 'console' });
-      }
-      close();
-    } catch (e) {
-      notify(errorMessage(e));
-      setBusy(false);
+  const { busy, finish: create } = useFinish(async () => {
+    await getBridge().call('createVm', {
+      hostId: f.hostId,
+      spec: toSpec(f) as Params<'createVm'>['spec'],
+    });
+    if (f.start && f.openConsole && f.graphics !== 'none') {
+      useUi.getState().openWhenReady({ hostId: f.hostId, name: f.name.trim(), tab: 'console' });
     }
-  };
+  }, close);
 
   const error = (k: string) =>
     shown(k) && (
@@ -323,7 +314,7 @@ export function NewVmWizard() {
       onNext={next}
       finishLabel="Create"
       finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
-      onFinish={() => void create()}
+      onFinish={() => create()}
     >
       {index === 0 && (
         <div className="space-y-3">

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
+import { useNotices } from '../../state/notices';
 import { Dialog, buttonClass, primaryButtonClass } from '../dialogs/Dialog';
 
 export const wizardInput =
@@ -155,4 +156,24 @@ export function usePlan(
     };
   }, [onSummary]);
   return plan;
+}
+
+/**
+ * A wizard's last button: runs the action once (busy meanwhile), closes the
+ * wizard when it is accepted, and shows why when it is not.
+ */
+export function useFinish(action: () => Promise<unknown>, close: () => void) {
+  const notify = useNotices((s) => s.push);
+  const [busy, setBusy] = useState(false);
+  const finish = async () => {
+    setBusy(true);
+    try {
+      await action();
+      close();
+    } catch (e) {
+      notify(errorMessage(e));
+      setBusy(false);
+    }
+  };
+  return { busy, finish: () => void finish() };
 }

@@ -54,7 +54,15 @@ import {
   serialConsoleArgv,
   virshArgv,
 } from './commands';
-import { parseDomjobinfo, type JobInfo } from './parse';
+import {
+  parseDomjobinfo,
+  parseDomstats,
+  parseNodeCpuStats,
+  parseNodeMemStats,
+  type DomCounters,
+  type JobInfo,
+} from './parse';
+import type { NodeCounters } from '../../performance/rates';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
 import { VirshShell } from './virsh-shell';
@@ -232,6 +240,28 @@ export class LibvirtDriver implements Driver {
 
   parseFoundSources(request: ScanRequest, stdout: string): FoundSource[] {
     return parseFoundSources(request.type, stdout);
+  }
+
+  async readCounters(): Promise<NodeCounters> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const at = Date.now();
+    const [cpu, mem, dom] = await Promise.all([
+      this.shell.run(['nodecpustats']),
+      this.shell.run(['nodememstats']),
+      this.shell.run(['domstats', '--cpu-total', '--balloon', '--vcpu', '--block', '--interface']),
+    ]);
+    const byName = parseDomstats(dom.ok ? dom.stdout : '');
+    const vms = new Map<string, DomCounters>();
+    for (const vm of this.store.all('vms')) {
+      const c = vm.hostId === this.hostId ? byName.get(vm.name) : undefined;
+      if (c) vms.set(vm.id, c);
+    }
+    return {
+      at,
+      cpu: parseNodeCpuStats(cpu.ok ? cpu.stdout : ''),
+      mem: parseNodeMemStats(mem.ok ? mem.stdout : ''),
+      vms,
+    };
   }
 
   async readJob(vm: Vm): Promise<JobInfo | undefined> {

@@ -9,6 +9,9 @@ import {
   parseKeyValues,
   parseNetXml,
   parseNodeinfo,
+  parseDomstats,
+  parseNodeCpuStats,
+  parseNodeMemStats,
   parsePoolXml,
   parseQuietVolNames,
   parseVolumeXml,
@@ -99,5 +102,23 @@ describe('libvirt parsers', () => {
     const ni = parseNodeinfo(fixture('test-nodeinfo.txt'));
     expect(ni.cpus).toBeGreaterThan(0);
     expect(ni.memoryKiB).toBeGreaterThan(0);
+  });
+
+  it('reads node and VM load counters as virsh prints them', () => {
+    const cpu = parseNodeCpuStats(fixture('lab-nodecpustats.txt'));
+    expect(cpu.totalNs).toBe(6857970000000 + 3228690000000 + 22344640000000 + 142720000000);
+    expect(cpu.busyNs).toBe(6857970000000 + 3228690000000);
+    expect(parseNodeMemStats(fixture('lab-nodememstats.txt'))).toEqual({
+      totalBytes: 24684084 * 1024,
+      usedBytes: (24684084 - 23830552 - 4840 - 382500) * 1024,
+    });
+    const doms = parseDomstats(fixture('lab-domstats.txt'));
+    // A running VM reports its resident memory; a shut-off one only its size.
+    expect(doms.get('lab-tiny-1')).toMatchObject({
+      cpuNs: 1066853000,
+      vcpus: 1,
+      memBytes: 37160 * 1024,
+    });
+    expect(doms.get('lab-tiny-2')).toMatchObject({ cpuNs: 270000000, memBytes: 65536 * 1024 });
   });
 });

@@ -314,3 +314,74 @@ export function parseDomjobinfo(stdout: string): JobInfo {
     downtimeMs: Number(field('Expected downtime')?.[1] ?? 0),
   };
 }
+
+/** `virsh nodecpustats` (cumulative nanoseconds per kind): busy and total time. */
+export function parseNodeCpuStats(stdout: string): { busyNs: number; totalNs: number } {
+  let busy = 0;
+  let total = 0;
+  for (const line of stdout.split('\n')) {
+    const m = line.match(/^\s*(\w+):\s+(\d+)/);
+    if (!m) continue;
+    const ns = Number(m[2]);
+    total += ns;
+    if (m[1] !== 'idle' && m[1] !== 'iowait') busy += ns;
+  }
+  return { busyNs: busy, totalNs: total };
+}
+
+/** `virsh nodememstats` (KiB): total and what is in use (not free, buffers or cache). */
+export function parseNodeMemStats(stdout: string): { totalBytes: number; usedBytes: number } {
+  const kib = (key: string) =>
+    Number(stdout.match(new RegExp(`^\\s*${key}\\s*:\\s*(\\d+)`, 'm'))?.[1] ?? 0) * 1024;
+  const total = kib('total');
+  return {
+    totalBytes: total,
+    usedBytes: Math.max(0, total - kib('free') - kib('buffers') - kib('cached')),
+  };
+}
+
+/** One VM's cumulative counters from `virsh domstats`. */
+export interface DomCounters {
+  cpuNs: number;
+  vcpus: number;
+  memBytes: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
+
+/** `virsh domstats --cpu-total --balloon --vcpu --block --interface`, by VM name. */
+export function parseDomstats(stdout: string): Map<string, DomCounters> {
+  const out = new Map<string, DomCounters>();
+  let cur: DomCounters | undefined;
+  for (const raw of stdout.split('\n')) {
+    const head = raw.match(/^Domain: '(.*)'$/);
+    if (head) {
+      cur = {
+        cpuNs: 0,
+        vcpus: 0,
+        memBytes: 0,
+        diskReadBytes: 0,
+        diskWriteBytes: 0,
+        netRxBytes: 0,
+        netTxBytes: 0,
+      };
+      out.set(head[1]!, cur);
+      continue;
+    }
+    const kv = raw.trim().match(/^([\w.]+)=(.*)$/);
+    if (!cur || !kv) continue;
+    const [, key, value] = kv as unknown as [string, string, string];
+    const n = Number(value) || 0;
+    if (key === 'cpu.time') cur.cpuNs = n;
+    else if (key === 'vcpu.current') cur.vcpus = n;
+    else if (key === 'balloon.rss') cur.memBytes = n * 1024;
+    else if (key === 'balloon.current' && !cur.memBytes) cur.memBytes = n * 1024;
+    else if (/^block\.\d+\.rd\.bytes$/.test(key)) cur.diskReadBytes += n;
+    else if (/^block\.\d+\.wr\.bytes$/.test(key)) cur.diskWriteBytes += n;
+    else if (/^net\.\d+\.rx\.bytes$/.test(key)) cur.netRxBytes += n;
+    else if (/^net\.\d+\.tx\.bytes$/.test(key)) cur.netTxBytes += n;
+  }
+  return out;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { DomCounters } from '../drivers/libvirt/parse';
+import { toSample, type NodeCounters } from './rates';
+
+const dom = (over: Partial<DomCounters>): DomCounters => ({
+  cpuNs: 0,
+  vcpus: 1,
+  memBytes: 0,
+  diskReadBytes: 0,
+  diskWriteBytes: 0,
+  netRxBytes: 0,
+  netTxBytes: 0,
+  ...over,
+});
+
+const reading = (at: number, busyNs: number, totalNs: number, vm: DomCounters): NodeCounters => ({
+  at,
+  cpu: { busyNs, totalNs },
+  mem: { totalBytes: 8e9, usedBytes: 2e9 },
+  vms: new Map([['v1', vm]]),
+});
+
+describe('load rates from two readings', () => {
+  it('turns counters into percentages and bytes per second', () => {
+    const before = reading(0, 1e9, 10e9, dom({ cpuNs: 1e9, diskWriteBytes: 1000, netRxBytes: 0 }));
+    const now = reading(
+      5000,
+      1e9 + 5e9,
+      10e9 + 20e9,
+      dom({ cpuNs: 1e9 + 2.5e9, diskWriteBytes: 1000 + 5e6, netRxBytes: 10e6, memBytes: 64e6 }),
+    );
+    const s = toSample(now, before);
+    expect(s.node.cpuPercent).toBeCloseTo(25);
+    expect(s.node.memUsedBytes).toBe(2e9);
+    expect(s.vms['v1']).toEqual({
+      cpuPercent: 50,
+      memBytes: 64e6,
+      diskReadBps: 0,
+      diskWriteBps: 1e6,
+      netRxBps: 2e6,
+      netTxBps: 0,
+    });
+  });
+
+  it('shows no rates for a first reading, or for counters that went back (a restarted VM)', () => {
+    const first = toSample(reading(0, 1, 2, dom({ cpuNs: 5, diskReadBytes: 9 })), undefined);
+    expect(first.node.cpuPercent).toBe(0);
+    expect(first.vms['v1']!.cpuPercent).toBe(0);
+    const restarted = toSample(
+      reading(5000, 2, 4, dom({ cpuNs: 1, diskReadBytes: 1 })),
+      reading(0, 1, 2, dom({ cpuNs: 5e9, diskReadBytes: 9e6 })),
+    );
+    expect(restarted.vms['v1']!.diskReadBps).toBe(0);
+    expect(restarted.vms['v1']!.cpuPercent).toBe(0);
+  });
+});

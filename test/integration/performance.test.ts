@@ -1,0 +1,50 @@
+// The Performance tab's readings from a real node: two readings a moment
+// apart give the node's CPU and memory and each running VM's load.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import type { PerformanceSample } from '../../shared/performance';
+import { addLabNode, testBackendOptions, waitFor } from '../lab';
+
+let home: string;
+let backend: Backend;
+let node1: string;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-perf-'));
+  backend = await Backend.start(testBackendOptions(home));
+  node1 = await addLabNode(backend, 'node1');
+  await waitFor(() => backend.store.get('hosts', node1)?.state === 'connected', 'node1 connected');
+});
+
+afterAll(() => {
+  backend?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('performance readings', () => {
+  it('gives CPU, memory, disk and network load for the node and its running VMs', async () => {
+    const read = async () =>
+      (await backend.call('readPerformance', { hostId: node1 })) as PerformanceSample;
+    const first = await read();
+    expect(first.node.cpuPercent).toBe(0); // nothing to compare with yet
+    await new Promise((r) => setTimeout(r, 1500));
+    const s = await read();
+    expect(s.at - first.at).toBeGreaterThanOrEqual(1400);
+    expect(s.node.cpuPercent).toBeGreaterThan(0);
+    expect(s.node.cpuPercent).toBeLessThanOrEqual(100);
+    expect(s.node.memTotalBytes).toBeGreaterThan(2 ** 30);
+    expect(s.node.memUsedBytes).toBeGreaterThan(0);
+    const tiny = backend.store
+      .all('vms')
+      .find((v) => v.hostId === node1 && v.name === 'lab-tiny-1')!;
+    const load = s.vms[tiny.id]!;
+    // An emulated guest always burns some CPU; it holds some memory.
+    expect(load.cpuPercent).toBeGreaterThan(0);
+    expect(load.memBytes).toBeGreaterThan(2 ** 20);
+    for (const k of ['diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const)
+      expect(load[k]).toBeGreaterThanOrEqual(0);
+  });
+});
