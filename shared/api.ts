@@ -305,6 +305,11 @@ export const methods = {
     params: z.object({ hostId: idSchema }),
     result: z.custom<PerformanceSample>(),
   },
+  /** Takes a node out of a cluster's record; refused while VMs are defined on it. */
+  removeClusterNode: {
+    params: z.object({ clusterId: idSchema, hostId: idSchema }),
+    result: z.object({}),
+  },
   /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
   removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */

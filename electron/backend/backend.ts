@@ -379,6 +379,25 @@ export class Backend {
       return sample;
     },
 
+    removeClusterNode: async ({ clusterId, hostId }) => {
+      const cluster = this.store.get('clusters', clusterId);
+      const host = this.store.get('hosts', hostId);
+      if (!cluster || !host || !cluster.hostIds.includes(hostId))
+        throw new ClusterdeckError('not-found', 'That node is not in that cluster.');
+      const vms = this.store.all('vms').filter((v) => v.hostId === hostId);
+      if (vms.length)
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${host.name} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
+        );
+      const next = { ...cluster, hostIds: cluster.hostIds.filter((id) => id !== hostId) };
+      await this.settings.update((s) => {
+        s.clusters = s.clusters.map((c) => (c.id === clusterId ? next : c));
+      });
+      this.store.put('clusters', clusterId, next);
+      return {};
+    },
+
     removeCluster: async ({ clusterId }) => {
       await this.settings.update((s) => {
         s.clusters = s.clusters.filter((c) => c.id !== clusterId);

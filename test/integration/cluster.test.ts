@@ -123,6 +123,23 @@ describe.runIf(haveThree)('New Cluster', () => {
     backend.close();
     backend = await Backend.start(testBackendOptions(home));
     expect(backend.store.get('clusters', cluster.id)?.name).toBe('lab-cluster');
+    // A node leaves only when it hosts no VMs; it comes back with the same plan.
+    await waitFor(
+      () => backend.store.all('vms').some((v) => v.hostId === ids[0] && v.name === 'lab-tiny-1'),
+      'node1 VMs listed again',
+    );
+    await expect(
+      backend.call('removeClusterNode', { clusterId: cluster.id, hostId: ids[0]! }),
+    ).rejects.toThrow(/^node1 still hosts .*lab-tiny-1.*: migrate or remove them first\.$/);
+    await backend.call('removeClusterNode', { clusterId: cluster.id, hostId: ids[2]! });
+    expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual([ids[0], ids[1]]);
+    await waitFor(
+      () => ids.every((id) => backend.store.get('hosts', id)?.state === 'connected'),
+      'the nodes connected again',
+    );
+    const back = (await backend.call('createCluster', spec)) as { taskId: string };
+    expect((await taskFinished(backend, back.taskId, 90_000)).error).toBeUndefined();
+    expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
     await backend.call('removeCluster', { clusterId: cluster.id });
     expect(backend.store.all('clusters')).toEqual([]);
   });

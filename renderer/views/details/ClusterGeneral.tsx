@@ -6,7 +6,9 @@ import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { dangerButtonClass } from '../dialogs/Dialog';
+import { useState } from 'react';
+import { buttonClass, dangerButtonClass } from '../dialogs/Dialog';
+import { wizardInput } from '../wizards/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../format';
 import { Facts, Table } from './Facts';
 
@@ -25,6 +27,33 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
     members.every((h) => pools.some((p) => p.hostId === h.id && p.name === name)),
   );
   const free = pools.reduce((n, p) => n + (p.state === 'running' ? p.available : 0), 0);
+
+  const candidates = Object.values(inv.hosts).filter(
+    (h) =>
+      h.state === 'connected' &&
+      h.stack === 'libvirt' &&
+      !Object.values(inv.clusters).some((c) => c.hostIds.includes(h.id)),
+  );
+  const [adding, setAdding] = useState('');
+  const add = () => {
+    const id = adding || candidates[0]?.id;
+    if (!id) return;
+    // The same plan as New Cluster: trust is added for the new node, nothing twice.
+    getBridge()
+      .call('createCluster', { name: cluster.name, hostIds: [...cluster.hostIds, id] })
+      .catch((e: unknown) => notify(errorMessage(e)));
+  };
+  const removeNode = (hostId: string, name: string) =>
+    useUi.getState().askConfirm({
+      title: `Remove ${name} from ${cluster.name}?`,
+      body: `Clusterdeck takes ${name} out of the cluster. It stays added, and the SSH trust between the nodes stays in place. A node that still hosts VMs cannot leave.`,
+      confirmLabel: 'Remove from cluster',
+      onConfirm: () => {
+        getBridge()
+          .call('removeClusterNode', { clusterId: cluster.id, hostId })
+          .catch((e: unknown) => notify(errorMessage(e)));
+      },
+    });
 
   const remove = () =>
     useUi.getState().askConfirm({
@@ -56,15 +85,44 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
       />
       <Table
         caption="Members"
-        head={['Node', 'State', 'CPUs', 'Memory', 'VMs running']}
+        head={['Node', 'State', 'CPUs', 'Memory', 'VMs running', '']}
         rows={members.map((h) => [
           h.name,
-          HOST_STATE_WORDS[h.state],
+          HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
           String(h.info?.cpus ?? '—'),
           h.info ? formatKiB(h.info.memoryKiB) : '—',
           String(running.filter((v) => v.hostId === h.id).length),
+          <button
+            key="remove"
+            className={buttonClass}
+            aria-label={`Remove ${h.name} from the cluster`}
+            onClick={() => removeNode(h.id, h.name)}
+          >
+            Remove…
+          </button>,
         ])}
       />
+      {candidates.length > 0 && (
+        <div className="flex items-end gap-2">
+          <label className="flex flex-col text-sm">
+            Add a node
+            <select
+              className={wizardInput}
+              value={adding || candidates[0]?.id}
+              onChange={(e) => setAdding(e.target.value)}
+            >
+              {candidates.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button className={buttonClass} onClick={add}>
+            Add to cluster
+          </button>
+        </div>
+      )}
       <button className={dangerButtonClass} onClick={remove}>
         Remove cluster…
       </button>
