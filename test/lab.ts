@@ -138,3 +138,13 @@ export async function taskFinished(backend: Backend, taskId: string, timeoutMs =
     timeoutMs,
   );
 }
+
+/** Takes back the SSH keys and trust New Cluster gives lab nodes (each has its own ~/.ssh). */
+export function forgetNodeTrust(): void {
+  for (const n of readLab().nodes)
+    labExec(n.name, [
+      'sh',
+      '-c',
+      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+    ]);
+}

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { openUploadReceiver } from '../../electron/backend/transfers/upload-receiver';
 import { checkedUpload } from '../../electron/backend/transfers/checked-upload';
 import { measure, ms, type BenchContext, type Measure } from './common';
@@ -49,15 +50,13 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
   const clean = () => ssh(`rm -f ${DIR}/bench-upload-* ${DIR}/.bench-upload-*`);
   const session = await ctx.connect();
 
-  /** The desktop app's path: a file chosen in its own dialog, read by the main process. */
-  const clusterdeckFile = async (i: number): Promise<number> => {
-    const name = `bench-upload-cdf-${i}.img`;
-    const t = process.hrtime.bigint();
+  /** Clusterdeck's checked upload of one source into the node's images folder. */
+  const checkedInto = async (name: string, source: Readable): Promise<void> => {
     const sftp = await session.sftp();
     const r = await checkedUpload({
       exec: (argv, opts) => session.exec(argv, opts),
       sftp,
-      source: createReadStream(file, { highWaterMark: 1024 * 1024 }),
+      source,
       bytes: SIZE,
       tmpPath: `${DIR}/.${name}.part`,
       finalPath: `${DIR}/${name}`,
@@ -66,29 +65,25 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
     });
     sftp.end();
     if (r.nodeSha256 !== r.sha256) throw new Error('upload bench: checksum mismatch');
+  };
+
+  /** The desktop app's path: a file chosen in its own dialog, read by the main process. */
+  const clusterdeckFile = async (i: number): Promise<number> => {
+    const t = process.hrtime.bigint();
+    await checkedInto(
+      `bench-upload-cdf-${i}.img`,
+      createReadStream(file, { highWaterMark: 1024 * 1024 }),
+    );
     return ms(t);
   };
 
   /** The page's path (the browser shell): an HTTP PUT to the loopback receiver. */
   const clusterdeck = async (i: number): Promise<number> => {
-    const name = `bench-upload-cd-${i}.img`;
     const t = process.hrtime.bigint();
     const receiver = await openUploadReceiver(SIZE);
     // The page is another process; so is the sender here.
     const sent = sendFromChild(receiver.url, file);
-    const sftp = await session.sftp();
-    const r = await checkedUpload({
-      exec: (argv, opts) => session.exec(argv, opts),
-      sftp,
-      source: await receiver.request,
-      bytes: SIZE,
-      tmpPath: `${DIR}/.${name}.part`,
-      finalPath: `${DIR}/${name}`,
-      signal: new AbortController().signal,
-      onProgress: () => undefined,
-    });
-    sftp.end();
-    if (r.nodeSha256 !== r.sha256) throw new Error('upload bench: checksum mismatch');
+    await checkedInto(`bench-upload-cd-${i}.img`, await receiver.request);
     receiver.finish(204);
     await sent;
     return ms(t);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
 import {
+  forgetNodeTrust,
   labExec,
   readLab,
   REPO,
@@ -81,16 +82,6 @@ async function addHostThroughDialog(
   expect(backend.store.all('hosts')).toHaveLength(lab.nodes.indexOf(node));
   await dialog.getByRole('button', { name: 'Trust and connect' }).click();
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
-}
-
-/** Takes back the SSH trust New Cluster gives the lab nodes. */
-function forgetTrust(): void {
-  for (const n of ['node1', 'node2', 'node3'])
-    labExec(n, [
-      'sh',
-      '-c',
-      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
-    ]);
 }
 
 const vmItem = (name: string, state: string) =>
@@ -653,7 +644,7 @@ describe('the browser shell in Chromium', () => {
   });
 
   it('makes a cluster of three nodes with the New Cluster wizard (adding the third in it)', async () => {
-    forgetTrust();
+    forgetNodeTrust();
     try {
       await page
         .getByRole('toolbar', { name: 'Actions' })
@@ -707,7 +698,7 @@ describe('the browser shell in Chromium', () => {
         ]).trim(),
       ).toBe('node3');
     } catch (err) {
-      forgetTrust();
+      forgetNodeTrust();
       throw err;
     }
   });
@@ -835,7 +826,7 @@ describe('the browser shell in Chromium', () => {
         await page.getByRole('treeitem', { name: /^node3 Connected/ }).getAttribute('aria-level'),
       ).toBe('2');
     } finally {
-      forgetTrust();
+      forgetNodeTrust();
     }
   });
 });

@@ -9,6 +9,7 @@ import { Backend } from '../../electron/backend/backend';
 import type { Finding } from '../../shared/cluster';
 import {
   addLabNode,
+  forgetNodeTrust,
   labExec,
   readLab,
   taskFinished,
@@ -23,18 +24,9 @@ let home: string;
 let backend: Backend;
 let ids: string[];
 
-function forgetTrust(): void {
-  for (const n of NODES.slice(0, readLab().nodes.length))
-    labExec(n, [
-      'sh',
-      '-c',
-      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
-    ]);
-}
-
 describe.runIf(haveThree)('New Cluster', () => {
   beforeAll(async () => {
-    forgetTrust();
+    forgetNodeTrust();
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-cluster-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = [];
@@ -47,7 +39,7 @@ describe.runIf(haveThree)('New Cluster', () => {
 
   afterAll(() => {
     backend?.close();
-    forgetTrust();
+    forgetNodeTrust();
     rmSync(home, { recursive: true, force: true });
   });
 

@@ -11,6 +11,7 @@ import type { Finding } from '../../shared/cluster';
 import type { MigrationSpecInput } from '../../shared/migration';
 import {
   addLabNode,
+  forgetNodeTrust,
   labExec,
   readLab,
   taskFinished,
@@ -80,12 +81,7 @@ async function migrate(spec: MigrationSpecInput) {
 
 describe.runIf(haveThree)('Migrate VM', () => {
   beforeAll(async () => {
-    for (const n of ['node1', 'node2', 'node3'])
-      labExec(n, [
-        'sh',
-        '-c',
-        'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
-      ]);
+    forgetNodeTrust();
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-migration-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = {};
@@ -103,12 +99,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
 
   afterAll(() => {
     backend?.close();
-    for (const n of ['node1', 'node2', 'node3'])
-      labExec(n, [
-        'sh',
-        '-c',
-        'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
-      ]);
+    forgetNodeTrust();
     rmSync(home, { recursive: true, force: true });
   });
 
