@@ -22,7 +22,7 @@ import type { MigrationSpec } from '../../shared/migration';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
-import { onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
+import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import { clusterPlan, type ClusterMember } from './clusters/plan';
 import { preflight } from './clusters/preflight';
 import { planEvacuation } from './migration/maintenance';
@@ -511,14 +511,9 @@ export class Backend {
         return { command, sources: [] };
       }
       if (r.code !== 0) {
-        const why = r.stderr
-          .trim()
-          .replace(/^error: /gm, '')
-          .split('\n')
-          .join(' ');
         throw new ClusterdeckError(
           'command-failed',
-          `The scan on ${conn.config.name} failed: \`${command}\` said: ${why || `exit code ${r.code}`}`,
+          `The scan on ${conn.config.name} failed: \`${command}\` said: ${commandReason(r.stderr, r.code)}.`,
         );
       }
       return { command, sources: driver.parseFoundSources(request, r.stdout) };

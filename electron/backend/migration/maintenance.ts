@@ -5,9 +5,7 @@
 import type { Finding } from '../../../shared/cluster';
 import type { Host, Vm } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
-import { migrationPreflight, type MigrationWorld, type VmPlan } from './preflight';
-
-const MEMAVAIL = ['sh', '-c', "awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"];
+import { memAvailable, migrationPreflight, type MigrationWorld, type VmPlan } from './preflight';
 
 /** The running VMs of a node, each placed on a peer; what is found on the way. */
 export async function planEvacuation(
@@ -51,10 +49,7 @@ export async function planEvacuation(
     };
   }
   const free = new Map<string, number>();
-  for (const p of peers) {
-    const r = await world.conn(p.id).exec(MEMAVAIL, { timeoutMs: 15_000 });
-    free.set(p.id, Number(r.stdout.trim()) || 0);
-  }
+  for (const p of peers) free.set(p.id, await memAvailable(world.conn(p.id)));
 
   const findings: Finding[] = [];
   const plans: VmPlan[] = [];

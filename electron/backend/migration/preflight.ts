@@ -34,6 +34,14 @@ const sh = (script: string, ...args: string[]) => [
   ...args,
 ];
 
+/** The memory a node can still give (MemAvailable), in bytes; 0 when unknown. */
+export async function memAvailable(conn: HostConnection): Promise<number> {
+  const r = await conn.exec(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
+    timeoutMs: 15_000,
+  });
+  return Number(r.stdout.trim()) || 0;
+}
+
 /** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
 function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
   if (source.startsWith('/')) return source;
@@ -93,10 +101,7 @@ export async function migrationPreflight(
   }
 
   // Memory: every guest moved must be able to run there.
-  const mem = await tconn.exec(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
-    timeoutMs: 15_000,
-  });
-  const available = Number(mem.stdout.trim()) || 0;
+  const available = await memAvailable(tconn);
   const needed = vms.reduce((n, v) => n + v.memoryKiB * 1024, 0);
   findings.push(
     needed <= available

@@ -8,6 +8,7 @@ import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
 import type { TaskContext } from '../tasks/runner';
+import { commandReason } from '../wizards/plan';
 import type { VmPlan } from './preflight';
 
 const POLL_MS = 1000;
@@ -81,11 +82,6 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       const r = await running;
       if (r.code !== 0) {
         ctx.stepState(i, 'failed');
-        const why = r.stderr
-          .trim()
-          .replace(/^error: /gm, '')
-          .split('\n')
-          .join(': ');
         if (ctx.signal.aborted) {
           throw new ClusterdeckError(
             'cancelled',
@@ -94,7 +90,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
         }
         throw new ClusterdeckError(
           'command-failed',
-          `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${why || `exit code ${r.code}`}. ${s.plan.vm.name} stays on ${s.node}.`,
+          `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${commandReason(r.stderr, r.code)}. ${s.plan.vm.name} stays on ${s.node}.`,
         );
       }
     } finally {

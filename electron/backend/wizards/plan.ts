@@ -16,6 +16,19 @@ export interface PlannedStep extends DriverStep {
   onStdout?: (stdout: string) => void;
 }
 
+/** What a failed command said, as one sentence: virsh says "Failed to X" on one line and why on the next. */
+export function commandReason(stderr: string, code: number | null): string {
+  return (
+    stderr
+      .trim()
+      .replace(/^error: /gm, '')
+      .split('\n')
+      .map((l) => l.trim().replace(/\.+$/, ''))
+      .filter(Boolean)
+      .join(': ') || `exit code ${code}`
+  );
+}
+
 export function onNode(conn: HostConnection, steps: DriverStep[]): PlannedStep[] {
   return steps.map((s) => ({ ...s, hostId: conn.id, node: conn.config.name }));
 }
@@ -86,15 +99,7 @@ async function runSteps(
     }
     if (r.code !== 0) {
       ctx.stepState(i, 'failed');
-      // virsh says "Failed to X" on one line and why on the next: one sentence.
-      const why =
-        r.stderr
-          .trim()
-          .replace(/^error: /gm, '')
-          .split('\n')
-          .map((l) => l.trim().replace(/\.+$/, ''))
-          .filter(Boolean)
-          .join(': ') || `exit code ${r.code}`;
+      const why = commandReason(r.stderr, r.code);
       const before = steps.slice(0, i).map((d) => `${d.node}: ${d.title}`);
       const done = before.length
         ? `Done before it: ${before.join('; ')}.`
