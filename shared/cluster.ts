@@ -28,9 +28,32 @@ export interface Finding {
   fix?: string;
 }
 
+/**
+ * A CPU model with its features, as libvirt's hypervisor-cpu-baseline gives
+ * it: guests with this CPU can run on (and migrate between) every node.
+ */
+export const cpuModelSchema = z.object({
+  model: z.string().min(1).max(128),
+  vendor: z.string().max(64).optional(),
+  features: z
+    .array(z.object({ name: z.string().min(1).max(64), policy: z.string().min(1).max(16) }))
+    .max(512),
+});
+export type CpuModel = z.infer<typeof cpuModelSchema>;
+
+/** One line for people: "kvm64 (AMD) with 24 required features". */
+export function describeCpu(cpu: CpuModel): string {
+  const required = cpu.features.filter((f) => f.policy === 'require').length;
+  const vendor = cpu.vendor ? ` (${cpu.vendor})` : '';
+  const features = required ? ` with ${required} required feature${required === 1 ? '' : 's'}` : '';
+  return `${cpu.model}${vendor}${features}`;
+}
+
 /** A cluster as the app keeps it (settings) and shows it (inventory). */
 export interface Cluster {
   id: string;
   name: string;
   hostIds: string[];
+  /** The CPU every member can run, worked out when the cluster was made or grew. */
+  cpu?: CpuModel;
 }

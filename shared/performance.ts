@@ -10,10 +10,22 @@ export interface VmLoad {
   netTxBps: number;
 }
 
+/** The node as a whole; disk and network count its hardware devices only. */
+export interface NodeLoad {
+  /** Of all its CPUs: 100 is every CPU fully busy. */
+  cpuPercent: number;
+  memUsedBytes: number;
+  memTotalBytes: number;
+  diskReadBps: number;
+  diskWriteBps: number;
+  netRxBps: number;
+  netTxBps: number;
+}
+
 export interface PerformanceSample {
   /** Epoch ms of the reading. */
   at: number;
-  node: { cpuPercent: number; memUsedBytes: number; memTotalBytes: number };
+  node: NodeLoad;
   /** By VM id. */
   vms: Record<string, VmLoad>;
 }

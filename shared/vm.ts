@@ -14,6 +14,9 @@ export const OS_PROFILE_LABELS: Record<OsProfile, string> = {
   other: 'Other (emulated IDE-era devices, BIOS)',
 };
 
+export const VM_CPU_CHOICES = ['host-passthrough', 'cluster'] as const;
+export type VmCpuChoice = (typeof VM_CPU_CHOICES)[number];
+
 const idSchema = z.string().min(1).max(512);
 const vcpusSchema = z.coerce.number().int().min(1, 'At least one vCPU.').max(256);
 const memoryMiBSchema = z.coerce
@@ -64,6 +67,11 @@ export const vmSpecSchema = z.object({
   ]),
   /** Hardware acceleration; off runs the guest emulated (TCG), slower but anywhere. */
   kvm: z.boolean().default(true),
+  /**
+   * The guest's CPU with KVM: the node's own (fastest, stays on CPUs like it)
+   * or the node's cluster's baseline (migrates to every member).
+   */
+  cpu: z.enum(VM_CPU_CHOICES).default('host-passthrough'),
   graphics: z.enum(['vnc', 'spice', 'none']),
   serial: z.boolean().default(true),
   start: z.boolean().default(true),

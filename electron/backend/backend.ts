@@ -17,13 +17,13 @@ import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/s
 import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
-import type { ClusterSpec } from '../../shared/cluster';
+import type { ClusterSpec, CpuModel } from '../../shared/cluster';
 import type { MigrationSpec } from '../../shared/migration';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
-import { clusterPlan, type ClusterMember } from './clusters/plan';
+import { clusterPlan, type ClusterFindings, type ClusterMember } from './clusters/plan';
 import { preflight } from './clusters/preflight';
 import { planEvacuation } from './migration/maintenance';
 import { toSample, type NodeCounters } from './performance/rates';
@@ -258,7 +258,7 @@ export class Backend {
     },
 
     createCluster: async (spec) => {
-      const { steps, problems } = await this.planCluster(spec);
+      const { steps, problems, found } = await this.planCluster(spec);
       if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
       const nodes = spec.hostIds.map((id) => this.store.get('hosts', id)!.name).join(', ');
       const taskId = this.tasks.start(`New cluster ${spec.name}`, nodes, async (ctx) => {
@@ -269,6 +269,7 @@ export class Backend {
           id: existing?.id ?? randomUUID(),
           name: spec.name,
           hostIds: spec.hostIds,
+          ...(found.cpu ? { cpu: found.cpu } : {}),
         };
         await this.settings.update((s) => {
           s.clusters = [...s.clusters.filter((c) => c.id !== cluster.id), cluster];
@@ -834,9 +835,10 @@ export class Backend {
   /** New Cluster's plan: trust between every pair of nodes, and what stands in the way. */
   private async planCluster(
     spec: ClusterSpec,
-  ): Promise<{ steps: PlannedStep[]; problems: string[] }> {
+  ): Promise<{ steps: PlannedStep[]; problems: string[]; found: ClusterFindings }> {
     const problems: string[] = [];
     const members: ClusterMember[] = [];
+    const found: ClusterFindings = {};
     for (const id of spec.hostIds) {
       const host = this.store.get('hosts', id);
       if (!host) {
@@ -854,7 +856,7 @@ export class Backend {
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
-    return { steps: problems.length ? [] : clusterPlan(members), problems };
+    return { steps: problems.length ? [] : clusterPlan(members, found), problems, found };
   }
 
   /** New Storage Pool's plan: the same pool on every chosen node, and what stands in the way. */
@@ -965,7 +967,15 @@ export class Backend {
           `The network ${name} on ${node} is not active; the VM could not start on it.`,
         );
     }
-    const steps = onNode(conn, conn.getDriver().createVmSteps(spec, pools));
+    let cpu: CpuModel | undefined;
+    if (spec.kvm && spec.cpu === 'cluster') {
+      cpu = this.store.all('clusters').find((c) => c.hostIds.includes(hostId))?.cpu;
+      if (!cpu)
+        problems.push(
+          `${node} is in no cluster with a common CPU model; choose the node’s own CPU, or re-run New Cluster.`,
+        );
+    }
+    const steps = onNode(conn, conn.getDriver().createVmSteps(spec, pools, cpu));
     return { steps, problems };
   }
 

@@ -6,7 +6,18 @@ import type { PerformanceSample } from '../../shared/performance';
 import { getBridge } from '../api/bridge';
 
 export const PERF_INTERVAL_MS = 5000;
-const KEEP = (60 * 60 * 1000) / PERF_INTERVAL_MS;
+export const PERF_HISTORY_MS = 60 * 60 * 1000;
+
+/**
+ * Adds a reading and drops those more than an hour older than it, so the
+ * charts span the whole last hour. By age, not by count: readings come less
+ * often than every 5 s after the tab was closed or a node was away, and more
+ * often when the tab is reopened (each mount reads at once), so a fixed count
+ * would keep more or less than the hour.
+ */
+export function withReading(list: readonly PerformanceSample[], s: PerformanceSample) {
+  return [...list.filter((x) => x.at >= s.at - PERF_HISTORY_MS), s];
+}
 
 interface PerfState {
   byHost: Record<string, PerformanceSample[]>;
@@ -17,7 +28,7 @@ export const usePerfStore = create<PerfState>((set) => ({
   byHost: {},
   add: (hostId, s) =>
     set((st) => ({
-      byHost: { ...st.byHost, [hostId]: [...(st.byHost[hostId] ?? []), s].slice(-KEEP) },
+      byHost: { ...st.byHost, [hostId]: withReading(st.byHost[hostId] ?? [], s) },
     })),
 }));
 

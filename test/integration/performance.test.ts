@@ -1,12 +1,13 @@
 // The Performance tab's readings from a real node: two readings a moment
-// apart give the node's CPU and memory and each running VM's load.
+// apart give the node's CPU, memory, disk and network and each running VM's load.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
+import { NODE_IO_ARGV, parseNodeIo } from '../../electron/backend/drivers/libvirt/node-io';
 import type { PerformanceSample } from '../../shared/performance';
-import { addLabNode, testBackendOptions, waitFor } from '../lab';
+import { addLabNode, labExec, testBackendOptions, waitFor } from '../lab';
 
 let home: string;
 let backend: Backend;
@@ -24,12 +25,14 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+const read = async () =>
+  (await backend.call('readPerformance', { hostId: node1 })) as PerformanceSample;
+
 describe('performance readings', () => {
   it('gives CPU, memory, disk and network load for the node and its running VMs', async () => {
-    const read = async () =>
-      (await backend.call('readPerformance', { hostId: node1 })) as PerformanceSample;
     const first = await read();
     expect(first.node.cpuPercent).toBe(0); // nothing to compare with yet
+    expect(first.node.diskWriteBps).toBe(0);
     await new Promise((r) => setTimeout(r, 1500));
     const s = await read();
     expect(s.at - first.at).toBeGreaterThanOrEqual(1400);
@@ -46,5 +49,30 @@ describe('performance readings', () => {
     expect(load.memBytes).toBeGreaterThan(2 ** 20);
     for (const k of ['diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const)
       expect(load[k]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("counts the node's own disk writes and network traffic", async () => {
+    // The node's hardware disks and NICs, as the driver's one exec lists them.
+    const io = parseNodeIo(labExec('node1', [...NODE_IO_ARGV]));
+    expect(io.disks.length).toBeGreaterThan(0);
+    expect(io.nics.length).toBeGreaterThan(0);
+    expect(io.nics).not.toContain('lo');
+
+    const before = await read();
+    // 16 MiB that must reach the disk before dd ends (direct I/O, then fsync).
+    const bytes = 16 * 2 ** 20;
+    labExec('node1', [
+      'sh',
+      '-c',
+      'f=$(mktemp /var/tmp/clusterdeck-perf.XXXXXX) && dd if=/dev/zero of="$f" bs=1M count=16 oflag=direct conv=fsync status=none; rc=$?; rm -f "$f"; exit $rc',
+    ]);
+    const s = await read();
+    const seconds = (s.at - before.at) / 1000;
+    // Other work on the machine may add to it, never take away.
+    expect(s.node.diskWriteBps * seconds).toBeGreaterThanOrEqual(bytes * 0.99);
+    for (const k of ['diskReadBps', 'netRxBps', 'netTxBps'] as const) {
+      expect(Number.isFinite(s.node[k])).toBe(true);
+      expect(s.node[k]).toBeGreaterThanOrEqual(0);
+    }
   });
 });

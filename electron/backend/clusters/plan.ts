@@ -1,7 +1,10 @@
 // New Cluster's plan: the commands that give every node a key and trust
 // between every pair, then prove it with a libvirt connection from each node
-// to each other one. Shown in the summary, then run as one task.
+// to each other one, and work out the CPU every node can run. Shown in the
+// summary, then run as one task.
+import type { CpuModel } from '../../../shared/cluster';
 import type { Host } from '../../../shared/model';
+import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../drivers/libvirt/cpu';
 import type { PlannedStep } from '../wizards/plan';
 import { ADD_TRUST_ARGV, checkPeerArgv, nodeKeyArgv, trustInput } from './trust';
 
@@ -11,7 +14,15 @@ export interface ClusterMember {
   hostKeyLines: string[];
 }
 
-export function clusterPlan(members: readonly ClusterMember[]): PlannedStep[] {
+/** What the steps find out, for the cluster's record. */
+export interface ClusterFindings {
+  cpu?: CpuModel;
+}
+
+export function clusterPlan(
+  members: readonly ClusterMember[],
+  found: ClusterFindings,
+): PlannedStep[] {
   const publicKeys = new Map<string, string>();
   const steps: PlannedStep[] = [];
   const on = (m: ClusterMember) => ({ hostId: m.host.id, node: m.host.name });
@@ -48,6 +59,26 @@ export function clusterPlan(members: readonly ClusterMember[]): PlannedStep[] {
         argv: checkPeerArgv(p.host),
       });
     }
+  }
+  const caps = new Map<string, string>();
+  for (const m of members) {
+    steps.push({
+      ...on(m),
+      title: 'Read the CPU its hypervisor offers',
+      argv: [...DOMCAPABILITIES_ARGV],
+      onStdout: (out) => caps.set(m.host.id, out),
+    });
+  }
+  const first = members[0];
+  if (first) {
+    steps.push({
+      ...on(first),
+      title: 'Work out the CPU model every node can run',
+      argv: [...CPU_BASELINE_ARGV],
+      shownInput: '(every node’s domcapabilities, read in the steps before)',
+      lateStdin: () => members.map((m) => caps.get(m.host.id) ?? '').join('\n'),
+      onStdout: (out) => (found.cpu = parseCpuModel(out)),
+    });
   }
   return steps;
 }

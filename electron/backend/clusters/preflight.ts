@@ -2,9 +2,10 @@
 // others (one fixed script per node, the peers as its arguments), turned into
 // a checklist with a reason and a fix for each finding. Nothing is changed.
 import type { Host, Network } from '../../../shared/model';
-import type { Finding } from '../../../shared/cluster';
+import { describeCpu, type Finding } from '../../../shared/cluster';
 import { formatBytes } from '../../../shared/units';
 import type { HostConnection } from '../hosts/connection';
+import { clusterCpu } from './cpu';
 
 export interface PreflightNode {
   host: Host;
@@ -138,18 +139,27 @@ export async function preflight(nodes: readonly PreflightNode[]): Promise<Findin
     );
   }
 
-  // CPU: guests with host-passthrough CPUs move only between identical CPUs.
+  // CPU: libvirt works out the model every node can run; guests with it migrate anywhere.
   const models = new Set(hosts.map((h) => h.info?.cpuModel ?? '?'));
-  add(
-    models.size === 1
-      ? { check: 'CPU model', level: 'ok', detail: `${[...models][0]} on every node.` }
-      : {
-          check: 'CPU model',
-          level: 'warning',
-          detail: hosts.map((h) => `${h.name}: ${h.info?.cpuModel ?? '?'}`).join('; '),
-          fix: 'Give guests that should migrate a common CPU model (virsh hypervisor-cpu-baseline) instead of host-passthrough.',
-        },
-  );
+  const differ =
+    models.size > 1
+      ? ` The nodes' CPUs differ: ${hosts.map((h) => `${h.name} ${h.info?.cpuModel ?? '?'}`).join('; ')}.`
+      : '';
+  try {
+    const cpu = await clusterCpu(nodes.map((n) => n.conn));
+    add({
+      check: 'CPU compatibility',
+      level: 'ok',
+      detail: `Every node runs ${describeCpu(cpu)} (libvirt's baseline); New VM offers it as the cluster CPU for guests that should migrate.${differ}`,
+    });
+  } catch (err) {
+    add({
+      check: 'CPU compatibility',
+      level: 'problem',
+      detail: `No CPU model runs on every node: ${(err as Error).message}${differ}`,
+      fix: 'Live migration needs CPUs of one vendor; make the cluster from nodes whose CPUs libvirt can bring to a common model.',
+    });
+  }
 
   // libvirt networks: a guest on a network the target lacks cannot start there.
   const netNames = new Set(nodes.flatMap((n) => n.networks.map((x) => x.name)));

@@ -1,6 +1,7 @@
 // What every hypervisor stack offers the rest of the backend. The libvirt
 // driver is the first; Proxmox VE and XCP-ng come behind the same interface.
 import type { VmAction } from '../../../shared/api';
+import type { CpuModel } from '../../../shared/cluster';
 import type { NodeInfo, Snapshot, Stack, StoragePool, Vm } from '../../../shared/model';
 import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../../shared/storage';
 import type { VmSettings, VmSpec } from '../../../shared/vm';
@@ -62,7 +63,11 @@ export interface Driver {
   vmSettingsPlan(vm: Vm, settings: VmSettings): Promise<{ diff: string; steps: DriverStep[] }>;
   /** Copies a shut-off VM: its data disks through their pools, then a new definition. */
   cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
-  /** The commands that create a VM from the New VM wizard's spec. */
-  createVmSteps(spec: VmSpec, pools: { disk?: StoragePool; iso?: StoragePool }): DriverStep[];
+  /** The commands that create a VM from the New VM wizard's spec; cpu is its cluster's CPU. */
+  createVmSteps(
+    spec: VmSpec,
+    pools: { disk?: StoragePool; iso?: StoragePool },
+    cpu?: CpuModel,
+  ): DriverStep[];
   stop(): void;
 }

@@ -7,6 +7,7 @@ import type { Finding } from '../../../shared/cluster';
 import type { Cluster } from '../../../shared/cluster';
 import type { Host, Network, StoragePool, Vm } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
+import { CPU_COMPARE_ARGV, cpuRuns, guestCpu } from '../drivers/libvirt/cpu';
 import type { HostConnection } from '../hosts/connection';
 
 export interface MigrationWorld {
@@ -40,6 +41,56 @@ export async function memAvailable(conn: HostConnection): Promise<number> {
     timeoutMs: 15_000,
   });
   return Number(r.stdout.trim()) || 0;
+}
+
+/**
+ * Whether the guest's CPU runs on the target. A host-passthrough CPU is the
+ * node's own, so only an identical CPU will do. A named model is asked of
+ * libvirt on the target (hypervisor-cpu-compare); when the target refuses it
+ * but the source refuses it too, the guest runs there without that check and
+ * the target is no worse.
+ */
+async function cpuFinding(
+  vm: Vm,
+  source: Host,
+  target: Host,
+  world: MigrationWorld,
+): Promise<Omit<Finding, 'check'> | undefined> {
+  const sconn = world.conn(source.id);
+  const def = await sconn.exec(['virsh', 'dumpxml', vm.uuid], { timeoutMs: 15_000 });
+  if (def.code !== 0) return undefined;
+  const guest = guestCpu(def.stdout);
+  if (guest.mode === 'host-passthrough' || guest.mode === 'maximum') {
+    if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
+    return {
+      level: 'warning',
+      detail: `${vm.name} uses ${source.name}’s own CPU (${source.info?.cpuModel ?? '?'}); ${target.name} has ${target.info?.cpuModel ?? '?'}.`,
+      fix: 'A guest with a host-passthrough CPU may not start on another CPU; give it the cluster CPU (New VM offers it).',
+    };
+  }
+  const runsOn = async (conn: HostConnection) => {
+    const r = await conn.exec([...CPU_COMPARE_ARGV], { stdin: def.stdout, timeoutMs: 15_000 });
+    return r.code === 0 || /incompatible/i.test(r.stdout) ? cpuRuns(r.stdout) : undefined;
+  };
+  const there = await runsOn(world.conn(target.id));
+  const model = guest.model || guest.mode;
+  if (there === true)
+    return { level: 'ok', detail: `${target.name} runs ${vm.name}’s CPU (${model}).` };
+  if (there === undefined)
+    return {
+      level: 'warning',
+      detail: `libvirt on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
+    };
+  if ((await runsOn(sconn)) === false)
+    return {
+      level: 'ok',
+      detail: `libvirt rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
+    };
+  return {
+    level: 'problem',
+    detail: `${target.name}’s CPU lacks features ${vm.name}’s CPU (${model}) needs.`,
+    fix: 'Give the guest a CPU model every node runs (the cluster CPU), or choose another node.',
+  };
 }
 
 /** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
@@ -159,14 +210,8 @@ export async function migrationPreflight(
         : `Offline: ${vm.name} is shut off, so only its definition moves.`,
     });
 
-    if (source.info?.cpuModel !== target.info?.cpuModel) {
-      findings.push({
-        check: check('CPU'),
-        level: 'warning',
-        detail: `${source.name} has ${source.info?.cpuModel ?? '?'}, ${tname} ${target.info?.cpuModel ?? '?'}.`,
-        fix: 'A guest with a host-passthrough CPU may not start there; give it a CPU model both have.',
-      });
-    }
+    const cpu = await cpuFinding(vm, source, target, world);
+    if (cpu) findings.push({ check: check('CPU'), ...cpu });
 
     // Networks the VM's interfaces use must be on the target (and active for a live move).
     for (const nic of vm.nics) {

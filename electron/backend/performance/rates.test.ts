@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { NodeIo } from '../drivers/libvirt/node-io';
 import type { DomCounters } from '../drivers/libvirt/parse';
 import { toSample, type NodeCounters } from './rates';
 
@@ -13,10 +14,27 @@ const dom = (over: Partial<DomCounters>): DomCounters => ({
   ...over,
 });
 
-const reading = (at: number, busyNs: number, totalNs: number, vm: DomCounters): NodeCounters => ({
+const io = (over: Partial<NodeIo> = {}): NodeIo => ({
+  diskReadBytes: 0,
+  diskWriteBytes: 0,
+  netRxBytes: 0,
+  netTxBytes: 0,
+  disks: ['vda'],
+  nics: ['eth0'],
+  ...over,
+});
+
+const reading = (
+  at: number,
+  busyNs: number,
+  totalNs: number,
+  vm: DomCounters,
+  nodeIo: NodeIo = io(),
+): NodeCounters => ({
   at,
   cpu: { busyNs, totalNs },
   mem: { totalBytes: 8e9, usedBytes: 2e9 },
+  io: nodeIo,
   vms: new Map([['v1', vm]]),
 });
 
@@ -40,6 +58,26 @@ describe('load rates from two readings', () => {
       netRxBps: 2e6,
       netTxBps: 0,
     });
+  });
+
+  it("turns the node's disk and network counters into bytes per second", () => {
+    const before = reading(0, 0, 1, dom({}), io({ diskReadBytes: 1e6, netTxBytes: 5e6 }));
+    const now = reading(
+      2000,
+      0,
+      2,
+      dom({}),
+      io({ diskReadBytes: 3e6, diskWriteBytes: 8e6, netRxBytes: 1e3, netTxBytes: 5e6 }),
+    );
+    expect(toSample(now, before).node).toMatchObject({
+      diskReadBps: 1e6,
+      diskWriteBps: 4e6,
+      netRxBps: 500,
+      netTxBps: 0,
+    });
+    // First reading, and a rebooted node whose counters started again.
+    expect(toSample(before, undefined).node.diskReadBps).toBe(0);
+    expect(toSample(reading(4000, 0, 3, dom({}), io()), now).node.diskWriteBps).toBe(0);
   });
 
   it('shows no rates for a first reading, or for counters that went back (a restarted VM)', () => {

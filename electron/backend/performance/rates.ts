@@ -1,13 +1,17 @@
 // Turns two readings of cumulative counters (CPU nanoseconds, bytes read)
 // into the rates and percentages the Performance tab plots. The first
-// reading of a node has nothing to compare with, so its rates are zero.
+// reading of a node has nothing to compare with, so its rates are zero; so
+// are those of a counter that went back (a restarted VM, a rebooted node).
 import type { PerformanceSample, VmLoad } from '../../../shared/performance';
 import type { DomCounters } from '../drivers/libvirt/parse';
+import type { NodeIo } from '../drivers/libvirt/node-io';
 
 export interface NodeCounters {
   at: number;
   cpu: { busyNs: number; totalNs: number };
   mem: { totalBytes: number; usedBytes: number };
+  /** The node's own disks and NICs. */
+  io: NodeIo;
   /** By VM id. */
   vms: Map<string, DomCounters>;
 }
@@ -18,6 +22,8 @@ const perSecond = (now: number, before: number, seconds: number) =>
 export function toSample(now: NodeCounters, before: NodeCounters | undefined): PerformanceSample {
   const seconds = before ? (now.at - before.at) / 1000 : 0;
   const cpuTotal = before ? now.cpu.totalNs - before.cpu.totalNs : 0;
+  const io = (k: 'diskReadBytes' | 'diskWriteBytes' | 'netRxBytes' | 'netTxBytes') =>
+    before ? perSecond(now.io[k], before.io[k], seconds) : 0;
   const vms: Record<string, VmLoad> = {};
   for (const [id, c] of now.vms) {
     const p = before?.vms.get(id);
@@ -37,6 +43,10 @@ export function toSample(now: NodeCounters, before: NodeCounters | undefined): P
         before && cpuTotal > 0 ? ((now.cpu.busyNs - before.cpu.busyNs) / cpuTotal) * 100 : 0,
       memUsedBytes: now.mem.usedBytes,
       memTotalBytes: now.mem.totalBytes,
+      diskReadBps: io('diskReadBytes'),
+      diskWriteBps: io('diskWriteBytes'),
+      netRxBps: io('netRxBytes'),
+      netTxBps: io('netTxBytes'),
     },
     vms,
   };

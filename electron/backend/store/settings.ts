@@ -4,6 +4,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AUTH_METHODS } from '../../../shared/model';
+import { cpuModelSchema } from '../../../shared/cluster';
 import { writeFileAtomic } from './atomic-file';
 
 export const hostConfigSchema = z.object({
@@ -23,6 +24,7 @@ export const clusterConfigSchema = z.object({
   id: z.string(),
   name: z.string(),
   hostIds: z.array(z.string()),
+  cpu: cpuModelSchema.optional(),
 });
 
 const settingsSchema = z.object({

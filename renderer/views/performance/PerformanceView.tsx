@@ -1,9 +1,9 @@
-// The Performance tab: a node's CPU and memory with its busiest VMs, a VM's
-// CPU, memory, disk and network, or a cluster's nodes and busiest VMs. It
+// The Performance tab: a node's or a VM's CPU, memory, disk and network (a
+// node's with its busiest VMs), or a cluster's nodes and busiest VMs. It
 // reads every few seconds only while it is on screen, and keeps the hour.
 import type { Cluster } from '../../../shared/cluster';
 import type { Host, Vm } from '../../../shared/model';
-import type { PerformanceSample } from '../../../shared/performance';
+import type { NodeLoad, PerformanceSample } from '../../../shared/performance';
 import { formatBytes } from '../../../shared/units';
 import { useInventory } from '../../state/inventory';
 import { usePerfStore, usePerformancePolling } from '../../state/performance';
@@ -50,6 +50,7 @@ export function HostPerformance({ host }: { host: Host }) {
   usePerformancePolling([host.id]);
   const samples = usePerfStore((s) => s.byHost[host.id] ?? EMPTY);
   const times = samples.map((s) => s.at);
+  const n = (f: (l: NodeLoad) => number) => samples.map((s) => f(s.node));
   return (
     <div className="space-y-4">
       <Waiting samples={samples} />
@@ -57,17 +58,36 @@ export function HostPerformance({ host }: { host: Host }) {
         <LineChart
           title={`CPU of ${host.name}`}
           times={times}
-          series={[{ label: 'CPU', values: samples.map((s) => s.node.cpuPercent) }]}
+          series={[{ label: 'CPU', values: n((l) => l.cpuPercent) }]}
           format={pct}
         />
         <LineChart
           title={`Memory of ${host.name}`}
           times={times}
           series={[
-            { label: 'Used', values: samples.map((s) => s.node.memUsedBytes) },
-            { label: 'Total', values: samples.map((s) => s.node.memTotalBytes) },
+            { label: 'Used', values: n((l) => l.memUsedBytes) },
+            { label: 'Total', values: n((l) => l.memTotalBytes) },
           ]}
           format={bytes}
+        />
+        {/* Hardware disks and NICs only (node-io.ts), so no byte counts twice. */}
+        <LineChart
+          title={`Disk of ${host.name}`}
+          times={times}
+          series={[
+            { label: 'Read', values: n((l) => l.diskReadBps) },
+            { label: 'Write', values: n((l) => l.diskWriteBps) },
+          ]}
+          format={rate}
+        />
+        <LineChart
+          title={`Network of ${host.name}`}
+          times={times}
+          series={[
+            { label: 'In', values: n((l) => l.netRxBps) },
+            { label: 'Out', values: n((l) => l.netTxBps) },
+          ]}
+          format={rate}
         />
       </div>
       <BusiestVms hostIds={[host.id]} />

@@ -4,7 +4,14 @@
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
-import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema, type OsProfile } from '../../../shared/vm';
+import {
+  OS_PROFILES,
+  OS_PROFILE_LABELS,
+  vmSpecSchema,
+  type OsProfile,
+  type VmCpuChoice,
+} from '../../../shared/vm';
+import { describeCpu } from '../../../shared/cluster';
 import { getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
@@ -28,6 +35,7 @@ interface Form {
   hostId: string;
   os: OsProfile;
   kvm: boolean;
+  cpu: VmCpuChoice;
   vcpus: string;
   memoryMiB: string;
   disk: DiskKind;
@@ -64,6 +72,7 @@ function toSpec(f: Form): unknown {
     name: f.name.trim(),
     os: f.os,
     kvm: f.kvm,
+    cpu: f.cpu,
     vcpus: Number(f.vcpus),
     memoryMiB: Number(f.memoryMiB),
     disk:
@@ -158,6 +167,7 @@ export function NewVmWizard() {
     hostId: firstHost?.id ?? '',
     os: 'linux',
     kvm: firstHost?.info?.virtualization === 'kvm',
+    cpu: 'host-passthrough',
     vcpus: '1',
     memoryMiB: '1024',
     disk: 'new',
@@ -187,6 +197,7 @@ export function NewVmWizard() {
     (p) => p.hostId === f.hostId && p.state === 'running',
   );
   const nets = Object.values(inv.networks).filter((n) => n.hostId === f.hostId);
+  const cluster = Object.values(inv.clusters).find((c) => c.hostIds.includes(f.hostId));
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((old) => ({ ...old, [k]: v }));
 
   // Sensible picks on the chosen node: its first pool and network.
@@ -196,6 +207,8 @@ export function NewVmWizard() {
       diskPool: pools.some((p) => p.id === old.diskPool) ? old.diskPool : (pools[0]?.id ?? ''),
       isoPool: pools.some((p) => p.id === old.isoPool) ? old.isoPool : (pools[0]?.id ?? ''),
       netName: nets.some((n) => n.name === old.netName) ? old.netName : (nets[0]?.name ?? ''),
+      // A guest on a cluster node should be able to move to the other members.
+      cpu: cluster?.cpu ? 'cluster' : 'host-passthrough',
     }));
     // Re-picked when the node changes.
   }, [f.hostId]);
@@ -280,7 +293,11 @@ export function NewVmWizard() {
       {error(k)}
     </div>
   );
-  const radio = <K extends 'disk' | 'boot' | 'net'>(k: K, value: Form[K], label: string) => (
+  const radio = <K extends 'disk' | 'boot' | 'net' | 'cpu'>(
+    k: K,
+    value: Form[K],
+    label: string,
+  ) => (
     <label className="flex items-center gap-2">
       <input
         type="radio"
@@ -345,6 +362,29 @@ export function NewVmWizard() {
             <p className="text-sm text-slate-500">
               {host.name} has {host.info.cpus} CPUs and {formatKiB(host.info.memoryKiB)} of memory.
             </p>
+          )}
+          {f.kvm && (
+            <fieldset className="space-y-1">
+              <legend className="mb-1 font-medium">CPU model</legend>
+              {radio(
+                'cpu',
+                'host-passthrough',
+                `${host?.name ?? 'The node'}’s own CPU (fastest; moves only to identical CPUs)`,
+              )}
+              {cluster?.cpu ? (
+                radio(
+                  'cpu',
+                  'cluster',
+                  `Cluster CPU: ${describeCpu(cluster.cpu)} (migrates to every node of ${cluster.name})`,
+                )
+              ) : (
+                <p className="text-sm text-slate-500">
+                  {cluster
+                    ? `${cluster.name} has no common CPU model yet; run New Cluster again with its nodes to work it out.`
+                    : `${host?.name ?? 'This node'} is in no cluster; a cluster offers a CPU model every member runs.`}
+                </p>
+              )}
+            </fieldset>
           )}
         </div>
       )}

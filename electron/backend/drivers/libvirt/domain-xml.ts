@@ -2,6 +2,7 @@
 // Disks and ISOs are referenced by pool and volume name (type='volume'), so
 // no path is ever pieced together. https://libvirt.org/formatdomain.html
 import { XMLBuilder } from 'fast-xml-parser';
+import type { CpuModel } from '../../../../shared/cluster';
 import type { CephSource } from '../../../../shared/model';
 import type { VmSpec } from '../../../../shared/vm';
 
@@ -82,7 +83,21 @@ export function buildElement(tag: string, body: Record<string, unknown>): string
   return builder.build({ [tag]: body }) as string;
 }
 
-export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
+/** A CPU model with its features: the element libvirt's baseline gave, rebuilt. */
+function cpuElement(cpu: CpuModel): Record<string, unknown> {
+  return {
+    '@mode': 'custom',
+    '@match': 'exact',
+    model: { '@fallback': 'forbid', '#text': cpu.model },
+    ...(cpu.vendor ? { vendor: cpu.vendor } : {}),
+    ...(cpu.features.length
+      ? { feature: cpu.features.map((f) => ({ '@policy': f.policy, '@name': f.name })) }
+      : {}),
+  };
+}
+
+/** `cpu` is the cluster's CPU when the spec asks for it (resolved by the backend). */
+export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel): string {
   const kvm = spec.kvm;
   const virtio = spec.os === 'linux' || spec.os === 'linux-uefi';
   const uefi = spec.os === 'linux-uefi' || spec.os === 'windows';
@@ -168,7 +183,7 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage): string {
       vcpu: String(spec.vcpus),
       os,
       features: { acpi: '', apic: '' },
-      ...(kvm ? { cpu: { '@mode': 'host-passthrough' } } : {}),
+      ...(kvm ? { cpu: cpu ? cpuElement(cpu) : { '@mode': 'host-passthrough' } } : {}),
       clock: { '@offset': spec.os === 'windows' ? 'localtime' : 'utc' },
       devices,
     },

@@ -2,6 +2,7 @@
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../../shared/api';
+import type { CpuModel } from '../../../../shared/cluster';
 import type { NodeInfo, Snapshot, StoragePool, Vm } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
@@ -63,6 +64,7 @@ import {
   type JobInfo,
 } from './parse';
 import type { NodeCounters } from '../../performance/rates';
+import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
 import { VirshShell } from './virsh-shell';
@@ -245,10 +247,12 @@ export class LibvirtDriver implements Driver {
   async readCounters(): Promise<NodeCounters> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     const at = Date.now();
-    const [cpu, mem, dom] = await Promise.all([
+    const [cpu, mem, dom, io] = await Promise.all([
       this.shell.run(['nodecpustats']),
       this.shell.run(['nodememstats']),
       this.shell.run(['domstats', '--cpu-total', '--balloon', '--vcpu', '--block', '--interface']),
+      // virsh has no node-wide disk or network counters: the kernel's, in one exec.
+      this.session.exec(NODE_IO_ARGV, { timeoutMs: 10_000 }),
     ]);
     const byName = parseDomstats(dom.ok ? dom.stdout : '');
     const vms = new Map<string, DomCounters>();
@@ -260,6 +264,7 @@ export class LibvirtDriver implements Driver {
       at,
       cpu: parseNodeCpuStats(cpu.ok ? cpu.stdout : ''),
       mem: parseNodeMemStats(mem.ok ? mem.stdout : ''),
+      io: parseNodeIo(io.code === 0 ? io.stdout : ''),
       vms,
     };
   }
@@ -398,8 +403,8 @@ export class LibvirtDriver implements Driver {
     return steps;
   }
 
-  createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
-    return createVmSteps(spec, pools);
+  createVmSteps(spec: VmSpec, pools: VmPools, cpu?: CpuModel): DriverStep[] {
+    return createVmSteps(spec, pools, cpu);
   }
 
   serialConsoleArgv(vm: Vm): string[] {

@@ -1,5 +1,6 @@
 // The commands that create a VM: its disk (when new), its definition (the
 // XML on stdin) and, when asked, its start.
+import type { CpuModel } from '../../../../shared/cluster';
 import type { StoragePool, Vm } from '../../../../shared/model';
 import { diskVolumeName, type VmSpec } from '../../../../shared/vm';
 import type { DriverStep } from '../driver';
@@ -12,7 +13,7 @@ export interface VmPools {
   iso?: StoragePool;
 }
 
-export function createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
+export function createVmSteps(spec: VmSpec, pools: VmPools, cpu?: CpuModel): DriverStep[] {
   const steps: DriverStep[] = [];
   const storage: VmStorage = {};
   if (spec.disk.kind === 'new' && pools.disk) {
@@ -51,7 +52,7 @@ export function createVmSteps(spec: VmSpec, pools: VmPools): DriverStep[] {
   steps.push({
     title: `Define the VM ${spec.name}`,
     argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
-    stdin: buildDomainXml(spec, storage),
+    stdin: buildDomainXml(spec, storage, cpu),
   });
   if (spec.start) {
     steps.push({ title: `Start ${spec.name}`, argv: virshArgv(['start', spec.name]) });

@@ -1,0 +1,64 @@
+// CPU compatibility between nodes, asked of libvirt itself: each node's CPU as
+// its hypervisor offers it (domcapabilities' host-model), the model every node
+// can run (hypervisor-cpu-baseline over all of them) and whether a guest's CPU
+// runs on a node (hypervisor-cpu-compare). Documents go on stdin, so nothing
+// is written to the node's disk.
+import { XMLParser } from 'fast-xml-parser';
+import type { CpuModel } from '../../../../shared/cluster';
+
+export const DOMCAPABILITIES_ARGV: readonly string[] = ['virsh', 'domcapabilities'];
+
+/**
+ * The CPU every node described on stdin (their domcapabilities, one after the
+ * other) can run; --migratable leaves out features that block migration.
+ */
+export const CPU_BASELINE_ARGV: readonly string[] = [
+  'virsh',
+  'hypervisor-cpu-baseline',
+  '--migratable',
+  '/dev/stdin',
+];
+
+/** Whether the CPU of the domain (or <cpu>) on stdin runs on this node's hypervisor. */
+export const CPU_COMPARE_ARGV: readonly string[] = [
+  'virsh',
+  'hypervisor-cpu-compare',
+  '/dev/stdin',
+];
+
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseAttributeValue: false,
+  parseTagValue: false,
+  isArray: (name) => name === 'feature',
+});
+
+type Node = Record<string, unknown>;
+const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
+const text = (v: unknown): string =>
+  typeof v === 'string' ? v : String(obj(v)['#text'] ?? '').trim();
+
+/** A <cpu> element (hypervisor-cpu-baseline's answer) as the app keeps it. */
+export function parseCpuModel(cpuXml: string): CpuModel {
+  const cpu = obj(obj(xml.parse(cpuXml)).cpu);
+  const model = text(cpu.model);
+  if (!model) throw new Error('libvirt answered with no CPU model.');
+  const vendor = text(cpu.vendor);
+  const features = (Array.isArray(cpu.feature) ? cpu.feature : []).map((f) => ({
+    name: String(obj(f)['@name'] ?? ''),
+    policy: String(obj(f)['@policy'] ?? 'require'),
+  }));
+  return { model, ...(vendor ? { vendor } : {}), features: features.filter((f) => f.name) };
+}
+
+/** A domain's CPU mode and model ('host-passthrough', 'custom' kvm64, …). */
+export function guestCpu(domainXml: string): { mode: string; model: string } {
+  const cpu = obj(obj(obj(xml.parse(domainXml)).domain).cpu);
+  return { mode: String(cpu['@mode'] ?? 'custom'), model: text(cpu.model) };
+}
+
+/** hypervisor-cpu-compare's verdict; "superset" and "identical" both mean it runs. */
+export function cpuRuns(compareStdout: string): boolean {
+  return /\b(superset|identical)\b/i.test(compareStdout) && !/incompatible/i.test(compareStdout);
+}

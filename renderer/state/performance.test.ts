@@ -1,0 +1,22 @@
+// The Performance tab's history: the last hour of readings, by their time.
+import { describe, expect, it } from 'vitest';
+import type { PerformanceSample } from '../../shared/performance';
+import { PERF_HISTORY_MS, PERF_INTERVAL_MS, withReading } from './performance';
+
+const at = (ms: number) => ({ at: ms }) as PerformanceSample;
+const MIN = 60 * 1000;
+
+describe('performance history', () => {
+  it('keeps a full hour of readings every 5 s, and no more', () => {
+    let list: PerformanceSample[] = [];
+    for (let t = 0; t <= 2 * PERF_HISTORY_MS; t += PERF_INTERVAL_MS)
+      list = withReading(list, at(t));
+    const span = list.at(-1)!.at - list[0]!.at;
+    expect(span).toBe(PERF_HISTORY_MS);
+  });
+
+  it('drops readings from before a pause by their age, not their number', () => {
+    const before = [at(0), at(5000), at(10 * MIN)];
+    expect(withReading(before, at(65 * MIN)).map((s) => s.at)).toEqual([10 * MIN, 65 * MIN]);
+  });
+});
