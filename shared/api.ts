@@ -135,6 +135,11 @@ export const methods = {
     result: z.object({ taskId: z.string() }),
   },
   cancelTask: { params: z.object({ taskId: idSchema }), result: z.object({}) },
+  /** Runs the undo a failed task offers (Task.undo) as a task of its own. */
+  undoTask: {
+    params: z.object({ taskId: idSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
   clearTasks: { params: none, result: z.object({}) },
   sshAliases: { params: none, result: z.array(sshAliasSchema) },
   /** Opens a loopback WebSocket tunnel to the VM's VNC display, usable once. */

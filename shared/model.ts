@@ -2,6 +2,7 @@
 // (Record<id, entity>) and changes travel as patches, never as full reloads.
 import { z } from 'zod';
 import type { Cluster } from './cluster';
+import type { PlanStepView } from './storage';
 
 export const HOST_STATES = [
   'connecting',
@@ -198,6 +199,11 @@ export interface Task {
   steps?: TaskStep[];
   /** A line on progress in the user's terms: "120 MiB of 200 MiB · 210 MiB/s · 1 s left". */
   detail?: string;
+  /**
+   * A failed or cancelled task that changed something offers to take it back:
+   * these are the exact commands Undo runs (once, as a task of its own).
+   */
+  undo?: PlanStepView[];
 }
 
 export interface Inventory {

@@ -429,6 +429,8 @@ export class Backend {
       return {};
     },
 
+    undoTask: async ({ taskId }) => ({ taskId: this.tasks.undo(taskId) }),
+
     clearTasks: async () => {
       this.tasks.clearFinished();
       return {};

@@ -1,4 +1,5 @@
 // What the user is looking at: selection, theme, open dialogs.
+import type { ReactNode } from 'react';
 import { create } from 'zustand';
 import type { Inventory } from '../../shared/model';
 
@@ -36,7 +37,7 @@ export interface PendingOpen {
 
 export type Confirm = {
   title: string;
-  body: string;
+  body: ReactNode;
   confirmLabel: string;
   onConfirm: () => void;
 };

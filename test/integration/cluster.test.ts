@@ -76,6 +76,65 @@ describe.runIf(haveThree)('New Cluster', () => {
     }
   });
 
+  it('stops at the node that cannot take the trust, and undoes exactly what it did', async () => {
+    // Each node's keys and trust files as they are; node3's known_hosts is a
+    // directory, so its trust step fails half-way (after its authorized_keys lines).
+    const snapshot = () =>
+      NODES.map((n) =>
+        labExec(n, [
+          'sh',
+          '-c',
+          'cd "$HOME/.ssh" && for f in id_ed25519 id_ed25519.pub authorized_keys known_hosts; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; true',
+        ]),
+      );
+    labExec('node1', [
+      'sh',
+      '-c',
+      'echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeep kept@admin" > "$HOME/.ssh/authorized_keys"',
+    ]);
+    labExec('node3', [
+      'sh',
+      '-c',
+      'rm -f "$HOME/.ssh/known_hosts"; mkdir -p "$HOME/.ssh/known_hosts"',
+    ]);
+    try {
+      const before = snapshot();
+      const { taskId } = (await backend.call('createCluster', {
+        name: 'lab-undo',
+        hostIds: ids,
+      })) as { taskId: string };
+      const task = await taskFinished(backend, taskId, 90_000);
+      expect(task.state).toBe('failed');
+      expect(task.error).toMatch(
+        /^node3: “Trust node1, node2 \(their keys and host keys\)” failed: .* Undo \(in Tasks\) takes back what it did\.$/,
+      );
+      expect(backend.store.all('clusters')).toEqual([]);
+      // In reverse order: the trust lines each node took (node3's two keys before it
+      // failed), then the keys made for them.
+      expect(task.undo!.map((s) => `${s.node}: ${s.title}`)).toEqual([
+        'node3: Remove the 2 trust lines added',
+        expect.stringMatching(/^node2: Remove the \d+ trust lines added$/),
+        expect.stringMatching(/^node1: Remove the \d+ trust lines added$/),
+        'node3: Remove the SSH key made for it',
+        'node2: Remove the SSH key made for it',
+        'node1: Remove the SSH key made for it',
+      ]);
+      expect(snapshot()).not.toEqual(before);
+
+      const undo = (await backend.call('undoTask', { taskId })) as { taskId: string };
+      const undone = await taskFinished(backend, undo.taskId, 60_000);
+      expect(undone.error).toBeUndefined();
+      expect(undone.title).toBe('Undo: New cluster lab-undo');
+      // Byte for byte as before: the administrator's own line stays.
+      expect(snapshot()).toEqual(before);
+      expect(backend.store.get('tasks', taskId)?.undo).toBeUndefined();
+      await expect(backend.call('undoTask', { taskId })).rejects.toThrow(/nothing to undo/);
+    } finally {
+      labExec('node3', ['sh', '-c', 'rmdir "$HOME/.ssh/known_hosts"']);
+      forgetNodeTrust();
+    }
+  });
+
   it('gives every node a key and trust between every pair, and records the cluster', async () => {
     const spec = { name: 'lab-cluster', hostIds: ids };
     const plan = (await backend.call('planCluster', spec)) as {

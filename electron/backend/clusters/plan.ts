@@ -6,7 +6,16 @@ import type { CpuModel } from '../../../shared/cluster';
 import type { Host } from '../../../shared/model';
 import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../drivers/libvirt/cpu';
 import type { PlannedStep } from '../wizards/plan';
-import { ADD_TRUST_ARGV, checkPeerArgv, nodeKeyArgv, trustInput } from './trust';
+import {
+  ADD_TRUST_ARGV,
+  REMOVE_TRUST_ARGV,
+  addedTrust,
+  checkPeerArgv,
+  madeKey,
+  nodeKeyArgv,
+  removeKeyArgv,
+  trustInput,
+} from './trust';
 
 export interface ClusterMember {
   host: Host;
@@ -32,6 +41,12 @@ export function clusterPlan(
       title: 'Make sure it has an SSH key of its own',
       argv: nodeKeyArgv(`clusterdeck@${m.host.name}`),
       onStdout: (out) => publicKeys.set(m.host.id, out.trim().split('\n').at(-1) ?? ''),
+      undo: (out) => {
+        const made = madeKey(out);
+        return made
+          ? { ...on(m), title: 'Remove the SSH key made for it', argv: removeKeyArgv(made) }
+          : undefined;
+      },
     });
   }
   for (const m of members) {
@@ -49,6 +64,18 @@ export function clusterPlan(
           peers.map((p) => publicKeys.get(p.host.id) ?? ''),
           peers.flatMap((p) => p.hostKeyLines),
         ),
+      undo: (out) => {
+        const added = addedTrust(out);
+        const lines = added.filter((l) => !l.startsWith('E ')).length;
+        return added.length
+          ? {
+              ...on(m),
+              title: `Remove the ${lines} trust line${lines === 1 ? '' : 's'} added`,
+              argv: [...REMOVE_TRUST_ARGV],
+              stdin: `${added.join('\n')}\n`,
+            }
+          : undefined;
+      },
     });
   }
   for (const m of members) {

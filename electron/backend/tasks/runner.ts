@@ -3,6 +3,7 @@
 // renderer receives them as patches like everything else.
 import { randomUUID } from 'node:crypto';
 import type { CommandRecord, Task, TaskStepState } from '../../../shared/model';
+import type { PlanStepView } from '../../../shared/storage';
 import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { InventoryStore } from '../inventory/store';
 
@@ -14,12 +15,19 @@ export interface TaskContext {
   setSteps: (titles: string[]) => void;
   stepState: (index: number, state: TaskStepState) => void;
   detail: (text: string) => void;
+  /**
+   * What Undo would do if the task ends failed or cancelled: the commands
+   * shown, and the work that runs them. Dropped when the task succeeds.
+   */
+  offerUndo: (shown: PlanStepView[], work: (ctx: TaskContext) => Promise<void>) => void;
 }
 
 const MAX_FINISHED_TASKS = 200;
 
 export class TaskRunner {
   private readonly controllers = new Map<string, AbortController>();
+  /** The undo work of failed tasks, by task id, until it runs or the task is cleared. */
+  private readonly undos = new Map<string, (ctx: TaskContext) => Promise<void>>();
 
   constructor(private readonly store: InventoryStore) {}
 
@@ -37,6 +45,7 @@ export class TaskRunner {
       startedAt: Date.now(),
       log: [],
     };
+    let undo: { shown: PlanStepView[]; work: (ctx: TaskContext) => Promise<void> } | undefined;
     const update = (patch: Partial<Task>) => {
       task = { ...task, ...patch };
       this.store.put('tasks', id, task);
@@ -50,16 +59,19 @@ export class TaskRunner {
       detail: (text) => update({ detail: text }),
       stepState: (index, state) =>
         update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
+      offerUndo: (shown, work) => (undo = { shown, work }),
     };
     void work(ctx)
       .then(
         () => update({ state: 'succeeded', progress: 1, endedAt: Date.now() }),
         (err: unknown) => {
           const p = toErrorPayload(err);
+          if (undo?.shown.length) this.undos.set(id, undo.work);
           update({
             state: p.code === 'cancelled' || controller.signal.aborted ? 'cancelled' : 'failed',
             error: p.message,
             endedAt: Date.now(),
+            ...(undo?.shown.length ? { undo: undo.shown } : {}),
           });
         },
       )
@@ -76,9 +88,24 @@ export class TaskRunner {
     c.abort();
   }
 
+  /** Runs a failed task's undo as a task of its own; it is offered once. */
+  undo(id: string): string {
+    const work = this.undos.get(id);
+    const task = this.store.get('tasks', id);
+    if (!work || !task) throw new ClusterdeckError('not-found', 'That task has nothing to undo.');
+    this.undos.delete(id);
+    const { undo: _done, ...rest } = task;
+    this.store.put('tasks', id, rest);
+    return this.start(`Undo: ${task.title}`, task.target, work);
+  }
+
   clearFinished(): void {
-    for (const t of this.store.all('tasks'))
-      if (t.state !== 'running') this.store.del('tasks', t.id);
+    for (const t of this.store.all('tasks')) if (t.state !== 'running') this.forget(t.id);
+  }
+
+  private forget(id: string): void {
+    this.undos.delete(id);
+    this.store.del('tasks', id);
   }
 
   private prune(): void {
@@ -87,7 +114,7 @@ export class TaskRunner {
       .filter((t) => t.state !== 'running')
       .sort((a, b) => a.startedAt - b.startedAt);
     for (const t of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_TASKS))) {
-      this.store.del('tasks', t.id);
+      this.forget(t.id);
     }
   }
 }

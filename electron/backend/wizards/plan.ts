@@ -1,7 +1,7 @@
 // A wizard's plan: the exact commands it will run on which nodes, shown in
 // the summary before Finish and then run as one task with visible steps.
 import type { PlanStepView } from '../../../shared/storage';
-import { ClusterdeckError } from '../../../shared/errors';
+import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { DriverStep } from '../drivers/driver';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
@@ -14,6 +14,11 @@ export interface PlannedStep extends DriverStep {
   lateStdin?: () => string;
   /** Receives what the command printed, for later steps. */
   onStdout?: (stdout: string) => void;
+  /**
+   * The step that takes this one back, from what it printed (the exact lines
+   * it added, whether it made a key); none when it changed nothing.
+   */
+  undo?: (stdout: string) => PlannedStep | undefined;
 }
 
 /** What a failed command said, as one sentence: virsh says "Failed to X" on one line and why on the next. */
@@ -77,6 +82,28 @@ async function runSteps(
   steps: readonly PlannedStep[],
   connection: (hostId: string) => HostConnection,
 ): Promise<void> {
+  // What the steps that ran (the failed one too) printed, for an undo in reverse order.
+  const ran: { step: PlannedStep; stdout: string }[] = [];
+  try {
+    await runEach(ctx, steps, connection, ran);
+  } catch (err) {
+    const undo = ran
+      .reverse()
+      .map((r) => r.step.undo?.(r.stdout))
+      .filter((u): u is PlannedStep => !!u);
+    if (!undo.length) throw err;
+    ctx.offerUndo(undo.map(stepView), (c) => runSteps(c, undo, connection));
+    const p = toErrorPayload(err);
+    throw new ClusterdeckError(p.code, `${p.message} Undo (in Tasks) takes back what it did.`);
+  }
+}
+
+async function runEach(
+  ctx: TaskContext,
+  steps: readonly PlannedStep[],
+  connection: (hostId: string) => HostConnection,
+  ran: { step: PlannedStep; stdout: string }[],
+): Promise<void> {
   ctx.setSteps(steps.map((s) => `${s.node}: ${s.title}`));
   for (const [i, s] of steps.entries()) {
     if (ctx.signal.aborted) throw new ClusterdeckError('cancelled', 'Cancelled.');
@@ -97,6 +124,7 @@ async function runSteps(
       ctx.stepState(i, 'failed');
       throw err;
     }
+    ran.push({ step: s, stdout: r.stdout });
     if (r.code !== 0) {
       ctx.stepState(i, 'failed');
       const why = commandReason(r.stderr, r.code);

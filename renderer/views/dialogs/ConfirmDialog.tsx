@@ -8,7 +8,7 @@ export function ConfirmDialog() {
   if (!confirm) return null;
   return (
     <Dialog title={confirm.title} onClose={close} role="alertdialog" initialFocus="[data-cancel]">
-      <p className="mb-4">{confirm.body}</p>
+      <div className="mb-4">{confirm.body}</div>
       <div className="flex justify-end gap-2">
         <button data-cancel className={buttonClass} onClick={close}>
           Cancel

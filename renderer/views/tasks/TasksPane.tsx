@@ -2,6 +2,8 @@
 // as it ran, its exit code and stderr.
 import { useState } from 'react';
 import type { Task, TaskStepState } from '../../../shared/model';
+import type { PlanStepView } from '../../../shared/storage';
+import { useUi } from '../../state/ui';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -27,6 +29,38 @@ const STEP_TONE: Record<TaskStepState, string> = {
   done: 'text-emerald-700 dark:text-emerald-400',
   failed: 'text-red-700 dark:text-red-400',
 };
+
+/** Shows the exact commands Undo runs, and runs them once confirmed. */
+function askUndo(task: Task, steps: PlanStepView[], notify: (text: string) => void) {
+  useUi.getState().askConfirm({
+    title: `Undo ${task.title}?`,
+    body: (
+      <>
+        <span className="mb-2 block">
+          Takes back what the task did before it stopped, with these commands:
+        </span>
+        <ol aria-label="Undo steps" className="max-h-64 space-y-1 overflow-auto text-[12px]">
+          {steps.map((s, i) => (
+            <li key={i} className="rounded bg-slate-100 p-1.5 dark:bg-slate-900">
+              <span className="text-slate-500">{s.node}:</span> {s.title}
+              <code className="block break-all">{s.command}</code>
+              {s.input && (
+                <pre className="mt-0.5 whitespace-pre-wrap text-slate-600 dark:text-slate-400">
+                  {s.input}
+                </pre>
+              )}
+            </li>
+          ))}
+        </ol>
+      </>
+    ),
+    confirmLabel: 'Undo',
+    onConfirm: () =>
+      void getBridge()
+        .call('undoTask', { taskId: task.id })
+        .catch((e: unknown) => notify(errorMessage(e))),
+  });
+}
 
 function TaskRow({ task }: { task: Task }) {
   const [open, setOpen] = useState(false);
@@ -68,6 +102,15 @@ function TaskRow({ task }: { task: Task }) {
             }
           >
             Cancel
+          </button>
+        )}
+        {task.undo && task.state !== 'running' && (
+          <button
+            className={buttonClass}
+            aria-label={`Undo ${task.title}`}
+            onClick={() => askUndo(task, task.undo!, notify)}
+          >
+            Undo…
           </button>
         )}
         <button
