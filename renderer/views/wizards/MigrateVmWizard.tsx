@@ -1,5 +1,5 @@
-// Migrate VM: the target node (one of the VM's cluster peers) and how to
-// move, the preflight checklist for that target, then the exact command;
+// Migrate VM: the VMs (the chosen one, and others on its node if wanted),
+// the target node (one of the node's cluster peers) and how to move, the preflight checklist for that target, then the exact command;
 // Migrate runs it as a task with progress, speed and expected downtime, and
 // Cancel in the Tasks pane aborts the job with the VM left where it was.
 import { useEffect, useId, useState } from 'react';
@@ -40,11 +40,17 @@ export function MigrateVmWizard({
   const [persist, setPersist] = useState(true);
   const [limit, setLimit] = useState('');
   const [plan, setPlan] = useState<Plan>();
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set([vmId]));
+  // Others on the same node can go along; each is checked by the preflight.
+  const neighbours = Object.values(inv.vms)
+    .filter((v) => vm && v.hostId === vm.hostId)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const vmIds = neighbours.filter((v) => chosen.has(v.id)).map((v) => v.id);
 
   const bandwidth = Number(limit);
   const limitOk = limit.trim() === '' || (Number.isInteger(bandwidth) && bandwidth >= 1);
   const spec = {
-    vmIds: [vmId],
+    vmIds,
     targetHostId: target,
     persist,
     ...(copy !== 'auto' ? { copyStorage: copy === 'yes' } : {}),
@@ -70,13 +76,13 @@ export function MigrateVmWizard({
 
   return (
     <WizardFrame
-      title={`Migrate ${vm.name}`}
+      title={vmIds.length > 1 ? `Migrate ${vmIds.length} VMs` : `Migrate ${vm.name}`}
       steps={STEPS}
       index={index}
       onCancel={close}
       onBack={() => setIndex(index - 1)}
       onNext={() => {
-        if (index === 0 && (!target || !limitOk)) return;
+        if (index === 0 && (!target || !limitOk || vmIds.length === 0)) return;
         if (index === 1 && (!plan || 'error' in plan || problems.length > 0)) return;
         setIndex(index + 1);
       }}
@@ -97,6 +103,36 @@ export function MigrateVmWizard({
             </p>
           ) : (
             <>
+              <fieldset>
+                <legend className="mb-1 font-medium">VMs to migrate from {source}</legend>
+                <div className="max-h-32 overflow-auto">
+                  {neighbours.map((v) => (
+                    <label key={v.id} className="flex items-center gap-2 py-0.5">
+                      <input
+                        type="checkbox"
+                        checked={chosen.has(v.id)}
+                        onChange={(e) =>
+                          setChosen((old) => {
+                            const n = new Set(old);
+                            if (e.target.checked) n.add(v.id);
+                            else n.delete(v.id);
+                            return n;
+                          })
+                        }
+                      />
+                      {v.name}
+                      <span className="text-slate-500">
+                        ({v.state === 'shutoff' ? 'shut off' : v.state})
+                      </span>
+                    </label>
+                  ))}
+                </div>
+                {vmIds.length === 0 && (
+                  <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
+                    Choose at least one VM.
+                  </p>
+                )}
+              </fieldset>
               <div>
                 <label className={wizardLabel} htmlFor={`${ids}-target`}>
                   Target node
