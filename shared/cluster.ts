@@ -1,7 +1,7 @@
 // What the New Cluster wizard sends and shows: the cluster's name and nodes,
 // the preflight checklist, and the record the app keeps.
 import { z } from 'zod';
-import { objectNameSchema } from './storage';
+import { objectNameSchema, poolSpecSchema } from './storage';
 
 const idSchema = z.string().min(1).max(512);
 
@@ -12,6 +12,8 @@ export const clusterSpecSchema = z.object({
     .min(2, 'A cluster has at least two nodes.')
     .max(32)
     .refine((ids) => new Set(ids).size === ids.length, 'A node is listed twice.'),
+  /** A storage pool defined the same way on every node, from New Storage Pool's fields. */
+  sharedPool: poolSpecSchema.optional(),
 });
 export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
 

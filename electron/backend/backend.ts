@@ -262,7 +262,12 @@ export class Backend {
       if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
       const nodes = spec.hostIds.map((id) => this.store.get('hosts', id)!.name).join(', ');
       const taskId = this.tasks.start(`New cluster ${spec.name}`, nodes, async (ctx) => {
-        await runPlan(ctx, steps, (id) => this.connection(id));
+        await runPlan(
+          ctx,
+          steps,
+          (id) => this.connection(id),
+          spec.sharedPool ? 'pools' : undefined,
+        );
         // Recorded only once every node reaches every other one; a re-run updates it.
         const existing = this.settings.current.clusters.find((c) => c.name === spec.name);
         const cluster = {
@@ -858,7 +863,13 @@ export class Backend {
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
-    return { steps: problems.length ? [] : clusterPlan(members, found), problems, found };
+    const steps = problems.length ? [] : clusterPlan(members, found);
+    if (spec.sharedPool && !problems.length) {
+      const pool = this.planPool(spec.sharedPool, spec.hostIds);
+      problems.push(...pool.problems);
+      steps.push(...pool.steps);
+    }
+    return { steps: problems.length ? [] : steps, problems, found };
   }
 
   /** New Storage Pool's plan: the same pool on every chosen node, and what stands in the way. */

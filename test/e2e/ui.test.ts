@@ -645,6 +645,13 @@ describe('the browser shell in Chromium', () => {
 
   it('makes a cluster of three nodes with the New Cluster wizard (adding the third in it)', async () => {
     forgetNodeTrust();
+    for (const n of ['node1', 'node2', 'node3'])
+      labExec(n, [
+        'sh',
+        '-c',
+        'virsh pool-destroy e2e-cl-pool >/dev/null 2>&1; virsh pool-undefine e2e-cl-pool >/dev/null 2>&1; true',
+      ]);
+    rmSync(join(lab.dir, 'e2e-cl-pool'), { recursive: true, force: true });
     try {
       await page
         .getByRole('toolbar', { name: 'Actions' })
@@ -668,6 +675,10 @@ describe('the browser shell in Chromium', () => {
       await checks.getByText('CPU compatibility').waitFor();
       expect(await checks.getByText('Problem', { exact: true }).count()).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-cluster-preflight.png') });
+      await wizard.getByRole('button', { name: 'Next' }).click();
+      await wizard
+        .getByRole('checkbox', { name: 'Define a storage pool shared by every node' })
+        .waitFor();
       await wizard.getByRole('button', { name: 'Next' }).click();
 
       const commands = wizard.getByRole('list', { name: 'Commands' });
@@ -719,7 +730,18 @@ describe('the browser shell in Chromium', () => {
       await wizard.getByRole('button', { name: 'Next' }).click();
       await checks.getByText('CPU compatibility').waitFor({ timeout: 30_000 });
       await wizard.getByRole('button', { name: 'Next' }).click();
+      // This time with a pool on every node, at a folder all the lab's nodes see.
+      await wizard
+        .getByRole('checkbox', { name: 'Define a storage pool shared by every node' })
+        .check();
+      await wizard.getByRole('radio', { name: 'Local directory' }).check();
+      await wizard.getByLabel('Pool name').fill('e2e-cl-pool');
+      await wizard.getByLabel('Directory on the node').fill(join(lab.dir, 'e2e-cl-pool'));
+      await wizard.getByRole('button', { name: 'Next' }).click();
       await commands.getByText('Work out the CPU model every node can run').waitFor();
+      expect(
+        await commands.getByText('virsh -c qemu:///system pool-start e2e-cl-pool').count(),
+      ).toBe(3);
       await wizard.getByRole('button', { name: 'Create' }).click();
       await wizard.waitFor({ state: 'detached' });
 
@@ -734,6 +756,14 @@ describe('the browser shell in Chromium', () => {
       const members = page.getByRole('table', { name: 'Members' });
       for (const n of ['node1', 'node2', 'node3'])
         await members.getByRole('cell', { name: n, exact: true }).waitFor();
+      await page
+        .getByRole('definition')
+        .filter({ hasText: /\be2e-cl-pool\b/ })
+        .waitFor();
+      await page
+        .getByRole('definition')
+        .filter({ hasText: /: runs on every node$/ })
+        .waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-cluster-general.png') });
 
       // On the nodes themselves: libvirt over SSH from one node to another, no prompt.

@@ -9,6 +9,7 @@ import { Backend } from '../../electron/backend/backend';
 import type { Finding } from '../../shared/cluster';
 import {
   addLabNode,
+  LAB_DIR,
   forgetNodeTrust,
   labExec,
   readLab,
@@ -24,9 +25,21 @@ let home: string;
 let backend: Backend;
 let ids: string[];
 
+/** The pool the cluster run defines, gone from every node (also after a failed run). */
+function dropSharedPool(): void {
+  for (const n of NODES)
+    labExec(n, [
+      'sh',
+      '-c',
+      'virsh pool-destroy cl-shared >/dev/null 2>&1; virsh pool-undefine cl-shared >/dev/null 2>&1; true',
+    ]);
+  rmSync(join(LAB_DIR, 'cl-shared'), { recursive: true, force: true });
+}
+
 describe.runIf(haveThree)('New Cluster', () => {
   beforeAll(async () => {
     forgetNodeTrust();
+    dropSharedPool();
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-cluster-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = [];
@@ -152,12 +165,31 @@ describe.runIf(haveThree)('New Cluster', () => {
       node: 'node1',
       command: 'virsh hypervisor-cpu-baseline --migratable /dev/stdin',
     });
-    const run = async () => {
-      const { taskId } = (await backend.call('createCluster', spec)) as { taskId: string };
+    const run = async (s: object = spec) => {
+      const { taskId } = (await backend.call('createCluster', s)) as { taskId: string };
       return taskFinished(backend, taskId, 90_000);
     };
-    const task = await run();
+    // The first run also defines a pool on every node, at a folder they all see.
+    const sharedPool = { type: 'dir', name: 'cl-shared', targetPath: join(LAB_DIR, 'cl-shared') };
+    const withPool = (await backend.call('planCluster', { ...spec, sharedPool })) as {
+      steps: { node: string; command: string }[];
+    };
+    expect(withPool.steps.slice(16).map((s) => `${s.node}: ${s.command}`)).toEqual(
+      ['node1', 'node2', 'node3'].flatMap((n) =>
+        [
+          'pool-define --validate --file /dev/stdin',
+          'pool-build cl-shared',
+          'pool-start cl-shared',
+          'pool-autostart cl-shared',
+        ].map((c) => `${n}: virsh -c qemu:///system ${c}`),
+      ),
+    );
+    const task = await run({ ...spec, sharedPool });
     expect(task.error).toBeUndefined();
+    for (const id of ids)
+      expect(
+        backend.store.all('pools').find((p) => p.hostId === id && p.name === 'cl-shared')?.state,
+      ).toBe('running');
     const cluster = backend.store.all('clusters').find((c) => c.name === 'lab-cluster')!;
     expect(cluster.hostIds).toEqual(ids);
     expect(cluster.cpu?.model).toMatch(/\S/);
@@ -251,6 +283,7 @@ describe.runIf(haveThree)('New Cluster', () => {
     expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
     await backend.call('removeCluster', { clusterId: cluster.id });
     expect(backend.store.all('clusters')).toEqual([]);
+    dropSharedPool();
   });
 });
 

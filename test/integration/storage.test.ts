@@ -311,6 +311,7 @@ describe('types whose servers cannot run here', () => {
       },
       /Start the pool/,
       /unknown filesystem type 'nfs'/,
+      ['Remove the pool’s definition'],
     ],
     [
       'cd-lvm',
@@ -318,6 +319,7 @@ describe('types whose servers cannot run here', () => {
       /Start the pool/,
       // Without lvm2 libvirt cannot run pvs; with it (Ceph's packages bring it) the group is missing.
       /pvs|cannot find logical volume group name 'vg_clusterdeck'/,
+      ['Remove the pool’s definition'],
     ],
     [
       'cd-zfs',
@@ -325,10 +327,11 @@ describe('types whose servers cannot run here', () => {
       // Debian builds libvirt without its ZFS backend: the define itself fails.
       /Define the pool/,
       /missing backend for pool type \d+ \(zfs\)/,
+      [],
     ],
   ] as const)(
-    '%s: the failure names the node, the step, the command and libvirt’s reason',
-    async (name, spec, failingStep, reason) => {
+    '%s: the failure names the node, the step, the command and libvirt’s reason; Undo takes back the definition',
+    async (name, spec, failingStep, reason, undo) => {
       const task = await run('createStoragePool', { spec, hostIds: [node1] });
       expect(task.state).toBe('failed');
       expect(task.error).toMatch(
@@ -337,6 +340,17 @@ describe('types whose servers cannot run here', () => {
       expect(task.error).toMatch(reason);
       const failed = task.steps!.find((s) => s.state === 'failed')!;
       expect(failed.title).toMatch(failingStep);
+      // What ran before the failure is offered back; a failed define left nothing.
+      expect((task.undo ?? []).map((s) => s.title)).toEqual(undo);
+      if (task.undo) {
+        const { taskId } = (await backend.call('undoTask', { taskId: task.id })) as {
+          taskId: string;
+        };
+        expect((await taskFinished(backend, taskId)).state).toBe('succeeded');
+        expect(virshOn('node1', ['pool-list', '--all', '--name'])).not.toMatch(
+          new RegExp(`^${name}$`, 'm'),
+        );
+      }
       cleanPool('node1', name);
     },
   );

@@ -18,6 +18,8 @@ export interface DriverStep {
   stdin?: string;
   /** How the summary shows stdin when it must not be shown (a key). */
   shownInput?: string;
+  /** The command that takes this one back, offered if a later step fails. */
+  undoStep?: DriverStep;
 }
 
 export type SnapshotOp =

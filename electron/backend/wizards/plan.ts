@@ -18,7 +18,7 @@ export interface PlannedStep extends DriverStep {
    * The step that takes this one back, from what it printed (the exact lines
    * it added, whether it made a key); none when it changed nothing.
    */
-  undo?: (stdout: string) => PlannedStep | undefined;
+  undo?: (stdout: string, succeeded: boolean) => PlannedStep | undefined;
 }
 
 /** What a failed command said, as one sentence: virsh says "Failed to X" on one line and why on the next. */
@@ -35,7 +35,15 @@ export function commandReason(stderr: string, code: number | null): string {
 }
 
 export function onNode(conn: HostConnection, steps: DriverStep[]): PlannedStep[] {
-  return steps.map((s) => ({ ...s, hostId: conn.id, node: conn.config.name }));
+  const where = { hostId: conn.id, node: conn.config.name };
+  return steps.map(({ undoStep, ...s }) => ({
+    ...s,
+    ...where,
+    // Taken back only if it ran: a failed define or start changed nothing.
+    ...(undoStep
+      ? { undo: (_: string, ok: boolean) => (ok ? { ...undoStep, ...where } : undefined) }
+      : {}),
+  }));
 }
 
 export function stepView(s: PlannedStep): PlanStepView {
@@ -83,13 +91,13 @@ async function runSteps(
   connection: (hostId: string) => HostConnection,
 ): Promise<void> {
   // What the steps that ran (the failed one too) printed, for an undo in reverse order.
-  const ran: { step: PlannedStep; stdout: string }[] = [];
+  const ran: { step: PlannedStep; stdout: string; ok: boolean }[] = [];
   try {
     await runEach(ctx, steps, connection, ran);
   } catch (err) {
     const undo = ran
       .reverse()
-      .map((r) => r.step.undo?.(r.stdout))
+      .map((r) => r.step.undo?.(r.stdout, r.ok))
       .filter((u): u is PlannedStep => !!u);
     if (!undo.length) throw err;
     ctx.offerUndo(undo.map(stepView), (c) => runSteps(c, undo, connection));
@@ -102,7 +110,7 @@ async function runEach(
   ctx: TaskContext,
   steps: readonly PlannedStep[],
   connection: (hostId: string) => HostConnection,
-  ran: { step: PlannedStep; stdout: string }[],
+  ran: { step: PlannedStep; stdout: string; ok: boolean }[],
 ): Promise<void> {
   ctx.setSteps(steps.map((s) => `${s.node}: ${s.title}`));
   for (const [i, s] of steps.entries()) {
@@ -124,7 +132,7 @@ async function runEach(
       ctx.stepState(i, 'failed');
       throw err;
     }
-    ran.push({ step: s, stdout: r.stdout });
+    ran.push({ step: s, stdout: r.stdout, ok: r.code === 0 });
     if (r.code !== 0) {
       ctx.stepState(i, 'failed');
       const why = commandReason(r.stderr, r.code);

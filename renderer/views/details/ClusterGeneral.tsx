@@ -1,6 +1,6 @@
 // A cluster's General tab: its members and their health, what they hold in
 // total, the storage pools every member has (shared by name), and Remove.
-import type { Cluster } from '../../../shared/cluster';
+import { describeCpu, type Cluster } from '../../../shared/cluster';
 import { formatBytes } from '../../../shared/units';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
@@ -81,6 +81,12 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ['Memory', `${formatKiB(memKiB)} (${formatKiB(usedKiB)} given to running VMs)`],
           ['Storage free', formatBytes(free)],
           ['Shared pools', shared.length ? shared.join(', ') : 'None on every node'],
+          [
+            'CPU for guests',
+            cluster.cpu
+              ? `${describeCpu(cluster.cpu)}: runs on every node`
+              : 'Not worked out yet (run New Cluster again with these nodes)',
+          ],
         ]}
       />
       <Table

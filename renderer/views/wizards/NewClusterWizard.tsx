@@ -1,5 +1,6 @@
 // New Cluster: a name and the nodes (connected libvirt nodes; Add Host adds
 // more), the preflight checklist with a reason and a fix for each finding,
+// optionally a storage pool shared by every node (New Storage Pool's fields),
 // then the summary of every command; Create runs them as one task and the
 // cluster appears in the tree with its nodes under it.
 import { useEffect, useId, useState } from 'react';
@@ -10,6 +11,7 @@ import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../dialogs/Dialog';
 import { Checklist } from './Checklist';
+import { usePoolForm } from './PoolFields';
 import {
   PlanSummary,
   usePlan,
@@ -19,7 +21,7 @@ import {
   useFinish,
 } from './WizardFrame';
 
-const STEPS = ['Name and nodes', 'Preflight', 'Summary'];
+const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 
 export function NewClusterWizard() {
   const close = () => useUi.getState().setWizard(undefined);
@@ -39,7 +41,16 @@ export function NewClusterWizard() {
   const [tried, setTried] = useState(false);
   const [findings, setFindings] = useState<Finding[] | { error: string }>();
 
-  const spec = { name: name.trim(), hostIds: [...chosen] };
+  const form = usePoolForm(
+    hosts.filter((h) => chosen.has(h.id)),
+    [...chosen][0],
+  );
+  const [sharedOn, setSharedOn] = useState(false);
+  const spec = {
+    name: name.trim(),
+    hostIds: [...chosen],
+    ...(sharedOn ? { sharedPool: form.spec as never } : {}),
+  };
   const check = clusterSpecSchema.safeParse(spec);
   const issues = check.success ? [] : check.error.issues;
   const nameError = issues.find((i) => i.path[0] === 'name')?.message;
@@ -58,7 +69,7 @@ export function NewClusterWizard() {
     if (index === 1) runPreflight();
   }, [index]);
 
-  const plan = usePlan(index === 2, () => getBridge().call('planCluster', spec));
+  const plan = usePlan(index === 3, () => getBridge().call('planCluster', spec));
   const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
 
   const next = () => {
@@ -67,6 +78,10 @@ export function NewClusterWizard() {
       return;
     }
     if (index === 1 && (!Array.isArray(findings) || problems.length > 0)) return;
+    if (index === 2 && sharedOn && !form.settingsOk) {
+      form.showErrors(true);
+      return;
+    }
     setTried(false);
     setIndex(index + 1);
   };
@@ -181,6 +196,29 @@ export function NewClusterWizard() {
         </section>
       )}
       {index === 2 && (
+        <div className="space-y-3">
+          <label className="flex items-center gap-2">
+            <input
+              type="checkbox"
+              checked={sharedOn}
+              onChange={(e) => setSharedOn(e.target.checked)}
+            />
+            Define a storage pool shared by every node
+          </label>
+          <p className="text-sm text-slate-500">
+            The same pool on each node, at storage every node reaches (NFS, GlusterFS, iSCSI, Ceph
+            RBD…): guests on it migrate without copying their disks. It can also be added later with
+            New Storage Pool.
+          </p>
+          {sharedOn && (
+            <>
+              {form.typePicker}
+              {form.settingsFields}
+            </>
+          )}
+        </div>
+      )}
+      {index === 3 && (
         <>
           <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
             Every node gets an SSH key of its own, and each node trusts the others: their keys in

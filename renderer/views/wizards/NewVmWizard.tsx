@@ -198,6 +198,8 @@ export function NewVmWizard() {
   );
   const nets = Object.values(inv.networks).filter((n) => n.hostId === f.hostId);
   const cluster = Object.values(inv.clusters).find((c) => c.hostIds.includes(f.hostId));
+  const sameCpus =
+    new Set(cluster?.hostIds.map((id) => inv.hosts[id]?.info?.cpuModel ?? '?')).size <= 1;
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((old) => ({ ...old, [k]: v }));
 
   // Sensible picks on the chosen node: its first pool and network.
@@ -207,8 +209,9 @@ export function NewVmWizard() {
       diskPool: pools.some((p) => p.id === old.diskPool) ? old.diskPool : (pools[0]?.id ?? ''),
       isoPool: pools.some((p) => p.id === old.isoPool) ? old.isoPool : (pools[0]?.id ?? ''),
       netName: nets.some((n) => n.name === old.netName) ? old.netName : (nets[0]?.name ?? ''),
-      // A guest on a cluster node should be able to move to the other members.
-      cpu: cluster?.cpu ? 'cluster' : 'host-passthrough',
+      // The node's own CPU is fastest and moves between identical CPUs; where the
+      // members' CPUs differ, the cluster's CPU lets the guest move to all of them.
+      cpu: cluster?.cpu && !sameCpus ? 'cluster' : 'host-passthrough',
     }));
     // Re-picked when the node changes.
   }, [f.hostId]);
@@ -369,7 +372,7 @@ export function NewVmWizard() {
               {radio(
                 'cpu',
                 'host-passthrough',
-                `${host?.name ?? 'The node'}’s own CPU (fastest; moves only to identical CPUs)`,
+                `${host?.name ?? 'The node'}’s own CPU (fastest; moves only to identical CPUs${cluster && sameCpus ? `, as every node of ${cluster.name} has` : ''})`,
               )}
               {cluster?.cpu ? (
                 radio(

@@ -32,6 +32,10 @@ export function createPoolSteps(spec: PoolSpec): DriverStep[] {
         title: 'Store the cephx key as a libvirt secret',
         argv: virshArgv(['secret-define', '--file', '/dev/stdin']),
         stdin: buildCephSecretXml(secretUuid, spec.name),
+        undoStep: {
+          title: 'Remove the libvirt secret',
+          argv: virshArgv(['secret-undefine', secretUuid]),
+        },
       },
       {
         title: 'Set the secret’s value',
@@ -45,12 +49,20 @@ export function createPoolSteps(spec: PoolSpec): DriverStep[] {
     title: 'Define the pool',
     argv: virshArgv(['pool-define', '--validate', '--file', '/dev/stdin']),
     stdin: buildPoolXml(spec, secretUuid),
+    undoStep: {
+      title: 'Remove the pool’s definition',
+      argv: virshArgv(['pool-undefine', spec.name]),
+    },
   });
   if (needsBuild(spec)) {
     steps.push({ title: 'Build the pool', argv: virshArgv(['pool-build', spec.name]) });
   }
   steps.push(
-    { title: 'Start the pool', argv: virshArgv(['pool-start', spec.name]) },
+    {
+      title: 'Start the pool',
+      argv: virshArgv(['pool-start', spec.name]),
+      undoStep: { title: 'Stop the pool', argv: virshArgv(['pool-destroy', spec.name]) },
+    },
     { title: 'Start it with the node', argv: virshArgv(['pool-autostart', spec.name]) },
   );
   return steps;
