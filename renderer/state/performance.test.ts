@@ -8,7 +8,7 @@ const MIN = 60 * 1000;
 
 describe('performance history', () => {
   it('keeps a full hour of readings every 5 s, and no more', () => {
-    let list: PerformanceSample[] = [];
+    let list: readonly PerformanceSample[] = [];
     for (let t = 0; t <= 2 * PERF_HISTORY_MS; t += PERF_INTERVAL_MS)
       list = withReading(list, at(t));
     const span = list.at(-1)!.at - list[0]!.at;
@@ -18,5 +18,10 @@ describe('performance history', () => {
   it('drops readings from before a pause by their age, not their number', () => {
     const before = [at(0), at(5000), at(10 * MIN)];
     expect(withReading(before, at(65 * MIN)).map((s) => s.at)).toEqual([10 * MIN, 65 * MIN]);
+  });
+
+  it('ignores a reading older than the newest, as a slow one coming back late', () => {
+    const list = [at(0), at(10_000)];
+    expect(withReading(list, at(5000))).toBe(list);
   });
 });

@@ -15,12 +15,17 @@ export const PERF_HISTORY_MS = 60 * 60 * 1000;
  * often when the tab is reopened (each mount reads at once), so a fixed count
  * would keep more or less than the hour.
  */
-export function withReading(list: readonly PerformanceSample[], s: PerformanceSample) {
+export function withReading(
+  list: readonly PerformanceSample[],
+  s: PerformanceSample,
+): readonly PerformanceSample[] {
+  // A slow reading can come back after a newer one; the charts need time order.
+  if (list.length && s.at <= list[list.length - 1]!.at) return list;
   return [...list.filter((x) => x.at >= s.at - PERF_HISTORY_MS), s];
 }
 
 interface PerfState {
-  byHost: Record<string, PerformanceSample[]>;
+  byHost: Record<string, readonly PerformanceSample[]>;
   add(hostId: string, s: PerformanceSample): void;
 }
 

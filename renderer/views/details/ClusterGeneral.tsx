@@ -12,6 +12,8 @@ import { wizardInput } from '../wizards/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../format';
 import { Facts, Table } from './Facts';
 
+const NETWORK_POOLS = new Set(['netfs', 'gluster', 'rbd', 'iscsi', 'iscsi-direct']);
+
 export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const inv = useInventory((s) => s.inv);
   const notify = useNotices((s) => s.push);
@@ -26,7 +28,13 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const shared = [...new Set(pools.map((p) => p.name))].filter((name) =>
     members.every((h) => pools.some((p) => p.hostId === h.id && p.name === name)),
   );
-  const free = pools.reduce((n, p) => n + (p.state === 'running' ? p.available : 0), 0);
+  // Network storage seen by several members under one name is one store, counted once.
+  const stores = new Map(
+    pools
+      .filter((p) => p.state === 'running')
+      .map((p) => [NETWORK_POOLS.has(p.type) ? p.name : `${p.hostId}/${p.name}`, p.available]),
+  );
+  const free = [...stores.values()].reduce((n, b) => n + b, 0);
 
   const candidates = Object.values(inv.hosts).filter(
     (h) =>
@@ -80,7 +88,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ['CPUs', `${cpus} (${running.reduce((n, v) => n + v.vcpus, 0)} vCPUs running)`],
           ['Memory', `${formatKiB(memKiB)} (${formatKiB(usedKiB)} given to running VMs)`],
           ['Storage free', formatBytes(free)],
-          ['Shared pools', shared.length ? shared.join(', ') : 'None on every node'],
+          ['Pools on every node', shared.length ? shared.join(', ') : 'None'],
           [
             'CPU for guests',
             cluster.cpu

@@ -13,9 +13,9 @@ import { LineChart } from './LineChart';
 const pct = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)}%`;
 const bytes = (v: number) => formatBytes(v);
 const rate = (v: number) => `${formatBytes(v)}/s`;
-const EMPTY: PerformanceSample[] = [];
+const EMPTY: readonly PerformanceSample[] = [];
 
-function Waiting({ samples }: { samples: PerformanceSample[] }) {
+function Waiting({ samples }: { samples: readonly PerformanceSample[] }) {
   return samples.length < 2 ? (
     <p className="text-sm text-slate-500">Reading… (every 5 s while this tab is open)</p>
   ) : null;

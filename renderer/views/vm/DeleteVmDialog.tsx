@@ -6,6 +6,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, dangerButtonClass } from '../dialogs/Dialog';
+import { withToggled } from '../checked';
 
 export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
@@ -46,14 +47,7 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
               <input
                 type="checkbox"
                 checked={remove.has(d.target)}
-                onChange={(e) =>
-                  setRemove((old) => {
-                    const n = new Set(old);
-                    if (e.target.checked) n.add(d.target);
-                    else n.delete(d.target);
-                    return n;
-                  })
-                }
+                onChange={(e) => setRemove((old) => withToggled(old, d.target, e.target.checked))}
               />
               {d.target}: {d.source || 'no source'}
             </label>

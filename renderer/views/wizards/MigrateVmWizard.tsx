@@ -11,6 +11,7 @@ import { useUi } from '../../state/ui';
 import { buttonClass } from '../dialogs/Dialog';
 import { Checklist } from './Checklist';
 import { PlanSummary, WizardFrame, wizardInput, wizardLabel, useFinish } from './WizardFrame';
+import { withToggled } from '../checked';
 
 const STEPS = ['Target', 'Preflight', 'Summary'];
 
@@ -112,12 +113,7 @@ export function MigrateVmWizard({
                         type="checkbox"
                         checked={chosen.has(v.id)}
                         onChange={(e) =>
-                          setChosen((old) => {
-                            const n = new Set(old);
-                            if (e.target.checked) n.add(v.id);
-                            else n.delete(v.id);
-                            return n;
-                          })
+                          setChosen((old) => withToggled(old, v.id, e.target.checked))
                         }
                       />
                       {v.name}

@@ -20,6 +20,7 @@ import {
   wizardLabel,
   useFinish,
 } from './WizardFrame';
+import { withToggled } from '../checked';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 
@@ -137,14 +138,7 @@ export function NewClusterWizard() {
                     type="checkbox"
                     checked={chosen.has(h.id)}
                     disabled={!!why}
-                    onChange={(e) =>
-                      setChosen((old) => {
-                        const n = new Set(old);
-                        if (e.target.checked) n.add(h.id);
-                        else n.delete(h.id);
-                        return n;
-                      })
-                    }
+                    onChange={(e) => setChosen((old) => withToggled(old, h.id, e.target.checked))}
                   />
                   {h.name}
                   <span className="text-slate-500">

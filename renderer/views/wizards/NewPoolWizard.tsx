@@ -7,6 +7,7 @@ import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { usePoolForm } from './PoolFields';
 import { PlanSummary, usePlan, WizardFrame, useFinish } from './WizardFrame';
+import { withToggled } from '../checked';
 
 type Step = 'type' | 'settings' | 'nodes' | 'summary';
 const STEPS: { id: Step; label: string }[] = [
@@ -80,14 +81,7 @@ export function NewPoolWizard() {
                 type="checkbox"
                 checked={nodes.has(h.id)}
                 disabled={h.state !== 'connected'}
-                onChange={(e) =>
-                  setNodes((old) => {
-                    const n = new Set(old);
-                    if (e.target.checked) n.add(h.id);
-                    else n.delete(h.id);
-                    return n;
-                  })
-                }
+                onChange={(e) => setNodes((old) => withToggled(old, h.id, e.target.checked))}
               />
               {h.name}
               {h.state !== 'connected' && <span className="text-slate-500">(not connected)</span>}
