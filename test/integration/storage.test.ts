@@ -350,6 +350,7 @@ describe('types whose servers cannot run here', () => {
         expect(virshOn('node1', ['pool-list', '--all', '--name'])).not.toMatch(
           new RegExp(`^${name}$`, 'm'),
         );
+        await waitFor(() => !poolOn(node1, name), `${name} gone from the tree`);
       }
       cleanPool('node1', name);
     },

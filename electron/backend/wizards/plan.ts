@@ -60,7 +60,8 @@ export function stepView(s: PlannedStep): PlanStepView {
 /**
  * Runs the steps in order and stops at the first failure, with a message
  * naming the node, the step and the command; what ran before stays in the
- * task's log, so the user knows what was done.
+ * task's log, so the user knows what was done, and the steps that say how to
+ * take themselves back are offered as the task's Undo.
  */
 export async function runPlan(
   ctx: TaskContext,
@@ -68,27 +69,6 @@ export async function runPlan(
   connection: (hostId: string) => HostConnection,
   /** What to re-read on each node afterwards, whatever the outcome. */
   after?: 'vms' | 'pools' | 'networks',
-): Promise<void> {
-  try {
-    await runSteps(ctx, steps, connection);
-  } finally {
-    // libvirt sends no event for autostart flags or volume changes.
-    if (after) {
-      for (const hostId of new Set(steps.map((s) => s.hostId))) {
-        try {
-          await connection(hostId).getDriver().refresh(after);
-        } catch {
-          /* the node dropped; its reconnect reloads everything */
-        }
-      }
-    }
-  }
-}
-
-async function runSteps(
-  ctx: TaskContext,
-  steps: readonly PlannedStep[],
-  connection: (hostId: string) => HostConnection,
 ): Promise<void> {
   // What the steps that ran (the failed one too) printed, for an undo in reverse order.
   const ran: { step: PlannedStep; stdout: string; ok: boolean }[] = [];
@@ -100,9 +80,20 @@ async function runSteps(
       .map((r) => r.step.undo?.(r.stdout, r.ok))
       .filter((u): u is PlannedStep => !!u);
     if (!undo.length) throw err;
-    ctx.offerUndo(undo.map(stepView), (c) => runSteps(c, undo, connection));
+    ctx.offerUndo(undo.map(stepView), (c) => runPlan(c, undo, connection, after));
     const p = toErrorPayload(err);
     throw new ClusterdeckError(p.code, `${p.message} Undo (in Tasks) takes back what it did.`);
+  } finally {
+    // libvirt sends no event for autostart flags or volume changes.
+    if (after) {
+      for (const hostId of new Set(steps.map((s) => s.hostId))) {
+        try {
+          await connection(hostId).getDriver().refresh(after);
+        } catch {
+          /* the node dropped; its reconnect reloads everything */
+        }
+      }
+    }
   }
 }
 
