@@ -4,9 +4,10 @@
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  const i = Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024)));
+  // Fractions of a byte (a rate axis near zero) stay in bytes.
+  const i = Math.max(0, Math.min(units.length - 1, Math.floor(Math.log(bytes) / Math.log(1024))));
   const v = bytes / 1024 ** i;
-  return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
+  return `${v >= 100 || (i === 0 && v >= 1) ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
 /** "120 MiB of 200 MiB · 210 MiB/s · 1 s left" for a transfer under way. */

@@ -5,6 +5,8 @@ describe('format', () => {
   it('formats sizes in binary units', () => {
     expect(formatBytes(0)).toBe('0 B');
     expect(formatBytes(512)).toBe('512 B');
+    // A rate axis near zero has fractions of a byte.
+    expect(formatBytes(0.5)).toBe('0.5 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatKiB(65536)).toBe('64.0 MiB');
     expect(formatBytes(250 * 1024 ** 3)).toBe('250 GiB');

@@ -858,6 +858,8 @@ describe('the browser shell in Chromium', () => {
       );
       expect(virshOn('node1', ['domstate', 'lab-tiny-1']).trim()).toBe('running');
       expect(virshOn('node1', ['domstate', 'lab-tiny-2']).trim()).toBe('shut off');
+      // The tree shows it once, on node1 again.
+      await expect.poll(() => page.getByRole('treeitem', { name: /^lab-tiny-2 / }).count()).toBe(1);
     }
   });
 

@@ -103,6 +103,34 @@ describe.runIf(haveThree)('Migrate VM', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
+  it('moves a shut-off guest offline, and the tree follows it from one node to the other', async () => {
+    dropGuest('int-mig-off');
+    defineGuest('node1', 'int-mig-off', '');
+    try {
+      const vm = await vmOn('node1', 'int-mig-off');
+      const task = await taskFinished(
+        backend,
+        await migrate({ vmIds: [vm.id], targetHostId: ids['node2']! }),
+        60_000,
+      );
+      expect(task.error).toBeUndefined();
+      expect(task.detail).toBe('int-mig-off is defined on node2 (shut off).');
+      expect(state('node2', 'int-mig-off')).toBe('shut off');
+      expect(state('node1', 'int-mig-off')).toBe('absent');
+      await vmOn('node2', 'int-mig-off');
+      await waitFor(
+        () =>
+          !backend.store
+            .all('vms')
+            .some((v) => v.hostId === ids['node1'] && v.name === 'int-mig-off'),
+        'int-mig-off gone from node1 in the inventory',
+        10_000,
+      );
+    } finally {
+      dropGuest('int-mig-off');
+    }
+  });
+
   it('moves a running guest live to another node, and back', async () => {
     const vm = await vmOn('node1', 'lab-tiny-1');
     const plan = (await backend.call('planMigration', {

@@ -98,7 +98,23 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     }
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
-    ctx.detail(`${s.plan.vm.name} runs on ${s.plan.target.name}.`);
+    // libvirt 9 sends no "undefined" event on the source of an offline move.
+    if (!s.plan.live) await refreshVms(job.conn(s.plan.vm.hostId), job.conn(s.plan.target.id));
+    ctx.detail(
+      s.plan.live
+        ? `${s.plan.vm.name} runs on ${s.plan.target.name}.`
+        : `${s.plan.vm.name} is defined on ${s.plan.target.name} (shut off).`,
+    );
   }
-  // No re-read here: both nodes report the move through their event streams.
+  // Live moves need no re-read: both nodes report them through their event streams.
+}
+
+async function refreshVms(...conns: HostConnection[]): Promise<void> {
+  for (const c of conns) {
+    try {
+      await c.getDriver().refresh('vms');
+    } catch {
+      /* the node dropped; its reconnect reloads everything */
+    }
+  }
 }
