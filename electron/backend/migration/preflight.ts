@@ -151,22 +151,41 @@ export async function migrationPreflight(
     return { findings, plans };
   }
 
-  // Memory: every guest moved must be able to run there.
+  // Memory: running guests need it at once; shut-off ones only when started there.
   const available = await memAvailable(tconn);
-  const needed = vms.reduce((n, v) => n + v.memoryKiB * 1024, 0);
+  const isLive = (v: Vm) => v.state === 'running' || v.state === 'paused';
+  const sum = (list: Vm[]) => list.reduce((n, v) => n + v.memoryKiB * 1024, 0);
+  const live = vms.filter(isLive);
+  const needed = sum(live);
+  const later = needed + sum(vms.filter((v) => !isLive(v)));
+  const totalBytes = (target.info?.memoryKiB ?? 0) * 1024;
+  for (const v of vms.filter((x) => !isLive(x) && totalBytes && x.memoryKiB * 1024 > totalBytes))
+    findings.push({
+      check: 'Memory on the target',
+      level: 'problem',
+      detail: `${v.name} needs ${formatBytes(v.memoryKiB * 1024)}, more than ${tname} has in all (${formatBytes(totalBytes)}): it could never start there.`,
+      fix: 'Choose a larger node, or give the VM less memory.',
+    });
   findings.push(
-    needed <= available
+    needed > available
       ? {
           check: 'Memory on the target',
-          level: 'ok',
-          detail: `${tname} has ${formatBytes(available)} available; the VMs need ${formatBytes(needed)}.`,
-        }
-      : {
-          check: 'Memory on the target',
           level: 'problem',
-          detail: `${tname} has ${formatBytes(available)} available, less than the ${formatBytes(needed)} ${vms.map((v) => v.name).join(', ')} need.`,
+          detail: `${tname} has ${formatBytes(available)} available, less than the ${formatBytes(needed)} ${live.map((v) => v.name).join(', ')} need.`,
           fix: 'Choose another node, free memory there, or give the VM less memory.',
-        },
+        }
+      : later > available
+        ? {
+            check: 'Memory on the target',
+            level: 'warning',
+            detail: `${tname} has ${formatBytes(available)} available: enough for the running VMs (${formatBytes(needed)}), not for the shut-off ones too when started (${formatBytes(later)} in all).`,
+            fix: 'Start them elsewhere, or free memory on the target first.',
+          }
+        : {
+            check: 'Memory on the target',
+            level: 'ok',
+            detail: `${tname} has ${formatBytes(available)} available; the VMs need ${formatBytes(later)}${later > needed ? ' once all run' : ''}.`,
+          },
   );
 
   for (const vm of vms) {
