@@ -131,6 +131,25 @@ describe.runIf(haveThree)('Migrate VM', () => {
     }
   });
 
+  it.runIf(readLab().linuxGuest)(
+    'asks libvirt on both nodes about a guest CPU it rates beyond them (lab-linux runs anyway)',
+    async () => {
+      // The lab nodes' host-model CPU disables pni (SSE3), which qemu64 asks for; QEMU
+      // starts it anyway (check='none'), so both nodes rate it alike.
+      const vm = await vmOn('node1', 'lab-linux');
+      const { findings } = (await backend.call('planMigration', {
+        vmIds: [vm.id],
+        targetHostId: ids['node2']!,
+      })) as { findings: Finding[] };
+      expect(findings.find((f) => f.check === 'lab-linux: CPU')).toEqual({
+        check: 'lab-linux: CPU',
+        level: 'ok',
+        detail:
+          'libvirt rates lab-linux’s CPU (qemu64) the same on node2 as on node1, where it runs.',
+      });
+    },
+  );
+
   it('moves a running guest live to another node, and back', async () => {
     const vm = await vmOn('node1', 'lab-tiny-1');
     const plan = (await backend.call('planMigration', {

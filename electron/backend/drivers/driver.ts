@@ -56,6 +56,10 @@ export interface Driver {
   readCounters(): Promise<NodeCounters>;
   /** The VM's running job (a migration), read through the node's open virsh channel. */
   readJob(vm: Vm): Promise<JobInfo | undefined>;
+  /** A VM's live definition (no secrets), read through the node's open channel. */
+  readDomainXml(vm: Vm): Promise<string>;
+  /** Whether the CPU of a domain definition runs on this node; undefined when it cannot tell. */
+  cpuRuns(domainXml: string): Promise<boolean | undefined>;
   /** A VM's snapshots, read when asked for (not part of the inventory). */
   readSnapshots(vm: Vm): Promise<Snapshot[]>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];

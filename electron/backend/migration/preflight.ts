@@ -7,7 +7,7 @@ import type { Finding } from '../../../shared/cluster';
 import type { Cluster } from '../../../shared/cluster';
 import type { Host, Network, StoragePool, Vm } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
-import { CPU_COMPARE_ARGV, cpuRuns, guestCpu } from '../drivers/libvirt/cpu';
+import { guestCpu } from '../drivers/libvirt/cpu';
 import type { HostConnection } from '../hosts/connection';
 
 export interface MigrationWorld {
@@ -57,9 +57,12 @@ async function cpuFinding(
   world: MigrationWorld,
 ): Promise<Omit<Finding, 'check'> | undefined> {
   const sconn = world.conn(source.id);
-  const def = await sconn.exec(['virsh', 'dumpxml', vm.uuid], { timeoutMs: 15_000 });
-  if (def.code !== 0) return undefined;
-  const guest = guestCpu(def.stdout);
+  const xml = await sconn
+    .getDriver()
+    .readDomainXml(vm)
+    .catch(() => undefined);
+  if (!xml) return undefined;
+  const guest = guestCpu(xml);
   if (guest.mode === 'host-passthrough' || guest.mode === 'maximum') {
     if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
     return {
@@ -68,10 +71,11 @@ async function cpuFinding(
       fix: 'A guest with a host-passthrough CPU may not start on another CPU; give it the cluster CPU (New VM offers it).',
     };
   }
-  const runsOn = async (conn: HostConnection) => {
-    const r = await conn.exec([...CPU_COMPARE_ARGV], { stdin: def.stdout, timeoutMs: 15_000 });
-    return r.code === 0 || /incompatible/i.test(r.stdout) ? cpuRuns(r.stdout) : undefined;
-  };
+  const runsOn = (conn: HostConnection) =>
+    conn
+      .getDriver()
+      .cpuRuns(xml)
+      .catch(() => undefined);
   const there = await runsOn(world.conn(target.id));
   const model = guest.model || guest.mode;
   if (there === true)
@@ -152,6 +156,17 @@ export async function migrationPreflight(
   }
 
   // Memory: running guests need it at once; shut-off ones only when started there.
+  // The CPU checks ask both nodes' libvirt; they run while the rest is checked.
+  const cpuChecks = new Map(
+    vms.map((vm) => {
+      const source = world.hosts(vm.hostId);
+      const check =
+        source && vm.hostId !== targetId
+          ? cpuFinding(vm, source, target, world).catch(() => undefined)
+          : Promise.resolve(undefined);
+      return [vm.id, check] as const;
+    }),
+  );
   const available = await memAvailable(tconn);
   const isLive = (v: Vm) => v.state === 'running' || v.state === 'paused';
   const sum = (list: Vm[]) => list.reduce((n, v) => n + v.memoryKiB * 1024, 0);
@@ -229,7 +244,7 @@ export async function migrationPreflight(
         : `Offline: ${vm.name} is shut off, so only its definition moves.`,
     });
 
-    const cpu = await cpuFinding(vm, source, target, world);
+    const cpu = await cpuChecks.get(vm.id);
     if (cpu) findings.push({ check: check('CPU'), ...cpu });
 
     // Networks the VM's interfaces use must be on the target (and active for a live move).

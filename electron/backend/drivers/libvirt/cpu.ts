@@ -1,8 +1,8 @@
 // CPU compatibility between nodes, asked of libvirt itself: each node's CPU as
 // its hypervisor offers it (domcapabilities' host-model), the model every node
 // can run (hypervisor-cpu-baseline over all of them) and whether a guest's CPU
-// runs on a node (hypervisor-cpu-compare). Documents go on stdin, so nothing
-// is written to the node's disk.
+// runs on a node (hypervisor-cpu-compare, through the node's open virsh with
+// the definition in a private temporary file).
 import { XMLParser } from 'fast-xml-parser';
 import type { CpuModel } from '../../../../shared/cluster';
 
@@ -19,11 +19,11 @@ export const CPU_BASELINE_ARGV: readonly string[] = [
   '/dev/stdin',
 ];
 
-/** Whether the CPU of the domain (or <cpu>) on stdin runs on this node's hypervisor. */
-export const CPU_COMPARE_ARGV: readonly string[] = [
-  'virsh',
-  'hypervisor-cpu-compare',
-  '/dev/stdin',
+/** Stores stdin in a new file only the login user reads and prints its path, for the open virsh. */
+export const PRIVATE_FILE_ARGV: readonly string[] = [
+  'sh',
+  '-c',
+  'umask 077; f=$(mktemp) && cat > "$f" && echo "$f"',
 ];
 
 const xml = new XMLParser({

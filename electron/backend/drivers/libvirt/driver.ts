@@ -65,6 +65,7 @@ import {
 } from './parse';
 import type { NodeCounters } from '../../performance/rates';
 import { NODE_IO_ARGV, parseNodeIo } from './node-io';
+import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
 import { VirshShell } from './virsh-shell';
@@ -292,6 +293,38 @@ export class LibvirtDriver implements Driver {
    * a VNC password in it, so a redefinition keeps it too; the password is
    * masked wherever the definition is shown and travels only on stdin.
    */
+  async readDomainXml(vm: Vm): Promise<string> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['dumpxml', vm.uuid]);
+    if (!r.ok) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
+      );
+    }
+    return r.stdout;
+  }
+
+  async cpuRuns(domainXml: string): Promise<boolean | undefined> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    // The open virsh reads no stdin, so the document goes to a private file
+    // first: a short exec instead of a new virsh process (~100 ms) per check.
+    const made = await this.session.exec([...PRIVATE_FILE_ARGV], {
+      stdin: domainXml,
+      timeoutMs: 15_000,
+    });
+    const file = made.stdout.trim();
+    if (made.code !== 0 || !file.startsWith('/')) return undefined;
+    try {
+      const r = await this.shell.run(['hypervisor-cpu-compare', file]);
+      return r.ok || /incompatible/i.test(r.stdout) ? cpuRuns(r.stdout) : undefined;
+    } finally {
+      void this.session
+        .exec(['rm', '-f', '--', file], { timeoutMs: 15_000 })
+        .catch(() => undefined);
+    }
+  }
+
   private async definition(vm: Vm): Promise<string> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
