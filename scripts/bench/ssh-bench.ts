@@ -1,5 +1,6 @@
-// Remote commands: Clusterdeck's persistent virsh against OpenSSH with a
-// connection per command and against OpenSSH ControlMaster.
+// Remote commands: Clusterdeck's persistent virsh (and its open shell for
+// other short reads) against OpenSSH with a connection per command and
+// against OpenSSH ControlMaster.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { probeNode } from '../../electron/backend/drivers/detect';
@@ -48,6 +49,11 @@ export async function benchSsh(ctx: BenchContext): Promise<Measure[]> {
   for (let i = 0; i < N; i++) await shell.run(['domstate', 'lab-tiny-1']);
   const cdPerCommand = ms(t0) / N;
   shell.close();
+  const READ = ['cat', '/proc/meminfo'];
+  for (let i = 0; i < 10; i++) await session.run(READ);
+  const t1 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) await session.run(READ);
+  const cdPerRead = ms(t1) / N;
   session.close();
 
   const virsh = (args: string[]) => quoteArgv(['virsh', '-c', 'qemu:///system', ...args]);
@@ -74,12 +80,19 @@ export async function benchSsh(ctx: BenchContext): Promise<Measure[]> {
     timed(cm, domstate.slice(0, 3));
     const cmPerCommand = timed(cm, [...domstate, ...domstate]) / (2 * M);
     const cmInventory = timed(cm, loadCommands);
+    const t2 = process.hrtime.bigint();
+    for (let i = 0; i < 2 * M; i++) {
+      const r = spawnSync('ssh', [...ctx.sshBase, ...cm, ctx.target, quoteArgv(READ)]);
+      if (r.status !== 0) throw new Error(`ssh failed: ${String(r.stderr)}`);
+    }
+    const cmPerRead = ms(t2) / (2 * M);
     const load = `full inventory load (${loadCommands.length} virsh commands)`;
     return [
       measure('virsh command, mean', 'ms', cdPerCommand, FRESH, freshPerCommand),
       measure('virsh command, mean', 'ms', cdPerCommand, MASTER, cmPerCommand),
       measure(load, 'ms', cdInventory, FRESH, freshInventory),
       measure(load, 'ms', cdInventory, MASTER, cmInventory),
+      measure('short read (cat /proc/meminfo), mean', 'ms', cdPerRead, MASTER, cmPerRead),
     ];
   } finally {
     spawnSync('ssh', [...ctx.sshBase, '-S', sock, '-O', 'exit', ctx.target], { stdio: 'ignore' });

@@ -70,6 +70,17 @@ export class HostConnection {
     return this.session.exec(argv, opts);
   }
 
+  /** Runs a short command through the session's open shell (no new exec channel). */
+  run(argv: readonly string[], opts: Pick<ExecOptions, 'timeoutMs' | 'stdin' | 'log'> = {}) {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError(
+        'disconnected',
+        `${this.config.name} is not connected. Wait for it to reconnect, or press Reconnect.`,
+      );
+    }
+    return this.session.run(argv, opts);
+  }
+
   /** A tunnel to an address on the node, through its live SSH session. */
   forwardOut(host: string, port: number): Promise<ClientChannel> {
     if (!this.session || this.session.isClosed) {

@@ -37,7 +37,7 @@ const sh = (script: string, ...args: string[]) => [
 
 /** The memory a node can still give (MemAvailable), in bytes; 0 when unknown. */
 export async function memAvailable(conn: HostConnection): Promise<number> {
-  const r = await conn.exec(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
+  const r = await conn.run(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
     timeoutMs: 15_000,
   });
   return Number(r.stdout.trim()) || 0;
@@ -112,17 +112,17 @@ async function sharedWithTarget(
   target: HostConnection,
   path: string,
 ): Promise<boolean | undefined> {
-  const made = await source.exec(
+  const made = await source.run(
     sh('mktemp -p "$(dirname -- "$1")" .clusterdeck-shared.XXXXXX', path),
     { timeoutMs: 15_000 },
   );
   const marker = made.stdout.trim();
   if (made.code !== 0 || !marker.startsWith('/')) return undefined;
   try {
-    const seen = await target.exec(['test', '-e', marker], { timeoutMs: 15_000 });
+    const seen = await target.run(['test', '-e', marker], { timeoutMs: 15_000 });
     return seen.code === 0;
   } finally {
-    await source.exec(['rm', '-f', '--', marker], { timeoutMs: 15_000 }).catch(() => undefined);
+    await source.run(['rm', '-f', '--', marker], { timeoutMs: 15_000 }).catch(() => undefined);
   }
 }
 
@@ -263,7 +263,7 @@ export async function migrationPreflight(
               : `Define ${nic.source} on ${tname} as on ${source.name}.`,
           });
       } else if (nic.type === 'bridge') {
-        const r = await tconn.exec(['test', '-d', `/sys/class/net/${nic.source}/bridge`], {
+        const r = await tconn.run(['test', '-d', `/sys/class/net/${nic.source}/bridge`], {
           timeoutMs: 15_000,
         });
         if (r.code !== 0)
@@ -283,7 +283,7 @@ export async function migrationPreflight(
       const path = diskPath(vm, d.source, world.pools);
       if (!path) continue; // a network disk (Ceph, Gluster, iSCSI): reachable from both
       if (path.startsWith('/dev/')) {
-        const r = await tconn.exec(['test', '-b', path], { timeoutMs: 15_000 });
+        const r = await tconn.run(['test', '-b', path], { timeoutMs: 15_000 });
         findings.push(
           r.code === 0
             ? {
@@ -305,7 +305,7 @@ export async function migrationPreflight(
       local.push(path);
       const dir = posix.dirname(path);
       const pool = world.pools.find((p) => p.hostId === targetId && p.targetPath === dir);
-      const exists = (await tconn.exec(['test', '-e', path], { timeoutMs: 15_000 })).code === 0;
+      const exists = (await tconn.run(['test', '-e', path], { timeoutMs: 15_000 })).code === 0;
       if (!pool || exists) {
         findings.push({
           check: check(`disk ${d.target}`),

@@ -5,6 +5,7 @@ import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from
 import type { CommandRecord } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import { quoteArgv } from './quote';
+import { NodeShell, SHELL_STDIN_MAX } from './node-shell';
 
 export interface Credentials {
   user: string;
@@ -281,6 +282,58 @@ export class SshSession {
         } else resolve(channel);
       });
     });
+  }
+
+  /**
+   * Runs a short command through the session's open shell instead of a new
+   * exec channel (see node-shell.ts), with the same result and log record as
+   * exec. For quick reads only: the shell runs one command at a time and
+   * cannot be cancelled. Falls back to exec when the shell cannot open.
+   */
+  async run(
+    argv: readonly string[],
+    opts: Pick<ExecOptions, 'timeoutMs' | 'stdin' | 'log'> = {},
+  ): Promise<ExecResult> {
+    if (opts.stdin !== undefined && opts.stdin.length > SHELL_STDIN_MAX)
+      return this.exec(argv, opts);
+    let shell: NodeShell;
+    try {
+      shell = await this.nodeShell();
+    } catch {
+      return this.exec(argv, opts);
+    }
+    const started = Date.now();
+    const record = (exitCode: number | null, stderr: string) =>
+      opts.log?.({
+        node: this.target.label,
+        command: quoteArgv(argv),
+        exitCode,
+        stderr,
+        durationMs: Date.now() - started,
+        at: started,
+      });
+    try {
+      const r = await shell.run(argv, opts);
+      record(r.code, r.stderr);
+      return r;
+    } catch (err) {
+      record(null, (err as Error).message);
+      throw err;
+    }
+  }
+
+  private shell: Promise<NodeShell> | undefined;
+
+  /** The open shell, opened again after it died (a timeout closes it). */
+  private nodeShell(): Promise<NodeShell> {
+    const open = () =>
+      (this.shell = this.openChannel(['sh']).then((c) => new NodeShell(c, this.target.label)));
+    const current = this.shell;
+    if (!current) return open();
+    return current.then(
+      (s) => (s.isAlive ? s : this.shell === current ? open() : this.nodeShell()),
+      () => (this.shell === current ? open() : this.nodeShell()),
+    );
   }
 
   /** Runs one command to completion. Never rejects for a non-zero exit: the caller decides. */

@@ -252,8 +252,8 @@ export class LibvirtDriver implements Driver {
       this.shell.run(['nodecpustats']),
       this.shell.run(['nodememstats']),
       this.shell.run(['domstats', '--cpu-total', '--balloon', '--vcpu', '--block', '--interface']),
-      // virsh has no node-wide disk or network counters: the kernel's, in one exec.
-      this.session.exec(NODE_IO_ARGV, { timeoutMs: 10_000 }),
+      // virsh has no node-wide disk or network counters: the kernel's, through the open shell.
+      this.session.run(NODE_IO_ARGV, { timeoutMs: 10_000 }),
     ]);
     const byName = parseDomstats(dom.ok ? dom.stdout : '');
     const vms = new Map<string, DomCounters>();
@@ -308,8 +308,8 @@ export class LibvirtDriver implements Driver {
   async cpuRuns(domainXml: string): Promise<boolean | undefined> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     // The open virsh reads no stdin, so the document goes to a private file
-    // first: a short exec instead of a new virsh process (~100 ms) per check.
-    const made = await this.session.exec([...PRIVATE_FILE_ARGV], {
+    // first, through the open shell: no new exec channel or virsh process.
+    const made = await this.session.run([...PRIVATE_FILE_ARGV], {
       stdin: domainXml,
       timeoutMs: 15_000,
     });
@@ -319,9 +319,7 @@ export class LibvirtDriver implements Driver {
       const r = await this.shell.run(['hypervisor-cpu-compare', file]);
       return r.ok || /incompatible/i.test(r.stdout) ? cpuRuns(r.stdout) : undefined;
     } finally {
-      void this.session
-        .exec(['rm', '-f', '--', file], { timeoutMs: 15_000 })
-        .catch(() => undefined);
+      void this.session.run(['rm', '-f', '--', file], { timeoutMs: 15_000 }).catch(() => undefined);
     }
   }
 

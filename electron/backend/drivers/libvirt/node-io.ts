@@ -1,5 +1,5 @@
 // A node's own disk and network counters, for the Performance tab. libvirt
-// has no node-wide I/O statistics, so they come from the kernel: one exec
+// has no node-wide I/O statistics, so they come from the kernel: one command
 // prints the kernel's counters and the names of the devices to count.
 //
 // What counts: hardware devices only, that is the block devices and network
