@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClientChannel } from 'ssh2';
 import { ClusterdeckError } from '../../../../shared/errors';
 import { quoteArgv } from '../../ssh/quote';
+import { FramedChannel } from '../../ssh/framed-channel';
 import type { SshSession } from '../../ssh/session';
 
 const PROMPT = 'virsh # ';
@@ -21,39 +22,9 @@ export interface VirshReply {
   stderr: string;
 }
 
-interface Pending {
-  command: string;
-  token: string;
-  resolve: (r: VirshReply) => void;
-  reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-export class VirshShell {
-  private stdout = '';
-  private stderr = '';
-  private readonly queue: Pending[] = [];
-  private current: Pending | undefined;
-  private dead: Error | undefined;
-
-  private constructor(
-    private readonly channel: ClientChannel,
-    private readonly label: string,
-  ) {
-    channel.setEncoding('utf8');
-    channel.stderr.setEncoding('utf8');
-    channel.on('data', (d: string) => {
-      this.stdout += d;
-      this.pump();
-    });
-    channel.stderr.on('data', (d: string) => {
-      this.stderr += d;
-      this.pump();
-    });
-    const onGone = () =>
-      this.fail(new ClusterdeckError('disconnected', `The virsh session on ${label} ended.`));
-    channel.on('close', onGone);
-    channel.on('exit', onGone);
+export class VirshShell extends FramedChannel<VirshReply> {
+  private constructor(channel: ClientChannel, label: string) {
+    super(channel, label, 'virsh');
   }
 
   static async open(session: SshSession, uri: string): Promise<VirshShell> {
@@ -71,49 +42,27 @@ export class VirshShell {
     return shell;
   }
 
-  get isAlive(): boolean {
-    return this.dead === undefined;
-  }
-
   run(argv: readonly string[], timeoutMs = 30_000): Promise<VirshReply> {
-    if (this.dead) return Promise.reject(this.dead);
     const command = quoteArgv(argv);
-    return new Promise<VirshReply>((resolve, reject) => {
-      const p: Pending = {
-        command,
-        token: `CD${randomBytes(12).toString('hex')}`,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.fail(
-            new ClusterdeckError(
-              'timeout',
-              `virsh ${command} on ${this.label} did not answer within ${timeoutMs / 1000} s.`,
-            ),
-          );
-        }, timeoutMs),
-      };
-      this.queue.push(p);
-      this.next();
-    });
+    const token = `CD${randomBytes(12).toString('hex')}`;
+    return this.send(
+      `${command}\necho --err ${token}\necho ${token}\n`,
+      token,
+      timeoutMs,
+      () =>
+        new ClusterdeckError(
+          'timeout',
+          `virsh ${command} on ${this.label} did not answer within ${timeoutMs / 1000} s.`,
+        ),
+    );
   }
 
-  private next(): void {
-    if (this.current || this.dead) return;
-    const p = this.queue.shift();
-    if (!p) return;
-    this.current = p;
-    this.channel.write(`${p.command}\necho --err ${p.token}\necho ${p.token}\n`);
-  }
-
-  private pump(): void {
-    const p = this.current;
-    if (!p) return;
-    const errEnd = `error: ${p.token}\n`;
-    const outEnd = `${PROMPT}echo ${p.token}\n${p.token}`;
+  protected take(token: string): VirshReply | undefined {
+    const errEnd = `error: ${token}\n`;
+    const outEnd = `${PROMPT}echo ${token}\n${token}`;
     const ei = this.stderr.indexOf(errEnd);
     const oi = this.stdout.indexOf(outEnd);
-    if (ei < 0 || oi < 0) return;
+    if (ei < 0 || oi < 0) return undefined;
     const stderr = this.stderr.slice(0, ei);
     this.stderr = this.stderr.slice(ei + errEnd.length);
     let block = this.stdout.slice(0, oi);
@@ -127,30 +76,8 @@ export class VirshShell {
       const nl = block.indexOf('\n', at);
       block = nl >= 0 ? block.slice(nl + 1) : '';
     }
-    const errEcho = block.lastIndexOf(`${PROMPT}echo --err ${p.token}\n`);
+    const errEcho = block.lastIndexOf(`${PROMPT}echo --err ${token}\n`);
     if (errEcho >= 0) block = block.slice(0, errEcho);
-    clearTimeout(p.timer);
-    this.current = undefined;
-    p.resolve({ ok: !/^error: /m.test(stderr), stdout: block, stderr });
-    this.next();
-  }
-
-  private fail(err: Error): void {
-    if (this.dead) return;
-    this.dead = err;
-    for (const p of [this.current, ...this.queue]) {
-      if (!p) continue;
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
-    this.current = undefined;
-    this.queue.length = 0;
-    this.channel.close();
-  }
-
-  close(): void {
-    this.fail(
-      new ClusterdeckError('disconnected', `The virsh session on ${this.label} was closed.`),
-    );
+    return { ok: !/^error: /m.test(stderr), stdout: block, stderr };
   }
 }
