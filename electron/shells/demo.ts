@@ -1,7 +1,7 @@
 // `npm run demo`: a two-node lab of real libvirt nodes (scripts/lab) and the
 // browser shell with both nodes already added and trusted.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Backend } from '../backend/backend';
 import { NO_PERSISTENT_SECRETS } from '../backend/store/secrets';
@@ -34,14 +34,21 @@ async function main(): Promise<void> {
       'the demo lab needs Linux and root (it starts sshd, libvirtd and QEMU in namespaces).',
     );
   }
+  // Two nodes make a cluster and a migration; a third shows adding one later.
+  const count = process.env['DEMO_NODES'] ?? '2';
+  if (!/^[1-5]$/.test(count)) throw new Error('DEMO_NODES takes a node count from 1 to 5.');
   let startedLab = false;
   if (!labUp()) {
-    process.stderr.write('Starting a two-node lab (sshd + libvirtd + QEMU guests)…\n');
-    execFileSync(labScript, ['up', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    process.stderr.write(`Starting a ${count}-node lab (sshd + libvirtd + QEMU guests)…\n`);
+    execFileSync(labScript, ['up', count], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     startedLab = true;
   }
   const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
   const dataDir = process.env['CLUSTERDECK_HOME'] ?? join(labDir, 'demo-home');
+  // New nodes know nothing of an earlier run's clusters, keys or trust: the
+  // demo's own data goes with them (a CLUSTERDECK_HOME of the user's stays).
+  if (startedLab && !process.env['CLUSTERDECK_HOME'])
+    rmSync(dataDir, { recursive: true, force: true });
   const backend = await Backend.start({
     dataDir,
     secretBox: NO_PERSISTENT_SECRETS,
