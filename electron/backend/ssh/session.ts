@@ -50,6 +50,8 @@ export interface ExecResult {
 
 const CONNECT_TIMEOUT_MS = 15_000;
 const DEFAULT_COMMAND_TIMEOUT_MS = 60_000;
+/** The open shell closes after this long without a command. */
+const SHELL_IDLE_MS = 60_000;
 
 export class SshSession {
   private readonly client = new Client();
@@ -296,33 +298,50 @@ export class SshSession {
   ): Promise<ExecResult> {
     if (opts.stdin !== undefined && opts.stdin.length > SHELL_STDIN_MAX)
       return this.exec(argv, opts);
-    let shell: NodeShell;
+    // Busy from before the shell is fetched, so the idle close cannot take it meanwhile.
+    clearTimeout(this.shellIdle);
+    this.shellBusy++;
     try {
-      shell = await this.nodeShell();
-    } catch {
-      return this.exec(argv, opts);
-    }
-    const started = Date.now();
-    const record = (exitCode: number | null, stderr: string) =>
-      opts.log?.({
-        node: this.target.label,
-        command: quoteArgv(argv),
-        exitCode,
-        stderr,
-        durationMs: Date.now() - started,
-        at: started,
-      });
-    try {
-      const r = await shell.run(argv, opts);
-      record(r.code, r.stderr);
-      return r;
-    } catch (err) {
-      record(null, (err as Error).message);
-      throw err;
+      let shell: NodeShell;
+      try {
+        shell = await this.nodeShell();
+      } catch {
+        return await this.exec(argv, opts);
+      }
+      const started = Date.now();
+      const record = (exitCode: number | null, stderr: string) =>
+        opts.log?.({
+          node: this.target.label,
+          command: quoteArgv(argv),
+          exitCode,
+          stderr,
+          durationMs: Date.now() - started,
+          at: started,
+        });
+      try {
+        const r = await shell.run(argv, opts);
+        record(r.code, r.stderr);
+        return r;
+      } catch (err) {
+        record(null, (err as Error).message);
+        throw err;
+      }
+    } finally {
+      if (--this.shellBusy === 0) {
+        // sshd allows 10 session channels per connection by default; an idle shell gives its one back.
+        this.shellIdle = setTimeout(() => {
+          const idle = this.shell;
+          this.shell = undefined;
+          void idle?.then((s) => s.close()).catch(() => undefined);
+        }, SHELL_IDLE_MS);
+        this.shellIdle.unref();
+      }
     }
   }
 
   private shell: Promise<NodeShell> | undefined;
+  private shellBusy = 0;
+  private shellIdle: NodeJS.Timeout | undefined;
 
   /** The open shell, opened again after it died (a timeout closes it). */
   private nodeShell(): Promise<NodeShell> {
