@@ -1,6 +1,6 @@
 // Migrate VM against the lab's three nodes, made a cluster first: a live move
 // and back, a guest whose disk is on the source's own storage moved with it,
-// a move cancelled half-way (the guest stays), and the preflight refusing a
+// a move cancelled half-way (the guest stays, its half-copied disk goes), and the preflight refusing a
 // target without the memory or the network a guest needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,15 +132,20 @@ describe.runIf(haveThree)('Migrate VM', () => {
   });
 
   it.runIf(readLab().linuxGuest)(
-    'asks libvirt on both nodes about a guest CPU it rates beyond them (lab-linux runs anyway)',
+    'asks both nodes about lab-linux’s CPU, and refuses while its kernel is not on the target',
     async () => {
       // The lab nodes' host-model CPU disables pni (SSE3), which qemu64 asks for; QEMU
       // starts it anyway (check='none'), so both nodes rate it alike.
       const vm = await vmOn('node1', 'lab-linux');
-      const { findings } = (await backend.call('planMigration', {
+      const { findings, problems } = (await backend.call('planMigration', {
         vmIds: [vm.id],
         targetHostId: ids['node2']!,
-      })) as { findings: Finding[] };
+      })) as { findings: Finding[]; problems: string[] };
+      // It boots its kernel straight from node1's own /var/lib/libvirt/boot.
+      expect(problems).toEqual([
+        'lab-linux boots from /var/lib/libvirt/boot/vmlinuz, which is not on node2.',
+        'lab-linux boots from /var/lib/libvirt/boot/initrd.gz, which is not on node2.',
+      ]);
       expect(findings.find((f) => f.check === 'lab-linux: CPU')).toEqual({
         check: 'lab-linux: CPU',
         level: 'ok',
@@ -258,6 +263,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
         'progress shown',
         30_000,
       );
+      labExec('node2', ['test', '-e', `${IMAGES}/int-mig-slow.img`]); // libvirt made it for the copy
       await backend.call('cancelTask', { taskId });
       const task = await taskFinished(backend, taskId, 60_000);
       expect(task.state).toBe('cancelled');
@@ -265,6 +271,11 @@ describe.runIf(haveThree)('Migrate VM', () => {
       expect(task.log.map((r) => r.command).join('\n')).toContain(`domjobabort ${vm.uuid}`);
       expect(state('node1', 'int-mig-slow')).toBe('running');
       expect(state('node2', 'int-mig-slow')).toBe('absent');
+      // The half-copied disk libvirt made on node2 is gone again.
+      expect(task.log.map((r) => r.command).join('\n')).toContain(
+        `clusterdeck-remove-copies ${vm.uuid} ${IMAGES}/int-mig-slow.img`,
+      );
+      expect(() => labExec('node2', ['test', '-e', `${IMAGES}/int-mig-slow.img`])).toThrow();
     } finally {
       dropGuest('int-mig-slow', 'int-mig-slow.img');
     }

@@ -7,7 +7,7 @@ import type { Finding } from '../../../shared/cluster';
 import type { Cluster } from '../../../shared/cluster';
 import type { Host, Network, StoragePool, Vm } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
-import { guestCpu } from '../drivers/libvirt/cpu';
+import { guestNeeds } from '../drivers/libvirt/guest-needs';
 import type { HostConnection } from '../hosts/connection';
 
 export interface MigrationWorld {
@@ -25,6 +25,8 @@ export interface VmPlan {
   target: Host;
   live: boolean;
   copyStorage: boolean;
+  /** The disk files the copy makes on the target (checked absent there beforehand). */
+  newOnTarget: string[];
 }
 
 const sh = (script: string, ...args: string[]) => [
@@ -52,17 +54,13 @@ export async function memAvailable(conn: HostConnection): Promise<number> {
  */
 async function cpuFinding(
   vm: Vm,
+  xml: string,
   source: Host,
   target: Host,
   world: MigrationWorld,
 ): Promise<Omit<Finding, 'check'> | undefined> {
   const sconn = world.conn(source.id);
-  const xml = await sconn
-    .getDriver()
-    .readDomainXml(vm)
-    .catch(() => undefined);
-  if (!xml) return undefined;
-  const guest = guestCpu(xml);
+  const guest = guestNeeds(xml).cpu;
   if (guest.mode === 'host-passthrough' || guest.mode === 'maximum') {
     if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
     return {
@@ -95,6 +93,31 @@ async function cpuFinding(
     detail: `${target.name}’s CPU lacks features ${vm.name}’s CPU (${model}) needs.`,
     fix: 'Give the guest a CPU model every node runs (the cluster CPU), or choose another node.',
   };
+}
+
+/** The guest's CPU and boot files against the target, as findings named after the VM. */
+async function guestFindings(
+  vm: Vm,
+  source: Host,
+  target: Host,
+  world: MigrationWorld,
+): Promise<Finding[]> {
+  const xml = await world.conn(source.id).getDriver().readDomainXml(vm);
+  const out: Finding[] = [];
+  const cpu = await cpuFinding(vm, xml, source, target, world);
+  if (cpu) out.push({ check: `${vm.name}: CPU`, ...cpu });
+  const tconn = world.conn(target.id);
+  for (const file of guestNeeds(xml).bootFiles) {
+    const r = await tconn.run(['test', '-f', file], { timeoutMs: 15_000 });
+    if (r.code !== 0)
+      out.push({
+        check: `${vm.name}: boot files`,
+        level: 'problem',
+        detail: `${vm.name} boots from ${file}, which is not on ${target.name}.`,
+        fix: `Copy it to the same path on ${target.name}, or keep such files on storage both nodes share.`,
+      });
+  }
+  return out;
 }
 
 /** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
@@ -156,14 +179,15 @@ export async function migrationPreflight(
   }
 
   // Memory: running guests need it at once; shut-off ones only when started there.
-  // The CPU checks ask both nodes' libvirt; they run while the rest is checked.
-  const cpuChecks = new Map(
+  // What each guest needs of the target (its CPU, the files it boots from),
+  // asked of both nodes while the rest is checked.
+  const needChecks = new Map(
     vms.map((vm) => {
       const source = world.hosts(vm.hostId);
       const check =
         source && vm.hostId !== targetId
-          ? cpuFinding(vm, source, target, world).catch(() => undefined)
-          : Promise.resolve(undefined);
+          ? guestFindings(vm, source, target, world).catch(() => [])
+          : Promise.resolve([]);
       return [vm.id, check] as const;
     }),
   );
@@ -244,8 +268,7 @@ export async function migrationPreflight(
         : `Offline: ${vm.name} is shut off, so only its definition moves.`,
     });
 
-    const cpu = await cpuChecks.get(vm.id);
-    if (cpu) findings.push({ check: check('CPU'), ...cpu });
+    findings.push(...((await needChecks.get(vm.id)) ?? []));
 
     // Networks the VM's interfaces use must be on the target (and active for a live move).
     for (const nic of vm.nics) {
@@ -302,6 +325,25 @@ export async function migrationPreflight(
       }
       const shared = await sharedWithTarget(sconn, tconn, path);
       if (shared) continue;
+      // Read-only media are not copied with the move: the target needs its own.
+      if (d.device === 'cdrom' || d.device === 'floppy') {
+        const there = (await tconn.run(['test', '-f', path], { timeoutMs: 15_000 })).code === 0;
+        findings.push(
+          there
+            ? {
+                check: check(`${d.device} ${d.target}`),
+                level: 'warning',
+                detail: `${path} is on ${source.name}'s own storage; ${tname} has a file at the same path, which Clusterdeck takes to be the same medium.`,
+              }
+            : {
+                check: check(`${d.device} ${d.target}`),
+                level: 'problem',
+                detail: `${path} is on ${source.name}'s own storage and not on ${tname}; media are not copied with a move.`,
+                fix: `Eject it, or copy it to the same path on ${tname}.`,
+              },
+        );
+        continue;
+      }
       local.push(path);
       const dir = posix.dirname(path);
       const pool = world.pools.find((p) => p.hostId === targetId && p.targetPath === dir);
@@ -355,7 +397,7 @@ export async function migrationPreflight(
       });
     }
     if (wantCopy === true && live) copy = true;
-    plans.push({ vm, target, live, copyStorage: copy });
+    plans.push({ vm, target, live, copyStorage: copy, newOnTarget: copy ? local : [] });
   }
   return { findings, plans };
 }

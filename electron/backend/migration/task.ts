@@ -82,6 +82,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       const r = await running;
       if (r.code !== 0) {
         ctx.stepState(i, 'failed');
+        await removeCopies(job.conn(s.plan.target.id), uuid, s.plan.newOnTarget, ctx);
         if (ctx.signal.aborted) {
           throw new ClusterdeckError(
             'cancelled',
@@ -107,6 +108,37 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     );
   }
   // Live moves need no re-read: both nodes report them through their event streams.
+}
+
+/**
+ * After a failed or cancelled move with its disks, the files libvirt made on
+ * the target for them: they were not there before (the preflight checked).
+ * Only while the target has no such domain: a move that failed late may have
+ * left the guest running there, from those very files.
+ */
+async function removeCopies(
+  target: HostConnection,
+  uuid: string,
+  paths: string[],
+  ctx: TaskContext,
+) {
+  if (!paths.length) return;
+  try {
+    await target.exec(
+      [
+        'sh',
+        '-c',
+        'virsh -c qemu:///system domstate "$1" >/dev/null 2>&1 && exit 0; shift; rm -f -- "$@"',
+        'clusterdeck-remove-copies',
+        uuid,
+        ...paths,
+      ],
+      { log: ctx.log, timeoutMs: 60_000 },
+    );
+    await target.getDriver().refresh('pools');
+  } catch {
+    /* the node dropped: the files stay, named in the task's log */
+  }
 }
 
 async function refreshVms(...conns: HostConnection[]): Promise<void> {

@@ -52,12 +52,6 @@ export function parseCpuModel(cpuXml: string): CpuModel {
   return { model, ...(vendor ? { vendor } : {}), features: features.filter((f) => f.name) };
 }
 
-/** A domain's CPU mode and model ('host-passthrough', 'custom' kvm64, …). */
-export function guestCpu(domainXml: string): { mode: string; model: string } {
-  const cpu = obj(obj(obj(xml.parse(domainXml)).domain).cpu);
-  return { mode: String(cpu['@mode'] ?? 'custom'), model: text(cpu.model) };
-}
-
 /** hypervisor-cpu-compare's verdict; "superset" and "identical" both mean it runs. */
 export function cpuRuns(compareStdout: string): boolean {
   return /\b(superset|identical)\b/i.test(compareStdout) && !/incompatible/i.test(compareStdout);
