@@ -3,8 +3,8 @@
 // can run (hypervisor-cpu-baseline over all of them) and whether a guest's CPU
 // runs on a node (hypervisor-cpu-compare, through the node's open virsh with
 // the definition in a private temporary file).
-import { XMLParser } from 'fast-xml-parser';
 import type { CpuModel } from '../../../../shared/cluster';
+import { obj, text, xmlParser } from './xml';
 
 export const DOMCAPABILITIES_ARGV: readonly string[] = ['virsh', 'domcapabilities'];
 
@@ -26,25 +26,14 @@ export const PRIVATE_FILE_ARGV: readonly string[] = [
   'umask 077; f=$(mktemp) && cat > "$f" && echo "$f"',
 ];
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  isArray: (name) => name === 'feature',
-});
-
-type Node = Record<string, unknown>;
-const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
-const text = (v: unknown): string =>
-  typeof v === 'string' ? v : String(obj(v)['#text'] ?? '').trim();
+const xml = xmlParser((name) => name === 'feature');
 
 /** A <cpu> element (hypervisor-cpu-baseline's answer) as the app keeps it. */
 export function parseCpuModel(cpuXml: string): CpuModel {
   const cpu = obj(obj(xml.parse(cpuXml)).cpu);
-  const model = text(cpu.model);
+  const model = text(cpu.model).trim();
   if (!model) throw new Error('libvirt answered with no CPU model.');
-  const vendor = text(cpu.vendor);
+  const vendor = text(cpu.vendor).trim();
   const features = (Array.isArray(cpu.feature) ? cpu.feature : []).map((f) => ({
     name: String(obj(f)['@name'] ?? ''),
     policy: String(obj(f)['@policy'] ?? 'require'),

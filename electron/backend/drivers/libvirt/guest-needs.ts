@@ -2,19 +2,9 @@
 // Migrate VM's preflight: its CPU (mode and model) and the files it boots
 // from (a kernel and initrd for direct boot, firmware), which a move does not
 // carry and the target must have at the same paths.
-import { XMLParser } from 'fast-xml-parser';
+import { obj, text, xmlParser } from './xml';
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-});
-
-type Node = Record<string, unknown>;
-const obj = (v: unknown): Node => (v && typeof v === 'object' ? (v as Node) : {});
-const text = (v: unknown): string =>
-  typeof v === 'string' ? v.trim() : String(obj(v)['#text'] ?? '').trim();
+const xml = xmlParser();
 
 export interface GuestNeeds {
   cpu: { mode: string; model: string };
@@ -28,10 +18,10 @@ export function guestNeeds(domainXml: string): GuestNeeds {
   const os = obj(domain.os);
   // The NVRAM file is the guest's own; libvirt makes it on the target.
   const bootFiles = [os.kernel, os.initrd, os.dtb, os.loader]
-    .map(text)
+    .map((v) => text(v).trim())
     .filter((p) => p.startsWith('/'));
   return {
-    cpu: { mode: String(cpu['@mode'] ?? 'custom'), model: text(cpu.model) },
+    cpu: { mode: String(cpu['@mode'] ?? 'custom'), model: text(cpu.model).trim() },
     bootFiles,
   };
 }

@@ -1,6 +1,5 @@
 // Parsers for virsh output. XML goes through a real XML parser; the few
 // table outputs are read by their header columns, so names with spaces work.
-import { XMLParser } from 'fast-xml-parser';
 import type {
   CephSource,
   Snapshot,
@@ -13,6 +12,7 @@ import type {
   VmTextConsole,
   Volume,
 } from '../../../../shared/model';
+import { arr, attr, obj, text, xmlParser, type XmlNode } from './xml';
 
 const ARRAYS = new Set([
   'domain.devices.disk',
@@ -24,32 +24,9 @@ const ARRAYS = new Set([
   'capabilities.guest.arch.domain',
 ]);
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  isArray: (_name, jpath) => ARRAYS.has(String(jpath)),
-});
+const xml = xmlParser((_name, jpath) => ARRAYS.has(jpath));
 
-type Node = Record<string, unknown>;
-
-function obj(v: unknown): Node {
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Node) : {};
-}
-function arr(v: unknown): Node[] {
-  return Array.isArray(v) ? v.map(obj) : v === undefined ? [] : [obj(v)];
-}
-function text(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  const t = obj(v)['#text'];
-  return typeof t === 'string' || typeof t === 'number' ? String(t) : '';
-}
-function attr(v: unknown, name: string): string {
-  const a = obj(v)[`@${name}`];
-  return typeof a === 'string' ? a : '';
-}
+type Node = XmlNode;
 
 const UNIT_BYTES: Record<string, number> = {
   b: 1,

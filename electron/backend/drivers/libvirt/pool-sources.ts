@@ -2,7 +2,7 @@
 // (showmount, gluster, iscsiadm or libiscsi, pvs) which sources a server
 // offers, and answers with a <sources> document read here into the wizard's
 // fields. https://libvirt.org/formatstorage.html#storage-pool-source-elements
-import { XMLParser } from 'fast-xml-parser';
+import { arr, attr, text, xmlParser, type XmlNode } from './xml';
 import type { FoundSource, ScanRequest } from '../../../../shared/storage';
 import { virshArgv } from './commands';
 
@@ -16,22 +16,10 @@ export function scanSourcesArgv(r: ScanRequest): string[] {
   ]);
 }
 
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  isArray: (name) => ['source', 'host', 'device', 'dir'].includes(name),
-});
+const xml = xmlParser((name) => ['source', 'host', 'device', 'dir'].includes(name));
 
-type Node = Record<string, unknown>;
-const nodes = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : []);
-const attr = (v: Node | undefined, name: string): string => {
-  const a = v?.[`@${name}`];
-  return typeof a === 'string' ? a : '';
-};
-const text = (v: unknown): string =>
-  typeof v === 'string' ? v : typeof v === 'object' && v ? String((v as Node)['#text'] ?? '') : '';
+type Node = XmlNode;
+const nodes = (v: unknown): Node[] => (Array.isArray(v) ? arr(v) : []);
 
 export function parseFoundSources(type: ScanRequest['type'], out: string): FoundSource[] {
   const doc = xml.parse(out) as Node;
