@@ -8,7 +8,7 @@ import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
 import type { TaskContext } from '../tasks/runner';
-import { commandReason } from '../wizards/plan';
+import { commandReason, reread } from '../wizards/plan';
 import type { VmPlan } from './preflight';
 
 const POLL_MS = 1000;
@@ -100,7 +100,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
     // libvirt 9 sends no "undefined" event on the source of an offline move.
-    if (!s.plan.live) await refreshVms(job.conn(s.plan.vm.hostId), job.conn(s.plan.target.id));
+    if (!s.plan.live) await reread([job.conn(s.plan.vm.hostId), job.conn(s.plan.target.id)], 'vms');
     ctx.detail(
       s.plan.live
         ? `${s.plan.vm.name} runs on ${s.plan.target.name}.`
@@ -135,18 +135,8 @@ async function removeCopies(
       ],
       { log: ctx.log, timeoutMs: 60_000 },
     );
-    await target.getDriver().refresh('pools');
   } catch {
     /* the node dropped: the files stay, named in the task's log */
   }
-}
-
-async function refreshVms(...conns: HostConnection[]): Promise<void> {
-  for (const c of conns) {
-    try {
-      await c.getDriver().refresh('vms');
-    } catch {
-      /* the node dropped; its reconnect reloads everything */
-    }
-  }
+  await reread([target], 'pools');
 }

@@ -85,14 +85,20 @@ export async function runPlan(
     throw new ClusterdeckError(p.code, `${p.message} Undo (in Tasks) takes back what it did.`);
   } finally {
     // libvirt sends no event for autostart flags or volume changes.
-    if (after) {
-      for (const hostId of new Set(steps.map((s) => s.hostId))) {
-        try {
-          await connection(hostId).getDriver().refresh(after);
-        } catch {
-          /* the node dropped; its reconnect reloads everything */
-        }
-      }
+    if (after) await reread([...new Set(steps.map((s) => connection(s.hostId)))], after);
+  }
+}
+
+/** Re-reads one kind of entity on each node; a node that dropped reloads all on reconnect. */
+export async function reread(
+  conns: readonly HostConnection[],
+  kind: 'vms' | 'pools' | 'networks',
+): Promise<void> {
+  for (const c of conns) {
+    try {
+      await c.getDriver().refresh(kind);
+    } catch {
+      /* the node dropped; its reconnect reloads everything */
     }
   }
 }
