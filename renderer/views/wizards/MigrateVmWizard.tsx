@@ -10,7 +10,14 @@ import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../dialogs/Dialog';
 import { Checklist } from './Checklist';
-import { PlanSummary, WizardFrame, wizardInput, wizardLabel, useFinish } from './WizardFrame';
+import {
+  PlanSummary,
+  WizardFrame,
+  planRunnable,
+  wizardInput,
+  wizardLabel,
+  useFinish,
+} from './WizardFrame';
 import { withToggled } from '../checked';
 
 const STEPS = ['Target', 'Preflight', 'Summary'];
@@ -84,11 +91,11 @@ export function MigrateVmWizard({
       onBack={() => setIndex(index - 1)}
       onNext={() => {
         if (index === 0 && (!target || !limitOk || vmIds.length === 0)) return;
-        if (index === 1 && (!plan || 'error' in plan || problems.length > 0)) return;
+        if (index === 1 && !planRunnable(plan)) return;
         setIndex(index + 1);
       }}
       finishLabel="Migrate"
-      finishDisabled={busy || !plan || 'error' in plan || problems.length > 0}
+      finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => migrate()}
     >
       {index === 0 && (

@@ -19,6 +19,7 @@ import {
   wizardInput,
   wizardLabel,
   useFinish,
+  planRunnable,
 } from './WizardFrame';
 import { withToggled } from '../checked';
 
@@ -100,7 +101,7 @@ export function NewClusterWizard() {
       onBack={() => setIndex(index - 1)}
       onNext={next}
       finishLabel="Create"
-      finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+      finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}
     >
       {index === 0 && (

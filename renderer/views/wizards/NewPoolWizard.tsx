@@ -6,7 +6,7 @@ import { getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { usePoolForm } from './PoolFields';
-import { PlanSummary, usePlan, WizardFrame, useFinish } from './WizardFrame';
+import { PlanSummary, usePlan, WizardFrame, useFinish, planRunnable } from './WizardFrame';
 import { withToggled } from '../checked';
 
 type Step = 'type' | 'settings' | 'nodes' | 'summary';
@@ -63,7 +63,7 @@ export function NewPoolWizard() {
       onBack={() => setStep(STEPS[index - 1]!.id)}
       onNext={next}
       finishLabel="Create"
-      finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+      finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}
     >
       {step === 'type' && form.typePicker}

@@ -24,6 +24,7 @@ import {
   wizardInput as input,
   wizardLabel,
   useFinish,
+  planRunnable,
 } from './WizardFrame';
 
 type DiskKind = 'new' | 'existing' | 'none';
@@ -333,7 +334,7 @@ export function NewVmWizard() {
       onBack={() => setIndex(index - 1)}
       onNext={next}
       finishLabel="Create"
-      finishDisabled={busy || !plan || !('steps' in plan) || plan.problems.length > 0}
+      finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}
     >
       {index === 0 && (

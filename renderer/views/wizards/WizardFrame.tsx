@@ -158,6 +158,11 @@ export function usePlan(
   return plan;
 }
 
+/** Whether the summary's plan can run: it arrived, and nothing stands in its way. */
+export function planRunnable(plan: PlanState): boolean {
+  return !!plan && 'steps' in plan && plan.problems.length === 0;
+}
+
 /**
  * A wizard's last button: runs the action once (busy meanwhile), closes the
  * wizard when it is accepted, and shows why when it is not.
