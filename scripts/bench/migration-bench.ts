@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../../electron/backend/backend';
+import { migrateArgv } from '../../electron/backend/drivers/libvirt/migrate';
 import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
 import { measure, type BenchContext, type Measure } from './common';
 
@@ -112,19 +113,13 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       return took;
     };
     const tasks: number[] = [];
-    const virshArgs = (to: LabNode) => [
-      'virsh',
-      '-c',
-      'qemu:///system',
-      'migrate',
-      '--live',
-      '--persistent',
-      '--undefinesource',
-      GUEST,
-      `qemu+ssh://${ctx.lab.user}@${to.host}/system?no_tty=1`,
-      '--migrateuri',
-      `tcp://${to.host}`,
-    ];
+    // The very command Migrate VM runs, by name instead of UUID.
+    const virshArgs = (to: LabNode) =>
+      migrateArgv(
+        GUEST,
+        { address: to.host, port: to.port, user: ctx.lab.user },
+        { live: true, copyStorage: false, persist: true },
+      );
     // As an administrator runs it: `ssh node virsh migrate …` with OpenSSH.
     const viaSsh = (from: LabNode, to: LabNode): number => {
       const t = Date.now();
