@@ -12,6 +12,7 @@ import {
   LAB_DIR,
   forgetNodeTrust,
   labExec,
+  labNode,
   readLab,
   taskFinished,
   testBackendOptions,
@@ -20,6 +21,7 @@ import {
 } from '../lab';
 
 const NODES = ['node1', 'node2', 'node3'];
+const addr = (name: string) => labNode(name).host;
 const haveThree = readLab().nodes.length >= 3;
 let home: string;
 let backend: Backend;
@@ -157,9 +159,9 @@ describe.runIf(haveThree)('New Cluster', () => {
     expect(plan.problems).toEqual([]);
     // A key on each, trust on each, each node connects to the two others, then the CPU.
     expect(plan.steps).toHaveLength(3 + 3 + 6 + 3 + 1);
-    expect(plan.steps[3]!.input).toContain('127.0.0.22 ssh-ed25519 ');
+    expect(plan.steps[3]!.input).toContain(`${addr('node2')} ssh-ed25519 `);
     expect(plan.steps[11]!.command).toBe(
-      "virsh -c 'qemu+ssh://root@127.0.0.22/system?no_tty=1' hostname",
+      `virsh -c 'qemu+ssh://root@${addr('node2')}/system?no_tty=1' hostname`,
     );
     expect(plan.steps.at(-1)).toMatchObject({
       node: 'node1',
@@ -196,10 +198,15 @@ describe.runIf(haveThree)('New Cluster', () => {
 
     // On the nodes themselves: libvirt over SSH from node1 to node2, and node3 to node1.
     expect(
-      labExec('node1', ['virsh', '-c', 'qemu+ssh://root@127.0.0.22/system', 'hostname']).trim(),
+      labExec('node1', [
+        'virsh',
+        '-c',
+        `qemu+ssh://root@${addr('node2')}/system`,
+        'hostname',
+      ]).trim(),
     ).toBe('node2');
     expect(
-      labExec('node3', ['virsh', '-c', 'qemu+ssh://root@127.0.0.21/system', 'list', '--all']),
+      labExec('node3', ['virsh', '-c', `qemu+ssh://root@${addr('node1')}/system`, 'list', '--all']),
     ).toContain('Name');
     const authorized = () => labExec('node2', ['cat', '/root/.ssh/authorized_keys']);
     expect(authorized()).toContain('clusterdeck@node1');

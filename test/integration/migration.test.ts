@@ -13,6 +13,7 @@ import {
   addLabNode,
   forgetNodeTrust,
   labExec,
+  labNode,
   readLab,
   taskFinished,
   testBackendOptions,
@@ -163,7 +164,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
     })) as { findings: Finding[]; steps: { command: string }[]; problems: string[] };
     expect(plan.problems).toEqual([]);
     expect(plan.steps.map((s) => s.command)).toEqual([
-      `virsh -c qemu:///system migrate --live --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@127.0.0.22/system?no_tty=1' --migrateuri tcp://127.0.0.22`,
+      `virsh -c qemu:///system migrate --live --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
     ]);
     const there = await taskFinished(
       backend,
