@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
 import {
+  addLabNode,
   forgetNodeTrust,
   labExec,
   readLab,
   REPO,
   resetLabGuests,
+  taskFinished,
   testBackendOptions,
   virshOn,
   waitFor,
@@ -82,6 +84,46 @@ async function addHostThroughDialog(
   expect(backend.store.all('hosts')).toHaveLength(lab.nodes.indexOf(node));
   await dialog.getByRole('button', { name: 'Trust and connect' }).click();
   await dialog.waitFor({ state: 'detached', timeout: 30_000 });
+}
+
+/** Closes whatever dialog a failed test left open, so the next test starts from the window. */
+async function closeDialogs(): Promise<void> {
+  for (
+    let i = 0;
+    i < 5 && (await page.getByRole('dialog').or(page.getByRole('alertdialog')).count());
+    i++
+  )
+    await page.keyboard.press('Escape');
+}
+
+/**
+ * The cluster the tests after New Cluster work in. That test makes it through
+ * the wizard; if it failed, it is made here through the contract, so one
+ * failure does not take the four tests after it along.
+ */
+async function ensureE2eCluster(): Promise<void> {
+  if (page.url() === 'about:blank') await page.goto(shell.url); // run alone with -t
+  await closeDialogs();
+  if (backend.store.all('clusters').some((c) => c.name === 'e2e-cluster')) return;
+  console.warn('[e2e] no e2e-cluster (the New Cluster test failed): made through the contract');
+  forgetNodeTrust();
+  const hostIds: string[] = [];
+  for (const name of ['node1', 'node2', 'node3'])
+    hostIds.push(
+      backend.store.all('hosts').find((h) => h.name === name)?.id ??
+        (await addLabNode(backend, name)),
+    );
+  await waitFor(
+    () => hostIds.every((id) => backend.store.get('hosts', id)?.state === 'connected'),
+    'three nodes connected',
+    30_000,
+  );
+  const { taskId } = (await backend.call('createCluster', {
+    name: 'e2e-cluster',
+    hostIds,
+  })) as { taskId: string };
+  const task = await taskFinished(backend, taskId, 120_000);
+  if (task.error) throw new Error(`New Cluster through the contract failed: ${task.error}`);
 }
 
 const vmItem = (name: string, state: string) =>
@@ -779,9 +821,11 @@ describe('the browser shell in Chromium', () => {
       forgetNodeTrust();
       throw err;
     }
-  });
+    // Two runs of the plan (one failing, its Undo) and three nodes' preflight: slow under TCG.
+  }, 180_000);
 
   it('migrates a running guest live by dragging it onto another node, its console open, a shut-off one with it', async () => {
+    await ensureE2eCluster();
     await vmItem('lab-tiny-1', 'Running').click();
     await page.getByRole('tab', { name: 'Console' }).click();
     const status = page.getByRole('status', { name: 'Console status' });
@@ -864,6 +908,7 @@ describe('the browser shell in Chromium', () => {
   });
 
   it('shows load as charts on the Performance tab, for a node and for its cluster', async () => {
+    await ensureE2eCluster();
     await page.getByRole('treeitem', { name: /^node1 Connected/ }).click();
     await page.getByRole('tab', { name: 'Performance' }).click();
     await page.getByRole('img', { name: 'CPU of node1 chart' }).waitFor();
@@ -882,6 +927,7 @@ describe('the browser shell in Chromium', () => {
   });
 
   it('puts a node into maintenance mode and takes it out again', async () => {
+    await ensureE2eCluster();
     await page.getByRole('treeitem', { name: /^node2 Connected/ }).click();
     await page.getByRole('tab', { name: 'General' }).click();
     await page.getByRole('button', { name: 'Enter maintenance mode…' }).click();
@@ -899,6 +945,7 @@ describe('the browser shell in Chromium', () => {
   });
 
   it('forgets the cluster, its nodes staying', async () => {
+    await ensureE2eCluster();
     try {
       await page.getByRole('treeitem', { name: /^e2e-cluster/ }).click();
       await page.getByRole('tab', { name: 'General' }).click();
