@@ -1,4 +1,4 @@
-// Lint rules, including the layering of DESIGN.md: the backend never
+// Lint rules, including the layering described in ARCHITECTURE.md: the backend never
 // imports 'electron', the renderer never reaches Node or the main process,
 // and shared/ depends on neither side.
 import js from '@eslint/js';

@@ -1,4 +1,4 @@
-// Access to the lab of real nodes started by scripts/lab (see LAB.md).
+// Access to the lab of real nodes started by scripts/lab (docs/lab.md).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the lab's tiny Linux guest (LAB.md): Debian's cloud kernel, taken
+# Builds the lab's tiny Linux guest (docs/lab.md): Debian's cloud kernel, taken
 # from its .deb without installing it, and a busybox initramfs that loads the
 # virtio and ACPI modules, runs a shell on ttyS0 and tty1, and powers off on
 # the ACPI power button. Output: $1/vmlinuz and $1/initrd.gz (cached).

@@ -510,7 +510,7 @@ describe('the browser shell in Chromium', () => {
       await wizard
         .getByLabel('Operating system')
         .selectOption({ label: 'Linux (virtio devices, BIOS)' });
-      // The lab's KVM does not boot Linux (LAB.md): run the guest emulated.
+      // The lab's KVM does not boot Linux (docs/lab.md): run the guest emulated.
       await wizard.getByLabel('Hardware acceleration (KVM)').uncheck();
       await next();
       await wizard.getByLabel('vCPUs').fill('1');

@@ -38,7 +38,7 @@ describe.runIf(haveTgt)('iSCSI through an iscsi-direct pool', () => {
     const lun = join(home, 'lun.img');
     writeFileSync(lun, '');
     truncateSync(lun, 64 * 2 ** 20);
-    // tgtd ignores SIGTERM (LAB.md): it stops through tgtadm in afterAll.
+    // tgtd ignores SIGTERM (docs/lab.md): it stops through tgtadm in afterAll.
     tgtd = spawn('tgtd', ['-f', '--iscsi', `portal=127.0.0.1:${PORT}`], { stdio: 'ignore' });
     await waitFor(() => {
       try {

@@ -421,7 +421,7 @@ export class SshSession {
       opts.signal?.addEventListener('abort', onAbort);
       stream.on('data', (d: Buffer) => out.push(d));
       stream.stderr.on('data', (d: Buffer) => errOut.push(d));
-      // 'close' alone may never come (see LAB.md): the exit status plus the
+      // 'close' alone may never come (docs/lab.md): the exit status plus the
       // end of stdout is enough to finish.
       let exited = false;
       let ended = false;
