@@ -1,12 +1,20 @@
 // What happens when nodes misbehave: a node dropping mid-command, a changed
 // host key, and saved hosts coming back on the next start.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
-import { addLabNode, labCommand, readLab, testBackendOptions, waitFor } from '../lab';
+import {
+  addLabNode,
+  labCommand,
+  labNode,
+  readLab,
+  taskFinished,
+  testBackendOptions,
+  waitFor,
+} from '../lab';
 
 let home: string;
 let backend: Backend;
@@ -22,6 +30,35 @@ function virshPids(): Set<string> {
       .map((l) => l.trim().split(/\s+/)[0]!),
   );
 }
+
+/** PIDs of virsh processes inside one lab node's mount namespace. */
+function virshPidsIn(node: string): string[] {
+  const holder = readFileSync(join(labNode(node).dir, 'holder.pid'), 'utf8').trim();
+  const ns = readlinkSync(`/proc/${holder}/ns/mnt`);
+  return [...virshPids()].filter((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/ns/mnt`) === ns;
+    } catch {
+      return false; // ended meanwhile
+    }
+  });
+}
+
+/**
+ * Cuts every SSH connection to a node the way a network drop or a crashed
+ * sshd child would: each connection's own sshd dies at once (SIGKILL), the
+ * listener stays, and what ran in those sessions is left to fend for itself.
+ */
+function dropConnections(node: string): void {
+  const sshd = readFileSync(join(labNode(node).dir, 'run', 'sshd.pid'), 'utf8').trim();
+  for (const pid of execFileSync('ps', ['-o', 'pid=', '--ppid', sshd], { encoding: 'utf8' })
+    .split('\n')
+    .map((p) => p.trim())
+    .filter(Boolean))
+    process.kill(Number(pid), 'SIGKILL');
+}
+
+const DROPS = 10;
 
 const options = () => testBackendOptions(home);
 const add = (name: string) => addLabNode(backend, name);
@@ -92,6 +129,35 @@ describe('resilience', () => {
     const n = readLab().nodes.find((x) => x.name === 'node2')!;
     const probe = await backend.call('probeHost', { address: n.host, port: n.port });
     expect(probe).toMatchObject({ status: 'changed', fingerprint: n.hostKeyFingerprint });
+  });
+
+  it(`survives ${DROPS} connection drops mid-task, leaving no virsh of a dropped session on the node`, async () => {
+    const hostId =
+      backend.store.all('hosts').find((h) => h.name === 'node1')?.id ?? (await add('node1'));
+    await waitFor(() => stateOf(hostId) === 'connected', 'node1 connected', 40_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    // One live session's own: the open virsh and the event streams.
+    const steady = virshPidsIn('node1').length;
+    expect(steady).toBeGreaterThan(0);
+    for (let i = 1; i <= DROPS; i++) {
+      const taskId = backend.runCommand(hostId, `Wait on node1 (${i})`, ['sleep', '3']);
+      await new Promise((r) => setTimeout(r, 300));
+      dropConnections('node1');
+      const task = await taskFinished(backend, taskId, 20_000);
+      expect(task.state).toBe('failed');
+      expect(task.error).toMatch(/node1/);
+      await waitFor(() => stateOf(hostId) === 'connected', `node1 back after drop ${i}`, 40_000);
+    }
+    // Every virsh a dropped session started ended on the node by itself
+    // (its stdin closed); only the live session's remain.
+    await waitFor(
+      () => virshPidsIn('node1').length === steady,
+      `node1 to run only the live session's ${steady} virsh`,
+      20_000,
+    );
+    expect(
+      backend.store.all('vms').some((v) => v.hostId === hostId && v.name === 'lab-tiny-1'),
+    ).toBe(true);
   });
 
   it('leaves no virsh running on the nodes once it closes', async () => {
