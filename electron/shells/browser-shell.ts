@@ -9,7 +9,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { toErrorPayload } from '../../shared/errors';
-import type { Backend } from '../backend/backend';
+import type { Backend, Caller } from '../backend/backend';
 import { CONTENT_SECURITY_POLICY } from './csp';
 
 const MIME: Record<string, string> = {
@@ -73,7 +73,9 @@ export async function startBrowserShell(opts: {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend));
+    // Tunnels the page opens accept exactly the page's origin.
+    const caller: Caller = { pageOrigin: req.headers.origin };
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend, caller));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -96,7 +98,7 @@ export async function startBrowserShell(opts: {
   };
 }
 
-function attach(ws: WebSocket, backend: Backend): void {
+function attach(ws: WebSocket, backend: Backend, caller: Caller): void {
   const send = (msg: unknown) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -115,7 +117,7 @@ function attach(ws: WebSocket, backend: Backend): void {
       ws.close(1008, 'Malformed message');
       return;
     }
-    backend.call(msg.method, msg.params).then(
+    backend.call(msg.method, msg.params, caller).then(
       (result) => send({ type: 'result', id: msg.id, ok: true, result }),
       (err: unknown) => send({ type: 'result', id: msg.id, ok: false, error: toErrorPayload(err) }),
     );
