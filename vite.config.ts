@@ -18,7 +18,7 @@ function cspMeta(): Plugin {
 }
 
 // The renderer is built to static files that both the Electron window
-// (file://) and the browser shell serve, hence the relative base.
+// (app://clusterdeck) and the browser shell serve, hence the relative base.
 export default defineConfig({
   root: 'renderer',
   base: './',

@@ -1,17 +1,47 @@
 // The Electron main process, kept thin: a locked-down window, the IPC
 // transport of the contract, and safeStorage as the SecretBox. Everything
 // that talks to nodes lives in backend/, which never imports 'electron'.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+} from 'electron';
 import { toErrorPayload } from '../shared/errors';
 import { IPC_CALL, IPC_PATCH } from '../shared/ipc';
 import { Backend } from './backend/backend';
 import type { SecretBox } from './backend/store/secrets';
+import { APP_INDEX_URL, APP_SCHEME, appFilePath, appPageOrigin } from './shells/app-scheme';
 import { CONTENT_SECURITY_POLICY } from './shells/csp';
+import { contentType } from './shells/static-files';
 
-const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
-const rendererUrl = pathToFileURL(rendererIndex).href;
+const rendererDir = join(__dirname, '..', 'renderer');
+
+// The pages come from app://clusterdeck, a standard secure scheme, so they
+// have one exact origin that loopback listeners can check (app-scheme.ts).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+async function serveAppFile(request: Request): Promise<Response> {
+  const file = appFilePath(rendererDir, request.url);
+  const body = file && (await readFile(file).catch(() => undefined));
+  if (!file || !body) return new Response('Not found', { status: 404 });
+  return new Response(new Uint8Array(body), {
+    headers: {
+      'Content-Type': contentType(file),
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}
 
 const safeStorageBox: SecretBox = {
   get canPersist() {
@@ -23,7 +53,7 @@ const safeStorageBox: SecretBox = {
 
 /** The app's own page, with or without a query (?console=<uuid> for pop-outs). */
 function isOwnPage(url: string): boolean {
-  return url.split(/[?#]/)[0] === rendererUrl;
+  return appPageOrigin(url) !== undefined;
 }
 
 const webPreferences = {
@@ -44,7 +74,7 @@ function createWindow(): BrowserWindow {
     webPreferences,
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(rendererUrl);
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -65,6 +95,7 @@ app.on('web-contents-created', (_e, contents) => {
 });
 
 app.whenReady().then(async () => {
+  protocol.handle(APP_SCHEME, serveAppFile);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {
@@ -106,7 +137,10 @@ app.whenReady().then(async () => {
       );
     }
     try {
-      return await backend.call(method, params);
+      // Tunnels and downloads it opens accept this page's exact origin only.
+      return await backend.call(method, params, {
+        pageOrigin: appPageOrigin(event.senderFrame.url),
+      });
     } catch (err) {
       throw new Error(JSON.stringify(toErrorPayload(err)));
     }

@@ -29,6 +29,7 @@ import { planEvacuation } from './migration/maintenance';
 import { toSample, type NodeCounters } from './performance/rates';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
+import type { PageGuard } from './transfers/page-guard';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
 import { startDownload } from './transfers/download';
@@ -55,9 +56,19 @@ export interface BackendOptions {
    * sends a file's bytes instead.
    */
   pickFile?: () => Promise<string | undefined>;
+  /** How long a console tunnel or transfer waits for its page (default 60 s). */
+  pageWaitMs?: number;
 }
 
-type Handlers = { [M in MethodName]: (p: ParsedParams<M>) => Promise<Result<M>> };
+/** Who made a call: the exact origin of the page, as its transport vouches for it. */
+export interface Caller {
+  /** Undefined for a caller that is no page (a script, a test). */
+  pageOrigin?: string | undefined;
+}
+
+type Handlers = {
+  [M in MethodName]: (p: ParsedParams<M>, caller: Caller) => Promise<Result<M>>;
+};
 
 const POOL_ACTION_TITLES: Record<PoolAction, string> = {
   start: 'Start pool',
@@ -124,7 +135,7 @@ export class Backend {
   }
 
   /** Validates and dispatches one call from a transport. */
-  async call(method: unknown, params: unknown): Promise<unknown> {
+  async call(method: unknown, params: unknown, caller: Caller = {}): Promise<unknown> {
     if (!isMethodName(method))
       throw new ClusterdeckError('invalid-input', `Unknown method ${String(method)}.`);
     const parsed = methods[method].params.safeParse(params ?? {});
@@ -135,8 +146,8 @@ export class Backend {
         first ? `${first.path.join('.') || 'input'}: ${first.message}` : 'Invalid input.',
       );
     }
-    const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
-    return handler(parsed.data);
+    const handler = this.handlers[method] as (p: unknown, c: Caller) => Promise<unknown>;
+    return handler(parsed.data, caller);
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
@@ -443,7 +454,7 @@ export class Backend {
 
     sshAliases: async () => readSshAliases(this.opts.sshConfig),
 
-    openConsole: async ({ vmId }) => {
+    openConsole: async ({ vmId }, caller) => {
       const vm = this.vmOrThrow(vmId);
       const conn = this.connection(vm.hostId);
       const display = await conn.getDriver().displayAddress(vm);
@@ -472,15 +483,19 @@ export class Backend {
             await greetPage(page);
           }
         : undefined;
-      const bridge = await openConsoleBridge(tunnel, login);
+      const bridge = await openConsoleBridge(tunnel, login, this.guardFor(caller));
       return { consoleId: this.keepTunnel(bridge), url: bridge.url };
     },
 
-    openTerminal: async (p) => {
+    openTerminal: async (p, caller) => {
       const size = { cols: p.cols, rows: p.rows };
       if (p.kind === 'host') {
         const conn = this.connection(p.hostId);
-        const bridge = await openTerminalBridge((s) => conn.openPty(undefined, s), size);
+        const bridge = await openTerminalBridge(
+          (s) => conn.openPty(undefined, s),
+          size,
+          this.guardFor(caller),
+        );
         const command = `ssh ${conn.config.user}@${conn.config.address}`;
         return { consoleId: this.keepTunnel(bridge), url: bridge.url, command };
       }
@@ -499,7 +514,11 @@ export class Backend {
         );
       }
       const argv = conn.getDriver().serialConsoleArgv(vm);
-      const bridge = await openTerminalBridge((s) => conn.openPty(argv, s), size);
+      const bridge = await openTerminalBridge(
+        (s) => conn.openPty(argv, s),
+        size,
+        this.guardFor(caller),
+      );
       return { consoleId: this.keepTunnel(bridge), url: bridge.url, command: quoteArgv(argv) };
     },
 
@@ -670,7 +689,7 @@ export class Backend {
       return { taskId };
     },
 
-    startDownload: async ({ poolId, volume }) => {
+    startDownload: async ({ poolId, volume }, caller) => {
       const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const vol = pool.volumes.find((v) => v.name === volume);
@@ -688,7 +707,7 @@ export class Backend {
           `${volume} is in a ${pool.type} pool; downloads come from directory and network file system pools for now.`,
         );
       }
-      return startDownload(this.tasks, conn, pool, vol);
+      return startDownload(this.tasks, conn, pool, vol, this.guardFor(caller));
     },
 
     appInfo: async () => ({ nativeFilePicker: !!this.opts.pickFile }),
@@ -707,7 +726,7 @@ export class Backend {
       return { fileId, name: basename(path), bytes: st.size };
     },
 
-    startUpload: async ({ poolId, name, bytes, fileId }) => {
+    startUpload: async ({ poolId, name, bytes, fileId }, caller) => {
       const pool = this.poolOrThrow(poolId);
       const conn = this.connection(pool.hostId);
       const node = conn.config.name;
@@ -744,7 +763,7 @@ export class Backend {
         );
         return { taskId };
       }
-      const receiver = await openUploadReceiver(bytes);
+      const receiver = await openUploadReceiver(bytes, this.guardFor(caller));
       const taskId = this.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
         uploadIntoPool(ctx, { conn, pool, name, bytes, source: { kind: 'page', receiver } }),
       );
@@ -990,6 +1009,11 @@ export class Backend {
     }
     const steps = onNode(conn, conn.getDriver().createVmSteps(spec, pools, cpu));
     return { steps, problems };
+  }
+
+  /** A loopback listener for this caller's page only, waiting for it as long as configured. */
+  private guardFor(caller: Caller): PageGuard {
+    return { pageOrigin: caller.pageOrigin, pageWaitMs: this.opts.pageWaitMs };
   }
 
   private keepTunnel(bridge: ConsoleBridge): string {

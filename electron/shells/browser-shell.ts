@@ -1,28 +1,19 @@
 // The browser shell: the built renderer plus the contract over a WebSocket,
-// on 127.0.0.1 only, behind a random token. It lets the real UI run in a
-// browser where Electron cannot start, and headless on a jump host.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// on 127.0.0.1 only, for the one browser that opened the printed URL
+// (shell-session.ts). It lets the real UI run in a browser where Electron
+// cannot start, and headless on a jump host. No request, however malformed,
+// may stop the process: every consoles, SSH session and task lives in it.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { toErrorPayload } from '../../shared/errors';
-import type { Backend } from '../backend/backend';
+import type { Backend, Caller } from '../backend/backend';
 import { CONTENT_SECURITY_POLICY } from './csp';
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
+import { ShellSession } from './shell-session';
+import { contentType, staticFilePath } from './static-files';
 
 const callSchema = z.object({
   type: z.literal('call'),
@@ -35,10 +26,19 @@ const callSchema = z.object({
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 export interface BrowserShell {
+  /** The printed URL: its token works for one page load. */
   url: string;
   port: number;
-  token: string;
   close(): Promise<void>;
+}
+
+/** The request's URL, or undefined when it is not one (e.g. '//' or a bare '%'). */
+function requestUrl(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://127.0.0.1');
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startBrowserShell(opts: {
@@ -46,35 +46,82 @@ export async function startBrowserShell(opts: {
   staticDir: string;
   port?: number;
 }): Promise<BrowserShell> {
-  const token = randomBytes(24).toString('base64url');
-  const tokenBuf = Buffer.from(token);
   let port = 0;
+  const session = new ShellSession(() => port);
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 
   const server = createServer((req, res) => {
-    void serveStatic(req, res, opts.staticDir, allowedHosts());
+    serve(req, res).catch(() => {
+      // A failure after the answer began: drop the connection, not the process.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end();
+    });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
-    const hosts = allowedHosts();
-    // Host and Origin checks stop DNS rebinding and other sites' pages.
-    const originOk =
-      !req.headers.origin || hosts.has(req.headers.origin.replace(/^https?:\/\//, ''));
-    const ok =
-      url.pathname === '/api' &&
-      hosts.has(req.headers.host ?? '') &&
-      originOk &&
-      given.length === tokenBuf.length &&
-      timingSafeEqual(given, tokenBuf);
-    if (!ok) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = req.headers.host ?? '';
+    // The Host check stops DNS rebinding: another site's name for 127.0.0.1.
+    if (!allowedHosts().has(host)) return void res.writeHead(403).end('Forbidden');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
+    const url = requestUrl(req);
+    const file = url && staticFilePath(opts.staticDir, url.pathname);
+    if (!url || !file) return void res.writeHead(400).end('Bad request');
+    const admitted = session.admitPage(req, url);
+    if (!admitted) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(
+        `This Clusterdeck address was used already: its link works once. Reopen http://${host}/ ` +
+          'in the browser that first opened it, or restart Clusterdeck for a new link.\n',
+      );
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend));
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return void res.writeHead(404).end('Not found');
+    }
+    res.writeHead(200, {
+      'Content-Type': contentType(file),
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      ...(admitted.setCookie && { 'Set-Cookie': admitted.setCookie }),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node leaves an upgraded socket without an error listener: a reset
+    // while we answer must not become an uncaught exception.
+    socket.on('error', () => socket.destroy());
+    try {
+      const caller = admitSocket(req);
+      if (!caller) {
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => attach(ws, opts.backend, caller));
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    }
   });
+
+  /** The caller a WebSocket to /api speaks for, or undefined when refused. */
+  function admitSocket(req: IncomingMessage): Caller | undefined {
+    const host = req.headers.host ?? '';
+    const origin = req.headers.origin;
+    // Only our own page (or a client that is no page) and only its cookie.
+    const ok =
+      requestUrl(req)?.pathname === '/api' &&
+      allowedHosts().has(host) &&
+      (origin === undefined || origin === `http://${host}`) &&
+      session.hasCookie(req);
+    // Tunnels the page opens accept exactly the page's origin.
+    return ok ? { pageOrigin: origin } : undefined;
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -83,9 +130,8 @@ export async function startBrowserShell(opts: {
   port = (server.address() as AddressInfo).port;
 
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `http://127.0.0.1:${port}/?token=${session.printedToken}`,
     port,
-    token,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of wss.clients) c.terminate();
@@ -96,7 +142,9 @@ export async function startBrowserShell(opts: {
   };
 }
 
-function attach(ws: WebSocket, backend: Backend): void {
+function attach(ws: WebSocket, backend: Backend, caller: Caller): void {
+  // Bad frames (wrong opcode, bad UTF-8, too large) end this socket only.
+  ws.on('error', () => ws.terminate());
   const send = (msg: unknown) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -115,45 +163,9 @@ function attach(ws: WebSocket, backend: Backend): void {
       ws.close(1008, 'Malformed message');
       return;
     }
-    backend.call(msg.method, msg.params).then(
+    backend.call(msg.method, msg.params, caller).then(
       (result) => send({ type: 'result', id: msg.id, ok: true, result }),
       (err: unknown) => send({ type: 'result', id: msg.id, ok: false, error: toErrorPayload(err) }),
     );
   });
-}
-
-async function serveStatic(
-  req: IncomingMessage,
-  res: ServerResponse,
-  root: string,
-  hosts: Set<string>,
-): Promise<void> {
-  if (!hosts.has(req.headers.host ?? '')) {
-    res.writeHead(403).end('Forbidden');
-    return;
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405).end();
-    return;
-  }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
-  const file = normalize(join(root, rel));
-  if (!file.startsWith(normalize(root) + sep)) {
-    res.writeHead(403).end('Forbidden');
-    return;
-  }
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  } catch {
-    res.writeHead(404).end('Not found');
-  }
 }

@@ -140,17 +140,28 @@ class SocketBridge implements Bridge {
 let bridge: Bridge | undefined;
 let socket: SocketBridge | undefined;
 
+/**
+ * The printed URL's token was spent on this page's load (the shell answered
+ * with a cookie); it must not stay in the address bar, history, sync or
+ * session restore, nor in the URL a pop-out console copies.
+ */
+function forgetShellToken(): void {
+  const url = new URL(location.href);
+  if (!url.searchParams.has('token')) return;
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.href);
+}
+
 export function getBridge(): Bridge {
   if (bridge) return bridge;
   const preload = (window as { clusterdeck?: PreloadApi }).clusterdeck;
   if (preload) {
     bridge = preloadBridge(preload);
   } else {
-    const token = new URLSearchParams(location.search).get('token') ?? '';
+    forgetShellToken();
+    // The browser shell knows this browser by the cookie it set on the first load.
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    socket = new SocketBridge(
-      `${scheme}://${location.host}/api?token=${encodeURIComponent(token)}`,
-    );
+    socket = new SocketBridge(`${scheme}://${location.host}/api`);
     bridge = socket;
   }
   return bridge;

@@ -28,7 +28,7 @@ function sendFromChild(url: string, file: string): Promise<void> {
     const http = require('node:http');
     const fs = require('node:fs');
     const [url, file, size] = process.argv.slice(1);
-    const req = http.request(url, { method: 'PUT', headers: { 'content-length': size, origin: 'http://127.0.0.1:9' } });
+    const req = http.request(url, { method: 'PUT', headers: { 'content-length': size } });
     req.on('response', (res) => { res.resume(); process.exit(res.statusCode === 204 ? 0 : 1); });
     req.on('error', () => process.exit(2));
     fs.createReadStream(file, { highWaterMark: 1 << 20 }).pipe(req);

@@ -47,16 +47,11 @@ function source(mib: number, msPerMib = 0): { stream: Readable; sha256: Promise<
 }
 
 /** PUTs a stream as the page's fetch would; resolves with the HTTP status (0 if cut off). */
-function put(
-  url: string,
-  body: Readable,
-  bytes: number,
-  origin = 'http://127.0.0.1:9',
-): Promise<number> {
+function put(url: string, body: Readable, bytes: number, origin?: string): Promise<number> {
   return new Promise((resolve) => {
     const req = request(url, {
       method: 'PUT',
-      headers: { 'content-length': String(bytes), origin },
+      headers: { 'content-length': String(bytes), ...(origin && { origin }) },
     });
     req.on('response', (res) => {
       res.resume();

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
 import { carriesToken, newToken } from '../transfers/one-time-token';
+import { fromOwnPage, PAGE_WAIT_MS, type PageGuard } from '../transfers/page-guard';
 
 export interface ConsoleBridge {
   url: string;
@@ -13,12 +14,6 @@ export interface ConsoleBridge {
   close(): Promise<void>;
   /** Resolves when the console's connection ends (or the bridge closes). */
   closed: Promise<void>;
-}
-
-/** Pages that may open a console: the app's own (file://) and loopback origins. */
-export function originAllowed(origin: string | undefined): boolean {
-  if (!origin || origin === 'null' || origin === 'file://') return true;
-  return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/.test(origin);
 }
 
 /** A WebSocket close reason holds at most 123 bytes of UTF-8. */
@@ -37,9 +32,11 @@ export type Handshake = (page: Duplex, display: Duplex) => Promise<void>;
 export async function openConsoleBridge(
   connect: () => Promise<Duplex>,
   handshake?: Handshake,
+  guard: PageGuard = {},
 ): Promise<ConsoleBridge> {
   const token = newToken();
   let used = false;
+  let port = 0;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
@@ -48,8 +45,8 @@ export async function openConsoleBridge(
     port: 0,
     // noVNC offers the 'binary' subprotocol; accept it when offered.
     handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : false),
-    verifyClient: ({ req, origin }, done) => {
-      const ok = !used && originAllowed(origin) && carriesToken(req.url, token);
+    verifyClient: ({ req }, done) => {
+      const ok = !used && fromOwnPage(req, port, guard.pageOrigin) && carriesToken(req.url, token);
       if (ok) used = true; // one-time: the token dies with its first use
       done(ok, ok ? undefined : 403);
     },
@@ -58,13 +55,19 @@ export async function openConsoleBridge(
     wss.once('listening', resolve);
     wss.once('error', reject);
   });
-  const port = (wss.address() as AddressInfo).port;
+  port = (wss.address() as AddressInfo).port;
 
   const shutdown = () =>
     new Promise<void>((resolve) => {
+      clearTimeout(unused);
       for (const c of wss.clients) c.terminate();
       wss.close(() => resolve());
     }).then(resolveClosed);
+  // A tunnel its page never came to must not listen on forever.
+  const unused = setTimeout(() => {
+    if (!used) void shutdown();
+  }, guard.pageWaitMs ?? PAGE_WAIT_MS);
+  unused.unref();
 
   wss.on('connection', (ws: WebSocket) => {
     // Stream pipes give flow control both ways: a slow page pauses the SSH

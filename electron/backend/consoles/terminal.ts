@@ -3,6 +3,7 @@
 // one thing bytes cannot say, the terminal's size.
 import type { ClientChannel } from 'ssh2';
 import type { PtySize } from '../ssh/session';
+import type { PageGuard } from '../transfers/page-guard';
 import { openConsoleBridge, type ConsoleBridge } from './bridge';
 
 export interface TerminalBridge extends ConsoleBridge {
@@ -12,14 +13,19 @@ export interface TerminalBridge extends ConsoleBridge {
 export async function openTerminalBridge(
   open: (size: PtySize) => Promise<ClientChannel>,
   initial: PtySize,
+  guard: PageGuard = {},
 ): Promise<TerminalBridge> {
   let size = initial;
   let channel: ClientChannel | undefined;
-  const bridge = await openConsoleBridge(async () => {
-    // The page may have resized between asking for the tunnel and using it.
-    channel = await open(size);
-    return channel;
-  });
+  const bridge = await openConsoleBridge(
+    async () => {
+      // The page may have resized between asking for the tunnel and using it.
+      channel = await open(size);
+      return channel;
+    },
+    undefined,
+    guard,
+  );
   return {
     ...bridge,
     resize(next) {

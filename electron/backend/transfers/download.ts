@@ -10,12 +10,10 @@ import type { Stats } from 'ssh2';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import { transferLine } from '../../../shared/units';
-import { originAllowed } from '../consoles/bridge';
 import type { HostConnection } from '../hosts/connection';
 import type { TaskRunner } from '../tasks/runner';
 import { carriesToken, newToken } from './one-time-token';
-
-const PAGE_WAIT_MS = 60_000;
+import { fromOwnPage, PAGE_WAIT_MS, type PageGuard } from './page-guard';
 
 /** Starts the task and returns it with the URL the page downloads from. */
 export async function startDownload(
@@ -23,17 +21,19 @@ export async function startDownload(
   conn: HostConnection,
   pool: StoragePool,
   volume: Volume,
+  guard: PageGuard = {},
 ): Promise<{ taskId: string; url: string }> {
   const node = conn.config.name;
   const token = newToken();
   let used = false;
+  let port = 0;
   let resolveResponse!: (r: ServerResponse) => void;
   const response = new Promise<ServerResponse>((r) => (resolveResponse = r));
   const server = createServer((req, res) => {
     const ok =
       req.method === 'GET' &&
       !used &&
-      originAllowed(req.headers.origin) &&
+      fromOwnPage(req, port, guard.pageOrigin) &&
       carriesToken(req.url, token);
     if (!ok) {
       res.writeHead(403).end();
@@ -50,7 +50,7 @@ export async function startDownload(
     server.close();
     server.closeAllConnections();
   };
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   const taskId = tasks.start(`Download ${volume.name}`, `${node} / ${pool.name}`, async (ctx) => {
     let timer: NodeJS.Timeout | undefined;
@@ -67,7 +67,7 @@ export async function startDownload(
                   'The page did not start the download within a minute.',
                 ),
               ),
-            PAGE_WAIT_MS,
+            guard.pageWaitMs ?? PAGE_WAIT_MS,
           );
           ctx.signal.addEventListener('abort', () =>
             reject(new ClusterdeckError('cancelled', 'The download was cancelled.')),
@@ -86,7 +86,8 @@ export async function startDownload(
           'Content-Type': 'application/octet-stream',
           'Content-Length': String(size),
           'Content-Disposition': `attachment; filename="${volume.name.replace(/["\\\\]/g, '_')}"`,
-          'Access-Control-Allow-Origin': '*',
+          ...(guard.pageOrigin && { 'Access-Control-Allow-Origin': guard.pageOrigin }),
+          Vary: 'Origin',
         });
         const started = Date.now();
         let done = 0;

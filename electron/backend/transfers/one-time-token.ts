@@ -8,7 +8,12 @@ export function newToken(): string {
 
 /** Whether a request URL carries the token (in ?token=). */
 export function carriesToken(url: string | undefined, token: string): boolean {
-  const given = Buffer.from(new URL(url ?? '/', 'http://x').searchParams.get('token') ?? '');
+  let given: Buffer;
+  try {
+    given = Buffer.from(new URL(url ?? '/', 'http://x').searchParams.get('token') ?? '');
+  } catch {
+    return false; // not a URL at all (e.g. '//')
+  }
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -1,11 +1,12 @@
 // Where the page sends a file it uploads: an HTTP server on 127.0.0.1 at a
-// random port that takes one PUT carrying a one-time token, from our own
-// pages only, of exactly the announced size. Bytes flow from it straight
+// random port that takes one PUT carrying a one-time token, from the page
+// that asked only (page-guard.ts), of exactly the announced size. Bytes flow from it straight
 // into SFTP, with backpressure, so nothing is buffered whole in memory.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { originAllowed } from '../consoles/bridge';
+import { ClusterdeckError } from '../../../shared/errors';
 import { carriesToken, newToken } from './one-time-token';
+import { fromOwnPage, PAGE_WAIT_MS, type PageGuard } from './page-guard';
 
 export interface UploadReceiver {
   url: string;
@@ -21,9 +22,13 @@ function cors(res: ServerResponse, origin: string | undefined): void {
   res.setHeader('Vary', 'Origin');
 }
 
-export async function openUploadReceiver(bytes: number): Promise<UploadReceiver> {
+export async function openUploadReceiver(
+  bytes: number,
+  guard: PageGuard = {},
+): Promise<UploadReceiver> {
   const token = newToken();
   let used = false;
+  let port = 0;
   let response: ServerResponse | undefined;
   let resolveRequest!: (r: IncomingMessage) => void;
   let rejectRequest!: (e: Error) => void;
@@ -35,7 +40,7 @@ export async function openUploadReceiver(bytes: number): Promise<UploadReceiver>
 
   const server = createServer((req, res) => {
     const origin = req.headers.origin;
-    if (!originAllowed(origin)) {
+    if (!fromOwnPage(req, port, guard.pageOrigin)) {
       res.writeHead(403).end();
       return;
     }
@@ -64,12 +69,22 @@ export async function openUploadReceiver(bytes: number): Promise<UploadReceiver>
     server.once('error', reject);
     server.listen(0, '127.0.0.1', resolve);
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   const close = () => {
+    clearTimeout(unused);
     server.close();
     server.closeAllConnections();
   };
+  // A receiver its page never came to must not listen on forever.
+  const unused = setTimeout(() => {
+    if (used) return;
+    close();
+    rejectRequest(
+      new ClusterdeckError('timeout', 'The page did not start sending the file within a minute.'),
+    );
+  }, guard.pageWaitMs ?? PAGE_WAIT_MS);
+  unused.unref();
   return {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     request,

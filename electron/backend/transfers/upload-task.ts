@@ -12,20 +12,18 @@ import { checkedUpload } from './checked-upload';
 import type { TaskContext } from '../tasks/runner';
 import type { UploadReceiver } from './upload-receiver';
 
-const PAGE_WAIT_MS = 60_000;
 /** Read size for a local file: large pieces cost far less per byte than 64 KiB ones (measured). */
 const FILE_PIECE = 1024 * 1024;
 
-/** Rejects when the signal aborts or the time runs out, whichever is first. */
-function within<T>(p: Promise<T>, signal: AbortSignal, ms: number, late: string): Promise<T> {
+/**
+ * Rejects when the signal aborts. (A page that never comes is the receiver's
+ * to time out: it closes and rejects its request.)
+ */
+function unlessCancelled<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new ClusterdeckError('timeout', late)), ms);
     const onAbort = () => reject(new ClusterdeckError('cancelled', 'The upload was cancelled.'));
     signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -65,12 +63,7 @@ export async function uploadIntoPool(
     ctx.stepState(0, 'running');
     ctx.detail(receiver ? 'Waiting for the file…' : 'Reading the file…');
     const source: Readable = receiver
-      ? await within(
-          receiver.request,
-          ctx.signal,
-          PAGE_WAIT_MS,
-          'The page did not start sending the file within a minute.',
-        )
+      ? await unlessCancelled(receiver.request, ctx.signal)
       : createReadStream((job.source as { path: string }).path, { highWaterMark: FILE_PIECE });
     const sftp = await conn.sftp();
     const started = Date.now();
