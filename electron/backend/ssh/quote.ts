@@ -20,6 +20,11 @@ function shown(c: string): string {
   return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
+/** Whether quoteArg takes the value (it holds no control character). */
+export function canQuote(arg: string): boolean {
+  return !CONTROL.test(arg);
+}
+
 export function quoteArg(arg: string): string {
   const bad = CONTROL.exec(arg);
   if (bad) {
