@@ -396,6 +396,50 @@ describe('the browser shell in Chromium', () => {
     }
   });
 
+  it('shows files named like virsh options under their real names, and deletes only the one chosen', async () => {
+    const dir = join(lab.dir, 'e2e-hostile');
+    const drop = () => {
+      for (const cmd of ['pool-destroy', 'pool-undefine'])
+        try {
+          virshOn('node1', [cmd, 'e2e-hostile']);
+        } catch {
+          /* not there */
+        }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    drop();
+    mkdirSync(dir);
+    for (const f of ['victim.img', '--vol=victim.img', ' sp ace  two '])
+      writeFileSync(join(dir, f), `${f}\n`);
+    virshOn('node1', ['pool-define-as', 'e2e-hostile', 'dir', '--target', dir]);
+    virshOn('node1', ['pool-start', 'e2e-hostile']);
+    try {
+      await page.getByRole('treeitem', { name: /^e2e-hostile / }).click();
+      const details = page.getByRole('region', { name: 'Details' });
+      const cell = (name: string) => details.getByRole('cell', { name, exact: true });
+      await cell('--vol=victim.img').waitFor({ timeout: 15_000 });
+      expect(await cell('victim.img').count()).toBe(1);
+      // Spaces as the node has them, not folded.
+      const spaced = details.getByRole('row').filter({ hasText: 'sp ace' }).getByRole('cell');
+      expect(await spaced.first().evaluate((e) => (e as HTMLElement).innerText)).toBe(
+        ' sp ace  two ',
+      );
+
+      await details.getByRole('button', { name: 'Delete --vol=victim.img' }).click();
+      await page
+        .getByRole('alertdialog', { name: /Delete the volume --vol=victim.img/ })
+        .getByRole('button', { name: 'Delete volume' })
+        .click();
+      await cell('--vol=victim.img').waitFor({ state: 'detached', timeout: 15_000 });
+      expect(labExec('node1', ['ls', '-A', dir]).split('\n').filter(Boolean).sort()).toEqual(
+        [' sp ace  two ', 'victim.img'].sort(),
+      );
+      await cell('victim.img').waitFor();
+    } finally {
+      drop();
+    }
+  });
+
   it('scans from a node in the New Storage Pool wizard and shows what ran', async () => {
     await page
       .getByRole('toolbar', { name: 'Actions' })

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Fingerprint } from '../../electron/backend/ssh/fingerprint';
 import { SshSession } from '../../electron/backend/ssh/session';
+import { VirshShell } from '../../electron/backend/drivers/libvirt/virsh-shell';
 import { labExec, readLab } from '../lab';
 
 let session: SshSession;
@@ -68,5 +69,34 @@ describe('the open shell', () => {
     );
     expect((await session.run(['echo', 'again'])).stdout).toBe('again\n');
     labExec('node1', ['pkill', '-f', '^sleep 30$']);
+  });
+});
+
+describe('the open virsh', () => {
+  // virsh reads its commands through readline even from a pipe: a control
+  // character inside quotes acts as a key (Ctrl-U erases the line before it).
+  it('refuses control characters in a word, so none can act as a key', async () => {
+    const virsh = await VirshShell.open(session, 'qemu:///system');
+    try {
+      let injections = 0;
+      const refusals: string[] = [];
+      for (let code = 0; code <= 0x7f; code++) {
+        if (code >= 0x20 && code < 0x7f) continue;
+        const word = `x${String.fromCharCode(code)}echo INJECTED #`;
+        const r = await virsh.run(['echo', word]).catch((err: unknown) => err as Error);
+        if (r instanceof Error) refusals.push(r.message);
+        else if (r.stdout.startsWith('INJECTED')) injections++;
+      }
+      expect(injections).toBe(0);
+      expect(refusals).toHaveLength(33);
+      for (const m of refusals) expect(m).toMatch(/contains the control character/);
+      await expect(virsh.run(['echo', 'a\tb'])).rejects.toThrow(
+        /contains the control character \\t, which cannot be sent to a node/,
+      );
+      // The shell still answers plainly after the refusals.
+      expect((await virsh.run(['echo', "it's fine"])).stdout).toBe("it's fine");
+    } finally {
+      virsh.close();
+    }
   });
 });

@@ -66,6 +66,11 @@ function filesOnNode(): string[] {
   return labExec('node1', ['ls', '-A', pool().targetPath]).split('\n').filter(Boolean);
 }
 
+/** A file's permission bits and owner on the node, as `stat` gives them ("600 root"). */
+function modeOnNode(name: string): string {
+  return labExec('node1', ['stat', '-c', '%a %U', join(pool().targetPath, name)]).trim();
+}
+
 beforeAll(async () => {
   // Files an earlier, interrupted run may have left.
   labExec('node1', [
@@ -114,6 +119,7 @@ describe('upload into a pool', () => {
     );
     const onNode = labExec('node1', ['sha256sum', join(pool().targetPath, 'upload-200.img')]);
     expect(onNode.split(' ')[0]).toBe(await sha256);
+    expect(modeOnNode('upload-200.img')).toBe('600 root');
     await waitFor(
       () => pool().volumes.find((v) => v.name === 'upload-200.img')?.capacity === 200 * MIB,
       'the volume listed at 200 MiB',
@@ -154,6 +160,8 @@ describe('upload into a pool', () => {
     );
     const onNode = labExec('node1', ['sha256sum', join(pool().targetPath, 'upload-chosen.img')]);
     expect(onNode.split(' ')[0]).toBe(createHash('sha256').update(bytes).digest('hex'));
+    // Readable by its owner only, as libvirt makes its own volumes.
+    expect(modeOnNode('upload-chosen.img')).toBe('600 root');
     // The id was good for one upload.
     await expect(
       backend.call('startUpload', {

@@ -40,8 +40,17 @@ describe('quoteArgv', () => {
     expect(out).toBe(HOSTILE.map((w) => `<${w}>`).join(''));
   });
 
-  it('refuses line breaks and NUL', () => {
-    expect(() => quoteArg('a\nb')).toThrow(/line break/);
-    expect(() => quoteArg('a\0b')).toThrow(/line break/);
+  it('refuses every control character (C0 and DEL), naming it', () => {
+    expect(() => quoteArg('a\nb')).toThrow(/control character \\n,/);
+    expect(() => quoteArg('a\0b')).toThrow(/control character \\0,/);
+    expect(() => quoteArg('x\x15echo INJECTED #')).toThrow(/control character \\x15,/);
+    expect(() => quoteArg('a\tb')).toThrow(/control character \\t,/);
+    for (let code = 0; code < 0x20; code++) {
+      expect(() => quoteArg(`a${String.fromCharCode(code)}b`)).toThrow(/control character/);
+    }
+    expect(() => quoteArg('a\x7fb')).toThrow(/control character \\x7f,/);
+    expect(() => quoteArgv(['echo', 'ok', 'esc\x1b[A'])).toThrow(/control character \\x1b,/);
+    // Characters past ASCII, C1 controls included, reach the node as they are.
+    expect(quoteArg('\u0085\u00a0é')).toBe("'\u0085\u00a0é'");
   });
 });

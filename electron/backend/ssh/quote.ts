@@ -5,12 +5,32 @@ import { ClusterdeckError } from '../../../shared/errors';
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
+/**
+ * Control characters (C0 and DEL). None can be carried safely: a line break
+ * ends the command, and the open virsh reads its input through readline even
+ * from a pipe, which acts on them inside quotes as keys (Ctrl-U erases the
+ * line typed so far, a tab completes, ESC starts a key sequence).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/** A control character as a reader can see it: \n, \t or \xNN. */
+function shown(c: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0' };
+  return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/** Whether quoteArg takes the value (it holds no control character). */
+export function canQuote(arg: string): boolean {
+  return !CONTROL.test(arg);
+}
+
 export function quoteArg(arg: string): string {
-  // A NUL or a newline cannot be carried safely through either parser.
-  if (/[\0\n\r]/.test(arg)) {
+  const bad = CONTROL.exec(arg);
+  if (bad) {
     throw new ClusterdeckError(
       'invalid-input',
-      `The value ${JSON.stringify(arg)} contains a line break or NUL and cannot be sent to a node.`,
+      `The value ${JSON.stringify(arg)} contains the control character ${shown(bad[0])}, which cannot be sent to a node: remove it (names, paths and values must be plain text).`,
     );
   }
   if (arg !== '' && SAFE_WORD.test(arg)) return arg;

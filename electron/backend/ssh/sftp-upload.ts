@@ -34,7 +34,9 @@ export async function uploadToFile(
   finalPath: string,
   opts: UploadOptions,
 ): Promise<UploadResult> {
-  const handle = await call<Buffer>((cb) => sftp.open(tmpPath, 'wx', { mode: 0o644 }, cb));
+  // 0600, as libvirt makes its own volumes: a disk image may hold anything,
+  // and libvirt gives QEMU access when a VM uses it.
+  const handle = await call<Buffer>((cb) => sftp.open(tmpPath, 'wx', { mode: 0o600 }, cb));
   const hash = createHash('sha256');
   const inflight = new Set<Promise<void>>();
   let position = 0;

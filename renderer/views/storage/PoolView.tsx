@@ -274,12 +274,13 @@ function Volumes({ pool }: { pool: StoragePool }) {
   const bytes = parseSize(size);
   const running = pool.state === 'running';
 
+  // Names and paths as the node has them: spaces kept, not folded by HTML.
   const row = (v: Volume) => [
-    v.name,
+    <span className="whitespace-pre-wrap">{v.name}</span>,
     v.type,
     formatBytes(v.capacity),
     formatBytes(v.allocation),
-    <span className="break-all">{v.path}</span>,
+    <span className="break-all whitespace-pre-wrap">{v.path}</span>,
     <span className="flex gap-1">
       <button
         className={buttonClass}

@@ -31,7 +31,7 @@ function SnapshotTree({
       {children.map((s) => (
         <li key={s.name} className="py-1">
           <div className="flex flex-wrap items-center gap-2">
-            <span className="font-medium">{s.name}</span>
+            <span className="font-medium whitespace-pre-wrap">{s.name}</span>
             {s.current && (
               <span className="rounded bg-sky-100 px-1.5 text-xs text-sky-800 dark:bg-sky-900 dark:text-sky-200">
                 current

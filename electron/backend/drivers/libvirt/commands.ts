@@ -1,22 +1,26 @@
 // One function per libvirt operation, each naming the exact virsh command.
 // Domains, pools and networks are addressed by UUID, never by name, so a
-// hostile name cannot change what a command means.
+// hostile name cannot change what a command means. Any other value goes
+// after its option's name (`--vol NAME`): virsh takes a bare word that starts
+// with `--` as an option even when quoted, but the word after an option's
+// name as its value whatever it holds.
 import type { VmAction } from '../../../../shared/api';
 import type { NodeInfo, StoragePool, Network, VmState, Volume } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
+import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
 import {
   capabilitiesHaveKvm,
   parseDomainXml,
   parseDomstate,
   parseKeyValues,
-  parseList,
   parseNetXml,
   parseNodeinfo,
   parsePoolXml,
   parseVersion,
-  parseQuietVolNames,
+  parseUuidList,
   parseVolumeXml,
+  volListGuesses,
   yes,
   type DomainXmlFacts,
 } from './parse';
@@ -80,7 +84,7 @@ export async function readNodeFacts(
 }
 
 export async function listDomainUuids(shell: VirshShell): Promise<string[]> {
-  return parseList(await read(shell, ['list', '--all', '--uuid']));
+  return parseUuidList(await read(shell, ['list', '--all', '--uuid']));
 }
 
 export interface DomainFacts extends DomainXmlFacts {
@@ -105,7 +109,7 @@ export async function readDomain(shell: VirshShell, uuid: string): Promise<Domai
 }
 
 export async function listPoolUuids(shell: VirshShell): Promise<string[]> {
-  return parseList(await read(shell, ['pool-list', '--all', '--uuid']));
+  return parseUuidList(await read(shell, ['pool-list', '--all', '--uuid']));
 }
 
 export type PoolFacts = Omit<StoragePool, 'id' | 'hostId'>;
@@ -123,21 +127,43 @@ export async function readPool(shell: VirshShell, uuid: string): Promise<PoolFac
 }
 
 async function readVolumes(shell: VirshShell, poolUuid: string): Promise<Volume[]> {
-  const names = parseQuietVolNames(
-    await read(shell, ['vol-list', '--pool', poolUuid, '--details']),
-  );
-  const vols = await Promise.all(
-    names.map(async (name) => {
-      const r = await shell.run(['vol-dumpxml', '--pool', poolUuid, name]);
-      // Gone since the list (or a name we could not read): left out.
-      return r.ok ? parseVolumeXml(r.stdout) : undefined;
-    }),
-  );
-  return vols.filter((v): v is Volume => v !== undefined);
+  const rows = volListGuesses(await read(shell, ['vol-list', '--pool', poolUuid]));
+  const vols = await Promise.all(rows.map((guesses) => readVolume(shell, poolUuid, guesses)));
+  // A row read twice (a guess that named another volume) shows once.
+  const byPath = new Map<string, Volume>();
+  for (const v of vols) if (v && !byPath.has(v.path)) byPath.set(v.path, v);
+  return [...byPath.values()];
+}
+
+/**
+ * One row of `vol-list`, read by the name it shows and checked against its
+ * path; when that fails (spaces at a name's end, three in a row) by its path
+ * (virsh looks a `--vol` up as a name, then a key, then a path). The name
+ * listed is the one libvirt's own XML gives. A row none of whose guesses
+ * reads back (a name holding a control character, shown escaped) is left out.
+ */
+async function readVolume(
+  shell: VirshShell,
+  poolUuid: string,
+  guesses: { name: string; path: string }[],
+): Promise<Volume | undefined> {
+  let byNameOnly: Volume | undefined;
+  for (const g of guesses) {
+    for (const vol of [g.name, g.path]) {
+      if (!vol || !canQuote(vol)) continue;
+      const r = await shell.run(['vol-dumpxml', '--pool', poolUuid, '--vol', vol]);
+      if (!r.ok) continue;
+      const v = parseVolumeXml(r.stdout);
+      if (v.path === g.path) return v;
+      if (v.name === g.name) byNameOnly ??= v;
+    }
+  }
+  // A pool whose listing shows some other path than its XML (none known): by name.
+  return byNameOnly;
 }
 
 export async function listNetworkUuids(shell: VirshShell): Promise<string[]> {
-  return parseList(await read(shell, ['net-list', '--all', '--uuid']));
+  return parseUuidList(await read(shell, ['net-list', '--all', '--uuid']));
 }
 
 export type NetworkFacts = Omit<Network, 'id' | 'hostId'>;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { definitionDiff, editDomainXml, maskSecrets } from './domain-edit';
+import { cloneDomainXml, definitionDiff, editDomainXml, maskSecrets } from './domain-edit';
 import { parseDomainXml } from './parse';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -91,7 +91,67 @@ describe('editing a domain definition', () => {
 
   it('never shows a VNC password', () => {
     expect(maskSecrets(`<graphics type='vnc' passwd='s3cret!x'/>`)).toBe(
-      `<graphics type='vnc' passwd='••••••'/>`,
+      `<graphics type="vnc" passwd="••••••"/>`,
     );
+  });
+});
+
+describe('VNC passwords with quotes, ampersands and angle brackets', () => {
+  // As libvirt writes them (it escapes ' " & < in attributes), one per character to try.
+  const PASSWORDS: [shown: string, inXml: string][] = [
+    ["qu'ux", 'qu&apos;ux'],
+    ['qu"ux', 'qu&quot;ux'],
+    ['qu&ux', 'qu&amp;ux'],
+    ['qu<ux', 'qu&lt;ux'],
+    [`qu'"&<>ux`, 'qu&apos;&quot;&amp;&lt;&gt;ux'],
+  ];
+  const domain = (inXml: string) =>
+    `<domain type='kvm'>\n  <name>pw</name>\n  <uuid>11111111-2222-4333-a444-555555555555</uuid>\n` +
+    `  <memory unit='KiB'>65536</memory>\n  <vcpu placement='static'>1</vcpu>\n` +
+    `  <os><type arch='x86_64'>hvm</type></os>\n  <devices>\n` +
+    `    <disk type='file' device='disk'><source file='/p/pw.qcow2'/><target dev='vda' bus='virtio'/></disk>\n` +
+    `    <graphics type='vnc' port='-1' autoport='yes' passwd='${inXml}'/>\n` +
+    `    <graphics type='spice' autoport='yes' passwd='${inXml}'/>\n  </devices>\n</domain>\n`;
+  /** Every way the password could appear in text: raw, or as either serializer escapes it. */
+  const forms = (p: string) => [
+    p,
+    p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;'),
+    p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/'/g, '&apos;'),
+  ];
+
+  it('masks them in the settings diff', () => {
+    for (const [pw, inXml] of PASSWORDS) {
+      const before = domain(inXml);
+      // Detaching the disk puts the graphics lines in the diff's context.
+      const after = editDomainXml(before, {
+        ...base,
+        vcpus: 2,
+        memoryMiB: 64,
+        removeDisks: ['vda'],
+      });
+      // The edited document keeps the password (it is what libvirt gets).
+      expect(after).toContain('passwd=');
+      const diff = definitionDiff('pw', before, after);
+      expect(diff).toContain('<vcpu placement="static">2</vcpu>');
+      for (const f of forms(pw)) expect(diff).not.toContain(f);
+      expect(diff).not.toMatch(/qu.{0,30}ux/);
+      expect(diff.match(/passwd="••••••"/g)).toHaveLength(2);
+    }
+  });
+
+  it('masks them in the clone’s definition as shown', () => {
+    for (const [pw, inXml] of PASSWORDS) {
+      const copies = new Map([['vda', { pool: 'images', volume: 'copy-vda.qcow2' }]]);
+      const clone = cloneDomainXml(domain(inXml), 'copy', copies);
+      const shown = maskSecrets(clone);
+      for (const f of forms(pw)) expect(shown).not.toContain(f);
+      expect(shown).not.toMatch(/qu.{0,30}ux/);
+      expect(shown.match(/passwd="••••••"/g)).toHaveLength(2);
+      expect(shown).toContain('<source pool="images" volume="copy-vda.qcow2"/>');
+    }
+  });
+
+  it('shows nothing of a document it cannot read', () => {
+    expect(maskSecrets(`<graphics passwd='x'`)).toMatch(/^\(not shown/);
   });
 });

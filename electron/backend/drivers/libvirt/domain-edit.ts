@@ -148,9 +148,33 @@ export function editDomainXml(
   return new XMLSerializer().serializeToString(doc);
 }
 
-/** Hides secrets (VNC/SPICE passwords) from anything shown to the user. */
+/** Attributes that hold a password in libvirt's XML (graphics: VNC, SPICE, RDP). */
+const SECRET_ATTRIBUTES = ['passwd'];
+const MASK = '••••••';
+
+/**
+ * Hides secrets (VNC/SPICE passwords) from anything shown to the user. The
+ * document is masked as a DOM, not as text, so no quoting or escaping of the
+ * password (', ", &, <) can slip past; the result is the document as the
+ * serializer writes it. A document that cannot be read is not shown at all.
+ */
 export function maskSecrets(xml: string): string {
-  return xml.replace(/\bpasswd=(['"])[^'"]*\1/g, "passwd='••••••'");
+  let doc;
+  try {
+    doc = new DOMParser({ onError: fail }).parseFromString(xml, 'text/xml');
+  } catch {
+    return '(not shown: the definition could not be read to hide its passwords)';
+  }
+  const all = doc.getElementsByTagName('*');
+  for (let i = 0; i < all.length; i++) {
+    const el = all.item(i)!;
+    for (const name of SECRET_ATTRIBUTES) if (el.hasAttribute(name)) el.setAttribute(name, MASK);
+  }
+  return new XMLSerializer().serializeToString(doc);
+}
+
+function fail(level: string, message: string): void {
+  if (level !== 'warning') throw new Error(message);
 }
 
 /** The same document as the serializer writes it, so a diff shows only real changes. */
@@ -162,7 +186,7 @@ export function definitionDiff(name: string, before: string, after: string): str
   return createTwoFilesPatch(
     `${name}.xml (now)`,
     `${name}.xml (after)`,
-    maskSecrets(normalizedXml(before)),
+    maskSecrets(before),
     maskSecrets(after),
     '',
     '',

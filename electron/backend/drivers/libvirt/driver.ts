@@ -421,7 +421,7 @@ export class LibvirtDriver implements Driver {
       copies.set(d.target, { pool: pool.name, volume: copy });
       steps.push({
         title: `Copy the disk ${d.target} as ${copy}`,
-        argv: virshArgv(['vol-clone', '--pool', pool.uuid, volume, copy]),
+        argv: virshArgv(['vol-clone', '--pool', pool.uuid, '--vol', volume, '--newname', copy]),
       });
     }
     const cloneXml = cloneDomainXml(xml, name, copies);

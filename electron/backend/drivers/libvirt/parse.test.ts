@@ -13,8 +13,10 @@ import {
   parseNodeCpuStats,
   parseNodeMemStats,
   parsePoolXml,
-  parseQuietVolNames,
+  volListGuesses,
+  parseUuidList,
   parseVolumeXml,
+  parseSnapshotXml,
   yes,
 } from './parse';
 
@@ -80,10 +82,28 @@ describe('libvirt parsers', () => {
     });
   });
 
-  it('reads volume names from the quiet shell and each volume from its XML', () => {
-    expect(parseQuietVolNames(fixture('lab-vol-list-quiet.txt'))).toEqual([
-      'disk one.img',
-      'disk1.qcow2',
+  it('guesses each vol-list row’s name and path, hostile names too, and reads the XML', () => {
+    // From the open virsh on a lab node, with files named as an attacker would.
+    const rows = volListGuesses(fixture('lab-vol-list-hostile.txt'));
+    const dir = '/var/lib/libvirt/tpool/';
+    const exact = (name: string) => [{ name, path: dir + name }];
+    expect(rows).toEqual([
+      [{ name: ' sp ace  two', path: `${dir} sp ace  two ` }],
+      exact('-'),
+      exact('--'),
+      exact('--pool=other'),
+      exact('--vol=victim.img'),
+      exact('-rf'),
+      [
+        { name: 'a', path: `b              ${dir}a   b` },
+        { name: 'a   b', path: `${dir}a   b` },
+        { name: `a   b              ${dir}a`, path: 'b' },
+      ],
+      exact("a'b"),
+      exact('tab\\x09x'),
+      exact('victim.img'),
+      exact('x'),
+      [{ name: 'x', path: `${dir}x ` }],
     ]);
     expect(parseVolumeXml(fixture('lab-vol.xml'))).toEqual({
       name: 'disk1.qcow2',
@@ -120,5 +140,45 @@ describe('libvirt parsers', () => {
       memBytes: 37160 * 1024,
     });
     expect(doms.get('lab-tiny-2')).toMatchObject({ cpuNs: 270000000, memBytes: 65536 * 1024 });
+  });
+});
+
+describe('names from the node', () => {
+  it('keep the spaces they begin or end with', () => {
+    const vol = parseVolumeXml(
+      `<volume type='file'>\n  <name> sp ace  two </name>\n  <key>/p/ sp ace  two </key>\n` +
+        `  <capacity unit='bytes'>1048576</capacity>\n  <allocation unit='bytes'>4096</allocation>\n` +
+        `  <target>\n    <path>/p/ sp ace  two </path>\n    <format type='raw'/>\n  </target>\n</volume>\n`,
+    );
+    expect(vol).toEqual({
+      name: ' sp ace  two ',
+      path: '/p/ sp ace  two ',
+      type: 'file',
+      format: 'raw',
+      capacity: 1048576,
+      allocation: 4096,
+    });
+    const snap = parseSnapshotXml(
+      `<domainsnapshot>\n  <name> sp  ace </name>\n  <state>shutoff</state>\n` +
+        `  <parent>\n    <name>--current</name>\n  </parent>\n  <creationTime>1700000000</creationTime>\n` +
+        `  <domain type='qemu'>\n    <name>vm</name>\n  </domain>\n</domainsnapshot>\n`,
+    );
+    expect(snap).toEqual({
+      name: ' sp  ace ',
+      parent: '--current',
+      description: '',
+      createdAt: 1700000000,
+      state: 'shutoff',
+    });
+  });
+});
+
+describe('UUID lists', () => {
+  it('keep only what has a UUID’s shape', () => {
+    expect(
+      parseUuidList(
+        '11111111-2222-4333-a444-555555555555\n--help\n\n AAAAAAAA-2222-4333-A444-555555555555 \nx\n',
+      ),
+    ).toEqual(['11111111-2222-4333-a444-555555555555', 'AAAAAAAA-2222-4333-A444-555555555555']);
   });
 });

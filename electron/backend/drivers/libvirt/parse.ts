@@ -25,6 +25,8 @@ const ARRAYS = new Set([
 ]);
 
 const xml = xmlParser((_name, jpath) => ARRAYS.has(jpath));
+/** For volumes and snapshots: their names are shown and sent back exactly as they are. */
+const exactXml = xmlParser(undefined, { exact: true });
 
 type Node = XmlNode;
 
@@ -216,22 +218,42 @@ export function parseNetXml(netXml: string): {
 }
 
 /**
- * Volume names from `vol-list --details` in the quiet interactive virsh,
- * which prints no header: columns are padded and set apart by at least two
- * spaces, so a name runs to the first such gap (a name with two spaces in a
- * row is read short, and its vol-dumpxml then fails and it is left out).
+ * What each row of `vol-list` (two columns, no header in the quiet virsh)
+ * may hold: virsh pads the name to the column's width and sets the path
+ * three spaces after it, so every run of three spaces before a non-space
+ * may be where the name ends. The name guessed loses any spaces at its end
+ * (they cannot be told from the padding); the path guessed is exact. virsh
+ * shows a control character in either as \xNN, so such a row reads back
+ * under none of its guesses.
  */
-export function parseQuietVolNames(stdout: string): string[] {
+export function volListGuesses(stdout: string): { name: string; path: string }[][] {
   return stdout
     .split('\n')
-    .map((l) => l.replace(/^ /, ''))
     .filter((l) => l.trim())
-    .map((l) => l.split(/ {2,}/)[0]!.trim());
+    .map((line) => {
+      const row = line.startsWith(' ') ? line.slice(1) : line;
+      return [...row.matchAll(/ {3}(?=[^ ])/g)].map((m) => ({
+        name: row.slice(0, m.index).replace(/ +$/, ''),
+        path: row.slice(m.index + 3),
+      }));
+    })
+    .filter((guesses) => guesses.length > 0);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * UUIDs from `list --uuid` and its kin. Commands take them as bare words,
+ * so only what has a UUID's shape is kept: nothing listed can pass for an
+ * option.
+ */
+export function parseUuidList(stdout: string): string[] {
+  return parseList(stdout).filter((l) => UUID.test(l));
 }
 
 /** One volume from `vol-dumpxml`: exact bytes, not virsh's rounded sizes. */
 export function parseVolumeXml(volXml: string): Volume {
-  const v = obj(xml.parse(volXml)['volume']);
+  const v = obj(exactXml.parse(volXml)['volume']);
   return {
     name: text(v['name']),
     path: text(obj(v['target'])['path']) || text(v['key']),
@@ -244,7 +266,7 @@ export function parseVolumeXml(volXml: string): Volume {
 
 /** One snapshot from `snapshot-dumpxml` (its `current` flag comes from elsewhere). */
 export function parseSnapshotXml(snapXml: string): Omit<Snapshot, 'current'> {
-  const d = obj(xml.parse(snapXml)['domainsnapshot']);
+  const d = obj(exactXml.parse(snapXml)['domainsnapshot']);
   return {
     name: text(d['name']),
     parent: text(obj(d['parent'])['name']),

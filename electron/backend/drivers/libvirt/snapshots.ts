@@ -1,26 +1,31 @@
 // One function per snapshot operation. Snapshots are read on demand (the
 // Snapshots tab), not with the inventory: a node with many VMs should not
-// pay for them on every load.
+// pay for them on every load. Snapshot names, which anyone on the node may
+// choose, go after `--snapshotname`/`--name`, never as bare words.
 import type { Snapshot, Vm } from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import type { DriverStep, SnapshotOp } from '../driver';
 import { virshArgv } from './commands';
-import { parseList, parseSnapshotXml } from './parse';
+import { parseSnapshotXml } from './parse';
+import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
 
 export async function readSnapshots(shell: VirshShell, vm: Vm): Promise<Snapshot[]> {
-  const list = await shell.run(['snapshot-list', vm.uuid, '--name']);
+  const list = await shell.run(['snapshot-list', '--domain', vm.uuid, '--name']);
   if (!list.ok) {
     throw new ClusterdeckError(
       'command-failed',
       `Could not list the snapshots of ${vm.name}: ${list.stderr.trim().replace(/^error: /gm, '')}`,
     );
   }
-  const current = await shell.run(['snapshot-current', vm.uuid, '--name']);
-  const currentName = current.ok ? current.stdout.trim() : '';
+  const current = await shell.run(['snapshot-current', '--domain', vm.uuid, '--name']);
+  // Names as virsh prints them, one a line: spaces at either end are theirs.
+  const currentName = current.ok ? current.stdout.replace(/\n+$/, '') : '';
+  // A name with a control character cannot be sent back to read it: left out.
+  const names = list.stdout.split('\n').filter((l) => l !== '' && canQuote(l));
   const snaps = await Promise.all(
-    parseList(list.stdout).map(async (name) => {
-      const r = await shell.run(['snapshot-dumpxml', vm.uuid, name]);
+    names.map(async (name) => {
+      const r = await shell.run(['snapshot-dumpxml', '--domain', vm.uuid, '--snapshotname', name]);
       return r.ok ? { ...parseSnapshotXml(r.stdout), current: name === currentName } : undefined;
     }),
   );
@@ -37,7 +42,9 @@ export function snapshotSteps(vm: Vm, s: SnapshotOp): DriverStep[] {
           title: `Take the snapshot ${s.name}`,
           argv: virshArgv([
             'snapshot-create-as',
+            '--domain',
             vm.uuid,
+            '--name',
             s.name,
             ...(s.description ? ['--description', s.description] : []),
             '--atomic',
@@ -48,14 +55,14 @@ export function snapshotSteps(vm: Vm, s: SnapshotOp): DriverStep[] {
       return [
         {
           title: `Revert ${vm.name} to ${s.name}`,
-          argv: virshArgv(['snapshot-revert', vm.uuid, s.name]),
+          argv: virshArgv(['snapshot-revert', '--domain', vm.uuid, '--snapshotname', s.name]),
         },
       ];
     case 'delete':
       return [
         {
           title: `Delete the snapshot ${s.name}`,
-          argv: virshArgv(['snapshot-delete', vm.uuid, s.name]),
+          argv: virshArgv(['snapshot-delete', '--domain', vm.uuid, '--snapshotname', s.name]),
         },
       ];
   }

@@ -1,5 +1,8 @@
 // One function per libvirt storage operation, each returning the exact virsh
-// commands it takes. Documents go on stdin (`--file /dev/stdin`), so neither
+// commands it takes. A volume's name, which may come from any file on the
+// node, goes after its option (`--vol NAME`), never as a bare word: virsh
+// reads a word starting with `--` as an option even when quoted. Pool names
+// stand bare only where the wizard checked them (a letter or digit first). Documents go on stdin (`--file /dev/stdin`), so neither
 // XML nor a Ceph key ever appears in a command line, a log or `ps`.
 import { createHash } from 'node:crypto';
 import type { StoragePool } from '../../../../shared/model';
@@ -120,7 +123,16 @@ export function createVolumeSteps(
   return [
     {
       title: `Create the volume ${name}`,
-      argv: virshArgv(['vol-create-as', '--pool', pool.uuid, name, String(bytes), ...formatArgs]),
+      argv: virshArgv([
+        'vol-create-as',
+        '--pool',
+        pool.uuid,
+        '--name',
+        name,
+        '--capacity',
+        String(bytes),
+        ...formatArgs,
+      ]),
     },
     refresh(pool),
   ];
@@ -130,7 +142,7 @@ export function deleteVolumeSteps(pool: StoragePool, name: string): DriverStep[]
   return [
     {
       title: `Delete the volume ${name}`,
-      argv: virshArgv(['vol-delete', '--pool', pool.uuid, name]),
+      argv: virshArgv(['vol-delete', '--pool', pool.uuid, '--vol', name]),
     },
     refresh(pool),
   ];
@@ -140,7 +152,15 @@ export function resizeVolumeSteps(pool: StoragePool, name: string, bytes: number
   return [
     {
       title: `Resize the volume ${name}`,
-      argv: virshArgv(['vol-resize', '--pool', pool.uuid, name, String(bytes)]),
+      argv: virshArgv([
+        'vol-resize',
+        '--pool',
+        pool.uuid,
+        '--vol',
+        name,
+        '--capacity',
+        String(bytes),
+      ]),
     },
     refresh(pool),
   ];
@@ -150,7 +170,7 @@ export function cloneVolumeSteps(pool: StoragePool, name: string, newName: strin
   return [
     {
       title: `Clone ${name} as ${newName}`,
-      argv: virshArgv(['vol-clone', '--pool', pool.uuid, name, newName]),
+      argv: virshArgv(['vol-clone', '--pool', pool.uuid, '--vol', name, '--newname', newName]),
     },
     refresh(pool),
   ];

@@ -42,7 +42,8 @@ export class VirshShell extends FramedChannel<VirshReply> {
     return shell;
   }
 
-  run(argv: readonly string[], timeoutMs = 30_000): Promise<VirshReply> {
+  /** Async, so a word quoteArgv refuses rejects like any other failure. */
+  async run(argv: readonly string[], timeoutMs = 30_000): Promise<VirshReply> {
     const command = quoteArgv(argv);
     const token = `CD${randomBytes(12).toString('hex')}`;
     return this.send(

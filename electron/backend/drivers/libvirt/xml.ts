@@ -5,13 +5,21 @@ import { XMLParser } from 'fast-xml-parser';
 
 export type XmlNode = Record<string, unknown>;
 
-/** A parser; isArray names the elements that are lists even when one is present. */
-export function xmlParser(isArray?: (name: string, jpath: string) => boolean): XMLParser {
+/**
+ * A parser; isArray names the elements that are lists even when one is
+ * present. `exact` keeps the spaces around text values, which names that
+ * come from the node (volumes, snapshots) may begin or end with.
+ */
+export function xmlParser(
+  isArray?: (name: string, jpath: string) => boolean,
+  opts: { exact?: boolean } = {},
+): XMLParser {
   return new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
     parseAttributeValue: false,
     parseTagValue: false,
+    trimValues: !opts.exact,
     ...(isArray ? { isArray: (name: string, jpath: unknown) => isArray(name, String(jpath)) } : {}),
   });
 }
