@@ -1,6 +1,7 @@
 // Access to the lab of real nodes started by scripts/lab (docs/lab.md).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Backend, BackendOptions } from '../electron/backend/backend';
 import { NO_PERSISTENT_SECRETS } from '../electron/backend/store/secrets';
@@ -147,4 +148,16 @@ export function forgetNodeTrust(): void {
       '-c',
       'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
     ]);
+}
+
+/** True when nothing listens on that loopback port any more. */
+export function portRefuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', () => resolve(true));
+  });
 }

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backend } from '../../electron/backend/backend';
-import { addLabNode, readLab, resetLabGuests, testBackendOptions, virshOn, waitFor } from '../lab';
+import {
+  addLabNode,
+  portRefuses,
+  readLab,
+  resetLabGuests,
+  testBackendOptions,
+  virshOn,
+  waitFor,
+} from '../lab';
 
 let home: string;
 let backend: Backend;
@@ -84,17 +92,6 @@ function createGuest(name: string, graphics: string): void {
       `<os><type arch='x86_64'>hvm</type></os><devices>${graphics}</devices></domain>`,
   );
   virshOn('node1', ['create', file]);
-}
-
-function portRefuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
-  });
 }
 
 beforeAll(async () => {

@@ -3,14 +3,20 @@
 // check the exact Origin and their own Host, and one nobody came to closes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get, request, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Backend, type Caller } from '../../electron/backend/backend';
 import { APP_ORIGIN } from '../../electron/shells/app-scheme';
-import { addLabNode, resetLabGuests, taskFinished, testBackendOptions, waitFor } from '../lab';
+import {
+  addLabNode,
+  portRefuses,
+  resetLabGuests,
+  taskFinished,
+  testBackendOptions,
+  waitFor,
+} from '../lab';
 
 /** A browser shell page's origin, as its transport reports it. */
 const PAGE = 'http://127.0.0.1:5173';
@@ -80,17 +86,6 @@ function http(
     });
     req.on('error', () => resolve({ status: 0, headers: {} }));
     req.end();
-  });
-}
-
-function portRefuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', () => resolve(true));
   });
 }
 
