@@ -145,6 +145,6 @@ export function forgetNodeTrust(): void {
     labExec(n.name, [
       'sh',
       '-c',
-      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+      'rm -rf "$HOME"/.ssh/clusterdeck "$HOME"/.ssh/config "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
     ]);
 }

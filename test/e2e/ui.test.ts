@@ -684,13 +684,9 @@ describe('the browser shell in Chromium', () => {
       const commands = wizard.getByRole('list', { name: 'Commands' });
       await commands.getByText('Connect to libvirt on node3 over SSH').first().waitFor();
       await commands.getByText('Work out the CPU model every node can run').waitFor();
-      expect(await commands.getByRole('listitem').count()).toBe(16);
-      // node3 cannot take the trust (its known_hosts is a directory): the run stops there.
-      labExec('node3', [
-        'sh',
-        '-c',
-        'rm -f "$HOME/.ssh/known_hosts"; mkdir "$HOME/.ssh/known_hosts"',
-      ]);
+      expect(await commands.getByRole('listitem').count()).toBe(19);
+      // node3 cannot take the trust (its cluster known_hosts is a directory): the run stops there.
+      labExec('node3', ['sh', '-c', 'mkdir -p "$HOME/.ssh/clusterdeck/known_hosts"']);
       await wizard.getByRole('button', { name: 'Create' }).click();
       await wizard.waitFor({ state: 'detached' });
       const tasks = page.getByRole('region', { name: 'Tasks' });
@@ -715,9 +711,9 @@ describe('the browser shell in Chromium', () => {
       );
       expect(undo.state).toBe('succeeded');
       expect(labExec('node1', ['sh', '-c', 'ls -A "$HOME/.ssh"'])).not.toMatch(
-        /id_ed25519|authorized_keys|known_hosts/,
+        /clusterdeck|config|authorized_keys|known_hosts/,
       );
-      labExec('node3', ['rmdir', '/root/.ssh/known_hosts']);
+      labExec('node3', ['rmdir', '/root/.ssh/clusterdeck/known_hosts', '/root/.ssh/clusterdeck']);
 
       // Again, with node3 mended.
       await page
@@ -771,7 +767,7 @@ describe('the browser shell in Chromium', () => {
         labExec('node2', [
           'virsh',
           '-c',
-          `qemu+ssh://root@${lab.nodes[2]!.host}/system`,
+          `qemu+ssh://root@clusterdeck-${lab.nodes[2]!.host}/system`,
           'hostname',
         ]).trim(),
       ).toBe('node3');
