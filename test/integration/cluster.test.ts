@@ -27,6 +27,16 @@ let home: string;
 let backend: Backend;
 let ids: string[];
 
+/** Each node's keys and trust files as they are, for a before/after comparison. */
+const snapshot = () =>
+  NODES.map((n) =>
+    labExec(n, [
+      'sh',
+      '-c',
+      'cd "$HOME/.ssh" && for f in clusterdeck/id_ed25519 clusterdeck/id_ed25519.pub clusterdeck/known_hosts config authorized_keys known_hosts; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; true',
+    ]),
+  );
+
 /** The pool the cluster run defines, gone from every node (also after a failed run). */
 function dropSharedPool(): void {
   for (const n of NODES)
@@ -94,14 +104,6 @@ describe.runIf(haveThree)('New Cluster', () => {
   it('stops at the node that cannot take the trust, and undoes exactly what it did', async () => {
     // Each node's keys and trust files as they are; node3's cluster known_hosts
     // is a directory, so its trust step fails half-way (after its authorized_keys lines).
-    const snapshot = () =>
-      NODES.map((n) =>
-        labExec(n, [
-          'sh',
-          '-c',
-          'cd "$HOME/.ssh" && for f in clusterdeck/id_ed25519 clusterdeck/id_ed25519.pub clusterdeck/known_hosts config authorized_keys known_hosts; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; true',
-        ]),
-      );
     labExec('node1', [
       'sh',
       '-c',
@@ -398,6 +400,34 @@ describe.runIf(haveThree)('New Cluster', () => {
     const back = (await backend.call('createCluster', spec)) as { taskId: string };
     expect((await taskFinished(backend, back.taskId, 90_000)).error).toBeUndefined();
     expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
+
+    // A Remove that fails half-way (node3's ~/.ssh/config cannot be replaced)
+    // offers an Undo that puts every line back, byte for byte.
+    const granting = snapshot();
+    labExec('node3', ['mkdir', '/root/.ssh/config.clusterdeck-new']);
+    try {
+      const { taskId: failing } = (await backend.call('removeCluster', {
+        clusterId: cluster.id,
+      })) as { taskId: string };
+      const failed = await taskFinished(backend, failing, 60_000);
+      expect(failed.error).toMatch(
+        /^node3: “Remove its cluster section from ~\/\.ssh\/config” failed: .* Undo \(in Tasks\) takes back what it did\.$/,
+      );
+      expect(failed.undo!.map((st) => `${st.node}: ${st.title}`)).toEqual([
+        'node2: Put back its ~/.ssh/config section',
+        'node1: Put back its ~/.ssh/config section',
+        'node3: Put back the 4 trust lines removed',
+        'node2: Put back the 4 trust lines removed',
+        'node1: Put back the 4 trust lines removed',
+      ]);
+      expect(snapshot()).not.toEqual(granting);
+      expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
+      const undo = (await backend.call('undoTask', { taskId: failing })) as { taskId: string };
+      expect((await taskFinished(backend, undo.taskId, 60_000)).error).toBeUndefined();
+      expect(snapshot()).toEqual(granting);
+    } finally {
+      labExec('node3', ['rmdir', '/root/.ssh/config.clusterdeck-new']);
+    }
 
     // Remove cluster takes every grant back; only the administrator's lines stay.
     const { taskId: removing } = (await backend.call('removeCluster', {
