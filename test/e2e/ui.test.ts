@@ -900,10 +900,14 @@ describe('the browser shell in Chromium', () => {
       await page.getByRole('tab', { name: 'General' }).click();
       // A member without VMs can leave; it shows at the top level again.
       await page.getByRole('button', { name: 'Remove node3 from the cluster' }).click();
-      await page
-        .getByRole('alertdialog', { name: /Remove node3 from e2e-cluster/ })
-        .getByRole('button', { name: 'Remove from cluster' })
-        .click();
+      // The confirmation lists the exact commands that take node3's trust back.
+      const leave = page.getByRole('alertdialog', { name: /Remove node3 from e2e-cluster/ });
+      const commands = leave.getByRole('list', { name: 'Commands' });
+      await commands.getByText('Take back the trust of node3').first().waitFor();
+      await commands.getByText('Delete its cluster SSH key').waitFor();
+      expect(await commands.getByRole('listitem').count()).toBe(7);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-remove-cluster-node.png') });
+      await leave.getByRole('button', { name: 'Remove from cluster' }).click();
       await page.getByRole('treeitem', { name: 'e2e-cluster 2 of 2 nodes connected' }).waitFor();
       await page.getByRole('button', { name: 'Remove cluster…' }).click();
       await page

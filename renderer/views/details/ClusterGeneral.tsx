@@ -82,6 +82,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
             </>
           ),
           confirmLabel: 'Remove from cluster',
+          width: 'w-[44rem]',
           onConfirm: () => {
             getBridge()
               .call('removeClusterNode', { clusterId: cluster.id, hostId })
@@ -104,6 +105,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           </>
         ),
         confirmLabel: 'Remove cluster',
+        width: 'w-[44rem]',
         onConfirm: () => {
           getBridge()
             .call('removeCluster', { clusterId: cluster.id })
