@@ -364,7 +364,7 @@ describe.runIf(haveThree)('New Cluster', () => {
         'node3: Delete its cluster SSH key',
       ]);
       expect(leavePlan.steps[0]!.input).toBe(
-        `C clusterdeck-cluster@node3\nK ${labNode('node3').hostKeyLine}\n`,
+        `C clusterdeck-cluster@node3\nC clusterdeck@node3\nK ${labNode('node3').hostKeyLine}\n`,
       );
       const { taskId: leaving } = (await backend.call('removeClusterNode', leave)) as {
         taskId: string;

@@ -21,6 +21,7 @@ import {
   nodeKeyArgv,
   nodePublicKey,
   removeKeyArgv,
+  revokedComments,
   revokedTrust,
   trustInput,
 } from './trust';
@@ -158,7 +159,7 @@ function revokeStep(m: ClusterMember, others: readonly ClusterMember[]): Planned
     title: `Take back the trust of ${others.map((o) => o.host.name).join(', ')}`,
     argv: [...REVOKE_TRUST_ARGV],
     stdin: [
-      ...others.map((o) => `C ${keyComment(o.host.name)}`),
+      ...others.flatMap((o) => revokedComments(o.host.name)).map((c) => `C ${c}`),
       ...others.flatMap((o) => o.hostKeyLines).map((k) => `K ${k.trim()}`),
       '',
     ].join('\n'),

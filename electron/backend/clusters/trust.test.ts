@@ -16,6 +16,7 @@ import {
   keyComment,
   madeKey,
   nodePublicKey,
+  revokedComments,
   revokedTrust,
   trustInput,
 } from './trust';
@@ -70,22 +71,24 @@ describe('node trust', () => {
     expect(addedTrust(stdout)).toEqual(['A ssh-ed25519 BBBB n2', 'E A']);
   });
 
-  it('takes back only the lines with the cluster comments, and puts them back on undo', () => {
+  it('takes back only the lines with the cluster comments (an older version’s too), and puts them back on undo', () => {
     const n2 = authorizedLine(`${KEY1} clusterdeck-cluster@node2`, '127.0.0.72');
     const n3 = authorizedLine(`${KEY1} clusterdeck-cluster@node3`, '127.0.0.73');
+    const legacy = 'ssh-ed25519 AAAC clusterdeck@node2';
     const keep = `${ADMIN}\n${n3}\ncommand="/bin/backup" ssh-ed25519 AAAB backup@admin\n`;
-    writeFileSync(join(home, '.ssh', 'authorized_keys'), keep.replace(`${n3}\n`, `${n2}\n${n3}\n`));
+    writeFileSync(
+      join(home, '.ssh', 'authorized_keys'),
+      keep.replace(`${n3}\n`, `${n2}\n${n3}\n${legacy}\n`),
+    );
     mkdirSync(join(home, '.ssh', 'clusterdeck'));
     writeFileSync(join(home, '.ssh', 'clusterdeck', 'known_hosts'), '127.0.0.72 ssh-ed25519 K2\n');
-    const out = run(
-      REVOKE_TRUST_ARGV,
-      'C clusterdeck-cluster@node2\nK 127.0.0.72 ssh-ed25519 K2\n',
-    );
-    expect(revokedTrust(out)).toEqual([`A ${n2}`, 'K 127.0.0.72 ssh-ed25519 K2']);
+    const input = revokedComments('node2').map((c) => `C ${c}\n`);
+    const out = run(REVOKE_TRUST_ARGV, `${input.join('')}K 127.0.0.72 ssh-ed25519 K2\n`);
+    expect(revokedTrust(out)).toEqual([`A ${n2}`, `A ${legacy}`, 'K 127.0.0.72 ssh-ed25519 K2']);
     expect(ssh('authorized_keys')).toBe(keep);
     expect(ssh('clusterdeck/known_hosts')).toBe('');
     run(ADD_TRUST_ARGV, `${revokedTrust(out).join('\n')}\n`);
-    expect(ssh('authorized_keys')).toBe(`${keep}${n2}\n`);
+    expect(ssh('authorized_keys')).toBe(`${keep}${n2}\n${legacy}\n`);
     expect(ssh('clusterdeck/known_hosts')).toBe('127.0.0.72 ssh-ed25519 K2\n');
   });
 

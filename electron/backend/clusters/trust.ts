@@ -27,6 +27,16 @@ export function keyComment(nodeName: string): string {
 }
 
 /**
+ * The comments whose authorized_keys lines Remove takes back for a node: its
+ * cluster key's, and the one Clusterdeck versions before the dedicated key
+ * gave the node's default key (`clusterdeck@<node>`, granted unrestricted).
+ */
+export function revokedComments(nodeName: string): string[] {
+  const legacy = `clusterdeck@${nodeName}`;
+  return [keyComment(nodeName), ...(/^\S+$/.test(legacy) ? [legacy] : [])];
+}
+
+/**
  * Makes the node's cluster key if it has none ("made" first, so an undo
  * knows the key is ours), and prints its public half last.
  */
