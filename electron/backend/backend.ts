@@ -27,6 +27,7 @@ import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
 import {
   clusterPlan,
+  memberClashes,
   untrustPlan,
   type ClusterFindings,
   type ClusterMember,
@@ -894,6 +895,7 @@ export class Backend {
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
+    problems.push(...memberClashes(members));
     const steps = problems.length ? [] : clusterPlan(members, found);
     if (spec.sharedPool && !problems.length) {
       const pool = this.planPool(spec.sharedPool, spec.hostIds);

@@ -1,7 +1,7 @@
 // Who takes what back when a node leaves: the plan alone, no node needed.
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../../../shared/model';
-import { untrustPlan, type ClusterMember } from './plan';
+import { memberClashes, untrustPlan, type ClusterMember } from './plan';
 
 const member = (n: number, state: Host['state'] = 'connected'): ClusterMember => ({
   host: {
@@ -45,5 +45,18 @@ describe('untrustPlan', () => {
       'node2: Delete its cluster SSH key',
     ]);
     expect(steps.at(-1)!.undo).toBeUndefined();
+  });
+});
+
+describe('memberClashes', () => {
+  it('refuses two nodes that would share a key comment or an ssh alias', () => {
+    const a = { ...member(1), host: { ...member(1).host, name: 'node-1' } };
+    const b = { ...member(2), host: { ...member(2).host, name: 'node/1' } };
+    const c = { ...member(3), host: { ...member(3).host, address: '192.0.2.1', port: 2222 } };
+    expect(memberClashes([a, member(2)])).toEqual([]);
+    expect(memberClashes([a, b, c])).toEqual([
+      'node-1 and node/1 would both be clusterdeck-cluster@node-1 on the nodes.',
+      'node-1 and node3 would both be clusterdeck-192.0.2.1 on the nodes.',
+    ]);
   });
 });

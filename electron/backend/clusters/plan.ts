@@ -8,7 +8,13 @@ import type { CpuModel } from '../../../shared/cluster';
 import type { Host } from '../../../shared/model';
 import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../drivers/libvirt/cpu';
 import type { PlannedStep } from '../wizards/plan';
-import { checkPeerArgv, previousSshConfig, setSshConfigArgv, sshConfigSection } from './sshConfig';
+import {
+  checkPeerArgv,
+  peerAlias,
+  previousSshConfig,
+  setSshConfigArgv,
+  sshConfigSection,
+} from './sshConfig';
 import {
   ADD_TRUST_ARGV,
   DELETE_CLUSTER_KEY_ARGV,
@@ -35,6 +41,24 @@ export interface ClusterMember {
 /** What the steps find out, for the cluster's record. */
 export interface ClusterFindings {
   cpu?: CpuModel;
+}
+
+/**
+ * Members that cannot be told apart on the nodes: a node's grants are found
+ * by its key comment (its name, made safe), a peer by its ssh alias (its
+ * address), so both must be unique in a cluster.
+ */
+export function memberClashes(members: readonly ClusterMember[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const m of members)
+    for (const mark of [keyComment(m.host.name), peerAlias(m.host.address)]) {
+      const first = seen.get(mark);
+      if (first !== undefined)
+        problems.push(`${first} and ${m.host.name} would both be ${mark} on the nodes.`);
+      else seen.set(mark, m.host.name);
+    }
+  return problems;
 }
 
 const on = (m: ClusterMember) => ({ hostId: m.host.id, node: m.host.name });
