@@ -310,13 +310,30 @@ export const methods = {
     params: z.object({ hostId: idSchema }),
     result: z.custom<PerformanceSample>(),
   },
-  /** Takes a node out of a cluster's record; refused while VMs are defined on it. */
+  /**
+   * The commands Remove node runs: its peers stop trusting its cluster key and
+   * forget how to reach it; it (when reachable) stops trusting them and loses
+   * its cluster key. Changes nothing; problems say what stands in the way.
+   */
+  planRemoveClusterNode: {
+    params: z.object({ clusterId: idSchema, hostId: idSchema }),
+    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+  },
+  /** Runs that plan as a task, then takes the node out of the cluster's record; refused while VMs are defined on it. */
   removeClusterNode: {
     params: z.object({ clusterId: idSchema, hostId: idSchema }),
-    result: z.object({}),
+    result: z.object({ taskId: z.string() }),
   },
-  /** Forgets a cluster in the app; its nodes, their guests and their trust stay. */
-  removeCluster: { params: z.object({ clusterId: idSchema }), result: z.object({}) },
+  /** The commands Remove cluster runs: every node's cluster trust and key taken back. Changes nothing. */
+  planRemoveCluster: {
+    params: z.object({ clusterId: idSchema }),
+    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+  },
+  /** Runs that plan as a task, then forgets the cluster; its nodes and their guests stay. */
+  removeCluster: {
+    params: z.object({ clusterId: idSchema }),
+    result: z.object({ taskId: z.string() }),
+  },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
   /**

@@ -146,7 +146,7 @@ export function forgetNodeTrust(): void {
     labExec(n.name, [
       'sh',
       '-c',
-      'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+      'rm -rf "$HOME"/.ssh/clusterdeck "$HOME"/.ssh/config "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
     ]);
 }
 

@@ -3,6 +3,7 @@
 // validates params with the contract's schemas before anything else runs.
 import { randomUUID } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -12,6 +13,7 @@ import {
   type ParsedParams,
   type Result,
 } from '../../shared/api';
+import type { Cluster } from '../../shared/cluster';
 import type { Patch, StoragePool, Vm } from '../../shared/model';
 import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/storage';
 import { formatBytes } from '../../shared/units';
@@ -23,7 +25,13 @@ import { openConsoleBridge, type ConsoleBridge, type Handshake } from './console
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
-import { clusterPlan, type ClusterFindings, type ClusterMember } from './clusters/plan';
+import {
+  clusterPlan,
+  memberClashes,
+  untrustPlan,
+  type ClusterFindings,
+  type ClusterMember,
+} from './clusters/plan';
 import { preflight } from './clusters/preflight';
 import { planEvacuation } from './migration/maintenance';
 import { toSample, type NodeCounters } from './performance/rates';
@@ -241,6 +249,13 @@ export class Backend {
     },
 
     removeHost: async ({ hostId }) => {
+      // Its cluster's trust is taken back with Remove from the cluster first.
+      const cluster = this.settings.current.clusters.find((c) => c.hostIds.includes(hostId));
+      if (cluster)
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${this.store.get('hosts', hostId)?.name ?? 'That node'} is in the cluster ${cluster.name}: remove it from the cluster first, so its peers stop trusting it.`,
+        );
       this.connection(hostId).dispose();
       this.connections.delete(hostId);
       this.store.removeHost(hostId);
@@ -396,31 +411,43 @@ export class Backend {
       return sample;
     },
 
+    planRemoveClusterNode: async ({ clusterId, hostId }) => {
+      const { steps, problems } = await this.planUntrust(clusterId, hostId);
+      return { steps: steps.map(stepView), problems };
+    },
+
     removeClusterNode: async ({ clusterId, hostId }) => {
-      const cluster = this.store.get('clusters', clusterId);
-      const host = this.store.get('hosts', hostId);
-      if (!cluster || !host || !cluster.hostIds.includes(hostId))
-        throw new ClusterdeckError('not-found', 'That node is not in that cluster.');
-      const vms = this.store.all('vms').filter((v) => v.hostId === hostId);
-      if (vms.length)
-        throw new ClusterdeckError(
-          'invalid-state',
-          `${host.name} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
-        );
-      const next = { ...cluster, hostIds: cluster.hostIds.filter((id) => id !== hostId) };
-      await this.settings.update((s) => {
-        s.clusters = s.clusters.map((c) => (c.id === clusterId ? next : c));
+      const { steps, problems, cluster } = await this.planUntrust(clusterId, hostId);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const name = this.store.get('hosts', hostId)?.name ?? hostId;
+      const taskId = this.tasks.start(`Remove ${name} from ${cluster.name}`, name, async (ctx) => {
+        await runPlan(ctx, steps, (id) => this.connection(id));
+        // Recorded once the trust is taken back on every node.
+        const next = { ...cluster, hostIds: cluster.hostIds.filter((id) => id !== hostId) };
+        await this.settings.update((s) => {
+          s.clusters = s.clusters.map((c) => (c.id === clusterId ? next : c));
+        });
+        this.store.put('clusters', clusterId, next);
       });
-      this.store.put('clusters', clusterId, next);
-      return {};
+      return { taskId };
+    },
+
+    planRemoveCluster: async ({ clusterId }) => {
+      const { steps, problems } = await this.planUntrust(clusterId);
+      return { steps: steps.map(stepView), problems };
     },
 
     removeCluster: async ({ clusterId }) => {
-      await this.settings.update((s) => {
-        s.clusters = s.clusters.filter((c) => c.id !== clusterId);
+      const { steps, problems, cluster } = await this.planUntrust(clusterId);
+      if (problems.length) throw new ClusterdeckError('invalid-input', problems.join(' '));
+      const taskId = this.tasks.start(`Remove cluster ${cluster.name}`, '', async (ctx) => {
+        await runPlan(ctx, steps, (id) => this.connection(id));
+        await this.settings.update((s) => {
+          s.clusters = s.clusters.filter((c) => c.id !== clusterId);
+        });
+        this.store.del('clusters', clusterId);
       });
-      this.store.del('clusters', clusterId);
-      return {};
+      return { taskId };
     },
 
     reconnectHost: async ({ hostId }) => {
@@ -877,11 +904,17 @@ export class Backend {
         (c) => c.name !== spec.name && c.hostIds.includes(id),
       );
       if (other) problems.push(`${host.name} is already in the cluster ${other.name}.`);
+      // Peers accept a node's key from its address only (from= in authorized_keys).
+      if (!isIP(host.address))
+        problems.push(
+          `${host.name} was added by the name ${host.address}; a cluster needs its nodes added by IP address.`,
+        );
       const hostKeyLines = await this.knownHosts.lines(host.address, host.port);
       if (!hostKeyLines.length)
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
+    problems.push(...memberClashes(members));
     const steps = problems.length ? [] : clusterPlan(members, found);
     if (spec.sharedPool && !problems.length) {
       const pool = this.planPool(spec.sharedPool, spec.hostIds);
@@ -889,6 +922,47 @@ export class Backend {
       steps.push(...pool.steps);
     }
     return { steps: problems.length ? [] : steps, problems, found };
+  }
+
+  /**
+   * Remove node (hostId) or Remove cluster (no hostId): the steps that take
+   * the cluster's SSH trust back on its nodes, and what stands in the way.
+   * A node that leaves may be unreachable (its peers still revoke its key);
+   * every node that stays, and every node of a cluster being removed, must be
+   * connected, or a grant would stay behind.
+   */
+  private async planUntrust(
+    clusterId: string,
+    hostId?: string,
+  ): Promise<{ steps: PlannedStep[]; problems: string[]; cluster: Cluster }> {
+    const cluster = this.store.get('clusters', clusterId);
+    if (!cluster) throw new ClusterdeckError('not-found', 'That cluster is no longer there.');
+    if (hostId !== undefined && !cluster.hostIds.includes(hostId))
+      throw new ClusterdeckError('not-found', 'That node is not in that cluster.');
+    const problems: string[] = [];
+    const members: ClusterMember[] = [];
+    for (const id of cluster.hostIds) {
+      const host = this.store.get('hosts', id);
+      if (!host) continue;
+      members.push({ host, hostKeyLines: await this.knownHosts.lines(host.address, host.port) });
+    }
+    const connected = (m: ClusterMember) => m.host.state === 'connected';
+    const leaving = members.filter((m) => hostId === undefined || m.host.id === hostId);
+    const staying = members.filter((m) => !leaving.includes(m));
+    for (const m of hostId === undefined ? members : staying)
+      if (!connected(m))
+        problems.push(
+          `${m.host.name} is not connected: its SSH trust for the cluster cannot be taken back.`,
+        );
+    if (hostId !== undefined) {
+      const vms = this.store.all('vms').filter((v) => v.hostId === hostId);
+      if (vms.length)
+        problems.push(
+          `${leaving[0]?.host.name ?? 'The node'} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
+        );
+    }
+    const steps = problems.length ? [] : untrustPlan(leaving, staying, connected);
+    return { steps, problems, cluster };
   }
 
   /** New Storage Pool's plan: the same pool on every chosen node, and what stands in the way. */

@@ -40,6 +40,8 @@ export type Confirm = {
   body: ReactNode;
   confirmLabel: string;
   onConfirm: () => void;
+  /** A wider dialog, for a body that lists a plan's commands. */
+  width?: string;
 };
 
 interface UiState {

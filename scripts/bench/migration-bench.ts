@@ -53,7 +53,7 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       onNode(n.name, [
         'sh',
         '-c',
-        'rm -f "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
+        'rm -rf "$HOME"/.ssh/clusterdeck "$HOME"/.ssh/config "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
       ]);
   };
   const home = mkdtempSync(join(ctx.tmp, 'migration-'));

@@ -770,13 +770,9 @@ describe('the browser shell in Chromium', () => {
       const commands = wizard.getByRole('list', { name: 'Commands' });
       await commands.getByText('Connect to libvirt on node3 over SSH').first().waitFor();
       await commands.getByText('Work out the CPU model every node can run').waitFor();
-      expect(await commands.getByRole('listitem').count()).toBe(16);
-      // node3 cannot take the trust (its known_hosts is a directory): the run stops there.
-      labExec('node3', [
-        'sh',
-        '-c',
-        'rm -f "$HOME/.ssh/known_hosts"; mkdir "$HOME/.ssh/known_hosts"',
-      ]);
+      expect(await commands.getByRole('listitem').count()).toBe(19);
+      // node3 cannot take the trust (its cluster known_hosts is a directory): the run stops there.
+      labExec('node3', ['sh', '-c', 'mkdir -p "$HOME/.ssh/clusterdeck/known_hosts"']);
       await wizard.getByRole('button', { name: 'Create' }).click();
       await wizard.waitFor({ state: 'detached' });
       const tasks = page.getByRole('region', { name: 'Tasks' });
@@ -801,9 +797,9 @@ describe('the browser shell in Chromium', () => {
       );
       expect(undo.state).toBe('succeeded');
       expect(labExec('node1', ['sh', '-c', 'ls -A "$HOME/.ssh"'])).not.toMatch(
-        /id_ed25519|authorized_keys|known_hosts/,
+        /clusterdeck|config|authorized_keys|known_hosts/,
       );
-      labExec('node3', ['rmdir', '/root/.ssh/known_hosts']);
+      labExec('node3', ['rmdir', '/root/.ssh/clusterdeck/known_hosts', '/root/.ssh/clusterdeck']);
 
       // Again, with node3 mended.
       await page
@@ -857,7 +853,7 @@ describe('the browser shell in Chromium', () => {
         labExec('node2', [
           'virsh',
           '-c',
-          `qemu+ssh://root@${lab.nodes[2]!.host}/system`,
+          `qemu+ssh://root@clusterdeck-${lab.nodes[2]!.host}/system`,
           'hostname',
         ]).trim(),
       ).toBe('node3');
@@ -995,10 +991,14 @@ describe('the browser shell in Chromium', () => {
       await page.getByRole('tab', { name: 'General' }).click();
       // A member without VMs can leave; it shows at the top level again.
       await page.getByRole('button', { name: 'Remove node3 from the cluster' }).click();
-      await page
-        .getByRole('alertdialog', { name: /Remove node3 from e2e-cluster/ })
-        .getByRole('button', { name: 'Remove from cluster' })
-        .click();
+      // The confirmation lists the exact commands that take node3's trust back.
+      const leave = page.getByRole('alertdialog', { name: /Remove node3 from e2e-cluster/ });
+      const commands = leave.getByRole('list', { name: 'Commands' });
+      await commands.getByText('Take back the trust of node3').first().waitFor();
+      await commands.getByText('Delete its cluster SSH key').waitFor();
+      expect(await commands.getByRole('listitem').count()).toBe(7);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-remove-cluster-node.png') });
+      await leave.getByRole('button', { name: 'Remove from cluster' }).click();
       await page.getByRole('treeitem', { name: 'e2e-cluster 2 of 2 nodes connected' }).waitFor();
       await page.getByRole('button', { name: 'Remove cluster…' }).click();
       await page

@@ -27,6 +27,16 @@ let home: string;
 let backend: Backend;
 let ids: string[];
 
+/** Each node's keys and trust files as they are, for a before/after comparison. */
+const snapshot = () =>
+  NODES.map((n) =>
+    labExec(n, [
+      'sh',
+      '-c',
+      'cd "$HOME/.ssh" && for f in clusterdeck/id_ed25519 clusterdeck/id_ed25519.pub clusterdeck/known_hosts config authorized_keys known_hosts; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; true',
+    ]),
+  );
+
 /** The pool the cluster run defines, gone from every node (also after a failed run). */
 function dropSharedPool(): void {
   for (const n of NODES)
@@ -92,26 +102,14 @@ describe.runIf(haveThree)('New Cluster', () => {
   });
 
   it('stops at the node that cannot take the trust, and undoes exactly what it did', async () => {
-    // Each node's keys and trust files as they are; node3's known_hosts is a
-    // directory, so its trust step fails half-way (after its authorized_keys lines).
-    const snapshot = () =>
-      NODES.map((n) =>
-        labExec(n, [
-          'sh',
-          '-c',
-          'cd "$HOME/.ssh" && for f in id_ed25519 id_ed25519.pub authorized_keys known_hosts; do [ -f "$f" ] && { echo "== $f"; cat "$f"; }; done; true',
-        ]),
-      );
+    // Each node's keys and trust files as they are; node3's cluster known_hosts
+    // is a directory, so its trust step fails half-way (after its authorized_keys lines).
     labExec('node1', [
       'sh',
       '-c',
       'echo "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeep kept@admin" > "$HOME/.ssh/authorized_keys"',
     ]);
-    labExec('node3', [
-      'sh',
-      '-c',
-      'rm -f "$HOME/.ssh/known_hosts"; mkdir -p "$HOME/.ssh/known_hosts"',
-    ]);
+    labExec('node3', ['sh', '-c', 'mkdir -p "$HOME/.ssh/clusterdeck/known_hosts"']);
     try {
       const before = snapshot();
       const { taskId } = (await backend.call('createCluster', {
@@ -145,7 +143,7 @@ describe.runIf(haveThree)('New Cluster', () => {
       expect(backend.store.get('tasks', taskId)?.undo).toBeUndefined();
       await expect(backend.call('undoTask', { taskId })).rejects.toThrow(/nothing to undo/);
     } finally {
-      labExec('node3', ['sh', '-c', 'rmdir "$HOME/.ssh/known_hosts"']);
+      labExec('node3', ['sh', '-c', 'rmdir "$HOME/.ssh/clusterdeck/known_hosts"']);
       forgetNodeTrust();
     }
   });
@@ -157,16 +155,28 @@ describe.runIf(haveThree)('New Cluster', () => {
       problems: string[];
     };
     expect(plan.problems).toEqual([]);
-    // A key on each, trust on each, each node connects to the two others, then the CPU.
-    expect(plan.steps).toHaveLength(3 + 3 + 6 + 3 + 1);
+    // A key on each, trust on each, ssh settings on each, each node connects to
+    // the two others, then the CPU.
+    expect(plan.steps).toHaveLength(3 + 3 + 3 + 6 + 3 + 1);
     expect(plan.steps[3]!.input).toContain(`${addr('node2')} ssh-ed25519 `);
-    expect(plan.steps[11]!.command).toBe(
-      `virsh -c 'qemu+ssh://root@${addr('node2')}/system?no_tty=1' hostname`,
+    expect(plan.steps[3]!.input).toContain(
+      `A from="${addr('node2')}",restrict (node2's cluster key, made in the step before)\n`,
+    );
+    expect(plan.steps[14]!.command).toBe(
+      `virsh -c 'qemu+ssh://root@clusterdeck-${addr('node2')}/system?no_tty=1' hostname`,
     );
     expect(plan.steps.at(-1)).toMatchObject({
       node: 'node1',
       command: 'virsh hypervisor-cpu-baseline --migratable /dev/stdin',
     });
+    // The administrator's own lines, which every step must leave alone.
+    const ADMIN_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKeep kept@admin';
+    const ADMIN_CONFIG = 'Host backup\n  HostName 192.0.2.99\n';
+    labExec('node2', [
+      'sh',
+      '-c',
+      `mkdir -p /root/.ssh && echo '${ADMIN_KEY}' > /root/.ssh/authorized_keys && printf '${ADMIN_CONFIG}' > /root/.ssh/config`,
+    ]);
     const run = async (s: object = spec) => {
       const { taskId } = (await backend.call('createCluster', s)) as { taskId: string };
       return taskFinished(backend, taskId, 90_000);
@@ -176,7 +186,7 @@ describe.runIf(haveThree)('New Cluster', () => {
     const withPool = (await backend.call('planCluster', { ...spec, sharedPool })) as {
       steps: { node: string; command: string }[];
     };
-    expect(withPool.steps.slice(16).map((s) => `${s.node}: ${s.command}`)).toEqual(
+    expect(withPool.steps.slice(19).map((s) => `${s.node}: ${s.command}`)).toEqual(
       ['node1', 'node2', 'node3'].flatMap((n) =>
         [
           'pool-define --validate --file /dev/stdin',
@@ -201,16 +211,55 @@ describe.runIf(haveThree)('New Cluster', () => {
       labExec('node1', [
         'virsh',
         '-c',
-        `qemu+ssh://root@${addr('node2')}/system`,
+        `qemu+ssh://root@clusterdeck-${addr('node2')}/system`,
         'hostname',
       ]).trim(),
     ).toBe('node2');
     expect(
-      labExec('node3', ['virsh', '-c', `qemu+ssh://root@${addr('node1')}/system`, 'list', '--all']),
+      labExec('node3', [
+        'virsh',
+        '-c',
+        `qemu+ssh://root@clusterdeck-${addr('node1')}/system`,
+        'list',
+        '--all',
+      ]),
     ).toContain('Name');
+    // Byte for byte: each peer's key from its own address only, restricted; the
+    // host keys Clusterdeck verified; one alias per peer; the admin's lines kept.
+    const key = (n: string) => labExec(n, ['cat', '/root/.ssh/clusterdeck/id_ed25519.pub']);
+    for (const n of NODES)
+      expect(key(n)).toMatch(
+        new RegExp(`^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI\\S{43} clusterdeck-cluster@${n}\\n$`),
+      );
+    const granted = (n: string) => `from="${addr(n)}",restrict ${key(n)}`;
     const authorized = () => labExec('node2', ['cat', '/root/.ssh/authorized_keys']);
-    expect(authorized()).toContain('clusterdeck@node1');
-    expect(authorized()).toContain('clusterdeck@node3');
+    expect(authorized()).toBe(`${ADMIN_KEY}\n${granted('node1')}${granted('node3')}`);
+    expect(labExec('node1', ['cat', '/root/.ssh/authorized_keys'])).toBe(
+      granted('node2') + granted('node3'),
+    );
+    expect(labExec('node2', ['cat', '/root/.ssh/clusterdeck/known_hosts'])).toBe(
+      `${labNode('node1').hostKeyLine}\n${labNode('node3').hostKeyLine}\n`,
+    );
+    const alias = (self: string, peer: string) =>
+      [
+        `Host clusterdeck-${addr(peer)}`,
+        `  HostName ${addr(peer)}`,
+        '  Port 22',
+        `  BindAddress ${addr(self)}`,
+        '  IdentityFile ~/.ssh/clusterdeck/id_ed25519',
+        '  IdentitiesOnly yes',
+        '  UserKnownHostsFile ~/.ssh/clusterdeck/known_hosts',
+        '  StrictHostKeyChecking yes',
+        '',
+      ].join('\n');
+    const section = (self: string, peers: string[]) =>
+      `# >>> clusterdeck cluster peers (managed by Clusterdeck)\n${peers.map((p) => alias(self, p)).join('')}# <<< clusterdeck\n`;
+    expect(labExec('node2', ['cat', '/root/.ssh/config'])).toBe(
+      ADMIN_CONFIG + section('node2', ['node1', 'node3']),
+    );
+    expect(labExec('node1', ['cat', '/root/.ssh/config'])).toBe(
+      section('node1', ['node2', 'node3']),
+    );
 
     // Again: nothing is added twice, and the same cluster is updated.
     const before = authorized();
@@ -276,22 +325,125 @@ describe.runIf(haveThree)('New Cluster', () => {
       () => backend.store.all('vms').some((v) => v.hostId === ids[0] && v.name === 'lab-tiny-1'),
       'node1 VMs listed again',
     );
-    await expect(
-      backend.call('removeClusterNode', { clusterId: cluster.id, hostId: ids[0]! }),
-    ).rejects.toThrow(/^node1 still hosts .*lab-tiny-1.*: migrate or remove them first\.$/);
-    await backend.call('removeClusterNode', { clusterId: cluster.id, hostId: ids[2]! });
-    expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual([ids[0], ids[1]]);
     await waitFor(
       () => ids.every((id) => backend.store.get('hosts', id)?.state === 'connected'),
       'the nodes connected again',
     );
+    await expect(
+      backend.call('removeClusterNode', { clusterId: cluster.id, hostId: ids[0]! }),
+    ).rejects.toThrow(/^node1 still hosts .*lab-tiny-1.*: migrate or remove them first\.$/);
+    await expect(backend.call('removeHost', { hostId: ids[2]! })).rejects.toThrow(
+      /^node3 is in the cluster lab-cluster: remove it from the cluster first/,
+    );
+
+    // node3 logs in to node1 with its cluster key, from its own address only.
+    labExec('node3', ['cp', '/root/.ssh/clusterdeck/id_ed25519', '/root/kept-cluster-key']);
+    const login = (from: string) =>
+      labExec('node3', [
+        'sh',
+        '-c',
+        `ssh -b ${from} -i /root/kept-cluster-key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@${addr('node1')} true 2>&1 && echo in || echo refused`,
+      ]).trim();
+    try {
+      expect(login(addr('node3'))).toMatch(/in$/);
+      expect(login('127.0.0.1')).toMatch(/Permission denied.*\nrefused$/s);
+
+      const leave = { clusterId: cluster.id, hostId: ids[2]! };
+      const leavePlan = (await backend.call('planRemoveClusterNode', leave)) as {
+        steps: { node: string; title: string; command: string; input?: string }[];
+        problems: string[];
+      };
+      expect(leavePlan.problems).toEqual([]);
+      expect(leavePlan.steps.map((st) => `${st.node}: ${st.title}`)).toEqual([
+        'node1: Take back the trust of node3',
+        'node2: Take back the trust of node3',
+        'node3: Take back the trust of node1, node2',
+        'node1: Set how it reaches node2 (~/.ssh/config)',
+        'node2: Set how it reaches node1 (~/.ssh/config)',
+        'node3: Remove its cluster section from ~/.ssh/config',
+        'node3: Delete its cluster SSH key',
+      ]);
+      expect(leavePlan.steps[0]!.input).toBe(
+        `C clusterdeck-cluster@node3\nC clusterdeck@node3\nK ${labNode('node3').hostKeyLine}\n`,
+      );
+      const { taskId: leaving } = (await backend.call('removeClusterNode', leave)) as {
+        taskId: string;
+      };
+      expect((await taskFinished(backend, leaving, 60_000)).error).toBeUndefined();
+      expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual([ids[0], ids[1]]);
+      // node3's key no longer opens node1; node1 and node2 keep trusting each other.
+      expect(login(addr('node3'))).toMatch(/Permission denied.*\nrefused$/s);
+      expect(authorized()).toBe(`${ADMIN_KEY}\n${granted('node1')}`);
+      expect(labExec('node1', ['cat', '/root/.ssh/authorized_keys'])).toBe(granted('node2'));
+      expect(labExec('node2', ['cat', '/root/.ssh/clusterdeck/known_hosts'])).toBe(
+        `${labNode('node1').hostKeyLine}\n`,
+      );
+      expect(labExec('node2', ['cat', '/root/.ssh/config'])).toBe(
+        ADMIN_CONFIG + section('node2', ['node1']),
+      );
+      // Nothing of the cluster is left on node3 (the authorized_keys the cluster made, empty).
+      expect(
+        labExec('node3', ['sh', '-c', 'ls -A /root/.ssh; cat /root/.ssh/authorized_keys']),
+      ).toBe('authorized_keys\n');
+      expect(
+        labExec('node1', [
+          'virsh',
+          '-c',
+          `qemu+ssh://root@clusterdeck-${addr('node2')}/system?no_tty=1`,
+          'hostname',
+        ]).trim(),
+      ).toBe('node2');
+    } finally {
+      labExec('node3', ['rm', '-f', '/root/kept-cluster-key']);
+    }
+
     const back = (await backend.call('createCluster', spec)) as { taskId: string };
     expect((await taskFinished(backend, back.taskId, 90_000)).error).toBeUndefined();
     expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
-    await backend.call('removeCluster', { clusterId: cluster.id });
+
+    // A Remove that fails half-way (node3's ~/.ssh/config cannot be replaced)
+    // offers an Undo that puts every line back, byte for byte.
+    const granting = snapshot();
+    labExec('node3', ['mkdir', '/root/.ssh/config.clusterdeck-new']);
+    try {
+      const { taskId: failing } = (await backend.call('removeCluster', {
+        clusterId: cluster.id,
+      })) as { taskId: string };
+      const failed = await taskFinished(backend, failing, 60_000);
+      expect(failed.error).toMatch(
+        /^node3: “Remove its cluster section from ~\/\.ssh\/config” failed: .* Undo \(in Tasks\) takes back what it did\.$/,
+      );
+      expect(failed.undo!.map((st) => `${st.node}: ${st.title}`)).toEqual([
+        'node2: Put back its ~/.ssh/config section',
+        'node1: Put back its ~/.ssh/config section',
+        'node3: Put back the 4 trust lines removed',
+        'node2: Put back the 4 trust lines removed',
+        'node1: Put back the 4 trust lines removed',
+      ]);
+      expect(snapshot()).not.toEqual(granting);
+      expect(backend.store.get('clusters', cluster.id)?.hostIds).toEqual(ids);
+      const undo = (await backend.call('undoTask', { taskId: failing })) as { taskId: string };
+      expect((await taskFinished(backend, undo.taskId, 60_000)).error).toBeUndefined();
+      expect(snapshot()).toEqual(granting);
+    } finally {
+      labExec('node3', ['rmdir', '/root/.ssh/config.clusterdeck-new']);
+    }
+
+    // Remove cluster takes every grant back; only the administrator's lines stay.
+    const { taskId: removing } = (await backend.call('removeCluster', {
+      clusterId: cluster.id,
+    })) as { taskId: string };
+    expect((await taskFinished(backend, removing, 60_000)).error).toBeUndefined();
     expect(backend.store.all('clusters')).toEqual([]);
+    expect(authorized()).toBe(`${ADMIN_KEY}\n`);
+    expect(labExec('node2', ['cat', '/root/.ssh/config'])).toBe(ADMIN_CONFIG);
+    for (const n of ['node1', 'node3'])
+      expect(labExec(n, ['sh', '-c', 'ls -A /root/.ssh'])).toMatch(/^(authorized_keys\n)?$/);
+    expect(labExec('node1', ['sh', '-c', 'cat /root/.ssh/authorized_keys 2>/dev/null; true'])).toBe(
+      '',
+    );
     dropSharedPool();
-  });
+  }, 180_000);
 });
 
 if (!haveThree) console.log('[cluster] SKIPPED: the lab has fewer than three nodes.');

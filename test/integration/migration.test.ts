@@ -176,7 +176,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
     })) as { findings: Finding[]; steps: { command: string }[]; problems: string[] };
     expect(plan.problems).toEqual([]);
     expect(plan.steps.map((s) => s.command)).toEqual([
-      `virsh -c qemu:///system migrate --live --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
+      `virsh -c qemu:///system migrate --live --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@clusterdeck-${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
     ]);
     const there = await taskFinished(
       backend,

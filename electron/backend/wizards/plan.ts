@@ -142,7 +142,13 @@ async function runEach(
         `${s.node}: “${s.title}” failed: \`${quoteArgv(s.argv)}\` said: ${why}. ${done}`,
       );
     }
-    s.onStdout?.(r.stdout);
+    try {
+      // What it printed is checked here (a node's public key, a CPU model).
+      s.onStdout?.(r.stdout);
+    } catch (err) {
+      ctx.stepState(i, 'failed');
+      throw err;
+    }
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
   }

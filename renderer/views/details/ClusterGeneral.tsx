@@ -6,9 +6,10 @@ import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import type { PlanStepView } from '../../../shared/storage';
 import { buttonClass, dangerButtonClass } from '../dialogs/Dialog';
-import { wizardInput } from '../wizards/WizardFrame';
+import { PlanSummary, wizardInput } from '../wizards/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../format';
 import { Facts, Table } from './Facts';
 
@@ -51,30 +52,68 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
       .call('createCluster', { name: cluster.name, hostIds: [...cluster.hostIds, id] })
       .catch((e: unknown) => notify(errorMessage(e)));
   };
+  // Both show the exact commands that take the cluster's SSH trust back on
+  // the nodes before anything runs, as one task with Undo if a step fails.
+  const confirmPlan = async (
+    plan: Promise<{ steps: PlanStepView[]; problems: string[] }>,
+    ask: (summary: ReactNode) => void,
+  ) => {
+    try {
+      const p = await plan;
+      if (p.problems.length) notify(p.problems.join(' '));
+      else ask(<PlanSummary plan={p} />);
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
   const removeNode = (hostId: string, name: string) =>
-    useUi.getState().askConfirm({
-      title: `Remove ${name} from ${cluster.name}?`,
-      body: `Clusterdeck takes ${name} out of the cluster. It stays added, and the SSH trust between the nodes stays in place. A node that still hosts VMs cannot leave.`,
-      confirmLabel: 'Remove from cluster',
-      onConfirm: () => {
-        getBridge()
-          .call('removeClusterNode', { clusterId: cluster.id, hostId })
-          .catch((e: unknown) => notify(errorMessage(e)));
-      },
-    });
+    confirmPlan(
+      getBridge().call('planRemoveClusterNode', { clusterId: cluster.id, hostId }),
+      (summary) =>
+        useUi.getState().askConfirm({
+          title: `Remove ${name} from ${cluster.name}?`,
+          body: (
+            <>
+              <p className="mb-2">
+                Clusterdeck takes {name} out of the cluster: the other nodes stop trusting its
+                cluster key, and {name} stops trusting theirs and loses its key. It stays added.
+              </p>
+              {summary}
+            </>
+          ),
+          confirmLabel: 'Remove from cluster',
+          width: 'w-[44rem]',
+          onConfirm: () => {
+            getBridge()
+              .call('removeClusterNode', { clusterId: cluster.id, hostId })
+              .catch((e: unknown) => notify(errorMessage(e)));
+          },
+        }),
+    );
 
   const remove = () =>
-    useUi.getState().askConfirm({
-      title: `Remove the cluster ${cluster.name}?`,
-      body: `Clusterdeck forgets the cluster. Its nodes stay added, their VMs keep running, and the SSH trust between the nodes stays in place.`,
-      confirmLabel: 'Remove cluster',
-      onConfirm: () => {
-        useUi.getState().select({ kind: 'root' });
-        getBridge()
-          .call('removeCluster', { clusterId: cluster.id })
-          .catch((e: unknown) => notify(errorMessage(e)));
-      },
-    });
+    confirmPlan(getBridge().call('planRemoveCluster', { clusterId: cluster.id }), (summary) =>
+      useUi.getState().askConfirm({
+        title: `Remove the cluster ${cluster.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              Clusterdeck takes back the SSH trust between the nodes and their cluster keys, then
+              forgets the cluster. Its nodes stay added and their VMs keep running.
+            </p>
+            {summary}
+          </>
+        ),
+        confirmLabel: 'Remove cluster',
+        width: 'w-[44rem]',
+        onConfirm: () => {
+          getBridge()
+            .call('removeCluster', { clusterId: cluster.id })
+            .then(() => useUi.getState().select({ kind: 'root' }))
+            .catch((e: unknown) => notify(errorMessage(e)));
+        },
+      }),
+    );
 
   return (
     <div className="space-y-4">
@@ -110,7 +149,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
             key="remove"
             className={buttonClass}
             aria-label={`Remove ${h.name} from the cluster`}
-            onClick={() => removeNode(h.id, h.name)}
+            onClick={() => void removeNode(h.id, h.name)}
           >
             Remove…
           </button>,
@@ -137,7 +176,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           </button>
         </div>
       )}
-      <button className={dangerButtonClass} onClick={remove}>
+      <button className={dangerButtonClass} onClick={() => void remove()}>
         Remove cluster…
       </button>
     </div>

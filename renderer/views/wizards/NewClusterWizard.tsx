@@ -216,9 +216,11 @@ export function NewClusterWizard() {
       {index === 3 && (
         <>
           <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
-            Every node gets an SSH key of its own, and each node trusts the others: their keys in
-            its authorized_keys, their host keys (as Clusterdeck verified them) in its known_hosts.
-            Running it again adds nothing twice.
+            Every node gets a cluster SSH key of its own (~/.ssh/clusterdeck, not its default key),
+            and each node trusts the others’ keys only from their addresses and restricted to what
+            libvirt needs (from=…,restrict in its authorized_keys); their host keys, as Clusterdeck
+            verified them, and an alias per peer in ~/.ssh/config tell it how to reach them. Running
+            it again adds nothing twice; Remove takes it back.
           </p>
           <PlanSummary plan={plan} />
         </>

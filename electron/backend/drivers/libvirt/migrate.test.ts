@@ -8,7 +8,7 @@ const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name)
 const target = { address: '192.0.2.7', port: 22, user: 'root' };
 
 describe('migration commands', () => {
-  it('moves a running VM live, its data to the target’s address', () => {
+  it('moves a running VM live through the target’s alias, its data to the target’s address', () => {
     expect(migrateArgv('u-1', target, { live: true, copyStorage: false, persist: true })).toEqual([
       'virsh',
       '-c',
@@ -18,7 +18,7 @@ describe('migration commands', () => {
       '--persistent',
       '--undefinesource',
       'u-1',
-      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+      'qemu+ssh://root@clusterdeck-192.0.2.7/system?no_tty=1',
       '--migrateuri',
       'tcp://192.0.2.7',
     ]);
@@ -37,7 +37,8 @@ describe('migration commands', () => {
       '--bandwidth',
       '50',
       'u-2',
-      'qemu+ssh://admin@[2001:db8::7]:2222/system?no_tty=1',
+      // The port is in the node's ~/.ssh/config, under the alias.
+      'qemu+ssh://admin@clusterdeck-2001-db8--7/system?no_tty=1',
       '--migrateuri',
       'tcp://[2001:db8::7]',
     ]);
@@ -52,7 +53,7 @@ describe('migration commands', () => {
       '--persistent',
       '--undefinesource',
       'u-3',
-      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+      'qemu+ssh://root@clusterdeck-192.0.2.7/system?no_tty=1',
     ]);
   });
 

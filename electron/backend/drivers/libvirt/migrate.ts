@@ -1,7 +1,8 @@
 // The commands of a migration, run on the source node: `virsh migrate` to
-// the target over SSH (the trust New Cluster set up), the data stream
+// the target over SSH (the trust New Cluster set up, through the peer's
+// alias in the node's ~/.ssh/config: the cluster key, from the node's address), the data stream
 // straight to the target's address, and the job's progress and abort.
-import { nodeUri } from '../../clusters/trust';
+import { nodeUri } from '../../clusters/sshConfig';
 import { virshArgv } from './commands';
 
 export interface MigrationTarget {
