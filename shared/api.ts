@@ -142,6 +142,17 @@ export const methods = {
   },
   clearTasks: { params: none, result: z.object({}) },
   sshAliases: { params: none, result: z.array(sshAliasSchema) },
+  /**
+   * What the page should know once: notices from startup (a settings file
+   * set aside) and whether Remember password can work here, and if not why.
+   */
+  appStatus: {
+    params: none,
+    result: z.object({
+      notices: z.array(z.string()),
+      rememberPasswords: z.object({ available: z.boolean(), reason: z.string().optional() }),
+    }),
+  },
   /** Opens a loopback WebSocket tunnel to the VM's VNC display, usable once. */
   openConsole: {
     params: z.object({ vmId: idSchema }),

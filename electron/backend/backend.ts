@@ -183,7 +183,7 @@ export class Backend {
       if (p.remember && p.password && !this.opts.secretBox.canPersist) {
         throw new ClusterdeckError(
           'invalid-input',
-          'This Clusterdeck has no encrypted secret store here, and it never saves a password in plain text. Untick “Remember password”, or use a key file or ssh-agent.',
+          `${this.opts.secretBox.whyNot ?? 'This Clusterdeck has no encrypted secret store here, and it never saves a password in plain text.'} Untick “Remember password”.`,
         );
       }
       // Trust exactly the key the user saw: if the node now shows another, refuse.
@@ -442,6 +442,19 @@ export class Backend {
     },
 
     sshAliases: async () => readSshAliases(this.opts.sshConfig),
+
+    appStatus: async () => {
+      const box = this.opts.secretBox;
+      return {
+        notices: [...this.settings.notices],
+        rememberPasswords: box.canPersist
+          ? { available: true }
+          : {
+              available: false,
+              ...(box.whyNot ? { reason: box.whyNot } : {}),
+            },
+      };
+    },
 
     openConsole: async ({ vmId }) => {
       const vm = this.vmOrThrow(vmId);

@@ -2,11 +2,14 @@
 import { join } from 'node:path';
 import { Backend } from '../backend/backend';
 import { NO_PERSISTENT_SECRETS } from '../backend/store/secrets';
+import { lockDataDir } from '../backend/store/instance-lock';
 import { defaultDataDir } from '../backend/store/paths';
 import { startBrowserShell } from './browser-shell';
 
 async function main(): Promise<void> {
   const dataDir = defaultDataDir();
+  // One instance per data folder; throws with a sentence naming the other one.
+  lockDataDir(dataDir);
   const backend = await Backend.start({ dataDir, secretBox: NO_PERSISTENT_SECRETS });
   const port = process.env['CLUSTERDECK_PORT'] ? Number(process.env['CLUSTERDECK_PORT']) : 0;
   const shell = await startBrowserShell({

@@ -71,12 +71,20 @@ export function AddHostDialog() {
   const [step, setStep] = useState<Step>({ kind: 'form' });
   const [error, setError] = useState<string>();
   const [aliases, setAliases] = useState<SshAlias[]>([]);
-  const ids = { aliases: useId(), auth: useId() };
+  // Whether a password can be kept encrypted here; unknown until asked.
+  const [rememberable, setRememberable] = useState<{ available: boolean; reason?: string }>();
+  const ids = { aliases: useId(), auth: useId(), rememberWhy: useId() };
 
   useEffect(() => {
     getBridge()
       .call('sshAliases', {})
       .then(setAliases, () => setAliases([]));
+    getBridge()
+      .call('appStatus', {})
+      .then(
+        (s) => setRememberable(s.rememberPasswords),
+        () => setRememberable(undefined),
+      );
   }, []);
 
   const errors = fieldErrors(f);
@@ -292,7 +300,7 @@ export function AddHostDialog() {
         )}
         {f.auth === 'password' &&
           field('password', 'Password', { type: 'password', autoComplete: 'off' })}
-        {f.auth !== 'agent' && (
+        {f.auth !== 'agent' && rememberable?.available && (
           <label className="flex items-center gap-2">
             <input
               type="checkbox"
@@ -301,6 +309,17 @@ export function AddHostDialog() {
             />
             Remember password
           </label>
+        )}
+        {f.auth !== 'agent' && rememberable && !rememberable.available && (
+          <div>
+            <label className="flex items-center gap-2 text-slate-500">
+              <input type="checkbox" checked={false} disabled aria-describedby={ids.rememberWhy} />
+              Remember password
+            </label>
+            <p id={ids.rememberWhy} className="text-xs text-slate-600 dark:text-slate-300">
+              {rememberable.reason ?? 'Passwords cannot be kept encrypted here.'}
+            </p>
+          </div>
         )}
         {error && (
           <p
