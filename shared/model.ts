@@ -10,6 +10,7 @@ export const HOST_STATES = [
   'unreachable',
   'auth-failed',
   'host-key-changed',
+  'host-key-revoked',
   'unsupported',
   'disconnected',
 ] as const;

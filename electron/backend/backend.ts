@@ -35,7 +35,7 @@ import { startDownload } from './transfers/download';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
-import { KnownHosts } from './ssh/known-hosts';
+import { KnownHosts, revokedKeyError } from './ssh/known-hosts';
 import { probeHostKey } from './ssh/session';
 import { quoteArgv } from './ssh/quote';
 import { readSshAliases } from './ssh/ssh-config';
@@ -157,6 +157,8 @@ export class Backend {
     probeHost: async ({ address, port }) => {
       const key = await probeHostKey(address, port);
       const verdict = await this.knownHosts.check(address, port, key);
+      if (verdict.status === 'revoked')
+        throw revokedKeyError(`${address}:${port}`, verdict.fingerprint);
       return {
         address,
         port,
@@ -196,6 +198,7 @@ export class Backend {
         );
       }
       const verdict = await this.knownHosts.check(p.address, p.port, key);
+      if (verdict.status === 'revoked') throw revokedKeyError(where, verdict.fingerprint);
       if (verdict.status === 'changed') {
         throw new ClusterdeckError(
           'host-key-changed',

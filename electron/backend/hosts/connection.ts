@@ -8,7 +8,7 @@ import type { Driver } from '../drivers/driver';
 import { probeNode, unsupportedStackMessage } from '../drivers/detect';
 import { LibvirtDriver } from '../drivers/libvirt/driver';
 import type { InventoryStore } from '../inventory/store';
-import type { KnownHosts } from '../ssh/known-hosts';
+import { revokedKeyError, type KnownHosts } from '../ssh/known-hosts';
 import {
   SshSession,
   type Credentials,
@@ -24,6 +24,7 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const FINAL_STATES: ReadonlySet<HostState> = new Set([
   'auth-failed',
   'host-key-changed',
+  'host-key-revoked',
   'unsupported',
 ]);
 
@@ -190,7 +191,12 @@ export class HostConnection {
       const session = await SshSession.open(
         { label: c.name, address: c.address, port: c.port },
         creds,
-        async (key) => (await this.knownHosts.check(c.address, c.port, key)).status === 'known',
+        async (key) => {
+          const v = await this.knownHosts.check(c.address, c.port, key);
+          if (v.status === 'revoked')
+            throw revokedKeyError(`${c.name} (${c.address}:${c.port})`, v.fingerprint);
+          return v.status === 'known';
+        },
       );
       if (this.disposed) {
         session.close();
@@ -222,7 +228,9 @@ export class HostConnection {
       this.teardown();
       const p = toErrorPayload(err);
       const state: HostState =
-        p.code === 'auth-failed' || p.code === 'host-key-changed' ? p.code : 'unreachable';
+        p.code === 'auth-failed' || p.code === 'host-key-changed' || p.code === 'host-key-revoked'
+          ? p.code
+          : 'unreachable';
       this.setState(state, { message: p.message });
       if (!FINAL_STATES.has(state)) this.scheduleRetry();
       throw err;

@@ -22,7 +22,10 @@ export interface SessionTarget {
   port: number;
 }
 
-/** Decides whether a presented host key (raw blob) may be used. */
+/**
+ * Decides whether a presented host key (raw blob) may be used; may reject
+ * with a ClusterdeckError that says why better than "does not match".
+ */
 export type HostKeyCheck = (keyBlob: Buffer) => Promise<boolean>;
 
 export interface ExecOptions {
@@ -80,6 +83,7 @@ export class SshSession {
       sock.setNoDelay(true);
       this.sock = sock;
       let hostKeyRejected = false;
+      let hostKeyError: ClusterdeckError | undefined;
       let settled = false;
       const fail = (err: ClusterdeckError) => {
         if (settled) return;
@@ -95,7 +99,7 @@ export class SshSession {
         })
         .on('error', (err: Error & { level?: string; code?: string }) => {
           if (!settled) {
-            fail(classifyConnectError(err, label, address, port, hostKeyRejected));
+            fail(hostKeyError ?? classifyConnectError(err, label, address, port, hostKeyRejected));
           }
         })
         .on('close', () => {
@@ -122,8 +126,9 @@ export class SshSession {
               hostKeyRejected = !ok;
               verify(ok);
             },
-            () => {
+            (err: unknown) => {
               hostKeyRejected = true;
+              if (err instanceof ClusterdeckError) hostKeyError = err;
               verify(false);
             },
           );
