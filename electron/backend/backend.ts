@@ -35,6 +35,7 @@ import { startDownload } from './transfers/download';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
+import { JumpHosts } from './ssh/jump';
 import { KnownHosts, revokedKeyError } from './ssh/known-hosts';
 import { probeHostKey } from './ssh/session';
 import { quoteArgv } from './ssh/quote';
@@ -83,6 +84,7 @@ export class Backend {
   readonly tasks = new TaskRunner(this.store);
   private readonly settings: SettingsStore;
   private readonly knownHosts: KnownHosts;
+  private readonly jumps: JumpHosts;
   private readonly connections = new Map<string, HostConnection>();
   /** Open tunnels by id: VNC consoles and terminals alike. */
   private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
@@ -96,6 +98,7 @@ export class Backend {
     this.knownHosts = new KnownHosts(join(opts.dataDir, 'known_hosts'), [
       opts.userKnownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
     ]);
+    this.jumps = new JumpHosts(this.knownHosts, opts.sshConfig);
   }
 
   /** Loads settings and starts reconnecting saved hosts (without waiting for them). */
@@ -140,9 +143,19 @@ export class Backend {
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
-    const conn = new HostConnection(config, this.store, this.knownHosts, secret);
+    const conn = new HostConnection(config, this.store, this.knownHosts, secret, this.jumps);
     this.connections.set(config.id, conn);
     return conn.connect();
+  }
+
+  /** A node's host key, read directly or through its jump hosts. */
+  private async probeKey(address: string, port: number, proxyJump?: string): Promise<Buffer> {
+    const via = proxyJump ? await this.jumps.open(proxyJump) : undefined;
+    try {
+      return await probeHostKey(address, port, address, via);
+    } finally {
+      via?.close();
+    }
   }
 
   private connection(hostId: string): HostConnection {
@@ -154,8 +167,8 @@ export class Backend {
   private readonly handlers: Handlers = {
     getInventory: async () => this.store.snapshot(),
 
-    probeHost: async ({ address, port }) => {
-      const key = await probeHostKey(address, port);
+    probeHost: async ({ address, port, proxyJump }) => {
+      const key = await this.probeKey(address, port, proxyJump);
       const verdict = await this.knownHosts.check(address, port, key);
       if (verdict.status === 'revoked')
         throw revokedKeyError(`${address}:${port}`, verdict.fingerprint);
@@ -189,7 +202,7 @@ export class Backend {
         );
       }
       // Trust exactly the key the user saw: if the node now shows another, refuse.
-      const key = await probeHostKey(p.address, p.port);
+      const key = await this.probeKey(p.address, p.port, p.proxyJump);
       const fingerprint = sha256Fingerprint(key);
       if (fingerprint !== p.fingerprint) {
         throw new ClusterdeckError(
@@ -214,8 +227,9 @@ export class Backend {
         user: p.user,
         auth: p.auth,
         ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
+        ...(p.proxyJump ? { proxyJump: p.proxyJump } : {}),
       };
-      const conn = new HostConnection(config, this.store, this.knownHosts, p.password);
+      const conn = new HostConnection(config, this.store, this.knownHosts, p.password, this.jumps);
       try {
         await conn.connect();
       } catch (err) {

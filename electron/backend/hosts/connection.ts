@@ -16,6 +16,7 @@ import {
   type ExecResult,
   type PtySize,
 } from '../ssh/session';
+import type { JumpHosts } from '../ssh/jump';
 import { expandHome } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 
@@ -42,6 +43,8 @@ export class HostConnection {
     private readonly knownHosts: KnownHosts,
     /** The password or key passphrase, held in memory for reconnects. */
     private readonly secret: string | undefined,
+    /** Opens the jump hosts of config.proxyJump. */
+    private readonly jumps: JumpHosts,
   ) {
     this.setState('connecting');
   }
@@ -136,6 +139,7 @@ export class HostConnection {
       user: c.user,
       auth: c.auth,
       ...(c.keyPath ? { keyPath: c.keyPath } : {}),
+      ...(c.proxyJump ? { proxyJump: c.proxyJump } : {}),
       ...(prev?.stack ? { stack: prev.stack } : {}),
       ...(prev?.info ? { info: prev.info } : {}),
       ...(c.maintenance ? { maintenance: c.maintenance } : {}),
@@ -188,6 +192,7 @@ export class HostConnection {
     const c = this.config;
     try {
       const creds = await this.credentials();
+      const via = c.proxyJump ? await this.jumps.open(c.proxyJump) : undefined;
       const session = await SshSession.open(
         { label: c.name, address: c.address, port: c.port },
         creds,
@@ -197,6 +202,7 @@ export class HostConnection {
             throw revokedKeyError(`${c.name} (${c.address}:${c.port})`, v.fingerprint);
           return v.status === 'known';
         },
+        via,
       );
       if (this.disposed) {
         session.close();

@@ -18,6 +18,8 @@ export const hostConfigSchema = z.object({
   user: z.string(),
   auth: z.enum(AUTH_METHODS),
   keyPath: z.string().optional(),
+  /** Jump hosts (ProxyJump of ~/.ssh/config) the node is reached through. */
+  proxyJump: z.string().optional(),
   /** Maintenance mode: since when, and the VMs (by UUID) to bring back on exit. */
   maintenance: z.object({ since: z.number(), bringBack: z.array(z.string()) }).optional(),
 });

@@ -17,6 +17,8 @@ interface Fields {
   keyPath: string;
   password: string;
   remember: boolean;
+  /** ProxyJump of the chosen ~/.ssh/config alias; empty to connect directly. */
+  proxyJump: string;
 }
 
 const EMPTY: Fields = {
@@ -28,6 +30,7 @@ const EMPTY: Fields = {
   keyPath: '~/.ssh/id_ed25519',
   password: '',
   remember: false,
+  proxyJump: '',
 };
 
 type Step =
@@ -46,6 +49,7 @@ function toInput(f: Fields, fingerprint: string) {
     fingerprint,
     remember: f.remember,
     ...(f.name.trim() ? { name: f.name.trim() } : {}),
+    ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),
     ...(f.auth === 'key' ? { keyPath: f.keyPath.trim() } : {}),
     ...(f.auth !== 'agent' && f.password ? { password: f.password } : {}),
   };
@@ -101,6 +105,7 @@ export function AddHostDialog() {
           next.keyPath = alias.identityFile;
         }
         if (!next.name) next.name = alias.alias;
+        next.proxyJump = alias.proxyJump ?? '';
         next.address = alias.hostName;
       }
       return next;
@@ -131,6 +136,7 @@ export function AddHostDialog() {
       const p = await getBridge().call('probeHost', {
         address: f.address.trim(),
         port: Number(f.port),
+        ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),
       });
       if (p.status === 'known') await connect(p);
       else setStep({ kind: p.status === 'changed' ? 'changed' : 'verify', probe: p });
@@ -273,6 +279,11 @@ export function AddHostDialog() {
           {field('user', 'User', { autoComplete: 'off' })}
           {field('name', 'Display name', { placeholder: 'optional' })}
         </div>
+        {field('proxyJump', 'Jump hosts (ProxyJump)', {
+          placeholder: 'none: connect directly',
+          spellCheck: false,
+          autoComplete: 'off',
+        })}
         <div>
           <label className={label} htmlFor={ids.auth}>
             Authentication
