@@ -17,14 +17,16 @@ async function main(): Promise<void> {
     staticDir: join(__dirname, '..', 'renderer'),
     port,
   });
-  process.stdout.write(`Clusterdeck UI: ${shell.url}\n`);
-  process.stderr.write(`Data folder: ${dataDir}. Press Ctrl+C to stop.\n`);
   const stop = () => {
     backend.close();
     void shell.close().then(() => process.exit(0));
   };
+  // Before the URL is printed: whoever reads it may stop us at once, and a
+  // signal without a handler would kill the process without releasing the lock.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  process.stdout.write(`Clusterdeck UI: ${shell.url}\n`);
+  process.stderr.write(`Data folder: ${dataDir}. Press Ctrl+C to stop.\n`);
 }
 
 main().catch((err: unknown) => {
