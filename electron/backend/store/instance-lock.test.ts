@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DataDirInUseError, LOCK_NAME, lockDataDir } from './instance-lock';
 
@@ -39,4 +40,37 @@ describe('lockDataDir', () => {
     writeFileSync(join(dir, LOCK_NAME), '');
     lockDataDir(dir)();
   });
+
+  it('lets exactly one of several processes starting at once take over a stale lock', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lock-child-'));
+    const childJs = join(out, 'instance-lock-child.cjs');
+    await build({
+      entryPoints: [join(__dirname, 'instance-lock.child.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: childJs,
+      logLevel: 'silent',
+    });
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    for (let round = 0; round < 3; round++) {
+      const dir = mkdtempSync(join(tmpdir(), 'lock-race-'));
+      writeFileSync(join(dir, LOCK_NAME), JSON.stringify({ pid: gone }));
+      const answers = await Promise.all(
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<string>((resolve) => {
+              const c = spawn(process.execPath, [childJs, dir], {
+                stdio: ['ignore', 'pipe', 'inherit'],
+              });
+              let text = '';
+              c.stdout.on('data', (d: Buffer) => (text += d.toString()));
+              c.on('exit', () => resolve(text.trim()));
+            }),
+        ),
+      );
+      expect(answers.sort()).toEqual(['got', 'refused', 'refused', 'refused']);
+    }
+  }, 30_000);
 });

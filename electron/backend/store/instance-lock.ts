@@ -61,6 +61,11 @@ function readOwner(file: string): LockOwner | undefined {
   }
 }
 
+/** A synchronous pause: startup waits for nothing else meanwhile. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /**
  * Takes the data folder for this process, or throws DataDirInUseError.
  * Returns the release function (also run on exit).
@@ -70,11 +75,20 @@ export function lockDataDir(dataDir: string): () => void {
   const file = join(dataDir, LOCK_NAME);
   const start = startTimeOf(process.pid);
   const me: LockOwner = { pid: process.pid, ...(start ? { start } : {}) };
+  let tookOver = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
       writeSync(fd, JSON.stringify(me));
       closeSync(fd);
+      if (tookOver) {
+        // Two processes that both found the same stale lock may both have
+        // removed one: the later removal wins, and the other one gives way.
+        pause(100);
+        const now = readOwner(file);
+        if (now && now.pid !== process.pid && isAlive(now))
+          throw new DataDirInUseError(dataDir, now.pid);
+      }
       const release = () => {
         if (readOwner(file)?.pid === process.pid) {
           try {
@@ -87,21 +101,20 @@ export function lockDataDir(dataDir: string): () => void {
       process.once('exit', release);
       return release;
     } catch (err) {
+      if (err instanceof DataDirInUseError) throw err;
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const owner = readOwner(file);
     if (owner === undefined) {
       // Created but not yet written by a process starting right now: look again.
-      const until = Date.now() + 50;
-      while (Date.now() < until) {
-        /* a short busy wait keeps this synchronous, as startup needs it */
-      }
+      pause(50);
       const again = readOwner(file);
       if (again && isAlive(again)) throw new DataDirInUseError(dataDir, again.pid);
     } else if (isAlive(owner)) {
       throw new DataDirInUseError(dataDir, owner.pid);
     }
     // The owner is gone (a crash): the lock is stale.
+    tookOver = true;
     try {
       unlinkSync(file);
     } catch {
