@@ -122,6 +122,11 @@ export class Backend {
     return b;
   }
 
+  /** What the user must hear about startup (a settings file set aside). */
+  get startupNotices(): readonly string[] {
+    return this.settings.notices;
+  }
+
   onPatch(listener: (p: Patch[]) => void): () => void {
     return this.store.onPatch(listener);
   }
@@ -463,7 +468,7 @@ export class Backend {
     appStatus: async () => {
       const box = this.opts.secretBox;
       return {
-        notices: [...this.settings.notices],
+        notices: [...this.startupNotices],
         rememberPasswords: box.canPersist
           ? { available: true }
           : {

@@ -27,6 +27,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.stdout.write(`Clusterdeck UI: ${shell.url}\n`);
   process.stderr.write(`Data folder: ${dataDir}. Press Ctrl+C to stop.\n`);
+  // Also shown in the page; said here for whoever only reads the terminal.
+  for (const n of backend.startupNotices) process.stderr.write(`${n}\n`);
 }
 
 main().catch((err: unknown) => {

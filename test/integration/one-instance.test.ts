@@ -2,10 +2,11 @@
 // `npm run build` first) refuses to start on a folder another one holds, and
 // starts again once the first is gone, even when it was killed.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../lab';
 
 const SERVE = resolve(__dirname, '..', '..', 'dist', 'electron', 'serve.cjs');
 const running: ChildProcess[] = [];
@@ -72,4 +73,15 @@ describe('one instance per data folder', () => {
     expect((await stopped).code).toBe(0);
     expect(existsSync(join(home, 'clusterdeck.lock'))).toBe(false); // released on exit
   }, 60_000);
+
+  it('starts on a cut-short settings.json and says where it was kept', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'one-instance-'));
+    writeFileSync(join(home, 'settings.json'), '{"version":1,"hosts":[');
+    const child = serve(home);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    await started(child);
+    const notice = /settings\.json is not valid JSON .* kept as .*settings\.json\.damaged-\d+/;
+    await waitFor(() => notice.test(stderr), 'the notice on stderr');
+  });
 });
