@@ -105,7 +105,9 @@ export class Backend {
   static async start(opts: BackendOptions): Promise<Backend> {
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     const b = new Backend(opts);
-    const s = await b.settings.load();
+    await b.settings.load();
+    await b.dropWeakSecrets();
+    const s = b.settings.current;
     for (const c of s.clusters) b.store.put('clusters', c.id, c);
     for (const h of s.hosts) {
       const sealed = s.secrets[h.id];
@@ -122,9 +124,34 @@ export class Backend {
     return b;
   }
 
-  /** What the user must hear about startup (a settings file set aside). */
+  private readonly notices: string[] = [];
+
+  /** What the user must hear about startup (a settings file set aside, secrets removed). */
   get startupNotices(): readonly string[] {
-    return this.settings.notices;
+    return [...this.settings.notices, ...this.notices];
+  }
+
+  /** Removes passwords an earlier version sealed with a key anyone knows. */
+  private async dropWeakSecrets(): Promise<void> {
+    const box = this.opts.secretBox;
+    const { hosts, secrets } = this.settings.current;
+    const weak = hosts.filter((h) => {
+      const sealed = secrets[h.id];
+      return sealed !== undefined && box.isWeaklySealed?.(sealed) === true;
+    });
+    if (weak.length === 0) return;
+    const names = weak.map((h) => h.name).join(', ');
+    let removed = 'They were removed from the settings file; enter them again when asked.';
+    try {
+      await this.settings.update((x) => {
+        for (const h of weak) delete x.secrets[h.id];
+      });
+    } catch (err) {
+      removed = `They are not used, but could not be removed: ${(err as Error).message}`;
+    }
+    this.notices.push(
+      `The saved passwords of ${names} had been encrypted with Chromium's fixed fallback key (no keyring was running), which protects nothing. ${removed}`,
+    );
   }
 
   onPatch(listener: (p: Patch[]) => void): () => void {

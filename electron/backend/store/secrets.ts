@@ -6,6 +6,11 @@ export interface SecretBox {
   readonly canPersist: boolean;
   /** When canPersist is false: why, in a sentence for the user. */
   readonly whyNot?: string;
+  /**
+   * True for a secret sealed in a way that protects nothing (Linux's
+   * fixed-key fallback, from before it was refused): such secrets are removed.
+   */
+  isWeaklySealed?(sealed: string): boolean;
   encrypt(plain: string): string;
   decrypt(sealed: string): string;
 }
