@@ -9,7 +9,7 @@ import { ClusterdeckError } from '../../../shared/errors';
 import { sha256Fingerprint } from './fingerprint';
 import { revokedKeyError, type KnownHosts } from './known-hosts';
 import { SshSession, type Credentials } from './session';
-import { expandHome, lookupHost, readSshConfig } from './ssh-config';
+import { expandHome, lookupHost, readSshConfig, type SshConfig } from './ssh-config';
 
 export interface JumpHop {
   /** As written in ProxyJump: an alias or an address. */
@@ -33,6 +33,45 @@ export function parseProxyJump(spec: string): JumpHop[] {
     if (m[3]) hop.port = Number(m[3]);
     return hop;
   });
+}
+
+export interface ResolvedHop {
+  name: string;
+  address: string;
+  port: number;
+  user?: string;
+  identityFile?: string;
+}
+
+/** How deep a jump host's own ProxyJump may lead (a loop stops here). */
+const MAX_JUMP_DEPTH = 8;
+
+/**
+ * The hops in the order they are connected, each with what ~/.ssh/config
+ * says for it. As with `ssh -J a,b`, the first hop's own ProxyJump (if its
+ * block has one) comes before it; the later hops are reached through the
+ * list itself.
+ */
+export function resolveJumpChain(spec: string, config: SshConfig, depth = 0): ResolvedHop[] {
+  if (depth > MAX_JUMP_DEPTH)
+    throw new ClusterdeckError(
+      'invalid-input',
+      `The jump hosts in ~/.ssh/config lead more than ${MAX_JUMP_DEPTH} deep (a ProxyJump loop?).`,
+    );
+  const chain: ResolvedHop[] = [];
+  parseProxyJump(spec).forEach((hop, i) => {
+    const o = lookupHost(config, hop.name);
+    if (i === 0 && o.proxyJump) chain.push(...resolveJumpChain(o.proxyJump, config, depth + 1));
+    const user = hop.user ?? o.user;
+    chain.push({
+      name: hop.name,
+      address: o.hostName,
+      port: hop.port ?? o.port,
+      ...(user ? { user } : {}),
+      ...(o.identityFile ? { identityFile: o.identityFile } : {}),
+    });
+  });
+  return chain;
 }
 
 /** The keys ssh tries when a host names no IdentityFile. */
@@ -90,17 +129,18 @@ export class JumpHosts {
   async open(spec: string): Promise<SshSession> {
     const config = await readSshConfig(this.configFile);
     let via: SshSession | undefined;
-    for (const hop of parseProxyJump(spec)) {
-      const o = lookupHost(config, hop.name);
-      const port = hop.port ?? o.port;
-      const address = o.hostName;
+    for (const hop of resolveJumpChain(spec, config)) {
+      const { address, port } = hop;
       const label = `jump host ${hop.name}`;
       const where = `${label} (${address}:${port})`;
       const creds = await jumpCredentials(
-        hop.user ?? o.user ?? userInfo().username,
-        o.identityFile,
+        hop.user ?? userInfo().username,
+        hop.identityFile,
         label,
-      );
+      ).catch((err: unknown) => {
+        via?.close();
+        throw err;
+      });
       via = await SshSession.open(
         { label, address, port },
         creds,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProxyJump } from './jump';
+import { parseProxyJump, resolveJumpChain } from './jump';
 import {
   lookupHost,
   parseSshConfig,
@@ -116,5 +116,28 @@ describe('ProxyJump values', () => {
       { name: '2001:db8::1', port: 22 },
     ]);
     expect(() => parseProxyJump('a@b@c')).toThrow(/not \[user@\]host\[:port\]/);
+  });
+
+  it('resolves each hop from its own Host block, the first hop’s own ProxyJump first', async () => {
+    const c = await parseSshConfig(`
+Host outer
+  HostName 192.0.2.1
+  User gate
+  IdentityFile ~/.ssh/outer
+Host inner
+  HostName 10.0.0.2
+  Port 2222
+  ProxyJump outer
+Host second
+  HostName 10.0.0.3
+  ProxyJump ignored-as-not-first
+`);
+    expect(resolveJumpChain('admin@inner,second', c)).toEqual([
+      { name: 'outer', address: '192.0.2.1', port: 22, user: 'gate', identityFile: '~/.ssh/outer' },
+      { name: 'inner', address: '10.0.0.2', port: 2222, user: 'admin' },
+      { name: 'second', address: '10.0.0.3', port: 22 },
+    ]);
+    const loop = await parseSshConfig('Host a\n  ProxyJump b\nHost b\n  ProxyJump a\n');
+    expect(() => resolveJumpChain('a', loop)).toThrow(/ProxyJump loop/);
   });
 });
