@@ -17,6 +17,7 @@ import {
 import { toErrorPayload } from '../shared/errors';
 import { IPC_CALL, IPC_PATCH } from '../shared/ipc';
 import { Backend } from './backend/backend';
+import { lockDataDir } from './backend/store/instance-lock';
 import type { SecretBox } from './backend/store/secrets';
 import { APP_INDEX_URL, APP_SCHEME, appFilePath, appPageOrigin } from './shells/app-scheme';
 import { CONTENT_SECURITY_POLICY } from './shells/csp';
@@ -43,10 +44,32 @@ async function serveAppFile(request: Request): Promise<Response> {
   });
 }
 
+// On Linux without a keyring (no GNOME Keyring, KWallet…) safeStorage falls
+// back to "basic_text": encryption with a fixed password anyone can read in
+// Chromium's source. That is plain text in disguise, so nothing is saved then.
+function whySecretsCannotPersist(): string | undefined {
+  if (!safeStorage.isEncryptionAvailable())
+    return 'This system offers no encrypted secret store, and Clusterdeck never saves a password in plain text. Use a key file or ssh-agent to stay logged in.';
+  if (process.platform === 'linux') {
+    const backend = safeStorage.getSelectedStorageBackend();
+    if (backend === 'basic_text' || backend === 'unknown')
+      return 'No keyring (GNOME Keyring, KWallet) is running, so passwords could only be encrypted with a fixed, publicly known key; Clusterdeck does not save them that way. Start a keyring and restart Clusterdeck, or use a key file or ssh-agent.';
+  }
+  return undefined;
+}
+
 const safeStorageBox: SecretBox = {
   get canPersist() {
-    return safeStorage.isEncryptionAvailable();
+    return whySecretsCannotPersist() === undefined;
   },
+  get whyNot() {
+    return whySecretsCannotPersist();
+  },
+  // Chromium marks a secret sealed with the fixed "basic_text" key "v10" on
+  // Linux (a keyring's key gives "v11"); elsewhere "v10" is the OS's own key.
+  isWeaklySealed: (sealed) =>
+    process.platform === 'linux' &&
+    Buffer.from(sealed, 'base64').subarray(0, 3).toString('latin1') === 'v10',
   encrypt: (plain) => safeStorage.encryptString(plain).toString('base64'),
   decrypt: (sealed) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
 };
@@ -78,6 +101,20 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+// One Clusterdeck per data folder. Electron's own lock is kept in userData,
+// so userData is the data folder; the lock file (lockDataDir) also keeps out
+// a browser shell (`npm run serve`) on the same folder.
+if (process.env['CLUSTERDECK_HOME']) app.setPath('userData', process.env['CLUSTERDECK_HOME']);
+const dataDir = app.getPath('userData');
+const firstInstance = app.requestSingleInstanceLock();
+if (!firstInstance) app.quit(); // the running one comes to the front instead
+app.on('second-instance', () => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+});
+
 app.on('web-contents-created', (_e, contents) => {
   // The app is one page: no navigation, no new windows; links open outside.
   contents.on('will-navigate', (event) => event.preventDefault());
@@ -95,6 +132,14 @@ app.on('web-contents-created', (_e, contents) => {
 });
 
 app.whenReady().then(async () => {
+  if (!firstInstance) return;
+  try {
+    lockDataDir(dataDir);
+  } catch (err) {
+    dialog.showErrorBox('Clusterdeck is already running', (err as Error).message);
+    app.quit();
+    return;
+  }
   protocol.handle(APP_SCHEME, serveAppFile);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
@@ -114,7 +159,6 @@ app.whenReady().then(async () => {
     (wc, perm) => CLIPBOARD.has(perm) && !!wc && isOwnPage(wc.getURL()),
   );
 
-  const dataDir = process.env['CLUSTERDECK_HOME'] ?? app.getPath('userData');
   const backend = await Backend.start({
     dataDir,
     secretBox: safeStorageBox,

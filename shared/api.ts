@@ -34,6 +34,19 @@ export const userSchema = z
   .max(64)
   .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, 'A user name holds only letters, digits, _ . and -.');
 
+/**
+ * A ~/.ssh/config ProxyJump value: jump hosts as [user@]host[:port], several
+ * separated by commas, each looked up in ~/.ssh/config for its own settings.
+ */
+export const proxyJumpSchema = z
+  .string()
+  .trim()
+  .max(1024)
+  .regex(
+    /^[A-Za-z0-9_[][A-Za-z0-9._%@:[\],-]*$/,
+    'A jump host is [user@]host[:port], several separated by commas.',
+  );
+
 const idSchema = z.string().min(1).max(512);
 
 export const VM_ACTIONS = ['start', 'shutdown', 'destroy', 'reboot', 'suspend', 'resume'] as const;
@@ -65,6 +78,8 @@ export const addHostSchema = z
       .regex(/^[^\0\n]*$/)
       .optional(),
     password: z.string().max(4096).optional(),
+    /** Reach the node through these jump hosts (ProxyJump from ~/.ssh/config). */
+    proxyJump: proxyJumpSchema.optional(),
     /** The fingerprint the user saw and accepted; the connection must present it. */
     fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]+$/),
     /** Keep the password or passphrase (encrypted) for the next start. */
@@ -84,6 +99,7 @@ export const sshAliasSchema = z.object({
   port: z.number(),
   user: z.string().optional(),
   identityFile: z.string().optional(),
+  proxyJump: z.string().optional(),
 });
 export type SshAlias = z.infer<typeof sshAliasSchema>;
 
@@ -124,7 +140,11 @@ const none = z.object({}).strict();
 export const methods = {
   getInventory: { params: none, result: inventorySchema },
   probeHost: {
-    params: z.object({ address: addressSchema, port: portSchema.default(22) }),
+    params: z.object({
+      address: addressSchema,
+      port: portSchema.default(22),
+      proxyJump: proxyJumpSchema.optional(),
+    }),
     result: hostKeyProbeSchema,
   },
   addHost: { params: addHostSchema, result: z.object({ hostId: z.string() }) },
@@ -142,6 +162,17 @@ export const methods = {
   },
   clearTasks: { params: none, result: z.object({}) },
   sshAliases: { params: none, result: z.array(sshAliasSchema) },
+  /**
+   * What the page should know once: notices from startup (a settings file
+   * set aside) and whether Remember password can work here, and if not why.
+   */
+  appStatus: {
+    params: none,
+    result: z.object({
+      notices: z.array(z.string()),
+      rememberPasswords: z.object({ available: z.boolean(), reason: z.string().optional() }),
+    }),
+  },
   /** Opens a loopback WebSocket tunnel to the VM's VNC display, usable once. */
   openConsole: {
     params: z.object({ vmId: idSchema }),

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'unreachable',
   'auth-failed',
   'host-key-changed',
+  'host-key-revoked',
   'host-key-mismatch',
   'command-failed',
   'timeout',

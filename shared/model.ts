@@ -10,6 +10,7 @@ export const HOST_STATES = [
   'unreachable',
   'auth-failed',
   'host-key-changed',
+  'host-key-revoked',
   'unsupported',
   'disconnected',
 ] as const;
@@ -39,6 +40,8 @@ export interface Host {
   user: string;
   auth: AuthMethod;
   keyPath?: string;
+  /** Reached through these jump hosts (ProxyJump), when set. */
+  proxyJump?: string;
   state: HostState;
   /** Sentence for the user when state is not 'connected'. */
   message?: string;

@@ -44,7 +44,8 @@ import { startDownload } from './transfers/download';
 import { HostConnection } from './hosts/connection';
 import { InventoryStore } from './inventory/store';
 import { keyTypeOf, sha256Fingerprint } from './ssh/fingerprint';
-import { KnownHosts } from './ssh/known-hosts';
+import { JumpHosts } from './ssh/jump';
+import { KnownHosts, revokedKeyError } from './ssh/known-hosts';
 import { probeHostKey } from './ssh/session';
 import { quoteArgv } from './ssh/quote';
 import { readSshAliases } from './ssh/ssh-config';
@@ -102,6 +103,7 @@ export class Backend {
   readonly tasks = new TaskRunner(this.store);
   private readonly settings: SettingsStore;
   private readonly knownHosts: KnownHosts;
+  private readonly jumps: JumpHosts;
   private readonly connections = new Map<string, HostConnection>();
   /** Open tunnels by id: VNC consoles and terminals alike. */
   private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
@@ -115,13 +117,16 @@ export class Backend {
     this.knownHosts = new KnownHosts(join(opts.dataDir, 'known_hosts'), [
       opts.userKnownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
     ]);
+    this.jumps = new JumpHosts(this.knownHosts, opts.sshConfig);
   }
 
   /** Loads settings and starts reconnecting saved hosts (without waiting for them). */
   static async start(opts: BackendOptions): Promise<Backend> {
     await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     const b = new Backend(opts);
-    const s = await b.settings.load();
+    await b.settings.load();
+    await b.dropWeakSecrets();
+    const s = b.settings.current;
     for (const c of s.clusters) b.store.put('clusters', c.id, c);
     for (const h of s.hosts) {
       const sealed = s.secrets[h.id];
@@ -136,6 +141,36 @@ export class Backend {
       b.open(h, secret).catch(() => undefined);
     }
     return b;
+  }
+
+  private readonly notices: string[] = [];
+
+  /** What the user must hear about startup (a settings file set aside, secrets removed). */
+  get startupNotices(): readonly string[] {
+    return [...this.settings.notices, ...this.notices];
+  }
+
+  /** Removes passwords an earlier version sealed with a key anyone knows. */
+  private async dropWeakSecrets(): Promise<void> {
+    const box = this.opts.secretBox;
+    const { hosts, secrets } = this.settings.current;
+    const weak = hosts.filter((h) => {
+      const sealed = secrets[h.id];
+      return sealed !== undefined && box.isWeaklySealed?.(sealed) === true;
+    });
+    if (weak.length === 0) return;
+    const names = weak.map((h) => h.name).join(', ');
+    let removed = 'They were removed from the settings file; enter them again when asked.';
+    try {
+      await this.settings.update((x) => {
+        for (const h of weak) delete x.secrets[h.id];
+      });
+    } catch (err) {
+      removed = `They are not used, but could not be removed: ${(err as Error).message}`;
+    }
+    this.notices.push(
+      `The saved passwords of ${names} had been encrypted with Chromium's fixed fallback key (no keyring was running), which protects nothing. ${removed}`,
+    );
   }
 
   onPatch(listener: (p: Patch[]) => void): () => void {
@@ -159,9 +194,19 @@ export class Backend {
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
-    const conn = new HostConnection(config, this.store, this.knownHosts, secret);
+    const conn = new HostConnection(config, this.store, this.knownHosts, secret, this.jumps);
     this.connections.set(config.id, conn);
     return conn.connect();
+  }
+
+  /** A node's host key, read directly or through its jump hosts. */
+  private async probeKey(address: string, port: number, proxyJump?: string): Promise<Buffer> {
+    const via = proxyJump ? await this.jumps.open(proxyJump) : undefined;
+    try {
+      return await probeHostKey(address, port, address, via);
+    } finally {
+      via?.close();
+    }
   }
 
   private connection(hostId: string): HostConnection {
@@ -173,9 +218,11 @@ export class Backend {
   private readonly handlers: Handlers = {
     getInventory: async () => this.store.snapshot(),
 
-    probeHost: async ({ address, port }) => {
-      const key = await probeHostKey(address, port);
+    probeHost: async ({ address, port, proxyJump }) => {
+      const key = await this.probeKey(address, port, proxyJump);
       const verdict = await this.knownHosts.check(address, port, key);
+      if (verdict.status === 'revoked')
+        throw revokedKeyError(`${address}:${port}`, verdict.fingerprint);
       return {
         address,
         port,
@@ -202,11 +249,11 @@ export class Backend {
       if (p.remember && p.password && !this.opts.secretBox.canPersist) {
         throw new ClusterdeckError(
           'invalid-input',
-          'This Clusterdeck has no encrypted secret store here, and it never saves a password in plain text. Untick “Remember password”, or use a key file or ssh-agent.',
+          `${this.opts.secretBox.whyNot ?? 'This Clusterdeck has no encrypted secret store here, and it never saves a password in plain text.'} Untick “Remember password”.`,
         );
       }
       // Trust exactly the key the user saw: if the node now shows another, refuse.
-      const key = await probeHostKey(p.address, p.port);
+      const key = await this.probeKey(p.address, p.port, p.proxyJump);
       const fingerprint = sha256Fingerprint(key);
       if (fingerprint !== p.fingerprint) {
         throw new ClusterdeckError(
@@ -215,6 +262,7 @@ export class Backend {
         );
       }
       const verdict = await this.knownHosts.check(p.address, p.port, key);
+      if (verdict.status === 'revoked') throw revokedKeyError(where, verdict.fingerprint);
       if (verdict.status === 'changed') {
         throw new ClusterdeckError(
           'host-key-changed',
@@ -230,8 +278,9 @@ export class Backend {
         user: p.user,
         auth: p.auth,
         ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
+        ...(p.proxyJump ? { proxyJump: p.proxyJump } : {}),
       };
-      const conn = new HostConnection(config, this.store, this.knownHosts, p.password);
+      const conn = new HostConnection(config, this.store, this.knownHosts, p.password, this.jumps);
       try {
         await conn.connect();
       } catch (err) {
@@ -480,6 +529,19 @@ export class Backend {
     },
 
     sshAliases: async () => readSshAliases(this.opts.sshConfig),
+
+    appStatus: async () => {
+      const box = this.opts.secretBox;
+      return {
+        notices: [...this.startupNotices],
+        rememberPasswords: box.canPersist
+          ? { available: true }
+          : {
+              available: false,
+              ...(box.whyNot ? { reason: box.whyNot } : {}),
+            },
+      };
+    },
 
     openConsole: async ({ vmId }, caller) => {
       const vm = this.vmOrThrow(vmId);

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Backend } from '../backend/backend';
+import { lockDataDir } from '../backend/store/instance-lock';
 import { NO_PERSISTENT_SECRETS } from '../backend/store/secrets';
 import { startBrowserShell } from './browser-shell';
 
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   // demo's own data goes with them (a CLUSTERDECK_HOME of the user's stays).
   if (startedLab && !process.env['CLUSTERDECK_HOME'])
     rmSync(dataDir, { recursive: true, force: true });
+  lockDataDir(dataDir);
   const backend = await Backend.start({
     dataDir,
     secretBox: NO_PERSISTENT_SECRETS,

@@ -21,6 +21,9 @@ import { Toolbar } from './Toolbar';
 import { ResourceTree } from './tree/ResourceTree';
 import { VM_ACTION_SPECS, runVmAction } from './vmActions';
 
+/** Startup notices already shown, so a reconnect of the page does not repeat them. */
+const shownStartupNotices = new Set<string>();
+
 /** Subscribes to patches, and reloads the whole inventory on each (re)connect. */
 function useBackend(): boolean {
   const [connected, setConnected] = useState(true);
@@ -33,6 +36,16 @@ function useBackend(): boolean {
         bridge
           .call('getInventory', {})
           .then((inv) => useInventory.getState().replace(inv))
+          .catch(() => undefined);
+        bridge
+          .call('appStatus', {})
+          .then(({ notices }) => {
+            for (const n of notices) {
+              if (shownStartupNotices.has(n)) continue;
+              shownStartupNotices.add(n);
+              useNotices.getState().push(n);
+            }
+          })
           .catch(() => undefined);
       }
     });

@@ -8,6 +8,7 @@ export const HOST_STATE_WORDS: Record<HostState, string> = {
   unreachable: 'Unreachable',
   'auth-failed': 'Authentication failed',
   'host-key-changed': 'Host key changed',
+  'host-key-revoked': 'Host key revoked',
   unsupported: 'Not supported',
   disconnected: 'Disconnected',
 };

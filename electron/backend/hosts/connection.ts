@@ -8,7 +8,7 @@ import type { Driver } from '../drivers/driver';
 import { probeNode, unsupportedStackMessage } from '../drivers/detect';
 import { LibvirtDriver } from '../drivers/libvirt/driver';
 import type { InventoryStore } from '../inventory/store';
-import type { KnownHosts } from '../ssh/known-hosts';
+import { revokedKeyError, type KnownHosts } from '../ssh/known-hosts';
 import {
   SshSession,
   type Credentials,
@@ -16,6 +16,7 @@ import {
   type ExecResult,
   type PtySize,
 } from '../ssh/session';
+import type { JumpHosts } from '../ssh/jump';
 import { expandHome } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 
@@ -24,6 +25,7 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const FINAL_STATES: ReadonlySet<HostState> = new Set([
   'auth-failed',
   'host-key-changed',
+  'host-key-revoked',
   'unsupported',
 ]);
 
@@ -41,6 +43,8 @@ export class HostConnection {
     private readonly knownHosts: KnownHosts,
     /** The password or key passphrase, held in memory for reconnects. */
     private readonly secret: string | undefined,
+    /** Opens the jump hosts of config.proxyJump. */
+    private readonly jumps: JumpHosts,
   ) {
     this.setState('connecting');
   }
@@ -135,6 +139,7 @@ export class HostConnection {
       user: c.user,
       auth: c.auth,
       ...(c.keyPath ? { keyPath: c.keyPath } : {}),
+      ...(c.proxyJump ? { proxyJump: c.proxyJump } : {}),
       ...(prev?.stack ? { stack: prev.stack } : {}),
       ...(prev?.info ? { info: prev.info } : {}),
       ...(c.maintenance ? { maintenance: c.maintenance } : {}),
@@ -187,10 +192,17 @@ export class HostConnection {
     const c = this.config;
     try {
       const creds = await this.credentials();
+      const via = c.proxyJump ? await this.jumps.open(c.proxyJump) : undefined;
       const session = await SshSession.open(
         { label: c.name, address: c.address, port: c.port },
         creds,
-        async (key) => (await this.knownHosts.check(c.address, c.port, key)).status === 'known',
+        async (key) => {
+          const v = await this.knownHosts.check(c.address, c.port, key);
+          if (v.status === 'revoked')
+            throw revokedKeyError(`${c.name} (${c.address}:${c.port})`, v.fingerprint);
+          return v.status === 'known';
+        },
+        via,
       );
       if (this.disposed) {
         session.close();
@@ -222,7 +234,9 @@ export class HostConnection {
       this.teardown();
       const p = toErrorPayload(err);
       const state: HostState =
-        p.code === 'auth-failed' || p.code === 'host-key-changed' ? p.code : 'unreachable';
+        p.code === 'auth-failed' || p.code === 'host-key-changed' || p.code === 'host-key-revoked'
+          ? p.code
+          : 'unreachable';
       this.setState(state, { message: p.message });
       if (!FINAL_STATES.has(state)) this.scheduleRetry();
       throw err;

@@ -62,3 +62,41 @@ describe('known_hosts', () => {
     expect((await kh.check('hashed.example', 22, b.blob)).status).toBe('changed');
   });
 });
+
+describe('@revoked', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kh-revoked-'));
+  const a = makeKey(dir, 'a');
+  const b = makeKey(dir, 'b');
+  const typeAndKey = (k: { pub: string }) => k.pub.split(' ').slice(0, 2).join(' ');
+
+  it('refuses a revoked key even where another line trusts it, and never hands it on', async () => {
+    const file = join(dir, 'kh');
+    const userFile = join(dir, 'user');
+    writeFileSync(file, `node1 ${typeAndKey(a)}\n[node1]:2222 ${typeAndKey(b)}\n`);
+    writeFileSync(userFile, `@revoked node1 ${typeAndKey(a)}\n`);
+    const kh = new KnownHosts(file, [userFile]);
+    expect(await kh.check('node1', 22, a.blob)).toEqual({
+      status: 'revoked',
+      fingerprint: sha256Fingerprint(a.blob),
+    });
+    expect(await kh.lines('node1', 22)).toEqual([]);
+    // The revocation names node1 only: the same key is still the other port's matter.
+    expect((await kh.check('node1', 2222, b.blob)).status).toBe('known');
+  });
+
+  it('reads wildcard and negated host patterns, as on OpenSSH @revoked lines', async () => {
+    const file = join(dir, 'kh-glob');
+    writeFileSync(file, `@revoked * ${typeAndKey(b)}\n*.lab,!bad.lab ${typeAndKey(a)}\n`);
+    const kh = new KnownHosts(file);
+    expect((await kh.check('anything.example', 22, b.blob)).status).toBe('revoked');
+    expect((await kh.check('[10.0.0.9]:2222', 22, b.blob)).status).toBe('revoked');
+    expect((await kh.check('good.lab', 22, a.blob)).status).toBe('known');
+    expect((await kh.check('bad.lab', 22, a.blob)).status).toBe('new');
+  });
+
+  it('still ignores @cert-authority lines', async () => {
+    const file = join(dir, 'kh-ca');
+    writeFileSync(file, `@cert-authority node1 ${typeAndKey(a)}\n`);
+    expect((await new KnownHosts(file).check('node1', 22, a.blob)).status).toBe('new');
+  });
+});

@@ -22,7 +22,10 @@ export interface SessionTarget {
   port: number;
 }
 
-/** Decides whether a presented host key (raw blob) may be used. */
+/**
+ * Decides whether a presented host key (raw blob) may be used; may reject
+ * with a ClusterdeckError that says why better than "does not match".
+ */
 export type HostKeyCheck = (keyBlob: Buffer) => Promise<boolean>;
 
 export interface ExecOptions {
@@ -55,31 +58,56 @@ const SHELL_IDLE_MS = 60_000;
 
 export class SshSession {
   private readonly client = new Client();
-  private sock: Socket | undefined;
+  private sock: Socket | ClientChannel | undefined;
+  /** The jump host's session this one runs through, if any. */
+  private via: SshSession | undefined;
   private closed = false;
   private readonly closeListeners = new Set<(err?: Error) => void>();
 
   private constructor(readonly target: SessionTarget) {}
 
+  /**
+   * Connects to the target, directly or through `via` (a jump host's session,
+   * ProxyJump): then the SSH connection runs inside a tunnel of that session,
+   * and closing this session closes the jump host's too.
+   */
   static async open(
     target: SessionTarget,
     creds: Credentials,
     checkHostKey: HostKeyCheck,
+    via?: SshSession,
   ): Promise<SshSession> {
     const s = new SshSession(target);
-    await s.connect(creds, checkHostKey);
+    if (via) {
+      s.via = via;
+      s.onClose(() => via.close());
+    }
+    try {
+      await s.connect(creds, checkHostKey);
+    } catch (err) {
+      via?.close();
+      throw err;
+    }
     return s;
   }
 
-  private connect(creds: Credentials, checkHostKey: HostKeyCheck): Promise<void> {
+  private async openSocket(): Promise<Socket | ClientChannel> {
+    const { address, port } = this.target;
+    if (this.via) return this.via.forwardOut(address, port);
+    // Our own socket, so Nagle can be turned off: small command writes
+    // otherwise wait for ACKs and cost ~18 ms each instead of <1 ms.
+    const sock: Socket = netConnect({ host: address, port });
+    sock.setNoDelay(true);
+    return sock;
+  }
+
+  private async connect(creds: Credentials, checkHostKey: HostKeyCheck): Promise<void> {
     const { label, address, port } = this.target;
+    const sock = await this.openSocket();
+    this.sock = sock;
     return new Promise<void>((resolve, reject) => {
-      // Our own socket, so Nagle can be turned off: small command writes
-      // otherwise wait for ACKs and cost ~18 ms each instead of <1 ms.
-      const sock: Socket = netConnect({ host: address, port });
-      sock.setNoDelay(true);
-      this.sock = sock;
       let hostKeyRejected = false;
+      let hostKeyError: ClusterdeckError | undefined;
       let settled = false;
       const fail = (err: ClusterdeckError) => {
         if (settled) return;
@@ -95,7 +123,7 @@ export class SshSession {
         })
         .on('error', (err: Error & { level?: string; code?: string }) => {
           if (!settled) {
-            fail(classifyConnectError(err, label, address, port, hostKeyRejected));
+            fail(hostKeyError ?? classifyConnectError(err, label, address, port, hostKeyRejected));
           }
         })
         .on('close', () => {
@@ -122,8 +150,9 @@ export class SshSession {
               hostKeyRejected = !ok;
               verify(ok);
             },
-            () => {
+            (err: unknown) => {
               hostKeyRejected = true;
+              if (err instanceof ClusterdeckError) hostKeyError = err;
               verify(false);
             },
           );
@@ -510,10 +539,16 @@ function classifyConnectError(
 }
 
 /** Reads the host key a server presents, sending no credentials, then hangs up. */
-export function probeHostKey(address: string, port: number, label = address): Promise<Buffer> {
+/** Reads a node's host key and nothing else, directly or through a jump host's session. */
+export async function probeHostKey(
+  address: string,
+  port: number,
+  label = address,
+  via?: SshSession,
+): Promise<Buffer> {
+  const sock = via ? await via.forwardOut(address, port) : netConnect({ host: address, port });
   return new Promise((resolve, reject) => {
     const client = new Client();
-    const sock = netConnect({ host: address, port });
     let key: Buffer | undefined;
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       client.end();

@@ -1,5 +1,6 @@
 // Writes that never leave a half-written file: write a temporary file in the
-// same folder, fsync it, then rename over the target.
+// same folder, fsync it, rename it over the target, then fsync the folder so
+// the rename itself survives a power cut.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -19,6 +20,18 @@ export async function writeFileAtomic(file: string, data: string, mode = 0o600):
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
+  }
+  await syncFolder(dirname(file));
+}
+
+async function syncFolder(dir: string): Promise<void> {
+  // Windows cannot open a folder for fsync; NTFS journals the rename itself.
+  if (process.platform === 'win32') return;
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

@@ -1,8 +1,11 @@
 // The settings file: saved hosts and encrypted secrets. Schema-checked on
-// read (a damaged file is set aside, not trusted) and written atomically.
-import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+// read (an unreadable or damaged file is set aside with a notice, and the app
+// starts without it) and written atomically; a failed write does not stop the
+// next one, which writes everything again.
+import { readFile, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { ClusterdeckError } from '../../../shared/errors';
 import { AUTH_METHODS } from '../../../shared/model';
 import { cpuModelSchema } from '../../../shared/cluster';
 import { writeFileAtomic } from './atomic-file';
@@ -15,6 +18,8 @@ export const hostConfigSchema = z.object({
   user: z.string(),
   auth: z.enum(AUTH_METHODS),
   keyPath: z.string().optional(),
+  /** Jump hosts (ProxyJump of ~/.ssh/config) the node is reached through. */
+  proxyJump: z.string().optional(),
   /** Maintenance mode: since when, and the VMs (by UUID) to bring back on exit. */
   maintenance: z.object({ since: z.number(), bringBack: z.array(z.string()) }).optional(),
 });
@@ -39,6 +44,8 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 export class SettingsStore {
   readonly file: string;
+  /** Sentences for the user about what happened at load (a file set aside). */
+  readonly notices: string[] = [];
   private settings: Settings = { version: 1, hosts: [], clusters: [], secrets: {} };
   private writing: Promise<void> = Promise.resolve();
 
@@ -47,32 +54,77 @@ export class SettingsStore {
   }
 
   async load(): Promise<Settings> {
+    await this.removeLeftoverTemps();
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
-    } catch {
-      return this.settings;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return this.settings; // first start
+      return this.setAside(`could not be read (${code ?? (err as Error).message})`);
     }
-    const parsed = settingsSchema.safeParse(JSON.parse(text || '{}'));
-    if (parsed.success) {
-      this.settings = parsed.data;
-    } else {
-      // Keep the damaged file for the user to inspect instead of overwriting it.
-      await rename(this.file, `${this.file}.damaged-${Date.now()}`).catch(() => undefined);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return this.setAside('is not valid JSON (it may have been cut short)');
+    }
+    const parsed = settingsSchema.safeParse(json);
+    if (!parsed.success) return this.setAside('does not hold what Clusterdeck expects');
+    this.settings = parsed.data;
+    return this.settings;
+  }
+
+  /** Keeps a damaged file for the user to inspect, and starts without it. */
+  private async setAside(why: string): Promise<Settings> {
+    const aside = `${this.file}.damaged-${Date.now()}`;
+    try {
+      await rename(this.file, aside);
+      this.notices.push(
+        `The settings file ${this.file} ${why}. It was kept as ${aside} and Clusterdeck started without saved hosts: add them again, or repair that file while Clusterdeck is closed and put it back.`,
+      );
+    } catch (err) {
+      this.notices.push(
+        `The settings file ${this.file} ${why}, and could not be set aside (${(err as Error).message}). Clusterdeck started without saved hosts; the next change you make replaces that file.`,
+      );
     }
     return this.settings;
+  }
+
+  /** Temporary files of writes that a crash cut short; the rename never happened. */
+  private async removeLeftoverTemps(): Promise<void> {
+    const prefix = `${basename(this.file)}.`;
+    const names = await readdir(dirname(this.file)).catch(() => [] as string[]);
+    for (const n of names) {
+      if (n.startsWith(prefix) && n.endsWith('.tmp'))
+        await unlink(join(dirname(this.file), n)).catch(() => undefined);
+    }
   }
 
   get current(): Settings {
     return this.settings;
   }
 
+  /**
+   * Changes the settings in memory and writes the whole file. Each write
+   * holds everything so far, so after a failed one (disk full, folder not
+   * writable) the next write saves the earlier change too.
+   */
   update(change: (s: Settings) => void): Promise<void> {
     const next = structuredClone(this.settings);
     change(next);
     this.settings = next;
     const data = JSON.stringify(next, null, 2) + '\n';
-    this.writing = this.writing.then(() => writeFileAtomic(this.file, data));
-    return this.writing;
+    const write = this.writing
+      .catch(() => undefined) // an earlier failure is reported to its own caller
+      .then(() => writeFileAtomic(this.file, data))
+      .catch((err: unknown) => {
+        throw new ClusterdeckError(
+          'internal',
+          `Could not save the settings to ${this.file}: ${(err as Error).message}. The change holds until Clusterdeck closes and is saved with the next change that can be written.`,
+        );
+      });
+    this.writing = write;
+    return write;
   }
 }

@@ -48,6 +48,7 @@ export function HostGeneral({ host }: { host: Host }) {
         rows={[
           ['Name', host.name],
           ['Address', `${host.user}@${host.address}:${host.port}`],
+          ...(host.proxyJump ? [['Jump hosts', host.proxyJump] as [string, string]] : []),
           ['State', HOST_STATE_WORDS[host.state]],
           ['Hostname', i?.hostname ?? '—'],
           ['CPU', i?.cpuModel || '—'],

@@ -17,6 +17,8 @@ interface Fields {
   keyPath: string;
   password: string;
   remember: boolean;
+  /** ProxyJump of the chosen ~/.ssh/config alias; empty to connect directly. */
+  proxyJump: string;
 }
 
 const EMPTY: Fields = {
@@ -28,6 +30,7 @@ const EMPTY: Fields = {
   keyPath: '~/.ssh/id_ed25519',
   password: '',
   remember: false,
+  proxyJump: '',
 };
 
 type Step =
@@ -46,6 +49,7 @@ function toInput(f: Fields, fingerprint: string) {
     fingerprint,
     remember: f.remember,
     ...(f.name.trim() ? { name: f.name.trim() } : {}),
+    ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),
     ...(f.auth === 'key' ? { keyPath: f.keyPath.trim() } : {}),
     ...(f.auth !== 'agent' && f.password ? { password: f.password } : {}),
   };
@@ -71,12 +75,20 @@ export function AddHostDialog() {
   const [step, setStep] = useState<Step>({ kind: 'form' });
   const [error, setError] = useState<string>();
   const [aliases, setAliases] = useState<SshAlias[]>([]);
-  const ids = { aliases: useId(), auth: useId() };
+  // Whether a password can be kept encrypted here; unknown until asked.
+  const [rememberable, setRememberable] = useState<{ available: boolean; reason?: string }>();
+  const ids = { aliases: useId(), auth: useId(), rememberWhy: useId() };
 
   useEffect(() => {
     getBridge()
       .call('sshAliases', {})
       .then(setAliases, () => setAliases([]));
+    getBridge()
+      .call('appStatus', {})
+      .then(
+        (s) => setRememberable(s.rememberPasswords),
+        () => setRememberable(undefined),
+      );
   }, []);
 
   const errors = fieldErrors(f);
@@ -93,6 +105,7 @@ export function AddHostDialog() {
           next.keyPath = alias.identityFile;
         }
         if (!next.name) next.name = alias.alias;
+        next.proxyJump = alias.proxyJump ?? '';
         next.address = alias.hostName;
       }
       return next;
@@ -123,6 +136,7 @@ export function AddHostDialog() {
       const p = await getBridge().call('probeHost', {
         address: f.address.trim(),
         port: Number(f.port),
+        ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),
       });
       if (p.status === 'known') await connect(p);
       else setStep({ kind: p.status === 'changed' ? 'changed' : 'verify', probe: p });
@@ -265,6 +279,11 @@ export function AddHostDialog() {
           {field('user', 'User', { autoComplete: 'off' })}
           {field('name', 'Display name', { placeholder: 'optional' })}
         </div>
+        {field('proxyJump', 'Jump hosts (ProxyJump)', {
+          placeholder: 'none: connect directly',
+          spellCheck: false,
+          autoComplete: 'off',
+        })}
         <div>
           <label className={label} htmlFor={ids.auth}>
             Authentication
@@ -292,7 +311,7 @@ export function AddHostDialog() {
         )}
         {f.auth === 'password' &&
           field('password', 'Password', { type: 'password', autoComplete: 'off' })}
-        {f.auth !== 'agent' && (
+        {f.auth !== 'agent' && rememberable?.available && (
           <label className="flex items-center gap-2">
             <input
               type="checkbox"
@@ -301,6 +320,17 @@ export function AddHostDialog() {
             />
             Remember password
           </label>
+        )}
+        {f.auth !== 'agent' && rememberable && !rememberable.available && (
+          <div>
+            <label className="flex items-center gap-2 text-slate-500">
+              <input type="checkbox" checked={false} disabled aria-describedby={ids.rememberWhy} />
+              Remember password
+            </label>
+            <p id={ids.rememberWhy} className="text-xs text-slate-600 dark:text-slate-300">
+              {rememberable.reason ?? 'Passwords cannot be kept encrypted here.'}
+            </p>
+          </div>
         )}
         {error && (
           <p

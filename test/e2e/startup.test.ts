@@ -1,0 +1,67 @@
+// What the page says at startup, in Chromium through the browser shell: a
+// settings file that could not be read was set aside (the app still starts),
+// and Remember password is offered only where a password can be kept
+// encrypted (never in the browser shell), with the reason.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../electron/backend/backend';
+import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
+import { REPO, testBackendOptions } from '../lab';
+
+let home: string;
+let backend: Backend;
+let shell: BrowserShell;
+let browser: Browser;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-startup-'));
+  // As a crash in the middle of a write by some other tool would leave it.
+  writeFileSync(join(home, 'settings.json'), '{"version":1,"hosts":[{"id":"h1","nam');
+  backend = await Backend.start(testBackendOptions(home));
+  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.close();
+  backend?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('startup in Chromium', () => {
+  it('starts despite a cut-short settings file and says where it was kept', async () => {
+    const aside = readdirSync(home).find((f) => f.startsWith('settings.json.damaged-'));
+    expect(aside).toBeDefined();
+    const page = await browser.newPage();
+    await page.goto(shell.url);
+    const notice = page.getByRole('alert').filter({ hasText: 'is not valid JSON' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain(join(home, aside!));
+    await page.getByRole('tree', { name: 'Resources' }).waitFor(); // the app is up
+    await page.close();
+  });
+
+  it('does not offer Remember password where nothing can encrypt it, and says why', async () => {
+    const page = await browser.newPage();
+    await page.goto(shell.url);
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'Add Host' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Add Host' });
+    await dialog.getByLabel('Authentication').selectOption('Password');
+    const remember = dialog.getByRole('checkbox', { name: 'Remember password' });
+    await remember.waitFor();
+    expect(await remember.isDisabled()).toBe(true);
+    expect(await remember.isChecked()).toBe(false);
+    await dialog.getByText('never writes a password in plain text').waitFor();
+    await page.close();
+  });
+});
