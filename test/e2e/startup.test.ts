@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
@@ -15,6 +15,7 @@ let home: string;
 let backend: Backend;
 let shell: BrowserShell;
 let browser: Browser;
+let context: BrowserContext;
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-startup-'));
@@ -26,6 +27,7 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
   });
+  context = await browser.newContext();
 });
 
 afterAll(async () => {
@@ -39,7 +41,7 @@ describe('startup in Chromium', () => {
   it('starts despite a cut-short settings file and says where it was kept', async () => {
     const aside = readdirSync(home).find((f) => f.startsWith('settings.json.damaged-'));
     expect(aside).toBeDefined();
-    const page = await browser.newPage();
+    const page = await context.newPage();
     await page.goto(shell.url);
     const notice = page.getByRole('alert').filter({ hasText: 'is not valid JSON' });
     await notice.waitFor();
@@ -49,8 +51,9 @@ describe('startup in Chromium', () => {
   });
 
   it('does not offer Remember password where nothing can encrypt it, and says why', async () => {
-    const page = await browser.newPage();
-    await page.goto(shell.url);
+    // The printed link worked once (the test before): this page comes in by its cookie.
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${shell.port}/`);
     await page
       .getByRole('toolbar', { name: 'Actions' })
       .getByRole('button', { name: 'Add Host' })
