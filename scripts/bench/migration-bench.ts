@@ -1,12 +1,15 @@
 // Live migration: the wall time of Clusterdeck's Migrate VM (the task from
 // the call to its end: `virsh migrate` on the source with progress polling)
 // against the same `virsh migrate` typed on the source node, for the same
-// running guest between the same two nodes, alternating directions.
+// running guest between the same two nodes, alternating directions; and the
+// encrypted move (tunnelled through the nodes' SSH trust) against the plain
+// one in the same run. TLS is not measured: the lab's nodes hold no certificates.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../../electron/backend/backend';
 import { migrateArgv } from '../../electron/backend/drivers/libvirt/migrate';
+import type { MigrationTransport } from '../../shared/migration';
 import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
 import { measure, type BenchContext, type Measure } from './common';
 
@@ -93,12 +96,16 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
 
     const where = () =>
       backend.store.all('vms').find((v) => v.name === GUEST && v.state === 'running');
-    const viaClusterdeck = async (to: string): Promise<number> => {
+    const viaClusterdeck = async (
+      to: string,
+      transport: MigrationTransport = 'plain',
+    ): Promise<number> => {
       const vm = await until(where, `${GUEST} running`);
       const t = Date.now();
       const { taskId } = (await backend.call('migrateVms', {
         vmIds: [vm.id],
         targetHostId: to,
+        transport,
       })) as {
         taskId: string;
       };
@@ -108,17 +115,17 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       }, 'the migration');
       if (task.error) throw new Error(`bench: ${task.error}`);
       const took = Date.now() - t;
-      tasks.push((task.endedAt ?? Date.now()) - task.startedAt);
+      if (transport === 'plain') tasks.push((task.endedAt ?? Date.now()) - task.startedAt);
       await until(() => (where()?.hostId === to ? true : undefined), `${GUEST} on the target`);
       return took;
     };
     const tasks: number[] = [];
     // The very command Migrate VM runs, by name instead of UUID.
-    const virshArgs = (to: LabNode) =>
+    const virshArgs = (to: LabNode, transport: MigrationTransport = 'plain') =>
       migrateArgv(
         GUEST,
         { address: to.host, port: to.port, user: ctx.lab.user },
-        { live: true, copyStorage: false, persist: true },
+        { live: true, copyStorage: false, persist: true, transport },
       );
     // As an administrator runs it: `ssh node virsh migrate …` with OpenSSH.
     const viaSsh = (from: LabNode, to: LabNode): number => {
@@ -137,9 +144,9 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       return Date.now() - t;
     };
     // The same command run inside the node, with no SSH session around it.
-    const inNode = (from: LabNode, to: LabNode): number => {
+    const inNode = (from: LabNode, to: LabNode, transport?: MigrationTransport): number => {
       const t = Date.now();
-      onNode(from.name, virshArgs(to));
+      onNode(from.name, virshArgs(to, transport));
       return Date.now() - t;
     };
     const home0 = where()?.hostId === ids[0] ? 0 : 1;
@@ -148,6 +155,8 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
     const cd: number[] = [];
     const ssh: number[] = [];
     const local: number[] = [];
+    const cdTunnelled: number[] = [];
+    const localTunnelled: number[] = [];
     // Every way moves the guest from the first node to the second; virsh brings it back.
     for (let i = 0; i < RUNS; i++) {
       cd.push(await viaClusterdeck(hostIds[1]!));
@@ -156,6 +165,13 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       ssh.push(viaSsh(nodes[0]!, nodes[1]!));
       inNode(nodes[1]!, nodes[0]!);
       local.push(inNode(nodes[0]!, nodes[1]!));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+      // Encrypted: the same move through the source libvirtd's SSH connection.
+      cdTunnelled.push(await viaClusterdeck(hostIds[1]!, 'tunnelled'));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+      localTunnelled.push(inNode(nodes[0]!, nodes[1]!, 'tunnelled'));
       inNode(nodes[1]!, nodes[0]!);
       await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
     }
@@ -171,6 +187,21 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
         median(tasks),
         '`ssh node virsh migrate` (OpenSSH)',
         median(ssh),
+      ),
+      // What encryption costs: tunnelled against plain, both through Migrate VM, same run.
+      measure(
+        `${name}, encrypted (--p2p --tunnelled)`,
+        'ms',
+        median(cdTunnelled),
+        'plain tcp:// through Clusterdeck',
+        median(cd),
+      ),
+      measure(
+        `${name}, encrypted (--p2p --tunnelled)`,
+        'ms',
+        median(cdTunnelled),
+        '`virsh migrate --p2p --tunnelled` inside the node',
+        median(localTunnelled),
       ),
     ];
   } finally {
