@@ -1,7 +1,10 @@
 // Migrate VM against the lab's three nodes, made a cluster first: a live move
-// and back, a guest whose disk is on the source's own storage moved with it,
-// a move cancelled half-way (the guest stays, its half-copied disk goes), and the preflight refusing a
-// target without the memory or the network a guest needs.
+// and back, plain, tunnelled through the nodes' SSH trust and over TLS (node1
+// and node2 get certificates, node3 none), a guest whose disk is on the
+// source's own storage moved with it, a guest locked while it moves with its
+// progress never going back, a move cancelled half-way (the guest stays, its
+// half-copied disk goes), and the preflight refusing a target without the
+// memory or the network a guest needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,12 +25,14 @@ import {
   virshOn,
   waitFor,
 } from '../lab';
+import { giveTlsCertificates } from '../lab-tls';
 
 const haveThree = readLab().nodes.length >= 3;
 const IMAGES = '/var/lib/libvirt/images';
 let home: string;
 let backend: Backend;
 let ids: Record<string, string>;
+let takeTlsAway: (() => void) | undefined;
 
 const vmOn = (node: string, name: string) =>
   waitFor(
@@ -85,6 +90,8 @@ async function migrate(spec: MigrationSpecInput) {
 describe.runIf(haveThree)('Migrate VM', () => {
   beforeAll(async () => {
     forgetNodeTrust();
+    // Before the backend connects: libvirtd restarts to read its new qemu.conf.
+    takeTlsAway = giveTlsCertificates(['node1', 'node2']);
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-migration-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = {};
@@ -102,6 +109,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
 
   afterAll(() => {
     backend?.close();
+    takeTlsAway?.();
     forgetNodeTrust();
     rmSync(home, { recursive: true, force: true });
   });
@@ -228,23 +236,59 @@ describe.runIf(haveThree)('Migrate VM', () => {
     }
   });
 
-  it('offers TLS only where both nodes hold QEMU’s certificates, and says what lacks', async () => {
-    const vm = await vmOn('node1', 'lab-tiny-1');
-    // The lab's nodes have none (/etc/pki/qemu is libvirt's default place).
-    const why =
-      'node1 has no ca-cert.pem, client-cert.pem, client-key.pem in /etc/pki/qemu (it sends as the client); node2 has no ca-cert.pem, server-cert.pem, server-key.pem in /etc/pki/qemu (it receives as the server)';
+  it('moves a guest live over TLS where both nodes hold QEMU’s certificates, and says what lacks elsewhere', async () => {
+    // node1 and node2 got certificates in beforeAll (in /etc/libvirt/pki-qemu, named by
+    // qemu.conf); node3 has none, in libvirt's default /etc/pki/qemu.
     expect(
       await backend.call('migrationTls', {
         sourceHostId: ids['node1']!,
         targetHostId: ids['node2']!,
       }),
+    ).toEqual({ ready: true });
+    const why =
+      'node3 has no ca-cert.pem, server-cert.pem, server-key.pem in /etc/pki/qemu (it receives as the server)';
+    expect(
+      await backend.call('migrationTls', {
+        sourceHostId: ids['node1']!,
+        targetHostId: ids['node3']!,
+      }),
     ).toEqual({ ready: false, reason: why });
-    const plan = (await backend.call('planMigration', {
+    const vm = await vmOn('node1', 'lab-tiny-1');
+    const refused = (await backend.call('planMigration', {
+      vmIds: [vm.id],
+      targetHostId: ids['node3']!,
+      transport: 'tls',
+    })) as { problems: string[] };
+    expect(refused.problems).toEqual([`TLS migration needs QEMU’s certificates: ${why}.`]);
+
+    const spec: MigrationSpecInput = {
       vmIds: [vm.id],
       targetHostId: ids['node2']!,
       transport: 'tls',
-    })) as { problems: string[] };
-    expect(plan.problems).toEqual([`TLS migration needs QEMU’s certificates: ${why}.`]);
+    };
+    const plan = (await backend.call('planMigration', spec)) as {
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      `virsh -c qemu:///system migrate --live --tls --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
+    ]);
+    const there = await taskFinished(backend, await migrate(spec), 60_000);
+    try {
+      expect(there.error).toBeUndefined();
+      expect(state('node2', 'lab-tiny-1')).toBe('running');
+      expect(state('node1', 'lab-tiny-1')).toBe('absent');
+    } finally {
+      const moved = await vmOn('node2', 'lab-tiny-1');
+      const back = await taskFinished(
+        backend,
+        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']!, transport: 'tls' }),
+        60_000,
+      );
+      expect(back.error).toBeUndefined();
+      expect(state('node1', 'lab-tiny-1')).toBe('running');
+    }
   });
 
   it('copies a disk on the source’s own storage with the guest', async () => {
