@@ -803,6 +803,7 @@ describe('the browser shell in Chromium', () => {
     expect(await wizard.getByRole('radio', { name: /^Encrypted with TLS/ }).isDisabled()).toBe(
       true,
     );
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-migrate-transport.png') });
     // Several VMs of the node can go together: lab-tiny-2 (shut off) moves offline.
     await wizard.getByRole('checkbox', { name: /^lab-tiny-2/ }).check();
     await page.getByRole('dialog', { name: 'Migrate 2 VMs' }).waitFor();
