@@ -1,6 +1,7 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
-// of ratios; with BENCH_JSON=<file> also writes the figures as JSON.
+// of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
+// BENCH_ONLY=ssh,console,upload,migration runs only the parts named.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,11 +46,13 @@ async function main(): Promise<void> {
   try {
     const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
     const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
+    const only = process.env['BENCH_ONLY']?.split(',');
+    const part = (name: string) => !only || only.includes(name);
     const measures = [
-      ...(await benchSsh(ctx)),
-      ...(await benchConsole(ctx)),
-      ...(await benchUpload(ctx)),
-      ...(await benchMigration(ctx, labScript)),
+      ...(part('ssh') ? await benchSsh(ctx) : []),
+      ...(part('console') ? await benchConsole(ctx) : []),
+      ...(part('upload') ? await benchUpload(ctx) : []),
+      ...(part('migration') ? await benchMigration(ctx, labScript) : []),
     ];
     printTable(`Node ${ctx.node.name} (${ctx.node.host}), one run:`, measures);
     if (process.env['BENCH_JSON']) {

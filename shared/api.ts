@@ -14,7 +14,7 @@ import {
 } from './storage';
 import { vmSettingsSchema, vmSpecSchema } from './vm';
 import { clusterSpecSchema, type Finding } from './cluster';
-import { migrationSpecSchema } from './migration';
+import { migrationSpecSchema, type TlsReadiness } from './migration';
 import type { PerformanceSample } from './performance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
@@ -317,6 +317,11 @@ export const methods = {
     }),
   },
   migrateVms: { params: migrationSpecSchema, result: z.object({ taskId: z.string() }) },
+  /** Whether both nodes hold QEMU's certificates for `virsh migrate --tls`, and if not, what lacks. */
+  migrationTls: {
+    params: z.object({ sourceHostId: idSchema, targetHostId: idSchema }),
+    result: z.custom<TlsReadiness>(),
+  },
   /** Where maintenance mode would move each running VM of a node, and the commands. */
   planMaintenance: {
     params: z.object({ hostId: idSchema }),

@@ -3,6 +3,19 @@ import { z } from 'zod';
 
 const idSchema = z.string().min(1).max(512);
 
+/**
+ * How a live move's data (guest memory, and disks when copied) travels:
+ * - plain: QEMU to QEMU over `tcp://`, unencrypted, the fastest;
+ * - tunnelled: through the source libvirtd's own connection to the target
+ *   (`--p2p --tunnelled`), so over the SSH trust New Cluster set up:
+ *   encrypted, slower, and it cannot copy disks with libvirt 9 / QEMU 7;
+ * - tls: QEMU to QEMU over TLS (`--tls`): encrypted, needs certificates on
+ *   both nodes (libvirt's migrate_tls_x509_cert_dir, /etc/pki/qemu by default).
+ * A shut-off VM moves its definition only, over the libvirt connection (SSH).
+ */
+export const MIGRATION_TRANSPORTS = ['plain', 'tunnelled', 'tls'] as const;
+export type MigrationTransport = (typeof MIGRATION_TRANSPORTS)[number];
+
 export const migrationSpecSchema = z.object({
   vmIds: z
     .array(idSchema)
@@ -19,6 +32,14 @@ export const migrationSpecSchema = z.object({
   persist: z.boolean().default(true),
   /** Limits the migration stream, MiB/s; none means as fast as it goes. */
   bandwidthMiBs: z.number().int().min(1).max(100_000).optional(),
+  transport: z.enum(MIGRATION_TRANSPORTS).default('plain'),
 });
 export type MigrationSpec = z.infer<typeof migrationSpecSchema>;
 export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
+
+/** Whether TLS migration can run between two nodes, and if not, why (for the wizard). */
+export interface TlsReadiness {
+  ready: boolean;
+  /** What is missing where, e.g. "node1 has no /etc/pki/qemu/client-cert.pem". */
+  reason?: string;
+}

@@ -207,6 +207,16 @@ export interface Task {
    * these are the exact commands Undo runs (once, as a task of its own).
    */
   undo?: PlanStepView[];
+  /** The VM the task is moving right now: no lifecycle action runs on it meanwhile. */
+  vmJob?: VmJob;
+}
+
+/** A running migration of one VM, known to the task that runs it (shared/vm-jobs.ts reads it). */
+export interface VmJob {
+  kind: 'migration';
+  vmUuid: string;
+  fromHostId: string;
+  toHostId: string;
 }
 
 export interface Inventory {

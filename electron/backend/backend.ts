@@ -21,6 +21,7 @@ import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
 import type { ClusterSpec, CpuModel } from '../../shared/cluster';
 import type { MigrationSpec } from '../../shared/migration';
+import { runningVmJob } from '../../shared/vm-jobs';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
@@ -37,6 +38,7 @@ import { planEvacuation } from './migration/maintenance';
 import { toSample, type NodeCounters } from './performance/rates';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
+import { checkTls } from './migration/transport';
 import type { PageGuard } from './transfers/page-guard';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
@@ -370,6 +372,14 @@ export class Backend {
       };
     },
 
+    migrationTls: async ({ sourceHostId, targetHostId }) => {
+      const node = (id: string) => ({
+        name: this.store.get('hosts', id)?.name ?? id,
+        conn: this.connection(id),
+      });
+      return checkTls(node(sourceHostId), node(targetHostId));
+    },
+
     migrateVms: async (spec) => {
       const { findings, job, target } = await this.planMigration(spec);
       const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
@@ -505,7 +515,7 @@ export class Backend {
     },
 
     vmAction: async ({ vmId, action }) => {
-      const vm = this.vmOrThrow(vmId);
+      const vm = this.freeVmOrThrow(vmId, ACTION_TITLES[action]);
       const conn = this.connection(vm.hostId);
       const driver = conn.getDriver();
       const taskId = this.tasks.start(
@@ -683,7 +693,7 @@ export class Backend {
     },
 
     snapshotAction: async ({ vmId, snapshot }) => {
-      const vm = this.vmOrThrow(vmId);
+      const vm = this.freeVmOrThrow(vmId, 'A snapshot change');
       const conn = this.connection(vm.hostId);
       const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
       const taskId = this.tasks.start(steps[0]!.title, `${conn.config.name} / ${vm.name}`, (ctx) =>
@@ -693,7 +703,7 @@ export class Backend {
     },
 
     deleteVm: async ({ vmId, disks }) => {
-      const vm = this.vmOrThrow(vmId);
+      const vm = this.freeVmOrThrow(vmId, 'Delete');
       const conn = this.connection(vm.hostId);
       for (const d of disks) {
         if (!vm.disks.some((x) => x.target === d))
@@ -723,7 +733,7 @@ export class Backend {
     },
 
     applyVmSettings: async ({ vmId, settings }) => {
-      const vm = this.vmOrThrow(vmId);
+      const vm = this.freeVmOrThrow(vmId, 'A settings change');
       const conn = this.connection(vm.hostId);
       const { steps } = await conn.getDriver().vmSettingsPlan(vm, settings);
       if (!steps.length)
@@ -736,7 +746,7 @@ export class Backend {
     },
 
     cloneVm: async ({ vmId, name }) => {
-      const vm = this.vmOrThrow(vmId);
+      const vm = this.freeVmOrThrow(vmId, 'Clone');
       const conn = this.connection(vm.hostId);
       if (vm.state !== 'shutoff') {
         throw new ClusterdeckError(
@@ -897,14 +907,21 @@ export class Backend {
       networks: this.store.all('networks'),
       clusters: this.store.all('clusters'),
       inMaintenance: (id) => !!this.store.get('hosts', id)?.maintenance,
+      busy: (vm) => this.vmBusy(vm),
     };
   }
 
-  private migrationJob(plans: VmPlan[], persist: boolean, bandwidthMiBs?: number): MigrationJob {
+  private migrationJob(
+    plans: VmPlan[],
+    persist: boolean,
+    bandwidthMiBs?: number,
+    transport: MigrationSpec['transport'] = 'plain',
+  ): MigrationJob {
     return {
       plans,
       persist,
       bandwidthMiBs,
+      transport,
       conn: (id) => this.connection(id),
       hostName: (id) => this.store.get('hosts', id)?.name ?? id,
     };
@@ -920,8 +937,9 @@ export class Backend {
       vms,
       spec.targetHostId,
       spec.copyStorage,
+      spec.transport,
     );
-    const job = this.migrationJob(plans, spec.persist, spec.bandwidthMiBs);
+    const job = this.migrationJob(plans, spec.persist, spec.bandwidthMiBs, spec.transport);
     return { findings, job, target, steps: migrationSteps(job) };
   }
 
@@ -1063,6 +1081,25 @@ export class Backend {
   private vmOrThrow(vmId: string): Vm {
     const vm = this.store.get('vms', vmId);
     if (!vm) throw new ClusterdeckError('not-found', 'That VM is no longer on its node.');
+    return vm;
+  }
+
+  /** "Migrating to node2" while a running task moves the VM. */
+  private vmBusy(vm: Vm): string | undefined {
+    return runningVmJob(this.store.all('tasks'), this.store.snapshotOf('hosts'), vm)?.words;
+  }
+
+  /** The VM, unless a running task (a migration) holds it: `what` waits for that task. */
+  private freeVmOrThrow(vmId: string, what: string): Vm {
+    const vm = this.vmOrThrow(vmId);
+    const busy = this.vmBusy(vm);
+    if (busy) {
+      const node = this.store.get('hosts', vm.hostId)?.name ?? 'its node';
+      throw new ClusterdeckError(
+        'invalid-state',
+        `${vm.name} on ${node} is busy: ${busy}. ${what} is refused until that task ends; cancel it in the Tasks pane to stop the migration.`,
+      );
+    }
     return vm;
   }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { getBridge, onBackendConnection } from '../api/bridge';
+import { runningVmJob } from '../../shared/vm-jobs';
 import { useInventory } from '../state/inventory';
 import { useNotices } from '../state/notices';
 import { useUi } from '../state/ui';
@@ -19,7 +20,7 @@ import { Notices } from './Notices';
 import { TasksPane } from './tasks/TasksPane';
 import { Toolbar } from './Toolbar';
 import { ResourceTree } from './tree/ResourceTree';
-import { VM_ACTION_SPECS, runVmAction } from './vmActions';
+import { VM_ACTION_SPECS, canRun, runVmAction } from './vmActions';
 
 /** Startup notices already shown, so a reconnect of the page does not repeat them. */
 const shownStartupNotices = new Set<string>();
@@ -80,9 +81,11 @@ function useShortcuts(): void {
       if (what === 'add-host') ui.setAddHostOpen(true);
       else if (what === 'help') ui.setHelpOpen(true);
       else if (ui.selection.kind === 'vm') {
-        const vm = useInventory.getState().inv.vms[ui.selection.id];
+        const inv = useInventory.getState().inv;
+        const vm = inv.vms[ui.selection.id];
         const spec = VM_ACTION_SPECS.find((s) => s.action === what);
-        if (vm && spec?.allowed(vm)) runVmAction(vm, spec, useNotices.getState().push);
+        const job = vm && runningVmJob(Object.values(inv.tasks), inv.hosts, vm)?.words;
+        if (vm && spec && canRun(spec, vm, job)) runVmAction(vm, spec, useNotices.getState().push);
       }
     };
     window.addEventListener('keydown', onKey);

@@ -1,7 +1,7 @@
 import { useInventory } from '../state/inventory';
 import { useNotices } from '../state/notices';
 import { useUi } from '../state/ui';
-import { VM_ACTION_SPECS, runVmAction } from './vmActions';
+import { VM_ACTION_SPECS, canRun, runVmAction, useVmJob } from './vmActions';
 
 const button =
   'rounded px-2.5 py-1 hover:bg-slate-200 disabled:opacity-40 disabled:hover:bg-transparent dark:hover:bg-slate-700';
@@ -11,6 +11,7 @@ export function Toolbar() {
   const theme = useUi((s) => s.theme);
   const vm = useInventory((s) => (selection.kind === 'vm' ? s.inv.vms[selection.id] : undefined));
   const notify = useNotices((s) => s.push);
+  const job = useVmJob(vm);
   return (
     <div
       role="toolbar"
@@ -41,7 +42,8 @@ export function Toolbar() {
         <button
           key={spec.action}
           className={button}
-          disabled={!vm || !spec.allowed(vm)}
+          disabled={!vm || !canRun(spec, vm, job)}
+          title={job ? `${job}: wait for it to end` : undefined}
           onClick={() => vm && runVmAction(vm, spec, notify)}
         >
           {spec.label}

@@ -2,7 +2,9 @@
 // shared by the toolbar and the context menu.
 import type { VmAction } from '../../shared/api';
 import type { Vm } from '../../shared/model';
+import { runningVmJob } from '../../shared/vm-jobs';
 import { getBridge, errorMessage } from '../api/bridge';
+import { useInventory } from '../state/inventory';
 import { useUi } from '../state/ui';
 
 export interface ActionSpec {
@@ -37,6 +39,20 @@ export const VM_ACTION_SPECS: readonly ActionSpec[] = [
   { action: 'suspend', label: 'Pause', allowed: (vm) => vm.state === 'running' },
   { action: 'resume', label: 'Resume', allowed: (vm) => vm.state === 'paused' },
 ];
+
+/**
+ * "Migrating to node2" while a task moves the VM (the backend refuses its
+ * lifecycle actions meanwhile); undefined when it is free.
+ */
+export function useVmJob(vm: Pick<Vm, 'uuid' | 'hostId'> | undefined): string | undefined {
+  return useInventory((s) =>
+    vm ? runningVmJob(Object.values(s.inv.tasks), s.inv.hosts, vm)?.words : undefined,
+  );
+}
+
+/** Whether the action is offered: the VM's state allows it and no task holds the VM. */
+export const canRun = (spec: ActionSpec, vm: Vm, job: string | undefined) =>
+  !job && spec.allowed(vm);
 
 /** Runs an action, asking first where the spec says so. Errors land in the Tasks pane. */
 export function runVmAction(vm: Vm, spec: ActionSpec, onError: (msg: string) => void): void {

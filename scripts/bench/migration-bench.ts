@@ -1,17 +1,29 @@
 // Live migration: the wall time of Clusterdeck's Migrate VM (the task from
 // the call to its end: `virsh migrate` on the source with progress polling)
 // against the same `virsh migrate` typed on the source node, for the same
-// running guest between the same two nodes, alternating directions.
+// running guest between the same two nodes, alternating directions; and the
+// encrypted move (tunnelled through the nodes' SSH trust) against the plain
+// one in the same run. TLS is not measured: the lab's nodes hold no certificates.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Backend } from '../../electron/backend/backend';
 import { migrateArgv } from '../../electron/backend/drivers/libvirt/migrate';
+import type { MigrationTransport } from '../../shared/migration';
 import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
 import { measure, type BenchContext, type Measure } from './common';
 
 const RUNS = 3;
 const GUEST = 'lab-tiny-1';
+// No disk, no display (no port to collide with other labs on the machine);
+// QEMU's loader device fills its memory from FILE, present on both nodes.
+const FULL_FILE = '/var/lib/libvirt/images/clusterdeck-bench-full.bin';
+const FULL_GUEST =
+  `<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>` +
+  `<name>clusterdeck-bench-full</name><memory unit='MiB'>96</memory><vcpu>1</vcpu>` +
+  `<os><type arch='x86_64' machine='pc'>hvm</type></os><devices/>` +
+  `<qemu:commandline><qemu:arg value='-device'/>` +
+  `<qemu:arg value='loader,file=FILE,addr=0x1000000,force-raw=on'/></qemu:commandline></domain>`;
 
 interface LabNode {
   name: string;
@@ -91,14 +103,19 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
     }, 'the cluster');
     if (cluster.error) throw new Error(`bench: ${cluster.error}`);
 
-    const where = () =>
-      backend.store.all('vms').find((v) => v.name === GUEST && v.state === 'running');
-    const viaClusterdeck = async (to: string): Promise<number> => {
-      const vm = await until(where, `${GUEST} running`);
+    const where = (guest = GUEST) =>
+      backend.store.all('vms').find((v) => v.name === guest && v.state === 'running');
+    const viaClusterdeck = async (
+      to: string,
+      transport: MigrationTransport = 'plain',
+      guest = GUEST,
+    ): Promise<number> => {
+      const vm = await until(() => where(guest), `${guest} running`);
       const t = Date.now();
       const { taskId } = (await backend.call('migrateVms', {
         vmIds: [vm.id],
         targetHostId: to,
+        transport,
       })) as {
         taskId: string;
       };
@@ -108,8 +125,9 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       }, 'the migration');
       if (task.error) throw new Error(`bench: ${task.error}`);
       const took = Date.now() - t;
-      tasks.push((task.endedAt ?? Date.now()) - task.startedAt);
-      await until(() => (where()?.hostId === to ? true : undefined), `${GUEST} on the target`);
+      if (transport === 'plain' && guest === GUEST)
+        tasks.push((task.endedAt ?? Date.now()) - task.startedAt);
+      await until(() => (where(guest)?.hostId === to ? true : undefined), `${guest} on the target`);
       return took;
     };
     const tasks: number[] = [];
@@ -148,6 +166,7 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
     const cd: number[] = [];
     const ssh: number[] = [];
     const local: number[] = [];
+    const cdTunnelled: number[] = [];
     // Every way moves the guest from the first node to the second; virsh brings it back.
     for (let i = 0; i < RUNS; i++) {
       cd.push(await viaClusterdeck(hostIds[1]!));
@@ -158,6 +177,37 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       local.push(inNode(nodes[0]!, nodes[1]!));
       inNode(nodes[1]!, nodes[0]!);
       await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+      // Encrypted: the same move through the source libvirtd's SSH connection.
+      cdTunnelled.push(await viaClusterdeck(hostIds[1]!, 'tunnelled'));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+    }
+    // lab-tiny-1's memory is nearly all zero pages (under 1 MiB moves), so its
+    // time is libvirt's set-up on both ends. A guest whose memory holds 48 MiB
+    // of random data (QEMU's loader device puts a file there) measures the
+    // stream itself: plain one way, encrypted the other, alternating.
+    const full = { plain: [] as number[], tunnelled: [] as number[] };
+    const fullVm = FULL_GUEST.replace('FILE', FULL_FILE);
+    try {
+      for (const n of nodes)
+        onNode(n.name, ['sh', '-c', `head -c 48M /dev/urandom > ${FULL_FILE}`]);
+      const xml = join(ctx.lab.dir, 'bench-full-guest.xml');
+      writeFileSync(xml, fullVm);
+      onNode(nodes[0]!.name, ['virsh', '-c', 'qemu:///system', 'define', xml]);
+      onNode(nodes[0]!.name, ['virsh', '-c', 'qemu:///system', 'start', 'clusterdeck-bench-full']);
+      for (let i = 0; i < RUNS; i++) {
+        full.plain.push(await viaClusterdeck(hostIds[1]!, 'plain', 'clusterdeck-bench-full'));
+        full.tunnelled.push(
+          await viaClusterdeck(hostIds[0]!, 'tunnelled', 'clusterdeck-bench-full'),
+        );
+      }
+    } finally {
+      for (const n of nodes)
+        onNode(n.name, [
+          'sh',
+          '-c',
+          `exec 2>/dev/null; virsh -c qemu:///system destroy clusterdeck-bench-full; virsh -c qemu:///system undefine clusterdeck-bench-full; rm -f ${FULL_FILE}; exit 0`,
+        ]);
     }
     const name = `live migration of ${GUEST}, median of ${RUNS}`;
     return [
@@ -171,6 +221,21 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
         median(tasks),
         '`ssh node virsh migrate` (OpenSSH)',
         median(ssh),
+      ),
+      // What encryption costs: tunnelled against plain, both through Migrate VM, same run.
+      measure(
+        `${name}, encrypted (--p2p --tunnelled)`,
+        'ms',
+        median(cdTunnelled),
+        'plain tcp:// through Clusterdeck',
+        median(cd),
+      ),
+      measure(
+        `live migration of a guest with 48 MiB of random memory, median of ${RUNS}, encrypted (--p2p --tunnelled)`,
+        'ms',
+        median(full.tunnelled),
+        'plain tcp:// through Clusterdeck',
+        median(full.plain),
       ),
     ];
   } finally {

@@ -879,6 +879,15 @@ describe('the browser shell in Chromium', () => {
     expect(await wizard.getByLabel('Target node').inputValue()).toBe(
       backend.store.all('hosts').find((h) => h.name === 'node2')!.id,
     );
+    // Encrypted through SSH by default; TLS not offered without certificates, and why.
+    expect(await wizard.getByRole('radio', { name: /^Encrypted through SSH/ }).isChecked()).toBe(
+      true,
+    );
+    await wizard.getByText(/^Not offered: node1 has no ca-cert\.pem/).waitFor();
+    expect(await wizard.getByRole('radio', { name: /^Encrypted with TLS/ }).isDisabled()).toBe(
+      true,
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-migrate-transport.png') });
     // Several VMs of the node can go together: lab-tiny-2 (shut off) moves offline.
     await wizard.getByRole('checkbox', { name: /^lab-tiny-2/ }).check();
     await page.getByRole('dialog', { name: 'Migrate 2 VMs' }).waitFor();
@@ -895,10 +904,15 @@ describe('the browser shell in Chromium', () => {
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard
       .getByRole('list', { name: 'Commands' })
-      .getByText(/virsh -c qemu:\/\/\/system migrate --live/)
+      .getByText(/virsh -c qemu:\/\/\/system migrate --live --p2p --tunnelled/)
       .waitFor();
     await wizard.getByRole('button', { name: 'Migrate' }).click();
     await wizard.waitFor({ state: 'detached' });
+    // While it moves: named so in the tree, and no lifecycle action offered.
+    await vmItem('lab-tiny-1', 'Migrating to node2').waitFor({ timeout: 15_000 });
+    const actions = page.getByRole('toolbar', { name: 'Actions' });
+    expect(await actions.getByRole('button', { name: 'Force off' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-migrating.png') });
     // The Tasks pane follows it; the task ends when virsh migrate returns.
     const migration = () =>
       backend.store.all('tasks').find((t) => t.title === 'Migrate lab-tiny-1, lab-tiny-2');

@@ -1,7 +1,10 @@
 // Migrate VM against the lab's three nodes, made a cluster first: a live move
-// and back, a guest whose disk is on the source's own storage moved with it,
-// a move cancelled half-way (the guest stays, its half-copied disk goes), and the preflight refusing a
-// target without the memory or the network a guest needs.
+// and back, plain, tunnelled through the nodes' SSH trust and over TLS (node1
+// and node2 get certificates, node3 none), a guest whose disk is on the
+// source's own storage moved with it, a guest locked while it moves with its
+// progress never going back, a move cancelled half-way (the guest stays, its
+// half-copied disk goes), and the preflight refusing a target without the
+// memory or the network a guest needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import type { Finding } from '../../shared/cluster';
 import type { MigrationSpecInput } from '../../shared/migration';
+import type { Task } from '../../shared/model';
+import { runningVmJob } from '../../shared/vm-jobs';
 import {
   addLabNode,
   forgetNodeTrust,
@@ -20,12 +25,14 @@ import {
   virshOn,
   waitFor,
 } from '../lab';
+import { giveTlsCertificates } from '../lab-tls';
 
 const haveThree = readLab().nodes.length >= 3;
 const IMAGES = '/var/lib/libvirt/images';
 let home: string;
 let backend: Backend;
 let ids: Record<string, string>;
+let takeTlsAway: (() => void) | undefined;
 
 const vmOn = (node: string, name: string) =>
   waitFor(
@@ -83,6 +90,8 @@ async function migrate(spec: MigrationSpecInput) {
 describe.runIf(haveThree)('Migrate VM', () => {
   beforeAll(async () => {
     forgetNodeTrust();
+    // Before the backend connects: libvirtd restarts to read its new qemu.conf.
+    takeTlsAway = giveTlsCertificates(['node1', 'node2']);
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-migration-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = {};
@@ -100,6 +109,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
 
   afterAll(() => {
     backend?.close();
+    takeTlsAway?.();
     forgetNodeTrust();
     rmSync(home, { recursive: true, force: true });
   });
@@ -199,6 +209,100 @@ describe.runIf(haveThree)('Migrate VM', () => {
     }
   });
 
+  it('moves a running guest live encrypted, through the nodes’ SSH trust (--p2p --tunnelled), and back', async () => {
+    const vm = await vmOn('node1', 'lab-tiny-1');
+    const spec: MigrationSpecInput = {
+      vmIds: [vm.id],
+      targetHostId: ids['node2']!,
+      transport: 'tunnelled',
+    };
+    const plan = (await backend.call('planMigration', spec)) as {
+      findings: Finding[];
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.findings.find((f) => f.check === 'lab-tiny-1: transport')?.detail).toBe(
+      'Encrypted: node1’s libvirtd carries lab-tiny-1’s memory through its own SSH connection to node2 (--p2p --tunnelled; slower than plain).',
+    );
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      `virsh -c qemu:///system migrate --live --p2p --tunnelled --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1'`,
+    ]);
+    const there = await taskFinished(backend, await migrate(spec), 60_000);
+    try {
+      expect(there.error).toBeUndefined();
+      expect(there.log.map((r) => r.command).join('\n')).toContain(
+        'migrate --live --p2p --tunnelled',
+      );
+      expect(state('node2', 'lab-tiny-1')).toBe('running');
+      expect(state('node1', 'lab-tiny-1')).toBe('absent');
+    } finally {
+      const moved = await vmOn('node2', 'lab-tiny-1');
+      const back = await taskFinished(
+        backend,
+        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']!, transport: 'tunnelled' }),
+        60_000,
+      );
+      expect(back.error).toBeUndefined();
+      expect(state('node1', 'lab-tiny-1')).toBe('running');
+    }
+  });
+
+  it('moves a guest live over TLS where both nodes hold QEMU’s certificates, and says what lacks elsewhere', async () => {
+    // node1 and node2 got certificates in beforeAll (in /etc/libvirt/pki-qemu, named by
+    // qemu.conf); node3 has none, in libvirt's default /etc/pki/qemu.
+    expect(
+      await backend.call('migrationTls', {
+        sourceHostId: ids['node1']!,
+        targetHostId: ids['node2']!,
+      }),
+    ).toEqual({ ready: true });
+    const why =
+      'node3 has no ca-cert.pem, server-cert.pem, server-key.pem in /etc/pki/qemu (it receives as the server)';
+    expect(
+      await backend.call('migrationTls', {
+        sourceHostId: ids['node1']!,
+        targetHostId: ids['node3']!,
+      }),
+    ).toEqual({ ready: false, reason: why });
+    const vm = await vmOn('node1', 'lab-tiny-1');
+    const refused = (await backend.call('planMigration', {
+      vmIds: [vm.id],
+      targetHostId: ids['node3']!,
+      transport: 'tls',
+    })) as { problems: string[] };
+    expect(refused.problems).toEqual([`TLS migration needs QEMU’s certificates: ${why}.`]);
+
+    const spec: MigrationSpecInput = {
+      vmIds: [vm.id],
+      targetHostId: ids['node2']!,
+      transport: 'tls',
+    };
+    const plan = (await backend.call('planMigration', spec)) as {
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      `virsh -c qemu:///system migrate --live --tls --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
+    ]);
+    const there = await taskFinished(backend, await migrate(spec), 60_000);
+    try {
+      expect(there.error).toBeUndefined();
+      expect(state('node2', 'lab-tiny-1')).toBe('running');
+      expect(state('node1', 'lab-tiny-1')).toBe('absent');
+    } finally {
+      const moved = await vmOn('node2', 'lab-tiny-1');
+      const back = await taskFinished(
+        backend,
+        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']!, transport: 'tls' }),
+        60_000,
+      );
+      expect(back.error).toBeUndefined();
+      expect(state('node1', 'lab-tiny-1')).toBe('running');
+    }
+  });
+
   it('copies a disk on the source’s own storage with the guest', async () => {
     dropGuest('int-mig-disk', 'int-mig-disk.qcow2');
     virshOn('node1', [
@@ -227,6 +331,15 @@ describe.runIf(haveThree)('Migrate VM', () => {
         `Copied with the move (not on storage node3 shares): ${IMAGES}/int-mig-disk.qcow2`,
       );
       expect(plan.steps[0]!.command).toContain('--copy-storage-all');
+      // libvirt 9 with QEMU 7 refuses disks in a tunnelled move: the preflight says so first.
+      const tunnelled = (await backend.call('planMigration', {
+        vmIds: [vm.id],
+        targetHostId: ids['node3']!,
+        transport: 'tunnelled',
+      })) as { problems: string[] };
+      expect(tunnelled.problems).toEqual([
+        'int-mig-disk’s disks must be copied, and libvirt cannot copy disks through a tunnelled migration (libvirt 9 with QEMU 7 refuses: “migration of non-shared storage is not supported with tunnelled migration”).',
+      ]);
       const task = await taskFinished(
         backend,
         await migrate({ vmIds: [vm.id], targetHostId: ids['node3']! }),
@@ -241,6 +354,76 @@ describe.runIf(haveThree)('Migrate VM', () => {
       labExec('node3', ['test', '-s', join(IMAGES, 'int-mig-disk.qcow2')]);
     } finally {
       dropGuest('int-mig-disk', 'int-mig-disk.qcow2');
+    }
+  });
+
+  it('while a guest moves, shows it migrating on both nodes, refuses its lifecycle actions, and its progress never goes back', async () => {
+    dropGuest('int-mig-busy', 'int-mig-busy.img');
+    virshOn('node1', ['vol-create-as', 'lab-images', 'int-mig-busy.img', '16M', '--format', 'raw']);
+    // Random data at 2 MiB/s: the copy takes about eight seconds, time to look at it.
+    labExec('node1', [
+      'dd',
+      'if=/dev/urandom',
+      `of=${IMAGES}/int-mig-busy.img`,
+      'bs=1M',
+      'count=16',
+      'conv=notrunc',
+      'status=none',
+    ]);
+    defineGuest(
+      'node1',
+      'int-mig-busy',
+      `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-mig-busy.img'/><target dev='vda' bus='virtio'/></disk>`,
+    );
+    virshOn('node1', ['start', 'int-mig-busy']);
+    try {
+      const vm = await vmOn('node1', 'int-mig-busy');
+      await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+      const seen: Task[] = [];
+      const stop = backend.onPatch((patches) => {
+        for (const p of patches)
+          if (p.op === 'put' && p.collection === 'tasks') seen.push(p.value as Task);
+      });
+      const taskId = await migrate({
+        vmIds: [vm.id],
+        targetHostId: ids['node2']!,
+        bandwidthMiBs: 2,
+      });
+      try {
+        const words = (v: { uuid: string; hostId: string }) =>
+          runningVmJob(backend.store.all('tasks'), backend.store.snapshot().hosts, v)?.words;
+        await waitFor(() => words(vm) === 'Migrating to node2', 'the source copy shown migrating');
+        await expect(backend.call('vmAction', { vmId: vm.id, action: 'destroy' })).rejects.toThrow(
+          'int-mig-busy on node1 is busy: Migrating to node2. Force off is refused until that task ends; cancel it in the Tasks pane to stop the migration.',
+        );
+        // The incoming copy on node2 is paused until the switch-over: Resume is refused too.
+        const incoming = await vmOn('node2', 'int-mig-busy');
+        expect(words(incoming)).toBe('Migrating from node1');
+        await expect(
+          backend.call('vmAction', { vmId: incoming.id, action: 'resume' }),
+        ).rejects.toThrow(
+          /int-mig-busy on node2 is busy: Migrating from node1\. Resume is refused/,
+        );
+        await expect(
+          backend.call('migrateVms', { vmIds: [vm.id], targetHostId: ids['node3']! }),
+        ).rejects.toThrow(/int-mig-busy is busy: Migrating to node2\./);
+        const task = await taskFinished(backend, taskId, 90_000);
+        expect(task.error).toBeUndefined();
+      } finally {
+        stop();
+      }
+      expect(state('node2', 'int-mig-busy')).toBe('running');
+      expect(state('node1', 'int-mig-busy')).toBe('absent');
+      const mine = seen.filter((t) => t.id === taskId);
+      const progress = mine.map((t) => t.progress);
+      expect(progress.filter((p) => p > 0 && p < 1).length).toBeGreaterThan(2);
+      for (let i = 1; i < progress.length; i++)
+        expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]!);
+      expect(mine.some((t) => /iteration \d+/.test(t.detail ?? ''))).toBe(true);
+      // Once it ends, the guest is free again.
+      expect(mine.at(-1)!.vmJob).toBeUndefined();
+    } finally {
+      dropGuest('int-mig-busy', 'int-mig-busy.img');
     }
   });
 

@@ -25,6 +25,11 @@ export class InventoryStore {
     return this.inv[collection][id] as Inventory[C][string] | undefined;
   }
 
+  /** One collection as it stands, read-only (no copy). */
+  snapshotOf<C extends Collection>(collection: C): Readonly<Inventory[C]> {
+    return this.inv[collection];
+  }
+
   all<C extends Collection>(collection: C): Inventory[C][string][] {
     return Object.values(this.inv[collection]) as Inventory[C][string][];
   }

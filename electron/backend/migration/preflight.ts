@@ -5,10 +5,12 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../../shared/cluster';
 import type { Cluster } from '../../../shared/cluster';
+import type { MigrationTransport } from '../../../shared/migration';
 import type { Host, Network, StoragePool, Vm } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
 import { guestNeeds } from '../drivers/libvirt/guest-needs';
 import type { HostConnection } from '../hosts/connection';
+import { transportFinding } from './transport';
 
 export interface MigrationWorld {
   hosts: (id: string) => Host | undefined;
@@ -17,6 +19,8 @@ export interface MigrationWorld {
   networks: Network[];
   clusters: Cluster[];
   inMaintenance: (hostId: string) => boolean;
+  /** "Migrating to node2" while a task moves the VM already; undefined when it is free. */
+  busy: (vm: Vm) => string | undefined;
 }
 
 /** What the preflight decided for one VM. */
@@ -154,6 +158,7 @@ export async function migrationPreflight(
   vms: readonly Vm[],
   targetId: string,
   wantCopy: boolean | undefined,
+  transport: MigrationTransport = 'plain',
 ): Promise<{ findings: Finding[]; plans: VmPlan[] }> {
   const findings: Finding[] = [];
   const plans: VmPlan[] = [];
@@ -248,6 +253,16 @@ export async function migrationPreflight(
         level: 'problem',
         detail: `${source.name} and ${tname} are not in one cluster, so ${source.name} cannot log in to ${tname}.`,
         fix: 'Make them a cluster with New Cluster (it sets up the trust between them).',
+      });
+      continue;
+    }
+    const busy = world.busy(vm);
+    if (busy) {
+      findings.push({
+        check: check('state'),
+        level: 'problem',
+        detail: `${vm.name} is busy: ${busy}.`,
+        fix: 'Wait for that task to end, or cancel it in the Tasks pane.',
       });
       continue;
     }
@@ -397,6 +412,8 @@ export async function migrationPreflight(
       });
     }
     if (wantCopy === true && live) copy = true;
+    if (live)
+      findings.push(await transportFinding(world.conn, vm, source, target, transport, copy));
     plans.push({ vm, target, live, copyStorage: copy, newOnTarget: copy ? local : [] });
   }
   return { findings, plans };

@@ -3,6 +3,7 @@
 // second; Cancel aborts the job (`virsh domjobabort`), and the VM stays where
 // it was.
 import { ClusterdeckError } from '../../../shared/errors';
+import type { MigrationTransport } from '../../../shared/migration';
 import { formatBytes } from '../../../shared/units';
 import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
@@ -10,6 +11,7 @@ import { quoteArgv } from '../ssh/quote';
 import type { TaskContext } from '../tasks/runner';
 import { commandReason, reread } from '../wizards/plan';
 import type { VmPlan } from './preflight';
+import { MonotonicProgress } from './progress';
 
 const POLL_MS = 1000;
 
@@ -17,6 +19,7 @@ export interface MigrationJob {
   plans: VmPlan[];
   persist: boolean;
   bandwidthMiBs?: number | undefined;
+  transport: MigrationTransport;
   conn: (hostId: string) => HostConnection;
   hostName: (hostId: string) => string;
 }
@@ -28,11 +31,12 @@ export function migrationSteps(job: MigrationJob) {
       copyStorage: p.copyStorage,
       persist: job.persist,
       bandwidthMiBs: job.bandwidthMiBs,
+      transport: job.transport,
     });
     return {
       plan: p,
       node: job.hostName(p.vm.hostId),
-      title: `Migrate ${p.vm.name} to ${p.target.name}${p.live ? ' live' : ''}${p.copyStorage ? ' with its disks' : ''}`,
+      title: `Migrate ${p.vm.name} to ${p.target.name}${p.live ? ' live' : ''}${p.copyStorage ? ' with its disks' : ''}${p.live && job.transport !== 'plain' ? ', encrypted' : ''}`,
       argv,
     };
   });
@@ -46,6 +50,14 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     ctx.stepState(i, 'running');
     const source = job.conn(s.plan.vm.hostId);
     const uuid = s.plan.vm.uuid;
+    // Both copies of the VM show "Migrating …" and refuse lifecycle actions meanwhile.
+    ctx.vmJob({
+      kind: 'migration',
+      vmUuid: uuid,
+      fromHostId: s.plan.vm.hostId,
+      toHostId: s.plan.target.id,
+    });
+    const progress = new MonotonicProgress();
     // Not tied to the signal: closing the channel would not stop virsh; the abort below does.
     const running = source.exec(s.argv, { log: ctx.log, timeoutMs: 24 * 3_600_000 });
     let done = false;
@@ -67,11 +79,14 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
           .readJob(s.plan.vm)
           .catch(() => undefined);
         if (!job?.active || job.total <= 0) continue;
-        const fraction = Math.min(0.99, job.processed / (job.processed + job.remaining || 1));
-        ctx.progress((i + fraction) / steps.length);
+        const seen = progress.next(job);
+        if (!seen) continue;
+        ctx.progress((i + seen.fraction) / steps.length);
         ctx.detail(
           [
             `${s.plan.vm.name}: ${formatBytes(job.processed)} sent, ${formatBytes(job.remaining)} left`,
+            // Later passes re-send what the guest wrote meanwhile: "left" grows, the bar waits.
+            seen.iteration ? `iteration ${seen.iteration}` : '',
             job.bandwidth ? `${formatBytes(job.bandwidth)}/s` : '',
             job.downtimeMs ? `expected downtime ${job.downtimeMs} ms` : '',
           ]
@@ -96,6 +111,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       }
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
+      ctx.vmJob(undefined);
     }
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);

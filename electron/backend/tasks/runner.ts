@@ -2,7 +2,7 @@
 // each remote command exactly as it ran. Tasks live in the inventory, so the
 // renderer receives them as patches like everything else.
 import { randomUUID } from 'node:crypto';
-import type { CommandRecord, Task, TaskStepState } from '../../../shared/model';
+import type { CommandRecord, Task, TaskStepState, VmJob } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { InventoryStore } from '../inventory/store';
@@ -15,6 +15,8 @@ export interface TaskContext {
   setSteps: (titles: string[]) => void;
   stepState: (index: number, state: TaskStepState) => void;
   detail: (text: string) => void;
+  /** Marks the VM the task works on now (none: undefined); it shows and locks while the task runs. */
+  vmJob: (job: VmJob | undefined) => void;
   /**
    * What Undo would do if the task ends failed or cancelled: the commands
    * shown, and the work that runs them. Dropped when the task succeeds.
@@ -57,6 +59,11 @@ export class TaskRunner {
       progress: (f) => update({ progress: Math.max(0, Math.min(1, f)) }),
       setSteps: (titles) => update({ steps: titles.map((title) => ({ title, state: 'pending' })) }),
       detail: (text) => update({ detail: text }),
+      vmJob: (job) => {
+        const { vmJob: _old, ...rest } = task;
+        task = job ? { ...rest, vmJob: job } : rest;
+        update({});
+      },
       stepState: (index, state) =>
         update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
       offerUndo: (shown, work) => (undo = { shown, work }),

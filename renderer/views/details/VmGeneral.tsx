@@ -4,30 +4,48 @@ import { VM_STATE_WORDS, formatKiB } from '../format';
 import { Facts, Table } from './Facts';
 import { buttonClass } from '../dialogs/Dialog';
 import { useUi } from '../../state/ui';
+import { useVmJob } from '../vmActions';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
+  const job = useVmJob(vm);
+  const busyTitle = job ? `${job}: wait for it to end` : undefined;
   const g = vm.graphics[0];
   const open = (kind: 'settings' | 'clone' | 'delete' | 'migrate') =>
     useUi.getState().setVmDialog({ kind, vmId: vm.id });
   return (
     <div className="space-y-4">
       <div role="toolbar" aria-label="VM" className="flex gap-1">
-        <button className={buttonClass} onClick={() => open('settings')}>
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('settings')}
+        >
           Edit settings…
         </button>
-        <button className={buttonClass} onClick={() => open('migrate')}>
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('migrate')}
+        >
           Migrate…
         </button>
         <button
           className={buttonClass}
-          disabled={vm.state !== 'shutoff'}
-          title={vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined}
+          disabled={!!job || vm.state !== 'shutoff'}
+          title={busyTitle ?? (vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined)}
           onClick={() => open('clone')}
         >
           Clone…
         </button>
-        <button className={buttonClass} onClick={() => open('delete')}>
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('delete')}
+        >
           Delete VM…
         </button>
       </div>
@@ -35,7 +53,8 @@ export function VmGeneral({ vm }: { vm: Vm }) {
         rows={[
           ['Name', vm.name],
           ['UUID', vm.uuid],
-          ['State', VM_STATE_WORDS[vm.state]],
+          // Not the Paused an incoming copy reports: what is happening to it.
+          ['State', job ?? VM_STATE_WORDS[vm.state]],
           ['Node', host?.name ?? '—'],
           ['vCPUs', String(vm.vcpus)],
           ['Memory', formatKiB(vm.memoryKiB)],

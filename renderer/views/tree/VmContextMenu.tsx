@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
+import { VM_ACTION_SPECS, canRun, runVmAction, useVmJob } from '../vmActions';
 
 /** The dialogs a VM's menu opens, as on its General tab. */
 const VM_DIALOGS = [
@@ -26,6 +26,7 @@ export function VmContextMenu({
   const vm = useInventory((s) => s.inv.vms[vmId]);
   const notify = useNotices((s) => s.push);
   const ref = useRef<HTMLDivElement>(null);
+  const job = useVmJob(vm);
 
   useEffect(() => {
     ref.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
@@ -63,7 +64,7 @@ export function VmContextMenu({
         <button
           key={spec.action}
           role="menuitem"
-          disabled={!spec.allowed(vm)}
+          disabled={!canRun(spec, vm, job)}
           className="block w-full px-3 py-1 text-left outline-none hover:bg-sky-600 hover:text-white focus:bg-sky-600 focus:text-white disabled:text-slate-400 disabled:hover:bg-transparent"
           onClick={() => {
             onClose();
@@ -79,7 +80,7 @@ export function VmContextMenu({
         <button
           key={d.kind}
           role="menuitem"
-          disabled={d.kind === 'clone' && vm.state !== 'shutoff'}
+          disabled={!!job || (d.kind === 'clone' && vm.state !== 'shutoff')}
           className="block w-full px-3 py-1 text-left outline-none hover:bg-sky-600 hover:text-white focus:bg-sky-600 focus:text-white disabled:text-slate-400 disabled:hover:bg-transparent"
           onClick={() => {
             onClose();

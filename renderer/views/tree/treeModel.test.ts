@@ -75,6 +75,38 @@ describe('resource tree rows', () => {
     expect(rows[1]!.tone).toBe('warn');
   });
 
+  it('names a migrating VM by where it goes, on both nodes, while its task runs', () => {
+    const inv = inventory();
+    inv.hosts['h2'] = { ...inv.hosts['h1']!, id: 'h2', name: 'node2', state: 'connected' };
+    // The incoming copy on node2 reports itself paused until the switch-over.
+    inv.vms['v1b'] = { ...inv.vms['v1']!, id: 'v1b', hostId: 'h2', state: 'paused' };
+    inv.tasks['t1'] = {
+      id: 't1',
+      title: 'Migrate db',
+      target: 'to node2',
+      state: 'running',
+      progress: 0.4,
+      startedAt: 0,
+      log: [],
+      vmJob: { kind: 'migration', vmUuid: 'u1', fromHostId: 'h1', toHostId: 'h2' },
+    };
+    const vmRows = () =>
+      buildRows(inv, () => true, 0)
+        .filter((r) => r.selection?.kind === 'vm')
+        .map((r) => [r.name, r.tone]);
+    expect(vmRows()).toEqual([
+      ['db Migrating to node2', 'warn'],
+      ['web Shut off', 'muted'],
+      ['db Migrating from node1', 'warn'],
+    ]);
+    inv.tasks['t1'] = { ...inv.tasks['t1'], state: 'succeeded' };
+    expect(vmRows()).toEqual([
+      ['db Running', 'ok'],
+      ['web Shut off', 'muted'],
+      ['db Paused', 'warn'],
+    ]);
+  });
+
   it('hides the children of collapsed items', () => {
     const rows = buildRows(inventory(), (k) => k !== 'host:h1', 0);
     expect(rows.map((r) => r.label)).toEqual(['Clusterdeck', 'node1']);

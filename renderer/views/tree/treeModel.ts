@@ -1,6 +1,7 @@
 // The resource tree as a flat list of visible rows (the ARIA tree pattern
 // with aria-level), derived from the inventory and the expanded set.
 import type { Host, Inventory } from '../../../shared/model';
+import { runningVmJob } from '../../../shared/vm-jobs';
 import type { Selection } from '../../state/ui';
 import { HOST_STATE_WORDS, VM_STATE_WORDS, percent } from '../format';
 
@@ -102,24 +103,27 @@ function hostRows(
       items: Object.values(inv.vms)
         .filter((v) => v.hostId === h.id)
         .sort(byName)
-        .map((v) =>
-          row({
+        .map((v) => {
+          // A migrating VM is "Migrating to node2", not the Paused its incoming copy reports.
+          const job = runningVmJob(Object.values(inv.tasks), inv.hosts, v);
+          return row({
             key: `vm:${v.id}`,
             level: level + 2,
             label: v.name,
-            detail: VM_STATE_WORDS[v.state],
+            detail: job?.words ?? VM_STATE_WORDS[v.state],
             expandable: false,
             selection: { kind: 'vm', id: v.id, uuid: v.uuid },
-            tone:
-              v.state === 'running'
+            tone: job
+              ? 'warn'
+              : v.state === 'running'
                 ? 'ok'
                 : v.state === 'paused'
                   ? 'warn'
                   : v.state === 'crashed'
                     ? 'bad'
                     : 'muted',
-          }),
-        ),
+          });
+        }),
     },
     {
       key: `${hk}:pools`,

@@ -4,6 +4,7 @@
 // Cancel in the Tasks pane aborts the job with the VM left where it was.
 import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
+import type { MigrationTransport, TlsReadiness } from '../../../shared/migration';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
@@ -47,6 +48,9 @@ export function MigrateVmWizard({
   const [copy, setCopy] = useState<'auto' | 'yes' | 'no'>('auto');
   const [persist, setPersist] = useState(true);
   const [limit, setLimit] = useState('');
+  // Encrypted by default: guest memory holds whatever the guest holds (keys, passwords).
+  const [transport, setTransport] = useState<MigrationTransport>('tunnelled');
+  const [tls, setTls] = useState<TlsReadiness>();
   const [plan, setPlan] = useState<Plan>();
   const [chosen, setChosen] = useState<Set<string>>(() => new Set([vmId]));
   // Others on the same node can go along; each is checked by the preflight.
@@ -61,6 +65,7 @@ export function MigrateVmWizard({
     vmIds,
     targetHostId: target,
     persist,
+    transport,
     ...(copy !== 'auto' ? { copyStorage: copy === 'yes' } : {}),
     ...(limit.trim() && limitOk ? { bandwidthMiBs: bandwidth } : {}),
   };
@@ -73,6 +78,25 @@ export function MigrateVmWizard({
   useEffect(() => {
     if (index >= 1) check();
   }, [index]);
+  // TLS is offered only where both nodes hold QEMU's certificates; otherwise the wizard says what lacks.
+  const sourceHostId = vm?.hostId;
+  useEffect(() => {
+    setTls(undefined);
+    if (!sourceHostId || !target) return;
+    let live = true;
+    getBridge()
+      .call('migrationTls', { sourceHostId, targetHostId: target })
+      .then(
+        (r) => live && setTls(r),
+        (e: unknown) => live && setTls({ ready: false, reason: errorMessage(e) }),
+      );
+    return () => {
+      live = false;
+    };
+  }, [sourceHostId, target]);
+  useEffect(() => {
+    if (transport === 'tls' && tls && !tls.ready) setTransport('tunnelled');
+  }, [tls, transport]);
 
   const { busy, finish: migrate } = useFinish(async () => {
     await getBridge().call('migrateVms', spec);
@@ -169,6 +193,59 @@ export function MigrateVmWizard({
                   <option value="no">Never copy them (shared storage only)</option>
                 </select>
               </div>
+              <fieldset>
+                <legend className="mb-1 font-medium">How the memory travels (live moves)</legend>
+                <label className="flex items-start gap-2 py-0.5">
+                  <input
+                    type="radio"
+                    name={`${ids}-transport`}
+                    checked={transport === 'tunnelled'}
+                    onChange={() => setTransport('tunnelled')}
+                  />
+                  <span>
+                    Encrypted through SSH (--p2p --tunnelled)
+                    <span className="block text-xs text-slate-500">
+                      Through the trust New Cluster set up between the nodes. Slower than plain;
+                      cannot copy disks (libvirt 9 with QEMU 7 refuses), so disks must be on shared
+                      storage.
+                    </span>
+                  </span>
+                </label>
+                <label className="flex items-start gap-2 py-0.5">
+                  <input
+                    type="radio"
+                    name={`${ids}-transport`}
+                    checked={transport === 'tls'}
+                    disabled={!tls?.ready}
+                    onChange={() => setTransport('tls')}
+                  />
+                  <span>
+                    Encrypted with TLS (--tls)
+                    <span className="block text-xs text-slate-500">
+                      {!tls
+                        ? 'Checking the nodes’ certificates…'
+                        : tls.ready
+                          ? 'QEMU to QEMU with the nodes’ certificates: encrypted, copies disks too.'
+                          : `Not offered: ${tls.reason}.`}
+                    </span>
+                  </span>
+                </label>
+                <label className="flex items-start gap-2 py-0.5">
+                  <input
+                    type="radio"
+                    name={`${ids}-transport`}
+                    checked={transport === 'plain'}
+                    onChange={() => setTransport('plain')}
+                  />
+                  <span>
+                    Plain (tcp://)
+                    <span className="block text-xs text-slate-500">
+                      The fastest, and it copies disks; anyone on the network between the nodes can
+                      read the guest’s memory and disks. For a network you trust.
+                    </span>
+                  </span>
+                </label>
+              </fieldset>
               <label className="flex items-center gap-2">
                 <input
                   type="checkbox"

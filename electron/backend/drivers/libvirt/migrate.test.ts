@@ -44,6 +44,35 @@ describe('migration commands', () => {
     ]);
   });
 
+  it('encrypts the data: tunnelled through libvirtd’s SSH connection, or TLS to the target', () => {
+    const o = { live: true, copyStorage: false, persist: true } as const;
+    expect(migrateArgv('u-4', target, { ...o, transport: 'tunnelled' }).slice(3)).toEqual([
+      'migrate',
+      '--live',
+      '--p2p',
+      '--tunnelled',
+      '--persistent',
+      '--undefinesource',
+      'u-4',
+      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+    ]);
+    expect(migrateArgv('u-4', target, { ...o, transport: 'tls' }).slice(3)).toEqual([
+      'migrate',
+      '--live',
+      '--tls',
+      '--persistent',
+      '--undefinesource',
+      'u-4',
+      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+      '--migrateuri',
+      'tcp://192.0.2.7',
+    ]);
+    // Offline, only the definition moves, over the libvirt (SSH) connection.
+    expect(
+      migrateArgv('u-4', target, { ...o, live: false, transport: 'tunnelled' }).slice(3),
+    ).not.toContain('--tunnelled');
+  });
+
   it('moves a shut-off VM offline: its definition only', () => {
     expect(
       migrateArgv('u-3', target, { live: false, copyStorage: false, persist: true }).slice(3),
@@ -66,6 +95,7 @@ describe('migration commands', () => {
       total: 68.438 * 1024 ** 2,
       bandwidth: 1.018 * 1024 ** 2,
       downtimeMs: 300,
+      iteration: 1,
     });
     expect(parseDomjobinfo('Job type:         None\n').active).toBe(false);
   });

@@ -290,6 +290,8 @@ export interface JobInfo {
   /** Bytes per second of the memory stream. */
   bandwidth: number;
   downtimeMs: number;
+  /** QEMU's pass over the guest's memory (1, 2, …): later passes re-send dirtied pages. */
+  iteration: number;
 }
 
 /** Reads `virsh domjobinfo` ("Data processed:   12.345 MiB"), by its labels. */
@@ -311,6 +313,7 @@ export function parseDomjobinfo(stdout: string): JobInfo {
     total: bytes('Data total'),
     bandwidth: bytes('Memory bandwidth'),
     downtimeMs: Number(field('Expected downtime')?.[1] ?? 0),
+    iteration: Number(field('Iteration')?.[1] ?? 0),
   };
 }
 
