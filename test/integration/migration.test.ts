@@ -226,7 +226,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
       'Encrypted: node1’s libvirtd carries lab-tiny-1’s memory through its own SSH connection to node2 (--p2p --tunnelled; slower than plain).',
     );
     expect(plan.steps.map((s) => s.command)).toEqual([
-      `virsh -c qemu:///system migrate --live --p2p --tunnelled --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1'`,
+      `virsh -c qemu:///system migrate --live --p2p --tunnelled --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@clusterdeck-${labNode('node2').host}/system?no_tty=1'`,
     ]);
     const there = await taskFinished(backend, await migrate(spec), 60_000);
     try {
@@ -284,7 +284,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
     };
     expect(plan.problems).toEqual([]);
     expect(plan.steps.map((s) => s.command)).toEqual([
-      `virsh -c qemu:///system migrate --live --tls --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
+      `virsh -c qemu:///system migrate --live --tls --persistent --undefinesource ${vm.uuid} 'qemu+ssh://root@clusterdeck-${labNode('node2').host}/system?no_tty=1' --migrateuri tcp://${labNode('node2').host}`,
     ]);
     const there = await taskFinished(backend, await migrate(spec), 60_000);
     try {

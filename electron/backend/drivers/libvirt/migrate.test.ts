@@ -54,7 +54,7 @@ describe('migration commands', () => {
       '--persistent',
       '--undefinesource',
       'u-4',
-      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+      'qemu+ssh://root@clusterdeck-192.0.2.7/system?no_tty=1',
     ]);
     expect(migrateArgv('u-4', target, { ...o, transport: 'tls' }).slice(3)).toEqual([
       'migrate',
@@ -63,7 +63,7 @@ describe('migration commands', () => {
       '--persistent',
       '--undefinesource',
       'u-4',
-      'qemu+ssh://root@192.0.2.7/system?no_tty=1',
+      'qemu+ssh://root@clusterdeck-192.0.2.7/system?no_tty=1',
       '--migrateuri',
       'tcp://192.0.2.7',
     ]);
