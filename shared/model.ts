@@ -1,6 +1,7 @@
 // The entities both processes talk about. The inventory is normalized
 // (Record<id, entity>) and changes travel as patches, never as full reloads.
 import { z } from 'zod';
+import type { VmAction } from './api';
 import type { Cluster } from './cluster';
 import type { PlanStepView } from './storage';
 
@@ -204,6 +205,15 @@ export interface Task {
    * these are the exact commands Undo runs (once, as a task of its own).
    */
   undo?: PlanStepView[];
+  /** A failed task's way out, e.g. Force off after a shutdown the guest ignored. */
+  offer?: TaskOffer;
+}
+
+/** A VM action a failed task offers as a button ("Force off"). */
+export interface TaskOffer {
+  label: string;
+  vmId: string;
+  action: VmAction;
 }
 
 export interface Inventory {

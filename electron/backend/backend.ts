@@ -424,7 +424,7 @@ export class Backend {
       const taskId = this.tasks.start(
         `${ACTION_TITLES[action]} ${vm.name}`,
         `${vm.name} on ${conn.config.name}`,
-        (ctx) => driver.vmAction(vm, action, ctx),
+        (ctx) => driver.vmAction(vm, action, ctx, this.settings.current.vmActionTimeoutSeconds),
       );
       return { taskId };
     },

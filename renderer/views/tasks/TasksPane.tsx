@@ -65,6 +65,9 @@ function askUndo(task: Task, steps: PlanStepView[], notify: (text: string) => vo
 function TaskRow({ task }: { task: Task }) {
   const [open, setOpen] = useState(false);
   const notify = useNotices((s) => s.push);
+  // A failed task's way out (Force off), while the VM it names is still on.
+  const offerVm = useInventory((s) => (task.offer ? s.inv.vms[task.offer.vmId] : undefined));
+  const offer = task.state === 'failed' && offerVm?.state !== 'shutoff' ? task.offer : undefined;
   const duration = (task.endedAt ?? Date.now()) - task.startedAt;
   return (
     <li className="border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
@@ -111,6 +114,19 @@ function TaskRow({ task }: { task: Task }) {
             onClick={() => askUndo(task, task.undo!, notify)}
           >
             Undo…
+          </button>
+        )}
+        {offer && offerVm && (
+          <button
+            className={buttonClass}
+            aria-label={`${offer.label} ${offerVm.name}`}
+            onClick={() =>
+              getBridge()
+                .call('vmAction', { vmId: offer.vmId, action: offer.action })
+                .catch((e: unknown) => notify(errorMessage(e)))
+            }
+          >
+            {offer.label}
           </button>
         )}
         <button
