@@ -67,7 +67,12 @@ export interface VmDisk {
   target: string;
   device: string;
   bus: string;
+  /** A path, an RBD 'pool/image', or (with `pool`) a volume name. */
   source: string;
+  /** For a type='volume' disk: the storage pool that holds `source`. */
+  pool?: string;
+  /** Marked `<readonly/>` in the definition. */
+  readonly?: boolean;
 }
 export interface VmNic {
   type: string;

@@ -123,6 +123,8 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
       device: attr(disk, 'device') || 'disk',
       source:
         attr(src, 'file') || attr(src, 'dev') || attr(src, 'name') || attr(src, 'volume') || '',
+      ...(attr(disk, 'type') === 'volume' ? { pool: attr(src, 'pool') } : {}),
+      ...(disk['readonly'] !== undefined ? { readonly: true } : {}),
     };
   });
   const nics: VmNic[] = arr(devices['interface']).map((nic) => {
