@@ -107,6 +107,8 @@ export interface Vm {
   autostart: boolean;
   persistent: boolean;
   disks: VmDisk[];
+  /** A running VM's disks that only its persistent definition holds (for its next start). */
+  definedDisks?: VmDisk[];
   nics: VmNic[];
   graphics: VmGraphics[];
   textConsoles: VmTextConsole[];

@@ -1,12 +1,12 @@
 // Which VMs use a volume, from the disks of every VM defined on the pool's
-// node (running or not). One function for the pool view's "Used by", the
+// node (running or not; a running VM's persistent definition too). One function for the pool view's "Used by", the
 // refusal to delete a volume a running VM uses, and New VM's ISO list.
 import type { StoragePool, Vm, VmDisk, Volume } from './model';
 
 export interface VolumeUser {
   vmId: string;
   vm: string;
-  /** The VM is active (running, paused, stopping…): its disks are open. */
+  /** The VM is active (running, paused, stopping…) with the volume open. */
   running: boolean;
   /** Every disk of the VM on this volume is read-only media (a CD-ROM or `<readonly/>`). */
   readonly: boolean;
@@ -26,12 +26,16 @@ export function volumeUsers(pool: StoragePool, volume: Volume, vms: readonly Vm[
   const users: VolumeUser[] = [];
   for (const vm of vms) {
     if (vm.hostId !== pool.hostId) continue;
-    const disks = vm.disks.filter((d) => diskIsVolume(d, pool, volume));
+    const open = vm.disks.filter((d) => diskIsVolume(d, pool, volume));
+    const disks = [
+      ...open,
+      ...(vm.definedDisks ?? []).filter((d) => diskIsVolume(d, pool, volume)),
+    ];
     if (disks.length === 0) continue;
     users.push({
       vmId: vm.id,
       vm: vm.name,
-      running: !OFF_STATES.includes(vm.state),
+      running: open.length > 0 && !OFF_STATES.includes(vm.state),
       readonly: disks.every((d) => d.device === 'cdrom' || d.readonly === true),
     });
   }

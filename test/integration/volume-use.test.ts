@@ -41,9 +41,24 @@ function quietly(args: string[]): void {
 function cleanUp(): void {
   quietly(['destroy', 'int-user']);
   quietly(['undefine', 'int-user']);
-  for (const v of ['int-use.qcow2', 'int-fake.iso', 'int-media.img'])
+  for (const v of ['int-use.qcow2', 'int-fake.iso', 'int-media.img', 'int-later.qcow2'])
     quietly(['vol-delete', '--pool', 'lab-images', v]);
   quietly(['pool-refresh', 'lab-images']);
+}
+
+/** Defines int-user (again): its disks, and any more for its next start. */
+function defineUser(more = ''): void {
+  const xml = join(labNode('node1').dir, 'int-user.xml');
+  writeFileSync(
+    xml,
+    `<domain type='${readLab().kvm ? 'kvm' : 'qemu'}'><name>int-user</name><uuid>6d2a7c1e-0f3b-4c55-9a41-2b8e5d7f9c01</uuid><memory unit='MiB'>32</memory>` +
+      `<os><type arch='x86_64'>hvm</type></os><devices>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-use.qcow2'/><target dev='vda' bus='virtio'/></disk>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-fake.iso'/><target dev='vdb' bus='virtio'/></disk>` +
+      `<disk type='volume' device='cdrom'><driver name='qemu' type='raw'/><source pool='lab-images' volume='int-media.img'/><target dev='hdc' bus='ide'/><readonly/></disk>` +
+      `${more}</devices></domain>`,
+  );
+  virshOn('node1', ['define', xml]);
 }
 
 beforeAll(async () => {
@@ -57,17 +72,7 @@ beforeAll(async () => {
   iso.write('\x01CD001', 32 * 1024, 'latin1');
   writeFileSync(join(dir, 'lib', 'images', 'int-media.img'), iso);
   virshOn('node1', ['pool-refresh', 'lab-images']);
-  const xml = join(dir, 'int-user.xml');
-  writeFileSync(
-    xml,
-    `<domain type='${readLab().kvm ? 'kvm' : 'qemu'}'><name>int-user</name><memory unit='MiB'>32</memory>` +
-      `<os><type arch='x86_64'>hvm</type></os><devices>` +
-      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-use.qcow2'/><target dev='vda' bus='virtio'/></disk>` +
-      `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-fake.iso'/><target dev='vdb' bus='virtio'/></disk>` +
-      `<disk type='volume' device='cdrom'><driver name='qemu' type='raw'/><source pool='lab-images' volume='int-media.img'/><target dev='hdc' bus='ide'/><readonly/></disk>` +
-      `</devices></domain>`,
-  );
-  virshOn('node1', ['define', xml]);
+  defineUser();
   virshOn('node1', ['start', 'int-user']);
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-voluse-'));
   backend = await Backend.start(testBackendOptions(home));
@@ -85,7 +90,7 @@ afterAll(() => {
 });
 
 describe('volumes in use', () => {
-  it('names the VMs that use each volume, from their definitions', () => {
+  it('names the VMs that use each volume, from their definitions', async () => {
     const users = (name: string) =>
       volumeUsers(pool(), volume(name)!, backend.store.all('vms')).map((u) => [
         u.vm,
@@ -97,6 +102,18 @@ describe('volumes in use', () => {
     expect(users('int-fake.iso')).toEqual([['int-user', true, false]]);
     // Named by pool and volume in the definition, not by path.
     expect(users('int-media.img')).toEqual([['int-user', true, true]]);
+    // Added for its next start only: named, but not open.
+    virshOn('node1', ['vol-create-as', 'lab-images', 'int-later.qcow2', '1M', '--format', 'qcow2']);
+    virshOn('node1', ['pool-refresh', 'lab-images']);
+    // (as the settings editor does it: a new definition while the VM runs)
+    defineUser(
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-later.qcow2'/><target dev='vdc' bus='virtio'/></disk>`,
+    );
+    await waitFor(
+      () => volume('int-later.qcow2') && users('int-later.qcow2').length,
+      'int-later used',
+    );
+    expect(users('int-later.qcow2')).toEqual([['int-user', false, false]]);
     if (readLab().linuxGuest)
       expect(users('lab-linux-data.qcow2')).toEqual([
         ['lab-linux', vmOf('lab-linux')!.state !== 'shutoff', false],
