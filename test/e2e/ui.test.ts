@@ -34,6 +34,11 @@ beforeAll(async () => {
   resetLabGuests();
   mkdirSync(ARTIFACTS, { recursive: true });
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-'));
+  // A short wait for a VM action's effect, so a shutdown the guest ignores fails soon.
+  writeFileSync(
+    join(home, 'settings.json'),
+    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
+  );
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
   browser = await chromium.launch({
@@ -140,6 +145,31 @@ describe('the browser shell in Chromium', () => {
     const vm = backend.store.all('vms').find((v) => v.name === 'lab-tiny-2')!;
     await tasks.getByText(`virsh -c qemu:///system destroy ${vm.uuid}`).first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-tasks.png') });
+  });
+
+  it('offers Force off when a shutdown the guest ignores ends failed', async () => {
+    // The diskless lab-tiny guests ignore the ACPI power button.
+    await vmItem('lab-tiny-1', 'Running').click();
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    await toolbar.getByRole('button', { name: 'Shut down' }).click();
+    const tasks = page.getByRole('region', { name: 'Tasks' });
+    await tasks.getByText('Shutting down…').waitFor();
+    await tasks.getByText(/lab-tiny-1 on node1 is still running 6 s after/).waitFor({
+      timeout: 20_000,
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-shutdown-ignored.png') });
+    await tasks.getByRole('button', { name: 'Force off lab-tiny-1' }).click();
+    await page
+      .getByRole('alertdialog', { name: /Force off lab-tiny-1/ })
+      .getByRole('button', { name: 'Force off' })
+      .click();
+    await vmItem('lab-tiny-1', 'Shut off').waitFor({ timeout: 20_000 });
+    // Once the VM is off, nothing is offered any more.
+    await tasks
+      .getByRole('button', { name: 'Force off lab-tiny-1' })
+      .waitFor({ state: 'detached' });
+    await toolbar.getByRole('button', { name: 'Start' }).click();
+    await vmItem('lab-tiny-1', 'Running').waitFor({ timeout: 20_000 });
   });
 
   it('shows a change made by virsh on the node without a reload', async () => {

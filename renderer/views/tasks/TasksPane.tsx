@@ -9,6 +9,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { buttonClass } from '../dialogs/Dialog';
 import { TASK_STATE_WORDS, formatDuration } from '../format';
+import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
 
 const STATE_TONE: Record<Task['state'], string> = {
   running: 'text-sky-700 dark:text-sky-400',
@@ -120,11 +121,11 @@ function TaskRow({ task }: { task: Task }) {
           <button
             className={buttonClass}
             aria-label={`${offer.label} ${offerVm.name}`}
-            onClick={() =>
-              getBridge()
-                .call('vmAction', { vmId: offer.vmId, action: offer.action })
-                .catch((e: unknown) => notify(errorMessage(e)))
-            }
+            // Confirmed as from the toolbar: Force off loses what the guest has not written.
+            onClick={() => {
+              const spec = VM_ACTION_SPECS.find((a) => a.action === offer.action);
+              if (spec) runVmAction(offerVm, spec, notify);
+            }}
           >
             {offer.label}
           </button>
