@@ -68,7 +68,7 @@ import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
-import { EFFECTS, isDomainEvent } from './effects';
+import { EFFECTS, isDomainEvent, waitUntil } from './effects';
 import { VirshShell } from './virsh-shell';
 
 type Kind = EventKind;
@@ -239,23 +239,14 @@ export class LibvirtDriver implements Driver {
       await this.refresh('vms');
       const seen = () =>
         effect.reached ? effect.reached(this.store.get('vms', vm.id)) : eventSeen;
-      const ok = await new Promise<boolean>((resolve, reject) => {
-        const done = (v: boolean) => {
-          clearTimeout(timer);
-          ctx.signal.removeEventListener('abort', onAbort);
-          resolve(v);
-        };
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(new ClusterdeckError('cancelled', `Stopped waiting for ${vm.name}.`));
-        };
-        const timer = setTimeout(() => done(seen()), waitSeconds * 1000);
-        ctx.signal.addEventListener('abort', onAbort, { once: true });
-        wake = () => {
-          if (seen()) done(true);
-        };
-        wake();
-      });
+      const wait = waitUntil(
+        seen,
+        waitSeconds * 1000,
+        ctx.signal,
+        () => new ClusterdeckError('cancelled', `Stopped waiting for ${vm.name}.`),
+      );
+      wake = wait.wake;
+      const ok = await wait.result;
       if (!ok) {
         if (effect.offer === 'destroy')
           ctx.offer({ label: 'Force off', vmId: vm.id, action: 'destroy' });

@@ -53,3 +53,40 @@ export const EFFECTS: Record<VmAction, Effect> = {
 export function isDomainEvent(line: string, event: string, name: string): boolean {
   return line.startsWith(`event '${event}' for domain '${name}'`);
 }
+
+/**
+ * Resolves true as soon as `seen()` holds (checked now and at each `wake()`),
+ * false once `ms` have passed; rejects with `cancelled()` when the task is cancelled.
+ */
+export function waitUntil(
+  seen: () => boolean,
+  ms: number,
+  signal: AbortSignal,
+  cancelled: () => Error,
+): { result: Promise<boolean>; wake: () => void } {
+  let wake = () => {};
+  const result = new Promise<boolean>((resolve, reject) => {
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      wake = () => {};
+    };
+    const onAbort = () => {
+      finish();
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      finish();
+      resolve(seen());
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    wake = () => {
+      if (!seen()) return;
+      finish();
+      resolve(true);
+    };
+    if (signal.aborted) onAbort();
+    else wake();
+  });
+  return { result, wake: () => wake() };
+}
