@@ -73,6 +73,8 @@ export interface VmDisk {
   pool?: string;
   /** Marked `<readonly/>` in the definition. */
   readonly?: boolean;
+  /** The backing chain under the image, nearest first (reported for a running VM). */
+  backing?: string[];
 }
 export interface VmNic {
   type: string;

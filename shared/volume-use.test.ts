@@ -44,6 +44,14 @@ describe('volumeUsers', () => {
     ]);
   });
 
+  it('counts the backing file under a running VM’s disk as open', () => {
+    const top = [vm('snap', 'running', [disk({ source: '/img/top', backing: ['/img/a.qcow2'] })])];
+    expect(volumeUsers(pool, qcow, top).map((u) => [u.vm, u.running, u.readonly])).toEqual([
+      ['snap', true, true],
+    ]);
+    expect(deleteVolumeProblem(pool, qcow, top, 'node1')).toContain('in use by snap');
+  });
+
   it('refuses deleting a running VM’s volume, naming it', () => {
     expect(deleteVolumeProblem(pool, qcow, vms, 'node1')).toBe(
       'a.qcow2 in images on node1 is in use by web, which is running: shut it down or detach the disk first.',

@@ -31,11 +31,13 @@ export function volumeUsers(pool: StoragePool, volume: Volume, vms: readonly Vm[
       ...open,
       ...(vm.definedDisks ?? []).filter((d) => diskIsVolume(d, pool, volume)),
     ];
-    if (disks.length === 0) continue;
+    // A backing file (an external snapshot's base) is open read-only under another image.
+    const under = vm.disks.some((d) => d.backing?.includes(volume.path));
+    if (disks.length === 0 && !under) continue;
     users.push({
       vmId: vm.id,
       vm: vm.name,
-      running: open.length > 0 && !OFF_STATES.includes(vm.state),
+      running: (open.length > 0 || under) && !OFF_STATES.includes(vm.state),
       readonly: disks.every((d) => d.device === 'cdrom' || d.readonly === true),
     });
   }

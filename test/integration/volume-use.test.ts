@@ -41,7 +41,14 @@ function quietly(args: string[]): void {
 function cleanUp(): void {
   quietly(['destroy', 'int-user']);
   quietly(['undefine', 'int-user']);
-  for (const v of ['int-use.qcow2', 'int-fake.iso', 'int-media.img', 'int-later.qcow2'])
+  for (const v of [
+    'int-use.qcow2',
+    'int-fake.iso',
+    'int-media.img',
+    'int-later.qcow2',
+    'int-top.qcow2',
+    'int-base.qcow2',
+  ])
     quietly(['vol-delete', '--pool', 'lab-images', v]);
   quietly(['pool-refresh', 'lab-images']);
 }
@@ -55,6 +62,7 @@ function defineUser(more = ''): void {
       `<os><type arch='x86_64'>hvm</type></os><devices>` +
       `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-use.qcow2'/><target dev='vda' bus='virtio'/></disk>` +
       `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-fake.iso'/><target dev='vdb' bus='virtio'/></disk>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-top.qcow2'/><target dev='vdd' bus='virtio'/></disk>` +
       `<disk type='volume' device='cdrom'><driver name='qemu' type='raw'/><source pool='lab-images' volume='int-media.img'/><target dev='hdc' bus='ide'/><readonly/></disk>` +
       `${more}</devices></domain>`,
   );
@@ -66,6 +74,20 @@ beforeAll(async () => {
   const dir = labNode('node1').dir;
   virshOn('node1', ['vol-create-as', 'lab-images', 'int-use.qcow2', '16M', '--format', 'qcow2']);
   virshOn('node1', ['vol-create-as', 'lab-images', 'int-fake.iso', '1M', '--format', 'raw']);
+  // An image on a backing file, as an external snapshot leaves it.
+  virshOn('node1', ['vol-create-as', 'lab-images', 'int-base.qcow2', '16M', '--format', 'qcow2']);
+  virshOn('node1', [
+    'vol-create-as',
+    'lab-images',
+    'int-top.qcow2',
+    '16M',
+    '--format',
+    'qcow2',
+    '--backing-vol',
+    'int-base.qcow2',
+    '--backing-vol-format',
+    'qcow2',
+  ]);
   // An ISO 9660 image by content (its primary volume descriptor at 32 KiB),
   // under a name that does not say so: libvirt's probe reports format 'iso'.
   const iso = Buffer.alloc(64 * 1024);
@@ -99,6 +121,9 @@ describe('volumes in use', () => {
       ]);
     expect(volume('int-media.img')!.format).toBe('iso');
     expect(users('int-use.qcow2')).toEqual([['int-user', true, false]]);
+    expect(users('int-top.qcow2')).toEqual([['int-user', true, false]]);
+    // Open under int-top.qcow2, from the backing chain libvirt reports.
+    expect(users('int-base.qcow2')).toEqual([['int-user', true, true]]);
     expect(users('int-fake.iso')).toEqual([['int-user', true, false]]);
     // Named by pool and volume in the definition, not by path.
     expect(users('int-media.img')).toEqual([['int-user', true, true]]);
@@ -165,6 +190,12 @@ describe('volumes in use', () => {
       'int-use.qcow2 in lab-images on node1 is in use by int-user, which is running',
     );
     expect(virshOn('node1', ['vol-list', 'lab-images'])).toContain('int-use.qcow2');
+    await expect(
+      backend.call('volumeAction', {
+        poolId: pool().id,
+        volume: { op: 'delete', name: 'int-base.qcow2' },
+      }),
+    ).rejects.toThrow('int-base.qcow2 in lab-images on node1 is in use by int-user');
 
     virshOn('node1', ['destroy', 'int-user']);
     await waitFor(() => vmOf('int-user')?.state === 'shutoff', 'int-user off');
