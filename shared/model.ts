@@ -1,6 +1,7 @@
 // The entities both processes talk about. The inventory is normalized
 // (Record<id, entity>) and changes travel as patches, never as full reloads.
 import { z } from 'zod';
+import type { VmAction } from './api';
 import type { Cluster } from './cluster';
 import type { PlanStepView } from './storage';
 
@@ -69,7 +70,14 @@ export interface VmDisk {
   target: string;
   device: string;
   bus: string;
+  /** A path, an RBD 'pool/image', or (with `pool`) a volume name. */
   source: string;
+  /** For a type='volume' disk: the storage pool that holds `source`. */
+  pool?: string;
+  /** Marked `<readonly/>` in the definition. */
+  readonly?: boolean;
+  /** The backing chain under the image, nearest first (reported for a running VM). */
+  backing?: string[];
 }
 export interface VmNic {
   type: string;
@@ -104,6 +112,8 @@ export interface Vm {
   autostart: boolean;
   persistent: boolean;
   disks: VmDisk[];
+  /** A running VM's disks that only its persistent definition holds (for its next start). */
+  definedDisks?: VmDisk[];
   nics: VmNic[];
   graphics: VmGraphics[];
   textConsoles: VmTextConsole[];
@@ -209,6 +219,15 @@ export interface Task {
   undo?: PlanStepView[];
   /** The VM the task is moving right now: no lifecycle action runs on it meanwhile. */
   vmJob?: VmJob;
+  /** A failed task's way out, e.g. Force off after a shutdown the guest ignored. */
+  offer?: TaskOffer;
+}
+
+/** A VM action a failed task offers as a button ("Force off"). */
+export interface TaskOffer {
+  label: string;
+  vmId: string;
+  action: VmAction;
 }
 
 /** A running migration of one VM, known to the task that runs it (shared/vm-jobs.ts reads it). */

@@ -17,6 +17,12 @@ import type { Cluster } from '../../shared/cluster';
 import type { Patch, StoragePool, Vm } from '../../shared/model';
 import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/storage';
 import { formatBytes } from '../../shared/units';
+import {
+  deleteVolumeProblem,
+  isoProblem,
+  namesOfUsers,
+  volumeUsers,
+} from '../../shared/volume-use';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
 import { ClusterdeckError } from '../../shared/errors';
 import type { ClusterSpec, CpuModel } from '../../shared/cluster';
@@ -521,7 +527,7 @@ export class Backend {
       const taskId = this.tasks.start(
         `${ACTION_TITLES[action]} ${vm.name}`,
         `${vm.name} on ${conn.config.name}`,
-        (ctx) => driver.vmAction(vm, action, ctx),
+        (ctx) => driver.vmAction(vm, action, ctx, this.settings.current.vmActionTimeoutSeconds),
       );
       return { taskId };
     },
@@ -679,6 +685,12 @@ export class Backend {
       const formatProblem =
         volume.op === 'create' ? newVolumeProblem(pool, volume.format) : undefined;
       if (formatProblem) throw new ClusterdeckError('invalid-input', formatProblem);
+      const vol = pool.volumes.find((v) => v.name === volume.name);
+      const inUse =
+        volume.op === 'delete' && vol
+          ? deleteVolumeProblem(pool, vol, this.store.all('vms'), conn.config.name)
+          : undefined;
+      if (inUse) throw new ClusterdeckError('invalid-state', inUse);
       const steps = onNode(conn, conn.getDriver().volumeSteps(pool, volume));
       const title = steps[0]?.title ?? 'Volume';
       const taskId = this.tasks.start(title, `${conn.config.name} / ${pool.name}`, (ctx) =>
@@ -1148,20 +1160,26 @@ export class Backend {
         if (p.volumes.some((v) => v.name === vol))
           problems.push(`${p.name} on ${node} already has a volume ${vol}.`);
       }
-      if (
-        p &&
-        spec.disk.kind === 'existing' &&
-        !p.volumes.some((v) => v.name === (spec.disk as { volume: string }).volume)
-      ) {
-        problems.push(`${p.name} on ${node} has no volume ${spec.disk.volume}.`);
+      if (p && spec.disk.kind === 'existing') {
+        const name = spec.disk.volume;
+        const vol = p.volumes.find((v) => v.name === name);
+        // Two guests writing one image corrupt it.
+        const users = vol ? volumeUsers(p, vol, this.store.all('vms')) : [];
+        if (!vol) problems.push(`${p.name} on ${node} has no volume ${name}.`);
+        else if (users.length)
+          problems.push(
+            `${name} in ${p.name} on ${node} is already a disk of ${namesOfUsers(users)}.`,
+          );
       }
     }
     if (spec.boot.kind === 'iso') {
       const p = poolOf(spec.boot.poolId, 'install medium');
       if (p) pools.iso = p;
-      if (p && !p.volumes.some((v) => v.name === (spec.boot as { volume: string }).volume)) {
-        problems.push(`${p.name} on ${node} has no volume ${spec.boot.volume}.`);
-      }
+      const name = spec.boot.volume;
+      const vol = p?.volumes.find((v) => v.name === name);
+      if (p && !vol) problems.push(`${p.name} on ${node} has no volume ${name}.`);
+      const notIso = p && vol ? isoProblem(p, vol, this.store.all('vms')) : undefined;
+      if (notIso) problems.push(`${notIso} Choose an ISO image as the install medium.`);
     }
     if (spec.network.kind === 'network') {
       const name = spec.network.name;

@@ -17,7 +17,8 @@ apt-get download "$pkg" >/dev/null 2>&1 || { echo "build-linux: apt-get download
 dpkg-deb -x ./*.deb k
 
 root=initramfs
-mkdir -p "$root"/{bin,sbin,etc/acpi/PWRF,proc,sys,dev,tmp,root,lib/modules}
+# busybox acpid exits at once without /var/log (its log) and /var/run (its pid file).
+mkdir -p "$root"/{bin,sbin,etc/acpi/PWRF,proc,sys,dev,tmp,root,lib/modules,var/log,var/run}
 cp /bin/busybox "$root/bin/busybox"
 moddir=$(echo k/lib/modules/*/kernel)
 # Load order matters: each module after the ones it needs.

@@ -36,6 +36,11 @@ beforeAll(async () => {
   resetLabGuests();
   mkdirSync(ARTIFACTS, { recursive: true });
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-'));
+  // A short wait for a VM action's effect, so a shutdown the guest ignores fails soon.
+  writeFileSync(
+    join(home, 'settings.json'),
+    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
+  );
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
   browser = await chromium.launch({
@@ -183,6 +188,79 @@ describe('the browser shell in Chromium', () => {
     await tasks.getByText(`virsh -c qemu:///system destroy ${vm.uuid}`).first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-tasks.png') });
   });
+
+  it('offers Force off when a shutdown the guest ignores ends failed', async () => {
+    // The diskless lab-tiny guests ignore the ACPI power button.
+    await vmItem('lab-tiny-1', 'Running').click();
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    await toolbar.getByRole('button', { name: 'Shut down' }).click();
+    const tasks = page.getByRole('region', { name: 'Tasks' });
+    await tasks.getByText('Shutting down…').waitFor();
+    await tasks.getByText(/lab-tiny-1 on node1 is still running 6 s after/).waitFor({
+      timeout: 20_000,
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-shutdown-ignored.png') });
+    await tasks.getByRole('button', { name: 'Force off lab-tiny-1' }).click();
+    await page
+      .getByRole('alertdialog', { name: /Force off lab-tiny-1/ })
+      .getByRole('button', { name: 'Force off' })
+      .click();
+    await vmItem('lab-tiny-1', 'Shut off').waitFor({ timeout: 20_000 });
+    // Once the VM is off, nothing is offered any more.
+    await tasks
+      .getByRole('button', { name: 'Force off lab-tiny-1' })
+      .waitFor({ state: 'detached' });
+    await toolbar.getByRole('button', { name: 'Start' }).click();
+    await vmItem('lab-tiny-1', 'Running').waitFor({ timeout: 20_000 });
+  });
+
+  it.runIf(readLab().linuxGuest)(
+    'names the VM that uses a volume, and offers only ISO images as New VM’s install media',
+    async () => {
+      await page
+        .getByRole('treeitem', { name: /^lab-images/ })
+        .first()
+        .click();
+      const details = page.getByRole('region', { name: 'Details' });
+      const row = details.getByRole('row', { name: /lab-linux-data\.qcow2/ });
+      await row.getByRole('cell', { name: 'lab-linux (running)' }).waitFor();
+      expect(
+        await details.getByRole('button', { name: 'Delete lab-linux-data.qcow2' }).isDisabled(),
+      ).toBe(true);
+
+      await page
+        .getByRole('treeitem', { name: /^node1/ })
+        .first()
+        .click();
+      await page
+        .getByRole('toolbar', { name: 'Actions' })
+        .getByRole('button', { name: 'New VM' })
+        .click();
+      const wizard = page.getByRole('dialog', { name: 'New VM' });
+      const next = () => wizard.getByRole('button', { name: 'Next' }).click();
+      await wizard.getByLabel('VM name').fill('e2e-never');
+      await next();
+      await next();
+      await wizard.getByRole('radio', { name: 'No disk' }).check();
+      await next();
+      await wizard.getByRole('radio', { name: 'An ISO image from a storage pool' }).check();
+      const isoPool = wizard.getByLabel('Pool with the ISO');
+      await isoPool.selectOption({
+        label: (await isoPool.locator('option', { hasText: 'lab-images' }).textContent())!,
+      });
+      expect(
+        await wizard.getByLabel('ISO image').locator('option').allTextContents(),
+      ).not.toContain('lab-linux-data.qcow2');
+      await wizard.getByText(/volumes? not listed/).click();
+      await wizard
+        .getByRole('list', { name: 'Volumes not listed as ISO images' })
+        .getByText('lab-linux-data.qcow2 is not an ISO image (libvirt reports format qcow2).')
+        .waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-iso-list.png') });
+      await wizard.getByRole('button', { name: 'Cancel' }).click();
+      await wizard.waitFor({ state: 'detached' });
+    },
+  );
 
   it('shows a change made by virsh on the node without a reload', async () => {
     virshOn('node2', ['start', 'lab-tiny-3']);

@@ -38,7 +38,8 @@ export interface Driver {
   readonly stack: Stack;
   /** Loads node facts and the full inventory, then follows the node's events. */
   start(): Promise<NodeInfo>;
-  vmAction(vm: Vm, action: VmAction, ctx: TaskContext): Promise<void>;
+  /** Runs the action and waits up to waitSeconds until its effect is seen. */
+  vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void>;
   /** Where the VM's graphical console listens, as seen from the node. */
   displayAddress(vm: Vm): Promise<DisplayAddress>;
   /** The command that attaches a terminal to the VM's serial console. */

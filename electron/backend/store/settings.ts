@@ -37,6 +37,11 @@ const settingsSchema = z.object({
   hosts: z.array(hostConfigSchema),
   /** Clusters made with New Cluster; files from before clusters have none. */
   clusters: z.array(clusterConfigSchema).default([]),
+  /**
+   * How long a VM action waits for libvirt to show its effect (a shutdown
+   * until the guest is off, a reboot until it restarted) before failing.
+   */
+  vmActionTimeoutSeconds: z.number().int().min(1).max(3600).default(180),
   /** hostId -> secret encrypted by the SecretBox; never plain text. */
   secrets: z.record(z.string(), z.string()),
 });
@@ -46,7 +51,13 @@ export class SettingsStore {
   readonly file: string;
   /** Sentences for the user about what happened at load (a file set aside). */
   readonly notices: string[] = [];
-  private settings: Settings = { version: 1, hosts: [], clusters: [], secrets: {} };
+  private settings: Settings = {
+    version: 1,
+    hosts: [],
+    clusters: [],
+    vmActionTimeoutSeconds: 180,
+    secrets: {},
+  };
   private writing: Promise<void> = Promise.resolve();
 
   constructor(dataDir: string) {

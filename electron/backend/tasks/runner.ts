@@ -2,7 +2,7 @@
 // each remote command exactly as it ran. Tasks live in the inventory, so the
 // renderer receives them as patches like everything else.
 import { randomUUID } from 'node:crypto';
-import type { CommandRecord, Task, TaskStepState, VmJob } from '../../../shared/model';
+import type { CommandRecord, Task, TaskOffer, TaskStepState, VmJob } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { ClusterdeckError, toErrorPayload } from '../../../shared/errors';
 import type { InventoryStore } from '../inventory/store';
@@ -22,6 +22,8 @@ export interface TaskContext {
    * shown, and the work that runs them. Dropped when the task succeeds.
    */
   offerUndo: (shown: PlanStepView[], work: (ctx: TaskContext) => Promise<void>) => void;
+  /** What the user may do instead if the task fails (Force off after a shutdown that timed out). */
+  offer: (offer: TaskOffer) => void;
 }
 
 const MAX_FINISHED_TASKS = 200;
@@ -47,6 +49,7 @@ export class TaskRunner {
       startedAt: Date.now(),
       log: [],
     };
+    let offer: TaskOffer | undefined;
     let undo: { shown: PlanStepView[]; work: (ctx: TaskContext) => Promise<void> } | undefined;
     const update = (patch: Partial<Task>) => {
       task = { ...task, ...patch };
@@ -67,6 +70,7 @@ export class TaskRunner {
       stepState: (index, state) =>
         update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
       offerUndo: (shown, work) => (undo = { shown, work }),
+      offer: (o) => (offer = o),
     };
     void work(ctx)
       .then(
@@ -79,6 +83,7 @@ export class TaskRunner {
             error: p.message,
             endedAt: Date.now(),
             ...(undo?.shown.length ? { undo: undo.shown } : {}),
+            ...(offer ? { offer } : {}),
           });
         },
       )

@@ -4,6 +4,7 @@ import { useId, useRef, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import { namesOfUsers, volumeUsers } from '../../../shared/volume-use';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useAppInfo } from '../../state/appInfo';
 import { useInventory } from '../../state/inventory';
@@ -273,63 +274,78 @@ function Volumes({ pool }: { pool: StoragePool }) {
   const nameError = name && !nameCheck.success ? nameCheck.error.issues[0]?.message : undefined;
   const bytes = parseSize(size);
   const running = pool.state === 'running';
+  const vms = Object.values(useInventory((s) => s.inv.vms));
 
-  // Names and paths as the node has them: spaces kept, not folded by HTML.
-  const row = (v: Volume) => [
-    <span className="whitespace-pre-wrap">{v.name}</span>,
-    v.type,
-    formatBytes(v.capacity),
-    formatBytes(v.allocation),
-    <span className="break-all whitespace-pre-wrap">{v.path}</span>,
-    <span className="flex gap-1">
-      <button
-        className={buttonClass}
-        aria-label={`Resize ${v.name}`}
-        onClick={() =>
-          setEditing({ op: 'resize', volume: v.name, value: `${Math.ceil(v.capacity / MIB)}M` })
-        }
-      >
-        Resize…
-      </button>
-      <button
-        className={buttonClass}
-        aria-label={`Clone ${v.name}`}
-        onClick={() => setEditing({ op: 'clone', volume: v.name, value: `${v.name}-clone` })}
-      >
-        Clone…
-      </button>
-      {(pool.type === 'dir' || pool.type === 'netfs') && (
+  const row = (v: Volume) => {
+    const users = volumeUsers(pool, v, vms);
+    const runningUsers = users.filter((u) => u.running);
+    // Names and paths as the node has them: spaces kept, not folded by HTML.
+    return [
+      <span className="whitespace-pre-wrap">{v.name}</span>,
+      v.type,
+      formatBytes(v.capacity),
+      formatBytes(v.allocation),
+      <span className="break-all whitespace-pre-wrap">{v.path}</span>,
+      users.length ? namesOfUsers(users) : <span className="text-slate-500">—</span>,
+      <span className="flex gap-1">
         <button
           className={buttonClass}
-          aria-label={`Download ${v.name}`}
-          onClick={() => void download(pool, v.name, notify)}
+          aria-label={`Resize ${v.name}`}
+          onClick={() =>
+            setEditing({ op: 'resize', volume: v.name, value: `${Math.ceil(v.capacity / MIB)}M` })
+          }
         >
-          Download
+          Resize…
         </button>
-      )}
-      <button
-        className={buttonClass}
-        aria-label={`Delete ${v.name}`}
-        onClick={() =>
-          ask({
-            title: `Delete the volume ${v.name}?`,
-            body: `Its data is erased from ${pool.name}. A guest that uses it loses that disk.`,
-            confirmLabel: 'Delete volume',
-            onConfirm: () =>
-              void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
-          })
-        }
-      >
-        Delete…
-      </button>
-    </span>,
-  ];
+        <button
+          className={buttonClass}
+          aria-label={`Clone ${v.name}`}
+          onClick={() => setEditing({ op: 'clone', volume: v.name, value: `${v.name}-clone` })}
+        >
+          Clone…
+        </button>
+        {(pool.type === 'dir' || pool.type === 'netfs') && (
+          <button
+            className={buttonClass}
+            aria-label={`Download ${v.name}`}
+            onClick={() => void download(pool, v.name, notify)}
+          >
+            Download
+          </button>
+        )}
+        <button
+          className={buttonClass}
+          aria-label={`Delete ${v.name}`}
+          // A running VM has the volume open: the main process refuses too.
+          disabled={runningUsers.length > 0}
+          title={
+            runningUsers.length
+              ? `In use by ${runningUsers.map((u) => u.vm).join(', ')}, running: shut down first.`
+              : undefined
+          }
+          onClick={() =>
+            ask({
+              title: `Delete the volume ${v.name}?`,
+              body: users.length
+                ? `Its data is erased from ${pool.name}. It is a disk of ${namesOfUsers(users)}, which will not start without it.`
+                : `Its data is erased from ${pool.name}. No VM on this node uses it.`,
+              confirmLabel: 'Delete volume',
+              onConfirm: () =>
+                void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
+            })
+          }
+        >
+          Delete…
+        </button>
+      </span>,
+    ];
+  };
 
   return (
     <div className="space-y-2">
       <Table
         caption="Volumes"
-        head={['Name', 'Type', 'Capacity', 'Allocation', 'Path', 'Actions']}
+        head={['Name', 'Type', 'Capacity', 'Allocation', 'Path', 'Used by', 'Actions']}
         rows={pool.volumes.map(row)}
       />
       {editing && (

@@ -9,6 +9,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { buttonClass } from '../dialogs/Dialog';
 import { TASK_STATE_WORDS, formatDuration } from '../format';
+import { VM_ACTION_SPECS, runVmAction } from '../vmActions';
 
 const STATE_TONE: Record<Task['state'], string> = {
   running: 'text-sky-700 dark:text-sky-400',
@@ -65,6 +66,9 @@ function askUndo(task: Task, steps: PlanStepView[], notify: (text: string) => vo
 function TaskRow({ task }: { task: Task }) {
   const [open, setOpen] = useState(false);
   const notify = useNotices((s) => s.push);
+  // A failed task's way out (Force off), while the VM it names is still on.
+  const offerVm = useInventory((s) => (task.offer ? s.inv.vms[task.offer.vmId] : undefined));
+  const offer = task.state === 'failed' && offerVm?.state !== 'shutoff' ? task.offer : undefined;
   const duration = (task.endedAt ?? Date.now()) - task.startedAt;
   return (
     <li className="border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
@@ -111,6 +115,19 @@ function TaskRow({ task }: { task: Task }) {
             onClick={() => askUndo(task, task.undo!, notify)}
           >
             Undo…
+          </button>
+        )}
+        {offer && offerVm && (
+          <button
+            className={buttonClass}
+            aria-label={`${offer.label} ${offerVm.name}`}
+            // Confirmed as from the toolbar: Force off loses what the guest has not written.
+            onClick={() => {
+              const spec = VM_ACTION_SPECS.find((a) => a.action === offer.action);
+              if (spec) runVmAction(offerVm, spec, notify);
+            }}
+          >
+            {offer.label}
           </button>
         )}
         <button

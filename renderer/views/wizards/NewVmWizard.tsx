@@ -4,6 +4,8 @@
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import type { StoragePool, Volume } from '../../../shared/model';
+import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
 import {
   OS_PROFILES,
   OS_PROFILE_LABELS,
@@ -322,8 +324,37 @@ export function NewVmWizard() {
     value: p.id,
     label: `${p.name} (${formatBytes(p.available)} free)`,
   }));
-  const volumesOf = (poolId: string) =>
-    (inv.pools[poolId]?.volumes ?? []).map((v) => ({ value: v.name, label: v.name }));
+  // The volumes a list offers, and why each other one is not offered.
+  const vms = Object.values(inv.vms);
+  const choices = (poolId: string, problem: (v: Volume, p: StoragePool) => string | undefined) => {
+    const pool = inv.pools[poolId];
+    const offered: { value: string; label: string }[] = [];
+    const missing: string[] = [];
+    for (const v of pool?.volumes ?? []) {
+      const why = problem(v, pool!);
+      if (why) missing.push(why);
+      else offered.push({ value: v.name, label: v.name });
+    }
+    return { offered, missing };
+  };
+  const isos = choices(f.isoPool, (v, p) => isoProblem(p, v, vms));
+  const disks = choices(f.diskPool, (v, p) => {
+    const users = volumeUsers(p, v, vms);
+    return users.length ? `${v.name} is already a disk of ${namesOfUsers(users)}.` : undefined;
+  });
+  const notOffered = (label: string, missing: string[]) =>
+    missing.length > 0 && (
+      <details className="text-[12px] text-slate-600 dark:text-slate-400">
+        <summary>
+          {missing.length} {missing.length === 1 ? 'volume' : 'volumes'} not listed
+        </summary>
+        <ul aria-label={label} className="mt-1 list-disc pl-5">
+          {missing.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      </details>
+    );
 
   return (
     <WizardFrame
@@ -407,10 +438,8 @@ export function NewVmWizard() {
               diskFormats.map((v) => ({ value: v, label: v })),
             )}
           {f.disk === 'existing' &&
-            select('diskVolume', 'Volume', [
-              { value: '', label: 'Choose…' },
-              ...volumesOf(f.diskPool),
-            ])}
+            select('diskVolume', 'Volume', [{ value: '', label: 'Choose…' }, ...disks.offered])}
+          {f.disk === 'existing' && notOffered('Volumes not listed', disks.missing)}
         </fieldset>
       )}
       {index === 3 && (
@@ -422,10 +451,8 @@ export function NewVmWizard() {
           {radio('boot', 'none', 'None (boot from the disk)')}
           {f.boot === 'iso' && select('isoPool', 'Pool with the ISO', poolOptions)}
           {f.boot === 'iso' &&
-            select('isoVolume', 'ISO image', [
-              { value: '', label: 'Choose…' },
-              ...volumesOf(f.isoPool),
-            ])}
+            select('isoVolume', 'ISO image', [{ value: '', label: 'Choose…' }, ...isos.offered])}
+          {f.boot === 'iso' && notOffered('Volumes not listed as ISO images', isos.missing)}
           {f.boot === 'kernel' &&
             text('kernel', 'Kernel on the node', '/var/lib/libvirt/boot/vmlinuz')}
           {f.boot === 'kernel' &&

@@ -5,7 +5,14 @@
 // with `--` as an option even when quoted, but the word after an option's
 // name as its value whatever it holds.
 import type { VmAction } from '../../../../shared/api';
-import type { NodeInfo, StoragePool, Network, VmState, Volume } from '../../../../shared/model';
+import type {
+  NodeInfo,
+  StoragePool,
+  Network,
+  VmDisk,
+  VmState,
+  Volume,
+} from '../../../../shared/model';
 import { ClusterdeckError } from '../../../../shared/errors';
 import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
@@ -88,6 +95,7 @@ export async function listDomainUuids(shell: VirshShell): Promise<string[]> {
 }
 
 export interface DomainFacts extends DomainXmlFacts {
+  definedDisks?: VmDisk[];
   state: VmState;
   persistent: boolean;
   autostart: boolean;
@@ -100,12 +108,23 @@ export async function readDomain(shell: VirshShell, uuid: string): Promise<Domai
     read(shell, ['dominfo', uuid]),
   ]);
   const kv = parseKeyValues(info);
-  return {
-    ...parseDomainXml(xmlText),
+  const live = parseDomainXml(xmlText);
+  const facts: DomainFacts = {
+    ...live,
     state: parseDomstate(state),
     persistent: yes(kv['Persistent']),
     autostart: yes(kv['Autostart']),
   };
+  // A running VM's definition may hold disks it has not opened yet (added
+  // for its next start): they count when telling which VMs use a volume.
+  if (facts.persistent && facts.state !== 'shutoff') {
+    const defined = parseDomainXml(await read(shell, ['dumpxml', '--inactive', uuid])).disks;
+    const has = (d: VmDisk) =>
+      live.disks.some((l) => l.source === d.source && (l.pool ?? '') === (d.pool ?? ''));
+    const later = defined.filter((d) => d.source && !has(d));
+    if (later.length) facts.definedDisks = later;
+  }
+  return facts;
 }
 
 export async function listPoolUuids(shell: VirshShell): Promise<string[]> {

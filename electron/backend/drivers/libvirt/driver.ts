@@ -68,6 +68,7 @@ import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { parseDomdisplay, type DisplayAddress } from './display';
 import { followEvents, type EventKind } from './events';
+import { EFFECTS, isDomainEvent, waitUntil } from './effects';
 import { VirshShell } from './virsh-shell';
 
 type Kind = EventKind;
@@ -97,6 +98,8 @@ export class LibvirtDriver implements Driver {
   private readonly channels: ClientChannel[] = [];
   private readonly refreshing = new Map<Kind, Promise<void>>();
   private readonly dirty = new Set<Kind>();
+  /** Listeners to every event line, for actions waiting on their effect. */
+  private readonly lineListeners = new Set<(line: string) => void>();
   private stopped = false;
 
   constructor(
@@ -133,11 +136,12 @@ export class LibvirtDriver implements Driver {
   private async follow(): Promise<void> {
     const channel = await followEvents(
       this.session,
-      (kind) => {
+      (kind, line) => {
         // A line we cannot place (a name with a line break) refreshes everything.
         for (const k of kind ? [kind] : ALL_KINDS) {
           this.refresh(k).catch((e: Error) => this.onError(e));
         }
+        for (const l of this.lineListeners) l(line);
       },
       () => {
         if (!this.stopped && !this.session.isClosed) {
@@ -199,21 +203,60 @@ export class LibvirtDriver implements Driver {
     }
   }
 
-  async vmAction(vm: Vm, action: VmAction, ctx: TaskContext): Promise<void> {
-    const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
-    const r = await this.session.exec(argv, {
-      signal: ctx.signal,
-      log: ctx.log,
-      timeoutMs: 120_000,
-    });
-    if (r.code !== 0) {
-      const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
-      throw new ClusterdeckError(
-        'command-failed',
-        `${this.label}: \`${quoteArgv(argv)}\` failed: ${why}. See the task log for the full output.`,
+  /**
+   * Runs the action, then waits, up to `waitSeconds`, until libvirt shows its
+   * effect: the state in the inventory (kept current by the event stream) or,
+   * for a reboot, the domain's reboot event. Nothing polls the node.
+   */
+  async vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
+    const effect = EFFECTS[action];
+    let eventSeen = false;
+    let wake = () => {};
+    // Listening starts before the command: a reboot's event may come before it returns.
+    const listener = (line: string) => {
+      if (effect.event && isDomainEvent(line, effect.event, vm.name)) {
+        eventSeen = true;
+        wake();
+      }
+    };
+    this.lineListeners.add(listener);
+    const unsubscribe = this.store.onPatch(() => wake());
+    try {
+      const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
+      const r = await this.session.exec(argv, {
+        signal: ctx.signal,
+        log: ctx.log,
+        timeoutMs: 120_000,
+      });
+      if (r.code !== 0) {
+        const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
+        throw new ClusterdeckError(
+          'command-failed',
+          `${this.label}: \`${quoteArgv(argv)}\` failed: ${why}. See the task log for the full output.`,
+        );
+      }
+      ctx.detail(effect.waiting);
+      await this.refresh('vms');
+      const seen = () =>
+        effect.reached ? effect.reached(this.store.get('vms', vm.id)) : eventSeen;
+      const wait = waitUntil(
+        seen,
+        waitSeconds * 1000,
+        ctx.signal,
+        () => new ClusterdeckError('cancelled', `Stopped waiting for ${vm.name}.`),
       );
+      wake = wait.wake;
+      const ok = await wait.result;
+      if (!ok) {
+        if (effect.offer === 'destroy')
+          ctx.offer({ label: 'Force off', vmId: vm.id, action: 'destroy' });
+        throw new ClusterdeckError('timeout', effect.late(vm.name, this.label, waitSeconds));
+      }
+    } finally {
+      ctx.detail('');
+      this.lineListeners.delete(listener);
+      unsubscribe();
     }
-    await this.refresh('vms');
   }
 
   createPoolSteps(spec: PoolSpec): DriverStep[] {

@@ -31,7 +31,7 @@ export function eventKind(line: string): EventKind | undefined {
 
 export async function followEvents(
   session: SshSession,
-  onEvent: (kind: EventKind | undefined) => void,
+  onEvent: (kind: EventKind | undefined, line: string) => void,
   onEnd: () => void,
 ): Promise<ClientChannel> {
   const channel = await session.openChannel(['sh', '-c', EVENTS_SCRIPT]);
@@ -40,7 +40,7 @@ export async function followEvents(
   channel.on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) onEvent(eventKind(line));
+    for (const line of lines) if (line.trim()) onEvent(eventKind(line), line);
   });
   channel.stderr.on('data', () => undefined);
   channel.on('close', onEnd);

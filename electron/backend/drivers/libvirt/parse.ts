@@ -119,12 +119,23 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
   const devices = obj(d['devices']);
   const disks: VmDisk[] = arr(devices['disk']).map((disk) => {
     const src = obj(disk['source']);
+    // The images under this one (an external snapshot's base…), as libvirt
+    // reports them for a running VM: its QEMU has them open too.
+    const backing: string[] = [];
+    for (let b = obj(disk['backingStore']); Object.keys(b).length; b = obj(b['backingStore'])) {
+      const s = obj(b['source']);
+      const path = attr(s, 'file') || attr(s, 'dev') || attr(s, 'name');
+      if (path) backing.push(path);
+    }
     return {
       target: attr(disk['target'], 'dev'),
       bus: attr(disk['target'], 'bus'),
       device: attr(disk, 'device') || 'disk',
       source:
         attr(src, 'file') || attr(src, 'dev') || attr(src, 'name') || attr(src, 'volume') || '',
+      ...(attr(disk, 'type') === 'volume' ? { pool: attr(src, 'pool') } : {}),
+      ...(disk['readonly'] !== undefined ? { readonly: true } : {}),
+      ...(backing.length ? { backing } : {}),
     };
   });
   const nics: VmNic[] = arr(devices['interface']).map((nic) => {
