@@ -146,6 +146,7 @@ describe('resilience', () => {
       const task = await taskFinished(backend, taskId, 20_000);
       expect(task.state).toBe('failed');
       expect(task.error).toMatch(/node1/);
+      expect(task.error).toMatch(/sleep 3/);
       await waitFor(() => stateOf(hostId) === 'connected', `node1 back after drop ${i}`, 40_000);
     }
     // Every virsh a dropped session started ended on the node by itself
