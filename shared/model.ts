@@ -219,6 +219,8 @@ export interface Task {
   undo?: PlanStepView[];
   /** The VM the task is moving right now: no lifecycle action runs on it meanwhile. */
   vmJob?: VmJob;
+  /** The VMs it moves after that one, in order: they wait, and are locked the same way. */
+  vmQueue?: VmJob[];
   /** A failed task's way out, e.g. Force off after a shutdown the guest ignored. */
   offer?: TaskOffer;
 }

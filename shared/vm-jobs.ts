@@ -10,19 +10,31 @@ export interface RunningVmJob {
   words: string;
 }
 
-/** The running job on this VM (either end of a migration), if any. */
+/** The running job on this VM (either end of a migration, or waiting in one), if any. */
 export function runningVmJob(
   tasks: Iterable<Task>,
   hosts: Readonly<Record<string, Host>>,
   vm: Pick<Vm, 'uuid' | 'hostId'>,
 ): RunningVmJob | undefined {
-  for (const task of tasks) {
+  const all = [...tasks];
+  for (const task of all) {
     const job = task.vmJob;
     if (task.state !== 'running' || !job || job.vmUuid !== vm.uuid) continue;
     const name = (id: string) => hosts[id]?.name ?? 'another node';
     if (vm.hostId === job.fromHostId) return { task, words: `Migrating to ${name(job.toHostId)}` };
     if (vm.hostId === job.toHostId)
       return { task, words: `Migrating from ${name(job.fromHostId)}` };
+  }
+  // A VM a running task moves later: starting or editing it meanwhile would
+  // change what that task's preflight checked.
+  for (const task of all) {
+    if (task.state !== 'running') continue;
+    const queued = task.vmQueue?.find((q) => q.vmUuid === vm.uuid && q.fromHostId === vm.hostId);
+    if (queued)
+      return {
+        task,
+        words: `Waiting to migrate to ${hosts[queued.toHostId]?.name ?? 'another node'}`,
+      };
   }
   return undefined;
 }

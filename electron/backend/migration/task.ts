@@ -4,6 +4,7 @@
 // it was.
 import { ClusterdeckError } from '../../../shared/errors';
 import type { MigrationTransport } from '../../../shared/migration';
+import type { VmJob } from '../../../shared/model';
 import { formatBytes } from '../../../shared/units';
 import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
@@ -45,18 +46,21 @@ export function migrationSteps(job: MigrationJob) {
 export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise<void> {
   const steps = migrationSteps(job);
   ctx.setSteps(steps.map((s) => `${s.node}: ${s.title}`));
+  const vmJobOf = (s: (typeof steps)[number]): VmJob => ({
+    kind: 'migration',
+    vmUuid: s.plan.vm.uuid,
+    fromHostId: s.plan.vm.hostId,
+    toHostId: s.plan.target.id,
+  });
   for (const [i, s] of steps.entries()) {
     if (ctx.signal.aborted) throw new ClusterdeckError('cancelled', 'Cancelled.');
     ctx.stepState(i, 'running');
     const source = job.conn(s.plan.vm.hostId);
     const uuid = s.plan.vm.uuid;
-    // Both copies of the VM show "Migrating …" and refuse lifecycle actions meanwhile.
-    ctx.vmJob({
-      kind: 'migration',
-      vmUuid: uuid,
-      fromHostId: s.plan.vm.hostId,
-      toHostId: s.plan.target.id,
-    });
+    // Both copies of the VM show "Migrating …" and refuse lifecycle actions
+    // meanwhile; the VMs after it wait, locked too.
+    ctx.vmQueue(steps.slice(i + 1).map(vmJobOf));
+    ctx.vmJob(vmJobOf(s));
     const progress = new MonotonicProgress();
     // Not tied to the signal: closing the channel would not stop virsh; the abort below does.
     const running = source.exec(s.argv, { log: ctx.log, timeoutMs: 24 * 3_600_000 });

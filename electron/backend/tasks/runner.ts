@@ -17,6 +17,8 @@ export interface TaskContext {
   detail: (text: string) => void;
   /** Marks the VM the task works on now (none: undefined); it shows and locks while the task runs. */
   vmJob: (job: VmJob | undefined) => void;
+  /** The VMs the task will move after the current one (locked while they wait). */
+  vmQueue: (jobs: VmJob[]) => void;
   /**
    * What Undo would do if the task ends failed or cancelled: the commands
    * shown, and the work that runs them. Dropped when the task succeeds.
@@ -65,6 +67,11 @@ export class TaskRunner {
       vmJob: (job) => {
         const { vmJob: _old, ...rest } = task;
         task = job ? { ...rest, vmJob: job } : rest;
+        update({});
+      },
+      vmQueue: (jobs) => {
+        const { vmQueue: _old, ...rest } = task;
+        task = jobs.length ? { ...rest, vmQueue: jobs } : rest;
         update({});
       },
       stepState: (index, state) =>

@@ -99,6 +99,16 @@ describe('resource tree rows', () => {
       ['web Shut off', 'muted'],
       ['db Migrating from node1', 'warn'],
     ]);
+    // web moves next in the same task: it waits, locked as well.
+    inv.tasks['t1'] = {
+      ...inv.tasks['t1'],
+      vmQueue: [{ kind: 'migration', vmUuid: 'u2', fromHostId: 'h1', toHostId: 'h2' }],
+    };
+    expect(vmRows()).toEqual([
+      ['db Migrating to node2', 'warn'],
+      ['web Waiting to migrate to node2', 'warn'],
+      ['db Migrating from node1', 'warn'],
+    ]);
     inv.tasks['t1'] = { ...inv.tasks['t1'], state: 'succeeded' };
     expect(vmRows()).toEqual([
       ['db Running', 'ok'],
