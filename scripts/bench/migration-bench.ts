@@ -11,6 +11,7 @@ import { Backend } from '../../electron/backend/backend';
 import { migrateArgv } from '../../electron/backend/drivers/libvirt/migrate';
 import type { MigrationTransport } from '../../shared/migration';
 import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
+import { giveTlsCertificates } from '../lab-tls';
 import { measure, type BenchContext, type Measure } from './common';
 
 const RUNS = 3;
@@ -28,6 +29,7 @@ const FULL_GUEST =
 interface LabNode {
   name: string;
   host: string;
+  dir: string;
   port: number;
   hostKeyFingerprint: string;
 }
@@ -68,6 +70,9 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
         'rm -rf "$HOME"/.ssh/clusterdeck "$HOME"/.ssh/config "$HOME"/.ssh/id_ed25519* "$HOME"/.ssh/authorized_keys "$HOME"/.ssh/known_hosts',
       ]);
   };
+  // QEMU certificates on both nodes, as an administrator installs them for
+  // --tls; before Clusterdeck connects, since libvirtd restarts to read them.
+  const takeTlsAway = giveTlsCertificates({ nodes: [a, b], exec: onNode }, [a.name, b.name]);
   const home = mkdtempSync(join(ctx.tmp, 'migration-'));
   const backend = await Backend.start({
     dataDir: home,
@@ -167,6 +172,7 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
     const ssh: number[] = [];
     const local: number[] = [];
     const cdTunnelled: number[] = [];
+    const cdTls: number[] = [];
     // Every way moves the guest from the first node to the second; virsh brings it back.
     for (let i = 0; i < RUNS; i++) {
       cd.push(await viaClusterdeck(hostIds[1]!));
@@ -181,12 +187,16 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
       cdTunnelled.push(await viaClusterdeck(hostIds[1]!, 'tunnelled'));
       inNode(nodes[1]!, nodes[0]!);
       await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
+      // Encrypted by QEMU itself with the nodes' certificates.
+      cdTls.push(await viaClusterdeck(hostIds[1]!, 'tls'));
+      inNode(nodes[1]!, nodes[0]!);
+      await until(() => (where()?.hostId === hostIds[0] ? true : undefined), `${GUEST} back`);
     }
     // lab-tiny-1's memory is nearly all zero pages (under 1 MiB moves), so its
     // time is libvirt's set-up on both ends. A guest whose memory holds 48 MiB
     // of random data (QEMU's loader device puts a file there) measures the
     // stream itself: plain one way, encrypted the other, alternating.
-    const full = { plain: [] as number[], tunnelled: [] as number[] };
+    const full = { plain: [] as number[], tunnelled: [] as number[], tls: [] as number[] };
     const fullVm = FULL_GUEST.replace('FILE', FULL_FILE);
     try {
       for (const n of nodes)
@@ -200,6 +210,8 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
         full.tunnelled.push(
           await viaClusterdeck(hostIds[0]!, 'tunnelled', 'clusterdeck-bench-full'),
         );
+        full.tls.push(await viaClusterdeck(hostIds[1]!, 'tls', 'clusterdeck-bench-full'));
+        full.tls.push(await viaClusterdeck(hostIds[0]!, 'tls', 'clusterdeck-bench-full'));
       }
     } finally {
       for (const n of nodes)
@@ -231,15 +243,30 @@ export async function benchMigration(ctx: BenchContext, labScript: string): Prom
         median(cd),
       ),
       measure(
+        `${name}, encrypted (--tls)`,
+        'ms',
+        median(cdTls),
+        'plain tcp:// through Clusterdeck',
+        median(cd),
+      ),
+      measure(
         `live migration of a guest with 48 MiB of random memory, median of ${RUNS}, encrypted (--p2p --tunnelled)`,
         'ms',
         median(full.tunnelled),
         'plain tcp:// through Clusterdeck',
         median(full.plain),
       ),
+      measure(
+        `live migration of a guest with 48 MiB of random memory, median of ${RUNS * 2}, encrypted (--tls)`,
+        'ms',
+        median(full.tls),
+        `plain tcp:// through Clusterdeck (median of ${RUNS})`,
+        median(full.plain),
+      ),
     ];
   } finally {
     backend.close();
+    takeTlsAway();
     forget();
     rmSync(home, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
@@ -36,10 +37,7 @@ beforeAll(async () => {
   writeFileSync(join(home, 'no-user-known-hosts'), `${jump.hostKeyLine}\n`);
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

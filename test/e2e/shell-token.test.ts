@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
@@ -20,10 +21,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-token-'));
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
@@ -23,10 +24,7 @@ beforeAll(async () => {
   writeFileSync(join(home, 'settings.json'), '{"version":1,"hosts":[{"id":"h1","nam');
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   context = await browser.newContext();
 });
 

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../electron/backend/backend';
 import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
@@ -43,18 +44,7 @@ beforeAll(async () => {
   );
   backend = await Backend.start(testBackendOptions(home));
   shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (err) => console.error('[page error]', err.message));
 });

@@ -25,7 +25,7 @@ import {
   virshOn,
   waitFor,
 } from '../lab';
-import { giveTlsCertificates } from '../lab-tls';
+import { giveTlsCertificates } from '../../scripts/lab-tls';
 
 const haveThree = readLab().nodes.length >= 3;
 const IMAGES = '/var/lib/libvirt/images';
@@ -91,7 +91,10 @@ describe.runIf(haveThree)('Migrate VM', () => {
   beforeAll(async () => {
     forgetNodeTrust();
     // Before the backend connects: libvirtd restarts to read its new qemu.conf.
-    takeTlsAway = giveTlsCertificates(['node1', 'node2']);
+    takeTlsAway = giveTlsCertificates({ nodes: readLab().nodes, exec: labExec }, [
+      'node1',
+      'node2',
+    ]);
     home = mkdtempSync(join(tmpdir(), 'clusterdeck-migration-'));
     backend = await Backend.start(testBackendOptions(home));
     ids = {};

@@ -195,56 +195,37 @@ export function MigrateVmWizard({
               </div>
               <fieldset>
                 <legend className="mb-1 font-medium">How the memory travels (live moves)</legend>
-                <label className="flex items-start gap-2 py-0.5">
-                  <input
-                    type="radio"
-                    name={`${ids}-transport`}
-                    checked={transport === 'tunnelled'}
-                    onChange={() => setTransport('tunnelled')}
-                  />
-                  <span>
-                    Encrypted through SSH (--p2p --tunnelled)
-                    <span className="block text-xs text-slate-500">
-                      Through the trust New Cluster set up between the nodes. Slower than plain;
-                      cannot copy disks (libvirt 9 with QEMU 7 refuses), so disks must be on shared
-                      storage.
-                    </span>
-                  </span>
-                </label>
-                <label className="flex items-start gap-2 py-0.5">
-                  <input
-                    type="radio"
-                    name={`${ids}-transport`}
-                    checked={transport === 'tls'}
-                    disabled={!tls?.ready}
-                    onChange={() => setTransport('tls')}
-                  />
-                  <span>
-                    Encrypted with TLS (--tls)
-                    <span className="block text-xs text-slate-500">
-                      {!tls
-                        ? 'Checking the nodes’ certificates…'
-                        : tls.ready
-                          ? 'QEMU to QEMU with the nodes’ certificates: encrypted, copies disks too.'
-                          : `Not offered: ${tls.reason}.`}
-                    </span>
-                  </span>
-                </label>
-                <label className="flex items-start gap-2 py-0.5">
-                  <input
-                    type="radio"
-                    name={`${ids}-transport`}
-                    checked={transport === 'plain'}
-                    onChange={() => setTransport('plain')}
-                  />
-                  <span>
-                    Plain (tcp://)
-                    <span className="block text-xs text-slate-500">
-                      The fastest, and it copies disks; anyone on the network between the nodes can
-                      read the guest’s memory and disks. For a network you trust.
-                    </span>
-                  </span>
-                </label>
+                <TransportOption
+                  name={`${ids}-transport`}
+                  value="tunnelled"
+                  current={transport}
+                  onPick={setTransport}
+                  label="Encrypted through SSH (--p2p --tunnelled)"
+                  note="Through the trust New Cluster set up between the nodes. Slower than plain; cannot copy disks (libvirt 9 with QEMU 7 refuses), so disks must be on shared storage."
+                />
+                <TransportOption
+                  name={`${ids}-transport`}
+                  value="tls"
+                  current={transport}
+                  onPick={setTransport}
+                  disabled={!tls?.ready}
+                  label="Encrypted with TLS (--tls)"
+                  note={
+                    !tls
+                      ? 'Checking the nodes’ certificates…'
+                      : tls.ready
+                        ? 'QEMU to QEMU with the nodes’ certificates: encrypted, copies disks too.'
+                        : `Not offered: ${tls.reason}.`
+                  }
+                />
+                <TransportOption
+                  name={`${ids}-transport`}
+                  value="plain"
+                  current={transport}
+                  onPick={setTransport}
+                  label="Plain (tcp://)"
+                  note="The fastest, and it copies disks; anyone on the network between the nodes can read the guest’s memory and disks. For a network you trust."
+                />
               </fieldset>
               <label className="flex items-center gap-2">
                 <input
@@ -301,5 +282,40 @@ export function MigrateVmWizard({
       )}
       {index === 2 && <PlanSummary plan={plan} />}
     </WizardFrame>
+  );
+}
+
+/** One way a live move's data can travel, with its trade-off under it. */
+function TransportOption({
+  name,
+  value,
+  current,
+  onPick,
+  disabled = false,
+  label,
+  note,
+}: {
+  name: string;
+  value: MigrationTransport;
+  current: MigrationTransport;
+  onPick: (t: MigrationTransport) => void;
+  disabled?: boolean;
+  label: string;
+  note: string;
+}) {
+  return (
+    <label className="flex items-start gap-2 py-0.5">
+      <input
+        type="radio"
+        name={name}
+        checked={current === value}
+        disabled={disabled}
+        onChange={() => onPick(value)}
+      />
+      <span>
+        {label}
+        <span className="block text-xs text-slate-500">{note}</span>
+      </span>
+    </label>
   );
 }

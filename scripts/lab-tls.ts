@@ -3,7 +3,8 @@
 // addresses, in each node's own /etc/libvirt/pki-qemu (private to the node;
 // /etc/pki is the machine's, shared with other labs), named by
 // migrate_tls_x509_cert_dir in the node's qemu.conf. libvirtd reads qemu.conf
-// only when it starts, so it restarts (its guests keep running).
+// only when it starts, so it restarts (its guests keep running). Used by the
+// migration tests and the bench, each passing its own way into the lab.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -16,7 +17,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labExec, labNode, readLab } from './lab';
+
+/** What this needs of a lab: its nodes (name, address, folder) and a way to run a command in one. */
+export interface TlsLab {
+  nodes: { name: string; host: string; dir: string }[];
+  exec(node: string, argv: string[]): string;
+}
 
 const FILES = [
   'ca-cert.pem',
@@ -26,8 +32,8 @@ const FILES = [
   'client-key.pem',
 ];
 
-function restartLibvirtd(node: string): void {
-  labExec(node, [
+function restartLibvirtd(lab: TlsLab, node: string): void {
+  lab.exec(node, [
     'sh',
     '-c',
     'p=$(cat /run/libvirtd.pid); kill "$p"; i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done; ' +
@@ -35,8 +41,8 @@ function restartLibvirtd(node: string): void {
   ]);
 }
 
-function makeCertificates(dir: string): void {
-  const addresses = readLab().nodes.map((n) => `IP:${n.host},DNS:${n.name}`);
+function makeCertificates(lab: TlsLab, dir: string): void {
+  const addresses = lab.nodes.map((n) => `IP:${n.host},DNS:${n.name}`);
   writeFileSync(
     join(dir, 'ext.cnf'),
     `[srv]\nsubjectAltName=${addresses.join(',')}\nextendedKeyUsage=serverAuth\n` +
@@ -98,13 +104,15 @@ function makeCertificates(dir: string): void {
 }
 
 /** Gives the nodes certificates for `virsh migrate --tls`; returns what takes them away again. */
-export function giveTlsCertificates(nodes: string[]): () => void {
+export function giveTlsCertificates(lab: TlsLab, nodes: string[]): () => void {
   const made = mkdtempSync(join(tmpdir(), 'clusterdeck-lab-tls-'));
   const undo: (() => void)[] = [() => rmSync(made, { recursive: true, force: true })];
   try {
-    makeCertificates(made);
+    makeCertificates(lab, made);
     for (const node of nodes) {
-      const etc = join(labNode(node).dir, 'etc'); // the node's /etc/libvirt
+      const dir = lab.nodes.find((n) => n.name === node)?.dir;
+      if (!dir) throw new Error(`the lab has no node ${node}`);
+      const etc = join(dir, 'etc'); // the node's /etc/libvirt
       const conf = join(etc, 'qemu.conf');
       const before = readFileSync(conf, 'utf8');
       const pki = join(etc, 'pki-qemu');
@@ -118,9 +126,9 @@ export function giveTlsCertificates(nodes: string[]): () => void {
       undo.push(() => {
         writeFileSync(conf, before);
         rmSync(pki, { recursive: true, force: true });
-        restartLibvirtd(node);
+        restartLibvirtd(lab, node);
       });
-      restartLibvirtd(node);
+      restartLibvirtd(lab, node);
     }
   } catch (err) {
     for (const u of undo.reverse()) u();
