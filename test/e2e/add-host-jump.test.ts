@@ -6,13 +6,14 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
-import { labNode, readLab, REPO, testBackendOptions, waitFor } from '../lab';
+import type { Backend } from '../../electron/backend/backend';
+import type { BrowserShell } from '../../electron/shells/browser-shell';
+import { labNode, readLab, waitFor } from '../lab';
 
 let home: string;
+let env: ShellInChromium | undefined;
 let backend: Backend;
 let shell: BrowserShell;
 let browser: Browser;
@@ -35,15 +36,12 @@ beforeAll(async () => {
   );
   // The jump host is trusted as ssh would have it; node2 is trusted in the dialog.
   writeFileSync(join(home, 'no-user-known-hosts'), `${jump.hostKeyLine}\n`);
-  backend = await Backend.start(testBackendOptions(home));
-  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await launchChromium();
+  env = await startShellInChromium(home);
+  ({ backend, shell, browser } = env);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await shell?.close();
-  backend?.close();
+  await env?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

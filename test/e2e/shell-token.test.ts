@@ -6,28 +6,25 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
-import { REPO, testBackendOptions } from '../lab';
+import type { Backend } from '../../electron/backend/backend';
+import type { BrowserShell } from '../../electron/shells/browser-shell';
 
 let home: string;
+let env: ShellInChromium | undefined;
 let backend: Backend;
 let shell: BrowserShell;
 let browser: Browser;
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-token-'));
-  backend = await Backend.start(testBackendOptions(home));
-  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await launchChromium();
+  env = await startShellInChromium(home);
+  ({ backend, shell, browser } = env);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await shell?.close();
-  backend?.close();
+  await env?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

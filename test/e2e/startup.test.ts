@@ -6,14 +6,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
-import { REPO, testBackendOptions } from '../lab';
+import type { BrowserShell } from '../../electron/shells/browser-shell';
 
 let home: string;
-let backend: Backend;
+let env: ShellInChromium | undefined;
 let shell: BrowserShell;
 let browser: Browser;
 let context: BrowserContext;
@@ -22,16 +20,13 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-startup-'));
   // As a crash in the middle of a write by some other tool would leave it.
   writeFileSync(join(home, 'settings.json'), '{"version":1,"hosts":[{"id":"h1","nam');
-  backend = await Backend.start(testBackendOptions(home));
-  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await launchChromium();
+  env = await startShellInChromium(home);
+  ({ shell, browser } = env);
   context = await browser.newContext();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await shell?.close();
-  backend?.close();
+  await env?.close();
   rmSync(home, { recursive: true, force: true });
 });
 

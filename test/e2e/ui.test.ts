@@ -6,10 +6,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from './chromium';
+import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
+import type { Backend } from '../../electron/backend/backend';
+import type { BrowserShell } from '../../electron/shells/browser-shell';
 import {
   addLabNode,
   forgetNodeTrust,
@@ -18,7 +18,6 @@ import {
   REPO,
   resetLabGuests,
   taskFinished,
-  testBackendOptions,
   virshOn,
   waitFor,
   type Lab,
@@ -27,6 +26,7 @@ import {
 const ARTIFACTS = join(REPO, 'test-results');
 let lab: Lab;
 let home: string;
+let env: ShellInChromium | undefined;
 let backend: Backend;
 let shell: BrowserShell;
 let browser: Browser;
@@ -42,17 +42,14 @@ beforeAll(async () => {
     join(home, 'settings.json'),
     JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
   );
-  backend = await Backend.start(testBackendOptions(home));
-  shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-  browser = await launchChromium();
+  env = await startShellInChromium(home);
+  ({ backend, shell, browser } = env);
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (err) => console.error('[page error]', err.message));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await shell?.close();
-  backend?.close();
+  await env?.close();
   rmSync(home, { recursive: true, force: true });
 });
 
@@ -119,6 +116,20 @@ async function ensureE2eCluster(): Promise<void> {
   })) as { taskId: string };
   const task = await taskFinished(backend, taskId, 120_000);
   if (task.error) throw new Error(`New Cluster through the contract failed: ${task.error}`);
+}
+
+/** New VM from the toolbar with node1 selected: the wizard and its Next button. */
+async function openNewVmOnNode1() {
+  await page
+    .getByRole('treeitem', { name: /^node1/ })
+    .first()
+    .click();
+  await page
+    .getByRole('toolbar', { name: 'Actions' })
+    .getByRole('button', { name: 'New VM' })
+    .click();
+  const wizard = page.getByRole('dialog', { name: 'New VM' });
+  return { wizard, next: () => wizard.getByRole('button', { name: 'Next' }).click() };
 }
 
 const vmItem = (name: string, state: string) =>
@@ -218,16 +229,7 @@ describe('the browser shell in Chromium', () => {
         await details.getByRole('button', { name: 'Delete lab-linux-data.qcow2' }).isDisabled(),
       ).toBe(true);
 
-      await page
-        .getByRole('treeitem', { name: /^node1/ })
-        .first()
-        .click();
-      await page
-        .getByRole('toolbar', { name: 'Actions' })
-        .getByRole('button', { name: 'New VM' })
-        .click();
-      const wizard = page.getByRole('dialog', { name: 'New VM' });
-      const next = () => wizard.getByRole('button', { name: 'Next' }).click();
+      const { wizard, next } = await openNewVmOnNode1();
       await wizard.getByLabel('VM name').fill('e2e-never');
       await next();
       await next();
@@ -607,16 +609,7 @@ describe('the browser shell in Chromium', () => {
           }
       };
       cleanup();
-      await page
-        .getByRole('treeitem', { name: /^node1/ })
-        .first()
-        .click();
-      await page
-        .getByRole('toolbar', { name: 'Actions' })
-        .getByRole('button', { name: 'New VM' })
-        .click();
-      const wizard = page.getByRole('dialog', { name: 'New VM' });
-      const next = () => wizard.getByRole('button', { name: 'Next' }).click();
+      const { wizard, next } = await openNewVmOnNode1();
       await wizard.getByLabel('VM name').fill('e2e-vm');
       await wizard.getByLabel('Node').selectOption({ label: 'node1' });
       await wizard

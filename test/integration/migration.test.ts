@@ -87,6 +87,22 @@ async function migrate(spec: MigrationSpecInput) {
   return taskId;
 }
 
+/** Moves lab-tiny-1 back from node2 to node1 the way it went, and checks it runs there. */
+async function bringBackTiny(transport?: MigrationSpecInput['transport']): Promise<void> {
+  const moved = await vmOn('node2', 'lab-tiny-1');
+  const back = await taskFinished(
+    backend,
+    await migrate({
+      vmIds: [moved.id],
+      targetHostId: ids['node1']!,
+      ...(transport && { transport }),
+    }),
+    60_000,
+  );
+  expect(back.error).toBeUndefined();
+  expect(state('node1', 'lab-tiny-1')).toBe('running');
+}
+
 describe.runIf(haveThree)('Migrate VM', () => {
   beforeAll(async () => {
     forgetNodeTrust();
@@ -201,14 +217,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
       expect(state('node2', 'lab-tiny-1')).toBe('running');
       expect(state('node1', 'lab-tiny-1')).toBe('absent');
     } finally {
-      const moved = await vmOn('node2', 'lab-tiny-1');
-      const back = await taskFinished(
-        backend,
-        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']! }),
-        60_000,
-      );
-      expect(back.error).toBeUndefined();
-      expect(state('node1', 'lab-tiny-1')).toBe('running');
+      await bringBackTiny();
     }
   });
 
@@ -240,14 +249,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
       expect(state('node2', 'lab-tiny-1')).toBe('running');
       expect(state('node1', 'lab-tiny-1')).toBe('absent');
     } finally {
-      const moved = await vmOn('node2', 'lab-tiny-1');
-      const back = await taskFinished(
-        backend,
-        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']!, transport: 'tunnelled' }),
-        60_000,
-      );
-      expect(back.error).toBeUndefined();
-      expect(state('node1', 'lab-tiny-1')).toBe('running');
+      await bringBackTiny('tunnelled');
     }
   });
 
@@ -295,14 +297,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
       expect(state('node2', 'lab-tiny-1')).toBe('running');
       expect(state('node1', 'lab-tiny-1')).toBe('absent');
     } finally {
-      const moved = await vmOn('node2', 'lab-tiny-1');
-      const back = await taskFinished(
-        backend,
-        await migrate({ vmIds: [moved.id], targetHostId: ids['node1']!, transport: 'tls' }),
-        60_000,
-      );
-      expect(back.error).toBeUndefined();
-      expect(state('node1', 'lab-tiny-1')).toBe('running');
+      await bringBackTiny('tls');
     }
   });
 
