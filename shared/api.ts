@@ -214,6 +214,16 @@ export const methods = {
     params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
     result: z.object({ taskId: z.string() }),
   },
+  /**
+   * The VMs whose snapshots keep a volume as a disk (read from the node when
+   * asked, as snapshots are not in the inventory), for Delete's confirmation.
+   */
+  volumeSnapshotUsers: {
+    params: z.object({ poolId: idSchema, volume: z.string().min(1).max(255) }),
+    result: z.object({
+      users: z.array(z.object({ vm: z.string(), snapshots: z.array(z.string()) })),
+    }),
+  },
   /** A VM's snapshots, read from its node when asked. */
   listSnapshots: {
     params: z.object({ vmId: idSchema }),

@@ -129,6 +129,8 @@ export interface Snapshot {
   /** The VM's state when it was taken: running, shutoff, … */
   state: string;
   current: boolean;
+  /** The disks of the definition kept with it, as they were then (a revert needs them). */
+  disks: VmDisk[];
 }
 
 export interface Volume {

@@ -1,7 +1,7 @@
 // Which VMs use a volume, from the disks of every VM defined on the pool's
 // node (running or not; a running VM's persistent definition too). One function for the pool view's "Used by", the
 // refusal to delete a volume a running VM uses, and New VM's ISO list.
-import type { StoragePool, Vm, VmDisk, Volume } from './model';
+import type { Snapshot, StoragePool, Vm, VmDisk, Volume } from './model';
 
 export interface VolumeUser {
   vmId: string;
@@ -42,6 +42,35 @@ export function volumeUsers(pool: StoragePool, volume: Volume, vms: readonly Vm[
     });
   }
   return users;
+}
+
+export interface SnapshotUse {
+  vm: string;
+  /** The snapshots whose kept definition has the volume as a disk. */
+  snapshots: string[];
+}
+
+/** Which VMs' snapshots keep this volume as a disk: reverting to them needs it. */
+export function snapshotUsers(
+  pool: StoragePool,
+  volume: Volume,
+  kept: readonly { vm: Vm; snapshots: readonly Snapshot[] }[],
+): SnapshotUse[] {
+  return kept
+    .map(({ vm, snapshots }) => ({
+      vm: vm.name,
+      snapshots: snapshots
+        .filter((s) => s.disks.some((d) => diskIsVolume(d, pool, volume)))
+        .map((s) => s.name),
+    }))
+    .filter((u) => u.snapshots.length > 0);
+}
+
+/** "Snapshots of db (before-upgrade, nightly) keep it as a disk: reverting to them would fail without it." */
+export function snapshotUseSentence(uses: readonly SnapshotUse[]): string {
+  if (uses.length === 0) return '';
+  const which = uses.map((u) => `${u.vm} (${u.snapshots.join(', ')})`).join('; ');
+  return `Snapshots of ${which} keep it as a disk: reverting to them would fail without it.`;
 }
 
 /** "lab-linux (running), old-vm" */

@@ -19,6 +19,7 @@ import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/s
 import { formatBytes } from '../../shared/units';
 import {
   deleteVolumeProblem,
+  snapshotUsers,
   isoProblem,
   namesOfUsers,
   volumeUsers,
@@ -697,6 +698,21 @@ export class Backend {
         runPlan(ctx, steps, (id) => this.connection(id), 'pools'),
       );
       return { taskId };
+    },
+
+    volumeSnapshotUsers: async ({ poolId, volume }) => {
+      const pool = this.poolOrThrow(poolId);
+      const vol = pool.volumes.find((v) => v.name === volume);
+      if (!vol) return { users: [] };
+      const driver = this.connection(pool.hostId).getDriver();
+      const withSnapshots = new Set(await driver.vmsWithSnapshots());
+      const vms = this.store
+        .all('vms')
+        .filter((v) => v.hostId === pool.hostId && withSnapshots.has(v.uuid));
+      const kept = await Promise.all(
+        vms.map(async (vm) => ({ vm, snapshots: await driver.readSnapshots(vm) })),
+      );
+      return { users: snapshotUsers(pool, vol, kept) };
     },
 
     listSnapshots: async ({ vmId }) => {

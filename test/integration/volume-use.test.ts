@@ -203,4 +203,50 @@ describe('volumes in use', () => {
     expect(task.error).toBeUndefined();
     expect(virshOn('node1', ['vol-list', 'lab-images'])).not.toContain('int-use.qcow2');
   });
+
+  it('names the snapshots that keep a volume no definition holds any more', async () => {
+    const snapXml = (disk: string) =>
+      `<domain type='qemu'><name>int-snap</name><uuid>3f1c9b52-7d2e-4a8b-b6c0-5e9d1a2f4c77</uuid><memory unit='MiB'>32</memory>` +
+      `<os><type arch='x86_64'>hvm</type></os><devices>` +
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/${disk}'/><target dev='vda' bus='virtio'/></disk>` +
+      `</devices></domain>`;
+    const define = (disk: string) => {
+      const xml = join(labNode('node1').dir, 'int-snap.xml');
+      writeFileSync(xml, snapXml(disk));
+      virshOn('node1', ['define', xml]);
+    };
+    const drop = () => {
+      quietly(['undefine', 'int-snap', '--snapshots-metadata']);
+      quietly(['vol-delete', '--pool', 'lab-images', 'int-snap-old.qcow2']);
+      quietly(['vol-delete', '--pool', 'lab-images', 'int-snap-new.qcow2']);
+      quietly(['pool-refresh', 'lab-images']);
+    };
+    drop();
+    try {
+      for (const v of ['int-snap-old.qcow2', 'int-snap-new.qcow2'])
+        virshOn('node1', ['vol-create-as', 'lab-images', v, '16M', '--format', 'qcow2']);
+      virshOn('node1', ['pool-refresh', 'lab-images']);
+      define('int-snap-old.qcow2');
+      virshOn('node1', ['snapshot-create-as', '--domain', 'int-snap', '--name', 'before']);
+      // Its disk changed since: only the snapshot still names the old one.
+      define('int-snap-new.qcow2');
+      await waitFor(
+        () =>
+          volume('int-snap-old.qcow2') && vmOf('int-snap')?.disks[0]?.source.endsWith('new.qcow2'),
+        'int-snap on its new disk',
+      );
+      expect(volumeUsers(pool(), volume('int-snap-old.qcow2')!, backend.store.all('vms'))).toEqual(
+        [],
+      );
+      const users = (name: string) =>
+        backend.call('volumeSnapshotUsers', { poolId: pool().id, volume: name });
+      expect(await users('int-snap-old.qcow2')).toEqual({
+        users: [{ vm: 'int-snap', snapshots: ['before'] }],
+      });
+      // The current disk is the definition's, and no snapshot had it.
+      expect(await users('int-snap-new.qcow2')).toEqual({ users: [] });
+    } finally {
+      drop();
+    }
+  });
 });

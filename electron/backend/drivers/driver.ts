@@ -63,6 +63,8 @@ export interface Driver {
   cpuRuns(domainXml: string): Promise<boolean | undefined>;
   /** A VM's snapshots, read when asked for (not part of the inventory). */
   readSnapshots(vm: Vm): Promise<Snapshot[]>;
+  /** UUIDs of the node's VMs that have snapshots (one command, not one per VM). */
+  vmsWithSnapshots(): Promise<string[]>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
   /** Removes a VM, and the disks (by target) the user chose to delete with it. */
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];

@@ -4,7 +4,7 @@ import { useId, useRef, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
-import { namesOfUsers, volumeUsers } from '../../../shared/volume-use';
+import { namesOfUsers, snapshotUseSentence, volumeUsers } from '../../../shared/volume-use';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useAppInfo } from '../../state/appInfo';
 import { useInventory } from '../../state/inventory';
@@ -323,17 +323,32 @@ function Volumes({ pool }: { pool: StoragePool }) {
               ? `In use by ${runningUsers.map((u) => u.vm).join(', ')}, running: shut down first.`
               : undefined
           }
-          onClick={() =>
+          onClick={async () => {
+            // Snapshots are read from the node only now (they are not in the inventory).
+            const kept = await getBridge()
+              .call('volumeSnapshotUsers', { poolId: pool.id, volume: v.name })
+              .then(
+                (r) => snapshotUseSentence(r.users),
+                (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
+              );
             ask({
               title: `Delete the volume ${v.name}?`,
-              body: users.length
-                ? `Its data is erased from ${pool.name}. It is a disk of ${namesOfUsers(users)}, which will not start without it.`
-                : `Its data is erased from ${pool.name}. No VM on this node uses it.`,
+              body: [
+                `Its data is erased from ${pool.name}.`,
+                users.length
+                  ? `It is a disk of ${namesOfUsers(users)}, which will not start without it.`
+                  : kept
+                    ? ''
+                    : 'No VM on this node uses it.',
+                kept,
+              ]
+                .filter(Boolean)
+                .join(' '),
               confirmLabel: 'Delete volume',
               onConfirm: () =>
                 void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
-            })
-          }
+            });
+          }}
         >
           Delete…
         </button>

@@ -90,8 +90,12 @@ export async function readNodeFacts(
   };
 }
 
-export async function listDomainUuids(shell: VirshShell): Promise<string[]> {
-  return parseUuidList(await read(shell, ['list', '--all', '--uuid']));
+/** Every VM's UUID, or only those a filter of `virsh list` keeps (`--with-snapshot`). */
+export async function listDomainUuids(
+  shell: VirshShell,
+  filter: readonly string[] = [],
+): Promise<string[]> {
+  return parseUuidList(await read(shell, ['list', '--all', ...filter, '--uuid']));
 }
 
 export interface DomainFacts extends DomainXmlFacts {

@@ -323,6 +323,11 @@ export class LibvirtDriver implements Driver {
     return readSnapshots(this.shell, vm);
   }
 
+  async vmsWithSnapshots(): Promise<string[]> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    return listDomainUuids(this.shell, ['--with-snapshot']);
+  }
+
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[] {
     return snapshotSteps(vm, op);
   }

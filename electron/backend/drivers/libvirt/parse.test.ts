@@ -169,7 +169,21 @@ describe('names from the node', () => {
       description: '',
       createdAt: 1700000000,
       state: 'shutoff',
+      disks: [],
     });
+    // An external snapshot: the overlay it made is the VM's disk now; the
+    // definition kept with it names the base, which a revert needs.
+    const external = parseSnapshotXml(
+      `<domainsnapshot><name>before</name><state>running</state>` +
+        `<disks><disk name='vda' snapshot='external' type='file'><source file='/img/db.before'/></disk></disks>` +
+        `<domain type='kvm'><name>db</name><devices>` +
+        `<disk type='file' device='disk'><source file='/img/db.qcow2'/><target dev='vda' bus='virtio'/></disk>` +
+        `<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>` +
+        `</devices></domain></domainsnapshot>`,
+    );
+    expect(external.disks).toEqual([
+      { target: 'vda', bus: 'virtio', device: 'disk', source: '/img/db.qcow2' },
+    ]);
   });
 });
 

@@ -114,10 +114,9 @@ export type DomainXmlFacts = Pick<
   'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics' | 'textConsoles'
 >;
 
-export function parseDomainXml(domXml: string): DomainXmlFacts {
-  const d = obj(xml.parse(domXml)['domain']);
-  const devices = obj(d['devices']);
-  const disks: VmDisk[] = arr(devices['disk']).map((disk) => {
+/** The disks of a `<devices>` element (a domain's, or the one a snapshot keeps). */
+function parseDisks(devices: Node): VmDisk[] {
+  return arr(devices['disk']).map((disk) => {
     const src = obj(disk['source']);
     // The images under this one (an external snapshot's base…), as libvirt
     // reports them for a running VM: its QEMU has them open too.
@@ -138,6 +137,12 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
       ...(backing.length ? { backing } : {}),
     };
   });
+}
+
+export function parseDomainXml(domXml: string): DomainXmlFacts {
+  const d = obj(xml.parse(domXml)['domain']);
+  const devices = obj(d['devices']);
+  const disks = parseDisks(devices);
   const nics: VmNic[] = arr(devices['interface']).map((nic) => {
     const src = obj(nic['source']);
     return {
@@ -278,12 +283,16 @@ export function parseVolumeXml(volXml: string): Volume {
 /** One snapshot from `snapshot-dumpxml` (its `current` flag comes from elsewhere). */
 export function parseSnapshotXml(snapXml: string): Omit<Snapshot, 'current'> {
   const d = obj(exactXml.parse(snapXml)['domainsnapshot']);
+  // The definition kept with it names the disks as they were: an external
+  // snapshot's base images, or a disk detached since, which a revert needs.
+  const kept = obj(obj(obj(xml.parse(snapXml)['domainsnapshot'])['domain'])['devices']);
   return {
     name: text(d['name']),
     parent: text(obj(d['parent'])['name']),
     description: text(d['description']),
     createdAt: Number(text(d['creationTime']) || 0),
     state: text(d['state']),
+    disks: parseDisks(kept).filter((disk) => disk.source !== ''),
   };
 }
 
