@@ -20,6 +20,10 @@ import {
 } from '../lab';
 
 const IMAGES = '/var/lib/libvirt/images';
+// Re-reading node1's VMs asks libvirt about every running guest; without KVM
+// their QEMUs (TCG) compete with the whole suite for two cores and answer
+// slowly: a full CI run once took more than 10 s here.
+const TCG_SLACK_MS = 30_000;
 let home: string;
 let backend: Backend;
 let node1: string;
@@ -102,6 +106,7 @@ beforeAll(async () => {
   await waitFor(
     () => volume('int-media.img') && vmOf('int-user')?.state === 'running',
     'int-user and its volumes listed',
+    TCG_SLACK_MS,
   );
 });
 
@@ -137,6 +142,7 @@ describe('volumes in use', () => {
     await waitFor(
       () => volume('int-later.qcow2') && users('int-later.qcow2').length,
       'int-later used',
+      TCG_SLACK_MS,
     );
     expect(users('int-later.qcow2')).toEqual([['int-user', false, false]]);
     if (readLab().linuxGuest)
@@ -198,7 +204,7 @@ describe('volumes in use', () => {
     ).rejects.toThrow('int-base.qcow2 in lab-images on node1 is in use by int-user');
 
     virshOn('node1', ['destroy', 'int-user']);
-    await waitFor(() => vmOf('int-user')?.state === 'shutoff', 'int-user off');
+    await waitFor(() => vmOf('int-user')?.state === 'shutoff', 'int-user off', TCG_SLACK_MS);
     const task = await taskFinished(backend, (await del()).taskId);
     expect(task.error).toBeUndefined();
     expect(virshOn('node1', ['vol-list', 'lab-images'])).not.toContain('int-use.qcow2');
@@ -234,6 +240,7 @@ describe('volumes in use', () => {
         () =>
           volume('int-snap-old.qcow2') && vmOf('int-snap')?.disks[0]?.source.endsWith('new.qcow2'),
         'int-snap on its new disk',
+        TCG_SLACK_MS,
       );
       expect(volumeUsers(pool(), volume('int-snap-old.qcow2')!, backend.store.all('vms'))).toEqual(
         [],
