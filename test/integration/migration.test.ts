@@ -87,6 +87,19 @@ async function migrate(spec: MigrationSpecInput) {
   return taskId;
 }
 
+/** Defines a guest on node1 with one disk in lab-images, starts it and waits until the backend sees it run. */
+async function startGuestWithDisk(name: string, file: string, format: 'qcow2' | 'raw') {
+  defineGuest(
+    'node1',
+    name,
+    `<disk type='file' device='disk'><driver name='qemu' type='${format}'/><source file='${IMAGES}/${file}'/><target dev='vda' bus='virtio'/></disk>`,
+  );
+  virshOn('node1', ['start', name]);
+  const vm = await vmOn('node1', name);
+  await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+  return vm;
+}
+
 /** Moves lab-tiny-1 back from node2 to node1 the way it went, and checks it runs there. */
 async function bringBackTiny(transport?: MigrationSpecInput['transport']): Promise<void> {
   const moved = await vmOn('node2', 'lab-tiny-1');
@@ -311,15 +324,8 @@ describe.runIf(haveThree)('Migrate VM', () => {
       '--format',
       'qcow2',
     ]);
-    defineGuest(
-      'node1',
-      'int-mig-disk',
-      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-mig-disk.qcow2'/><target dev='vda' bus='virtio'/></disk>`,
-    );
-    virshOn('node1', ['start', 'int-mig-disk']);
     try {
-      const vm = await vmOn('node1', 'int-mig-disk');
-      await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+      const vm = await startGuestWithDisk('int-mig-disk', 'int-mig-disk.qcow2', 'qcow2');
       const plan = (await backend.call('planMigration', {
         vmIds: [vm.id],
         targetHostId: ids['node3']!,
@@ -371,15 +377,8 @@ describe.runIf(haveThree)('Migrate VM', () => {
       'conv=notrunc',
       'status=none',
     ]);
-    defineGuest(
-      'node1',
-      'int-mig-busy',
-      `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-mig-busy.img'/><target dev='vda' bus='virtio'/></disk>`,
-    );
-    virshOn('node1', ['start', 'int-mig-busy']);
     try {
-      const vm = await vmOn('node1', 'int-mig-busy');
-      await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+      const vm = await startGuestWithDisk('int-mig-busy', 'int-mig-busy.img', 'raw');
       const seen: Task[] = [];
       const stop = backend.onPatch((patches) => {
         for (const p of patches)
@@ -460,15 +459,8 @@ describe.runIf(haveThree)('Migrate VM', () => {
       'conv=notrunc',
       'status=none',
     ]);
-    defineGuest(
-      'node1',
-      'int-mig-slow',
-      `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${IMAGES}/int-mig-slow.img'/><target dev='vda' bus='virtio'/></disk>`,
-    );
-    virshOn('node1', ['start', 'int-mig-slow']);
     try {
-      const vm = await vmOn('node1', 'int-mig-slow');
-      await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+      const vm = await startGuestWithDisk('int-mig-slow', 'int-mig-slow.img', 'raw');
       const taskId = await migrate({
         vmIds: [vm.id],
         targetHostId: ids['node2']!,
