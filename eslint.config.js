@@ -9,7 +9,7 @@ const nodeBuiltins = {
   message: 'The renderer has no Node access: go through the contract (renderer/api).',
 };
 const mainSide = {
-  group: ['**/electron/**', '../electron/*'],
+  group: ['**/core/**', '**/shells/**'],
   message: 'Import the contract from shared/, not main-process code.',
 };
 const rendererSide = {
@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/backend/**/*.ts'],
+    files: ['core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -51,13 +51,13 @@ export default tseslint.config(
             {
               name: 'electron',
               message:
-                'electron/backend must run in plain Node: pass Electron services in through interfaces.',
+                'core/ must run in plain Node: pass Electron services in through interfaces.',
             },
           ],
           patterns: [
             rendererSide,
             {
-              group: ['../../shells/*', '../shells/*', '**/electron/main', '**/electron/preload'],
+              group: ['**/shells/**'],
               message: 'The backend does not depend on its transports.',
             },
           ],
@@ -66,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/shells/**/*.ts'],
+    files: ['shells/browser/**/*.ts', 'shells/common/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -78,7 +78,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/main.ts', 'electron/preload.ts'],
+    files: ['shells/electron/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [rendererSide] }] },
   },
   {

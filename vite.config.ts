@@ -1,7 +1,7 @@
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './electron/shells/csp';
+import { CONTENT_SECURITY_POLICY } from './shells/common/csp';
 
 /**
  * The page's CSP meta tag, from the one policy the main process also sends

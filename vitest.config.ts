@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'shells/**/*.test.ts',
+            'shared/**/*.test.ts',
+            'renderer/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

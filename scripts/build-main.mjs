@@ -17,9 +17,9 @@ await Promise.all([
     ...common,
     packages: 'external',
     entryPoints: {
-      'electron/main': 'electron/main.ts',
-      'electron/serve': 'electron/shells/serve.ts',
-      'electron/demo': 'electron/shells/demo.ts',
+      'electron/main': 'shells/electron/main.ts',
+      'electron/serve': 'shells/browser/serve.ts',
+      'electron/demo': 'shells/browser/demo.ts',
       'scripts/bench': 'scripts/bench.ts',
     },
     outdir: 'dist',
@@ -28,7 +28,7 @@ await Promise.all([
   build({
     ...common,
     external: ['electron'],
-    entryPoints: { 'electron/preload': 'electron/preload.ts' },
+    entryPoints: { 'electron/preload': 'shells/electron/preload.ts' },
     outdir: 'dist',
     outExtension: { '.js': '.cjs' },
   }),

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { Backend, BackendOptions } from '../electron/backend/backend';
-import { NO_PERSISTENT_SECRETS } from '../electron/backend/store/secrets';
+import type { Backend, BackendOptions } from '../core/backend';
+import { NO_PERSISTENT_SECRETS } from '../core/store/secrets';
 
 export const REPO = resolve(__dirname, '..');
 export const LAB_DIR = process.env['LAB_DIR'] ?? join(REPO, '.lab');

@@ -2,7 +2,7 @@
 // and with Clusterdeck's SSH core, and the shape of a measure.
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
-import { SshSession } from '../../electron/backend/ssh/session';
+import { SshSession } from '../../core/ssh/session';
 
 export interface Measure {
   name: string;

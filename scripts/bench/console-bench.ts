@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import WebSocket from 'ws';
-import { openConsoleBridge } from '../../electron/backend/consoles/bridge';
+import { openConsoleBridge } from '../../core/consoles/bridge';
 import { mean, measure, ms, waitForPort, type BenchContext, type Measure } from './common';
 
 const PEER = 'ssh -L + websockify';

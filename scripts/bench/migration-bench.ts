@@ -7,10 +7,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Backend } from '../../electron/backend/backend';
-import { migrateArgv } from '../../electron/backend/drivers/libvirt/migrate';
+import { Backend } from '../../core/backend';
+import { migrateArgv } from '../../core/drivers/libvirt/migrate';
 import type { MigrationTransport } from '../../shared/migration';
-import { NO_PERSISTENT_SECRETS } from '../../electron/backend/store/secrets';
+import { NO_PERSISTENT_SECRETS } from '../../core/store/secrets';
 import { giveTlsCertificates } from '../lab-tls';
 import { measure, type BenchContext, type Measure } from './common';
 

@@ -3,11 +3,11 @@
 // against OpenSSH ControlMaster.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { probeNode } from '../../electron/backend/drivers/detect';
-import { LibvirtDriver } from '../../electron/backend/drivers/libvirt/driver';
-import { VirshShell } from '../../electron/backend/drivers/libvirt/virsh-shell';
-import { InventoryStore } from '../../electron/backend/inventory/store';
-import { quoteArgv } from '../../electron/backend/ssh/quote';
+import { probeNode } from '../../core/drivers/detect';
+import { LibvirtDriver } from '../../core/drivers/libvirt/driver';
+import { VirshShell } from '../../core/drivers/libvirt/virsh-shell';
+import { InventoryStore } from '../../core/inventory/store';
+import { quoteArgv } from '../../core/ssh/quote';
 import { mean, measure, ms, type BenchContext, type Measure } from './common';
 
 const FRESH = 'OpenSSH, new connection per command';

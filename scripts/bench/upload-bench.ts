@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { openUploadReceiver } from '../../electron/backend/transfers/upload-receiver';
-import { checkedUpload } from '../../electron/backend/transfers/checked-upload';
+import { openUploadReceiver } from '../../core/transfers/upload-receiver';
+import { checkedUpload } from '../../core/transfers/checked-upload';
 import { measure, ms, type BenchContext, type Measure } from './common';
 
 const MIB = 2 ** 20;

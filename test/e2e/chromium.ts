@@ -3,8 +3,8 @@
 // (updates, sync, QUIC) a closed network would refuse over and over.
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { Backend } from '../../electron/backend/backend';
-import { startBrowserShell, type BrowserShell } from '../../electron/shells/browser-shell';
+import { Backend } from '../../core/backend';
+import { startBrowserShell, type BrowserShell } from '../../shells/browser/browser-shell';
 import { REPO, testBackendOptions } from '../lab';
 
 export const CHROMIUM_ARGS: readonly string[] = [

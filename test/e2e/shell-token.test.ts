@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../../electron/backend/backend';
-import type { BrowserShell } from '../../electron/shells/browser-shell';
+import type { Backend } from '../../core/backend';
+import type { BrowserShell } from '../../shells/browser/browser-shell';
 
 let home: string;
 let env: ShellInChromium | undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { startShellInChromium, type ShellInChromium } from './chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserShell } from '../../electron/shells/browser-shell';
+import type { BrowserShell } from '../../shells/browser/browser-shell';
 
 let home: string;
 let env: ShellInChromium | undefined;

@@ -7,9 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { cephSecretUsage } from '../../electron/backend/drivers/libvirt/pool-xml';
-import { cephSecretUuid } from '../../electron/backend/drivers/libvirt/storage';
+import { Backend } from '../../core/backend';
+import { cephSecretUsage } from '../../core/drivers/libvirt/pool-xml';
+import { cephSecretUuid } from '../../core/drivers/libvirt/storage';
 import type { StoragePool } from '../../shared/model';
 import { addLabNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 

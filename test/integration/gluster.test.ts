@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import type { FoundSource } from '../../shared/storage';
 import { LAB_DIR, addLabNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 

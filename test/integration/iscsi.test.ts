@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import type { FoundSource } from '../../shared/storage';
 import { addLabNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 

@@ -3,9 +3,9 @@
 // next, many callers at once, and a fresh shell after a timeout.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Fingerprint } from '../../electron/backend/ssh/fingerprint';
-import { SshSession } from '../../electron/backend/ssh/session';
-import { VirshShell } from '../../electron/backend/drivers/libvirt/virsh-shell';
+import { sha256Fingerprint } from '../../core/ssh/fingerprint';
+import { SshSession } from '../../core/ssh/session';
+import { VirshShell } from '../../core/drivers/libvirt/virsh-shell';
 import { labExec, readLab } from '../lab';
 
 let session: SshSession;

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Backend, type Caller } from '../../electron/backend/backend';
-import { APP_ORIGIN } from '../../electron/shells/app-scheme';
+import { Backend, type Caller } from '../../core/backend';
+import { APP_ORIGIN } from '../../shells/electron/app-scheme';
 import {
   addLabNode,
   portRefuses,

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
-import { NODE_IO_ARGV, parseNodeIo } from '../../electron/backend/drivers/libvirt/node-io';
+import { Backend } from '../../core/backend';
+import { NODE_IO_ARGV, parseNodeIo } from '../../core/drivers/libvirt/node-io';
 import type { PerformanceSample } from '../../shared/performance';
 import { addLabNode, labExec, testBackendOptions, waitFor } from '../lab';
 

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import { addLabNode, labNode, readLab, testBackendOptions, waitFor } from '../lab';
 
 const homes: string[] = [];

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import type { StoragePool } from '../../shared/model';
 import type { FoundSource, PoolSpecInput } from '../../shared/storage';
 import {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import { addLabNode, labExec, labNode, resetLabGuests, testBackendOptions, waitFor } from '../lab';
 
 let home: string;

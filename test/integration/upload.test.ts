@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import { addLabNode, labExec, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 
 let home: string;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../electron/backend/backend';
+import { Backend } from '../../core/backend';
 import type { VmAction } from '../../shared/api';
 import {
   addLabNode,

@@ -1,0 +1,61 @@
+// Which stack a node runs, and the facts every stack shares, in one exec
+// at connect time (an exec channel costs ~100 ms, so we make just one).
+import type { Stack } from '../../shared/model';
+import type { SshSession } from '../ssh/session';
+
+// A fixed script: nothing from the user is ever part of it.
+const PROBE_SCRIPT = [
+  'for c in pveversion xe virsh; do command -v "$c" >/dev/null 2>&1 && echo "has:$c"; done',
+  'echo "hostname:$(hostname)"',
+  'echo "uptime:$(cut -d" " -f1 /proc/uptime)"',
+  "grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: */cpu:/'",
+].join('; ');
+
+export interface NodeProbe {
+  stack: Stack;
+  hostname: string;
+  cpuModel: string;
+  uptimeSeconds: number;
+}
+
+export function parseProbe(stdout: string): NodeProbe {
+  const has = new Set<string>();
+  let hostname = '';
+  let cpuModel = '';
+  let uptimeSeconds = 0;
+  for (const line of stdout.split('\n')) {
+    const i = line.indexOf(':');
+    if (i < 0) continue;
+    const key = line.slice(0, i);
+    const value = line.slice(i + 1).trim();
+    if (key === 'has') has.add(value);
+    else if (key === 'hostname') hostname = value;
+    else if (key === 'uptime') uptimeSeconds = Math.floor(Number(value) || 0);
+    else if (key === 'cpu') cpuModel = value;
+  }
+  // Proxmox VE and XCP-ng also ship virsh-like tools; their own CLI wins.
+  const stack: Stack = has.has('pveversion')
+    ? 'proxmox'
+    : has.has('xe')
+      ? 'xcp'
+      : has.has('virsh')
+        ? 'libvirt'
+        : 'unknown';
+  return { stack, hostname, cpuModel, uptimeSeconds };
+}
+
+export async function probeNode(session: SshSession): Promise<NodeProbe> {
+  const r = await session.exec(['sh', '-c', PROBE_SCRIPT], { timeoutMs: 20_000 });
+  return parseProbe(r.stdout);
+}
+
+export function unsupportedStackMessage(stack: Stack, label: string): string {
+  switch (stack) {
+    case 'proxmox':
+      return `${label} runs Proxmox VE (pveversion found). Proxmox VE support is coming in a later release of Clusterdeck; manage this node in its web interface for now.`;
+    case 'xcp':
+      return `${label} runs XCP-ng or XenServer (xe found). XCP-ng support is coming in a later release of Clusterdeck; use XenCenter or Xen Orchestra for now.`;
+    default:
+      return `${label} has no virsh: install libvirt (on Debian: apt install libvirt-daemon-system libvirt-clients), then reconnect.`;
+  }
+}

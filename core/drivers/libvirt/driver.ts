@@ -1,0 +1,511 @@
+// The libvirt driver: inventory through one persistent virsh, changes pushed
+// from libvirt's own event streams, actions as logged one-shot commands.
+import type { ClientChannel } from 'ssh2';
+import type { VmAction } from '../../../shared/api';
+import type { CpuModel } from '../../../shared/cluster';
+import type { NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
+import { ClusterdeckError } from '../../../shared/errors';
+import type { InventoryStore } from '../../inventory/store';
+import { quoteArgv } from '../../ssh/quote';
+import type { SshSession } from '../../ssh/session';
+import type { TaskContext } from '../../tasks/runner';
+import type { NodeProbe } from '../detect';
+import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
+import {
+  newVolumeProblem,
+  objectNameSchema,
+  type FoundSource,
+  type PoolAction,
+  type PoolSpec,
+  type ScanRequest,
+} from '../../../shared/storage';
+import type { VmSettings, VmSpec } from '../../../shared/vm';
+import {
+  cloneDomainXml,
+  dataDisks,
+  definitionDiff,
+  editDomainXml,
+  maskSecrets,
+  normalizedXml,
+  type DiskCopies,
+  type DeviceAdds,
+} from './domain-edit';
+import type { DiskVolume } from './domain-xml';
+import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
+import { parseFoundSources, scanSourcesArgv } from './pool-sources';
+import { readSnapshots, snapshotSteps } from './snapshots';
+import {
+  cloneVolumeSteps,
+  createPoolSteps,
+  createVolumeSteps,
+  deleteVolumeSteps,
+  poolActionSteps,
+  resizeVolumeSteps,
+} from './storage';
+import {
+  LIBVIRT_URI,
+  VM_ACTION_ARGS,
+  listDomainUuids,
+  listNetworkUuids,
+  listPoolUuids,
+  readDomain,
+  readNetwork,
+  readNodeFacts,
+  readPool,
+  serialConsoleArgv,
+  virshArgv,
+} from './commands';
+import {
+  parseDomjobinfo,
+  parseDomstats,
+  parseNodeCpuStats,
+  parseNodeMemStats,
+  type DomCounters,
+  type JobInfo,
+} from './parse';
+import type { NodeCounters } from '../../performance/rates';
+import { NODE_IO_ARGV, parseNodeIo } from './node-io';
+import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
+import { parseDomdisplay, type DisplayAddress } from './display';
+import { followEvents, type EventKind } from './events';
+import { EFFECTS, isDomainEvent, waitUntil } from './effects';
+import { VirshShell } from './virsh-shell';
+
+type Kind = EventKind;
+const ALL_KINDS: readonly Kind[] = ['vms', 'pools', 'networks'];
+
+/**
+ * Reads every listed entity. One that vanished between the list and its read
+ * (a transient guest destroyed just then) is left out: the event that
+ * announced it brings another refresh. Any other failure still fails.
+ */
+export async function readEach<T>(
+  uuids: string[],
+  read: (uuid: string) => Promise<T>,
+): Promise<T[]> {
+  const read1 = (uuid: string) =>
+    read(uuid).catch((err: Error) => {
+      if (/not found|failed to get (domain|pool|network)/i.test(err.message)) return undefined;
+      throw err;
+    });
+  const all = await Promise.all(uuids.map(read1));
+  return all.filter((x): x is Awaited<T> => x !== undefined);
+}
+
+export class LibvirtDriver implements Driver {
+  readonly stack = 'libvirt' as const;
+  private shell: VirshShell | undefined;
+  private readonly channels: ClientChannel[] = [];
+  private readonly refreshing = new Map<Kind, Promise<void>>();
+  private readonly dirty = new Set<Kind>();
+  /** Listeners to every event line, for actions waiting on their effect. */
+  private readonly lineListeners = new Set<(line: string) => void>();
+  private stopped = false;
+
+  constructor(
+    private readonly session: SshSession,
+    private readonly hostId: string,
+    private readonly store: InventoryStore,
+    private readonly probe: NodeProbe,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  private get label(): string {
+    return this.session.target.label;
+  }
+
+  async start(): Promise<NodeInfo> {
+    // Follow events before the first load, so nothing between the two is missed.
+    const [shell] = await Promise.all([VirshShell.open(this.session, LIBVIRT_URI), this.follow()]);
+    this.shell = shell;
+    // stop() may have run while the channels were opening: close what came late.
+    if (this.stopped) {
+      this.stop();
+      throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
+    }
+    const facts = await readNodeFacts(this.shell);
+    await Promise.all(ALL_KINDS.map((k) => this.refresh(k)));
+    return {
+      hostname: this.probe.hostname,
+      cpuModel: this.probe.cpuModel,
+      uptimeSeconds: this.probe.uptimeSeconds,
+      ...facts,
+    };
+  }
+
+  private async follow(): Promise<void> {
+    const channel = await followEvents(
+      this.session,
+      (kind, line) => {
+        // A line we cannot place (a name with a line break) refreshes everything.
+        for (const k of kind ? [kind] : ALL_KINDS) {
+          this.refresh(k).catch((e: Error) => this.onError(e));
+        }
+        for (const l of this.lineListeners) l(line);
+      },
+      () => {
+        if (!this.stopped && !this.session.isClosed) {
+          this.onError(
+            new ClusterdeckError(
+              'disconnected',
+              `The libvirt event stream on ${this.label} ended.`,
+            ),
+          );
+        }
+      },
+    );
+    this.channels.push(channel);
+    if (this.stopped) channel.close();
+  }
+
+  /** Re-reads one kind of entity; calls during a refresh coalesce into one more. */
+  refresh(kind: Kind): Promise<void> {
+    const running = this.refreshing.get(kind);
+    if (running) {
+      this.dirty.add(kind);
+      return running;
+    }
+    const p = (async () => {
+      do {
+        this.dirty.delete(kind);
+        await this.load(kind);
+      } while (this.dirty.has(kind) && !this.stopped);
+    })().finally(() => this.refreshing.delete(kind));
+    this.refreshing.set(kind, p);
+    return p;
+  }
+
+  private async load(kind: Kind): Promise<void> {
+    const shell = this.shell;
+    if (!shell || this.stopped) return;
+    const h = this.hostId;
+    if (kind === 'vms') {
+      const vms = await readEach(await listDomainUuids(shell), async (uuid) => ({
+        id: `${h}:vm:${uuid}`,
+        hostId: h,
+        ...(await readDomain(shell, uuid)),
+      }));
+      if (!this.stopped) this.store.replaceForHost('vms', h, vms);
+    } else if (kind === 'pools') {
+      const pools = await readEach(await listPoolUuids(shell), async (uuid) => ({
+        id: `${h}:pool:${uuid}`,
+        hostId: h,
+        ...(await readPool(shell, uuid)),
+      }));
+      if (!this.stopped) this.store.replaceForHost('pools', h, pools);
+    } else {
+      const nets = await readEach(await listNetworkUuids(shell), async (uuid) => ({
+        id: `${h}:net:${uuid}`,
+        hostId: h,
+        ...(await readNetwork(shell, uuid)),
+      }));
+      if (!this.stopped) this.store.replaceForHost('networks', h, nets);
+    }
+  }
+
+  /**
+   * Runs the action, then waits, up to `waitSeconds`, until libvirt shows its
+   * effect: the state in the inventory (kept current by the event stream) or,
+   * for a reboot, the domain's reboot event. Nothing polls the node.
+   */
+  async vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
+    const effect = EFFECTS[action];
+    let eventSeen = false;
+    let wake = () => {};
+    // Listening starts before the command: a reboot's event may come before it returns.
+    const listener = (line: string) => {
+      if (effect.event && isDomainEvent(line, effect.event, vm.name)) {
+        eventSeen = true;
+        wake();
+      }
+    };
+    this.lineListeners.add(listener);
+    const unsubscribe = this.store.onPatch(() => wake());
+    try {
+      const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
+      const r = await this.session.exec(argv, {
+        signal: ctx.signal,
+        log: ctx.log,
+        timeoutMs: 120_000,
+      });
+      if (r.code !== 0) {
+        const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
+        throw new ClusterdeckError(
+          'command-failed',
+          `${this.label}: \`${quoteArgv(argv)}\` failed: ${why}. See the task log for the full output.`,
+        );
+      }
+      ctx.detail(effect.waiting);
+      await this.refresh('vms');
+      const seen = () =>
+        effect.reached ? effect.reached(this.store.get('vms', vm.id)) : eventSeen;
+      const wait = waitUntil(
+        seen,
+        waitSeconds * 1000,
+        ctx.signal,
+        () => new ClusterdeckError('cancelled', `Stopped waiting for ${vm.name}.`),
+      );
+      wake = wait.wake;
+      const ok = await wait.result;
+      if (!ok) {
+        if (effect.offer === 'destroy')
+          ctx.offer({ label: 'Force off', vmId: vm.id, action: 'destroy' });
+        throw new ClusterdeckError('timeout', effect.late(vm.name, this.label, waitSeconds));
+      }
+    } finally {
+      ctx.detail('');
+      this.lineListeners.delete(listener);
+      unsubscribe();
+    }
+  }
+
+  createPoolSteps(spec: PoolSpec): DriverStep[] {
+    return createPoolSteps(spec);
+  }
+
+  poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[] {
+    return poolActionSteps(pool, action);
+  }
+
+  volumeSteps(pool: StoragePool, v: VolumeOp): DriverStep[] {
+    switch (v.op) {
+      case 'create':
+        return createVolumeSteps(pool, v.name, v.bytes, v.format);
+      case 'delete':
+        return deleteVolumeSteps(pool, v.name);
+      case 'resize':
+        return resizeVolumeSteps(pool, v.name, v.bytes);
+      case 'clone':
+        return cloneVolumeSteps(pool, v.name, v.newName);
+    }
+  }
+
+  scanSourcesArgv(request: ScanRequest): string[] {
+    return scanSourcesArgv(request);
+  }
+
+  parseFoundSources(request: ScanRequest, stdout: string): FoundSource[] {
+    return parseFoundSources(request.type, stdout);
+  }
+
+  async readCounters(): Promise<NodeCounters> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const at = Date.now();
+    const [cpu, mem, dom, io] = await Promise.all([
+      this.shell.run(['nodecpustats']),
+      this.shell.run(['nodememstats']),
+      this.shell.run(['domstats', '--cpu-total', '--balloon', '--vcpu', '--block', '--interface']),
+      // virsh has no node-wide disk or network counters: the kernel's, through the open shell.
+      this.session.run(NODE_IO_ARGV, { timeoutMs: 10_000 }),
+    ]);
+    const byName = parseDomstats(dom.ok ? dom.stdout : '');
+    const vms = new Map<string, DomCounters>();
+    for (const vm of this.store.all('vms')) {
+      const c = vm.hostId === this.hostId ? byName.get(vm.name) : undefined;
+      if (c) vms.set(vm.id, c);
+    }
+    return {
+      at,
+      cpu: parseNodeCpuStats(cpu.ok ? cpu.stdout : ''),
+      mem: parseNodeMemStats(mem.ok ? mem.stdout : ''),
+      io: parseNodeIo(io.code === 0 ? io.stdout : ''),
+      vms,
+    };
+  }
+
+  async readJob(vm: Vm): Promise<JobInfo | undefined> {
+    const r = await this.shell?.run(['domjobinfo', vm.uuid], 10_000);
+    return r?.ok ? parseDomjobinfo(r.stdout) : undefined;
+  }
+
+  async readSnapshots(vm: Vm): Promise<Snapshot[]> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    return readSnapshots(this.shell, vm);
+  }
+
+  async vmsWithSnapshots(): Promise<string[]> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    return listDomainUuids(this.shell, ['--with-snapshot']);
+  }
+
+  snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[] {
+    return snapshotSteps(vm, op);
+  }
+
+  deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[] {
+    return deleteVmSteps(vm, diskTargets);
+  }
+
+  /**
+   * A VM's persistent definition as libvirt holds it. --security-info keeps
+   * a VNC password in it, so a redefinition keeps it too; the password is
+   * masked wherever the definition is shown and travels only on stdin.
+   */
+  async readDomainXml(vm: Vm): Promise<string> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['dumpxml', vm.uuid]);
+    if (!r.ok) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
+      );
+    }
+    return r.stdout;
+  }
+
+  async cpuRuns(domainXml: string): Promise<boolean | undefined> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    // The open virsh reads no stdin, so the document goes to a private file
+    // first, through the open shell: no new exec channel or virsh process.
+    const made = await this.session.run([...PRIVATE_FILE_ARGV], {
+      stdin: domainXml,
+      timeoutMs: 15_000,
+    });
+    const file = made.stdout.trim();
+    if (made.code !== 0 || !file.startsWith('/')) return undefined;
+    try {
+      const r = await this.shell.run(['hypervisor-cpu-compare', file]);
+      return r.ok || /incompatible/i.test(r.stdout) ? cpuRuns(r.stdout) : undefined;
+    } finally {
+      void this.session.run(['rm', '-f', '--', file], { timeoutMs: 15_000 }).catch(() => undefined);
+    }
+  }
+
+  private async definition(vm: Vm): Promise<string> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['dumpxml', '--inactive', '--security-info', vm.uuid]);
+    if (!r.ok) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the definition of ${vm.name} on ${this.label}: ${r.stderr.trim()}`,
+      );
+    }
+    return r.stdout;
+  }
+
+  async vmSettingsPlan(
+    vm: Vm,
+    settings: VmSettings,
+  ): Promise<{ diff: string; steps: DriverStep[] }> {
+    const { adds, steps } = this.resolveAdds(vm, settings);
+    const before = await this.definition(vm);
+    const after = editDomainXml(before, settings, adds);
+    if (after.trim() !== normalizedXml(before).trim()) {
+      steps.push({
+        title: `Redefine ${vm.name}`,
+        argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
+        stdin: after,
+        shownInput: maskSecrets(after),
+      });
+    }
+    if (settings.autostart !== vm.autostart) {
+      steps.push({
+        title: settings.autostart
+          ? `Start ${vm.name} with the node`
+          : `Do not start ${vm.name} with the node`,
+        argv: virshArgv(['autostart', ...(settings.autostart ? [] : ['--disable']), vm.uuid]),
+      });
+    }
+    return { diff: definitionDiff(vm.name, before, after), steps };
+  }
+
+  /**
+   * The pools and networks the settings' new devices name, checked on this
+   * node, and the commands that make the new volumes first.
+   */
+  private resolveAdds(vm: Vm, settings: VmSettings): { adds: DeviceAdds; steps: DriverStep[] } {
+    const problem = (text: string) => new ClusterdeckError('invalid-input', text);
+    const steps: DriverStep[] = [];
+    const disks = settings.addDisks.map((d): DiskVolume => {
+      const pool = this.store.get('pools', d.poolId);
+      if (!pool || pool.hostId !== this.hostId)
+        throw problem(`The pool for a new disk of ${vm.name} is not on ${this.label}.`);
+      if (pool.state !== 'running')
+        throw problem(`${pool.name} on ${this.label} is not running; start it first.`);
+      const existing = pool.volumes.find((v) => v.name === d.volume);
+      if (d.create) {
+        if (existing)
+          throw problem(`${pool.name} on ${this.label} already has a volume ${d.volume}.`);
+        const formatProblem = newVolumeProblem(pool, d.create.format);
+        if (formatProblem) throw problem(formatProblem);
+        if (!objectNameSchema.safeParse(d.volume).success)
+          throw problem(`${d.volume} is not a valid volume name.`);
+        steps.push(...createVolumeSteps(pool, d.volume, d.create.bytes, d.create.format));
+        return { pool: pool.name, volume: d.volume, format: d.create.format, ceph: pool.ceph };
+      }
+      if (!existing) throw problem(`${pool.name} on ${this.label} has no volume ${d.volume}.`);
+      const format = existing.format === 'qcow2' ? 'qcow2' : 'raw';
+      return { pool: pool.name, volume: d.volume, format, ceph: pool.ceph };
+    });
+    for (const n of settings.addNics) {
+      if (
+        n.kind === 'network' &&
+        !this.store.all('networks').some((x) => x.hostId === this.hostId && x.name === n.name)
+      )
+        throw problem(`${this.label} has no libvirt network named ${n.name}.`);
+    }
+    return { adds: { disks, nics: settings.addNics }, steps };
+  }
+
+  async cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]> {
+    const xml = await this.definition(vm);
+    const pools = this.store.all('pools').filter((p) => p.hostId === this.hostId);
+    const copies: DiskCopies = new Map();
+    const steps: DriverStep[] = [];
+    for (const d of dataDisks(xml)) {
+      // The pool and volume holding the disk: named in the XML, or found by path.
+      const pool = d.pool
+        ? pools.find((p) => p.name === d.pool)
+        : pools.find((p) => p.volumes.some((v) => v.path === d.file));
+      const volume = d.volume ?? pool?.volumes.find((v) => v.path === d.file)?.name;
+      if (!pool || !volume) {
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name}'s disk ${d.target} (${d.file ?? d.volume ?? 'no source'}) is not a volume of a storage pool on ${this.label}; Clusterdeck copies disks through pools.`,
+        );
+      }
+      const ext = /\.[A-Za-z0-9]+$/.exec(volume)?.[0] ?? '';
+      const copy = `${name}-${d.target}${ext}`;
+      copies.set(d.target, { pool: pool.name, volume: copy });
+      steps.push({
+        title: `Copy the disk ${d.target} as ${copy}`,
+        argv: virshArgv(['vol-clone', '--pool', pool.uuid, '--vol', volume, '--newname', copy]),
+      });
+    }
+    const cloneXml = cloneDomainXml(xml, name, copies);
+    steps.push({
+      title: `Define the clone ${name}`,
+      argv: virshArgv(['define', '--validate', '--file', '/dev/stdin']),
+      stdin: cloneXml,
+      shownInput: maskSecrets(cloneXml),
+    });
+    return steps;
+  }
+
+  createVmSteps(spec: VmSpec, pools: VmPools, cpu?: CpuModel): DriverStep[] {
+    return createVmSteps(spec, pools, cpu);
+  }
+
+  serialConsoleArgv(vm: Vm): string[] {
+    return serialConsoleArgv(vm.uuid);
+  }
+
+  async displayAddress(vm: Vm): Promise<DisplayAddress> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['domdisplay', '--include-password', vm.uuid]);
+    if (!r.ok) {
+      const why = r.stderr.trim().replace(/^error: /gm, '');
+      throw new ClusterdeckError(
+        'unsupported',
+        `No console for ${vm.name} on ${this.label}: ${why}.`,
+      );
+    }
+    return parseDomdisplay(r.stdout, vm.name);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.shell?.close();
+    for (const c of this.channels) c.close();
+  }
+}

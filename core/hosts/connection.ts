@@ -1,0 +1,289 @@
+// The life of one node's connection: connect, detect the stack, start its
+// driver, and on a drop retry with backoff while the tree shows why.
+import { readFile } from 'node:fs/promises';
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import type { Host, HostState } from '../../shared/model';
+import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
+import type { Driver } from '../drivers/driver';
+import { probeNode, unsupportedStackMessage } from '../drivers/detect';
+import { LibvirtDriver } from '../drivers/libvirt/driver';
+import type { InventoryStore } from '../inventory/store';
+import { revokedKeyError, type KnownHosts } from '../ssh/known-hosts';
+import {
+  SshSession,
+  type Credentials,
+  type ExecOptions,
+  type ExecResult,
+  type PtySize,
+} from '../ssh/session';
+import type { JumpHosts } from '../ssh/jump';
+import { expandHome } from '../ssh/ssh-config';
+import type { HostConfig } from '../store/settings';
+
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+// Failures a retry cannot fix: the user must act first.
+const FINAL_STATES: ReadonlySet<HostState> = new Set([
+  'auth-failed',
+  'host-key-changed',
+  'host-key-revoked',
+  'unsupported',
+]);
+
+export class HostConnection {
+  private session: SshSession | undefined;
+  private driver: Driver | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private disposed = false;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    readonly config: HostConfig,
+    private readonly store: InventoryStore,
+    private readonly knownHosts: KnownHosts,
+    /** The password or key passphrase, held in memory for reconnects. */
+    private readonly secret: string | undefined,
+    /** Opens the jump hosts of config.proxyJump. */
+    private readonly jumps: JumpHosts,
+  ) {
+    this.setState('connecting');
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  getDriver(): Driver {
+    if (!this.driver || !this.session || this.session.isClosed) {
+      throw new ClusterdeckError(
+        'disconnected',
+        `${this.config.name} is not connected. Wait for it to reconnect, or press Reconnect.`,
+      );
+    }
+    return this.driver;
+  }
+
+  /** Runs one command on the node through the live session, for a task's step. */
+  exec(argv: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError(
+        'disconnected',
+        `${this.config.name} is not connected. Wait for it to reconnect, or press Reconnect.`,
+      );
+    }
+    return this.session.exec(argv, opts);
+  }
+
+  /** Runs a short command through the session's open shell (no new exec channel). */
+  run(argv: readonly string[], opts: Pick<ExecOptions, 'timeoutMs' | 'stdin' | 'log'> = {}) {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError(
+        'disconnected',
+        `${this.config.name} is not connected. Wait for it to reconnect, or press Reconnect.`,
+      );
+    }
+    return this.session.run(argv, opts);
+  }
+
+  /** A tunnel to an address on the node, through its live SSH session. */
+  forwardOut(host: string, port: number): Promise<ClientChannel> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.forwardOut(host, port);
+  }
+
+  /** An SFTP session on the node's live connection. */
+  sftp(): Promise<SFTPWrapper> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.sftp();
+  }
+
+  /** A tunnel to a unix socket on the node, through its live SSH session. */
+  forwardOutSocket(path: string): Promise<ClientChannel> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.forwardOutSocket(path);
+  }
+
+  /** A terminal on the node: its login shell, or a command such as `virsh console`. */
+  openPty(argv: readonly string[] | undefined, size: PtySize): Promise<ClientChannel> {
+    if (!this.session || this.session.isClosed) {
+      throw new ClusterdeckError('disconnected', `${this.config.name} is not connected.`);
+    }
+    return this.session.openPty(argv, size);
+  }
+
+  /** Marks or clears maintenance mode (the caller keeps it in the settings). */
+  setMaintenance(m: HostConfig['maintenance']): void {
+    if (m) this.config.maintenance = m;
+    else delete this.config.maintenance;
+    const prev = this.store.get('hosts', this.config.id);
+    if (!prev) return;
+    const { maintenance: _old, ...rest } = prev;
+    this.store.put('hosts', prev.id, m ? { ...rest, maintenance: m } : rest);
+  }
+
+  private setState(state: HostState, extra: Partial<Host> = {}): void {
+    if (this.disposed) return;
+    const c = this.config;
+    const prev = this.store.get('hosts', c.id);
+    const host: Host = {
+      id: c.id,
+      name: c.name,
+      address: c.address,
+      port: c.port,
+      user: c.user,
+      auth: c.auth,
+      ...(c.keyPath ? { keyPath: c.keyPath } : {}),
+      ...(c.proxyJump ? { proxyJump: c.proxyJump } : {}),
+      ...(prev?.stack ? { stack: prev.stack } : {}),
+      ...(prev?.info ? { info: prev.info } : {}),
+      ...(c.maintenance ? { maintenance: c.maintenance } : {}),
+      state,
+      ...extra,
+    };
+    this.store.put('hosts', c.id, host);
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const c = this.config;
+    const creds: Credentials = { user: c.user };
+    if (c.auth === 'key') {
+      const path = expandHome(c.keyPath ?? '');
+      try {
+        creds.privateKey = await readFile(path);
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new ClusterdeckError(
+          'auth-failed',
+          `Cannot read the key file ${path} for ${c.name} (${why}). Check the path.`,
+        );
+      }
+      if (this.secret) creds.passphrase = this.secret;
+    } else if (c.auth === 'agent') {
+      const sock = process.env['SSH_AUTH_SOCK'];
+      if (!sock) {
+        throw new ClusterdeckError(
+          'auth-failed',
+          `No ssh-agent is reachable (SSH_AUTH_SOCK is not set), so ${c.name} cannot use agent login. Start an agent and add your key, or choose a key file.`,
+        );
+      }
+      creds.agent = sock;
+    } else {
+      creds.password = this.secret ?? '';
+    }
+    return creds;
+  }
+
+  /** Connects once; resolves when connected, rejects with the reason otherwise. */
+  connect(): Promise<void> {
+    this.connecting ??= this.doConnect().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async doConnect(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.teardown();
+    this.setState('connecting');
+    const c = this.config;
+    try {
+      const creds = await this.credentials();
+      const via = c.proxyJump ? await this.jumps.open(c.proxyJump) : undefined;
+      const session = await SshSession.open(
+        { label: c.name, address: c.address, port: c.port },
+        creds,
+        async (key) => {
+          const v = await this.knownHosts.check(c.address, c.port, key);
+          if (v.status === 'revoked')
+            throw revokedKeyError(`${c.name} (${c.address}:${c.port})`, v.fingerprint);
+          return v.status === 'known';
+        },
+        via,
+      );
+      if (this.disposed) {
+        session.close();
+        return;
+      }
+      this.session = session;
+      const probe = await probeNode(session);
+      if (probe.stack !== 'libvirt') {
+        this.setState('unsupported', {
+          stack: probe.stack,
+          message: unsupportedStackMessage(probe.stack, c.name),
+        });
+        this.teardown();
+        return;
+      }
+      const driver = new LibvirtDriver(session, c.id, this.store, probe, (err) =>
+        this.onDriverError(err),
+      );
+      this.driver = driver;
+      session.onClose(() => this.onDropped(session));
+      const info = await driver.start();
+      if (this.disposed) {
+        this.teardown();
+        return;
+      }
+      this.attempt = 0;
+      this.setState('connected', { stack: 'libvirt', info });
+    } catch (err) {
+      this.teardown();
+      const p = toErrorPayload(err);
+      const state: HostState =
+        p.code === 'auth-failed' || p.code === 'host-key-changed' || p.code === 'host-key-revoked'
+          ? p.code
+          : 'unreachable';
+      this.setState(state, { message: p.message });
+      if (!FINAL_STATES.has(state)) this.scheduleRetry();
+      throw err;
+    }
+  }
+
+  private onDriverError(err: Error): void {
+    // An event stream or the virsh shell broke while SSH stayed up: start over.
+    if (this.disposed || this.connecting) return;
+    this.teardown();
+    this.setState('unreachable', { message: `${err.message} Reconnecting…` });
+    this.scheduleRetry();
+  }
+
+  private onDropped(session: SshSession): void {
+    if (this.disposed || this.connecting || session !== this.session) return;
+    const c = this.config;
+    this.teardown();
+    this.setState('unreachable', {
+      message: `Lost the connection to ${c.name} (${c.address}:${c.port}). Retrying with backoff.`,
+    });
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed) return;
+    const delay = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)] ?? 30_000;
+    this.attempt++;
+    const prev = this.store.get('hosts', this.config.id);
+    if (prev) this.store.put('hosts', prev.id, { ...prev, retryAt: Date.now() + delay });
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.connect().catch(() => undefined);
+    }, delay);
+  }
+
+  private teardown(): void {
+    this.driver?.stop();
+    this.driver = undefined;
+    const s = this.session;
+    this.session = undefined;
+    s?.close();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    this.teardown();
+  }
+}
