@@ -1,21 +1,53 @@
-// Lint rules, including the layering described in ARCHITECTURE.md: the backend never
-// imports 'electron', the renderer never reaches Node or the main process,
-// and shared/ depends on neither side.
+// Lint rules, including the layering described in ARCHITECTURE.md ("Layers"):
+// every module a file loads is resolved (folder, package or Node builtin) and
+// checked against its layer by eslint-rules/layering.js. The rules are by
+// folder, so files may move inside a layer freely. The tests beside the code
+// (*.test.ts) obey their folder's layer, plus vitest; test/ and scripts/ drive
+// the whole app and may load anything, but no layer may load them.
+// eslint-rules/layering.test.ts lints probe files in each layer to prove it.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layering from './eslint-rules/layering.js';
 
-const nodeBuiltins = {
-  group: ['node:*', 'fs', 'child_process', 'net', 'ssh2'],
-  message: 'The renderer has no Node access: go through the contract (renderer/api).',
-};
-const mainSide = {
-  group: ['**/core/**', '**/shells/**'],
-  message: 'Import the contract from shared/, not main-process code.',
-};
-const rendererSide = {
-  group: ['**/renderer/**'],
-  message: 'The main process never imports renderer code.',
-};
+const root = import.meta.dirname;
+const layerFolders = [
+  'shared',
+  'core',
+  'shells/browser',
+  'shells/common',
+  'shells/electron',
+  'renderer',
+  'test',
+  'scripts',
+];
+
+/**
+ * Two config blocks for one layer: its sources, and its tests beside them,
+ * which obey the same rule and may also load vitest (sources may not).
+ */
+function layer(folder, policy, extensions = 'ts,tsx,js,mjs,cjs') {
+  const sources = [`${folder}/**/*.{${extensions}}`];
+  const tests = [`${folder}/**/*.test.{${extensions}}`];
+  const ruleFor = (packages) => [
+    'error',
+    { root, layer: folder, layers: layerFolders, ...policy, packages },
+  ];
+  const { allow, deny } = policy.packages;
+  return [
+    {
+      files: sources,
+      rules: {
+        'local/layering': ruleFor(allow ? { allow } : { deny: [...deny, 'vitest'] }),
+      },
+    },
+    {
+      files: tests,
+      rules: {
+        'local/layering': ruleFor(allow ? { allow: [...allow, 'vitest'] } : { deny }),
+      },
+    },
+  ];
+}
 
 export default tseslint.config(
   { ignores: ['dist/', 'release/', 'node_modules/', '.lab/', 'test-results/'] },
@@ -41,74 +73,54 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    files: ['core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'core/ must run in plain Node: pass Electron services in through interfaces.',
-            },
-          ],
-          patterns: [
-            rendererSide,
-            {
-              group: ['**/shells/**'],
-              message: 'The backend does not depend on its transports.',
-            },
-          ],
-        },
+  { plugins: { local: { rules: { layering } } } },
+  ...layer('shared', {
+    mayImport: ['shared'],
+    nodeBuiltins: false,
+    packages: { allow: ['zod'] },
+    why: 'shared/ is the contract both sides load: zod and itself only, no Node, no DOM.',
+  }),
+  ...layer('core', {
+    mayImport: ['core', 'shared'],
+    nodeBuiltins: true,
+    packages: { deny: ['electron'] },
+    why: 'core/ runs in plain Node: pass Electron services in through interfaces; it does not know its shells or the renderer.',
+  }),
+  ...layer('shells/common', {
+    mayImport: ['shells/common', 'core', 'shared'],
+    nodeBuiltins: true,
+    packages: { deny: ['electron'] },
+    why: 'shells/common/ serves both shells, so it runs without Electron.',
+  }),
+  ...layer('shells/browser', {
+    mayImport: ['shells/browser', 'shells/common', 'core', 'shared'],
+    nodeBuiltins: true,
+    packages: { deny: ['electron'] },
+    why: 'The browser shell runs in plain Node, without Electron.',
+  }),
+  ...layer('shells/electron', {
+    mayImport: ['shells/electron', 'shells/common', 'core', 'shared'],
+    nodeBuiltins: true,
+    packages: { deny: [] },
+    why: 'The Electron shell does not load the renderer or the browser shell.',
+  }),
+  ...layer('renderer', {
+    mayImport: ['renderer', 'shared'],
+    nodeBuiltins: false,
+    // An allow list: the renderer is a page, and a package is browser-safe
+    // only once someone has decided so here.
+    packages: {
+      allow: [
+        'react',
+        'react-dom',
+        'zustand',
+        'zod',
+        '@xterm/xterm',
+        '@xterm/addon-fit',
+        '@novnc/novnc',
+        'uplot',
       ],
     },
-  },
-  {
-    files: ['shells/browser/**/*.ts', 'shells/common/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'The browser shell runs without Electron.' }],
-          patterns: [rendererSide],
-        },
-      ],
-    },
-  },
-  {
-    files: ['shells/electron/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [rendererSide] }] },
-  },
-  {
-    files: ['shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: ['electron', 'react'], patterns: [nodeBuiltins, mainSide, rendererSide] },
-      ],
-    },
-  },
-  {
-    files: ['renderer/**/*.{ts,tsx}'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The renderer reaches the main process only through window.clusterdeck.',
-            },
-          ],
-          patterns: [nodeBuiltins, mainSide],
-        },
-      ],
-    },
-  },
-  {
-    files: ['shared/**/*.test.ts', 'renderer/**/*.test.ts'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
+    why: 'The renderer is a sandboxed page: the DOM only (no Node, no electron, ws or ssh2); it reaches the main side through renderer/api and shared/.',
+  }),
 );

@@ -13,6 +13,7 @@ export default defineConfig({
             'shells/**/*.test.ts',
             'shared/**/*.test.ts',
             'renderer/**/*.test.ts',
+            'eslint-rules/**/*.test.ts',
           ],
           environment: 'node',
         },
