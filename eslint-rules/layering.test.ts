@@ -48,6 +48,8 @@ const violations: [string, string, RegExp][] = [
   ['core/hosts/probe.ts', "require('electron');", /package 'electron'/],
   ['core/hosts/probe.ts', "import type { App } from 'electron';\nexport type A = App;", /electron/],
   ['core/hosts/probe.ts', "import '../../node_modules/electron/index.js';", /package 'electron'/],
+  ['core/hosts/probe.ts', "export type A = import('electron').App;", /package 'electron'/],
+  ['core/hosts/probe.ts', "export { app } from 'electron';", /package 'electron'/],
   ['core/hosts/probe.ts', 'const name = "electron";\nawait import(name);', /computed name/],
   // core/ does not know its shells or the renderer.
   ['core/hosts/probe.ts', "import '../../renderer/api/bridge';", /renderer\/ code/],
