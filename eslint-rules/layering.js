@@ -2,9 +2,13 @@
 // resolved to where it lives (a folder of this repository, an npm package or a
 // Node builtin) and checked against what the file's layer may use.
 //
-// Why a local rule and not `no-restricted-imports` or a plugin: matching the
-// text of a specifier missed `electron/common`, and no rule we found sees
-// every way a module gets loaded. This one sees:
+// Why a local rule: ESLint's `no-restricted-imports` matches the text of
+// static imports (it let `electron/common` and `await import('electron')`
+// through), and eslint-plugin-import-x (MIT; `no-restricted-paths`,
+// `no-nodejs-modules`) finds modules with its module visitor, which knows
+// `require` only by that name and skips `createRequire(…)('x')`, a variable
+// holding createRequire's result, template specifiers and computed names
+// (silently). This rule sees every way a module gets loaded here:
 //   import … from 'x' / import 'x' / export … from 'x' / import type … from 'x'
 //   import('x') (dynamic; a specifier it cannot read is reported too)
 //   import x = require('x') / type T = import('x').T
