@@ -91,7 +91,7 @@ const violations: [string, string, RegExp][] = [
   ['shells/electron/probe.ts', "import '../browser/serve';", /shells\/browser\/ code/],
 ];
 
-describe('the layering rule', () => {
+describe('the layering rule', { timeout: 60_000 }, () => {
   it.each(violations)('in %s rejects %s', async (file, code, named) => {
     const reports = await layeringReports(file, code);
     expect(reports).toHaveLength(1);
