@@ -13,16 +13,15 @@ import {
   type ClusterMember,
 } from '../clusters/plan';
 import { preflight } from '../clusters/preflight';
-import { runPlan, type PlannedStep } from '../wizards/plan';
+import { runPlan } from '../wizards/plan';
 import type { ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
-import { PlannedOperation, planView, runSteps } from './planned-operation';
+import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planPool } from './storage';
 
 type UntrustInput = { clusterId: string; hostId?: string };
-type UntrustPlan = { steps: PlannedStep[]; problems: string[]; cluster: Cluster };
-
-type ClusterPlan = { steps: PlannedStep[]; problems: string[]; found: ClusterFindings };
+type UntrustPlan = StepsPlan & { cluster: Cluster };
+type ClusterPlan = StepsPlan & { found: ClusterFindings };
 
 export class ClusterService {
   private readonly newCluster: PlannedOperation<ClusterSpec, ClusterPlan>;
