@@ -1,0 +1,199 @@
+// Migration: Migrate VM (plan, TLS check, run) and maintenance mode, which
+// moves a node's running VMs to its cluster peers and back.
+import { ClusterdeckError } from '../../shared/errors';
+import type { Host } from '../../shared/model';
+import type { Finding } from '../../shared/cluster';
+import type { MigrationSpec } from '../../shared/migration';
+import { planEvacuation } from '../migration/maintenance';
+import { migrationPreflight, type MigrationWorld, type VmPlan } from '../migration/preflight';
+import { migrationSteps, runMigration, type MigrationJob } from '../migration/task';
+import { checkTls } from '../migration/transport';
+import { stepView } from '../wizards/plan';
+import { vmBusy, vmOrThrow, type ServiceContext } from './context';
+import type { HandlersOf } from './handlers';
+import type { HostService } from './hosts';
+import { PlannedOperation, refuseProblems } from './planned-operation';
+
+interface MigrationPlan {
+  findings: Finding[];
+  problems: string[];
+  job: MigrationJob;
+}
+
+/** The findings that stop a migration, as sentences. */
+function problemsOf(findings: readonly Finding[]): string[] {
+  return findings.filter((f) => f.level === 'problem').map((f) => f.detail);
+}
+
+/** What the summary shows of a migration plan: its checks and the commands per VM. */
+function migrationView({ findings, problems, job }: MigrationPlan) {
+  return {
+    findings,
+    steps: migrationSteps(job).map((st) =>
+      stepView({ hostId: st.plan.vm.hostId, node: st.node, title: st.title, argv: st.argv }),
+    ),
+    problems,
+  };
+}
+
+export class MigrationService {
+  private readonly migrate: PlannedOperation<MigrationSpec, MigrationPlan & { target: Host }>;
+  private readonly maintenance: PlannedOperation<
+    { hostId: string; bringBack: boolean },
+    MigrationPlan & { host: Host }
+  >;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly hosts: HostService,
+  ) {
+    this.migrate = new PlannedOperation(ctx.tasks, {
+      plan: (spec) => this.planMigration(spec),
+      task: (_spec, { job, target }) => ({
+        title: `Migrate ${job.plans.map((p) => p.vm.name).join(', ')}`,
+        target: `to ${target.name}`,
+      }),
+      run: (task, { job }) => runMigration(task, job),
+    });
+
+    this.maintenance = new PlannedOperation(ctx.tasks, {
+      plan: async ({ hostId }) => {
+        const host = ctx.store.get('hosts', hostId);
+        if (!host) throw new ClusterdeckError('not-found', 'That node is no longer added.');
+        if (host.maintenance)
+          throw new ClusterdeckError(
+            'invalid-state',
+            `${host.name} is already in maintenance mode.`,
+          );
+        return { ...(await this.planMaintenance(hostId)), host };
+      },
+      task: (_input, { host }) => ({
+        title: `Maintenance mode for ${host.name}`,
+        target: host.name,
+      }),
+      run: async (task, { job, host }, { hostId, bringBack }) => {
+        if (job.plans.length) await runMigration(task, job);
+        await this.hosts.setMaintenance(hostId, {
+          since: Date.now(),
+          bringBack: bringBack ? job.plans.map((p) => p.vm.uuid) : [],
+        });
+        task.detail(
+          job.plans.length
+            ? `${host.name} is in maintenance mode; ${job.plans.length} VM(s) moved.`
+            : `${host.name} is in maintenance mode; it ran no VMs.`,
+        );
+      },
+    });
+  }
+
+  readonly handlers: HandlersOf<
+    | 'planMigration'
+    | 'migrationTls'
+    | 'migrateVms'
+    | 'planMaintenance'
+    | 'enterMaintenance'
+    | 'exitMaintenance'
+  > = {
+    planMigration: async (spec) => migrationView(await this.migrate.plan(spec)),
+
+    migrationTls: async ({ sourceHostId, targetHostId }) => {
+      const node = (id: string) => ({
+        name: this.ctx.store.get('hosts', id)?.name ?? id,
+        conn: this.ctx.connection(id),
+      });
+      return checkTls(node(sourceHostId), node(targetHostId));
+    },
+
+    migrateVms: (spec) => this.migrate.start(spec),
+
+    planMaintenance: async ({ hostId }) => migrationView(await this.planMaintenance(hostId)),
+
+    enterMaintenance: (p) => this.maintenance.start(p),
+
+    exitMaintenance: async ({ hostId }) => {
+      const host = this.ctx.store.get('hosts', hostId);
+      if (!host?.maintenance)
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${host?.name ?? 'That node'} is not in maintenance mode.`,
+        );
+      const uuids = new Set(host.maintenance.bringBack);
+      const vms = this.ctx.store.all('vms').filter((v) => uuids.has(v.uuid) && v.hostId !== hostId);
+      const taskId = this.ctx.tasks.start(
+        `End maintenance mode of ${host.name}`,
+        host.name,
+        async (ctx) => {
+          // The mark goes first, or the node would refuse its own VMs back.
+          await this.hosts.setMaintenance(hostId, undefined);
+          if (!vms.length) return;
+          const { findings, plans } = await migrationPreflight(
+            this.migrationWorld(),
+            vms,
+            hostId,
+            undefined,
+          );
+          refuseProblems(problemsOf(findings), 'command-failed', 'The VMs cannot come back: ');
+          await runMigration(ctx, this.migrationJob(plans, true));
+        },
+      );
+      return { taskId };
+    },
+  };
+
+  /** What the migration checks read: the inventory and the connections. */
+  private migrationWorld(): MigrationWorld {
+    return {
+      hosts: (id) => this.ctx.store.get('hosts', id),
+      conn: (id) => this.ctx.connection(id),
+      pools: this.ctx.store.all('pools'),
+      networks: this.ctx.store.all('networks'),
+      clusters: this.ctx.store.all('clusters'),
+      inMaintenance: (id) => !!this.ctx.store.get('hosts', id)?.maintenance,
+      busy: (vm) => vmBusy(this.ctx, vm),
+    };
+  }
+
+  private migrationJob(
+    plans: VmPlan[],
+    persist: boolean,
+    bandwidthMiBs?: number,
+    transport: MigrationSpec['transport'] = 'plain',
+  ): MigrationJob {
+    return {
+      plans,
+      persist,
+      bandwidthMiBs,
+      transport,
+      conn: (id) => this.ctx.connection(id),
+      hostName: (id) => this.ctx.store.get('hosts', id)?.name ?? id,
+    };
+  }
+
+  /** Migrate VM's checks and the job they allow. */
+  private async planMigration(spec: MigrationSpec): Promise<MigrationPlan & { target: Host }> {
+    const vms = spec.vmIds.map((id) => vmOrThrow(this.ctx, id));
+    const target = this.ctx.store.get('hosts', spec.targetHostId);
+    if (!target) throw new ClusterdeckError('not-found', 'The target node is no longer added.');
+    const { findings, plans } = await migrationPreflight(
+      this.migrationWorld(),
+      vms,
+      spec.targetHostId,
+      spec.copyStorage,
+      spec.transport,
+    );
+    const job = this.migrationJob(plans, spec.persist, spec.bandwidthMiBs, spec.transport);
+    return { findings, problems: problemsOf(findings), job, target };
+  }
+
+  /** Maintenance mode's moves: every running VM of the node to a cluster peer. */
+  private async planMaintenance(hostId: string): Promise<MigrationPlan> {
+    const host = this.ctx.store.get('hosts', hostId);
+    if (!host) throw new ClusterdeckError('not-found', 'That node is no longer added.');
+    const { findings, plans } = await planEvacuation(
+      this.migrationWorld(),
+      host,
+      this.ctx.store.all('vms'),
+    );
+    return { findings, problems: problemsOf(findings), job: this.migrationJob(plans, true) };
+  }
+}

@@ -1,0 +1,76 @@
+// The router: one service per area, their handler maps spread into one map
+// of the whole contract. The compiler checks both halves of "every contract
+// method has exactly one handler": the spread must be a complete `Handlers`
+// (a missing method fails), and `EachMethodOnce` fails on a method that two
+// services both handle (the spread would silently keep the last one).
+import { AppService } from './app';
+import { ClusterService } from './clusters';
+import { ConsoleService } from './consoles';
+import type { ServiceContext } from './context';
+import type { Handlers } from './handlers';
+import { HostService } from './hosts';
+import { MigrationService } from './migration';
+import { PerformanceService } from './performance';
+import { StorageService } from './storage';
+import { TaskService } from './tasks';
+import { TransferService } from './transfers';
+import { VmService } from './vms';
+
+export interface Services {
+  app: AppService;
+  hosts: HostService;
+  clusters: ClusterService;
+  storage: StorageService;
+  vms: VmService;
+  migration: MigrationService;
+  transfers: TransferService;
+  consoles: ConsoleService;
+  performance: PerformanceService;
+  tasks: TaskService;
+}
+
+/** The services over one context, each given the others it asks. */
+export function createServices(ctx: ServiceContext): Services {
+  const clusters = new ClusterService(ctx);
+  const hosts = new HostService(ctx, clusters);
+  return {
+    app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
+    hosts,
+    clusters,
+    storage: new StorageService(ctx),
+    vms: new VmService(ctx),
+    migration: new MigrationService(ctx, hosts),
+    transfers: new TransferService(ctx),
+    consoles: new ConsoleService(ctx),
+    performance: new PerformanceService(ctx),
+    tasks: new TaskService(ctx),
+  };
+}
+
+type HandlerMaps = { [S in keyof Services]: Services[S]['handlers'] };
+
+/** Every method that more than one service handles (none, or this file fails to compile). */
+type HandledTwice = {
+  [S in keyof HandlerMaps]: {
+    [T in Exclude<keyof HandlerMaps, S>]: keyof HandlerMaps[S] & keyof HandlerMaps[T];
+  }[Exclude<keyof HandlerMaps, S>];
+}[keyof HandlerMaps];
+
+// A method routed twice turns this type into its name, and `true` no longer fits.
+const _eachMethodOnce: [HandledTwice] extends [never] ? true : HandledTwice = true;
+
+/** The one handler of each contract method. */
+export function route(s: Services): Handlers {
+  return {
+    ...s.app.handlers,
+    ...s.hosts.handlers,
+    ...s.clusters.handlers,
+    ...s.storage.handlers,
+    ...s.vms.handlers,
+    ...s.migration.handlers,
+    ...s.transfers.handlers,
+    ...s.consoles.handlers,
+    ...s.performance.handlers,
+    ...s.tasks.handlers,
+  };
+}

@@ -1,0 +1,151 @@
+// VMs: actions, snapshots, settings, clone, delete and New VM, each a task
+// on the VM's node; refused while a running task (a migration) holds the VM.
+import { ClusterdeckError } from '../../shared/errors';
+import type { VmSpec } from '../../shared/vm';
+import { onNode, runPlan, stepView } from '../wizards/plan';
+import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
+import type { HandlersOf } from './handlers';
+import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
+import { planVm } from './vm-plan';
+
+const ACTION_TITLES = {
+  start: 'Start',
+  shutdown: 'Shut down',
+  destroy: 'Force off',
+  reboot: 'Reboot',
+  suspend: 'Pause',
+  resume: 'Resume',
+} as const;
+
+type NewVm = { hostId: string; spec: VmSpec };
+
+export class VmService {
+  private readonly newVm: PlannedOperation<NewVm, StepsPlan>;
+
+  constructor(private readonly ctx: ServiceContext) {
+    this.newVm = new PlannedOperation(ctx.tasks, {
+      plan: ({ hostId, spec }) => planVm(ctx, hostId, spec),
+      task: ({ hostId, spec }) => ({
+        title: `New VM ${spec.name}`,
+        target: ctx.connection(hostId).config.name,
+      }),
+      run: runSteps(ctx.connection, 'pools', async (_task, _plan, { hostId }) => {
+        await ctx.connection(hostId).getDriver().refresh('vms');
+      }),
+    });
+  }
+
+  readonly handlers: HandlersOf<
+    | 'vmAction'
+    | 'listSnapshots'
+    | 'snapshotAction'
+    | 'deleteVm'
+    | 'planVmSettings'
+    | 'applyVmSettings'
+    | 'cloneVm'
+    | 'planVm'
+    | 'createVm'
+  > = {
+    vmAction: async ({ vmId, action }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, ACTION_TITLES[action]);
+      const conn = this.ctx.connection(vm.hostId);
+      const driver = conn.getDriver();
+      const taskId = this.ctx.tasks.start(
+        `${ACTION_TITLES[action]} ${vm.name}`,
+        `${vm.name} on ${conn.config.name}`,
+        (ctx) => driver.vmAction(vm, action, ctx, this.ctx.settings.current.vmActionTimeoutSeconds),
+      );
+      return { taskId };
+    },
+
+    listSnapshots: async ({ vmId }) => {
+      const vm = vmOrThrow(this.ctx, vmId);
+      return { snapshots: await this.ctx.connection(vm.hostId).getDriver().readSnapshots(vm) };
+    },
+
+    snapshotAction: async ({ vmId, snapshot }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'A snapshot change');
+      const conn = this.ctx.connection(vm.hostId);
+      const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
+      const taskId = this.ctx.tasks.start(
+        steps[0]!.title,
+        `${conn.config.name} / ${vm.name}`,
+        (ctx) => runPlan(ctx, steps, this.ctx.connection, 'vms'),
+      );
+      return { taskId };
+    },
+
+    deleteVm: async ({ vmId, disks }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'Delete');
+      const conn = this.ctx.connection(vm.hostId);
+      for (const d of disks) {
+        if (!vm.disks.some((x) => x.target === d))
+          throw new ClusterdeckError('invalid-input', `${vm.name} has no disk ${d}.`);
+      }
+      const steps = onNode(conn, conn.getDriver().deleteVmSteps(vm, disks));
+      const taskId = this.ctx.tasks.start(`Delete ${vm.name}`, conn.config.name, async (ctx) => {
+        await runPlan(ctx, steps, this.ctx.connection, 'vms');
+        if (disks.length) await conn.getDriver().refresh('pools');
+      });
+      return { taskId };
+    },
+
+    planVmSettings: async ({ vmId, settings }) => {
+      const vm = vmOrThrow(this.ctx, vmId);
+      const conn = this.ctx.connection(vm.hostId);
+      const { diff, steps } = await conn.getDriver().vmSettingsPlan(vm, settings);
+      return {
+        diff,
+        steps: onNode(conn, steps).map(stepView),
+        ...(vm.state !== 'shutoff'
+          ? {
+              note: `${vm.name} is running: CPU, memory, boot and device changes apply at its next start.`,
+            }
+          : {}),
+      };
+    },
+
+    applyVmSettings: async ({ vmId, settings }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'A settings change');
+      const conn = this.ctx.connection(vm.hostId);
+      const { steps } = await conn.getDriver().vmSettingsPlan(vm, settings);
+      if (!steps.length)
+        throw new ClusterdeckError('invalid-input', `Nothing in ${vm.name}'s settings changed.`);
+      const planned = onNode(conn, steps);
+      const taskId = this.ctx.tasks.start(`Settings of ${vm.name}`, conn.config.name, (ctx) =>
+        runPlan(ctx, planned, this.ctx.connection, 'vms'),
+      );
+      return { taskId };
+    },
+
+    cloneVm: async ({ vmId, name }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'Clone');
+      const conn = this.ctx.connection(vm.hostId);
+      if (vm.state !== 'shutoff') {
+        throw new ClusterdeckError(
+          'invalid-state',
+          `${vm.name} is running; shut it down first, so its disks are copied whole.`,
+        );
+      }
+      if (this.ctx.store.all('vms').some((v) => v.hostId === vm.hostId && v.name === name)) {
+        throw new ClusterdeckError(
+          'invalid-input',
+          `${conn.config.name} already has a VM named ${name}.`,
+        );
+      }
+      const steps = onNode(conn, await conn.getDriver().cloneVmSteps(vm, name));
+      const taskId = this.ctx.tasks.start(
+        `Clone ${vm.name} as ${name}`,
+        conn.config.name,
+        async (ctx) => {
+          await runPlan(ctx, steps, this.ctx.connection, 'pools');
+          await conn.getDriver().refresh('vms');
+        },
+      );
+      return { taskId };
+    },
+
+    planVm: async (p) => planView(await this.newVm.plan(p)),
+    createVm: (p) => this.newVm.start(p),
+  };
+}

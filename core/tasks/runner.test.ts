@@ -1,0 +1,105 @@
+// The task runner: a task's life as the renderer sees it in patches:
+// running, then succeeded, failed or cancelled; Undo offered only after a
+// failure, and once; finished tasks cleared while running ones stay.
+import { describe, expect, it } from 'vitest';
+import type { Task } from '../../shared/model';
+import { ClusterdeckError } from '../../shared/errors';
+import { InventoryStore } from '../inventory/store';
+import { TaskRunner, type TaskContext } from './runner';
+
+function runner() {
+  const store = new InventoryStore();
+  const tasks = new TaskRunner(store);
+  const settled = (id: string) =>
+    new Promise<Task>((resolve) => {
+      const check = () => {
+        const t = store.get('tasks', id);
+        if (t && t.state !== 'running') {
+          stop();
+          resolve(t);
+        }
+      };
+      const stop = store.onPatch(check);
+      check();
+    });
+  return { store, tasks, settled };
+}
+
+describe('TaskRunner', () => {
+  it('shows a task running at once, then succeeded with full progress', async () => {
+    const { store, tasks, settled } = runner();
+    let release!: () => void;
+    const id = tasks.start('Start web', 'web on node1', async (ctx) => {
+      ctx.setSteps(['one', 'two']);
+      ctx.stepState(0, 'done');
+      ctx.progress(0.5);
+      await new Promise<void>((r) => (release = r));
+    });
+    expect(store.get('tasks', id)).toMatchObject({ state: 'running', title: 'Start web' });
+    await Promise.resolve();
+    expect(store.get('tasks', id)?.progress).toBe(0.5);
+    release();
+    const done = await settled(id);
+    expect(done).toMatchObject({ state: 'succeeded', progress: 1 });
+    expect(done.steps).toEqual([
+      { title: 'one', state: 'done' },
+      { title: 'two', state: 'pending' },
+    ]);
+    expect(done.endedAt).toBeGreaterThanOrEqual(done.startedAt);
+  });
+
+  it('fails with the error’s message and offers Undo once', async () => {
+    const { store, tasks, settled } = runner();
+    const undone: string[] = [];
+    const id = tasks.start('New pool', 'node1', async (ctx) => {
+      ctx.offerUndo(
+        [{ hostId: 'h', node: 'node1', title: 'Undefine', command: 'virsh x' }],
+        async () => {
+          undone.push('x');
+        },
+      );
+      throw new ClusterdeckError('command-failed', 'node1: build failed.');
+    });
+    const failed = await settled(id);
+    expect(failed).toMatchObject({ state: 'failed', error: 'node1: build failed.' });
+    expect(failed.undo).toHaveLength(1);
+    const undoId = tasks.undo(id);
+    expect(await settled(undoId)).toMatchObject({ state: 'succeeded', title: 'Undo: New pool' });
+    expect(undone).toEqual(['x']);
+    expect(store.get('tasks', id)?.undo).toBeUndefined();
+    expect(() => tasks.undo(id)).toThrow('That task has nothing to undo.');
+  });
+
+  it('drops the offered Undo when the task succeeds', async () => {
+    const { tasks, settled } = runner();
+    const id = tasks.start('Fine', '', async (ctx) => {
+      ctx.offerUndo([{ hostId: 'h', node: 'n', title: 't', command: 'c' }], async () => {});
+    });
+    expect((await settled(id)).undo).toBeUndefined();
+    expect(() => tasks.undo(id)).toThrow(ClusterdeckError);
+  });
+
+  it('cancels through the task’s signal, and refuses to cancel a finished task', async () => {
+    const { tasks, settled } = runner();
+    const id = tasks.start('Long', '', (ctx: TaskContext) => {
+      return new Promise<void>((_, reject) =>
+        ctx.signal.addEventListener('abort', () => reject(new Error('stopped'))),
+      );
+    });
+    tasks.cancel(id);
+    expect(await settled(id)).toMatchObject({ state: 'cancelled', error: 'stopped' });
+    expect(() => tasks.cancel(id)).toThrow('That task has already finished.');
+  });
+
+  it('clears finished tasks and keeps running ones', async () => {
+    const { store, tasks, settled } = runner();
+    const done = tasks.start('Done', '', async () => {});
+    await settled(done);
+    let release!: () => void;
+    const running = tasks.start('Running', '', () => new Promise<void>((r) => (release = r)));
+    tasks.clearFinished();
+    expect(store.all('tasks').map((t) => t.id)).toEqual([running]);
+    release();
+    await settled(running);
+  });
+});
