@@ -33,6 +33,7 @@ import { openConsoleBridge, type ConsoleBridge, type Handshake } from './console
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
+import { rereadSnapshots } from './wizards/plan';
 import {
   clusterPlan,
   memberClashes,
@@ -725,7 +726,9 @@ export class Backend {
       const conn = this.connection(vm.hostId);
       const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
       const taskId = this.tasks.start(steps[0]!.title, `${conn.config.name} / ${vm.name}`, (ctx) =>
-        runPlan(ctx, steps, (id) => this.connection(id), 'vms'),
+        runPlan(ctx, steps, (id) => this.connection(id), 'vms').finally(() =>
+          rereadSnapshots(conn, vm),
+        ),
       );
       return { taskId };
     },
