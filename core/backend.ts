@@ -27,7 +27,7 @@ import {
 import { diskVolumeName, type VmSpec } from '../shared/vm';
 import { ClusterdeckError } from '../shared/errors';
 import type { ClusterSpec, CpuModel } from '../shared/cluster';
-import type { MigrationSpec } from '../shared/migration';
+import { DEFAULT_TRANSPORT, type MigrationSpec } from '../shared/migration';
 import { runningVmJob } from '../shared/vm-jobs';
 import { openConsoleBridge, type ConsoleBridge, type Handshake } from './consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
@@ -458,6 +458,7 @@ export class Backend {
             vms,
             hostId,
             undefined,
+            DEFAULT_TRANSPORT,
           );
           const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
           if (problems.length)
@@ -465,7 +466,7 @@ export class Backend {
               'command-failed',
               `The VMs cannot come back: ${problems.join(' ')}`,
             );
-          await runMigration(ctx, this.migrationJob(plans, true));
+          await runMigration(ctx, this.migrationJob(plans, true, undefined, DEFAULT_TRANSPORT));
         },
       );
       return { taskId };
@@ -983,7 +984,7 @@ export class Backend {
       host,
       this.store.all('vms'),
     );
-    return { findings, job: this.migrationJob(plans, true) };
+    return { findings, job: this.migrationJob(plans, true, undefined, DEFAULT_TRANSPORT) };
   }
 
   private async setMaintenance(hostId: string, m: HostConfig['maintenance']): Promise<void> {
