@@ -3,8 +3,9 @@
 // and node2 get certificates, node3 none), a guest whose disk is on the
 // source's own storage moved with it, a guest locked while it moves with its
 // progress never going back, a move cancelled half-way (the guest stays, its
-// half-copied disk goes), and the preflight refusing a target without the
-// memory or the network a guest needs.
+// half-copied disk goes), maintenance mode (tunnelled, as the wizard's
+// default), and the preflight refusing a target without the memory or the
+// network a guest needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
