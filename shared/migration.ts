@@ -16,6 +16,13 @@ const idSchema = z.string().min(1).max(512);
 export const MIGRATION_TRANSPORTS = ['plain', 'tunnelled', 'tls'] as const;
 export type MigrationTransport = (typeof MIGRATION_TRANSPORTS)[number];
 
+/**
+ * The transport Migrate VM starts with and maintenance mode uses: encrypted
+ * (guest memory holds whatever the guest holds: keys, passwords) through the
+ * SSH trust New Cluster sets up, so it needs no certificates.
+ */
+export const DEFAULT_TRANSPORT: MigrationTransport = 'tunnelled';
+
 export const migrationSpecSchema = z.object({
   vmIds: z
     .array(idSchema)

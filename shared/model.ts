@@ -114,9 +114,21 @@ export interface Vm {
   disks: VmDisk[];
   /** A running VM's disks that only its persistent definition holds (for its next start). */
   definedDisks?: VmDisk[];
+  /**
+   * The disks the VM's snapshots keep (a revert needs them), per snapshot;
+   * absent when it has none. Read at inventory load and after each snapshot
+   * change made here; one taken on the node meanwhile shows after a reconnect.
+   */
+  snapshots?: KeptSnapshot[];
   nics: VmNic[];
   graphics: VmGraphics[];
   textConsoles: VmTextConsole[];
+}
+
+/** A snapshot's name and the disks of the definition kept with it. */
+export interface KeptSnapshot {
+  name: string;
+  disks: VmDisk[];
 }
 
 /** One snapshot of a VM, as `virsh snapshot-dumpxml` describes it. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoragePool, Vm, VmDisk, Volume } from './model';
-import { deleteVolumeProblem, isoProblem, volumeUsers } from './volume-use';
+import { deleteVolumeProblem, isoProblem, usedBy, volumeUsers } from './volume-use';
 
 const pool = { id: 'h:pool:1', hostId: 'h', name: 'images' } as StoragePool;
 const vol = (name: string, format: string): Volume => ({
@@ -67,5 +67,38 @@ describe('volumeUsers', () => {
     expect(isoProblem(pool, vol('c.ISO', 'raw'), vms)).toBeUndefined();
     const written = [vm('w', 'shutoff', [disk({ source: '/img/c.iso', readonly: false })])];
     expect(isoProblem(pool, vol('c.iso', 'raw'), written)).toBe('c.iso is a writable disk of w.');
+  });
+});
+
+describe('usedBy', () => {
+  const qcow = vol('a.qcow2', 'qcow2');
+  const kept = (name: string, source: string) => ({
+    name,
+    disks: [disk({ source })],
+  });
+  it('names the VMs a snapshot alone keeps it for, with the snapshots', () => {
+    const vms = [
+      {
+        ...vm('web', 'running', [disk({ source: '/img/a.qcow2' })]),
+        snapshots: [kept('s0', '/img/a.qcow2')],
+      },
+      {
+        ...vm('db', 'shutoff', [disk({ source: '/img/new.qcow2' })]),
+        snapshots: [
+          kept('s1', '/img/a.qcow2'),
+          kept('s2', '/img/a.qcow2'),
+          kept('s3', '/img/new.qcow2'),
+        ],
+      },
+      { ...vm('far', 'shutoff', []), hostId: 'other', snapshots: [kept('s4', '/img/a.qcow2')] },
+    ];
+    // web holds it as a disk: named once, as before, not with its snapshot.
+    expect(usedBy(pool, qcow, vms)).toBe('web (running), db (snapshots s1, s2)');
+    expect(usedBy(pool, qcow, [vms[1]!])).toBe('db (snapshots s1, s2)');
+    expect(usedBy(pool, vol('new.qcow2', 'qcow2'), vms)).toBe('db');
+    expect(usedBy(pool, vol('none.qcow2', 'qcow2'), vms)).toBe('');
+    expect(usedBy(pool, qcow, [{ ...vms[1]!, snapshots: [kept('only', '/img/a.qcow2')] }])).toBe(
+      'db (snapshot only)',
+    );
   });
 });

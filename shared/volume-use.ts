@@ -1,7 +1,9 @@
 // Which VMs use a volume, from the disks of every VM defined on the pool's
 // node (running or not; a running VM's persistent definition too). One function for the pool view's "Used by", the
 // refusal to delete a volume a running VM uses, and New VM's ISO list.
-import type { Snapshot, StoragePool, Vm, VmDisk, Volume } from './model';
+// "Used by" also names the VMs whose snapshots alone keep it (the inventory
+// carries their disks), since reverting to those snapshots needs it.
+import type { KeptSnapshot, StoragePool, Vm, VmDisk, Volume } from './model';
 
 export interface VolumeUser {
   vmId: string;
@@ -54,7 +56,7 @@ export interface SnapshotUse {
 export function snapshotUsers(
   pool: StoragePool,
   volume: Volume,
-  kept: readonly { vm: Vm; snapshots: readonly Snapshot[] }[],
+  kept: readonly { vm: Vm; snapshots: readonly KeptSnapshot[] }[],
 ): SnapshotUse[] {
   return kept
     .map(({ vm, snapshots }) => ({
@@ -76,6 +78,30 @@ export function snapshotUseSentence(uses: readonly SnapshotUse[]): string {
 /** "lab-linux (running), old-vm" */
 export function namesOfUsers(users: readonly VolumeUser[]): string {
   return users.map((u) => (u.running ? `${u.vm} (running)` : u.vm)).join(', ');
+}
+
+/**
+ * The pool view's "Used by": the VMs whose definitions hold the volume, then
+ * those only a snapshot keeps it for: "db (running), old-vm (snapshot s1, s2)".
+ */
+export function usedBy(pool: StoragePool, volume: Volume, vms: readonly Vm[]): string {
+  const users = volumeUsers(pool, volume, vms);
+  const held = new Set(users.map((u) => u.vmId));
+  const kept = snapshotUsers(
+    pool,
+    volume,
+    vms
+      .filter((vm) => vm.hostId === pool.hostId && !held.has(vm.id) && vm.snapshots)
+      .map((vm) => ({ vm, snapshots: vm.snapshots ?? [] })),
+  );
+  return [
+    namesOfUsers(users),
+    ...kept.map(
+      (k) => `${k.vm} (snapshot${k.snapshots.length > 1 ? 's' : ''} ${k.snapshots.join(', ')})`,
+    ),
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 /** Why a running VM's volume cannot be deleted, or undefined when it can. */

@@ -65,6 +65,8 @@ export interface Driver {
   readSnapshots(vm: Vm): Promise<Snapshot[]>;
   /** UUIDs of the node's VMs that have snapshots (one command, not one per VM). */
   vmsWithSnapshots(): Promise<string[]>;
+  /** Re-reads the disks the VM's snapshots keep into the inventory, after a snapshot change. */
+  snapshotsChanged(vm: Vm): Promise<void>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
   /** Removes a VM, and the disks (by target) the user chose to delete with it. */
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];

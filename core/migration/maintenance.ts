@@ -1,8 +1,10 @@
 // Maintenance mode: where each running VM of a node goes (the cluster peer
 // with the most memory left, largest VMs first), each move checked by the
 // same preflight as Migrate VM, run as one task; the VMs can come back when
-// the node leaves maintenance mode.
+// the node leaves maintenance mode. The moves use Migrate VM's default
+// transport (tunnelled through the nodes' SSH trust), checked by its preflight.
 import type { Finding } from '../../shared/cluster';
+import { DEFAULT_TRANSPORT, type MigrationTransport } from '../../shared/migration';
 import type { Host, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
 import { memAvailable, migrationPreflight, type MigrationWorld, type VmPlan } from './preflight';
@@ -12,6 +14,7 @@ export async function planEvacuation(
   world: MigrationWorld,
   host: Host,
   vms: readonly Vm[],
+  transport: MigrationTransport = DEFAULT_TRANSPORT,
 ): Promise<{ findings: Finding[]; plans: VmPlan[] }> {
   const cluster = world.clusters.find((c) => c.hostIds.includes(host.id));
   if (!cluster) {
@@ -67,7 +70,7 @@ export async function planEvacuation(
       continue;
     }
     free.set(best.id, left - need);
-    const r = await migrationPreflight(world, [vm], best.id, undefined);
+    const r = await migrationPreflight(world, [vm], best.id, undefined, transport);
     findings.push(
       { check: `${vm.name}: where it goes`, level: 'ok', detail: `${vm.name} → ${best.name}.` },
       ...r.findings.filter((f) => f.level !== 'ok'),

@@ -3,7 +3,7 @@
 import { ClusterdeckError } from '../../shared/errors';
 import type { Host } from '../../shared/model';
 import type { Finding } from '../../shared/cluster';
-import type { MigrationSpec } from '../../shared/migration';
+import { DEFAULT_TRANSPORT, type MigrationSpec } from '../../shared/migration';
 import { planEvacuation } from '../migration/maintenance';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from '../migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from '../migration/task';
@@ -131,9 +131,10 @@ export class MigrationService {
             vms,
             hostId,
             undefined,
+            DEFAULT_TRANSPORT,
           );
           refuseProblems(problemsOf(findings), 'command-failed', 'The VMs cannot come back: ');
-          await runMigration(ctx, this.migrationJob(plans, true));
+          await runMigration(ctx, this.migrationJob(plans, true, undefined, DEFAULT_TRANSPORT));
         },
       );
       return { taskId };
@@ -194,6 +195,10 @@ export class MigrationService {
       host,
       this.ctx.store.all('vms'),
     );
-    return { findings, problems: problemsOf(findings), job: this.migrationJob(plans, true) };
+    return {
+      findings,
+      problems: problemsOf(findings),
+      job: this.migrationJob(plans, true, undefined, DEFAULT_TRANSPORT),
+    };
   }
 }

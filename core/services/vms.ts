@@ -2,7 +2,7 @@
 // on the VM's node; refused while a running task (a migration) holds the VM.
 import { ClusterdeckError } from '../../shared/errors';
 import type { VmSpec } from '../../shared/vm';
-import { onNode, runPlan, stepView } from '../wizards/plan';
+import { onNode, rereadSnapshots, runPlan, stepView } from '../wizards/plan';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
@@ -70,7 +70,8 @@ export class VmService {
       const taskId = this.ctx.tasks.start(
         steps[0]!.title,
         `${conn.config.name} / ${vm.name}`,
-        (ctx) => runPlan(ctx, steps, this.ctx.connection, 'vms'),
+        (ctx) =>
+          runPlan(ctx, steps, this.ctx.connection, 'vms').finally(() => rereadSnapshots(conn, vm)),
       );
       return { taskId };
     },

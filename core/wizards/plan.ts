@@ -2,6 +2,7 @@
 // the summary before Finish and then run as one task with visible steps.
 import type { PlanStepView } from '../../shared/storage';
 import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
+import type { Vm } from '../../shared/model';
 import type { DriverStep } from '../drivers/driver';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
@@ -100,6 +101,15 @@ export async function reread(
     } catch {
       /* the node dropped; its reconnect reloads everything */
     }
+  }
+}
+
+/** Re-reads the disks a VM's snapshots keep, after a snapshot change; a node that dropped reloads all on reconnect. */
+export async function rereadSnapshots(conn: HostConnection, vm: Vm): Promise<void> {
+  try {
+    await conn.getDriver().snapshotsChanged(vm);
+  } catch {
+    /* the node dropped; its reconnect reloads everything */
   }
 }
 

@@ -3,8 +3,9 @@
 // and node2 get certificates, node3 none), a guest whose disk is on the
 // source's own storage moved with it, a guest locked while it moves with its
 // progress never going back, a move cancelled half-way (the guest stays, its
-// half-copied disk goes), and the preflight refusing a target without the
-// memory or the network a guest needs.
+// half-copied disk goes), maintenance mode (tunnelled, as the wizard's
+// default), and the preflight refusing a target without the memory or the
+// network a guest needs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -489,7 +490,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
     }
   });
 
-  it('maintenance mode empties a node, refuses guests for it, and brings its own back', async () => {
+  it('maintenance mode empties a node (tunnelled, as Migrate VM), refuses guests for it, and brings its own back', async () => {
     dropGuest('int-maint');
     defineGuest('node2', 'int-maint', '');
     virshOn('node2', ['start', 'int-maint']);
@@ -497,17 +498,26 @@ describe.runIf(haveThree)('Migrate VM', () => {
       await vmOn('node2', 'int-maint');
       const plan = (await backend.call('planMaintenance', { hostId: ids['node2']! })) as {
         findings: Finding[];
-        steps: { node: string; title: string }[];
+        steps: { node: string; title: string; command: string }[];
         problems: string[];
       };
       expect(plan.problems).toEqual([]);
       expect(plan.steps.map((st) => st.node)).toEqual(['node2']);
-      expect(plan.steps[0]!.title).toMatch(/^Migrate int-maint to node[13] live$/);
+      // Migrate VM's default transport: through the nodes' SSH trust, no tcp:// stream.
+      expect(plan.steps[0]!.title).toMatch(/^Migrate int-maint to node[13] live, encrypted$/);
+      expect(plan.steps[0]!.command).toContain('migrate --live --p2p --tunnelled --persistent');
+      expect(plan.steps[0]!.command).not.toContain('--migrateuri');
       const { taskId } = (await backend.call('enterMaintenance', {
         hostId: ids['node2']!,
         bringBack: true,
       })) as { taskId: string };
-      expect((await taskFinished(backend, taskId, 90_000)).error).toBeUndefined();
+      const entered = await taskFinished(backend, taskId, 90_000);
+      expect(entered.error).toBeUndefined();
+      const enteredCommands = entered.log.map((r) => r.command).join('\n');
+      expect(enteredCommands).toMatch(
+        /virsh -c qemu:\/\/\/system migrate --live --p2p --tunnelled --persistent --undefinesource [0-9a-f-]+ 'qemu\+ssh:\/\/root@clusterdeck-127\.0\.0\.\d+\/system\?no_tty=1'/,
+      );
+      expect(enteredCommands).not.toContain('tcp://');
       expect(virshOn('node2', ['list', '--name']).trim()).toBe('');
       const moved = await waitFor(
         () => backend.store.all('vms').find((v) => v.name === 'int-maint' && v.state === 'running'),
@@ -528,11 +538,50 @@ describe.runIf(haveThree)('Migrate VM', () => {
       const out = (await backend.call('exitMaintenance', { hostId: ids['node2']! })) as {
         taskId: string;
       };
-      expect((await taskFinished(backend, out.taskId, 90_000)).error).toBeUndefined();
+      const exited = await taskFinished(backend, out.taskId, 90_000);
+      expect(exited.error).toBeUndefined();
+      expect(exited.log.map((r) => r.command).join('\n')).toContain(
+        'migrate --live --p2p --tunnelled',
+      );
       expect(state('node2', 'int-maint')).toBe('running');
       expect(backend.store.get('hosts', ids['node2']!)?.maintenance).toBeUndefined();
     } finally {
       dropGuest('int-maint');
+    }
+  });
+
+  it('maintenance mode refuses a guest whose disks must be copied, as the tunnelled preflight does', async () => {
+    dropGuest('int-maint-disk', 'int-maint-disk.qcow2');
+    virshOn('node2', [
+      'vol-create-as',
+      'lab-images',
+      'int-maint-disk.qcow2',
+      '16M',
+      '--format',
+      'qcow2',
+    ]);
+    defineGuest(
+      'node2',
+      'int-maint-disk',
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${IMAGES}/int-maint-disk.qcow2'/><target dev='vda' bus='virtio'/></disk>`,
+    );
+    virshOn('node2', ['start', 'int-maint-disk']);
+    try {
+      const vm = await vmOn('node2', 'int-maint-disk');
+      await waitFor(() => backend.store.get('vms', vm.id)?.state === 'running', 'running');
+      const plan = (await backend.call('planMaintenance', { hostId: ids['node2']! })) as {
+        problems: string[];
+      };
+      const why =
+        'int-maint-disk’s disks must be copied, and libvirt cannot copy disks through a tunnelled migration';
+      expect(plan.problems).toEqual([expect.stringContaining(why)]);
+      await expect(
+        backend.call('enterMaintenance', { hostId: ids['node2']!, bringBack: false }),
+      ).rejects.toThrow(why);
+      expect(backend.store.get('hosts', ids['node2']!)?.maintenance).toBeUndefined();
+      expect(state('node2', 'int-maint-disk')).toBe('running');
+    } finally {
+      dropGuest('int-maint-disk', 'int-maint-disk.qcow2');
     }
   });
 

@@ -67,7 +67,8 @@ import type { NodeCounters } from '../../performance/rates';
 import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { parseDomdisplay, type DisplayAddress } from './display';
-import { followEvents, type EventKind } from './events';
+import { followEvents, snapshotEventDomain, type EventKind } from './events';
+import { KeptSnapshots } from './kept-snapshots';
 import { EFFECTS, isDomainEvent, waitUntil } from './effects';
 import { VirshShell } from './virsh-shell';
 
@@ -100,6 +101,8 @@ export class LibvirtDriver implements Driver {
   private readonly dirty = new Set<Kind>();
   /** Listeners to every event line, for actions waiting on their effect. */
   private readonly lineListeners = new Set<(line: string) => void>();
+  /** The disks of each VM's snapshots, merged into its inventory entity. */
+  private readonly kept = new KeptSnapshots();
   private stopped = false;
 
   constructor(
@@ -142,6 +145,11 @@ export class LibvirtDriver implements Driver {
           this.refresh(k).catch((e: Error) => this.onError(e));
         }
         for (const l of this.lineListeners) l(line);
+        const snapshotOf = snapshotEventDomain(line);
+        const vm = this.store
+          .all('vms')
+          .find((v) => v.hostId === this.hostId && v.name === snapshotOf);
+        if (vm) this.snapshotsChanged(vm).catch((e: Error) => this.onError(e));
       },
       () => {
         if (!this.stopped && !this.session.isClosed) {
@@ -180,10 +188,14 @@ export class LibvirtDriver implements Driver {
     if (!shell || this.stopped) return;
     const h = this.hostId;
     if (kind === 'vms') {
-      const vms = await readEach(await listDomainUuids(shell), async (uuid) => ({
+      await this.kept.loadOnce(shell);
+      const uuids = await listDomainUuids(shell);
+      this.kept.keepOnly(uuids);
+      const vms = await readEach(uuids, async (uuid) => ({
         id: `${h}:vm:${uuid}`,
         hostId: h,
         ...(await readDomain(shell, uuid)),
+        ...this.kept.of(uuid),
       }));
       if (!this.stopped) this.store.replaceForHost('vms', h, vms);
     } else if (kind === 'pools') {
@@ -326,6 +338,20 @@ export class LibvirtDriver implements Driver {
   async vmsWithSnapshots(): Promise<string[]> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     return listDomainUuids(this.shell, ['--with-snapshot']);
+  }
+
+  async snapshotsChanged(vm: Vm): Promise<void> {
+    const shell = this.shell;
+    if (!shell || this.stopped) return;
+    await this.kept.read(shell, vm.uuid);
+    const current = this.store.get('vms', vm.id);
+    if (current && !this.stopped) {
+      const next: Vm = { ...current };
+      delete next.snapshots;
+      this.store.put('vms', vm.id, { ...next, ...this.kept.of(vm.uuid) });
+    }
+    // A load under way may have read the old snapshots: one more after it.
+    if (this.refreshing.has('vms')) this.dirty.add('vms');
   }
 
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[] {

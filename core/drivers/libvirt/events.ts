@@ -29,6 +29,17 @@ export function eventKind(line: string): EventKind | undefined {
   return m?.[1] ? KINDS[m[1]] : undefined;
 }
 
+const SNAPSHOT_LINE = /^event 'lifecycle' for domain '(.*)': \w+ Snapshot$/;
+
+/**
+ * The domain a snapshot event is about ("Defined Snapshot" after a revert,
+ * "Started Snapshot", …), or undefined. libvirt reports no event when a
+ * snapshot is taken or deleted.
+ */
+export function snapshotEventDomain(line: string): string | undefined {
+  return SNAPSHOT_LINE.exec(line)?.[1];
+}
+
 export async function followEvents(
   session: SshSession,
   onEvent: (kind: EventKind | undefined, line: string) => void,

@@ -1,8 +1,9 @@
-// One function per snapshot operation. Snapshots are read on demand (the
-// Snapshots tab), not with the inventory: a node with many VMs should not
-// pay for them on every load. Snapshot names, which anyone on the node may
-// choose, go after `--snapshotname`/`--name`, never as bare words.
-import type { Snapshot, Vm } from '../../../shared/model';
+// One function per snapshot operation. Snapshots are read in full on demand
+// (the Snapshots tab); the inventory keeps only the disks they hold, read
+// for the VMs that have any (kept-snapshots.ts). Snapshot names, which
+// anyone on the node may choose, go after `--snapshotname`/`--name`, never
+// as bare words.
+import type { KeptSnapshot, Snapshot, Vm } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { DriverStep, SnapshotOp } from '../driver';
 import { virshArgv } from './commands';
@@ -10,19 +11,23 @@ import { parseSnapshotXml } from './parse';
 import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
 
-export async function readSnapshots(shell: VirshShell, vm: Vm): Promise<Snapshot[]> {
-  const list = await shell.run(['snapshot-list', '--domain', vm.uuid, '--name']);
+async function snapshotNames(shell: VirshShell, uuid: string, vmName: string): Promise<string[]> {
+  const list = await shell.run(['snapshot-list', '--domain', uuid, '--name']);
   if (!list.ok) {
     throw new ClusterdeckError(
       'command-failed',
-      `Could not list the snapshots of ${vm.name}: ${list.stderr.trim().replace(/^error: /gm, '')}`,
+      `Could not list the snapshots of ${vmName}: ${list.stderr.trim().replace(/^error: /gm, '')}`,
     );
   }
-  const current = await shell.run(['snapshot-current', '--domain', vm.uuid, '--name']);
   // Names as virsh prints them, one a line: spaces at either end are theirs.
-  const currentName = current.ok ? current.stdout.replace(/\n+$/, '') : '';
   // A name with a control character cannot be sent back to read it: left out.
-  const names = list.stdout.split('\n').filter((l) => l !== '' && canQuote(l));
+  return list.stdout.split('\n').filter((l) => l !== '' && canQuote(l));
+}
+
+export async function readSnapshots(shell: VirshShell, vm: Vm): Promise<Snapshot[]> {
+  const names = await snapshotNames(shell, vm.uuid, vm.name);
+  const current = await shell.run(['snapshot-current', '--domain', vm.uuid, '--name']);
+  const currentName = current.ok ? current.stdout.replace(/\n+$/, '') : '';
   const snaps = await Promise.all(
     names.map(async (name) => {
       const r = await shell.run(['snapshot-dumpxml', '--domain', vm.uuid, '--snapshotname', name]);
@@ -32,6 +37,22 @@ export async function readSnapshots(shell: VirshShell, vm: Vm): Promise<Snapshot
   return snaps
     .filter((s): s is Snapshot => s !== undefined)
     .sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/**
+ * The disks each snapshot of a VM keeps, for the inventory: its snapshots'
+ * names, then each one's definition (no current-snapshot lookup, no sort),
+ * through the open virsh. A snapshot gone meanwhile is left out.
+ */
+export async function readKeptSnapshots(shell: VirshShell, uuid: string): Promise<KeptSnapshot[]> {
+  const names = await snapshotNames(shell, uuid, uuid);
+  const kept = await Promise.all(
+    names.map(async (name) => {
+      const r = await shell.run(['snapshot-dumpxml', '--domain', uuid, '--snapshotname', name]);
+      return r.ok ? { name, disks: parseSnapshotXml(r.stdout).disks } : undefined;
+    }),
+  );
+  return kept.filter((k): k is KeptSnapshot => k !== undefined);
 }
 
 export function snapshotSteps(vm: Vm, s: SnapshotOp): DriverStep[] {

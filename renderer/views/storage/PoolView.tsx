@@ -4,7 +4,7 @@ import { useId, useRef, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
-import { namesOfUsers, snapshotUseSentence, volumeUsers } from '../../../shared/volume-use';
+import { namesOfUsers, snapshotUseSentence, usedBy, volumeUsers } from '../../../shared/volume-use';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useAppInfo } from '../../state/appInfo';
 import { useInventory } from '../../state/inventory';
@@ -286,7 +286,7 @@ function Volumes({ pool }: { pool: StoragePool }) {
       formatBytes(v.capacity),
       formatBytes(v.allocation),
       <span className="break-all whitespace-pre-wrap">{v.path}</span>,
-      users.length ? namesOfUsers(users) : <span className="text-slate-500">—</span>,
+      usedBy(pool, v, vms) || <span className="text-slate-500">—</span>,
       <span className="flex gap-1">
         <button
           className={buttonClass}

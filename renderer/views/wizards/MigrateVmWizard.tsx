@@ -4,7 +4,11 @@
 // Cancel in the Tasks pane aborts the job with the VM left where it was.
 import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
-import type { MigrationTransport, TlsReadiness } from '../../../shared/migration';
+import {
+  DEFAULT_TRANSPORT,
+  type MigrationTransport,
+  type TlsReadiness,
+} from '../../../shared/migration';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
@@ -49,7 +53,7 @@ export function MigrateVmWizard({
   const [persist, setPersist] = useState(true);
   const [limit, setLimit] = useState('');
   // Encrypted by default: guest memory holds whatever the guest holds (keys, passwords).
-  const [transport, setTransport] = useState<MigrationTransport>('tunnelled');
+  const [transport, setTransport] = useState<MigrationTransport>(DEFAULT_TRANSPORT);
   const [tls, setTls] = useState<TlsReadiness>();
   const [plan, setPlan] = useState<Plan>();
   const [chosen, setChosen] = useState<Set<string>>(() => new Set([vmId]));
