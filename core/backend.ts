@@ -14,7 +14,7 @@ import {
   type Result,
 } from '../shared/api';
 import type { Cluster } from '../shared/cluster';
-import type { Patch, StoragePool, Vm } from '../shared/model';
+import type { Host, Patch, StoragePool, Vm } from '../shared/model';
 import { newVolumeProblem, type PoolAction, type PoolSpec } from '../shared/storage';
 import { formatBytes } from '../shared/units';
 import {
@@ -33,16 +33,11 @@ import { openConsoleBridge, type ConsoleBridge, type Handshake } from './console
 import { openTerminalBridge, type TerminalBridge } from './consoles/terminal';
 import { greetPage, loginToDisplay } from './consoles/vnc-login';
 import { commandReason, onNode, runPlan, stepView, type PlannedStep } from './wizards/plan';
-import {
-  clusterPlan,
-  memberClashes,
-  untrustPlan,
-  type ClusterFindings,
-  type ClusterMember,
-} from './clusters/plan';
-import { preflight } from './clusters/preflight';
+import type { NodeCounters } from './drivers/capabilities';
+import type { ClusterFindings, ClusterMember, ClusterMembership } from './drivers/membership';
+import { defaultDriverRegistry, type DriverRegistry } from './drivers/registry';
 import { planEvacuation } from './migration/maintenance';
-import { toSample, type NodeCounters } from './performance/rates';
+import { toSample } from './performance/rates';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
 import { checkTls } from './migration/transport';
@@ -76,6 +71,8 @@ export interface BackendOptions {
   pickFile?: () => Promise<string | undefined>;
   /** How long a console tunnel or transfer waits for its page (default 60 s). */
   pageWaitMs?: number;
+  /** The stacks Clusterdeck drives (default: every stack this build supports). */
+  drivers?: DriverRegistry;
 }
 
 /** Who made a call: the exact origin of the page, as its transport vouches for it. */
@@ -113,6 +110,7 @@ export class Backend {
   private readonly settings: SettingsStore;
   private readonly knownHosts: KnownHosts;
   private readonly jumps: JumpHosts;
+  private readonly drivers: DriverRegistry;
   private readonly connections = new Map<string, HostConnection>();
   /** Open tunnels by id: VNC consoles and terminals alike. */
   private readonly consoles = new Map<string, ConsoleBridge | TerminalBridge>();
@@ -127,6 +125,7 @@ export class Backend {
       opts.userKnownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
     ]);
     this.jumps = new JumpHosts(this.knownHosts, opts.sshConfig);
+    this.drivers = opts.drivers ?? defaultDriverRegistry();
   }
 
   /** Loads settings and starts reconnecting saved hosts (without waiting for them). */
@@ -203,7 +202,14 @@ export class Backend {
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
-    const conn = new HostConnection(config, this.store, this.knownHosts, secret, this.jumps);
+    const conn = new HostConnection(
+      config,
+      this.store,
+      this.knownHosts,
+      secret,
+      this.jumps,
+      this.drivers,
+    );
     this.connections.set(config.id, conn);
     return conn.connect();
   }
@@ -289,7 +295,14 @@ export class Backend {
         ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
         ...(p.proxyJump ? { proxyJump: p.proxyJump } : {}),
       };
-      const conn = new HostConnection(config, this.store, this.knownHosts, p.password, this.jumps);
+      const conn = new HostConnection(
+        config,
+        this.store,
+        this.knownHosts,
+        p.password,
+        this.jumps,
+        this.drivers,
+      );
       try {
         await conn.connect();
       } catch (err) {
@@ -333,7 +346,8 @@ export class Backend {
         const networks = this.store.all('networks').filter((n) => n.hostId === id);
         return { host, conn: this.connection(id), networks };
       });
-      return { findings: await preflight(nodes) };
+      const membership = this.membership(nodes.map((n) => n.host));
+      return { findings: await membership.preflight(nodes) };
     },
 
     planCluster: async (spec) => {
@@ -563,20 +577,9 @@ export class Backend {
     openConsole: async ({ vmId }, caller) => {
       const vm = this.vmOrThrow(vmId);
       const conn = this.connection(vm.hostId);
-      const display = await conn.getDriver().displayAddress(vm);
-      if (display.type !== 'vnc') {
-        throw new ClusterdeckError(
-          'unsupported',
-          `${vm.name} has a SPICE display only; Clusterdeck's console speaks VNC. Add a VNC graphics device to the VM.`,
-        );
-      }
-      const { endpoint, password } = display;
-      const tunnel = () =>
-        'socket' in endpoint
-          ? conn.forwardOutSocket(endpoint.socket)
-          : conn.forwardOut(endpoint.host, endpoint.port);
+      const { connect: tunnel, password } = await conn.getDriver().openConsole(vm);
       const node = conn.config.name;
-      // A VNC password from the VM's XML: the bridge logs in, the page never sees it.
+      // A VNC password from the driver: the bridge logs in, the page never sees it.
       const login: Handshake | undefined = password
         ? async (page, screen) => {
             try {
@@ -1007,7 +1010,8 @@ export class Backend {
         continue;
       }
       if (host.state !== 'connected') problems.push(`${host.name} is not connected.`);
-      else if (host.stack !== 'libvirt') problems.push(`${host.name} is not a libvirt node.`);
+      else if (!host.capabilities?.includes('cluster'))
+        problems.push(`${host.name} runs no stack Clusterdeck can make clusters of.`);
       const other = this.settings.current.clusters.find(
         (c) => c.name !== spec.name && c.hostIds.includes(id),
       );
@@ -1022,8 +1026,11 @@ export class Backend {
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
-    problems.push(...memberClashes(members));
-    const steps = problems.length ? [] : clusterPlan(members, found);
+    const membership = this.drivers.membershipFor(members.map((m) => m.host));
+    problems.push(...(membership?.memberClashes(members) ?? []));
+    if (!membership && !problems.length)
+      problems.push('The chosen nodes do not run one stack Clusterdeck can make clusters of.');
+    const steps = membership && !problems.length ? membership.formSteps(members, found) : [];
     if (spec.sharedPool && !problems.length) {
       const pool = this.planPool(spec.sharedPool, spec.hostIds);
       problems.push(...pool.problems);
@@ -1069,7 +1076,9 @@ export class Backend {
           `${leaving[0]?.host.name ?? 'The node'} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
         );
     }
-    const steps = problems.length ? [] : untrustPlan(leaving, staying, connected);
+    const steps = problems.length
+      ? []
+      : this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected);
     return { steps, problems, cluster };
   }
 
@@ -1097,6 +1106,17 @@ export class Backend {
       steps.push(...onNode(conn, conn.getDriver().createPoolSteps(spec)));
     }
     return { steps, problems };
+  }
+
+  /** How these hosts form a cluster: their one stack's membership. */
+  private membership(hosts: readonly Host[]): ClusterMembership {
+    const m = this.drivers.membershipFor(hosts);
+    if (!m)
+      throw new ClusterdeckError(
+        'unsupported',
+        `${hosts.map((h) => h.name).join(', ')} do not run one stack that Clusterdeck can make clusters of.`,
+      );
+    return m;
   }
 
   private poolOrThrow(poolId: string): StoragePool {

@@ -8,7 +8,7 @@ import type { Cluster } from '../../shared/cluster';
 import type { MigrationTransport } from '../../shared/migration';
 import type { Host, Network, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
-import { guestNeeds } from '../drivers/libvirt/guest-needs';
+import type { GuestNeeds } from '../drivers/capabilities';
 import type { HostConnection } from '../hosts/connection';
 import { transportFinding } from './transport';
 
@@ -22,6 +22,9 @@ export interface MigrationWorld {
   /** "Migrating to node2" while a task moves the VM already; undefined when it is free. */
   busy: (vm: Vm) => string | undefined;
 }
+
+/** Whether the host's driver moves VMs (a move also needs both nodes in one cluster). */
+export const canMigrate = (h: Host) => !!h.capabilities?.includes('migration');
 
 /** What the preflight decided for one VM. */
 export interface VmPlan {
@@ -41,31 +44,28 @@ const sh = (script: string, ...args: string[]) => [
   ...args,
 ];
 
-/** The memory a node can still give (MemAvailable), in bytes; 0 when unknown. */
+/** The memory a node can still give, in bytes; 0 when unknown. */
 export async function memAvailable(conn: HostConnection): Promise<number> {
-  const r = await conn.run(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
-    timeoutMs: 15_000,
-  });
-  return Number(r.stdout.trim()) || 0;
+  return conn.getDriver().memAvailable();
 }
 
 /**
  * Whether the guest's CPU runs on the target. A host-passthrough CPU is the
  * node's own, so only an identical CPU will do. A named model is asked of
- * libvirt on the target (hypervisor-cpu-compare); when the target refuses it
- * but the source refuses it too, the guest runs there without that check and
- * the target is no worse.
+ * the target's hypervisor; when the target refuses it but the source
+ * refuses it too, the guest runs there without that check and the target
+ * is no worse.
  */
 async function cpuFinding(
   vm: Vm,
-  xml: string,
+  needs: GuestNeeds,
   source: Host,
   target: Host,
   world: MigrationWorld,
 ): Promise<Omit<Finding, 'check'> | undefined> {
   const sconn = world.conn(source.id);
-  const guest = guestNeeds(xml).cpu;
-  if (guest.mode === 'host-passthrough' || guest.mode === 'maximum') {
+  const guest = needs.cpu;
+  if (guest.kind === 'host') {
     if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
     return {
       level: 'warning',
@@ -76,21 +76,21 @@ async function cpuFinding(
   const runsOn = (conn: HostConnection) =>
     conn
       .getDriver()
-      .cpuRuns(xml)
+      .cpuRuns(needs)
       .catch(() => undefined);
   const there = await runsOn(world.conn(target.id));
-  const model = guest.model || guest.mode;
+  const model = guest.model;
   if (there === true)
     return { level: 'ok', detail: `${target.name} runs ${vm.name}’s CPU (${model}).` };
   if (there === undefined)
     return {
       level: 'warning',
-      detail: `libvirt on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
+      detail: `The hypervisor on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
     };
   if ((await runsOn(sconn)) === false)
     return {
       level: 'ok',
-      detail: `libvirt rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
+      detail: `The hypervisor rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
     };
   return {
     level: 'problem',
@@ -106,12 +106,12 @@ async function guestFindings(
   target: Host,
   world: MigrationWorld,
 ): Promise<Finding[]> {
-  const xml = await world.conn(source.id).getDriver().readDomainXml(vm);
+  const needs = await world.conn(source.id).getDriver().guestNeeds(vm);
   const out: Finding[] = [];
-  const cpu = await cpuFinding(vm, xml, source, target, world);
+  const cpu = await cpuFinding(vm, needs, source, target, world);
   if (cpu) out.push({ check: `${vm.name}: CPU`, ...cpu });
   const tconn = world.conn(target.id);
-  for (const file of guestNeeds(xml).bootFiles) {
+  for (const file of needs.bootFiles) {
     const r = await tconn.run(['test', '-f', file], { timeoutMs: 15_000 });
     if (r.code !== 0)
       out.push({
@@ -163,11 +163,11 @@ export async function migrationPreflight(
   const findings: Finding[] = [];
   const plans: VmPlan[] = [];
   const target = world.hosts(targetId);
-  if (!target || target.state !== 'connected' || target.stack !== 'libvirt') {
+  if (!target || target.state !== 'connected' || !canMigrate(target)) {
     findings.push({
       check: 'Target node',
       level: 'problem',
-      detail: `${target?.name ?? 'The target'} is not a connected libvirt node.`,
+      detail: `${target?.name ?? 'The target'} is not a connected node that takes migrated VMs.`,
     });
     return { findings, plans };
   }

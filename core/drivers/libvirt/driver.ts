@@ -3,14 +3,25 @@
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../shared/api';
 import type { CpuModel } from '../../../shared/cluster';
-import type { NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
+import type { Capability, Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
 import { quoteArgv } from '../../ssh/quote';
 import type { SshSession } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
-import type { Driver, DriverStep, SnapshotOp, VolumeOp } from '../driver';
+import type {
+  ConsoleSource,
+  DriverStep,
+  GuestNeeds,
+  MigrateOptions,
+  MigrationProgress,
+  NodeCounters,
+  SnapshotOp,
+  VmCounters,
+  VolumeOp,
+} from '../capabilities';
+import type { Driver } from '../driver';
 import {
   newVolumeProblem,
   objectNameSchema,
@@ -55,18 +66,12 @@ import {
   serialConsoleArgv,
   virshArgv,
 } from './commands';
-import {
-  parseDomjobinfo,
-  parseDomstats,
-  parseNodeCpuStats,
-  parseNodeMemStats,
-  type DomCounters,
-  type JobInfo,
-} from './parse';
-import type { NodeCounters } from '../../performance/rates';
+import { parseDomjobinfo, parseDomstats, parseNodeCpuStats, parseNodeMemStats } from './parse';
 import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
-import { parseDomdisplay, type DisplayAddress } from './display';
+import { consoleSource, parseDomdisplay } from './display';
+import { guestNeeds } from './guest-needs';
+import { jobAbortArgv, migrateArgv, removeCopiesArgv } from './migrate';
 import { followEvents, type EventKind } from './events';
 import { EFFECTS, isDomainEvent, waitUntil } from './effects';
 import { VirshShell } from './virsh-shell';
@@ -92,8 +97,26 @@ export async function readEach<T>(
   return all.filter((x): x is Awaited<T> => x !== undefined);
 }
 
+/** Everything the libvirt driver offers; libvirt has every capability the app knows. */
+const LIBVIRT_CAPABILITIES: readonly Capability[] = [
+  'inventory',
+  'vm-lifecycle',
+  'console',
+  'serial-console',
+  'storage',
+  'pool-scan',
+  'vm-create',
+  'vm-edit',
+  'vm-clone',
+  'snapshots',
+  'migration',
+  'cluster',
+  'performance',
+];
+
 export class LibvirtDriver implements Driver {
   readonly stack = 'libvirt' as const;
+  readonly capabilities = LIBVIRT_CAPABILITIES;
   private shell: VirshShell | undefined;
   private readonly channels: ClientChannel[] = [];
   private readonly refreshing = new Map<Kind, Promise<void>>();
@@ -175,27 +198,32 @@ export class LibvirtDriver implements Driver {
     return p;
   }
 
+  /** Per node: a libvirt UUID is the node's own (a migrated VM keeps it on another node). */
+  entityId(kind: 'vm' | 'pool' | 'net', uuid: string): string {
+    return `${this.hostId}:${kind}:${uuid}`;
+  }
+
   private async load(kind: Kind): Promise<void> {
     const shell = this.shell;
     if (!shell || this.stopped) return;
     const h = this.hostId;
     if (kind === 'vms') {
       const vms = await readEach(await listDomainUuids(shell), async (uuid) => ({
-        id: `${h}:vm:${uuid}`,
+        id: this.entityId('vm', uuid),
         hostId: h,
         ...(await readDomain(shell, uuid)),
       }));
       if (!this.stopped) this.store.replaceForHost('vms', h, vms);
     } else if (kind === 'pools') {
       const pools = await readEach(await listPoolUuids(shell), async (uuid) => ({
-        id: `${h}:pool:${uuid}`,
+        id: this.entityId('pool', uuid),
         hostId: h,
         ...(await readPool(shell, uuid)),
       }));
       if (!this.stopped) this.store.replaceForHost('pools', h, pools);
     } else {
       const nets = await readEach(await listNetworkUuids(shell), async (uuid) => ({
-        id: `${h}:net:${uuid}`,
+        id: this.entityId('net', uuid),
         hostId: h,
         ...(await readNetwork(shell, uuid)),
       }));
@@ -299,7 +327,7 @@ export class LibvirtDriver implements Driver {
       this.session.run(NODE_IO_ARGV, { timeoutMs: 10_000 }),
     ]);
     const byName = parseDomstats(dom.ok ? dom.stdout : '');
-    const vms = new Map<string, DomCounters>();
+    const vms = new Map<string, VmCounters>();
     for (const vm of this.store.all('vms')) {
       const c = vm.hostId === this.hostId ? byName.get(vm.name) : undefined;
       if (c) vms.set(vm.id, c);
@@ -313,9 +341,42 @@ export class LibvirtDriver implements Driver {
     };
   }
 
-  async readJob(vm: Vm): Promise<JobInfo | undefined> {
+  /** Through the node's open virsh: a new exec each second would slow the move. */
+  async readMigration(vm: Vm): Promise<MigrationProgress | undefined> {
     const r = await this.shell?.run(['domjobinfo', vm.uuid], 10_000);
     return r?.ok ? parseDomjobinfo(r.stdout) : undefined;
+  }
+
+  async memAvailable(): Promise<number> {
+    const r = await this.session.run(
+      ['sh', '-c', "awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"],
+      { timeoutMs: 15_000 },
+    );
+    return Number(r.stdout.trim()) || 0;
+  }
+
+  migrateArgv(vm: Vm, target: Host, options: MigrateOptions): string[] {
+    return migrateArgv(vm.uuid, target, options);
+  }
+
+  abortMigrationArgv(vm: Vm): string[] {
+    return jobAbortArgv(vm.uuid);
+  }
+
+  removeCopiesArgv(vm: Vm, paths: readonly string[]): string[] {
+    return removeCopiesArgv(vm.uuid, paths);
+  }
+
+  /** The guest's CPU and boot files, from its live definition. */
+  async guestNeeds(vm: Vm): Promise<GuestNeeds> {
+    const xml = await this.readDomainXml(vm);
+    const { cpu, bootFiles } = guestNeeds(xml);
+    const host = cpu.mode === 'host-passthrough' || cpu.mode === 'maximum';
+    return {
+      cpu: { kind: host ? 'host' : 'named', model: host ? cpu.mode : cpu.model || cpu.mode },
+      bootFiles,
+      cpuDescription: xml,
+    };
   }
 
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {
@@ -353,7 +414,9 @@ export class LibvirtDriver implements Driver {
     return r.stdout;
   }
 
-  async cpuRuns(domainXml: string): Promise<boolean | undefined> {
+  /** Asks hypervisor-cpu-compare with the guest's definition (cpuDescription). */
+  async cpuRuns(needs: GuestNeeds): Promise<boolean | undefined> {
+    const domainXml = needs.cpuDescription;
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     // The open virsh reads no stdin, so the document goes to a private file
     // first, through the open shell: no new exec channel or virsh process.
@@ -490,7 +553,7 @@ export class LibvirtDriver implements Driver {
     return serialConsoleArgv(vm.uuid);
   }
 
-  async displayAddress(vm: Vm): Promise<DisplayAddress> {
+  async openConsole(vm: Vm): Promise<ConsoleSource> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     const r = await this.shell.run(['domdisplay', '--include-password', vm.uuid]);
     if (!r.ok) {
@@ -500,7 +563,7 @@ export class LibvirtDriver implements Driver {
         `No console for ${vm.name} on ${this.label}: ${why}.`,
       );
     }
-    return parseDomdisplay(r.stdout, vm.name);
+    return consoleSource(parseDomdisplay(r.stdout, vm.name), this.session, vm.name);
   }
 
   stop(): void {
