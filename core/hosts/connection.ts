@@ -309,3 +309,6 @@ export class HostConnection {
     this.teardown();
   }
 }
+
+/** What a feature needs to ask a node things: its driver and quick commands (a test fakes it). */
+export type NodeAccess = Pick<HostConnection, 'getDriver' | 'run'>;

@@ -9,12 +9,12 @@ import type { MigrationTransport } from '../../shared/migration';
 import type { Host, Network, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
 import type { GuestNeeds } from '../drivers/capabilities';
-import type { HostConnection } from '../hosts/connection';
+import type { NodeAccess } from '../hosts/connection';
 import { transportFinding } from './transport';
 
 export interface MigrationWorld {
   hosts: (id: string) => Host | undefined;
-  conn: (id: string) => HostConnection;
+  conn: (id: string) => NodeAccess;
   pools: StoragePool[];
   networks: Network[];
   clusters: Cluster[];
@@ -45,7 +45,7 @@ const sh = (script: string, ...args: string[]) => [
 ];
 
 /** The memory a node can still give, in bytes; 0 when unknown. */
-export async function memAvailable(conn: HostConnection): Promise<number> {
+export async function memAvailable(conn: NodeAccess): Promise<number> {
   return conn.getDriver().memAvailable();
 }
 
@@ -73,7 +73,7 @@ async function cpuFinding(
       fix: 'A guest with a host-passthrough CPU may not start on another CPU; give it the cluster CPU (New VM offers it).',
     };
   }
-  const runsOn = (conn: HostConnection) =>
+  const runsOn = (conn: NodeAccess) =>
     conn
       .getDriver()
       .cpuRuns(needs)
@@ -135,8 +135,8 @@ function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
 }
 
 async function sharedWithTarget(
-  source: HostConnection,
-  target: HostConnection,
+  source: NodeAccess,
+  target: NodeAccess,
   path: string,
 ): Promise<boolean | undefined> {
   const made = await source.run(

@@ -7,7 +7,7 @@
 import type { Finding } from '../../shared/cluster';
 import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
 import type { Host, Vm } from '../../shared/model';
-import type { HostConnection } from '../hosts/connection';
+import type { NodeAccess } from '../hosts/connection';
 
 /** Prints the certificate directory, then each of QEMU's certificate files present in it. */
 export const TLS_FILES_ARGV: readonly string[] = [
@@ -60,15 +60,15 @@ export function tlsReadiness(
   };
 }
 
-export async function readTlsFiles(conn: HostConnection): Promise<TlsFiles> {
+export async function readTlsFiles(conn: NodeAccess): Promise<TlsFiles> {
   const r = await conn.run([...TLS_FILES_ARGV], { timeoutMs: 15_000 });
   return parseTlsFiles(r.code === 0 ? r.stdout : '');
 }
 
 /** Asks both nodes for their certificate files. */
 export async function checkTls(
-  source: { name: string; conn: HostConnection },
-  target: { name: string; conn: HostConnection },
+  source: { name: string; conn: NodeAccess },
+  target: { name: string; conn: NodeAccess },
 ): Promise<TlsReadiness> {
   const [s, t] = await Promise.all([readTlsFiles(source.conn), readTlsFiles(target.conn)]);
   return tlsReadiness({ name: source.name, files: s }, { name: target.name, files: t });
@@ -76,7 +76,7 @@ export async function checkTls(
 
 /** How the VM's memory (and disks) would travel, and whether the nodes allow it. */
 export async function transportFinding(
-  conn: (hostId: string) => HostConnection,
+  conn: (hostId: string) => NodeAccess,
   vm: Vm,
   source: Host,
   target: Host,
