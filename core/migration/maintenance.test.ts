@@ -85,18 +85,14 @@ describe('planEvacuation', () => {
       ['big', 'n2', true],
       ['small', 'n3', true],
     ]);
-    expect(findings.filter((f) => f.check.endsWith('where it goes')).map((f) => f.detail)).toEqual(
-      ['big → n2.', 'small → n3.'],
-    );
+    expect(findings.filter((f) => f.check.endsWith('where it goes')).map((f) => f.detail)).toEqual([
+      'big → n2.',
+      'small → n3.',
+    ]);
   });
 
   it('skips peers in maintenance mode and peers whose driver cannot migrate', async () => {
-    const hosts = [
-      host('n1'),
-      host('n2', { capabilities: ['inventory'] }),
-      host('n3'),
-      host('n4'),
-    ];
+    const hosts = [host('n1'), host('n2', { capabilities: ['inventory'] }), host('n3'), host('n4')];
     const w = world(
       hosts,
       {
@@ -135,9 +131,7 @@ describe('planEvacuation', () => {
       [{ ...cluster, hostIds: ['n1', 'n2'] }],
     );
     const { findings } = await planEvacuation(w, hosts[0]!, [vm('a', 'n1', 1)]);
-    expect(findings).toContainEqual(
-      expect.objectContaining({ check: 'a: CPU', level: 'problem' }),
-    );
+    expect(findings).toContainEqual(expect.objectContaining({ check: 'a: CPU', level: 'problem' }));
   });
 
   it('has nowhere to go outside a cluster, or when every peer is away', async () => {
