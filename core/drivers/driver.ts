@@ -34,6 +34,8 @@ export interface Driver
     Migration,
     PerformanceCounters {
   readonly stack: Stack;
+  /** How the user's findings name the node's hypervisor management ("libvirt"). */
+  readonly hypervisorName: string;
   /** Published as `host.capabilities`. */
   readonly capabilities: readonly Capability[];
 }

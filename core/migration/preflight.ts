@@ -78,6 +78,7 @@ async function cpuFinding(
       .getDriver()
       .cpuRuns(needs)
       .catch(() => undefined);
+  const tdriver = world.conn(target.id).getDriver();
   const there = await runsOn(world.conn(target.id));
   const model = guest.model;
   if (there === true)
@@ -85,12 +86,12 @@ async function cpuFinding(
   if (there === undefined)
     return {
       level: 'warning',
-      detail: `The hypervisor on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
+      detail: `${tdriver.hypervisorName} on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
     };
   if ((await runsOn(sconn)) === false)
     return {
       level: 'ok',
-      detail: `The hypervisor rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
+      detail: `${tdriver.hypervisorName} rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
     };
   return {
     level: 'problem',

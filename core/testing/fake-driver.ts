@@ -43,6 +43,7 @@ export const FAKE_NODE_INFO: NodeInfo = {
 export class FakeDriver implements Driver {
   readonly stack: Stack;
   readonly capabilities: readonly Capability[];
+  readonly hypervisorName = 'the fake hypervisor';
   started = 0;
   stopped = 0;
 

@@ -117,6 +117,7 @@ const LIBVIRT_CAPABILITIES: readonly Capability[] = [
 export class LibvirtDriver implements Driver {
   readonly stack = 'libvirt' as const;
   readonly capabilities = LIBVIRT_CAPABILITIES;
+  readonly hypervisorName = 'libvirt';
   private shell: VirshShell | undefined;
   private readonly channels: ClientChannel[] = [];
   private readonly refreshing = new Map<Kind, Promise<void>>();
