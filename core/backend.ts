@@ -40,7 +40,6 @@ import { planEvacuation } from './migration/maintenance';
 import { toSample } from './performance/rates';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from './migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from './migration/task';
-import { checkTls } from './migration/transport';
 import type { PageGuard } from './transfers/page-guard';
 import { openUploadReceiver } from './transfers/upload-receiver';
 import { uploadIntoPool } from './transfers/upload-task';
@@ -394,11 +393,15 @@ export class Backend {
     },
 
     migrationTls: async ({ sourceHostId, targetHostId }) => {
-      const node = (id: string) => ({
-        name: this.store.get('hosts', id)?.name ?? id,
-        conn: this.connection(id),
-      });
-      return checkTls(node(sourceHostId), node(targetHostId));
+      const host = (id: string): Host =>
+        this.store.get('hosts', id) ?? { ...this.connection(id).config, state: 'disconnected' };
+      return this.connection(sourceHostId)
+        .getDriver()
+        .tlsReadiness(
+          host(sourceHostId),
+          host(targetHostId),
+          this.connection(targetHostId).getDriver(),
+        );
     },
 
     migrateVms: async (spec) => {

@@ -6,8 +6,8 @@
 // is the sum the libvirt driver offers today.
 import type { Duplex } from 'node:stream';
 import type { VmAction } from '../../shared/api';
-import type { CpuModel } from '../../shared/cluster';
-import type { MigrationTransport } from '../../shared/migration';
+import type { CpuModel, Finding } from '../../shared/cluster';
+import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
 import type { Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
 import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../shared/storage';
 import type { VmSettings, VmSpec } from '../../shared/vm';
@@ -164,7 +164,21 @@ export interface MigrateOptions {
   transport?: MigrationTransport | undefined;
 }
 
-/** Moving VMs between nodes of one cluster: asked of the source unless said otherwise. */
+/** A live move as the transport check sees it. */
+export interface LiveMove {
+  vm: Vm;
+  source: Host;
+  target: Host;
+  transport: MigrationTransport;
+  /** Whether its disks are copied with it. */
+  copy: boolean;
+}
+
+/**
+ * Moving VMs between nodes of one cluster: asked of the source unless said
+ * otherwise; `target` is the target's driver (of the same stack: a driver
+ * may refuse another's).
+ */
 export interface Migration {
   /** The memory the node can still give, in bytes; 0 when unknown. */
   memAvailable(): Promise<number>;
@@ -182,6 +196,10 @@ export interface Migration {
    * that removes those files unless the VM runs there after all.
    */
   removeCopiesArgv(vm: Vm, paths: readonly string[]): string[];
+  /** How a live move's data would travel to the target, and whether both nodes allow it. */
+  transportFinding(move: LiveMove, target: Migration): Promise<Finding>;
+  /** Whether this node and the target hold what an encrypted (TLS) move needs. */
+  tlsReadiness(source: Host, target: Host, targetDriver: Migration): Promise<TlsReadiness>;
 }
 
 /** A node's cumulative disk and network counters (its own hardware only). */

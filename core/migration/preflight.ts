@@ -10,7 +10,6 @@ import type { Host, Network, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
 import type { GuestNeeds } from '../drivers/capabilities';
 import type { NodeAccess } from '../hosts/connection';
-import { transportFinding } from './transport';
 
 export interface MigrationWorld {
   hosts: (id: string) => Host | undefined;
@@ -414,7 +413,11 @@ export async function migrationPreflight(
     }
     if (wantCopy === true && live) copy = true;
     if (live)
-      findings.push(await transportFinding(world.conn, vm, source, target, transport, copy));
+      findings.push(
+        await sconn
+          .getDriver()
+          .transportFinding({ vm, source, target, transport, copy }, tconn.getDriver()),
+      );
     plans.push({ vm, target, live, copyStorage: copy, newOnTarget: copy ? local : [] });
   }
   return { findings, plans };

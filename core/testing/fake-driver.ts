@@ -3,11 +3,14 @@
 // answers from what the test set, and anything a test did not set is an
 // 'unsupported' error, so a test cannot pass by accident on a default.
 import type { Capability, NodeInfo, Stack, Vm } from '../../shared/model';
+import type { Finding } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
+import type { TlsReadiness } from '../../shared/migration';
 import type {
   ConsoleSource,
   DriverStep,
   GuestNeeds,
+  LiveMove,
   MigrationProgress,
   NodeCounters,
 } from '../drivers/capabilities';
@@ -94,6 +97,12 @@ export class FakeDriver implements Driver {
   }
   removeCopiesArgv(vm: Vm, paths: readonly string[]): string[] {
     return ['fake-remove', vm.id, ...paths];
+  }
+  async transportFinding(move: LiveMove): Promise<Finding> {
+    return { check: `${move.vm.name}: transport`, level: 'ok', detail: 'Fake transport.' };
+  }
+  async tlsReadiness(): Promise<TlsReadiness> {
+    return { ready: true };
   }
 
   vmAction(): Promise<void> {

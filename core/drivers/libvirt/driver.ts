@@ -2,7 +2,8 @@
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
 import type { VmAction } from '../../../shared/api';
-import type { CpuModel } from '../../../shared/cluster';
+import type { CpuModel, Finding } from '../../../shared/cluster';
+import type { TlsReadiness } from '../../../shared/migration';
 import type { Capability, Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
@@ -14,7 +15,9 @@ import type {
   ConsoleSource,
   DriverStep,
   GuestNeeds,
+  LiveMove,
   MigrateOptions,
+  Migration,
   MigrationProgress,
   NodeCounters,
   SnapshotOp,
@@ -72,6 +75,7 @@ import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { consoleSource, parseDomdisplay } from './display';
 import { guestNeeds } from './guest-needs';
 import { jobAbortArgv, migrateArgv, removeCopiesArgv } from './migrate';
+import { checkTls, transportFinding } from './migration-transport';
 import { followEvents, type EventKind } from './events';
 import { EFFECTS, isDomainEvent, waitUntil } from './effects';
 import { VirshShell } from './virsh-shell';
@@ -366,6 +370,25 @@ export class LibvirtDriver implements Driver {
 
   removeCopiesArgv(vm: Vm, paths: readonly string[]): string[] {
     return removeCopiesArgv(vm.uuid, paths);
+  }
+
+  transportFinding(move: LiveMove, target: Migration): Promise<Finding> {
+    const nodes = { source: this.session, target: this.peerSession(target) };
+    return transportFinding(nodes, move.vm, move.source, move.target, move.transport, move.copy);
+  }
+
+  tlsReadiness(source: Host, target: Host, targetDriver: Migration): Promise<TlsReadiness> {
+    return checkTls(
+      { name: source.name, conn: this.session },
+      { name: target.name, conn: this.peerSession(targetDriver) },
+    );
+  }
+
+  /** A move goes between libvirt nodes only: the target's session, for its files. */
+  private peerSession(target: Migration): SshSession {
+    if (!(target instanceof LibvirtDriver))
+      throw new ClusterdeckError('unsupported', 'A VM moves only between libvirt nodes.');
+    return target.session;
   }
 
   /** The guest's CPU and boot files, from its live definition. */
