@@ -345,7 +345,11 @@ export class Backend {
         const networks = this.store.all('networks').filter((n) => n.hostId === id);
         return { host, conn: this.connection(id), networks };
       });
-      const membership = this.membership(nodes.map((n) => n.host));
+      const membership = this.drivers.membershipFor(nodes.map((n) => n.host));
+      if (!membership) {
+        const detail = 'The chosen nodes do not run one stack Clusterdeck can make clusters of.';
+        return { findings: [{ check: 'One stack', level: 'problem', detail }] };
+      }
       return { findings: await membership.preflight(nodes) };
     },
 

@@ -41,9 +41,12 @@ export class DriverRegistry {
     return this.byStack.get(stack);
   }
 
-  /** How these hosts form a cluster: undefined unless they all run one stack that can. */
+  /**
+   * How these hosts form a cluster: undefined unless those whose stack is
+   * known (a host never connected has none yet) all run one stack that can.
+   */
   membershipFor(hosts: readonly Host[]): ClusterMembership | undefined {
-    const stacks = new Set(hosts.map((h) => h.stack));
+    const stacks = new Set(hosts.flatMap((h) => (h.stack ? [h.stack] : [])));
     const [stack] = stacks;
     if (stacks.size !== 1 || !stack) return undefined;
     return this.byStack.get(stack)?.membership;
