@@ -21,6 +21,7 @@ import {
 } from './services/context';
 import type { Handlers } from './services/handlers';
 import { createServices, route, type Services } from './services/router';
+import { defaultDriverRegistry } from './drivers/registry';
 
 export type { BackendOptions, Caller } from './services/context';
 
@@ -46,6 +47,7 @@ export class Backend {
       jumps: new JumpHosts(knownHosts, opts.sshConfig),
       connections,
       connection: (hostId) => connections.get(hostId),
+      drivers: opts.drivers ?? defaultDriverRegistry(),
     };
     this.services = createServices(ctx);
     this.handlers = route(this.services);

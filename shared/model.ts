@@ -22,6 +22,27 @@ export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 export type Stack = 'libvirt' | 'proxmox' | 'xcp' | 'unknown';
 
+/**
+ * What a host's driver can do, published with the host so the renderer
+ * shows or hides features by capability, never by stack name.
+ */
+export const CAPABILITIES = [
+  'inventory',
+  'vm-lifecycle',
+  'console',
+  'serial-console',
+  'storage',
+  'pool-scan',
+  'vm-create',
+  'vm-edit',
+  'vm-clone',
+  'snapshots',
+  'migration',
+  'cluster',
+  'performance',
+] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
 export interface NodeInfo {
   hostname: string;
   cpuModel: string;
@@ -49,10 +70,16 @@ export interface Host {
   /** When a reconnect is scheduled (epoch ms), for "retrying in 4 s". */
   retryAt?: number;
   stack?: Stack;
+  /** What its driver offers; absent until a driver has started. */
+  capabilities?: Capability[];
   info?: NodeInfo;
   /** In maintenance mode: no VM is moved to it; its own went elsewhere. */
   maintenance?: { since: number; bringBack: string[] };
 }
+
+/** Whether the host's driver offers a capability (false until a driver has started). */
+export const hasCapability = (host: Host, capability: Capability): boolean =>
+  !!host.capabilities?.includes(capability);
 
 export const VM_STATES = [
   'running',

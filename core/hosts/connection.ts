@@ -6,7 +6,7 @@ import type { Host, HostState } from '../../shared/model';
 import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
 import type { Driver } from '../drivers/driver';
 import { probeNode, unsupportedStackMessage } from '../drivers/detect';
-import { LibvirtDriver } from '../drivers/libvirt/driver';
+import type { DriverRegistry } from '../drivers/registry';
 import type { InventoryStore } from '../inventory/store';
 import { revokedKeyError, type KnownHosts } from '../ssh/known-hosts';
 import {
@@ -15,12 +15,21 @@ import {
   type ExecOptions,
   type ExecResult,
   type PtySize,
+  type SessionTarget,
 } from '../ssh/session';
 import type { JumpHosts } from '../ssh/jump';
 import { expandHome } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 
-const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+/** Opens a node's SSH session; SshSession.open, or a test's stand-in. */
+export type OpenSession = (
+  target: SessionTarget,
+  creds: Credentials,
+  verifyHostKey: (key: Buffer) => Promise<boolean>,
+  via: SshSession | undefined,
+) => Promise<SshSession>;
+
+export const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 // Failures a retry cannot fix: the user must act first.
 const FINAL_STATES: ReadonlySet<HostState> = new Set([
   'auth-failed',
@@ -45,6 +54,9 @@ export class HostConnection {
     private readonly secret: string | undefined,
     /** Opens the jump hosts of config.proxyJump. */
     private readonly jumps: JumpHosts,
+    /** Which driver runs the node, by the stack found there. */
+    private readonly drivers: DriverRegistry,
+    private readonly openSession: OpenSession = (t, c, v, via) => SshSession.open(t, c, v, via),
   ) {
     this.setState('connecting');
   }
@@ -141,6 +153,7 @@ export class HostConnection {
       ...(c.keyPath ? { keyPath: c.keyPath } : {}),
       ...(c.proxyJump ? { proxyJump: c.proxyJump } : {}),
       ...(prev?.stack ? { stack: prev.stack } : {}),
+      ...(prev?.capabilities ? { capabilities: prev.capabilities } : {}),
       ...(prev?.info ? { info: prev.info } : {}),
       ...(c.maintenance ? { maintenance: c.maintenance } : {}),
       state,
@@ -193,7 +206,7 @@ export class HostConnection {
     try {
       const creds = await this.credentials();
       const via = c.proxyJump ? await this.jumps.open(c.proxyJump) : undefined;
-      const session = await SshSession.open(
+      const session = await this.openSession(
         { label: c.name, address: c.address, port: c.port },
         creds,
         async (key) => {
@@ -210,7 +223,8 @@ export class HostConnection {
       }
       this.session = session;
       const probe = await probeNode(session);
-      if (probe.stack !== 'libvirt') {
+      const support = this.drivers.forStack(probe.stack);
+      if (!support) {
         this.setState('unsupported', {
           stack: probe.stack,
           message: unsupportedStackMessage(probe.stack, c.name),
@@ -218,9 +232,13 @@ export class HostConnection {
         this.teardown();
         return;
       }
-      const driver = new LibvirtDriver(session, c.id, this.store, probe, (err) =>
-        this.onDriverError(err),
-      );
+      const driver = support.createDriver({
+        session,
+        hostId: c.id,
+        store: this.store,
+        probe,
+        onError: (err) => this.onDriverError(err),
+      });
       this.driver = driver;
       session.onClose(() => this.onDropped(session));
       const info = await driver.start();
@@ -229,7 +247,11 @@ export class HostConnection {
         return;
       }
       this.attempt = 0;
-      this.setState('connected', { stack: 'libvirt', info });
+      this.setState('connected', {
+        stack: driver.stack,
+        capabilities: [...driver.capabilities],
+        info,
+      });
     } catch (err) {
       this.teardown();
       const p = toErrorPayload(err);
@@ -287,3 +309,6 @@ export class HostConnection {
     this.teardown();
   }
 }
+
+/** What a feature needs to ask a node things: its driver and quick commands (a test fakes it). */
+export type NodeAccess = Pick<HostConnection, 'getDriver' | 'run'>;

@@ -7,7 +7,13 @@ import type { Finding } from '../../shared/cluster';
 import { DEFAULT_TRANSPORT, type MigrationTransport } from '../../shared/migration';
 import type { Host, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
-import { memAvailable, migrationPreflight, type MigrationWorld, type VmPlan } from './preflight';
+import {
+  canMigrate,
+  memAvailable,
+  migrationPreflight,
+  type MigrationWorld,
+  type VmPlan,
+} from './preflight';
 
 /** The running VMs of a node, each placed on a peer; what is found on the way. */
 export async function planEvacuation(
@@ -38,7 +44,7 @@ export async function planEvacuation(
   const peers = cluster.hostIds
     .filter((id) => id !== host.id && !world.inMaintenance(id))
     .map((id) => world.hosts(id))
-    .filter((h): h is Host => !!h && h.state === 'connected' && h.stack === 'libvirt');
+    .filter((h): h is Host => !!h && h.state === 'connected' && canMigrate(h));
   if (!peers.length) {
     return {
       findings: [

@@ -8,13 +8,12 @@ import type { Cluster } from '../../shared/cluster';
 import type { MigrationTransport } from '../../shared/migration';
 import type { Host, Network, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
-import { guestNeeds } from '../drivers/libvirt/guest-needs';
-import type { HostConnection } from '../hosts/connection';
-import { transportFinding } from './transport';
+import type { GuestNeeds } from '../drivers/capabilities';
+import type { NodeAccess } from '../hosts/connection';
 
 export interface MigrationWorld {
   hosts: (id: string) => Host | undefined;
-  conn: (id: string) => HostConnection;
+  conn: (id: string) => NodeAccess;
   pools: StoragePool[];
   networks: Network[];
   clusters: Cluster[];
@@ -22,6 +21,9 @@ export interface MigrationWorld {
   /** "Migrating to node2" while a task moves the VM already; undefined when it is free. */
   busy: (vm: Vm) => string | undefined;
 }
+
+/** Whether the host's driver moves VMs (a move also needs both nodes in one cluster). */
+export const canMigrate = (h: Host) => !!h.capabilities?.includes('migration');
 
 /** What the preflight decided for one VM. */
 export interface VmPlan {
@@ -41,31 +43,28 @@ const sh = (script: string, ...args: string[]) => [
   ...args,
 ];
 
-/** The memory a node can still give (MemAvailable), in bytes; 0 when unknown. */
-export async function memAvailable(conn: HostConnection): Promise<number> {
-  const r = await conn.run(sh("awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"), {
-    timeoutMs: 15_000,
-  });
-  return Number(r.stdout.trim()) || 0;
+/** The memory a node can still give, in bytes; 0 when unknown. */
+export async function memAvailable(conn: NodeAccess): Promise<number> {
+  return conn.getDriver().memAvailable();
 }
 
 /**
  * Whether the guest's CPU runs on the target. A host-passthrough CPU is the
  * node's own, so only an identical CPU will do. A named model is asked of
- * libvirt on the target (hypervisor-cpu-compare); when the target refuses it
- * but the source refuses it too, the guest runs there without that check and
- * the target is no worse.
+ * the target's hypervisor; when the target refuses it but the source
+ * refuses it too, the guest runs there without that check and the target
+ * is no worse.
  */
 async function cpuFinding(
   vm: Vm,
-  xml: string,
+  needs: GuestNeeds,
   source: Host,
   target: Host,
   world: MigrationWorld,
 ): Promise<Omit<Finding, 'check'> | undefined> {
   const sconn = world.conn(source.id);
-  const guest = guestNeeds(xml).cpu;
-  if (guest.mode === 'host-passthrough' || guest.mode === 'maximum') {
+  const guest = needs.cpu;
+  if (guest.kind === 'host') {
     if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
     return {
       level: 'warning',
@@ -73,24 +72,25 @@ async function cpuFinding(
       fix: 'A guest with a host-passthrough CPU may not start on another CPU; give it the cluster CPU (New VM offers it).',
     };
   }
-  const runsOn = (conn: HostConnection) =>
+  const runsOn = (conn: NodeAccess) =>
     conn
       .getDriver()
-      .cpuRuns(xml)
+      .cpuRuns(needs)
       .catch(() => undefined);
+  const tdriver = world.conn(target.id).getDriver();
   const there = await runsOn(world.conn(target.id));
-  const model = guest.model || guest.mode;
+  const model = guest.model;
   if (there === true)
     return { level: 'ok', detail: `${target.name} runs ${vm.name}’s CPU (${model}).` };
   if (there === undefined)
     return {
       level: 'warning',
-      detail: `libvirt on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
+      detail: `${tdriver.hypervisorName} on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
     };
   if ((await runsOn(sconn)) === false)
     return {
       level: 'ok',
-      detail: `libvirt rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
+      detail: `${tdriver.hypervisorName} rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
     };
   return {
     level: 'problem',
@@ -106,12 +106,12 @@ async function guestFindings(
   target: Host,
   world: MigrationWorld,
 ): Promise<Finding[]> {
-  const xml = await world.conn(source.id).getDriver().readDomainXml(vm);
+  const needs = await world.conn(source.id).getDriver().guestNeeds(vm);
   const out: Finding[] = [];
-  const cpu = await cpuFinding(vm, xml, source, target, world);
+  const cpu = await cpuFinding(vm, needs, source, target, world);
   if (cpu) out.push({ check: `${vm.name}: CPU`, ...cpu });
   const tconn = world.conn(target.id);
-  for (const file of guestNeeds(xml).bootFiles) {
+  for (const file of needs.bootFiles) {
     const r = await tconn.run(['test', '-f', file], { timeoutMs: 15_000 });
     if (r.code !== 0)
       out.push({
@@ -135,8 +135,8 @@ function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
 }
 
 async function sharedWithTarget(
-  source: HostConnection,
-  target: HostConnection,
+  source: NodeAccess,
+  target: NodeAccess,
   path: string,
 ): Promise<boolean | undefined> {
   const made = await source.run(
@@ -163,11 +163,11 @@ export async function migrationPreflight(
   const findings: Finding[] = [];
   const plans: VmPlan[] = [];
   const target = world.hosts(targetId);
-  if (!target || target.state !== 'connected' || target.stack !== 'libvirt') {
+  if (!target || target.state !== 'connected' || !canMigrate(target)) {
     findings.push({
       check: 'Target node',
       level: 'problem',
-      detail: `${target?.name ?? 'The target'} is not a connected libvirt node.`,
+      detail: `${target?.name ?? 'The target'} is not a connected node that takes migrated VMs.`,
     });
     return { findings, plans };
   }
@@ -413,7 +413,11 @@ export async function migrationPreflight(
     }
     if (wantCopy === true && live) copy = true;
     if (live)
-      findings.push(await transportFinding(world.conn, vm, source, target, transport, copy));
+      findings.push(
+        await sconn
+          .getDriver()
+          .transportFinding({ vm, source, target, transport, copy }, tconn.getDriver()),
+      );
     plans.push({ vm, target, live, copyStorage: copy, newOnTarget: copy ? local : [] });
   }
   return { findings, plans };

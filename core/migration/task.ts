@@ -1,12 +1,10 @@
-// A migration as a task: one `virsh migrate` per VM on its source node, with
-// progress, speed and expected downtime read from `virsh domjobinfo` once a
-// second; Cancel aborts the job (`virsh domjobabort`), and the VM stays where
-// it was.
+// A migration as a task: the driver's move command per VM on its source
+// node, with progress, speed and expected downtime read from the driver once
+// a second; Cancel runs the driver's abort, and the VM stays where it was.
 import { ClusterdeckError } from '../../shared/errors';
 import type { MigrationTransport } from '../../shared/migration';
-import type { VmJob } from '../../shared/model';
+import type { Vm, VmJob } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
-import { jobAbortArgv, migrateArgv } from '../drivers/libvirt/migrate';
 import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
 import type { TaskContext } from '../tasks/runner';
@@ -27,7 +25,7 @@ export interface MigrationJob {
 
 export function migrationSteps(job: MigrationJob) {
   return job.plans.map((p) => {
-    const argv = migrateArgv(p.vm.uuid, p.target, {
+    const argv = job.conn(p.vm.hostId).getDriver().migrateArgv(p.vm, p.target, {
       live: p.live,
       copyStorage: p.copyStorage,
       persist: job.persist,
@@ -56,13 +54,13 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     if (ctx.signal.aborted) throw new ClusterdeckError('cancelled', 'Cancelled.');
     ctx.stepState(i, 'running');
     const source = job.conn(s.plan.vm.hostId);
-    const uuid = s.plan.vm.uuid;
+    const driver = source.getDriver();
     // Both copies of the VM show "Migrating …" and refuse lifecycle actions
     // meanwhile; the VMs after it wait, locked too.
     ctx.vmQueue(steps.slice(i + 1).map(vmJobOf));
     ctx.vmJob(vmJobOf(s));
     const progress = new MonotonicProgress();
-    // Not tied to the signal: closing the channel would not stop virsh; the abort below does.
+    // Not tied to the signal: closing the channel would not stop the move; the abort below does.
     const running = source.exec(s.argv, { log: ctx.log, timeoutMs: 24 * 3_600_000 });
     let done = false;
     running.then(
@@ -70,18 +68,14 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       () => (done = true),
     );
     const onAbort = () => {
-      void source.exec(jobAbortArgv(uuid), { log: ctx.log, timeoutMs: 30_000 });
+      void source.exec(driver.abortMigrationArgv(s.plan.vm), { log: ctx.log, timeoutMs: 30_000 });
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     try {
       while (!done) {
         await Promise.race([running, new Promise((r) => setTimeout(r, POLL_MS))]);
         if (done || !s.plan.live) break;
-        // Through the node's open virsh channel: a new exec each second would slow the move.
-        const job = await source
-          .getDriver()
-          .readJob(s.plan.vm)
-          .catch(() => undefined);
+        const job = await driver.readMigration(s.plan.vm).catch(() => undefined);
         if (!job?.active || job.total <= 0) continue;
         const seen = progress.next(job);
         if (!seen) continue;
@@ -101,7 +95,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
       const r = await running;
       if (r.code !== 0) {
         ctx.stepState(i, 'failed');
-        await removeCopies(job.conn(s.plan.target.id), uuid, s.plan.newOnTarget, ctx);
+        await removeCopies(job.conn(s.plan.target.id), s.plan.vm, s.plan.newOnTarget, ctx);
         if (ctx.signal.aborted) {
           throw new ClusterdeckError(
             'cancelled',
@@ -119,7 +113,7 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
     }
     ctx.stepState(i, 'done');
     ctx.progress((i + 1) / steps.length);
-    // libvirt 9 sends no "undefined" event on the source of an offline move.
+    // Some stacks (libvirt 9) send no event on the source of an offline move.
     if (!s.plan.live) await reread([job.conn(s.plan.vm.hostId), job.conn(s.plan.target.id)], 'vms');
     ctx.detail(
       s.plan.live
@@ -131,30 +125,17 @@ export async function runMigration(ctx: TaskContext, job: MigrationJob): Promise
 }
 
 /**
- * After a failed or cancelled move with its disks, the files libvirt made on
- * the target for them: they were not there before (the preflight checked).
- * Only while the target has no such domain: a move that failed late may have
- * left the guest running there, from those very files.
+ * After a failed or cancelled move with its disks, the files the move made
+ * on the target for them: they were not there before (the preflight
+ * checked). The driver's command leaves them while the VM runs there.
  */
-async function removeCopies(
-  target: HostConnection,
-  uuid: string,
-  paths: string[],
-  ctx: TaskContext,
-) {
+async function removeCopies(target: HostConnection, vm: Vm, paths: string[], ctx: TaskContext) {
   if (!paths.length) return;
   try {
-    await target.exec(
-      [
-        'sh',
-        '-c',
-        'virsh -c qemu:///system domstate "$1" >/dev/null 2>&1 && exit 0; shift; rm -f -- "$@"',
-        'clusterdeck-remove-copies',
-        uuid,
-        ...paths,
-      ],
-      { log: ctx.log, timeoutMs: 60_000 },
-    );
+    await target.exec(target.getDriver().removeCopiesArgv(vm, paths), {
+      log: ctx.log,
+      timeoutMs: 60_000,
+    });
   } catch {
     /* the node dropped: the files stay, named in the task's log */
   }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeIo } from '../drivers/libvirt/node-io';
-import type { DomCounters } from '../drivers/libvirt/parse';
+import type { NodeIoCounters, VmCounters } from '../drivers/capabilities';
 import { toSample, type NodeCounters } from './rates';
 
-const dom = (over: Partial<DomCounters>): DomCounters => ({
+const dom = (over: Partial<VmCounters>): VmCounters => ({
   cpuNs: 0,
   vcpus: 1,
   memBytes: 0,
@@ -14,7 +13,7 @@ const dom = (over: Partial<DomCounters>): DomCounters => ({
   ...over,
 });
 
-const io = (over: Partial<NodeIo> = {}): NodeIo => ({
+const io = (over: Partial<NodeIoCounters> = {}): NodeIoCounters => ({
   diskReadBytes: 0,
   diskWriteBytes: 0,
   netRxBytes: 0,
@@ -28,8 +27,8 @@ const reading = (
   at: number,
   busyNs: number,
   totalNs: number,
-  vm: DomCounters,
-  nodeIo: NodeIo = io(),
+  vm: VmCounters,
+  nodeIo: NodeIoCounters = io(),
 ): NodeCounters => ({
   at,
   cpu: { busyNs, totalNs },

@@ -3,18 +3,9 @@
 // reading of a node has nothing to compare with, so its rates are zero; so
 // are those of a counter that went back (a restarted VM, a rebooted node).
 import type { PerformanceSample, VmLoad } from '../../shared/performance';
-import type { DomCounters } from '../drivers/libvirt/parse';
-import type { NodeIo } from '../drivers/libvirt/node-io';
+import type { NodeCounters } from '../drivers/capabilities';
 
-export interface NodeCounters {
-  at: number;
-  cpu: { busyNs: number; totalNs: number };
-  mem: { totalBytes: number; usedBytes: number };
-  /** The node's own disks and NICs. */
-  io: NodeIo;
-  /** By VM id. */
-  vms: Map<string, DomCounters>;
-}
+export type { NodeCounters } from '../drivers/capabilities';
 
 const perSecond = (now: number, before: number, seconds: number) =>
   seconds > 0 && now >= before ? (now - before) / seconds : 0;

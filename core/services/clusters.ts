@@ -5,14 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Cluster, ClusterSpec } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
-import {
-  clusterPlan,
-  memberClashes,
-  untrustPlan,
-  type ClusterFindings,
-  type ClusterMember,
-} from '../clusters/plan';
-import { preflight } from '../clusters/preflight';
+import type { Host } from '../../shared/model';
+import type { ClusterFindings, ClusterMember, ClusterMembership } from '../drivers/membership';
 import { runPlan } from '../wizards/plan';
 import type { ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -113,7 +107,12 @@ export class ClusterService {
         const networks = this.ctx.store.all('networks').filter((n) => n.hostId === id);
         return { host, conn: this.ctx.connection(id), networks };
       });
-      return { findings: await preflight(nodes) };
+      const membership = this.ctx.drivers.membershipFor(nodes.map((n) => n.host));
+      if (!membership) {
+        const detail = 'The chosen nodes do not run one stack Clusterdeck can make clusters of.';
+        return { findings: [{ check: 'One stack', level: 'problem', detail }] };
+      }
+      return { findings: await membership.preflight(nodes) };
     },
 
     planCluster: async (spec) => planView(await this.newCluster.plan(spec)),
@@ -136,7 +135,8 @@ export class ClusterService {
         continue;
       }
       if (host.state !== 'connected') problems.push(`${host.name} is not connected.`);
-      else if (host.stack !== 'libvirt') problems.push(`${host.name} is not a libvirt node.`);
+      else if (!host.capabilities?.includes('cluster'))
+        problems.push(`${host.name} runs no stack Clusterdeck can make clusters of.`);
       const other = this.ctx.settings.current.clusters.find(
         (c) => c.name !== spec.name && c.hostIds.includes(id),
       );
@@ -151,8 +151,11 @@ export class ClusterService {
         problems.push(`Clusterdeck has no verified host key for ${host.name}.`);
       members.push({ host, hostKeyLines });
     }
-    problems.push(...memberClashes(members));
-    const steps = problems.length ? [] : clusterPlan(members, found);
+    const membership = this.ctx.drivers.membershipFor(members.map((m) => m.host));
+    problems.push(...(membership?.memberClashes(members) ?? []));
+    if (!membership && !problems.length)
+      problems.push('The chosen nodes do not run one stack Clusterdeck can make clusters of.');
+    const steps = membership && !problems.length ? membership.formSteps(members, found) : [];
     if (spec.sharedPool && !problems.length) {
       const pool = planPool(this.ctx, spec.sharedPool, spec.hostIds);
       problems.push(...pool.problems);
@@ -198,7 +201,20 @@ export class ClusterService {
           `${leaving[0]?.host.name ?? 'The node'} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
         );
     }
-    const steps = problems.length ? [] : untrustPlan(leaving, staying, connected);
+    const steps = problems.length
+      ? []
+      : this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected);
     return { steps, problems, cluster };
+  }
+
+  /** How these hosts form a cluster: their one stack's membership. */
+  private membership(hosts: readonly Host[]): ClusterMembership {
+    const m = this.ctx.drivers.membershipFor(hosts);
+    if (!m)
+      throw new ClusterdeckError(
+        'unsupported',
+        `${hosts.map((h) => h.name).join(', ')} do not run one stack that Clusterdeck can make clusters of.`,
+      );
+    return m;
   }
 }

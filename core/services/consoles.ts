@@ -38,20 +38,9 @@ export class ConsoleService {
     openConsole: async ({ vmId }, caller) => {
       const vm = vmOrThrow(this.ctx, vmId);
       const conn = this.ctx.connection(vm.hostId);
-      const display = await conn.getDriver().displayAddress(vm);
-      if (display.type !== 'vnc') {
-        throw new ClusterdeckError(
-          'unsupported',
-          `${vm.name} has a SPICE display only; Clusterdeck's console speaks VNC. Add a VNC graphics device to the VM.`,
-        );
-      }
-      const { endpoint, password } = display;
-      const tunnel = () =>
-        'socket' in endpoint
-          ? conn.forwardOutSocket(endpoint.socket)
-          : conn.forwardOut(endpoint.host, endpoint.port);
+      const { connect: tunnel, password } = await conn.getDriver().openConsole(vm);
       const node = conn.config.name;
-      // A VNC password from the VM's XML: the bridge logs in, the page never sees it.
+      // A VNC password from the driver: the bridge logs in, the page never sees it.
       const login: Handshake | undefined = password
         ? async (page, screen) => {
             try {

@@ -11,6 +11,7 @@ import type { JumpHosts } from '../ssh/jump';
 import type { KnownHosts } from '../ssh/known-hosts';
 import type { SecretBox } from '../store/secrets';
 import type { SettingsStore } from '../store/settings';
+import type { DriverRegistry } from '../drivers/registry';
 import type { TaskRunner } from '../tasks/runner';
 import type { PageGuard } from '../transfers/page-guard';
 
@@ -28,6 +29,8 @@ export interface BackendOptions {
   pickFile?: () => Promise<string | undefined>;
   /** How long a console tunnel or transfer waits for its page (default 60 s). */
   pageWaitMs?: number;
+  /** The stacks Clusterdeck drives (default: every stack this build supports). */
+  drivers?: DriverRegistry;
 }
 
 /** Who made a call: the exact origin of the page, as its transport vouches for it. */
@@ -68,6 +71,8 @@ export interface ServiceContext {
   readonly knownHosts: KnownHosts;
   readonly jumps: JumpHosts;
   readonly connections: Connections;
+  /** Which driver (and cluster membership) each detected stack gets. */
+  readonly drivers: DriverRegistry;
   /** The host's connection (`connections.get`), handy as a callback for plans. */
   readonly connection: (hostId: string) => HostConnection;
 }

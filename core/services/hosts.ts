@@ -65,8 +65,8 @@ export class HostService {
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
-    const { store, knownHosts, jumps } = this.ctx;
-    const conn = new HostConnection(config, store, knownHosts, secret, jumps);
+    const { store, knownHosts, jumps, drivers } = this.ctx;
+    const conn = new HostConnection(config, store, knownHosts, secret, jumps, drivers);
     this.ctx.connections.set(conn);
     return conn.connect();
   }
@@ -118,7 +118,7 @@ export class HostService {
     },
 
     addHost: async (p) => {
-      const { opts, store, knownHosts, jumps, connections, settings } = this.ctx;
+      const { opts, store, knownHosts, jumps, connections, settings, drivers } = this.ctx;
       const where = `${p.address}:${p.port}`;
       if (
         connections
@@ -169,7 +169,7 @@ export class HostService {
         ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
         ...(p.proxyJump ? { proxyJump: p.proxyJump } : {}),
       };
-      const conn = new HostConnection(config, store, knownHosts, p.password, jumps);
+      const conn = new HostConnection(config, store, knownHosts, p.password, jumps, drivers);
       try {
         await conn.connect();
       } catch (err) {

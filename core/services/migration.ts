@@ -7,7 +7,6 @@ import { DEFAULT_TRANSPORT, type MigrationSpec } from '../../shared/migration';
 import { planEvacuation } from '../migration/maintenance';
 import { migrationPreflight, type MigrationWorld, type VmPlan } from '../migration/preflight';
 import { migrationSteps, runMigration, type MigrationJob } from '../migration/task';
-import { checkTls } from '../migration/transport';
 import { stepView } from '../wizards/plan';
 import { vmBusy, vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -97,11 +96,19 @@ export class MigrationService {
     planMigration: async (spec) => migrationView(await this.migrate.plan(spec)),
 
     migrationTls: async ({ sourceHostId, targetHostId }) => {
-      const node = (id: string) => ({
-        name: this.ctx.store.get('hosts', id)?.name ?? id,
-        conn: this.ctx.connection(id),
-      });
-      return checkTls(node(sourceHostId), node(targetHostId));
+      const host = (id: string): Host =>
+        this.ctx.store.get('hosts', id) ?? {
+          ...this.ctx.connection(id).config,
+          state: 'disconnected',
+        };
+      return this.ctx
+        .connection(sourceHostId)
+        .getDriver()
+        .tlsReadiness(
+          host(sourceHostId),
+          host(targetHostId),
+          this.ctx.connection(targetHostId).getDriver(),
+        );
     },
 
     migrateVms: (spec) => this.migrate.start(spec),

@@ -13,6 +13,7 @@ import { NO_PERSISTENT_SECRETS } from '../store/secrets';
 import { SettingsStore } from '../store/settings';
 import { TaskRunner } from '../tasks/runner';
 import { FakeNode } from './fake-node';
+import { defaultDriverRegistry } from '../drivers/registry';
 
 export interface FakeWorld {
   ctx: ServiceContext;
@@ -38,6 +39,7 @@ export async function fakeWorld(): Promise<FakeWorld> {
     jumps: new JumpHosts(knownHosts, join(dataDir, 'no-config')),
     connections,
     connection: (hostId) => connections.get(hostId),
+    drivers: defaultDriverRegistry(),
   };
   let next = 1;
   return {

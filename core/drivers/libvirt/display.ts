@@ -2,6 +2,8 @@
 // --include-password` reports it: a TCP address or a unix socket on the
 // node, and the VNC password from the VM's XML when it has one.
 import { ClusterdeckError } from '../../../shared/errors';
+import type { SshSession } from '../../ssh/session';
+import type { ConsoleSource } from '../capabilities';
 
 export interface DisplayAddress {
   type: 'vnc' | 'spice';
@@ -43,4 +45,27 @@ export function parseDomdisplay(stdout: string, vmName: string): DisplayAddress 
 
 function password(p: string | undefined): { password?: string } {
   return p ? { password: p } : {};
+}
+
+/** The display as a byte stream through the node's SSH session (the VNC port is never exposed). */
+export function consoleSource(
+  display: DisplayAddress,
+  session: SshSession,
+  vmName: string,
+): ConsoleSource {
+  if (display.type !== 'vnc') {
+    throw new ClusterdeckError(
+      'unsupported',
+      `${vmName} has a SPICE display only; Clusterdeck's console speaks VNC. Add a VNC graphics device to the VM.`,
+    );
+  }
+  const { endpoint, password } = display;
+  return {
+    protocol: 'vnc',
+    connect: () =>
+      'socket' in endpoint
+        ? session.forwardOutSocket(endpoint.socket)
+        : session.forwardOut(endpoint.host, endpoint.port),
+    ...(password ? { password } : {}),
+  };
 }

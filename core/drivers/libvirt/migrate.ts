@@ -4,24 +4,16 @@
 // address), the data stream straight to the target's address (plain or TLS)
 // or through the source libvirtd's own SSH connection to the target
 // (tunnelled), and the job's progress and abort.
-import type { MigrationTransport } from '../../../shared/migration';
-import { nodeUri } from '../../clusters/sshConfig';
+import type { MigrateOptions } from '../capabilities';
+import { nodeUri } from './cluster/sshConfig';
 import { virshArgv } from './commands';
+
+export type { MigrateOptions } from '../capabilities';
 
 export interface MigrationTarget {
   address: string;
   port: number;
   user: string;
-}
-
-export interface MigrateOptions {
-  /** Running (or paused) guests move live; a shut-off one moves its definition only. */
-  live: boolean;
-  copyStorage: boolean;
-  persist: boolean;
-  bandwidthMiBs?: number | undefined;
-  /** How a live move's data travels; plain when absent. */
-  transport?: MigrationTransport | undefined;
 }
 
 export function migrateArgv(uuid: string, target: MigrationTarget, o: MigrateOptions): string[] {
@@ -47,3 +39,18 @@ export function migrateArgv(uuid: string, target: MigrationTarget, o: MigrateOpt
 }
 
 export const jobAbortArgv = (uuid: string) => virshArgv(['domjobabort', uuid]);
+
+/**
+ * After a failed or cancelled move with its disks, the files libvirt made on
+ * the target for them: they were not there before (the preflight checked).
+ * Only while the target has no such domain: a move that failed late may have
+ * left the guest running there, from those very files.
+ */
+export const removeCopiesArgv = (uuid: string, paths: readonly string[]) => [
+  'sh',
+  '-c',
+  'virsh -c qemu:///system domstate "$1" >/dev/null 2>&1 && exit 0; shift; rm -f -- "$@"',
+  'clusterdeck-remove-copies',
+  uuid,
+  ...paths,
+];

@@ -2,6 +2,7 @@
 // total, the storage pools every member has (shared by name), and Remove.
 import { describeCpu, type Cluster } from '../../../shared/cluster';
 import { formatBytes } from '../../../shared/units';
+import { hasCapability } from '../../../shared/model';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -40,7 +41,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const candidates = Object.values(inv.hosts).filter(
     (h) =>
       h.state === 'connected' &&
-      h.stack === 'libvirt' &&
+      hasCapability(h, 'cluster') &&
       !Object.values(inv.clusters).some((c) => c.hostIds.includes(h.id)),
   );
   const [adding, setAdding] = useState('');

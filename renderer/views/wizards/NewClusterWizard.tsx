@@ -6,6 +6,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import { clusterSpecSchema } from '../../../shared/cluster';
+import { hasCapability } from '../../../shared/model';
 import { errorMessage, getBridge } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
@@ -33,7 +34,7 @@ export function NewClusterWizard() {
     Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
   );
   const hosts = Object.values(inv.hosts)
-    .filter((h) => h.stack === 'libvirt' || h.state !== 'connected')
+    .filter((h) => hasCapability(h, 'cluster') || h.state !== 'connected')
     .sort((a, b) => a.name.localeCompare(b.name));
   const [index, setIndex] = useState(0);
   const [name, setName] = useState('');

@@ -3,6 +3,7 @@
 // where; Create starts one task with a step per command.
 import { useState } from 'react';
 import { getBridge } from '../../api/bridge';
+import { hasCapability } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { usePoolForm } from './PoolFields';
@@ -21,7 +22,7 @@ export function NewPoolWizard() {
   const close = () => useUi.getState().setWizard(undefined);
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);
-  const hosts = Object.values(inv.hosts).filter((h) => h.stack === 'libvirt');
+  const hosts = Object.values(inv.hosts).filter((h) => hasCapability(h, 'storage'));
   const preselected = selectedHostId(selection, inv);
 
   const [step, setStep] = useState<Step>('type');

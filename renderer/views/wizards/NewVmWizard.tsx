@@ -4,7 +4,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
 import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
-import type { StoragePool, Volume } from '../../../shared/model';
+import { hasCapability, type StoragePool, type Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
 import {
   OS_PROFILES,
@@ -160,7 +160,7 @@ export function NewVmWizard() {
   const inv = useInventory((s) => s.inv);
   const ids = useId();
   const hosts = Object.values(inv.hosts).filter(
-    (h) => h.stack === 'libvirt' && h.state === 'connected',
+    (h) => hasCapability(h, 'vm-create') && h.state === 'connected',
   );
   const preselected = selectedHostId(selection, inv);
   const firstHost = hosts.find((h) => h.id === preselected) ?? hosts[0];

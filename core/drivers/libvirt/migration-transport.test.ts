@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTlsFiles, tlsReadiness } from './transport';
+import { parseTlsFiles, tlsReadiness } from './migration-transport';
 
 describe('TLS migration readiness', () => {
   it('needs a client certificate on the source and a server one on the target', () => {

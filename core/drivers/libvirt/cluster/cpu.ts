@@ -2,12 +2,12 @@
 // run from all members' domcapabilities. The preflight shows it; the plan runs
 // the same commands as visible steps and the cluster keeps the answer, which
 // New VM then offers for guests that should migrate.
-import type { CpuModel } from '../../shared/cluster';
-import { ClusterdeckError } from '../../shared/errors';
-import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../drivers/libvirt/cpu';
-import type { HostConnection } from '../hosts/connection';
-import { quoteArgv } from '../ssh/quote';
-import { commandReason } from '../wizards/plan';
+import type { CpuModel } from '../../../../shared/cluster';
+import { ClusterdeckError } from '../../../../shared/errors';
+import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../cpu';
+import type { HostConnection } from '../../../hosts/connection';
+import { quoteArgv } from '../../../ssh/quote';
+import { commandReason } from '../../../wizards/plan';
 
 async function run(conn: HostConnection, argv: readonly string[], stdin?: string) {
   const r = await conn.exec([...argv], {

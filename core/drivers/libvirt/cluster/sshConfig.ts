@@ -7,7 +7,7 @@
 // loopback, the kernel would pick another source), and checks the peer's
 // host key against the cluster's known_hosts only. libvirt's qemu+ssh runs
 // ssh, so a URI naming the alias gets all of that.
-import type { Host } from '../../shared/model';
+import type { Host } from '../../../../shared/model';
 import { CLUSTER_DIR } from './trust';
 
 const BEGIN = '# >>> clusterdeck cluster peers (managed by Clusterdeck)';

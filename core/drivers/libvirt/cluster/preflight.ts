@@ -1,17 +1,11 @@
 // New Cluster's preflight: what each node says about itself and about the
 // others (one fixed script per node, the peers as its arguments), turned into
 // a checklist with a reason and a fix for each finding. Nothing is changed.
-import type { Host, Network } from '../../shared/model';
-import { describeCpu, type Finding } from '../../shared/cluster';
-import { formatBytes } from '../../shared/units';
-import type { HostConnection } from '../hosts/connection';
+import type { Host } from '../../../../shared/model';
+import { describeCpu, type Finding } from '../../../../shared/cluster';
+import { formatBytes } from '../../../../shared/units';
+import type { PreflightNode } from '../../membership';
 import { clusterCpu } from './cpu';
-
-export interface PreflightNode {
-  host: Host;
-  conn: HostConnection;
-  networks: Network[];
-}
 
 /** libvirt's default range for migration data (qemu.conf migration_port_min/max). */
 export const MIGRATION_PORT = 49152;

@@ -1,6 +1,6 @@
 // Who takes what back when a node leaves: the plan alone, no node needed.
 import { describe, expect, it } from 'vitest';
-import type { Host } from '../../shared/model';
+import type { Host } from '../../../../shared/model';
 import { memberClashes, untrustPlan, type ClusterMember } from './plan';
 
 const member = (n: number, state: Host['state'] = 'connected'): ClusterMember => ({

@@ -12,7 +12,7 @@
 // Each step appends only the lines that are missing, so running it again
 // changes nothing, and prints what it did, so an undo takes back exactly that.
 import { isIP } from 'node:net';
-import { ClusterdeckError } from '../../shared/errors';
+import { ClusterdeckError } from '../../../../shared/errors';
 
 /** Where a node keeps what Clusterdeck made for its cluster, under $HOME. */
 export const CLUSTER_DIR = '.ssh/clusterdeck';

@@ -4,10 +4,13 @@
 // /etc/pki/qemu): the source presents a client certificate, the target a
 // server one, both signed by ca-cert.pem. Tunnelled: nothing beyond the trust
 // New Cluster set up, but libvirt 9 with QEMU 7 cannot copy disks that way.
-import type { Finding } from '../../shared/cluster';
-import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
-import type { Host, Vm } from '../../shared/model';
-import type { HostConnection } from '../hosts/connection';
+import type { Finding } from '../../../shared/cluster';
+import type { MigrationTransport, TlsReadiness } from '../../../shared/migration';
+import type { Host, Vm } from '../../../shared/model';
+import type { SshSession } from '../../ssh/session';
+
+/** A node's quick commands: its session's open shell. */
+type NodeRun = Pick<SshSession, 'run'>;
 
 /** Prints the certificate directory, then each of QEMU's certificate files present in it. */
 export const TLS_FILES_ARGV: readonly string[] = [
@@ -60,15 +63,15 @@ export function tlsReadiness(
   };
 }
 
-export async function readTlsFiles(conn: HostConnection): Promise<TlsFiles> {
+export async function readTlsFiles(conn: NodeRun): Promise<TlsFiles> {
   const r = await conn.run([...TLS_FILES_ARGV], { timeoutMs: 15_000 });
   return parseTlsFiles(r.code === 0 ? r.stdout : '');
 }
 
 /** Asks both nodes for their certificate files. */
 export async function checkTls(
-  source: { name: string; conn: HostConnection },
-  target: { name: string; conn: HostConnection },
+  source: { name: string; conn: NodeRun },
+  target: { name: string; conn: NodeRun },
 ): Promise<TlsReadiness> {
   const [s, t] = await Promise.all([readTlsFiles(source.conn), readTlsFiles(target.conn)]);
   return tlsReadiness({ name: source.name, files: s }, { name: target.name, files: t });
@@ -76,7 +79,7 @@ export async function checkTls(
 
 /** How the VM's memory (and disks) would travel, and whether the nodes allow it. */
 export async function transportFinding(
-  conn: (hostId: string) => HostConnection,
+  nodes: { source: NodeRun; target: NodeRun },
   vm: Vm,
   source: Host,
   target: Host,
@@ -105,8 +108,8 @@ export async function transportFinding(
     };
   }
   const tls = await checkTls(
-    { name: source.name, conn: conn(source.id) },
-    { name: target.name, conn: conn(target.id) },
+    { name: source.name, conn: nodes.source },
+    { name: target.name, conn: nodes.target },
   );
   return tls.ready
     ? {

@@ -4,10 +4,10 @@
 // connection from each node to each other one proves it; then the CPU every
 // node can run. Remove node and Remove cluster: the same trust taken back on
 // every node concerned. Shown in a summary, then run as one task.
-import type { CpuModel } from '../../shared/cluster';
-import type { Host } from '../../shared/model';
-import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../drivers/libvirt/cpu';
-import type { PlannedStep } from '../wizards/plan';
+import type { ClusterFindings, ClusterMember } from '../../membership';
+import { CPU_BASELINE_ARGV, DOMCAPABILITIES_ARGV, parseCpuModel } from '../cpu';
+export type { ClusterFindings, ClusterMember } from '../../membership';
+import type { PlannedStep } from '../../../wizards/plan';
 import {
   checkPeerArgv,
   peerAlias,
@@ -31,17 +31,6 @@ import {
   revokedTrust,
   trustInput,
 } from './trust';
-
-export interface ClusterMember {
-  host: Host;
-  /** The host key lines Clusterdeck verified for this node (known_hosts format). */
-  hostKeyLines: string[];
-}
-
-/** What the steps find out, for the cluster's record. */
-export interface ClusterFindings {
-  cpu?: CpuModel;
-}
 
 /**
  * Members that cannot be told apart on the nodes: a node's grants are found

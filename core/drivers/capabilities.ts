@@ -1,0 +1,243 @@
+// The capabilities a hypervisor stack's driver offers the features, in the
+// features' own terms: no stack's types, commands or documents appear here,
+// so a Proxmox VE, XCP-ng or Ganeti driver fits beside the libvirt one. A
+// driver implements the capabilities its stack has and names them in
+// `capabilities` (published as `host.capabilities`); `Driver` in driver.ts
+// is the sum the libvirt driver offers today.
+import type { Duplex } from 'node:stream';
+import type { VmAction } from '../../shared/api';
+import type { CpuModel, Finding } from '../../shared/cluster';
+import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
+import type { Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
+import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../shared/storage';
+import type { VmSettings, VmSpec } from '../../shared/vm';
+import type { TaskContext } from '../tasks/runner';
+
+/** One remote command of a plan: what the summary shows and the task runs. */
+export interface DriverStep {
+  title: string;
+  argv: string[];
+  /** Sent on standard input: a document, a key. */
+  stdin?: string;
+  /** How the summary shows stdin when it must not be shown (a key). */
+  shownInput?: string;
+  /** The command that takes this one back, offered if a later step fails. */
+  undoStep?: DriverStep;
+}
+
+export type SnapshotOp =
+  | { op: 'create'; name: string; description: string }
+  | { op: 'revert'; name: string }
+  | { op: 'delete'; name: string };
+
+/** A change to a pool's volumes. */
+export type VolumeOp =
+  | { op: 'create'; name: string; bytes: number; format: string }
+  | { op: 'delete'; name: string }
+  | { op: 'resize'; name: string; bytes: number }
+  | { op: 'clone'; name: string; newName: string };
+
+export type InventoryKind = 'vms' | 'pools' | 'networks';
+
+/**
+ * The node's entities in the inventory store, kept current from the stack's
+ * own events (the driver writes the store it was given).
+ */
+export interface Inventory {
+  /** Loads node facts and the full inventory, then follows the node's events. */
+  start(): Promise<NodeInfo>;
+  /** Re-reads one kind of entity now, for changes the node sends no event for. */
+  refresh(kind: InventoryKind): Promise<void>;
+  /** Stops following events and closes what the driver opened. */
+  stop(): void;
+}
+
+/**
+ * How a stack names its entities in the store. The ids must be unique across
+ * every host of every stack: libvirt's are per node (`<hostId>:vm:<uuid>`);
+ * a stack whose VM ids are cluster-wide (a Proxmox vmid, a Ganeti instance
+ * name) scopes them by its cluster instead, so a VM keeps its id when it moves.
+ */
+export interface EntityIds {
+  entityId(kind: 'vm' | 'pool' | 'net', nativeId: string): string;
+}
+
+export interface VmLifecycle {
+  /** Runs the action and waits up to waitSeconds until its effect is seen. */
+  vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void>;
+}
+
+/**
+ * A VM's graphical console as a byte stream: a libvirt VNC socket through the
+ * SSH session, a Proxmox vncproxy, XAPI's /console. The bridge pipes it to
+ * the page; when the display wants a password, the bridge logs in for the
+ * page so the page never sees it.
+ */
+export interface ConsoleSource {
+  protocol: 'vnc';
+  connect(): Promise<Duplex>;
+  /** Held by the main process only. */
+  password?: string;
+}
+
+export interface Consoles {
+  /** Where the VM's graphical console is; rejects with the reason when it has none. */
+  openConsole(vm: Vm): Promise<ConsoleSource>;
+}
+
+export interface SerialConsoles {
+  /** The command that attaches a terminal on the node to the VM's serial console. */
+  serialConsoleArgv(vm: Vm): string[];
+}
+
+export interface Storage {
+  /** The commands that define, build, start and autostart a pool on this node. */
+  createPoolSteps(spec: PoolSpec): DriverStep[];
+  poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
+  volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+}
+
+export interface PoolScan {
+  /** The command that discovers pool sources on the node, and how to read its answer. */
+  scanSourcesArgv(request: ScanRequest): string[];
+  parseFoundSources(request: ScanRequest, stdout: string): FoundSource[];
+}
+
+export interface VmProvisioning {
+  /** The commands that create a VM from the New VM wizard's spec; cpu is its cluster's CPU. */
+  createVmSteps(
+    spec: VmSpec,
+    pools: { disk?: StoragePool; iso?: StoragePool },
+    cpu?: CpuModel,
+  ): DriverStep[];
+  /** Removes a VM, and the disks (by target) the user chose to delete with it. */
+  deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];
+  /** The settings editor's change: the definition's diff and the commands that apply it. */
+  vmSettingsPlan(vm: Vm, settings: VmSettings): Promise<{ diff: string; steps: DriverStep[] }>;
+  /** Copies a shut-off VM: its data disks through their pools, then a new definition. */
+  cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
+}
+
+export interface Snapshots {
+  /** A VM's snapshots, read when asked for (not part of the inventory). */
+  readSnapshots(vm: Vm): Promise<Snapshot[]>;
+  /** Ids (UUIDs) of the node's VMs that have snapshots, in one question. */
+  vmsWithSnapshots(): Promise<string[]>;
+  /** Re-reads the disks the VM's snapshots keep into the inventory, after a snapshot change. */
+  snapshotsChanged(vm: Vm): Promise<void>;
+  snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
+}
+
+/** What a VM needs of any node it runs on, for Migrate VM's preflight. */
+export interface GuestNeeds {
+  /** 'host': the node's own CPU passed through, so only the same CPU will do. */
+  cpu: { kind: 'host' | 'named'; model: string };
+  /** Absolute paths on the node a move does not carry (kernel, initrd, firmware). */
+  bootFiles: string[];
+  /**
+   * The guest's CPU as its own stack describes it, handed unread to a
+   * driver of the same stack for `cpuRuns`.
+   */
+  cpuDescription: string;
+}
+
+/** A running move as the task shows it, whatever the stack reports; sizes in bytes. */
+export interface MigrationProgress {
+  active: boolean;
+  /** Sent so far and still to send; later passes re-send what the guest wrote. */
+  processed: number;
+  remaining: number;
+  total: number;
+  /** Bytes per second of the memory stream; 0 when unknown. */
+  bandwidth: number;
+  /** The pause the switch-over is expected to cause; 0 when unknown. */
+  downtimeMs: number;
+  /** The pass over the guest's memory (1, 2, …); 0 when the stack does not say. */
+  iteration: number;
+}
+
+export interface MigrateOptions {
+  /** Running (or paused) guests move live; a shut-off one moves its definition only. */
+  live: boolean;
+  copyStorage: boolean;
+  persist: boolean;
+  bandwidthMiBs?: number | undefined;
+  /** How a live move's data travels; plain when absent. */
+  transport?: MigrationTransport | undefined;
+}
+
+/** A live move as the transport check sees it. */
+export interface LiveMove {
+  vm: Vm;
+  source: Host;
+  target: Host;
+  transport: MigrationTransport;
+  /** Whether its disks are copied with it. */
+  copy: boolean;
+}
+
+/**
+ * Moving VMs between nodes of one cluster: asked of the source unless said
+ * otherwise; `target` is the target's driver (of the same stack: a driver
+ * may refuse another's).
+ */
+export interface Migration {
+  /** The memory the node can still give, in bytes; 0 when unknown. */
+  memAvailable(): Promise<number>;
+  guestNeeds(vm: Vm): Promise<GuestNeeds>;
+  /** Asked of the target: whether it runs that guest's CPU; undefined when it cannot tell. */
+  cpuRuns(needs: GuestNeeds): Promise<boolean | undefined>;
+  /** The command, run on the source, that moves the VM to the target. */
+  migrateArgv(vm: Vm, target: Host, options: MigrateOptions): string[];
+  /** The running move's progress, read cheaply once a second; undefined when none. */
+  readMigration(vm: Vm): Promise<MigrationProgress | undefined>;
+  /** The command that stops the move; the VM stays on the source. */
+  abortMigrationArgv(vm: Vm): string[];
+  /**
+   * Asked of the target after a failed move that copied disks: the command
+   * that removes those files unless the VM runs there after all.
+   */
+  removeCopiesArgv(vm: Vm, paths: readonly string[]): string[];
+  /** How a live move's data would travel to the target, and whether both nodes allow it. */
+  transportFinding(move: LiveMove, target: Migration): Promise<Finding>;
+  /** Whether this node and the target hold what an encrypted (TLS) move needs. */
+  tlsReadiness(source: Host, target: Host, targetDriver: Migration): Promise<TlsReadiness>;
+}
+
+/** A node's cumulative disk and network counters (its own hardware only). */
+export interface NodeIoCounters {
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+  /** The names of the devices counted, so a reading can be checked. */
+  disks: string[];
+  nics: string[];
+}
+
+/** One VM's cumulative counters. */
+export interface VmCounters {
+  cpuNs: number;
+  vcpus: number;
+  memBytes: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
+
+/** One reading of a node's and its VMs' cumulative counters. */
+export interface NodeCounters {
+  at: number;
+  cpu: { busyNs: number; totalNs: number };
+  mem: { totalBytes: number; usedBytes: number };
+  /** The node's own disks and NICs. */
+  io: NodeIoCounters;
+  /** By VM id. */
+  vms: Map<string, VmCounters>;
+}
+
+export interface PerformanceCounters {
+  /** The node's and its VMs' cumulative load counters, for the Performance tab. */
+  readCounters(): Promise<NodeCounters>;
+}

@@ -1,0 +1,59 @@
+// Which driver runs a node, chosen from the stack detect.ts found there. The
+// registry is handed to every HostConnection (and to the Backend through its
+// options), so a new stack plugs in here and nowhere in the features; tests
+// hand in one with a fake driver.
+import type { Host, Stack } from '../../shared/model';
+import type { InventoryStore } from '../inventory/store';
+import type { SshSession } from '../ssh/session';
+import type { NodeProbe } from './detect';
+import type { Driver } from './driver';
+import { libvirtStack } from './libvirt/stack';
+import type { ClusterMembership } from './membership';
+
+/** What a driver is given for one node's connection. */
+export interface DriverContext {
+  session: SshSession;
+  /** The host's id: libvirt scopes its entity ids by it. */
+  hostId: string;
+  /** The driver writes the node's entities here. */
+  store: InventoryStore;
+  probe: NodeProbe;
+  /** An event stream or channel broke while SSH stayed up: the connection starts over. */
+  onError: (err: Error) => void;
+}
+
+/** One stack's support: a driver per node, and how its nodes form a cluster. */
+export interface StackSupport {
+  stack: Stack;
+  createDriver(ctx: DriverContext): Driver;
+  membership?: ClusterMembership;
+}
+
+export class DriverRegistry {
+  private readonly byStack: ReadonlyMap<Stack, StackSupport>;
+
+  constructor(stacks: readonly StackSupport[]) {
+    this.byStack = new Map(stacks.map((s) => [s.stack, s]));
+  }
+
+  /** The support for a detected stack; undefined when Clusterdeck has none. */
+  forStack(stack: Stack): StackSupport | undefined {
+    return this.byStack.get(stack);
+  }
+
+  /**
+   * How these hosts form a cluster: undefined unless those whose stack is
+   * known (a host never connected has none yet) all run one stack that can.
+   */
+  membershipFor(hosts: readonly Host[]): ClusterMembership | undefined {
+    const stacks = new Set(hosts.flatMap((h) => (h.stack ? [h.stack] : [])));
+    const [stack] = stacks;
+    if (stacks.size !== 1 || !stack) return undefined;
+    return this.byStack.get(stack)?.membership;
+  }
+}
+
+/** The stacks this build of Clusterdeck supports. */
+export function defaultDriverRegistry(): DriverRegistry {
+  return new DriverRegistry([libvirtStack]);
+}
