@@ -1,0 +1,315 @@
+// The settings editor's additions: disks (a new volume made in a pool, or
+// an existing one) and network interfaces (a libvirt network or a host
+// bridge). Each addition is listed until Review, and can be taken back.
+import { useId, useState } from 'react';
+import type { Vm } from '../../../shared/model';
+import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import { formatBytes } from '../../../shared/units';
+import type { VmSettings } from '../../../shared/vm';
+import { useInventory } from '../../state/inventory';
+import { buttonClass } from '../../ui/Dialog';
+import { parseSize } from '../storage/PoolView';
+import { wizardInput as input, wizardLabel } from '../../ui/wizard/WizardFrame';
+
+export type DiskAdd = VmSettings['addDisks'][number];
+export type NicAdd = VmSettings['addNics'][number];
+
+function Pending({ items, onRemove }: { items: string[]; onRemove: (i: number) => void }) {
+  if (!items.length) return null;
+  return (
+    <ul className="mb-2 space-y-1 text-sm">
+      {items.map((label, i) => (
+        <li key={label} className="flex items-center justify-between gap-2">
+          <span>{label}</span>
+          <button
+            type="button"
+            className={buttonClass}
+            aria-label={`Do not add ${label}`}
+            onClick={() => onRemove(i)}
+          >
+            Remove
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function AddDisks({
+  vm,
+  value,
+  onChange,
+}: {
+  vm: Vm;
+  value: DiskAdd[];
+  onChange: (v: DiskAdd[]) => void;
+}) {
+  const ids = useId();
+  const allPools = useInventory((s) => s.inv.pools);
+  const pools = Object.values(allPools).filter(
+    (p) => p.hostId === vm.hostId && p.state === 'running',
+  );
+  const [poolId, setPoolId] = useState(pools[0]?.id ?? '');
+  const [kind, setKind] = useState<'new' | 'existing'>('new');
+  const pool = allPools[poolId];
+  const formats = volumeFormatsFor(pool?.type ?? 'dir');
+  const [format, setFormat] = useState<VolumeFormat>('qcow2');
+  const fmt = formats.includes(format) ? format : (formats[0] ?? format);
+  const [name, setName] = useState('');
+  const [size, setSize] = useState('1G');
+  const [volume, setVolume] = useState('');
+  const inUse = new Set(vm.disks.map((d) => d.source));
+  const free = (pool?.volumes ?? []).filter((v) => !inUse.has(v.name) && !inUse.has(v.path));
+
+  // The suggested name: vm-disk1.qcow2, or the next number free in the pool and in this list.
+  const taken = new Set([
+    ...(pool?.volumes ?? []).map((v) => v.name),
+    ...value.filter((d) => d.poolId === poolId).map((d) => d.volume),
+  ]);
+  const ext = fmt === 'raw' ? 'img' : fmt;
+  let n = 1;
+  while (taken.has(`${vm.name}-disk${n}.${ext}`)) n++;
+  const newName = name.trim() || `${vm.name}-disk${n}.${ext}`;
+  const nameCheck = objectNameSchema.safeParse(newName);
+  const bytes = parseSize(size);
+  let error: string | undefined;
+  if (kind === 'new') {
+    if (!formats.length) error = `${pool?.name ?? 'This pool'} cannot make new volumes.`;
+    else if (!nameCheck.success) error = nameCheck.error.issues[0]?.message;
+    else if (!bytes) error = 'A size such as 512M, 20G or 1.5T.';
+    else if (taken.has(newName)) error = `${pool?.name} already has a volume ${newName}.`;
+  }
+
+  const add = () => {
+    if (!pool) return;
+    if (kind === 'new' && bytes && !error) {
+      onChange([...value, { poolId, volume: newName, create: { bytes, format: fmt } }]);
+      setName('');
+    } else if (kind === 'existing' && volume) {
+      onChange([...value, { poolId, volume }]);
+      setVolume('');
+    }
+  };
+  const label = (d: DiskAdd) => {
+    const p = allPools[d.poolId]?.name ?? 'a pool';
+    return d.create
+      ? `New disk ${d.volume} (${formatBytes(d.create.bytes)} ${d.create.format}) in ${p}`
+      : `Disk ${d.volume} from ${p}`;
+  };
+
+  return (
+    <fieldset>
+      <legend className="mb-1 font-medium">Add disks</legend>
+      <Pending
+        items={value.map(label)}
+        onRemove={(i) => onChange(value.filter((_, j) => j !== i))}
+      />
+      {pools.length === 0 ? (
+        <p className="text-sm text-slate-500">No running storage pool on this node.</p>
+      ) : (
+        <div className="flex flex-wrap items-end gap-2">
+          <div>
+            <label className={wizardLabel} htmlFor={`${ids}-pool`}>
+              Pool
+            </label>
+            <select
+              id={`${ids}-pool`}
+              className={input}
+              value={poolId}
+              onChange={(e) => setPoolId(e.target.value)}
+            >
+              {pools.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name} ({formatBytes(p.available)} free)
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label className={wizardLabel} htmlFor={`${ids}-kind`}>
+              Volume
+            </label>
+            <select
+              id={`${ids}-kind`}
+              className={input}
+              value={kind}
+              onChange={(e) => setKind(e.target.value as 'new' | 'existing')}
+            >
+              <option value="new">A new volume</option>
+              <option value="existing">An existing volume</option>
+            </select>
+          </div>
+          {kind === 'new' ? (
+            <>
+              <div>
+                <label className={wizardLabel} htmlFor={`${ids}-name`}>
+                  New volume name
+                </label>
+                <input
+                  id={`${ids}-name`}
+                  className={input}
+                  value={name}
+                  placeholder={newName}
+                  spellCheck={false}
+                  onChange={(e) => setName(e.target.value)}
+                />
+              </div>
+              <div className="w-24">
+                <label className={wizardLabel} htmlFor={`${ids}-size`}>
+                  Size
+                </label>
+                <input
+                  id={`${ids}-size`}
+                  className={input}
+                  value={size}
+                  onChange={(e) => setSize(e.target.value)}
+                />
+              </div>
+              <div>
+                <label className={wizardLabel} htmlFor={`${ids}-format`}>
+                  Format
+                </label>
+                <select
+                  id={`${ids}-format`}
+                  className={input}
+                  value={fmt}
+                  onChange={(e) => setFormat(e.target.value as VolumeFormat)}
+                >
+                  {formats.map((f) => (
+                    <option key={f}>{f}</option>
+                  ))}
+                </select>
+              </div>
+            </>
+          ) : (
+            <div>
+              <label className={wizardLabel} htmlFor={`${ids}-vol`}>
+                Existing volume
+              </label>
+              <select
+                id={`${ids}-vol`}
+                className={input}
+                value={volume}
+                onChange={(e) => setVolume(e.target.value)}
+              >
+                <option value="">Choose…</option>
+                {free.map((v) => (
+                  <option key={v.name} value={v.name}>
+                    {v.name} ({formatBytes(v.capacity)})
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <button
+            type="button"
+            className={buttonClass}
+            disabled={!!error || (kind === 'existing' && !volume)}
+            onClick={add}
+          >
+            Add disk
+          </button>
+          {error && (
+            <p className="w-full text-xs text-red-600 dark:text-red-400" role="alert">
+              {error}
+            </p>
+          )}
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
+export function AddNics({
+  vm,
+  value,
+  onChange,
+}: {
+  vm: Vm;
+  value: NicAdd[];
+  onChange: (v: NicAdd[]) => void;
+}) {
+  const ids = useId();
+  const allNets = useInventory((s) => s.inv.networks);
+  const nets = Object.values(allNets).filter((n) => n.hostId === vm.hostId);
+  const [kind, setKind] = useState<'network' | 'bridge'>(nets.length ? 'network' : 'bridge');
+  const [network, setNetwork] = useState(nets[0]?.name ?? '');
+  const [bridge, setBridge] = useState('');
+  const name = kind === 'network' ? network : bridge.trim();
+  const check = objectNameSchema.safeParse(name);
+  const label = (n: NicAdd) =>
+    n.kind === 'network'
+      ? `Interface on the network ${n.name}`
+      : `Interface on the bridge ${n.name}`;
+
+  return (
+    <fieldset>
+      <legend className="mb-1 font-medium">Add network interfaces</legend>
+      <Pending
+        items={value.map(label)}
+        onRemove={(i) => onChange(value.filter((_, j) => j !== i))}
+      />
+      <div className="flex flex-wrap items-end gap-2">
+        <div>
+          <label className={wizardLabel} htmlFor={`${ids}-kind`}>
+            Connect to
+          </label>
+          <select
+            id={`${ids}-kind`}
+            className={input}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as 'network' | 'bridge')}
+          >
+            <option value="network">A libvirt network</option>
+            <option value="bridge">A host bridge</option>
+          </select>
+        </div>
+        {kind === 'network' ? (
+          <div>
+            <label className={wizardLabel} htmlFor={`${ids}-net`}>
+              Network
+            </label>
+            <select
+              id={`${ids}-net`}
+              className={input}
+              value={network}
+              onChange={(e) => setNetwork(e.target.value)}
+            >
+              {nets.length === 0 && <option value="">None on this node</option>}
+              {nets.map((n) => (
+                <option key={n.id} value={n.name}>
+                  {n.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <div>
+            <label className={wizardLabel} htmlFor={`${ids}-br`}>
+              Bridge
+            </label>
+            <input
+              id={`${ids}-br`}
+              className={input}
+              value={bridge}
+              placeholder="br0"
+              spellCheck={false}
+              onChange={(e) => setBridge(e.target.value)}
+            />
+          </div>
+        )}
+        <button
+          type="button"
+          className={buttonClass}
+          disabled={!check.success}
+          onClick={() => {
+            onChange([...value, { kind, name }]);
+            setBridge('');
+          }}
+        >
+          Add interface
+        </button>
+      </div>
+    </fieldset>
+  );
+}
