@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { api } from '../api/backend';
 import { getBridge, onBackendConnection } from '../api/bridge';
 import { runningVmJob } from '../../shared/vm-jobs';
 import { useInventory } from '../state/inventory';
@@ -29,17 +30,16 @@ const shownStartupNotices = new Set<string>();
 function useBackend(): boolean {
   const [connected, setConnected] = useState(true);
   useEffect(() => {
-    const bridge = getBridge();
-    const off = bridge.onPatch((p) => useInventory.getState().apply(p));
+    const off = getBridge().onPatch((p) => useInventory.getState().apply(p));
     const offConn = onBackendConnection((up) => {
       setConnected(up);
       if (up) {
-        bridge
-          .call('getInventory', {})
+        api
+          .getInventory()
           .then((inv) => useInventory.getState().replace(inv))
           .catch(() => undefined);
-        bridge
-          .call('appStatus', {})
+        api
+          .appStatus()
           .then(({ notices }) => {
             for (const n of notices) {
               if (shownStartupNotices.has(n)) continue;

@@ -2,7 +2,8 @@
 // total, the storage pools every member has (shared by name), and Remove.
 import { describeCpu, type Cluster } from '../../../shared/cluster';
 import { formatBytes } from '../../../shared/units';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -48,8 +49,8 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
     const id = adding || candidates[0]?.id;
     if (!id) return;
     // The same plan as New Cluster: trust is added for the new node, nothing twice.
-    getBridge()
-      .call('createCluster', { name: cluster.name, hostIds: [...cluster.hostIds, id] })
+    api
+      .createCluster({ name: cluster.name, hostIds: [...cluster.hostIds, id] })
       .catch((e: unknown) => notify(errorMessage(e)));
   };
   // Both show the exact commands that take the cluster's SSH trust back on
@@ -67,32 +68,30 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
     }
   };
   const removeNode = (hostId: string, name: string) =>
-    confirmPlan(
-      getBridge().call('planRemoveClusterNode', { clusterId: cluster.id, hostId }),
-      (summary) =>
-        useUi.getState().askConfirm({
-          title: `Remove ${name} from ${cluster.name}?`,
-          body: (
-            <>
-              <p className="mb-2">
-                Clusterdeck takes {name} out of the cluster: the other nodes stop trusting its
-                cluster key, and {name} stops trusting theirs and loses its key. It stays added.
-              </p>
-              {summary}
-            </>
-          ),
-          confirmLabel: 'Remove from cluster',
-          width: 'w-[44rem]',
-          onConfirm: () => {
-            getBridge()
-              .call('removeClusterNode', { clusterId: cluster.id, hostId })
-              .catch((e: unknown) => notify(errorMessage(e)));
-          },
-        }),
+    confirmPlan(api.planRemoveClusterNode({ clusterId: cluster.id, hostId }), (summary) =>
+      useUi.getState().askConfirm({
+        title: `Remove ${name} from ${cluster.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              Clusterdeck takes {name} out of the cluster: the other nodes stop trusting its cluster
+              key, and {name} stops trusting theirs and loses its key. It stays added.
+            </p>
+            {summary}
+          </>
+        ),
+        confirmLabel: 'Remove from cluster',
+        width: 'w-[44rem]',
+        onConfirm: () => {
+          api
+            .removeClusterNode({ clusterId: cluster.id, hostId })
+            .catch((e: unknown) => notify(errorMessage(e)));
+        },
+      }),
     );
 
   const remove = () =>
-    confirmPlan(getBridge().call('planRemoveCluster', { clusterId: cluster.id }), (summary) =>
+    confirmPlan(api.planRemoveCluster({ clusterId: cluster.id }), (summary) =>
       useUi.getState().askConfirm({
         title: `Remove the cluster ${cluster.name}?`,
         body: (
@@ -107,8 +106,8 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
         confirmLabel: 'Remove cluster',
         width: 'w-[44rem]',
         onConfirm: () => {
-          getBridge()
-            .call('removeCluster', { clusterId: cluster.id })
+          api
+            .removeCluster({ clusterId: cluster.id })
             .then(() => useUi.getState().select({ kind: 'root' }))
             .catch((e: unknown) => notify(errorMessage(e)));
         },

@@ -6,7 +6,8 @@
 import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import { clusterSpecSchema } from '../../../shared/cluster';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
@@ -60,18 +61,16 @@ export function NewClusterWizard() {
 
   const runPreflight = () => {
     setFindings(undefined);
-    getBridge()
-      .call('clusterPreflight', { hostIds: spec.hostIds })
-      .then(
-        (r) => setFindings(r.findings),
-        (e: unknown) => setFindings({ error: errorMessage(e) }),
-      );
+    api.clusterPreflight({ hostIds: spec.hostIds }).then(
+      (r) => setFindings(r.findings),
+      (e: unknown) => setFindings({ error: errorMessage(e) }),
+    );
   };
   useEffect(() => {
     if (index === 1) runPreflight();
   }, [index]);
 
-  const plan = usePlan(index === 3, () => getBridge().call('planCluster', spec));
+  const plan = usePlan(index === 3, () => api.planCluster(spec));
   const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
 
   const next = () => {
@@ -89,7 +88,7 @@ export function NewClusterWizard() {
   };
 
   const { busy, finish: create } = useFinish(async () => {
-    await getBridge().call('createCluster', spec);
+    await api.createCluster(spec);
   }, close);
 
   return (

@@ -3,7 +3,8 @@
 import RFB from '@novnc/novnc';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Vm } from '../../../shared/model';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { buttonClass } from '../../ui/Dialog';
 import { XK_ALT_L, XK_CONTROL_L, XK_SHIFT_L, functionKeysym, keystrokesFor } from './keysyms';
 
@@ -37,46 +38,41 @@ export function ConsoleView({ vm, popped = false }: { vm: Vm; popped?: boolean }
     let disposed = false;
     let consoleId: string | undefined;
     setStatus({ kind: 'connecting' });
-    getBridge()
-      .call('openConsole', { vmId: vm.id })
-      .then(
-        (c) => {
-          consoleId = c.consoleId;
-          if (disposed || !screenRef.current) {
-            void getBridge().call('closeConsole', { consoleId: c.consoleId });
-            return;
-          }
-          const rfb = new RFB(screenRef.current, c.url, { wsProtocols: ['binary'] });
-          rfb.scaleViewport = scale;
-          rfb.background = 'rgb(15, 23, 42)';
-          rfb.addEventListener('connect', () => !disposed && setStatus({ kind: 'connected' }));
-          rfb.addEventListener('disconnect', (e) => {
-            if (disposed) return;
-            const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
-            setStatus({
-              kind: 'lost',
-              reason: clean ? 'The console was closed.' : 'The connection to the display was lost.',
-            });
+    api.openConsole({ vmId: vm.id }).then(
+      (c) => {
+        consoleId = c.consoleId;
+        if (disposed || !screenRef.current) {
+          void api.closeConsole({ consoleId: c.consoleId });
+          return;
+        }
+        const rfb = new RFB(screenRef.current, c.url, { wsProtocols: ['binary'] });
+        rfb.scaleViewport = scale;
+        rfb.background = 'rgb(15, 23, 42)';
+        rfb.addEventListener('connect', () => !disposed && setStatus({ kind: 'connected' }));
+        rfb.addEventListener('disconnect', (e) => {
+          if (disposed) return;
+          const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
+          setStatus({
+            kind: 'lost',
+            reason: clean ? 'The console was closed.' : 'The connection to the display was lost.',
           });
-          rfb.addEventListener('securityfailure', (e) => {
-            const reason = (e as CustomEvent<{ reason?: string }>).detail?.reason;
-            setStatus({
-              kind: 'lost',
-              reason: `The display refused the login${reason ? `: ${reason}` : ''}.`,
-            });
+        });
+        rfb.addEventListener('securityfailure', (e) => {
+          const reason = (e as CustomEvent<{ reason?: string }>).detail?.reason;
+          setStatus({
+            kind: 'lost',
+            reason: `The display refused the login${reason ? `: ${reason}` : ''}.`,
           });
-          rfbRef.current = rfb;
-        },
-        (err: unknown) => !disposed && setStatus({ kind: 'lost', reason: errorMessage(err) }),
-      );
+        });
+        rfbRef.current = rfb;
+      },
+      (err: unknown) => !disposed && setStatus({ kind: 'lost', reason: errorMessage(err) }),
+    );
     return () => {
       disposed = true;
       rfbRef.current?.disconnect();
       rfbRef.current = undefined;
-      if (consoleId)
-        void getBridge()
-          .call('closeConsole', { consoleId })
-          .catch(() => undefined);
+      if (consoleId) void api.closeConsole({ consoleId }).catch(() => undefined);
     };
   }, [vm.id, where, running, attempt]);
 

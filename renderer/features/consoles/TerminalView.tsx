@@ -5,7 +5,8 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { buttonClass } from '../../ui/Dialog';
 import { copyText } from './clipboard';
 
@@ -119,54 +120,47 @@ export function TerminalView({ target, label, unavailable, where, endedReason }:
     let consoleId: string | undefined;
     let ws: WebSocket | undefined;
     setStatus({ kind: 'connecting' });
-    getBridge()
-      .call('openTerminal', { ...target, cols: term.cols, rows: term.rows })
-      .then(
-        (t) => {
-          consoleId = t.consoleId;
-          if (disposed) {
-            void getBridge().call('closeConsole', { consoleId: t.consoleId });
-            return;
-          }
-          const socket = new WebSocket(t.url);
-          socket.binaryType = 'arraybuffer';
-          ws = socket;
-          socket.onopen = () => {
-            if (disposed) return;
-            setStatus({ kind: 'connected', command: t.command });
-            sendRef.current = (data) => {
-              if (socket.readyState === WebSocket.OPEN) socket.send(data);
-            };
-            resizeRef.current = (cols, rows) =>
-              void getBridge()
-                .call('resizeTerminal', { consoleId: t.consoleId, cols, rows })
-                .catch(() => undefined);
-            // The size may have changed while the tunnel opened.
-            resizeRef.current(term.cols, term.rows);
-            term.focus();
+    api.openTerminal({ ...target, cols: term.cols, rows: term.rows }).then(
+      (t) => {
+        consoleId = t.consoleId;
+        if (disposed) {
+          void api.closeConsole({ consoleId: t.consoleId });
+          return;
+        }
+        const socket = new WebSocket(t.url);
+        socket.binaryType = 'arraybuffer';
+        ws = socket;
+        socket.onopen = () => {
+          if (disposed) return;
+          setStatus({ kind: 'connected', command: t.command });
+          sendRef.current = (data) => {
+            if (socket.readyState === WebSocket.OPEN) socket.send(data);
           };
-          socket.onmessage = (e: MessageEvent<ArrayBuffer>) => term.write(new Uint8Array(e.data));
-          socket.onclose = (e) => {
-            sendRef.current = () => undefined;
-            resizeRef.current = () => undefined;
-            if (disposed) return;
-            setStatus({
-              kind: 'lost',
-              reason: e.code === 1011 && e.reason ? e.reason : endedReason,
-            });
-          };
-        },
-        (err: unknown) => !disposed && setStatus({ kind: 'lost', reason: errorMessage(err) }),
-      );
+          resizeRef.current = (cols, rows) =>
+            void api.resizeTerminal({ consoleId: t.consoleId, cols, rows }).catch(() => undefined);
+          // The size may have changed while the tunnel opened.
+          resizeRef.current(term.cols, term.rows);
+          term.focus();
+        };
+        socket.onmessage = (e: MessageEvent<ArrayBuffer>) => term.write(new Uint8Array(e.data));
+        socket.onclose = (e) => {
+          sendRef.current = () => undefined;
+          resizeRef.current = () => undefined;
+          if (disposed) return;
+          setStatus({
+            kind: 'lost',
+            reason: e.code === 1011 && e.reason ? e.reason : endedReason,
+          });
+        };
+      },
+      (err: unknown) => !disposed && setStatus({ kind: 'lost', reason: errorMessage(err) }),
+    );
     return () => {
       disposed = true;
       sendRef.current = () => undefined;
       resizeRef.current = () => undefined;
       ws?.close();
-      if (consoleId)
-        void getBridge()
-          .call('closeConsole', { consoleId })
-          .catch(() => undefined);
+      if (consoleId) void api.closeConsole({ consoleId }).catch(() => undefined);
     };
     // target is compared by what it names, not by object identity.
   }, [targetId, where, unavailable, attempt]);

@@ -4,7 +4,8 @@
 import { useEffect, useId, useState } from 'react';
 import { addHostSchema, type HostKeyProbe, type SshAlias } from '../../../shared/api';
 import type { AuthMethod } from '../../../shared/model';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 
@@ -80,15 +81,11 @@ export function AddHostDialog() {
   const ids = { aliases: useId(), auth: useId(), rememberWhy: useId() };
 
   useEffect(() => {
-    getBridge()
-      .call('sshAliases', {})
-      .then(setAliases, () => setAliases([]));
-    getBridge()
-      .call('appStatus', {})
-      .then(
-        (s) => setRememberable(s.rememberPasswords),
-        () => setRememberable(undefined),
-      );
+    api.sshAliases({}).then(setAliases, () => setAliases([]));
+    api.appStatus({}).then(
+      (s) => setRememberable(s.rememberPasswords),
+      () => setRememberable(undefined),
+    );
   }, []);
 
   const errors = fieldErrors(f);
@@ -118,7 +115,7 @@ export function AddHostDialog() {
     setStep({ kind: 'connecting' });
     setError(undefined);
     try {
-      const { hostId } = await getBridge().call('addHost', toInput(f, probe.fingerprint));
+      const { hostId } = await api.addHost(toInput(f, probe.fingerprint));
       select({ kind: 'host', id: hostId });
       close();
     } catch (err) {
@@ -133,7 +130,7 @@ export function AddHostDialog() {
     setStep({ kind: 'probing' });
     setError(undefined);
     try {
-      const p = await getBridge().call('probeHost', {
+      const p = await api.probeHost({
         address: f.address.trim(),
         port: Number(f.port),
         ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),

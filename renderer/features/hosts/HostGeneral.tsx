@@ -1,5 +1,6 @@
 import type { Host } from '../../../shared/model';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
@@ -11,9 +12,7 @@ export function HostGeneral({ host }: { host: Host }) {
   const notify = useNotices((s) => s.push);
   const i = host.info;
   const reconnect = () =>
-    getBridge()
-      .call('reconnectHost', { hostId: host.id })
-      .catch((e: unknown) => notify(errorMessage(e)));
+    api.reconnectHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
   const remove = () =>
     useUi.getState().askConfirm({
       title: `Remove ${host.name}?`,
@@ -21,9 +20,7 @@ export function HostGeneral({ host }: { host: Host }) {
       confirmLabel: 'Remove host',
       onConfirm: () => {
         useUi.getState().select({ kind: 'root' });
-        getBridge()
-          .call('removeHost', { hostId: host.id })
-          .catch((e: unknown) => notify(errorMessage(e)));
+        api.removeHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
       },
     });
   return (

@@ -5,7 +5,8 @@ import { useEffect, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import type { Host } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
@@ -18,12 +19,12 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
   const [plan, setPlan] = useState<Plan>();
   const [bringBack, setBringBack] = useState(true);
   useEffect(() => {
-    getBridge()
-      .call('planMaintenance', { hostId: host.id })
+    api
+      .planMaintenance({ hostId: host.id })
       .then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
   }, [host.id]);
   const { busy, finish: enter } = useFinish(async () => {
-    await getBridge().call('enterMaintenance', { hostId: host.id, bringBack });
+    await api.enterMaintenance({ hostId: host.id, bringBack });
   }, onClose);
   const ok = plan && 'steps' in plan && plan.problems.length === 0;
   return (
@@ -72,9 +73,7 @@ export function MaintenancePanel({ host }: { host: Host }) {
   if (!inCluster) return null;
   const m = host.maintenance;
   const exit = () =>
-    getBridge()
-      .call('exitMaintenance', { hostId: host.id })
-      .catch((e: unknown) => notify(errorMessage(e)));
+    api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
   return (
     <section aria-label="Maintenance mode" className="space-y-2">
       {m ? (

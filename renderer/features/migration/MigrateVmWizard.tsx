@@ -6,7 +6,8 @@ import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import type { MigrationTransport, TlsReadiness } from '../../../shared/migration';
 import type { PlanStepView } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
@@ -71,9 +72,7 @@ export function MigrateVmWizard({
   };
   const check = () => {
     setPlan(undefined);
-    getBridge()
-      .call('planMigration', spec)
-      .then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
+    api.planMigration(spec).then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
   };
   useEffect(() => {
     if (index >= 1) check();
@@ -84,12 +83,10 @@ export function MigrateVmWizard({
     setTls(undefined);
     if (!sourceHostId || !target) return;
     let live = true;
-    getBridge()
-      .call('migrationTls', { sourceHostId, targetHostId: target })
-      .then(
-        (r) => live && setTls(r),
-        (e: unknown) => live && setTls({ ready: false, reason: errorMessage(e) }),
-      );
+    api.migrationTls({ sourceHostId, targetHostId: target }).then(
+      (r) => live && setTls(r),
+      (e: unknown) => live && setTls({ ready: false, reason: errorMessage(e) }),
+    );
     return () => {
       live = false;
     };
@@ -99,7 +96,7 @@ export function MigrateVmWizard({
   }, [tls, transport]);
 
   const { busy, finish: migrate } = useFinish(async () => {
-    await getBridge().call('migrateVms', spec);
+    await api.migrateVms(spec);
   }, close);
 
   if (!vm) return null;

@@ -2,7 +2,7 @@
 // contract's own schema), nodes, then a summary of exactly what will run
 // where; Create starts one task with a step per command.
 import { useState } from 'react';
-import { getBridge } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { usePoolForm } from './PoolFields';
@@ -39,7 +39,7 @@ export function NewPoolWizard() {
   const spec = form.spec;
   const hostIds = [...nodes];
   const plan = usePlan(step === 'summary', () =>
-    getBridge().call('planStoragePool', { spec: spec as never, hostIds }),
+    api.planStoragePool({ spec: spec as never, hostIds }),
   );
 
   const index = STEPS.findIndex((s) => s.id === step);
@@ -57,7 +57,7 @@ export function NewPoolWizard() {
   };
 
   const { busy, finish: create } = useFinish(async () => {
-    await getBridge().call('createStoragePool', { spec: spec as never, hostIds });
+    await api.createStoragePool({ spec: spec as never, hostIds });
   }, close);
 
   return (

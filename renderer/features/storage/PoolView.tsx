@@ -5,7 +5,8 @@ import type { Params } from '../../../shared/api';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { namesOfUsers, snapshotUseSentence, volumeUsers } from '../../../shared/volume-use';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useAppInfo } from '../../state/appInfo';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -22,13 +23,9 @@ function useRun() {
   const notify = useNotices((s) => s.push);
   return {
     pool: (p: Params<'poolAction'>) =>
-      getBridge()
-        .call('poolAction', p)
-        .catch((e: unknown) => notify(errorMessage(e))),
+      api.poolAction(p).catch((e: unknown) => notify(errorMessage(e))),
     volume: (p: Params<'volumeAction'>) =>
-      getBridge()
-        .call('volumeAction', p)
-        .catch((e: unknown) => notify(errorMessage(e))),
+      api.volumeAction(p).catch((e: unknown) => notify(errorMessage(e))),
   };
 }
 
@@ -138,7 +135,7 @@ function Upload({ pool }: { pool: StoragePool }) {
   const suggest = (fileName: string) => setName(fileName.replace(/[^A-Za-z0-9._+-]/g, '_'));
   const choose = async () => {
     try {
-      const c = await getBridge().call('chooseLocalFile', {});
+      const c = await api.chooseLocalFile({});
       if (!c) return;
       setChosen(c);
       suggest(c.name);
@@ -149,7 +146,7 @@ function Upload({ pool }: { pool: StoragePool }) {
   const start = async () => {
     if ((!file && !chosen) || !check.success) return;
     try {
-      const { url } = await getBridge().call('startUpload', {
+      const { url } = await api.startUpload({
         poolId: pool.id,
         name: check.data,
         bytes: chosen?.bytes ?? file!.size,
@@ -241,7 +238,7 @@ async function download(pool: StoragePool, name: string, notify: (m: string) => 
     const target = picker
       ? await (await picker({ suggestedName: name })).createWritable()
       : undefined;
-    const { url } = await getBridge().call('startDownload', { poolId: pool.id, volume: name });
+    const { url } = await api.startDownload({ poolId: pool.id, volume: name });
     const res = await fetch(url);
     if (!res.ok || !res.body) throw new Error(`The download failed (HTTP ${res.status}).`);
     if (target) {
@@ -325,12 +322,10 @@ function Volumes({ pool }: { pool: StoragePool }) {
           }
           onClick={async () => {
             // Snapshots are read from the node only now (they are not in the inventory).
-            const kept = await getBridge()
-              .call('volumeSnapshotUsers', { poolId: pool.id, volume: v.name })
-              .then(
-                (r) => snapshotUseSentence(r.users),
-                (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
-              );
+            const kept = await api.volumeSnapshotUsers({ poolId: pool.id, volume: v.name }).then(
+              (r) => snapshotUseSentence(r.users),
+              (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
+            );
             ask({
               title: `Delete the volume ${v.name}?`,
               body: [

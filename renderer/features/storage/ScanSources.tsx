@@ -3,7 +3,8 @@
 // fills the wizard's fields. The command that ran is shown with the result.
 import { useId, useState } from 'react';
 import type { FoundSource, ScanType } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import type { Host } from '../../../shared/model';
 import { buttonClass } from '../../ui/Dialog';
 import { wizardInput, wizardLabel } from '../../ui/wizard/WizardFrame';
@@ -50,7 +51,7 @@ export function ScanSources({
     const node = connected.find((h) => h.id === hostId)?.name ?? 'the node';
     setOutcome({ state: 'running' });
     try {
-      const r = await getBridge().call('scanPoolSources', {
+      const r = await api.scanPoolSources({
         hostId,
         request: {
           type,

@@ -4,7 +4,8 @@ import { useState } from 'react';
 import type { Task, TaskStepState } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { useUi } from '../../state/ui';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { buttonClass } from '../../ui/Dialog';
@@ -57,9 +58,7 @@ function askUndo(task: Task, steps: PlanStepView[], notify: (text: string) => vo
     ),
     confirmLabel: 'Undo',
     onConfirm: () =>
-      void getBridge()
-        .call('undoTask', { taskId: task.id })
-        .catch((e: unknown) => notify(errorMessage(e))),
+      void api.undoTask({ taskId: task.id }).catch((e: unknown) => notify(errorMessage(e))),
   });
 }
 
@@ -100,9 +99,7 @@ function TaskRow({ task }: { task: Task }) {
           <button
             className={buttonClass}
             onClick={() =>
-              getBridge()
-                .call('cancelTask', { taskId: task.id })
-                .catch((e: unknown) => notify(errorMessage(e)))
+              api.cancelTask({ taskId: task.id }).catch((e: unknown) => notify(errorMessage(e)))
             }
           >
             Cancel
@@ -202,11 +199,7 @@ export function TasksPane() {
         <span className="flex-1" />
         <button
           className={buttonClass}
-          onClick={() =>
-            getBridge()
-              .call('clearTasks', {})
-              .catch(() => undefined)
-          }
+          onClick={() => api.clearTasks({}).catch(() => undefined)}
           disabled={list.every((t) => t.state === 'running')}
         >
           Clear finished

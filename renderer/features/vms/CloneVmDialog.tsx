@@ -2,7 +2,8 @@
 // through their pools and defines the copy, as one task.
 import { useId, useState } from 'react';
 import { objectNameSchema } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -22,7 +23,7 @@ export function CloneVmDialog({ vmId }: { vmId: string }) {
     if (!check.success) return;
     setBusy(true);
     try {
-      await getBridge().call('cloneVm', { vmId: vm.id, name: check.data });
+      await api.cloneVm({ vmId: vm.id, name: check.data });
       close();
     } catch (e) {
       notify(errorMessage(e));

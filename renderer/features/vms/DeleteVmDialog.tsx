@@ -1,7 +1,8 @@
 // Delete VM: says what happens, lets the user pick which disks go with it
 // (none by default: a disk is data), and runs it as a task.
 import { useState } from 'react';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -18,7 +19,7 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const disks = vm.disks.filter((d) => d.device === 'disk');
   const go = async () => {
     try {
-      await getBridge().call('deleteVm', { vmId: vm.id, disks: [...remove] });
+      await api.deleteVm({ vmId: vm.id, disks: [...remove] });
       useUi.getState().select({ kind: 'host', id: vm.hostId });
       close();
     } catch (e) {

@@ -14,7 +14,7 @@ import {
   type VmCpuChoice,
 } from '../../../shared/vm';
 import { describeCpu } from '../../../shared/cluster';
-import { getBridge } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../../ui/format';
@@ -231,7 +231,7 @@ export function NewVmWizard() {
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const plan = usePlan(index === STEPS.length - 1, () =>
-    getBridge().call('planVm', { hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] }),
+    api.planVm({ hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] }),
   );
 
   const next = () => {
@@ -244,7 +244,7 @@ export function NewVmWizard() {
   };
 
   const { busy, finish: create } = useFinish(async () => {
-    await getBridge().call('createVm', {
+    await api.createVm({
       hostId: f.hostId,
       spec: toSpec(f) as Params<'createVm'>['spec'],
     });

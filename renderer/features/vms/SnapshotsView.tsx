@@ -4,7 +4,8 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import type { Snapshot, Vm } from '../../../shared/model';
 import { objectNameSchema } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -77,15 +78,13 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
   );
 
   const load = useCallback(() => {
-    getBridge()
-      .call('listSnapshots', { vmId: vm.id })
-      .then(
-        (r) => {
-          setSnapshots(r.snapshots);
-          setError('');
-        },
-        (e: unknown) => setError(errorMessage(e)),
-      );
+    api.listSnapshots({ vmId: vm.id }).then(
+      (r) => {
+        setSnapshots(r.snapshots);
+        setError('');
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
   }, [vm.id]);
 
   useEffect(load, [load, vm.state]);
@@ -103,7 +102,7 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
       | { op: 'delete'; name: string },
   ) => {
     try {
-      const r = await getBridge().call('snapshotAction', { vmId: vm.id, snapshot });
+      const r = await api.snapshotAction({ vmId: vm.id, snapshot });
       setTaskId(r.taskId);
     } catch (e) {
       notify(errorMessage(e));

@@ -4,7 +4,8 @@
 import { useId, useState } from 'react';
 import { BOOT_DEVICES, vmSettingsSchema, type VmSettings } from '../../../shared/vm';
 import type { PlanStepView } from '../../../shared/storage';
-import { errorMessage, getBridge } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -61,9 +62,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const doReview = async () => {
     setBusy(true);
     try {
-      setReview(
-        await getBridge().call('planVmSettings', { vmId: vm.id, settings: settings as VmSettings }),
-      );
+      setReview(await api.planVmSettings({ vmId: vm.id, settings: settings as VmSettings }));
     } catch (e) {
       notify(errorMessage(e));
     }
@@ -72,7 +71,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const apply = async () => {
     setBusy(true);
     try {
-      await getBridge().call('applyVmSettings', { vmId: vm.id, settings: settings as VmSettings });
+      await api.applyVmSettings({ vmId: vm.id, settings: settings as VmSettings });
       close();
     } catch (e) {
       notify(errorMessage(e));

@@ -3,7 +3,8 @@
 import type { VmAction } from '../../../shared/api';
 import type { Vm } from '../../../shared/model';
 import { runningVmJob } from '../../../shared/vm-jobs';
-import { getBridge, errorMessage } from '../../api/bridge';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 
@@ -57,8 +58,8 @@ export const canRun = (spec: ActionSpec, vm: Vm, job: string | undefined) =>
 /** Runs an action, asking first where the spec says so. Errors land in the Tasks pane. */
 export function runVmAction(vm: Vm, spec: ActionSpec, onError: (msg: string) => void): void {
   const go = () => {
-    getBridge()
-      .call('vmAction', { vmId: vm.id, action: spec.action })
+    api
+      .vmAction({ vmId: vm.id, action: spec.action })
       .catch((err: unknown) => onError(errorMessage(err)));
   };
   if (!spec.warning) {
