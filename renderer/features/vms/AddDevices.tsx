@@ -8,7 +8,7 @@ import { formatBytes } from '../../../shared/units';
 import type { VmSettings } from '../../../shared/vm';
 import { useInventory } from '../../state/inventory';
 import { buttonClass } from '../../ui/Dialog';
-import { parseSize } from '../storage/PoolView';
+import { parseSize } from '../../../shared/units';
 import { wizardInput as input, wizardLabel } from '../../ui/wizard/WizardFrame';
 
 export type DiskAdd = VmSettings['addDisks'][number];

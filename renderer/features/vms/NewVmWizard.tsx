@@ -18,7 +18,7 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../../ui/format';
-import { parseSize } from '../storage/PoolView';
+import { parseSize } from '../../../shared/units';
 import {
   PlanSummary,
   WizardFrame,
