@@ -3,22 +3,15 @@
 // when asked, opens the new VM's console once it runs.
 import { useEffect, useId, useState } from 'react';
 import type { Params } from '../../../shared/api';
-import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import { volumeFormatsFor } from '../../../shared/storage';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
-import {
-  OS_PROFILES,
-  OS_PROFILE_LABELS,
-  vmSpecSchema,
-  type OsProfile,
-  type VmCpuChoice,
-} from '../../../shared/vm';
+import { OS_PROFILES, OS_PROFILE_LABELS } from '../../../shared/vm';
 import { describeCpu } from '../../../shared/cluster';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../../ui/format';
-import { parseSize } from '../../../shared/units';
 import {
   PlanSummary,
   WizardFrame,
@@ -28,131 +21,7 @@ import {
   useFinish,
   planRunnable,
 } from '../../ui/wizard/WizardFrame';
-
-type DiskKind = 'new' | 'existing' | 'none';
-type BootKind = 'iso' | 'network' | 'kernel' | 'none';
-type NetKind = 'network' | 'bridge' | 'none';
-
-interface Form {
-  name: string;
-  hostId: string;
-  os: OsProfile;
-  kvm: boolean;
-  cpu: VmCpuChoice;
-  vcpus: string;
-  memoryMiB: string;
-  disk: DiskKind;
-  diskPool: string;
-  diskSize: string;
-  diskFormat: VolumeFormat;
-  diskVolume: string;
-  boot: BootKind;
-  isoPool: string;
-  isoVolume: string;
-  kernel: string;
-  initrd: string;
-  cmdline: string;
-  net: NetKind;
-  netName: string;
-  bridge: string;
-  graphics: 'vnc' | 'spice' | 'none';
-  serial: boolean;
-  start: boolean;
-  openConsole: boolean;
-}
-
-const STEPS = [
-  'Name and OS',
-  'CPU and memory',
-  'Disk',
-  'Install media',
-  'Network and console',
-  'Summary',
-];
-
-function toSpec(f: Form): unknown {
-  return {
-    name: f.name.trim(),
-    os: f.os,
-    kvm: f.kvm,
-    cpu: f.cpu,
-    vcpus: Number(f.vcpus),
-    memoryMiB: Number(f.memoryMiB),
-    disk:
-      f.disk === 'new'
-        ? {
-            kind: 'new',
-            poolId: f.diskPool,
-            bytes: parseSize(f.diskSize) ?? 0,
-            format: f.diskFormat,
-          }
-        : f.disk === 'existing'
-          ? { kind: 'existing', poolId: f.diskPool, volume: f.diskVolume }
-          : { kind: 'none' },
-    boot:
-      f.boot === 'iso'
-        ? { kind: 'iso', poolId: f.isoPool, volume: f.isoVolume }
-        : f.boot === 'kernel'
-          ? {
-              kind: 'kernel',
-              kernel: f.kernel,
-              ...(f.initrd.trim() ? { initrd: f.initrd } : {}),
-              cmdline: f.cmdline,
-            }
-          : { kind: f.boot },
-    network:
-      f.net === 'network'
-        ? { kind: 'network', name: f.netName }
-        : f.net === 'bridge'
-          ? { kind: 'bridge', name: f.bridge }
-          : { kind: 'none' },
-    graphics: f.graphics,
-    serial: f.serial,
-    start: f.start,
-  };
-}
-
-/** Field errors by the form's own keys, from the contract's schema. */
-function errorsOf(f: Form): Record<string, string> {
-  const out: Record<string, string> = {};
-  const r = vmSpecSchema.safeParse(toSpec(f));
-  if (r.success) return out;
-  for (const issue of r.error.issues) {
-    const [a, b] = issue.path.map(String);
-    const key =
-      a === 'disk'
-        ? b === 'bytes'
-          ? 'diskSize'
-          : b === 'volume'
-            ? 'diskVolume'
-            : 'diskPool'
-        : a === 'boot'
-          ? b === 'volume'
-            ? 'isoVolume'
-            : b === 'poolId'
-              ? 'isoPool'
-              : (b ?? 'kernel')
-          : a === 'network'
-            ? f.net === 'bridge'
-              ? 'bridge'
-              : 'netName'
-            : (a ?? 'name');
-    out[key] ??= issue.message;
-  }
-  if (f.disk === 'new' && !parseSize(f.diskSize))
-    out['diskSize'] = 'A size such as 512M, 20G or 1.5T.';
-  return out;
-}
-
-/** Which fields each step asks for, to check before moving on. */
-const STEP_FIELDS: string[][] = [
-  ['name', 'hostId'],
-  ['vcpus', 'memoryMiB'],
-  ['diskPool', 'diskSize', 'diskVolume'],
-  ['isoPool', 'isoVolume', 'kernel', 'initrd', 'cmdline'],
-  ['netName', 'bridge'],
-  [],
-];
+import { STEPS, STEP_FIELDS, errorsOf, initialForm, toSpec, type Form } from './newVmForm';
 
 export function NewVmWizard() {
   const close = () => useUi.getState().setWizard(undefined);
@@ -165,33 +34,7 @@ export function NewVmWizard() {
   const preselected = selectedHostId(selection, inv);
   const firstHost = hosts.find((h) => h.id === preselected) ?? hosts[0];
 
-  const [f, setF] = useState<Form>(() => ({
-    name: '',
-    hostId: firstHost?.id ?? '',
-    os: 'linux',
-    kvm: firstHost?.info?.virtualization === 'kvm',
-    cpu: 'host-passthrough',
-    vcpus: '1',
-    memoryMiB: '1024',
-    disk: 'new',
-    diskPool: '',
-    diskSize: '10G',
-    diskFormat: 'qcow2',
-    diskVolume: '',
-    boot: 'iso',
-    isoPool: '',
-    isoVolume: '',
-    kernel: '',
-    initrd: '',
-    cmdline: '',
-    net: 'network',
-    netName: '',
-    bridge: '',
-    graphics: 'vnc',
-    serial: true,
-    start: true,
-    openConsole: true,
-  }));
+  const [f, setF] = useState<Form>(() => initialForm(firstHost));
   const [index, setIndex] = useState(0);
   const [tried, setTried] = useState(false);
 
