@@ -8,6 +8,7 @@ import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Checkbox, Select, TextField } from '../../ui/forms';
 
 interface Fields {
   address: string;
@@ -21,6 +22,12 @@ interface Fields {
   /** ProxyJump of the chosen ~/.ssh/config alias; empty to connect directly. */
   proxyJump: string;
 }
+
+const AUTH_METHODS: { value: AuthMethod; label: string }[] = [
+  { value: 'key', label: 'Private key file' },
+  { value: 'agent', label: 'SSH agent' },
+  { value: 'password', label: 'Password' },
+];
 
 const EMPTY: Fields = {
   address: '',
@@ -78,7 +85,7 @@ export function AddHostDialog() {
   const [aliases, setAliases] = useState<SshAlias[]>([]);
   // Whether a password can be kept encrypted here; unknown until asked.
   const [rememberable, setRememberable] = useState<{ available: boolean; reason?: string }>();
-  const ids = { aliases: useId(), auth: useId(), rememberWhy: useId() };
+  const ids = { aliases: useId(), rememberWhy: useId() };
 
   useEffect(() => {
     api.sshAliases({}).then(setAliases, () => setAliases([]));
@@ -142,10 +149,6 @@ export function AddHostDialog() {
       setStep({ kind: 'form' });
     }
   };
-
-  const input =
-    'w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
-  const label = 'mb-0.5 block text-xs font-medium text-slate-600 dark:text-slate-300';
 
   if (step.kind === 'changed') {
     const p = step.probe;
@@ -224,28 +227,17 @@ export function AddHostDialog() {
   const field = (
     k: keyof Fields,
     text: string,
-    props: React.InputHTMLAttributes<HTMLInputElement> = {},
+    props: Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> = {},
   ) => (
-    <div>
-      <label className={label} htmlFor={`f-${k}`}>
-        {text}
-      </label>
-      <input
-        id={`f-${k}`}
-        className={input}
-        value={String(f[k])}
-        onChange={(e) => set(k, e.target.value as never)}
-        onBlur={() => blur(k)}
-        aria-invalid={shown(k) ? true : undefined}
-        aria-describedby={shown(k) ? `e-${k}` : undefined}
-        {...props}
-      />
-      {shown(k) && (
-        <p id={`e-${k}`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-          {shown(k)}
-        </p>
-      )}
-    </div>
+    <TextField
+      compact
+      label={text}
+      value={String(f[k])}
+      onChange={(v) => set(k, v as never)}
+      onBlur={() => blur(k)}
+      error={shown(k)}
+      {...props}
+    />
   );
 
   return (
@@ -281,21 +273,13 @@ export function AddHostDialog() {
           spellCheck: false,
           autoComplete: 'off',
         })}
-        <div>
-          <label className={label} htmlFor={ids.auth}>
-            Authentication
-          </label>
-          <select
-            id={ids.auth}
-            className={input}
-            value={f.auth}
-            onChange={(e) => set('auth', e.target.value as AuthMethod)}
-          >
-            <option value="key">Private key file</option>
-            <option value="agent">SSH agent</option>
-            <option value="password">Password</option>
-          </select>
-        </div>
+        <Select
+          compact
+          label="Authentication"
+          value={f.auth}
+          onChange={(v) => set('auth', v as AuthMethod)}
+          options={AUTH_METHODS}
+        />
         {f.auth === 'key' && (
           <div className="grid grid-cols-2 gap-3">
             {field('keyPath', 'Key file', { placeholder: '~/.ssh/id_ed25519', spellCheck: false })}
@@ -309,14 +293,9 @@ export function AddHostDialog() {
         {f.auth === 'password' &&
           field('password', 'Password', { type: 'password', autoComplete: 'off' })}
         {f.auth !== 'agent' && rememberable?.available && (
-          <label className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              checked={f.remember}
-              onChange={(e) => set('remember', e.target.checked)}
-            />
+          <Checkbox checked={f.remember} onChange={(on) => set('remember', on)}>
             Remember password
-          </label>
+          </Checkbox>
         )}
         {f.auth !== 'agent' && rememberable && !rememberable.available && (
           <div>

@@ -1,7 +1,7 @@
 // A storage pool's type and settings, checked as they are typed against the
 // contract's own schema: the fields of New Storage Pool, also offered by New
 // Cluster for a pool shared by the new cluster's nodes.
-import { useId, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Host } from '../../../shared/model';
 import {
   POOL_TYPES,
@@ -12,7 +12,7 @@ import {
   type PoolType,
 } from '../../../shared/storage';
 import { ScanSources } from './ScanSources';
-import { wizardInput as input, wizardLabel as labelClass } from '../../ui/wizard/WizardFrame';
+import { RadioGroup, Select, TextField } from '../../ui/forms';
 
 type Field =
   | 'name'
@@ -33,6 +33,12 @@ type Field =
   | 'zpool';
 
 type Fields = Record<Field, string>;
+
+const NETFS_FORMATS = [
+  { value: 'nfs', label: 'NFS' },
+  { value: 'glusterfs', label: 'GlusterFS (FUSE mount)' },
+  { value: 'cifs', label: 'CIFS / SMB' },
+];
 
 const EMPTY: Fields = {
   name: '',
@@ -182,7 +188,6 @@ export interface PoolForm {
 
 /** The pool form's state and its two parts, for a wizard to place in its steps. */
 export function usePoolForm(hosts: Host[], preselected: string | undefined): PoolForm {
-  const ids = useId();
   const [type, setType] = useState<PoolType>('dir');
   const [f, setF] = useState<Fields>(EMPTY);
   const [touched, setTouched] = useState<Set<Field>>(new Set());
@@ -205,44 +210,29 @@ export function usePoolForm(hosts: Host[], preselected: string | undefined): Poo
     }));
   const blur = (k: Field) => setTouched((t) => new Set(t).add(k));
 
-  const textField = (k: Field, text: string, hint?: string) => (
-    <div key={k}>
-      <label className={labelClass} htmlFor={`${ids}-${k}`}>
-        {text}
-      </label>
-      {k === 'format' ? (
-        <select
-          id={`${ids}-${k}`}
-          className={input}
-          value={f.format}
-          onChange={(e) => set('format', e.target.value)}
-        >
-          <option value="nfs">NFS</option>
-          <option value="glusterfs">GlusterFS (FUSE mount)</option>
-          <option value="cifs">CIFS / SMB</option>
-        </select>
-      ) : (
-        <input
-          id={`${ids}-${k}`}
-          className={input}
-          type={k === 'key' ? 'password' : 'text'}
-          autoComplete="off"
-          spellCheck={false}
-          placeholder={hint}
-          value={f[k]}
-          onChange={(e) => set(k, e.target.value)}
-          onBlur={() => blur(k)}
-          aria-invalid={shown(k) ? true : undefined}
-          aria-describedby={shown(k) ? `${ids}-${k}-error` : undefined}
-        />
-      )}
-      {shown(k) && (
-        <p id={`${ids}-${k}-error`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-          {shown(k)}
-        </p>
-      )}
-    </div>
-  );
+  const textField = (k: Field, text: string, hint?: string) =>
+    k === 'format' ? (
+      <Select
+        key={k}
+        label={text}
+        value={f.format}
+        onChange={(v) => set('format', v)}
+        options={NETFS_FORMATS}
+      />
+    ) : (
+      <TextField
+        key={k}
+        label={text}
+        type={k === 'key' ? 'password' : 'text'}
+        autoComplete="off"
+        spellCheck={false}
+        placeholder={hint}
+        value={f[k]}
+        onChange={(v) => set(k, v)}
+        onBlur={() => blur(k)}
+        error={shown(k)}
+      />
+    );
 
   return {
     type,
@@ -250,23 +240,16 @@ export function usePoolForm(hosts: Host[], preselected: string | undefined): Poo
     settingsOk: fields.every((k) => !errors[k]),
     showErrors,
     typePicker: (
-      <fieldset>
-        <legend className="mb-2 font-medium">Storage type</legend>
-        <div className="grid grid-cols-2 gap-1">
-          {POOL_TYPES.map((t) => (
-            <label key={t} className="flex items-center gap-2 rounded px-1 py-0.5">
-              <input
-                type="radio"
-                name={`${ids}-type`}
-                value={t}
-                checked={type === t}
-                onChange={() => setType(t)}
-              />
-              {POOL_TYPE_LABELS[t]}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <RadioGroup
+        legend="Storage type"
+        className=""
+        legendClassName="mb-2 font-medium"
+        optionsClassName="grid grid-cols-2 gap-1"
+        optionClassName="flex items-center gap-2 rounded px-1 py-0.5"
+        value={type}
+        onChange={setType}
+        options={POOL_TYPES.map((t) => ({ value: t, label: POOL_TYPE_LABELS[t] }))}
+      />
     ),
     settingsFields: (
       <div className="space-y-3">

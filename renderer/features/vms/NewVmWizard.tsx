@@ -16,11 +16,10 @@ import {
   PlanSummary,
   WizardFrame,
   usePlan,
-  wizardInput as input,
-  wizardLabel,
   useFinish,
   planRunnable,
 } from '../../ui/wizard/WizardFrame';
+import { Checkbox, Radio, Select, TextField, type Option } from '../../ui/forms';
 import { STEPS, STEP_FIELDS, errorsOf, initialForm, toSpec, type Form } from './newVmForm';
 
 export function NewVmWizard() {
@@ -96,72 +95,40 @@ export function NewVmWizard() {
     }
   }, close);
 
-  const error = (k: string) =>
-    shown(k) && (
-      <p id={`${ids}-${k}-e`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-        {shown(k)}
-      </p>
-    );
   const text = (k: keyof Form, label: string, hint?: string, type = 'text') => (
-    <div>
-      <label className={wizardLabel} htmlFor={`${ids}-${k}`}>
-        {label}
-      </label>
-      <input
-        id={`${ids}-${k}`}
-        className={input}
-        type={type}
-        value={String(f[k])}
-        placeholder={hint}
-        spellCheck={false}
-        onChange={(e) => set(k, e.target.value as never)}
-        aria-invalid={shown(k) ? true : undefined}
-        aria-describedby={shown(k) ? `${ids}-${k}-e` : undefined}
-      />
-      {error(k)}
-    </div>
+    <TextField
+      label={label}
+      type={type}
+      value={String(f[k])}
+      placeholder={hint}
+      spellCheck={false}
+      onChange={(v) => set(k, v as never)}
+      error={shown(k)}
+    />
   );
-  const select = (k: keyof Form, label: string, options: { value: string; label: string }[]) => (
-    <div>
-      <label className={wizardLabel} htmlFor={`${ids}-${k}`}>
-        {label}
-      </label>
-      <select
-        id={`${ids}-${k}`}
-        className={input}
-        value={String(f[k])}
-        onChange={(e) => set(k, e.target.value as never)}
-      >
-        {options.length === 0 && <option value="">None available</option>}
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {error(k)}
-    </div>
+  const select = (k: keyof Form, label: string, options: Option[]) => (
+    <Select
+      label={label}
+      value={String(f[k])}
+      onChange={(v) => set(k, v as never)}
+      options={options}
+      emptyLabel="None available"
+      error={shown(k)}
+    />
   );
   const radio = <K extends 'disk' | 'boot' | 'net' | 'cpu'>(
     k: K,
     value: Form[K],
     label: string,
   ) => (
-    <label className="flex items-center gap-2">
-      <input
-        type="radio"
-        name={`${ids}-${k}`}
-        checked={f[k] === value}
-        onChange={() => set(k, value)}
-      />
+    <Radio name={`${ids}-${k}`} checked={f[k] === value} onChange={() => set(k, value)}>
       {label}
-    </label>
+    </Radio>
   );
   const check = (k: 'kvm' | 'serial' | 'start' | 'openConsole', label: string) => (
-    <label className="flex items-center gap-2">
-      <input type="checkbox" checked={f[k]} onChange={(e) => set(k, e.target.checked)} />
+    <Checkbox checked={f[k]} onChange={(on) => set(k, on)}>
       {label}
-    </label>
+    </Checkbox>
   );
   const poolOptions = pools.map((p) => ({
     value: p.id,

@@ -41,6 +41,7 @@ export function RadioGroup<T extends string>({
   onChange,
   options,
   className = 'space-y-3',
+  legendClassName = 'mb-1 font-medium',
   optionsClassName,
   optionClassName,
   children,
@@ -50,6 +51,7 @@ export function RadioGroup<T extends string>({
   onChange: (value: T) => void;
   options: readonly RadioOption<T>[];
   className?: string;
+  legendClassName?: string;
   /** A wrapper around the options (a grid, say); none when not given. */
   optionsClassName?: string;
   optionClassName?: string;
@@ -70,7 +72,7 @@ export function RadioGroup<T extends string>({
   ));
   return (
     <fieldset className={className}>
-      <legend className="mb-1 font-medium">{legend}</legend>
+      <legend className={legendClassName}>{legend}</legend>
       {optionsClassName ? <div className={optionsClassName}>{radios}</div> : radios}
       {children}
     </fieldset>

@@ -7,9 +7,8 @@ import { errorMessage } from '../../api/bridge';
 import { useNotices } from '../../state/notices';
 import { Dialog, buttonClass, primaryButtonClass } from '../Dialog';
 
-export const wizardInput =
-  'w-full rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
-export const wizardLabel = 'mb-0.5 block text-sm font-medium';
+// The forms kit's look, under the names the wizards already use.
+export { inputClass as wizardInput, labelClass as wizardLabel } from '../forms/styles';
 
 export function WizardFrame({
   title,
