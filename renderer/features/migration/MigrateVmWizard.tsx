@@ -12,15 +12,9 @@ import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
 import { Checklist } from '../../ui/wizard/Checklist';
-import {
-  PlanSummary,
-  WizardFrame,
-  planRunnable,
-  wizardInput,
-  wizardLabel,
-  useFinish,
-} from '../../ui/wizard/WizardFrame';
+import { PlanSummary, WizardFrame, planRunnable, useFinish } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
+import { Checkbox, Radio, Select, TextField } from '../../ui/forms';
 
 const STEPS = ['Target', 'Preflight', 'Summary'];
 
@@ -136,19 +130,17 @@ export function MigrateVmWizard({
                 <legend className="mb-1 font-medium">VMs to migrate from {source}</legend>
                 <div className="max-h-32 overflow-auto">
                   {neighbours.map((v) => (
-                    <label key={v.id} className="flex items-center gap-2 py-0.5">
-                      <input
-                        type="checkbox"
-                        checked={chosen.has(v.id)}
-                        onChange={(e) =>
-                          setChosen((old) => withToggled(old, v.id, e.target.checked))
-                        }
-                      />
+                    <Checkbox
+                      key={v.id}
+                      className="flex items-center gap-2 py-0.5"
+                      checked={chosen.has(v.id)}
+                      onChange={(on) => setChosen((old) => withToggled(old, v.id, on))}
+                    >
                       {v.name}
                       <span className="text-slate-500">
                         ({v.state === 'shutoff' ? 'shut off' : v.state})
                       </span>
-                    </label>
+                    </Checkbox>
                   ))}
                 </div>
                 {vmIds.length === 0 && (
@@ -157,39 +149,22 @@ export function MigrateVmWizard({
                   </p>
                 )}
               </fieldset>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-target`}>
-                  Target node
-                </label>
-                <select
-                  id={`${ids}-target`}
-                  className={wizardInput}
-                  value={target}
-                  onChange={(e) => setTarget(e.target.value)}
-                >
-                  {peers.map((h) => (
-                    <option key={h.id} value={h.id} disabled={h.state !== 'connected'}>
-                      {h.name}
-                      {h.state !== 'connected' ? ' (not connected)' : ''}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-copy`}>
-                  Disks
-                </label>
-                <select
-                  id={`${ids}-copy`}
-                  className={wizardInput}
-                  value={copy}
-                  onChange={(e) => setCopy(e.target.value as 'auto' | 'yes' | 'no')}
-                >
-                  <option value="auto">Copy them if they are not on shared storage</option>
-                  <option value="yes">Always copy them (--copy-storage-all)</option>
-                  <option value="no">Never copy them (shared storage only)</option>
-                </select>
-              </div>
+              <Select
+                label="Target node"
+                value={target}
+                onChange={setTarget}
+                options={peers.map((h) => ({
+                  value: h.id,
+                  label: `${h.name}${h.state !== 'connected' ? ' (not connected)' : ''}`,
+                  disabled: h.state !== 'connected',
+                }))}
+              />
+              <Select
+                label="Disks"
+                value={copy}
+                onChange={(v) => setCopy(v as 'auto' | 'yes' | 'no')}
+                options={DISK_COPY_OPTIONS}
+              />
               <fieldset>
                 <legend className="mb-1 font-medium">How the memory travels (live moves)</legend>
                 <TransportOption
@@ -224,33 +199,17 @@ export function MigrateVmWizard({
                   note="The fastest, and it copies disks; anyone on the network between the nodes can read the guest’s memory and disks. For a network you trust."
                 />
               </fieldset>
-              <label className="flex items-center gap-2">
-                <input
-                  type="checkbox"
-                  checked={persist}
-                  onChange={(e) => setPersist(e.target.checked)}
-                />
+              <Checkbox checked={persist} onChange={setPersist}>
                 Keep it defined on the target and remove it from {source}
-              </label>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-limit`}>
-                  Bandwidth limit, MiB/s (optional)
-                </label>
-                <input
-                  id={`${ids}-limit`}
-                  className={wizardInput}
-                  inputMode="numeric"
-                  value={limit}
-                  placeholder="no limit"
-                  onChange={(e) => setLimit(e.target.value)}
-                  aria-invalid={!limitOk ? true : undefined}
-                />
-                {!limitOk && (
-                  <p className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-                    A whole number of MiB/s, 1 or more.
-                  </p>
-                )}
-              </div>
+              </Checkbox>
+              <TextField
+                label="Bandwidth limit, MiB/s (optional)"
+                inputMode="numeric"
+                value={limit}
+                placeholder="no limit"
+                onChange={setLimit}
+                error={!limitOk && 'A whole number of MiB/s, 1 or more.'}
+              />
             </>
           )}
         </div>
@@ -283,6 +242,12 @@ export function MigrateVmWizard({
 }
 
 /** One way a live move's data can travel, with its trade-off under it. */
+const DISK_COPY_OPTIONS = [
+  { value: 'auto', label: 'Copy them if they are not on shared storage' },
+  { value: 'yes', label: 'Always copy them (--copy-storage-all)' },
+  { value: 'no', label: 'Never copy them (shared storage only)' },
+];
+
 function TransportOption({
   name,
   value,
@@ -301,18 +266,17 @@ function TransportOption({
   note: string;
 }) {
   return (
-    <label className="flex items-start gap-2 py-0.5">
-      <input
-        type="radio"
-        name={name}
-        checked={current === value}
-        disabled={disabled}
-        onChange={() => onPick(value)}
-      />
+    <Radio
+      className="flex items-start gap-2 py-0.5"
+      name={name}
+      checked={current === value}
+      disabled={disabled}
+      onChange={() => onPick(value)}
+    >
       <span>
         {label}
         <span className="block text-xs text-slate-500">{note}</span>
       </span>
-    </label>
+    </Radio>
   );
 }

@@ -1,7 +1,7 @@
 // The VM settings editor: vCPUs, memory, autostart, boot order, and disks
 // or network interfaces to add or remove. Review shows the definition's diff
 // and the exact commands before anything is applied.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { BOOT_DEVICES, vmSettingsSchema, type VmSettings } from '../../../shared/vm';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
@@ -10,7 +10,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
-import { wizardInput as input, wizardLabel } from '../../ui/wizard/WizardFrame';
+import { Checkbox, Select, TextField } from '../../ui/forms';
 import { AddDisks, AddNics, type DiskAdd, type NicAdd } from './AddDevices';
 
 const BOOT_LABELS: Record<string, string> = {
@@ -23,7 +23,6 @@ const BOOT_LABELS: Record<string, string> = {
 export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
   const notify = useNotices((s) => s.push);
-  const ids = useId();
   const close = () => useUi.getState().setVmDialog(undefined);
   const [vcpus, setVcpus] = useState(String(vm?.vcpus ?? 1));
   const [memory, setMemory] = useState(String(Math.round((vm?.memoryKiB ?? 1024 * 1024) / 1024)));
@@ -85,47 +84,15 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
         {!review ? (
           <>
             <div className="grid grid-cols-2 gap-3">
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-cpu`}>
-                  vCPUs
-                </label>
-                <input
-                  id={`${ids}-cpu`}
-                  type="number"
-                  className={input}
-                  value={vcpus}
-                  onChange={(e) => setVcpus(e.target.value)}
-                />
-              </div>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-mem`}>
-                  Memory (MiB)
-                </label>
-                <input
-                  id={`${ids}-mem`}
-                  type="number"
-                  className={input}
-                  value={memory}
-                  onChange={(e) => setMemory(e.target.value)}
-                />
-              </div>
+              <TextField label="vCPUs" type="number" value={vcpus} onChange={setVcpus} />
+              <TextField label="Memory (MiB)" type="number" value={memory} onChange={setMemory} />
             </div>
-            <label className="flex items-center gap-2">
-              <input
-                type="checkbox"
-                checked={autostart}
-                onChange={(e) => setAutostart(e.target.checked)}
-              />
+            <Checkbox checked={autostart} onChange={setAutostart}>
               Start with the node
-            </label>
-            <label className="flex items-center gap-2">
-              <input
-                type="checkbox"
-                checked={changeBoot}
-                onChange={(e) => setChangeBoot(e.target.checked)}
-              />
+            </Checkbox>
+            <Checkbox checked={changeBoot} onChange={setChangeBoot}>
               Change the boot order
-            </label>
+            </Checkbox>
             <fieldset
               className="grid grid-cols-3 gap-2"
               disabled={!changeBoot}
@@ -133,39 +100,26 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
             >
               <legend className="sr-only">Boot order</legend>
               {[0, 1, 2].map((i) => (
-                <div key={i}>
-                  <label className={wizardLabel} htmlFor={`${ids}-boot${i}`}>
-                    {['First', 'Second', 'Third'][i]} boot device
-                  </label>
-                  <select
-                    id={`${ids}-boot${i}`}
-                    className={input}
-                    value={boot[i]}
-                    onChange={(e) => setBoot(boot.map((b, j) => (j === i ? e.target.value : b)))}
-                  >
-                    {['', ...BOOT_DEVICES].map((d) => (
-                      <option key={d} value={d}>
-                        {BOOT_LABELS[d]}
-                      </option>
-                    ))}
-                  </select>
-                </div>
+                <Select
+                  key={i}
+                  label={`${['First', 'Second', 'Third'][i]} boot device`}
+                  value={boot[i]!}
+                  onChange={(v) => setBoot(boot.map((b, j) => (j === i ? v : b)))}
+                  options={['', ...BOOT_DEVICES].map((d) => ({ value: d, label: BOOT_LABELS[d]! }))}
+                />
               ))}
             </fieldset>
             {vm.disks.length > 0 && (
               <fieldset>
                 <legend className="mb-1 font-medium">Detach disks (their volumes stay)</legend>
                 {vm.disks.map((d) => (
-                  <label key={d.target} className="flex items-center gap-2">
-                    <input
-                      type="checkbox"
-                      checked={removeDisks.has(d.target)}
-                      onChange={(e) =>
-                        setRemoveDisks(toggle(removeDisks, d.target, e.target.checked))
-                      }
-                    />
+                  <Checkbox
+                    key={d.target}
+                    checked={removeDisks.has(d.target)}
+                    onChange={(on) => setRemoveDisks(toggle(removeDisks, d.target, on))}
+                  >
                     Detach {d.target} ({d.device}: {d.source || 'empty'})
-                  </label>
+                  </Checkbox>
                 ))}
               </fieldset>
             )}
@@ -173,14 +127,13 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
               <fieldset>
                 <legend className="mb-1 font-medium">Remove network interfaces</legend>
                 {vm.nics.map((n) => (
-                  <label key={n.mac} className="flex items-center gap-2">
-                    <input
-                      type="checkbox"
-                      checked={removeNics.has(n.mac)}
-                      onChange={(e) => setRemoveNics(toggle(removeNics, n.mac, e.target.checked))}
-                    />
+                  <Checkbox
+                    key={n.mac}
+                    checked={removeNics.has(n.mac)}
+                    onChange={(on) => setRemoveNics(toggle(removeNics, n.mac, on))}
+                  >
                     Remove {n.mac} ({n.type} {n.source})
-                  </label>
+                  </Checkbox>
                 ))}
               </fieldset>
             )}
