@@ -3,7 +3,7 @@
 // optionally a storage pool shared by every node (New Storage Pool's fields),
 // then the summary of every command; Create runs them as one task and the
 // cluster appears in the tree with its nodes under it.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import { clusterSpecSchema } from '../../../shared/cluster';
 import { errorMessage } from '../../api/bridge';
@@ -17,19 +17,17 @@ import {
   PlanSummary,
   usePlan,
   WizardFrame,
-  wizardInput,
-  wizardLabel,
   useFinish,
   planRunnable,
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
+import { Checkbox, TextField } from '../../ui/forms';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 
 export function NewClusterWizard() {
   const close = () => useUi.getState().setWizard(undefined);
   const inv = useInventory((s) => s.inv);
-  const ids = useId();
   const inCluster = new Map(
     Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
   );
@@ -105,26 +103,14 @@ export function NewClusterWizard() {
     >
       {index === 0 && (
         <div className="space-y-3">
-          <div>
-            <label className={wizardLabel} htmlFor={`${ids}-name`}>
-              Cluster name
-            </label>
-            <input
-              id={`${ids}-name`}
-              className={wizardInput}
-              value={name}
-              placeholder="prod"
-              spellCheck={false}
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={tried && nameError ? true : undefined}
-              aria-describedby={tried && nameError ? `${ids}-name-e` : undefined}
-            />
-            {tried && nameError && (
-              <p id={`${ids}-name-e`} className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-                {nameError}
-              </p>
-            )}
-          </div>
+          <TextField
+            label="Cluster name"
+            value={name}
+            placeholder="prod"
+            spellCheck={false}
+            onChange={setName}
+            error={tried && nameError}
+          />
           <fieldset>
             <legend className="mb-1 font-medium">Nodes</legend>
             {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
@@ -133,18 +119,18 @@ export function NewClusterWizard() {
               const why =
                 h.state !== 'connected' ? 'not connected' : other ? `in ${other}` : undefined;
               return (
-                <label key={h.id} className="flex items-center gap-2 py-0.5">
-                  <input
-                    type="checkbox"
-                    checked={chosen.has(h.id)}
-                    disabled={!!why}
-                    onChange={(e) => setChosen((old) => withToggled(old, h.id, e.target.checked))}
-                  />
+                <Checkbox
+                  key={h.id}
+                  className="flex items-center gap-2 py-0.5"
+                  checked={chosen.has(h.id)}
+                  disabled={!!why}
+                  onChange={(on) => setChosen((old) => withToggled(old, h.id, on))}
+                >
                   {h.name}
                   <span className="text-slate-500">
                     {why ? `(${why})` : h.address !== h.name ? h.address : ''}
                   </span>
-                </label>
+                </Checkbox>
               );
             })}
             <button
@@ -191,14 +177,9 @@ export function NewClusterWizard() {
       )}
       {index === 2 && (
         <div className="space-y-3">
-          <label className="flex items-center gap-2">
-            <input
-              type="checkbox"
-              checked={sharedOn}
-              onChange={(e) => setSharedOn(e.target.checked)}
-            />
+          <Checkbox checked={sharedOn} onChange={setSharedOn}>
             Define a storage pool shared by every node
-          </label>
+          </Checkbox>
           <p className="text-sm text-slate-500">
             The same pool on each node, at storage every node reaches (NFS, GlusterFS, iSCSI, Ceph
             RBD…): guests on it migrate without copying their disks. It can also be added later with

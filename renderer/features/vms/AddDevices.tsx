@@ -1,7 +1,7 @@
 // The settings editor's additions: disks (a new volume made in a pool, or
 // an existing one) and network interfaces (a libvirt network or a host
 // bridge). Each addition is listed until Review, and can be taken back.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { Vm } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { formatBytes } from '../../../shared/units';
@@ -9,7 +9,7 @@ import type { VmSettings } from '../../../shared/vm';
 import { useInventory } from '../../state/inventory';
 import { buttonClass } from '../../ui/Dialog';
 import { parseSize } from '../../../shared/units';
-import { wizardInput as input, wizardLabel } from '../../ui/wizard/WizardFrame';
+import { Select, TextField } from '../../ui/forms';
 
 export type DiskAdd = VmSettings['addDisks'][number];
 export type NicAdd = VmSettings['addNics'][number];
@@ -44,7 +44,6 @@ export function AddDisks({
   value: DiskAdd[];
   onChange: (v: DiskAdd[]) => void;
 }) {
-  const ids = useId();
   const allPools = useInventory((s) => s.inv.pools);
   const pools = Object.values(allPools).filter(
     (p) => p.hostId === vm.hostId && p.state === 'running',
@@ -108,98 +107,54 @@ export function AddDisks({
         <p className="text-sm text-slate-500">No running storage pool on this node.</p>
       ) : (
         <div className="flex flex-wrap items-end gap-2">
-          <div>
-            <label className={wizardLabel} htmlFor={`${ids}-pool`}>
-              Pool
-            </label>
-            <select
-              id={`${ids}-pool`}
-              className={input}
-              value={poolId}
-              onChange={(e) => setPoolId(e.target.value)}
-            >
-              {pools.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} ({formatBytes(p.available)} free)
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label className={wizardLabel} htmlFor={`${ids}-kind`}>
-              Volume
-            </label>
-            <select
-              id={`${ids}-kind`}
-              className={input}
-              value={kind}
-              onChange={(e) => setKind(e.target.value as 'new' | 'existing')}
-            >
-              <option value="new">A new volume</option>
-              <option value="existing">An existing volume</option>
-            </select>
-          </div>
+          <Select
+            label="Pool"
+            value={poolId}
+            onChange={setPoolId}
+            options={pools.map((p) => ({
+              value: p.id,
+              label: `${p.name} (${formatBytes(p.available)} free)`,
+            }))}
+          />
+          <Select
+            label="Volume"
+            value={kind}
+            onChange={(v) => setKind(v as 'new' | 'existing')}
+            options={[
+              { value: 'new', label: 'A new volume' },
+              { value: 'existing', label: 'An existing volume' },
+            ]}
+          />
           {kind === 'new' ? (
             <>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-name`}>
-                  New volume name
-                </label>
-                <input
-                  id={`${ids}-name`}
-                  className={input}
-                  value={name}
-                  placeholder={newName}
-                  spellCheck={false}
-                  onChange={(e) => setName(e.target.value)}
-                />
-              </div>
-              <div className="w-24">
-                <label className={wizardLabel} htmlFor={`${ids}-size`}>
-                  Size
-                </label>
-                <input
-                  id={`${ids}-size`}
-                  className={input}
-                  value={size}
-                  onChange={(e) => setSize(e.target.value)}
-                />
-              </div>
-              <div>
-                <label className={wizardLabel} htmlFor={`${ids}-format`}>
-                  Format
-                </label>
-                <select
-                  id={`${ids}-format`}
-                  className={input}
-                  value={fmt}
-                  onChange={(e) => setFormat(e.target.value as VolumeFormat)}
-                >
-                  {formats.map((f) => (
-                    <option key={f}>{f}</option>
-                  ))}
-                </select>
-              </div>
+              <TextField
+                label="New volume name"
+                value={name}
+                placeholder={newName}
+                spellCheck={false}
+                onChange={setName}
+              />
+              <TextField className="w-24" label="Size" value={size} onChange={setSize} />
+              <Select
+                label="Format"
+                value={fmt}
+                onChange={(v) => setFormat(v as VolumeFormat)}
+                options={formats.map((f) => ({ value: f, label: f }))}
+              />
             </>
           ) : (
-            <div>
-              <label className={wizardLabel} htmlFor={`${ids}-vol`}>
-                Existing volume
-              </label>
-              <select
-                id={`${ids}-vol`}
-                className={input}
-                value={volume}
-                onChange={(e) => setVolume(e.target.value)}
-              >
-                <option value="">Choose…</option>
-                {free.map((v) => (
-                  <option key={v.name} value={v.name}>
-                    {v.name} ({formatBytes(v.capacity)})
-                  </option>
-                ))}
-              </select>
-            </div>
+            <Select
+              label="Existing volume"
+              value={volume}
+              onChange={setVolume}
+              options={[
+                { value: '', label: 'Choose…' },
+                ...free.map((v) => ({
+                  value: v.name,
+                  label: `${v.name} (${formatBytes(v.capacity)})`,
+                })),
+              ]}
+            />
           )}
           <button
             type="button"
@@ -229,7 +184,6 @@ export function AddNics({
   value: NicAdd[];
   onChange: (v: NicAdd[]) => void;
 }) {
-  const ids = useId();
   const allNets = useInventory((s) => s.inv.networks);
   const nets = Object.values(allNets).filter((n) => n.hostId === vm.hostId);
   const [kind, setKind] = useState<'network' | 'bridge'>(nets.length ? 'network' : 'bridge');
@@ -250,53 +204,31 @@ export function AddNics({
         onRemove={(i) => onChange(value.filter((_, j) => j !== i))}
       />
       <div className="flex flex-wrap items-end gap-2">
-        <div>
-          <label className={wizardLabel} htmlFor={`${ids}-kind`}>
-            Connect to
-          </label>
-          <select
-            id={`${ids}-kind`}
-            className={input}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as 'network' | 'bridge')}
-          >
-            <option value="network">A libvirt network</option>
-            <option value="bridge">A host bridge</option>
-          </select>
-        </div>
+        <Select
+          label="Connect to"
+          value={kind}
+          onChange={(v) => setKind(v as 'network' | 'bridge')}
+          options={[
+            { value: 'network', label: 'A libvirt network' },
+            { value: 'bridge', label: 'A host bridge' },
+          ]}
+        />
         {kind === 'network' ? (
-          <div>
-            <label className={wizardLabel} htmlFor={`${ids}-net`}>
-              Network
-            </label>
-            <select
-              id={`${ids}-net`}
-              className={input}
-              value={network}
-              onChange={(e) => setNetwork(e.target.value)}
-            >
-              {nets.length === 0 && <option value="">None on this node</option>}
-              {nets.map((n) => (
-                <option key={n.id} value={n.name}>
-                  {n.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Select
+            label="Network"
+            value={network}
+            onChange={setNetwork}
+            options={nets.map((n) => ({ value: n.name, label: n.name }))}
+            emptyLabel="None on this node"
+          />
         ) : (
-          <div>
-            <label className={wizardLabel} htmlFor={`${ids}-br`}>
-              Bridge
-            </label>
-            <input
-              id={`${ids}-br`}
-              className={input}
-              value={bridge}
-              placeholder="br0"
-              spellCheck={false}
-              onChange={(e) => setBridge(e.target.value)}
-            />
-          </div>
+          <TextField
+            label="Bridge"
+            value={bridge}
+            placeholder="br0"
+            spellCheck={false}
+            onChange={setBridge}
+          />
         )}
         <button
           type="button"

@@ -17,15 +17,17 @@ export interface FieldProps {
   error?: string | false | undefined;
   /** The smaller label of dense dialogs. */
   compact?: boolean;
+  /** The wrapper's class (a width in a row of fields, say). */
+  className?: string;
   /** The control, given the props that tie it to the label and the error. */
   children: (control: ControlProps) => ReactNode;
 }
 
-export function Field({ label, error, compact, children }: FieldProps) {
+export function Field({ label, error, compact, className, children }: FieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
   return (
-    <div>
+    <div className={className}>
       <label className={compact ? compactLabelClass : labelClass} htmlFor={id}>
         {label}
       </label>
@@ -49,13 +51,14 @@ export function TextField({
   label,
   error,
   compact,
+  className,
   value,
   onChange,
   ...input
 }: Omit<FieldProps, 'children'> &
   InputProps & { value: string | number; onChange: (value: string) => void }) {
   return (
-    <Field label={label} error={error} compact={compact}>
+    <Field label={label} error={error} compact={compact} className={className}>
       {(control) => (
         <input
           className={inputClass}
@@ -80,6 +83,7 @@ export function Select({
   label,
   error,
   compact,
+  className,
   value,
   onChange,
   options,
@@ -91,7 +95,7 @@ export function Select({
   emptyLabel?: string;
 }) {
   return (
-    <Field label={label} error={error} compact={compact}>
+    <Field label={label} error={error} compact={compact} className={className}>
       {(control) => (
         <select
           className={inputClass}
