@@ -14,6 +14,7 @@ import {
   planRunnable,
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
+import { Checkbox } from '../../ui/forms';
 
 type Step = 'type' | 'settings' | 'nodes' | 'summary';
 const STEPS: { id: Step; label: string }[] = [
@@ -82,16 +83,16 @@ export function NewPoolWizard() {
           </legend>
           {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
           {hosts.map((h) => (
-            <label key={h.id} className="flex items-center gap-2 py-0.5">
-              <input
-                type="checkbox"
-                checked={nodes.has(h.id)}
-                disabled={h.state !== 'connected'}
-                onChange={(e) => setNodes((old) => withToggled(old, h.id, e.target.checked))}
-              />
+            <Checkbox
+              key={h.id}
+              className="flex items-center gap-2 py-0.5"
+              checked={nodes.has(h.id)}
+              disabled={h.state !== 'connected'}
+              onChange={(on) => setNodes((old) => withToggled(old, h.id, on))}
+            >
               {h.name}
               {h.state !== 'connected' && <span className="text-slate-500">(not connected)</span>}
-            </label>
+            </Checkbox>
           ))}
           {tried && nodes.size === 0 && (
             <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">

@@ -1,13 +1,13 @@
 // The Scan part of New Storage Pool's settings: one node asks the server
 // which exports, volumes, targets or volume groups it offers; picking one
 // fills the wizard's fields. The command that ran is shown with the result.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { FoundSource, ScanType } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import type { Host } from '../../../shared/model';
 import { buttonClass } from '../../ui/Dialog';
-import { wizardInput, wizardLabel } from '../../ui/wizard/WizardFrame';
+import { Select } from '../../ui/forms';
 
 type Outcome =
   | { state: 'running' }
@@ -45,7 +45,6 @@ export function ScanSources({
   );
   const [outcome, setOutcome] = useState<Outcome>();
   const needsServer = type !== 'logical';
-  const id = useId();
 
   const scan = async () => {
     const node = connected.find((h) => h.id === hostId)?.name ?? 'the node';
@@ -72,24 +71,14 @@ export function ScanSources({
       className="rounded border border-slate-200 p-2 dark:border-slate-600"
     >
       <div className="flex flex-wrap items-end gap-2">
-        <div className="grow">
-          <label className={wizardLabel} htmlFor={`${id}-node`}>
-            Scan from node
-          </label>
-          <select
-            id={`${id}-node`}
-            className={wizardInput}
-            value={hostId}
-            onChange={(e) => setHostId(e.target.value)}
-          >
-            {connected.length === 0 && <option value="">No connected node</option>}
-            {connected.map((h) => (
-              <option key={h.id} value={h.id}>
-                {h.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Select
+          className="grow"
+          label="Scan from node"
+          value={hostId}
+          onChange={setHostId}
+          options={connected.map((h) => ({ value: h.id, label: h.name }))}
+          emptyLabel="No connected node"
+        />
         <button
           type="button"
           className={buttonClass}

@@ -1,6 +1,6 @@
 // Clone VM: asks for the copy's name; the main process copies the disks
 // through their pools and defines the copy, as one task.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { objectNameSchema } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
@@ -8,12 +8,11 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
-import { wizardInput as input, wizardLabel } from '../../ui/wizard/WizardFrame';
+import { TextField } from '../../ui/forms';
 
 export function CloneVmDialog({ vmId }: { vmId: string }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
   const notify = useNotices((s) => s.push);
-  const ids = useId();
   const [name, setName] = useState(vm ? `${vm.name}-clone` : '');
   const [busy, setBusy] = useState(false);
   const close = () => useUi.getState().setVmDialog(undefined);
@@ -41,21 +40,12 @@ export function CloneVmDialog({ vmId }: { vmId: string }) {
         <p className="mb-3">
           Each disk is copied in its own pool; the copy gets new UUID and MAC addresses.
         </p>
-        <label className={wizardLabel} htmlFor={`${ids}-name`}>
-          Name of the copy
-        </label>
-        <input
-          id={`${ids}-name`}
-          className={input}
+        <TextField
+          label="Name of the copy"
           value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={check.success ? undefined : true}
+          onChange={setName}
+          error={!check.success && check.error.issues[0]?.message}
         />
-        {!check.success && (
-          <p className="mt-0.5 text-xs text-red-600 dark:text-red-400">
-            {check.error.issues[0]?.message}
-          </p>
-        )}
         <div className="mt-4 flex justify-end gap-2">
           <button type="button" className={buttonClass} onClick={close}>
             Cancel
