@@ -8,6 +8,7 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, dangerButtonClass } from '../../ui/Dialog';
 import { withToggled } from '../../ui/checked';
+import { Checkbox } from '../../ui/forms';
 
 export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
@@ -44,14 +45,13 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
             Also delete these disks (their data is lost):
           </legend>
           {disks.map((d) => (
-            <label key={d.target} className="flex items-center gap-2">
-              <input
-                type="checkbox"
-                checked={remove.has(d.target)}
-                onChange={(e) => setRemove((old) => withToggled(old, d.target, e.target.checked))}
-              />
+            <Checkbox
+              key={d.target}
+              checked={remove.has(d.target)}
+              onChange={(on) => setRemove((old) => withToggled(old, d.target, on))}
+            >
               {d.target}: {d.source || 'no source'}
-            </label>
+            </Checkbox>
           ))}
         </fieldset>
       )}
