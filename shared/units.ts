@@ -20,3 +20,14 @@ export function transferLine(done: number, total: number, elapsedMs: number): st
     left === undefined ? 'time left unknown' : `${left} s left`,
   ].join(' · ');
 }
+
+const MIB = 2 ** 20;
+
+/** Sizes as people type them: 512M, 20G, 1.5T, or plain MiB. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { '': MIB, K: 2 ** 10, M: MIB, G: 2 ** 30, T: 2 ** 40 }[m[2]!.toUpperCase()]!;
+  const bytes = Math.round(Number(m[1]) * unit);
+  return bytes > 0 ? bytes : undefined;
+}

@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import type { Result } from '../../shared/api';
-import { getBridge } from '../api/bridge';
+import { api } from '../api/backend';
 
 type AppInfo = Result<'appInfo'>;
 
@@ -14,13 +14,11 @@ export function useAppInfo(): AppInfo | undefined {
   useEffect(() => {
     if (useStore.getState().asked) return;
     useStore.setState({ asked: true });
-    getBridge()
-      .call('appInfo', {})
-      .then(
-        (i) => useStore.setState({ info: i }),
-        // Asked again on the next mount if the backend was not there yet.
-        () => useStore.setState({ asked: false }),
-      );
+    api.appInfo({}).then(
+      (i) => useStore.setState({ info: i }),
+      // Asked again on the next mount if the backend was not there yet.
+      () => useStore.setState({ asked: false }),
+    );
   }, []);
   return info;
 }

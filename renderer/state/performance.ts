@@ -3,7 +3,7 @@
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import type { PerformanceSample } from '../../shared/performance';
-import { getBridge } from '../api/bridge';
+import { api } from '../api/backend';
 
 export const PERF_INTERVAL_MS = 5000;
 export const PERF_HISTORY_MS = 60 * 60 * 1000;
@@ -44,12 +44,10 @@ export function usePerformancePolling(hostIds: readonly string[]): void {
     let stopped = false;
     const read = () => {
       for (const hostId of hostIds) {
-        getBridge()
-          .call('readPerformance', { hostId })
-          .then(
-            (s) => !stopped && usePerfStore.getState().add(hostId, s),
-            () => undefined, // a node that is away shows a gap
-          );
+        api.readPerformance({ hostId }).then(
+          (s) => !stopped && usePerfStore.getState().add(hostId, s),
+          () => undefined, // a node that is away shows a gap
+        );
       }
     };
     read();

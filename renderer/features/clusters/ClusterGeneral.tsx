@@ -1,0 +1,184 @@
+// A cluster's General tab: its members and their health, what they hold in
+// total, the storage pools every member has (shared by name), and Remove.
+import { describeCpu, type Cluster } from '../../../shared/cluster';
+import { formatBytes } from '../../../shared/units';
+import { hasCapability } from '../../../shared/model';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { useState, type ReactNode } from 'react';
+import type { PlanStepView } from '../../../shared/storage';
+import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
+import { PlanSummary, wizardInput } from '../../ui/wizard/WizardFrame';
+import { HOST_STATE_WORDS, formatKiB } from '../../ui/format';
+import { Facts, Table } from '../../ui/Facts';
+
+const NETWORK_POOLS = new Set(['netfs', 'gluster', 'rbd', 'iscsi', 'iscsi-direct']);
+
+export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
+  const inv = useInventory((s) => s.inv);
+  const notify = useNotices((s) => s.push);
+  const members = cluster.hostIds.map((id) => inv.hosts[id]).filter((h) => !!h);
+  const memberIds = new Set(members.map((h) => h.id));
+  const vms = Object.values(inv.vms).filter((v) => memberIds.has(v.hostId));
+  const running = vms.filter((v) => v.state === 'running');
+  const cpus = members.reduce((n, h) => n + (h.info?.cpus ?? 0), 0);
+  const memKiB = members.reduce((n, h) => n + (h.info?.memoryKiB ?? 0), 0);
+  const usedKiB = running.reduce((n, v) => n + v.memoryKiB, 0);
+  const pools = Object.values(inv.pools).filter((p) => memberIds.has(p.hostId));
+  const shared = [...new Set(pools.map((p) => p.name))].filter((name) =>
+    members.every((h) => pools.some((p) => p.hostId === h.id && p.name === name)),
+  );
+  // Network storage seen by several members under one name is one store, counted once.
+  const stores = new Map(
+    pools
+      .filter((p) => p.state === 'running')
+      .map((p) => [NETWORK_POOLS.has(p.type) ? p.name : `${p.hostId}/${p.name}`, p.available]),
+  );
+  const free = [...stores.values()].reduce((n, b) => n + b, 0);
+
+  const candidates = Object.values(inv.hosts).filter(
+    (h) =>
+      h.state === 'connected' &&
+      hasCapability(h, 'cluster') &&
+      !Object.values(inv.clusters).some((c) => c.hostIds.includes(h.id)),
+  );
+  const [adding, setAdding] = useState('');
+  const add = () => {
+    const id = adding || candidates[0]?.id;
+    if (!id) return;
+    // The same plan as New Cluster: trust is added for the new node, nothing twice.
+    api
+      .createCluster({ name: cluster.name, hostIds: [...cluster.hostIds, id] })
+      .catch((e: unknown) => notify(errorMessage(e)));
+  };
+  // Both show the exact commands that take the cluster's SSH trust back on
+  // the nodes before anything runs, as one task with Undo if a step fails.
+  const confirmPlan = async (
+    plan: Promise<{ steps: PlanStepView[]; problems: string[] }>,
+    ask: (summary: ReactNode) => void,
+  ) => {
+    try {
+      const p = await plan;
+      if (p.problems.length) notify(p.problems.join(' '));
+      else ask(<PlanSummary plan={p} />);
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
+  const removeNode = (hostId: string, name: string) =>
+    confirmPlan(api.planRemoveClusterNode({ clusterId: cluster.id, hostId }), (summary) =>
+      useUi.getState().askConfirm({
+        title: `Remove ${name} from ${cluster.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              Clusterdeck takes {name} out of the cluster: the other nodes stop trusting its cluster
+              key, and {name} stops trusting theirs and loses its key. It stays added.
+            </p>
+            {summary}
+          </>
+        ),
+        confirmLabel: 'Remove from cluster',
+        width: 'w-[44rem]',
+        onConfirm: () => {
+          api
+            .removeClusterNode({ clusterId: cluster.id, hostId })
+            .catch((e: unknown) => notify(errorMessage(e)));
+        },
+      }),
+    );
+
+  const remove = () =>
+    confirmPlan(api.planRemoveCluster({ clusterId: cluster.id }), (summary) =>
+      useUi.getState().askConfirm({
+        title: `Remove the cluster ${cluster.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              Clusterdeck takes back the SSH trust between the nodes and their cluster keys, then
+              forgets the cluster. Its nodes stay added and their VMs keep running.
+            </p>
+            {summary}
+          </>
+        ),
+        confirmLabel: 'Remove cluster',
+        width: 'w-[44rem]',
+        onConfirm: () => {
+          api
+            .removeCluster({ clusterId: cluster.id })
+            .then(() => useUi.getState().select({ kind: 'root' }))
+            .catch((e: unknown) => notify(errorMessage(e)));
+        },
+      }),
+    );
+
+  return (
+    <div className="space-y-4">
+      <Facts
+        rows={[
+          [
+            'Nodes connected',
+            `${members.filter((h) => h.state === 'connected').length} of ${members.length}`,
+          ],
+          ['VMs running', `${running.length} of ${vms.length}`],
+          ['CPUs', `${cpus} (${running.reduce((n, v) => n + v.vcpus, 0)} vCPUs running)`],
+          ['Memory', `${formatKiB(memKiB)} (${formatKiB(usedKiB)} given to running VMs)`],
+          ['Storage free', formatBytes(free)],
+          ['Pools on every node', shared.length ? shared.join(', ') : 'None'],
+          [
+            'CPU for guests',
+            cluster.cpu
+              ? `${describeCpu(cluster.cpu)}: runs on every node`
+              : 'Not worked out yet (run New Cluster again with these nodes)',
+          ],
+        ]}
+      />
+      <Table
+        caption="Members"
+        head={['Node', 'State', 'CPUs', 'Memory', 'VMs running', '']}
+        rows={members.map((h) => [
+          h.name,
+          HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
+          String(h.info?.cpus ?? '—'),
+          h.info ? formatKiB(h.info.memoryKiB) : '—',
+          String(running.filter((v) => v.hostId === h.id).length),
+          <button
+            key="remove"
+            className={buttonClass}
+            aria-label={`Remove ${h.name} from the cluster`}
+            onClick={() => void removeNode(h.id, h.name)}
+          >
+            Remove…
+          </button>,
+        ])}
+      />
+      {candidates.length > 0 && (
+        <div className="flex items-end gap-2">
+          <label className="flex flex-col text-sm">
+            Add a node
+            <select
+              className={wizardInput}
+              value={adding || candidates[0]?.id}
+              onChange={(e) => setAdding(e.target.value)}
+            >
+              {candidates.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button className={buttonClass} onClick={add}>
+            Add to cluster
+          </button>
+        </div>
+      )}
+      <button className={dangerButtonClass} onClick={() => void remove()}>
+        Remove cluster…
+      </button>
+    </div>
+  );
+}

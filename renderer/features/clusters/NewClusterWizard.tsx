@@ -1,0 +1,211 @@
+// New Cluster: a name and the nodes (connected libvirt nodes; Add Host adds
+// more), the preflight checklist with a reason and a fix for each finding,
+// optionally a storage pool shared by every node (New Storage Pool's fields),
+// then the summary of every command; Create runs them as one task and the
+// cluster appears in the tree with its nodes under it.
+import { useEffect, useState } from 'react';
+import type { Finding } from '../../../shared/cluster';
+import { clusterSpecSchema } from '../../../shared/cluster';
+import { hasCapability } from '../../../shared/model';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useUi } from '../../state/ui';
+import { buttonClass } from '../../ui/Dialog';
+import { Checklist } from '../../ui/wizard/Checklist';
+import { usePoolForm } from '../storage/PoolFields';
+import {
+  PlanSummary,
+  usePlan,
+  WizardFrame,
+  useFinish,
+  planRunnable,
+} from '../../ui/wizard/WizardFrame';
+import { withToggled } from '../../ui/checked';
+import { Checkbox, TextField } from '../../ui/forms';
+
+const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
+
+export function NewClusterWizard() {
+  const close = () => useUi.getState().setWizard(undefined);
+  const inv = useInventory((s) => s.inv);
+  const inCluster = new Map(
+    Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
+  );
+  const hosts = Object.values(inv.hosts)
+    .filter((h) => hasCapability(h, 'cluster') || h.state !== 'connected')
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const [index, setIndex] = useState(0);
+  const [name, setName] = useState('');
+  const [chosen, setChosen] = useState<Set<string>>(
+    new Set(hosts.filter((h) => h.state === 'connected' && !inCluster.has(h.id)).map((h) => h.id)),
+  );
+  const [tried, setTried] = useState(false);
+  const [findings, setFindings] = useState<Finding[] | { error: string }>();
+
+  const form = usePoolForm(
+    hosts.filter((h) => chosen.has(h.id)),
+    [...chosen][0],
+  );
+  const [sharedOn, setSharedOn] = useState(false);
+  const spec = {
+    name: name.trim(),
+    hostIds: [...chosen],
+    ...(sharedOn ? { sharedPool: form.spec as never } : {}),
+  };
+  const check = clusterSpecSchema.safeParse(spec);
+  const issues = check.success ? [] : check.error.issues;
+  const nameError = issues.find((i) => i.path[0] === 'name')?.message;
+  const nodesError = issues.find((i) => i.path[0] === 'hostIds')?.message;
+
+  const runPreflight = () => {
+    setFindings(undefined);
+    api.clusterPreflight({ hostIds: spec.hostIds }).then(
+      (r) => setFindings(r.findings),
+      (e: unknown) => setFindings({ error: errorMessage(e) }),
+    );
+  };
+  useEffect(() => {
+    if (index === 1) runPreflight();
+  }, [index]);
+
+  const plan = usePlan(index === 3, () => api.planCluster(spec));
+  const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
+
+  const next = () => {
+    if (index === 0 && !check.success) {
+      setTried(true);
+      return;
+    }
+    if (index === 1 && (!Array.isArray(findings) || problems.length > 0)) return;
+    if (index === 2 && sharedOn && !form.settingsOk) {
+      form.showErrors(true);
+      return;
+    }
+    setTried(false);
+    setIndex(index + 1);
+  };
+
+  const { busy, finish: create } = useFinish(async () => {
+    await api.createCluster(spec);
+  }, close);
+
+  return (
+    <WizardFrame
+      title="New Cluster"
+      steps={STEPS}
+      index={index}
+      onCancel={close}
+      onBack={() => setIndex(index - 1)}
+      onNext={next}
+      finishLabel="Create"
+      finishDisabled={busy || !planRunnable(plan)}
+      onFinish={() => create()}
+    >
+      {index === 0 && (
+        <div className="space-y-3">
+          <TextField
+            label="Cluster name"
+            value={name}
+            placeholder="prod"
+            spellCheck={false}
+            onChange={setName}
+            error={tried && nameError}
+          />
+          <fieldset>
+            <legend className="mb-1 font-medium">Nodes</legend>
+            {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+            {hosts.map((h) => {
+              const other = inCluster.get(h.id);
+              const why =
+                h.state !== 'connected' ? 'not connected' : other ? `in ${other}` : undefined;
+              return (
+                <Checkbox
+                  key={h.id}
+                  className="flex items-center gap-2 py-0.5"
+                  checked={chosen.has(h.id)}
+                  disabled={!!why}
+                  onChange={(on) => setChosen((old) => withToggled(old, h.id, on))}
+                >
+                  {h.name}
+                  <span className="text-slate-500">
+                    {why ? `(${why})` : h.address !== h.name ? h.address : ''}
+                  </span>
+                </Checkbox>
+              );
+            })}
+            <button
+              type="button"
+              className={`${buttonClass} mt-2`}
+              onClick={() => useUi.getState().setAddHostOpen(true)}
+            >
+              Add Host…
+            </button>
+            {tried && nodesError && (
+              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
+                {nodesError}
+              </p>
+            )}
+          </fieldset>
+        </div>
+      )}
+      {index === 1 && (
+        <section aria-label="Preflight" className="space-y-2">
+          <div className="flex items-center justify-between">
+            <p>
+              {findings === undefined
+                ? 'Checking the nodes…'
+                : problems.length
+                  ? 'Fix the problems below, then check again.'
+                  : 'Nothing stands in the way; warnings are worth a look.'}
+            </p>
+            <button
+              type="button"
+              className={buttonClass}
+              disabled={findings === undefined}
+              onClick={runPreflight}
+            >
+              Check again
+            </button>
+          </div>
+          {findings && 'error' in findings && (
+            <p role="alert" className="text-red-700 dark:text-red-400">
+              {findings.error}
+            </p>
+          )}
+          {Array.isArray(findings) && <Checklist findings={findings} />}
+        </section>
+      )}
+      {index === 2 && (
+        <div className="space-y-3">
+          <Checkbox checked={sharedOn} onChange={setSharedOn}>
+            Define a storage pool shared by every node
+          </Checkbox>
+          <p className="text-sm text-slate-500">
+            The same pool on each node, at storage every node reaches (NFS, GlusterFS, iSCSI, Ceph
+            RBD…): guests on it migrate without copying their disks. It can also be added later with
+            New Storage Pool.
+          </p>
+          {sharedOn && (
+            <>
+              {form.typePicker}
+              {form.settingsFields}
+            </>
+          )}
+        </div>
+      )}
+      {index === 3 && (
+        <>
+          <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+            Every node gets a cluster SSH key of its own (~/.ssh/clusterdeck, not its default key),
+            and each node trusts the others’ keys only from their addresses and restricted to what
+            libvirt needs (from=…,restrict in its authorized_keys); their host keys, as Clusterdeck
+            verified them, and an alias per peer in ~/.ssh/config tell it how to reach them. Running
+            it again adds nothing twice; Remove takes it back.
+          </p>
+          <PlanSummary plan={plan} />
+        </>
+      )}
+    </WizardFrame>
+  );
+}

@@ -1,0 +1,73 @@
+import type { Host } from '../../../shared/model';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
+import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../../ui/format';
+import { Facts } from '../../ui/Facts';
+import { MaintenancePanel } from './MaintenancePanel';
+
+export function HostGeneral({ host }: { host: Host }) {
+  const notify = useNotices((s) => s.push);
+  const i = host.info;
+  const reconnect = () =>
+    api.reconnectHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
+  const remove = () =>
+    useUi.getState().askConfirm({
+      title: `Remove ${host.name}?`,
+      body: `Clusterdeck forgets ${host.name} and closes its connection. Nothing changes on the node itself; its VMs keep running.`,
+      confirmLabel: 'Remove host',
+      onConfirm: () => {
+        useUi.getState().select({ kind: 'root' });
+        api.removeHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
+      },
+    });
+  return (
+    <div className="space-y-4">
+      {host.message && host.state !== 'connected' && (
+        <div
+          role="alert"
+          className="rounded border border-amber-400 bg-amber-50 p-3 dark:bg-amber-950"
+        >
+          <p className="mb-2">{host.message}</p>
+          <div className="flex gap-2">
+            <button className={buttonClass} onClick={() => void reconnect()}>
+              Reconnect
+            </button>
+            <button className={dangerButtonClass} onClick={remove}>
+              Remove host
+            </button>
+          </div>
+        </div>
+      )}
+      <Facts
+        rows={[
+          ['Name', host.name],
+          ['Address', `${host.user}@${host.address}:${host.port}`],
+          ...(host.proxyJump ? [['Jump hosts', host.proxyJump] as [string, string]] : []),
+          ['State', HOST_STATE_WORDS[host.state]],
+          ['Hostname', i?.hostname ?? '—'],
+          ['CPU', i?.cpuModel || '—'],
+          ['CPUs', i ? String(i.cpus) : '—'],
+          ['Memory', i ? formatKiB(i.memoryKiB) : '—'],
+          ['libvirt', i?.libvirtVersion ?? '—'],
+          ['QEMU', i?.qemuVersion ?? '—'],
+          ['Virtualization', i ? (i.virtualization === 'kvm' ? 'KVM' : 'Emulated (TCG)') : '—'],
+          ['Uptime', i ? formatUptime(i.uptimeSeconds) : '—'],
+        ]}
+      />
+      <MaintenancePanel host={host} />
+      {!host.message && (
+        <div className="flex gap-2">
+          <button className={buttonClass} onClick={() => void reconnect()}>
+            Reconnect
+          </button>
+          <button className={buttonClass} onClick={remove}>
+            Remove host
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

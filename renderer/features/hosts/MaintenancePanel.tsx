@@ -1,0 +1,101 @@
+// Maintenance mode on a node's General tab: entering shows where each of its
+// running VMs will go (and what the checks found) before anything moves;
+// leaving clears the mark and brings back the VMs it remembered.
+import { useEffect, useState } from 'react';
+import type { Finding } from '../../../shared/cluster';
+import type { Host } from '../../../shared/model';
+import type { PlanStepView } from '../../../shared/storage';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Checklist } from '../../ui/wizard/Checklist';
+import { PlanSummary, useFinish } from '../../ui/wizard/WizardFrame';
+
+type Plan = { findings: Finding[]; steps: PlanStepView[]; problems: string[] } | { error: string };
+
+function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
+  const [plan, setPlan] = useState<Plan>();
+  const [bringBack, setBringBack] = useState(true);
+  useEffect(() => {
+    api
+      .planMaintenance({ hostId: host.id })
+      .then(setPlan, (e: unknown) => setPlan({ error: errorMessage(e) }));
+  }, [host.id]);
+  const { busy, finish: enter } = useFinish(async () => {
+    await api.enterMaintenance({ hostId: host.id, bringBack });
+  }, onClose);
+  const ok = plan && 'steps' in plan && plan.problems.length === 0;
+  return (
+    <Dialog title={`Maintenance mode for ${host.name}`} onClose={onClose} width="w-[44rem]">
+      <div className="max-h-[60vh] space-y-3 overflow-auto pr-1">
+        {!plan && <p>Planning where its VMs go…</p>}
+        {plan && 'steps' in plan && plan.steps.length === 0 && plan.problems.length === 0 && (
+          <p>{host.name} runs no VMs: it is marked, and nothing moves to it until it leaves.</p>
+        )}
+        {plan && 'findings' in plan && plan.findings.length > 0 && (
+          <Checklist findings={plan.findings} />
+        )}
+        {plan && 'steps' in plan && plan.steps.length > 0 && <PlanSummary plan={plan} />}
+        {plan && 'error' in plan && (
+          <p role="alert" className="text-red-700 dark:text-red-400">
+            {plan.error}
+          </p>
+        )}
+        <label className="flex items-center gap-2">
+          <input
+            type="checkbox"
+            checked={bringBack}
+            onChange={(e) => setBringBack(e.target.checked)}
+          />
+          Bring these VMs back when {host.name} leaves maintenance mode
+        </label>
+      </div>
+      <div className="mt-4 flex justify-end gap-2">
+        <button className={buttonClass} onClick={onClose}>
+          Cancel
+        </button>
+        <button className={primaryButtonClass} disabled={!ok || busy} onClick={enter}>
+          Enter maintenance mode
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+export function MaintenancePanel({ host }: { host: Host }) {
+  const notify = useNotices((s) => s.push);
+  const inCluster = useInventory((s) =>
+    Object.values(s.inv.clusters).some((c) => c.hostIds.includes(host.id)),
+  );
+  const [entering, setEntering] = useState(false);
+  if (!inCluster) return null;
+  const m = host.maintenance;
+  const exit = () =>
+    api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
+  return (
+    <section aria-label="Maintenance mode" className="space-y-2">
+      {m ? (
+        <div
+          role="status"
+          className="rounded border border-amber-400 bg-amber-50 p-3 dark:bg-amber-950"
+        >
+          <p className="mb-2">
+            In maintenance mode since {new Date(m.since).toLocaleString()}: no VM moves to it.
+            {m.bringBack.length > 0 &&
+              ` ${m.bringBack.length} VM(s) come back when it leaves maintenance mode.`}
+          </p>
+          <button className={buttonClass} onClick={() => void exit()}>
+            Exit maintenance mode
+          </button>
+        </div>
+      ) : (
+        <button className={buttonClass} onClick={() => setEntering(true)}>
+          Enter maintenance mode…
+        </button>
+      )}
+      {entering && <EnterDialog host={host} onClose={() => setEntering(false)} />}
+    </section>
+  );
+}

@@ -1,0 +1,268 @@
+// A pool's volumes: who uses each, and create, resize, clone, download and
+// delete, every change as a task.
+import { useId, useState } from 'react';
+import type { StoragePool, Volume } from '../../../shared/model';
+import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import { namesOfUsers, snapshotUseSentence, usedBy, volumeUsers } from '../../../shared/volume-use';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Table } from '../../ui/Facts';
+import { formatBytes } from '../../ui/format';
+import { parseSize } from '../../../shared/units';
+import { useRun } from './poolRun';
+
+const input =
+  'rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
+
+const MIB = 2 ** 20;
+
+type Editing = { op: 'resize' | 'clone'; volume: string; value: string } | undefined;
+
+/**
+ * Saves a volume to this computer: streamed to the file the user picks where
+ * the page may (File System Access), else gathered into a blob and saved.
+ * The task shows progress either way.
+ */
+async function download(pool: StoragePool, name: string, notify: (m: string) => void) {
+  type Picker = (o: { suggestedName: string }) => Promise<{
+    createWritable(): Promise<WritableStream<Uint8Array>>;
+  }>;
+  const picker = (window as unknown as { showSaveFilePicker?: Picker }).showSaveFilePicker;
+  try {
+    const target = picker
+      ? await (await picker({ suggestedName: name })).createWritable()
+      : undefined;
+    const { url } = await api.startDownload({ poolId: pool.id, volume: name });
+    const res = await fetch(url);
+    if (!res.ok || !res.body) throw new Error(`The download failed (HTTP ${res.status}).`);
+    if (target) {
+      await res.body.pipeTo(target);
+      return;
+    }
+    const blobUrl = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = blobUrl;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(blobUrl), 10_000);
+  } catch (e) {
+    if ((e as Error).name !== 'AbortError') notify(errorMessage(e));
+  }
+}
+
+export function Volumes({ pool }: { pool: StoragePool }) {
+  const run = useRun();
+  const notify = useNotices((s) => s.push);
+  const ask = useUi((s) => s.askConfirm);
+  const ids = useId();
+  const [name, setName] = useState('');
+  const [size, setSize] = useState('1G');
+  const formats = volumeFormatsFor(pool.type);
+  const [chosenFormat, setFormat] = useState<VolumeFormat>('qcow2');
+  const format = formats.includes(chosenFormat) ? chosenFormat : (formats[0] ?? chosenFormat);
+  const [editing, setEditing] = useState<Editing>();
+  const nameCheck = objectNameSchema.safeParse(name);
+  const nameError = name && !nameCheck.success ? nameCheck.error.issues[0]?.message : undefined;
+  const bytes = parseSize(size);
+  const running = pool.state === 'running';
+  const vms = Object.values(useInventory((s) => s.inv.vms));
+
+  const row = (v: Volume) => {
+    const users = volumeUsers(pool, v, vms);
+    const runningUsers = users.filter((u) => u.running);
+    // Names and paths as the node has them: spaces kept, not folded by HTML.
+    return [
+      <span className="whitespace-pre-wrap">{v.name}</span>,
+      v.type,
+      formatBytes(v.capacity),
+      formatBytes(v.allocation),
+      <span className="break-all whitespace-pre-wrap">{v.path}</span>,
+      usedBy(pool, v, vms) || <span className="text-slate-500">—</span>,
+      <span className="flex gap-1">
+        <button
+          className={buttonClass}
+          aria-label={`Resize ${v.name}`}
+          onClick={() =>
+            setEditing({ op: 'resize', volume: v.name, value: `${Math.ceil(v.capacity / MIB)}M` })
+          }
+        >
+          Resize…
+        </button>
+        <button
+          className={buttonClass}
+          aria-label={`Clone ${v.name}`}
+          onClick={() => setEditing({ op: 'clone', volume: v.name, value: `${v.name}-clone` })}
+        >
+          Clone…
+        </button>
+        {(pool.type === 'dir' || pool.type === 'netfs') && (
+          <button
+            className={buttonClass}
+            aria-label={`Download ${v.name}`}
+            onClick={() => void download(pool, v.name, notify)}
+          >
+            Download
+          </button>
+        )}
+        <button
+          className={buttonClass}
+          aria-label={`Delete ${v.name}`}
+          // A running VM has the volume open: the main process refuses too.
+          disabled={runningUsers.length > 0}
+          title={
+            runningUsers.length
+              ? `In use by ${runningUsers.map((u) => u.vm).join(', ')}, running: shut down first.`
+              : undefined
+          }
+          onClick={async () => {
+            // Snapshots are read from the node only now (they are not in the inventory).
+            const kept = await api.volumeSnapshotUsers({ poolId: pool.id, volume: v.name }).then(
+              (r) => snapshotUseSentence(r.users),
+              (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
+            );
+            ask({
+              title: `Delete the volume ${v.name}?`,
+              body: [
+                `Its data is erased from ${pool.name}.`,
+                users.length
+                  ? `It is a disk of ${namesOfUsers(users)}, which will not start without it.`
+                  : kept
+                    ? ''
+                    : 'No VM on this node uses it.',
+                kept,
+              ]
+                .filter(Boolean)
+                .join(' '),
+              confirmLabel: 'Delete volume',
+              onConfirm: () =>
+                void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
+            });
+          }}
+        >
+          Delete…
+        </button>
+      </span>,
+    ];
+  };
+
+  return (
+    <div className="space-y-2">
+      <Table
+        caption="Volumes"
+        head={['Name', 'Type', 'Capacity', 'Allocation', 'Path', 'Used by', 'Actions']}
+        rows={pool.volumes.map(row)}
+      />
+      {editing && (
+        <form
+          aria-label={editing.op === 'resize' ? 'Resize volume' : 'Clone volume'}
+          className="flex flex-wrap items-end gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (editing.op === 'resize') {
+              const b = parseSize(editing.value);
+              if (!b) return;
+              void run.volume({
+                poolId: pool.id,
+                volume: { op: 'resize', name: editing.volume, bytes: b },
+              });
+            } else {
+              void run.volume({
+                poolId: pool.id,
+                volume: { op: 'clone', name: editing.volume, newName: editing.value.trim() },
+              });
+            }
+            setEditing(undefined);
+          }}
+        >
+          <label className="flex flex-col text-sm">
+            {editing.op === 'resize'
+              ? `New size of ${editing.volume}`
+              : `Name of the copy of ${editing.volume}`}
+            <input
+              className={input}
+              value={editing.value}
+              onChange={(e) => setEditing({ ...editing, value: e.target.value })}
+            />
+          </label>
+          <button type="submit" className={primaryButtonClass}>
+            {editing.op === 'resize' ? 'Resize' : 'Clone'}
+          </button>
+          <button type="button" className={buttonClass} onClick={() => setEditing(undefined)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {formats.length === 0 ? (
+        <p className="text-sm text-slate-500">
+          The volumes of this pool are its target&rsquo;s LUNs: add one on the target, then refresh
+          the pool.
+        </p>
+      ) : (
+        <form
+          aria-label="New volume"
+          className="flex flex-wrap items-end gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!nameCheck.success || !bytes) return;
+            void run.volume({
+              poolId: pool.id,
+              volume: { op: 'create', name: nameCheck.data, bytes, format },
+            });
+            setName('');
+          }}
+        >
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
+            Volume name
+            <input
+              id={`${ids}-name`}
+              className={input}
+              value={name}
+              placeholder="disk1.qcow2"
+              onChange={(e) => setName(e.target.value)}
+              aria-invalid={nameError ? true : undefined}
+            />
+          </label>
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-size`}>
+            Size
+            <input
+              id={`${ids}-size`}
+              className={`${input} w-24`}
+              value={size}
+              onChange={(e) => setSize(e.target.value)}
+              aria-invalid={bytes ? undefined : true}
+            />
+          </label>
+          <label className="flex flex-col text-sm" htmlFor={`${ids}-format`}>
+            Format
+            <select
+              id={`${ids}-format`}
+              className={input}
+              value={format}
+              onChange={(e) => setFormat(e.target.value as VolumeFormat)}
+            >
+              {formats.map((f) => (
+                <option key={f}>{f}</option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="submit"
+            className={primaryButtonClass}
+            disabled={!running || !nameCheck.success || !bytes}
+          >
+            Create volume
+          </button>
+          {(nameError || (size && !bytes)) && (
+            <p className="w-full text-xs text-red-600 dark:text-red-400">
+              {nameError ?? 'A size such as 512M, 20G or 1.5T.'}
+            </p>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,190 @@
+// A VM's snapshots as a tree (each under the one it was taken from), with
+// take, revert and delete. Read from the node when the tab opens and again
+// after each change, since libvirt announces no snapshot events.
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { Snapshot, Vm } from '../../../shared/model';
+import { objectNameSchema } from '../../../shared/storage';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
+
+const input =
+  'rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
+
+function SnapshotTree({
+  all,
+  parent,
+  onRevert,
+  onDelete,
+}: {
+  all: Snapshot[];
+  parent: string;
+  onRevert: (s: Snapshot) => void;
+  onDelete: (s: Snapshot) => void;
+}) {
+  const children = all.filter((s) => s.parent === parent);
+  if (!children.length) return null;
+  return (
+    <ul className={parent ? 'ml-5 border-l border-slate-300 pl-3 dark:border-slate-600' : ''}>
+      {children.map((s) => (
+        <li key={s.name} className="py-1">
+          <div className="flex flex-wrap items-center gap-2">
+            <span className="font-medium whitespace-pre-wrap">{s.name}</span>
+            {s.current && (
+              <span className="rounded bg-sky-100 px-1.5 text-xs text-sky-800 dark:bg-sky-900 dark:text-sky-200">
+                current
+              </span>
+            )}
+            <span className="text-slate-500">
+              {new Date(s.createdAt * 1000).toLocaleString()} · taken while {s.state}
+            </span>
+            {s.description && <span className="text-slate-500">— {s.description}</span>}
+            <button
+              className={buttonClass}
+              aria-label={`Revert to ${s.name}`}
+              onClick={() => onRevert(s)}
+            >
+              Revert…
+            </button>
+            <button
+              className={buttonClass}
+              aria-label={`Delete ${s.name}`}
+              onClick={() => onDelete(s)}
+            >
+              Delete…
+            </button>
+          </div>
+          <SnapshotTree all={all} parent={s.name} onRevert={onRevert} onDelete={onDelete} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function SnapshotsView({ vm }: { vm: Vm }) {
+  const notify = useNotices((s) => s.push);
+  const ask = useUi((s) => s.askConfirm);
+  const ids = useId();
+  const [snapshots, setSnapshots] = useState<Snapshot[] | undefined>();
+  const [error, setError] = useState('');
+  const [taskId, setTaskId] = useState<string | undefined>();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const taskDone = useInventory((s) =>
+    taskId ? (s.inv.tasks[taskId]?.state ?? 'running') !== 'running' : false,
+  );
+
+  const load = useCallback(() => {
+    api.listSnapshots({ vmId: vm.id }).then(
+      (r) => {
+        setSnapshots(r.snapshots);
+        setError('');
+      },
+      (e: unknown) => setError(errorMessage(e)),
+    );
+  }, [vm.id]);
+
+  useEffect(load, [load, vm.state]);
+  useEffect(() => {
+    if (taskDone) {
+      setTaskId(undefined);
+      load();
+    }
+  }, [taskDone, load]);
+
+  const act = async (
+    snapshot:
+      | { op: 'create'; name: string; description: string }
+      | { op: 'revert'; name: string }
+      | { op: 'delete'; name: string },
+  ) => {
+    try {
+      const r = await api.snapshotAction({ vmId: vm.id, snapshot });
+      setTaskId(r.taskId);
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
+
+  const run = (snapshot: Parameters<typeof act>[0]) => void act(snapshot);
+
+  const check = objectNameSchema.safeParse(name);
+  return (
+    <div className="space-y-4">
+      <form
+        aria-label="Take a snapshot"
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!check.success) return;
+          run({ op: 'create', name: check.data, description: description.trim() });
+          setName('');
+          setDescription('');
+        }}
+      >
+        <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
+          Snapshot name
+          <input
+            id={`${ids}-name`}
+            className={input}
+            value={name}
+            placeholder="before-upgrade"
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={name && !check.success ? true : undefined}
+          />
+        </label>
+        <label className="flex flex-1 flex-col text-sm" htmlFor={`${ids}-desc`}>
+          Description (optional)
+          <input
+            id={`${ids}-desc`}
+            className={input}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+          />
+        </label>
+        <button type="submit" className={primaryButtonClass} disabled={!check.success || !!taskId}>
+          Take snapshot
+        </button>
+        {name && !check.success && (
+          <p className="w-full text-xs text-red-600 dark:text-red-400">
+            {check.error.issues[0]?.message}
+          </p>
+        )}
+      </form>
+      {error && (
+        <p role="alert" className="text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+      <section aria-label="Snapshots">
+        {snapshots === undefined && !error && <p className="text-slate-500">Reading…</p>}
+        {snapshots?.length === 0 && <p className="text-slate-500">No snapshots yet.</p>}
+        {snapshots && (
+          <SnapshotTree
+            all={snapshots}
+            parent=""
+            onRevert={(s) =>
+              ask({
+                title: `Revert ${vm.name} to ${s.name}?`,
+                body: `${vm.name} goes back to how it was when ${s.name} was taken (${s.state}). Everything since then that is not in another snapshot is lost.`,
+                confirmLabel: 'Revert',
+                onConfirm: () => run({ op: 'revert', name: s.name }),
+              })
+            }
+            onDelete={(s) =>
+              ask({
+                title: `Delete the snapshot ${s.name}?`,
+                body: `The VM stays as it is; only this snapshot goes. Snapshots taken from it stay, attached to the one before.`,
+                confirmLabel: 'Delete snapshot',
+                onConfirm: () => run({ op: 'delete', name: s.name }),
+              })
+            }
+          />
+        )}
+      </section>
+    </div>
+  );
+}

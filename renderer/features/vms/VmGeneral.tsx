@@ -1,0 +1,82 @@
+import type { Vm } from '../../../shared/model';
+import { useInventory } from '../../state/inventory';
+import { VM_STATE_WORDS, formatKiB } from '../../ui/format';
+import { Facts, Table } from '../../ui/Facts';
+import { buttonClass } from '../../ui/Dialog';
+import { useUi } from '../../state/ui';
+import { useVmJob } from './vmActions';
+
+export function VmGeneral({ vm }: { vm: Vm }) {
+  const host = useInventory((s) => s.inv.hosts[vm.hostId]);
+  const job = useVmJob(vm);
+  const busyTitle = job ? `${job}: wait for it to end` : undefined;
+  const g = vm.graphics[0];
+  const open = (kind: 'settings' | 'clone' | 'delete' | 'migrate') =>
+    useUi.getState().setVmDialog({ kind, vmId: vm.id });
+  return (
+    <div className="space-y-4">
+      <div role="toolbar" aria-label="VM" className="flex gap-1">
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('settings')}
+        >
+          Edit settings…
+        </button>
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('migrate')}
+        >
+          Migrate…
+        </button>
+        <button
+          className={buttonClass}
+          disabled={!!job || vm.state !== 'shutoff'}
+          title={busyTitle ?? (vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined)}
+          onClick={() => open('clone')}
+        >
+          Clone…
+        </button>
+        <button
+          className={buttonClass}
+          disabled={!!job}
+          title={busyTitle}
+          onClick={() => open('delete')}
+        >
+          Delete VM…
+        </button>
+      </div>
+      <Facts
+        rows={[
+          ['Name', vm.name],
+          ['UUID', vm.uuid],
+          // Not the Paused an incoming copy reports: what is happening to it.
+          ['State', job ?? VM_STATE_WORDS[vm.state]],
+          ['Node', host?.name ?? '—'],
+          ['vCPUs', String(vm.vcpus)],
+          ['Memory', formatKiB(vm.memoryKiB)],
+          ['Autostart', vm.autostart ? 'Yes' : 'No'],
+          [
+            'Console',
+            g
+              ? `${g.type.toUpperCase()} on ${g.listen || 'all addresses'}${g.port > 0 ? `:${g.port}` : ''}`
+              : 'None',
+          ],
+        ]}
+      />
+      <Table
+        caption="Disks"
+        head={['Target', 'Device', 'Bus', 'Source']}
+        rows={vm.disks.map((d) => [d.target, d.device, d.bus, d.source || '—'])}
+      />
+      <Table
+        caption="Network interfaces"
+        head={['Type', 'Source', 'MAC', 'Model']}
+        rows={vm.nics.map((n) => [n.type, n.source || '—', n.mac, n.model || '—'])}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// Which VM actions make sense in which state, and which need a confirmation:
+// shared by the toolbar and the context menu.
+import type { VmAction } from '../../../shared/api';
+import type { Vm } from '../../../shared/model';
+import { runningVmJob } from '../../../shared/vm-jobs';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useUi } from '../../state/ui';
+
+export interface ActionSpec {
+  action: VmAction;
+  label: string;
+  allowed: (vm: Vm) => boolean;
+  /** A sentence on what is lost, for actions that need confirming. */
+  warning?: (vm: Vm) => string;
+}
+
+export const VM_ACTION_SPECS: readonly ActionSpec[] = [
+  {
+    action: 'start',
+    label: 'Start',
+    allowed: (vm) => ['shutoff', 'crashed', 'shutdown'].includes(vm.state),
+  },
+  { action: 'shutdown', label: 'Shut down', allowed: (vm) => vm.state === 'running' },
+  {
+    action: 'destroy',
+    label: 'Force off',
+    allowed: (vm) => ['running', 'paused', 'shutdown', 'blocked', 'pmsuspended'].includes(vm.state),
+    warning: (vm) =>
+      `${vm.name} stops at once, like pulling the power cord. Anything the guest has not written to disk is lost.`,
+  },
+  {
+    action: 'reboot',
+    label: 'Reboot',
+    allowed: (vm) => vm.state === 'running',
+    warning: (vm) =>
+      `${vm.name} restarts; its users are disconnected and unsaved work in the guest may be lost.`,
+  },
+  { action: 'suspend', label: 'Pause', allowed: (vm) => vm.state === 'running' },
+  { action: 'resume', label: 'Resume', allowed: (vm) => vm.state === 'paused' },
+];
+
+/**
+ * "Migrating to node2" while a task moves the VM (the backend refuses its
+ * lifecycle actions meanwhile); undefined when it is free.
+ */
+export function useVmJob(vm: Pick<Vm, 'uuid' | 'hostId'> | undefined): string | undefined {
+  return useInventory((s) =>
+    vm ? runningVmJob(Object.values(s.inv.tasks), s.inv.hosts, vm)?.words : undefined,
+  );
+}
+
+/** Whether the action is offered: the VM's state allows it and no task holds the VM. */
+export const canRun = (spec: ActionSpec, vm: Vm, job: string | undefined) =>
+  !job && spec.allowed(vm);
+
+/** Runs an action, asking first where the spec says so. Errors land in the Tasks pane. */
+export function runVmAction(vm: Vm, spec: ActionSpec, onError: (msg: string) => void): void {
+  const go = () => {
+    api
+      .vmAction({ vmId: vm.id, action: spec.action })
+      .catch((err: unknown) => onError(errorMessage(err)));
+  };
+  if (!spec.warning) {
+    go();
+    return;
+  }
+  useUi.getState().askConfirm({
+    title: `${spec.label} ${vm.name}?`,
+    body: spec.warning(vm),
+    confirmLabel: spec.label,
+    onConfirm: go,
+  });
+}
