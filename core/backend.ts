@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
+  VM_ACTION_LABELS,
   methods,
   isMethodName,
   type MethodName,
@@ -97,15 +98,6 @@ const POOL_ACTION_TITLES: Record<PoolAction, string> = {
   undefine: 'Remove pool',
   delete: 'Delete pool',
 };
-
-const ACTION_TITLES = {
-  start: 'Start',
-  shutdown: 'Shut down',
-  destroy: 'Force off',
-  reboot: 'Reboot',
-  suspend: 'Pause',
-  resume: 'Resume',
-} as const;
 
 export class Backend {
   readonly store = new InventoryStore();
@@ -522,11 +514,11 @@ export class Backend {
     },
 
     vmAction: async ({ vmId, action }) => {
-      const vm = this.freeVmOrThrow(vmId, ACTION_TITLES[action]);
+      const vm = this.freeVmOrThrow(vmId, VM_ACTION_LABELS[action]);
       const conn = this.connection(vm.hostId);
       const driver = conn.getDriver();
       const taskId = this.tasks.start(
-        `${ACTION_TITLES[action]} ${vm.name}`,
+        `${VM_ACTION_LABELS[action]} ${vm.name}`,
         `${vm.name} on ${conn.config.name}`,
         (ctx) => driver.vmAction(vm, action, ctx, this.settings.current.vmActionTimeoutSeconds),
       );

@@ -3,8 +3,14 @@
 import type { VmAction } from '../../shared/api';
 import type { CpuModel } from '../../shared/cluster';
 import type { NodeInfo, Snapshot, Stack, StoragePool, Vm } from '../../shared/model';
-import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../shared/storage';
-import type { VmSettings, VmSpec } from '../../shared/vm';
+import type {
+  FoundSource,
+  PoolAction,
+  PoolSpec,
+  ScanRequest,
+  VolumeOp,
+} from '../../shared/storage';
+import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 import type { DisplayAddress } from './libvirt/display';
 import type { JobInfo } from './libvirt/parse';
@@ -22,17 +28,9 @@ export interface DriverStep {
   undoStep?: DriverStep;
 }
 
-export type SnapshotOp =
-  | { op: 'create'; name: string; description: string }
-  | { op: 'revert'; name: string }
-  | { op: 'delete'; name: string };
-
-/** A change to a pool's volumes. */
-export type VolumeOp =
-  | { op: 'create'; name: string; bytes: number; format: string }
-  | { op: 'delete'; name: string }
-  | { op: 'resize'; name: string; bytes: number }
-  | { op: 'clone'; name: string; newName: string };
+// Written once, in the contract; re-exported for the drivers that import them from here.
+export type { SnapshotOp } from '../../shared/vm';
+export type { VolumeOp } from '../../shared/storage';
 
 export interface Driver {
   readonly stack: Stack;

@@ -36,7 +36,8 @@ export class InventoryStore {
 
   put<C extends Collection>(collection: C, id: string, value: Inventory[C][string]): void {
     if (isDeepStrictEqual(this.inv[collection][id], value)) return;
-    this.push({ op: 'put', collection, id, value: structuredClone(value) });
+    // The compiler cannot pair a generic C with its member of the Patch union; put's signature does.
+    this.push({ op: 'put', collection, id, value: structuredClone(value) } as Patch);
   }
 
   del(collection: Collection, id: string): void {

@@ -1,7 +1,7 @@
 // The libvirt driver: inventory through one persistent virsh, changes pushed
 // from libvirt's own event streams, actions as logged one-shot commands.
 import type { ClientChannel } from 'ssh2';
-import type { VmAction } from '../../../shared/api';
+import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import type { CpuModel } from '../../../shared/cluster';
 import type { NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
@@ -249,7 +249,7 @@ export class LibvirtDriver implements Driver {
       const ok = await wait.result;
       if (!ok) {
         if (effect.offer === 'destroy')
-          ctx.offer({ label: 'Force off', vmId: vm.id, action: 'destroy' });
+          ctx.offer({ label: VM_ACTION_LABELS.destroy, vmId: vm.id, action: 'destroy' });
         throw new ClusterdeckError('timeout', effect.late(vm.name, this.label, waitSeconds));
       }
     } finally {
