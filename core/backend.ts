@@ -27,6 +27,7 @@ import {
 } from '../shared/volume-use';
 import { diskVolumeName, type VmSpec } from '../shared/vm';
 import { ClusterdeckError } from '../shared/errors';
+import { checkResult, contractChecksOn } from './contract-checks';
 import type { ClusterSpec, CpuModel } from '../shared/cluster';
 import type { MigrationSpec } from '../shared/migration';
 import { runningVmJob } from '../shared/vm-jobs';
@@ -191,7 +192,9 @@ export class Backend {
       );
     }
     const handler = this.handlers[method] as (p: unknown, c: Caller) => Promise<unknown>;
-    return handler(parsed.data, caller);
+    const result = await handler(parsed.data, caller);
+    if (contractChecksOn()) checkResult(method, result);
+    return result;
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {

@@ -9,6 +9,7 @@ import {
   type Inventory,
   type Patch,
 } from '../../shared/model';
+import { checkPatch, contractChecksOn } from '../contract-checks';
 
 type Listener = (patches: Patch[]) => void;
 
@@ -71,6 +72,7 @@ export class InventoryStore {
   }
 
   private push(p: Patch): void {
+    if (contractChecksOn()) checkPatch(p);
     applyPatches(this.inv, [p]);
     if (this.pending.length === 0) queueMicrotask(() => this.flush());
     this.pending.push(p);

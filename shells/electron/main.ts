@@ -14,8 +14,14 @@ import {
   session,
   shell,
 } from 'electron';
-import { toErrorPayload } from '../../shared/errors';
 import { IPC_CALL, IPC_PATCH } from '../../shared/ipc';
+import {
+  answer,
+  failure,
+  requestSchema,
+  type PatchMessage,
+  type WireResponse,
+} from '../../shared/wire';
 import { Backend } from '../../core/backend';
 import { lockDataDir } from '../../core/store/instance-lock';
 import type { SecretBox } from '../../core/store/secrets';
@@ -173,21 +179,25 @@ app.whenReady().then(async () => {
     },
   });
 
-  ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
+  // Answers are wire responses (shared/wire.ts), errors included: nothing is
+  // thrown, so Electron never wraps an error's text.
+  ipcMain.handle(IPC_CALL, async (event, message: unknown): Promise<WireResponse> => {
+    const parsed = requestSchema.safeParse(message);
+    if (!parsed.success)
+      return failure(0, { code: 'invalid-input', message: 'Refused a malformed call.' });
+    const request = parsed.data;
     // Only our own page may call the backend.
-    if (!event.senderFrame || !isOwnPage(event.senderFrame.url)) {
-      throw new Error(
-        JSON.stringify({ code: 'invalid-input', message: 'Refused a call from an unknown page.' }),
-      );
-    }
-    try {
-      // Tunnels and downloads it opens accept this page's exact origin only.
-      return await backend.call(method, params, {
-        pageOrigin: appPageOrigin(event.senderFrame.url),
+    const frame = event.senderFrame;
+    if (!frame || !isOwnPage(frame.url)) {
+      return failure(request.id, {
+        code: 'invalid-input',
+        message: 'Refused a call from an unknown page.',
       });
-    } catch (err) {
-      throw new Error(JSON.stringify(toErrorPayload(err)));
     }
+    // Tunnels and downloads it opens accept this page's exact origin only.
+    return answer(request.id, () =>
+      backend.call(request.method, request.params, { pageOrigin: appPageOrigin(frame.url) }),
+    );
   });
 
   Menu.setApplicationMenu(
@@ -200,7 +210,8 @@ app.whenReady().then(async () => {
   );
   backend.onPatch((patches) => {
     for (const w of BrowserWindow.getAllWindows()) {
-      if (!w.isDestroyed()) w.webContents.send(IPC_PATCH, patches);
+      if (!w.isDestroyed())
+        w.webContents.send(IPC_PATCH, { type: 'patch', patches } satisfies PatchMessage);
     }
   });
   createWindow();
