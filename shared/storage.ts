@@ -69,12 +69,15 @@ const devicesSchema = z
   .default([])
   .refine((d) => new Set(d).size === d.length, 'A device is listed twice.');
 
+/** What a netfs pool mounts: NFS, GlusterFS (FUSE) or CIFS/SMB. */
+export const NETFS_FORMATS = ['nfs', 'glusterfs', 'cifs'] as const;
+
 export const poolSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dir'), name: objectNameSchema, targetPath: absolutePathSchema }),
   z.object({
     type: z.literal('netfs'),
     name: objectNameSchema,
-    format: z.enum(['nfs', 'glusterfs', 'cifs']),
+    format: z.enum(NETFS_FORMATS),
     host: hostSchema,
     /** The export (NFS), volume (GlusterFS) or share (CIFS) on the server. */
     sourcePath: z

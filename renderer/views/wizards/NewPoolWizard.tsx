@@ -33,7 +33,7 @@ export function NewPoolWizard() {
   const spec = form.spec;
   const hostIds = [...nodes];
   const plan = usePlan(step === 'summary', () =>
-    getBridge().call('planStoragePool', { spec: spec as never, hostIds }),
+    getBridge().call('planStoragePool', { spec, hostIds }),
   );
 
   const index = STEPS.findIndex((s) => s.id === step);
@@ -51,7 +51,7 @@ export function NewPoolWizard() {
   };
 
   const { busy, finish: create } = useFinish(async () => {
-    await getBridge().call('createStoragePool', { spec: spec as never, hostIds });
+    await getBridge().call('createStoragePool', { spec, hostIds });
   }, close);
 
   return (

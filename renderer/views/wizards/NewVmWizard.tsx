@@ -2,19 +2,13 @@
 // and console; then the exact commands. Create runs them as one task and,
 // when asked, opens the new VM's console once it runs.
 import { useEffect, useId, useState } from 'react';
-import type { Params } from '../../../shared/api';
-import { volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
+import { volumeFormatsFor } from '../../../shared/storage';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
-import {
-  OS_PROFILES,
-  OS_PROFILE_LABELS,
-  vmSpecSchema,
-  type OsProfile,
-  type VmCpuChoice,
-} from '../../../shared/vm';
+import { OS_PROFILES, OS_PROFILE_LABELS, vmSpecSchema } from '../../../shared/vm';
 import { describeCpu } from '../../../shared/cluster';
 import { getBridge } from '../../api/bridge';
+import { vmSpecDraft, type VmForm as Form } from '../../api/specs';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../format';
@@ -29,38 +23,6 @@ import {
   planRunnable,
 } from './WizardFrame';
 
-type DiskKind = 'new' | 'existing' | 'none';
-type BootKind = 'iso' | 'network' | 'kernel' | 'none';
-type NetKind = 'network' | 'bridge' | 'none';
-
-interface Form {
-  name: string;
-  hostId: string;
-  os: OsProfile;
-  kvm: boolean;
-  cpu: VmCpuChoice;
-  vcpus: string;
-  memoryMiB: string;
-  disk: DiskKind;
-  diskPool: string;
-  diskSize: string;
-  diskFormat: VolumeFormat;
-  diskVolume: string;
-  boot: BootKind;
-  isoPool: string;
-  isoVolume: string;
-  kernel: string;
-  initrd: string;
-  cmdline: string;
-  net: NetKind;
-  netName: string;
-  bridge: string;
-  graphics: 'vnc' | 'spice' | 'none';
-  serial: boolean;
-  start: boolean;
-  openConsole: boolean;
-}
-
 const STEPS = [
   'Name and OS',
   'CPU and memory',
@@ -70,47 +32,8 @@ const STEPS = [
   'Summary',
 ];
 
-function toSpec(f: Form): unknown {
-  return {
-    name: f.name.trim(),
-    os: f.os,
-    kvm: f.kvm,
-    cpu: f.cpu,
-    vcpus: Number(f.vcpus),
-    memoryMiB: Number(f.memoryMiB),
-    disk:
-      f.disk === 'new'
-        ? {
-            kind: 'new',
-            poolId: f.diskPool,
-            bytes: parseSize(f.diskSize) ?? 0,
-            format: f.diskFormat,
-          }
-        : f.disk === 'existing'
-          ? { kind: 'existing', poolId: f.diskPool, volume: f.diskVolume }
-          : { kind: 'none' },
-    boot:
-      f.boot === 'iso'
-        ? { kind: 'iso', poolId: f.isoPool, volume: f.isoVolume }
-        : f.boot === 'kernel'
-          ? {
-              kind: 'kernel',
-              kernel: f.kernel,
-              ...(f.initrd.trim() ? { initrd: f.initrd } : {}),
-              cmdline: f.cmdline,
-            }
-          : { kind: f.boot },
-    network:
-      f.net === 'network'
-        ? { kind: 'network', name: f.netName }
-        : f.net === 'bridge'
-          ? { kind: 'bridge', name: f.bridge }
-          : { kind: 'none' },
-    graphics: f.graphics,
-    serial: f.serial,
-    start: f.start,
-  };
-}
+/** The spec as the contract expects it; an unreadable size is 0 bytes, which it refuses. */
+const toSpec = (f: Form) => vmSpecDraft(f, parseSize(f.diskSize) ?? 0);
 
 /** Field errors by the form's own keys, from the contract's schema. */
 function errorsOf(f: Form): Record<string, string> {
@@ -231,7 +154,7 @@ export function NewVmWizard() {
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const plan = usePlan(index === STEPS.length - 1, () =>
-    getBridge().call('planVm', { hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] }),
+    getBridge().call('planVm', { hostId: f.hostId, spec: toSpec(f) }),
   );
 
   const next = () => {
@@ -246,7 +169,7 @@ export function NewVmWizard() {
   const { busy, finish: create } = useFinish(async () => {
     await getBridge().call('createVm', {
       hostId: f.hostId,
-      spec: toSpec(f) as Params<'createVm'>['spec'],
+      spec: toSpec(f),
     });
     if (f.start && f.openConsole && f.graphics !== 'none') {
       useUi.getState().openWhenReady({ hostId: f.hostId, name: f.name.trim(), tab: 'console' });
