@@ -23,7 +23,7 @@ export class ApiError extends Error {
 }
 
 /** What shells/electron/preload.ts exposes: wire messages, unparsed. */
-interface PreloadApi {
+export interface PreloadApi {
   call(request: WireRequest): Promise<unknown>;
   onPatch(listener: (message: unknown) => void): () => void;
 }
@@ -51,7 +51,8 @@ function settle<M extends MethodName>(response: WireResponse): Result<M> {
   return response.result as Result<M>;
 }
 
-function preloadBridge(api: PreloadApi): Bridge {
+/** Exported for the IPC round-trip test (shells/electron/ipc-answer.test.ts). */
+export function preloadBridge(api: PreloadApi): Bridge {
   let nextId = 1;
   return {
     async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {

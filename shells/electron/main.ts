@@ -15,18 +15,13 @@ import {
   shell,
 } from 'electron';
 import { IPC_CALL, IPC_PATCH } from '../../shared/ipc';
-import {
-  answer,
-  failure,
-  requestSchema,
-  type PatchMessage,
-  type WireResponse,
-} from '../../shared/wire';
+import type { PatchMessage } from '../../shared/wire';
 import { Backend } from '../../core/backend';
 import { lockDataDir } from '../../core/store/instance-lock';
 import type { SecretBox } from '../../core/store/secrets';
 import { APP_INDEX_URL, APP_SCHEME, appFilePath, appPageOrigin } from './app-scheme';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
+import { answerIpcCall } from './ipc-answer';
 import { contentType } from '../common/static-files';
 
 const rendererDir = join(__dirname, '..', 'renderer');
@@ -179,26 +174,9 @@ app.whenReady().then(async () => {
     },
   });
 
-  // Answers are wire responses (shared/wire.ts), errors included: nothing is
-  // thrown, so Electron never wraps an error's text.
-  ipcMain.handle(IPC_CALL, async (event, message: unknown): Promise<WireResponse> => {
-    const parsed = requestSchema.safeParse(message);
-    if (!parsed.success)
-      return failure(0, { code: 'invalid-input', message: 'Refused a malformed call.' });
-    const request = parsed.data;
-    // Only our own page may call the backend.
-    const frame = event.senderFrame;
-    if (!frame || !isOwnPage(frame.url)) {
-      return failure(request.id, {
-        code: 'invalid-input',
-        message: 'Refused a call from an unknown page.',
-      });
-    }
-    // Tunnels and downloads it opens accept this page's exact origin only.
-    return answer(request.id, () =>
-      backend.call(request.method, request.params, { pageOrigin: appPageOrigin(frame.url) }),
-    );
-  });
+  ipcMain.handle(IPC_CALL, (event, message: unknown) =>
+    answerIpcCall(backend, message, event.senderFrame?.url),
+  );
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
