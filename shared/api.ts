@@ -1,6 +1,8 @@
 // The one contract between the renderer and the main process. Every method
 // and event is named here once; the Electron preload and the browser shell
-// both carry exactly this, and both sides validate with these schemas.
+// both carry exactly this (in shared/wire.ts messages). Params are validated
+// on both sides; results are checked against their schemas by the backend
+// when CLUSTERDECK_CHECK_RESULTS=1 (every test run, core/contract-checks.ts).
 import { z } from 'zod';
 import { idSchema } from './ids';
 import { AUTH_METHODS, inventorySchema, snapshotSchema, type Patch } from './model';
