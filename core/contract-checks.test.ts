@@ -87,9 +87,10 @@ describe('the contract at runtime', () => {
   });
 
   it('refuses a patch whose entity does not match its collection', () => {
+    const half = { id: 'v', name: 'db' };
     expect(() =>
-      checkPatch({ op: 'put', collection: 'vms', id: 'v', value: { id: 'v', name: 'db' } }),
-    ).toThrow(/inventory patch is outside the contract/);
+      checkPatch({ op: 'put', collection: 'vms', id: 'v', value: half as never }),
+    ).toThrow(/inventory patch is outside the contract \(vms: hostId: /);
     expect(() => checkPatch({ op: 'del', collection: 'vms', id: 'v' })).not.toThrow();
   });
 

@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import { methods, type MethodName } from '../shared/api';
 import { ClusterdeckError } from '../shared/errors';
-import { patchSchema } from '../shared/model';
+import { entitySchemas, patchSchema, type Patch } from '../shared/model';
 
 export function contractChecksOn(): boolean {
   return process.env['CLUSTERDECK_CHECK_RESULTS'] === '1';
@@ -32,11 +32,17 @@ export function checkResult(method: MethodName, result: unknown): void {
 }
 
 /** Throws when a patch does not match the schema of its collection's entities. */
-export function checkPatch(patch: unknown): void {
+export function checkPatch(patch: Patch): void {
   const r = patchSchema.safeParse(patch);
-  if (!r.success)
-    throw new ClusterdeckError(
-      'internal',
-      `An inventory patch is outside the contract (${firstIssue(r.error)}): ${JSON.stringify(patch).slice(0, 500)}`,
-    );
+  if (r.success) return;
+  // The union's own issue says only "Invalid input": name the entity's field instead.
+  const entity = patch.op === 'put' && entitySchemas[patch.collection]?.safeParse(patch.value);
+  const where =
+    entity && !entity.success
+      ? `${patch.collection}: ${firstIssue(entity.error)}`
+      : firstIssue(r.error);
+  throw new ClusterdeckError(
+    'internal',
+    `An inventory patch is outside the contract (${where}): ${JSON.stringify(patch).slice(0, 500)}`,
+  );
 }
