@@ -23,6 +23,10 @@ import {
   planRunnable,
 } from './WizardFrame';
 
+/** The form's free-text fields, and those chosen from a list (typed as the field). */
+type TextKey = { [K in keyof Form]: string extends Form[K] ? K : never }[keyof Form];
+type ChoiceKey = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
+
 const STEPS = [
   'Name and OS',
   'CPU and memory',
@@ -182,7 +186,7 @@ export function NewVmWizard() {
         {shown(k)}
       </p>
     );
-  const text = (k: keyof Form, label: string, hint?: string, type = 'text') => (
+  const text = (k: TextKey, label: string, hint?: string, type = 'text') => (
     <div>
       <label className={wizardLabel} htmlFor={`${ids}-${k}`}>
         {label}
@@ -194,14 +198,18 @@ export function NewVmWizard() {
         value={String(f[k])}
         placeholder={hint}
         spellCheck={false}
-        onChange={(e) => set(k, e.target.value as never)}
+        onChange={(e) => set(k, e.target.value)}
         aria-invalid={shown(k) ? true : undefined}
         aria-describedby={shown(k) ? `${ids}-${k}-e` : undefined}
       />
       {error(k)}
     </div>
   );
-  const select = (k: keyof Form, label: string, options: { value: string; label: string }[]) => (
+  const select = <K extends ChoiceKey>(
+    k: K,
+    label: string,
+    options: readonly { value: Form[K]; label: string }[],
+  ) => (
     <div>
       <label className={wizardLabel} htmlFor={`${ids}-${k}`}>
         {label}
@@ -210,7 +218,11 @@ export function NewVmWizard() {
         id={`${ids}-${k}`}
         className={input}
         value={String(f[k])}
-        onChange={(e) => set(k, e.target.value as never)}
+        onChange={(e) => {
+          // The chosen option's own value, typed as the field is.
+          const chosen = options.find((o) => o.value === e.target.value);
+          if (chosen) set(k, chosen.value);
+        }}
       >
         {options.length === 0 && <option value="">None available</option>}
         {options.map((o) => (
