@@ -1,9 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+// Every result and inventory patch is checked against the contract's
+// schemas (core/contract-checks.ts) in both projects, so each lab test checks
+// real node data; child processes (the browser shell of the e2e tests) inherit it.
+const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
+
 // Two projects: fast unit tests beside the code, and the lab suites
 // (integration + end to end) that run one at a time against real nodes.
 export default defineConfig({
   test: {
+    env,
     projects: [
       {
         test: {
@@ -16,6 +22,7 @@ export default defineConfig({
             'eslint-rules/**/*.test.ts',
           ],
           environment: 'node',
+          env,
         },
       },
       {
@@ -26,6 +33,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 180_000,
+          env,
         },
       },
     ],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { methods, isMethodName } from '../shared/api';
 import type { Patch } from '../shared/model';
 import { ClusterdeckError } from '../shared/errors';
+import { checkResult, contractChecksOn } from './contract-checks';
 import { InventoryStore } from './inventory/store';
 import { JumpHosts } from './ssh/jump';
 import { KnownHosts } from './ssh/known-hosts';
@@ -85,7 +86,9 @@ export class Backend {
       );
     }
     const handler = this.handlers[method] as (p: unknown, c: Caller) => Promise<unknown>;
-    return handler(parsed.data, caller);
+    const result = await handler(parsed.data, caller);
+    if (contractChecksOn()) checkResult(method, result);
+    return result;
   }
 
   /**

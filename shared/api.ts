@@ -1,21 +1,25 @@
 // The one contract between the renderer and the main process. Every method
 // and event is named here once; the Electron preload and the browser shell
-// both carry exactly this, and both sides validate with these schemas.
+// both carry exactly this (in shared/wire.ts messages). Params are validated
+// on both sides; results are checked against their schemas by the backend
+// when CLUSTERDECK_CHECK_RESULTS=1 (every test run, core/contract-checks.ts).
 import { z } from 'zod';
-import { AUTH_METHODS, type Inventory, type Patch, type Snapshot } from './model';
+import { idSchema } from './ids';
+import { AUTH_METHODS, inventorySchema, snapshotSchema, type Patch } from './model';
 import {
   POOL_ACTIONS,
-  VOLUME_FORMATS,
+  bytesSchema,
+  foundSourceSchema,
   objectNameSchema,
   planStepSchema,
   poolSpecSchema,
   scanRequestSchema,
-  type FoundSource,
+  volumeOpSchema,
 } from './storage';
-import { vmSettingsSchema, vmSpecSchema } from './vm';
-import { clusterSpecSchema, type Finding } from './cluster';
-import { migrationSpecSchema, type TlsReadiness } from './migration';
-import type { PerformanceSample } from './performance';
+import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { clusterSpecSchema, findingSchema } from './cluster';
+import { migrationSpecSchema, tlsReadinessSchema } from './migration';
+import { performanceSampleSchema } from './performance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -47,10 +51,9 @@ export const proxyJumpSchema = z
     'A jump host is [user@]host[:port], several separated by commas.',
   );
 
-const idSchema = z.string().min(1).max(512);
+import { VM_ACTIONS } from './vm-actions';
 
-export const VM_ACTIONS = ['start', 'shutdown', 'destroy', 'reboot', 'suspend', 'resume'] as const;
-export type VmAction = (typeof VM_ACTIONS)[number];
+export { VM_ACTIONS, VM_ACTION_LABELS, type VmAction } from './vm-actions';
 
 export const HOST_KEY_STATUS = ['new', 'known', 'changed'] as const;
 
@@ -114,27 +117,11 @@ const poolPlanParams = z.object({
   hostIds: z.array(idSchema).min(1, 'Choose at least one node.').max(64),
 });
 
-/** Sizes in bytes, up to 1 PiB. */
-const bytesSchema = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 50);
-
-const volumeOpSchema = z.discriminatedUnion('op', [
-  z.object({
-    op: z.literal('create'),
-    name: objectNameSchema,
-    bytes: bytesSchema,
-    format: z.enum(VOLUME_FORMATS),
-  }),
-  z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
-  z.object({ op: z.literal('resize'), name: z.string().min(1).max(255), bytes: bytesSchema }),
-  z.object({ op: z.literal('clone'), name: z.string().min(1).max(255), newName: objectNameSchema }),
-]);
-
-const inventorySchema = z.custom<Inventory>((v) => typeof v === 'object' && v !== null);
 const none = z.object({}).strict();
+/** The result of a method that answers nothing but success. */
+const done = z.object({}).strict();
+const taskStarted = z.object({ taskId: z.string() });
+const plan = z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) });
 
 /** Method name -> params schema and result schema. */
 export const methods = {
@@ -148,19 +135,19 @@ export const methods = {
     result: hostKeyProbeSchema,
   },
   addHost: { params: addHostSchema, result: z.object({ hostId: z.string() }) },
-  removeHost: { params: z.object({ hostId: idSchema }), result: z.object({}) },
-  reconnectHost: { params: z.object({ hostId: idSchema }), result: z.object({}) },
+  removeHost: { params: z.object({ hostId: idSchema }), result: done },
+  reconnectHost: { params: z.object({ hostId: idSchema }), result: done },
   vmAction: {
     params: z.object({ vmId: idSchema, action: z.enum(VM_ACTIONS) }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
-  cancelTask: { params: z.object({ taskId: idSchema }), result: z.object({}) },
+  cancelTask: { params: z.object({ taskId: idSchema }), result: done },
   /** Runs the undo a failed task offers (Task.undo) as a task of its own. */
   undoTask: {
     params: z.object({ taskId: idSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
-  clearTasks: { params: none, result: z.object({}) },
+  clearTasks: { params: none, result: done },
   sshAliases: { params: none, result: z.array(sshAliasSchema) },
   /**
    * What the page should know once: notices from startup (a settings file
@@ -179,7 +166,7 @@ export const methods = {
     result: z.object({ consoleId: z.string(), url: z.string() }),
   },
   /** Closes a console or terminal tunnel. */
-  closeConsole: { params: z.object({ consoleId: idSchema }), result: z.object({}) },
+  closeConsole: { params: z.object({ consoleId: idSchema }), result: done },
   /**
    * Opens a loopback WebSocket tunnel to a terminal, usable once: a login
    * shell on a node, or a VM's serial console. The bytes are the terminal's.
@@ -194,25 +181,25 @@ export const methods = {
   /** The commands New Storage Pool will run, per node, and what stands in the way. */
   planStoragePool: {
     params: poolPlanParams,
-    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+    result: plan,
   },
-  createStoragePool: { params: poolPlanParams, result: z.object({ taskId: z.string() }) },
+  createStoragePool: { params: poolPlanParams, result: taskStarted },
   /** Asks a node which sources it can find (exports, targets, volume groups), for the wizard. */
   scanPoolSources: {
     params: z.object({ hostId: idSchema, request: scanRequestSchema }),
     result: z.object({
       /** The command that ran on the node, for the wizard to show. */
       command: z.string(),
-      sources: z.array(z.custom<FoundSource>()),
+      sources: z.array(foundSourceSchema),
     }),
   },
   poolAction: {
     params: z.object({ poolId: idSchema, action: z.enum(POOL_ACTIONS) }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   volumeAction: {
     params: z.object({ poolId: idSchema, volume: volumeOpSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /**
    * The VMs whose snapshots keep a volume as a disk (read from the node when
@@ -227,26 +214,11 @@ export const methods = {
   /** A VM's snapshots, read from its node when asked. */
   listSnapshots: {
     params: z.object({ vmId: idSchema }),
-    result: z.object({ snapshots: z.array(z.custom<Snapshot>()) }),
+    result: z.object({ snapshots: z.array(snapshotSchema) }),
   },
   snapshotAction: {
-    params: z.object({
-      vmId: idSchema,
-      snapshot: z.discriminatedUnion('op', [
-        z.object({
-          op: z.literal('create'),
-          name: objectNameSchema,
-          description: z
-            .string()
-            .max(1000)
-            .refine((t) => ![...t].some((c) => c.charCodeAt(0) < 0x20), 'One line of text.')
-            .default(''),
-        }),
-        z.object({ op: z.literal('revert'), name: z.string().min(1).max(255) }),
-        z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
-      ]),
-    }),
-    result: z.object({ taskId: z.string() }),
+    params: z.object({ vmId: idSchema, snapshot: snapshotOpSchema }),
+    result: taskStarted,
   },
   /** Removes a VM; the disks named by target (vda, sdb) are deleted with it. */
   deleteVm: {
@@ -257,7 +229,7 @@ export const methods = {
         .max(64)
         .default([]),
     }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** The VM settings editor's change: the diff of the definition and the commands. */
   planVmSettings: {
@@ -271,21 +243,21 @@ export const methods = {
   },
   applyVmSettings: {
     params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** Copies a shut-off VM under a new name, with copies of its disks. */
   cloneVm: {
     params: z.object({ vmId: idSchema, name: objectNameSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** The commands New VM will run on the node, and what stands in the way. */
   planVm: {
     params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
-    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+    result: plan,
   },
   createVm: {
     params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** Starts downloading a volume: the task, and a one-time loopback URL to fetch it from. */
   startDownload: {
@@ -309,34 +281,34 @@ export const methods = {
   /** New Cluster's checklist for these nodes; changes nothing. */
   clusterPreflight: {
     params: z.object({ hostIds: clusterSpecSchema.shape.hostIds }),
-    result: z.object({ findings: z.array(z.custom<Finding>()) }),
+    result: z.object({ findings: z.array(findingSchema) }),
   },
   /** The commands New Cluster will run, per node, and what stands in the way. */
   planCluster: {
     params: clusterSpecSchema,
-    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+    result: plan,
   },
-  createCluster: { params: clusterSpecSchema, result: z.object({ taskId: z.string() }) },
+  createCluster: { params: clusterSpecSchema, result: taskStarted },
   /** Migrate VM's preflight and the commands it will run; changes nothing. */
   planMigration: {
     params: migrationSpecSchema,
     result: z.object({
-      findings: z.array(z.custom<Finding>()),
+      findings: z.array(findingSchema),
       steps: z.array(planStepSchema),
       problems: z.array(z.string()),
     }),
   },
-  migrateVms: { params: migrationSpecSchema, result: z.object({ taskId: z.string() }) },
+  migrateVms: { params: migrationSpecSchema, result: taskStarted },
   /** Whether both nodes hold QEMU's certificates for `virsh migrate --tls`, and if not, what lacks. */
   migrationTls: {
     params: z.object({ sourceHostId: idSchema, targetHostId: idSchema }),
-    result: z.custom<TlsReadiness>(),
+    result: tlsReadinessSchema,
   },
   /** Where maintenance mode would move each running VM of a node, and the commands. */
   planMaintenance: {
     params: z.object({ hostId: idSchema }),
     result: z.object({
-      findings: z.array(z.custom<Finding>()),
+      findings: z.array(findingSchema),
       steps: z.array(planStepSchema),
       problems: z.array(z.string()),
     }),
@@ -344,17 +316,17 @@ export const methods = {
   /** Moves the node's running VMs to its cluster peers and marks it; bringBack remembers them. */
   enterMaintenance: {
     params: z.object({ hostId: idSchema, bringBack: z.boolean() }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** Clears the mark, and brings back the VMs remembered when it was set. */
   exitMaintenance: {
     params: z.object({ hostId: idSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** One reading of a node's and its VMs' load; rates compare with the node's previous reading. */
   readPerformance: {
     params: z.object({ hostId: idSchema }),
-    result: z.custom<PerformanceSample>(),
+    result: performanceSampleSchema,
   },
   /**
    * The commands Remove node runs: its peers stop trusting its cluster key and
@@ -363,22 +335,22 @@ export const methods = {
    */
   planRemoveClusterNode: {
     params: z.object({ clusterId: idSchema, hostId: idSchema }),
-    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+    result: plan,
   },
   /** Runs that plan as a task, then takes the node out of the cluster's record; refused while VMs are defined on it. */
   removeClusterNode: {
     params: z.object({ clusterId: idSchema, hostId: idSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** The commands Remove cluster runs: every node's cluster trust and key taken back. Changes nothing. */
   planRemoveCluster: {
     params: z.object({ clusterId: idSchema }),
-    result: z.object({ steps: z.array(planStepSchema), problems: z.array(z.string()) }),
+    result: plan,
   },
   /** Runs that plan as a task, then forgets the cluster; its nodes and their guests stay. */
   removeCluster: {
     params: z.object({ clusterId: idSchema }),
-    result: z.object({ taskId: z.string() }),
+    result: taskStarted,
   },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
@@ -392,7 +364,7 @@ export const methods = {
   },
   resizeTerminal: {
     params: z.object({ consoleId: idSchema, ...terminalSize }),
-    result: z.object({}),
+    result: done,
   },
 } as const;
 

@@ -1,9 +1,8 @@
 // What the New Cluster wizard sends and shows: the cluster's name and nodes,
 // the preflight checklist, and the record the app keeps.
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { objectNameSchema, poolSpecSchema } from './storage';
-
-const idSchema = z.string().min(1).max(512);
 
 export const clusterSpecSchema = z.object({
   name: objectNameSchema,
@@ -21,14 +20,15 @@ export const FINDING_LEVELS = ['ok', 'warning', 'problem'] as const;
 export type FindingLevel = (typeof FINDING_LEVELS)[number];
 
 /** One line of the preflight checklist: what was checked, where, and what to do. */
-export interface Finding {
-  check: string;
-  level: FindingLevel;
+export const findingSchema = z.object({
+  check: z.string(),
+  level: z.enum(FINDING_LEVELS),
   /** What was found, naming the nodes. */
-  detail: string;
+  detail: z.string(),
   /** What the administrator can do about a warning or problem. */
-  fix?: string;
-}
+  fix: z.string().optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
 
 /**
  * A CPU model with its features, as libvirt's hypervisor-cpu-baseline gives
@@ -52,10 +52,11 @@ export function describeCpu(cpu: CpuModel): string {
 }
 
 /** A cluster as the app keeps it (settings) and shows it (inventory). */
-export interface Cluster {
-  id: string;
-  name: string;
-  hostIds: string[];
+export const clusterSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostIds: z.array(z.string()),
   /** The CPU every member can run, worked out when the cluster was made or grew. */
-  cpu?: CpuModel;
-}
+  cpu: cpuModelSchema.optional(),
+});
+export type Cluster = z.infer<typeof clusterSchema>;

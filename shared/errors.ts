@@ -1,5 +1,7 @@
-// Errors that cross the process boundary. The message is always a sentence
-// for the user: which node, which command, what to do next.
+// Errors that cross the process boundary, as data (shared/wire.ts carries
+// the payload). The message is always a sentence for the user: which node,
+// which command, what to do next.
+import { z } from 'zod';
 
 export const ERROR_CODES = [
   'invalid-input',
@@ -19,10 +21,11 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export interface ErrorPayload {
-  code: ErrorCode;
-  message: string;
-}
+export const errorPayloadSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+});
+export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
 
 export class ClusterdeckError extends Error {
   readonly code: ErrorCode;

@@ -1,7 +1,6 @@
 // What the Migrate VM wizard sends: the VMs, the target node and how to move.
 import { z } from 'zod';
-
-const idSchema = z.string().min(1).max(512);
+import { idSchema } from './ids';
 
 /**
  * How a live move's data (guest memory, and disks when copied) travels:
@@ -45,8 +44,9 @@ export type MigrationSpec = z.infer<typeof migrationSpecSchema>;
 export type MigrationSpecInput = z.input<typeof migrationSpecSchema>;
 
 /** Whether TLS migration can run between two nodes, and if not, why (for the wizard). */
-export interface TlsReadiness {
-  ready: boolean;
+export const tlsReadinessSchema = z.object({
+  ready: z.boolean(),
   /** What is missing where, e.g. "node1 has no /etc/pki/qemu/client-cert.pem". */
-  reason?: string;
-}
+  reason: z.string().optional(),
+});
+export type TlsReadiness = z.infer<typeof tlsReadinessSchema>;

@@ -1,9 +1,12 @@
-// The entities both processes talk about. The inventory is normalized
-// (Record<id, entity>) and changes travel as patches, never as full reloads.
+// The entities both processes talk about, as zod schemas: each type is
+// inferred from its schema (written once), and the backend checks results
+// against them when CLUSTERDECK_CHECK_RESULTS is set (core/backend.ts).
+// The inventory is normalized (Record<id, entity>) and changes travel as
+// patches, never as full reloads.
 import { z } from 'zod';
-import type { VmAction } from './api';
-import type { Cluster } from './cluster';
-import type { PlanStepView } from './storage';
+import { clusterSchema } from './cluster';
+import { planStepSchema } from './storage';
+import { VM_ACTIONS } from './vm-actions';
 
 export const HOST_STATES = [
   'connecting',
@@ -20,7 +23,8 @@ export type HostState = (typeof HOST_STATES)[number];
 export const AUTH_METHODS = ['key', 'agent', 'password'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
-export type Stack = 'libvirt' | 'proxmox' | 'xcp' | 'unknown';
+export const STACKS = ['libvirt', 'proxmox', 'xcp', 'unknown'] as const;
+export type Stack = (typeof STACKS)[number];
 
 /**
  * What a host's driver can do, published with the host so the renderer
@@ -43,39 +47,49 @@ export const CAPABILITIES = [
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-export interface NodeInfo {
-  hostname: string;
-  cpuModel: string;
-  cpus: number;
-  memoryKiB: number;
-  libvirtVersion: string;
-  qemuVersion: string;
-  virtualization: 'kvm' | 'emulated';
-  uptimeSeconds: number;
-}
+export const nodeInfoSchema = z.object({
+  hostname: z.string(),
+  cpuModel: z.string(),
+  cpus: z.number(),
+  memoryKiB: z.number(),
+  libvirtVersion: z.string(),
+  qemuVersion: z.string(),
+  virtualization: z.enum(['kvm', 'emulated']),
+  uptimeSeconds: z.number(),
+});
+export type NodeInfo = z.infer<typeof nodeInfoSchema>;
 
-export interface Host {
-  id: string;
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  auth: AuthMethod;
-  keyPath?: string;
-  /** Reached through these jump hosts (ProxyJump), when set. */
-  proxyJump?: string;
-  state: HostState;
-  /** Sentence for the user when state is not 'connected'. */
-  message?: string;
-  /** When a reconnect is scheduled (epoch ms), for "retrying in 4 s". */
-  retryAt?: number;
-  stack?: Stack;
-  /** What its driver offers; absent until a driver has started. */
-  capabilities?: Capability[];
-  info?: NodeInfo;
+/** Maintenance mode: since when (epoch ms), and the VMs (by UUID) to bring back on exit. */
+export const maintenanceSchema = z.object({ since: z.number(), bringBack: z.array(z.string()) });
+
+/** A host as the settings file keeps it (core/store/settings.ts); Host adds what is live. */
+export const hostConfigSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  auth: z.enum(AUTH_METHODS),
+  keyPath: z.string().optional(),
+  /** Jump hosts (ProxyJump of ~/.ssh/config) the node is reached through. */
+  proxyJump: z.string().optional(),
   /** In maintenance mode: no VM is moved to it; its own went elsewhere. */
-  maintenance?: { since: number; bringBack: string[] };
-}
+  maintenance: maintenanceSchema.optional(),
+});
+export type HostConfig = z.infer<typeof hostConfigSchema>;
+
+export const hostSchema = hostConfigSchema.extend({
+  state: z.enum(HOST_STATES),
+  /** Sentence for the user when state is not 'connected'. */
+  message: z.string().optional(),
+  /** When a reconnect is scheduled (epoch ms), for "retrying in 4 s". */
+  retryAt: z.number().optional(),
+  stack: z.enum(STACKS).optional(),
+  /** What its driver offers; absent until a driver has started. */
+  capabilities: z.array(z.enum(CAPABILITIES)).optional(),
+  info: nodeInfoSchema.optional(),
+});
+export type Host = z.infer<typeof hostSchema>;
 
 /** Whether the host's driver offers a capability (false until a driver has started). */
 export const hasCapability = (host: Host, capability: Capability): boolean =>
@@ -93,223 +107,252 @@ export const VM_STATES = [
 ] as const;
 export type VmState = (typeof VM_STATES)[number];
 
-export interface VmDisk {
-  target: string;
-  device: string;
-  bus: string;
+export const vmDiskSchema = z.object({
+  target: z.string(),
+  device: z.string(),
+  bus: z.string(),
   /** A path, an RBD 'pool/image', or (with `pool`) a volume name. */
-  source: string;
+  source: z.string(),
   /** For a type='volume' disk: the storage pool that holds `source`. */
-  pool?: string;
+  pool: z.string().optional(),
   /** Marked `<readonly/>` in the definition. */
-  readonly?: boolean;
+  readonly: z.boolean().optional(),
   /** The backing chain under the image, nearest first (reported for a running VM). */
-  backing?: string[];
-}
-export interface VmNic {
-  type: string;
-  source: string;
-  mac: string;
-  model: string;
-}
-export interface VmGraphics {
-  type: string;
-  listen: string;
-  port: number;
-}
+  backing: z.array(z.string()).optional(),
+});
+export type VmDisk = z.infer<typeof vmDiskSchema>;
+
+export const vmNicSchema = z.object({
+  type: z.string(),
+  source: z.string(),
+  mac: z.string(),
+  model: z.string(),
+});
+export type VmNic = z.infer<typeof vmNicSchema>;
+
+export const vmGraphicsSchema = z.object({
+  type: z.string(),
+  listen: z.string(),
+  port: z.number(),
+});
+export type VmGraphics = z.infer<typeof vmGraphicsSchema>;
 
 /** A text console `virsh console` can attach to (a serial port or a virtio console). */
-export interface VmTextConsole {
+export const vmTextConsoleSchema = z.object({
   /** 'serial' or 'console', the element it comes from. */
-  device: string;
+  device: z.string(),
   /** The host side: 'pty' is what `virsh console` attaches to. */
-  type: string;
+  type: z.string(),
   /** The guest side: isa-serial, serial, virtio, … */
-  target: string;
-}
+  target: z.string(),
+});
+export type VmTextConsole = z.infer<typeof vmTextConsoleSchema>;
 
-export interface Vm {
-  id: string;
-  hostId: string;
-  uuid: string;
-  name: string;
-  state: VmState;
-  vcpus: number;
-  memoryKiB: number;
-  autostart: boolean;
-  persistent: boolean;
-  disks: VmDisk[];
+/** A snapshot's name and the disks of the definition kept with it. */
+export const keptSnapshotSchema = z.object({
+  name: z.string(),
+  disks: z.array(vmDiskSchema),
+});
+export type KeptSnapshot = z.infer<typeof keptSnapshotSchema>;
+
+export const vmSchema = z.object({
+  id: z.string(),
+  hostId: z.string(),
+  uuid: z.string(),
+  name: z.string(),
+  state: z.enum(VM_STATES),
+  vcpus: z.number(),
+  memoryKiB: z.number(),
+  autostart: z.boolean(),
+  persistent: z.boolean(),
+  disks: z.array(vmDiskSchema),
   /** A running VM's disks that only its persistent definition holds (for its next start). */
-  definedDisks?: VmDisk[];
+  definedDisks: z.array(vmDiskSchema).optional(),
   /**
    * The disks the VM's snapshots keep (a revert needs them), per snapshot;
    * absent when it has none. Read at inventory load and after each snapshot
    * change made here; one taken on the node meanwhile shows after a reconnect.
    */
-  snapshots?: KeptSnapshot[];
-  nics: VmNic[];
-  graphics: VmGraphics[];
-  textConsoles: VmTextConsole[];
-}
-
-/** A snapshot's name and the disks of the definition kept with it. */
-export interface KeptSnapshot {
-  name: string;
-  disks: VmDisk[];
-}
+  snapshots: z.array(keptSnapshotSchema).optional(),
+  nics: z.array(vmNicSchema),
+  graphics: z.array(vmGraphicsSchema),
+  textConsoles: z.array(vmTextConsoleSchema),
+});
+export type Vm = z.infer<typeof vmSchema>;
 
 /** One snapshot of a VM, as `virsh snapshot-dumpxml` describes it. */
-export interface Snapshot {
-  name: string;
-  parent: string;
-  description: string;
+export const snapshotSchema = z.object({
+  name: z.string(),
+  parent: z.string(),
+  description: z.string(),
   /** Seconds since the epoch. */
-  createdAt: number;
+  createdAt: z.number(),
   /** The VM's state when it was taken: running, shutoff, … */
-  state: string;
-  current: boolean;
+  state: z.string(),
+  current: z.boolean(),
   /** The disks of the definition kept with it, as they were then (a revert needs them). */
-  disks: VmDisk[];
-}
+  disks: z.array(vmDiskSchema),
+});
+export type Snapshot = z.infer<typeof snapshotSchema>;
 
-export interface Volume {
-  name: string;
-  path: string;
-  type: string;
+export const volumeSchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  type: z.string(),
   /** The image format libvirt sees (qcow2, raw, iso…); '' where the pool has none. */
-  format: string;
-  capacity: number;
-  allocation: number;
-}
+  format: z.string(),
+  capacity: z.number(),
+  allocation: z.number(),
+});
+export type Volume = z.infer<typeof volumeSchema>;
 
-export interface StoragePool {
-  id: string;
-  hostId: string;
-  uuid: string;
-  name: string;
-  type: string;
-  state: string;
-  autostart: boolean;
-  capacity: number;
-  allocation: number;
-  available: number;
-  /** Where a file-based pool keeps its volumes on the node ('' for others). */
-  targetPath: string;
-  /** For a Ceph RBD pool: where its images are, so a guest's disk can name them. */
-  ceph?: CephSource;
-  volumes: Volume[];
-}
-
-export interface CephSource {
+export const cephSourceSchema = z.object({
   /** The Ceph pool that holds the images. */
-  pool: string;
-  monitors: { host: string; port: number }[];
+  pool: z.string(),
+  monitors: z.array(z.object({ host: z.string(), port: z.number() })),
   /** The cephx user and the libvirt secret holding its key, when auth is on. */
-  auth?: { user: string; secretUuid: string };
-}
+  auth: z.object({ user: z.string(), secretUuid: z.string() }).optional(),
+});
+export type CephSource = z.infer<typeof cephSourceSchema>;
 
-export interface Network {
-  id: string;
-  hostId: string;
-  uuid: string;
-  name: string;
-  active: boolean;
-  autostart: boolean;
-  bridge: string;
-  forward: string;
-}
+export const storagePoolSchema = z.object({
+  id: z.string(),
+  hostId: z.string(),
+  uuid: z.string(),
+  name: z.string(),
+  type: z.string(),
+  state: z.string(),
+  autostart: z.boolean(),
+  capacity: z.number(),
+  allocation: z.number(),
+  available: z.number(),
+  /** Where a file-based pool keeps its volumes on the node ('' for others). */
+  targetPath: z.string(),
+  /** For a Ceph RBD pool: where its images are, so a guest's disk can name them. */
+  ceph: cephSourceSchema.optional(),
+  volumes: z.array(volumeSchema),
+});
+export type StoragePool = z.infer<typeof storagePoolSchema>;
+
+export const networkSchema = z.object({
+  id: z.string(),
+  hostId: z.string(),
+  uuid: z.string(),
+  name: z.string(),
+  active: z.boolean(),
+  autostart: z.boolean(),
+  bridge: z.string(),
+  forward: z.string(),
+});
+export type Network = z.infer<typeof networkSchema>;
 
 /** One remote command exactly as it ran: the audit trail of a task. */
-export interface CommandRecord {
-  node: string;
-  command: string;
-  exitCode: number | null;
-  stderr: string;
-  durationMs: number;
-  at: number;
-}
+export const commandRecordSchema = z.object({
+  node: z.string(),
+  command: z.string(),
+  exitCode: z.number().nullable(),
+  stderr: z.string(),
+  durationMs: z.number(),
+  at: z.number(),
+});
+export type CommandRecord = z.infer<typeof commandRecordSchema>;
 
 export const TASK_STATES = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export type TaskStepState = 'pending' | 'running' | 'done' | 'failed';
+export const TASK_STEP_STATES = ['pending', 'running', 'done', 'failed'] as const;
+export type TaskStepState = (typeof TASK_STEP_STATES)[number];
 
 /** A visible step of a task, e.g. "node1: Define the pool". */
-export interface TaskStep {
-  title: string;
-  state: TaskStepState;
-}
+export const taskStepSchema = z.object({ title: z.string(), state: z.enum(TASK_STEP_STATES) });
+export type TaskStep = z.infer<typeof taskStepSchema>;
 
-export interface Task {
-  id: string;
-  title: string;
-  target: string;
-  state: TaskState;
-  progress: number;
-  startedAt: number;
-  endedAt?: number;
-  error?: string;
-  log: CommandRecord[];
-  steps?: TaskStep[];
+/** A VM action a failed task offers as a button ("Force off"). */
+export const taskOfferSchema = z.object({
+  label: z.string(),
+  vmId: z.string(),
+  action: z.enum(VM_ACTIONS),
+});
+export type TaskOffer = z.infer<typeof taskOfferSchema>;
+
+/** A running migration of one VM, known to the task that runs it (shared/vm-jobs.ts reads it). */
+export const vmJobSchema = z.object({
+  kind: z.literal('migration'),
+  vmUuid: z.string(),
+  fromHostId: z.string(),
+  toHostId: z.string(),
+});
+export type VmJob = z.infer<typeof vmJobSchema>;
+
+export const taskSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  target: z.string(),
+  state: z.enum(TASK_STATES),
+  progress: z.number(),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  error: z.string().optional(),
+  log: z.array(commandRecordSchema),
+  steps: z.array(taskStepSchema).optional(),
   /** A line on progress in the user's terms: "120 MiB of 200 MiB · 210 MiB/s · 1 s left". */
-  detail?: string;
+  detail: z.string().optional(),
   /**
    * A failed or cancelled task that changed something offers to take it back:
    * these are the exact commands Undo runs (once, as a task of its own).
    */
-  undo?: PlanStepView[];
+  undo: z.array(planStepSchema).optional(),
   /** The VM the task is moving right now: no lifecycle action runs on it meanwhile. */
-  vmJob?: VmJob;
+  vmJob: vmJobSchema.optional(),
   /** The VMs it moves after that one, in order: they wait, and are locked the same way. */
-  vmQueue?: VmJob[];
+  vmQueue: z.array(vmJobSchema).optional(),
   /** A failed task's way out, e.g. Force off after a shutdown the guest ignored. */
-  offer?: TaskOffer;
-}
+  offer: taskOfferSchema.optional(),
+});
+export type Task = z.infer<typeof taskSchema>;
 
-/** A VM action a failed task offers as a button ("Force off"). */
-export interface TaskOffer {
-  label: string;
-  vmId: string;
-  action: VmAction;
-}
+/** Each collection of the inventory and the schema of its entities. */
+export const entitySchemas = {
+  clusters: clusterSchema,
+  hosts: hostSchema,
+  vms: vmSchema,
+  pools: storagePoolSchema,
+  networks: networkSchema,
+  tasks: taskSchema,
+} as const;
 
-/** A running migration of one VM, known to the task that runs it (shared/vm-jobs.ts reads it). */
-export interface VmJob {
-  kind: 'migration';
-  vmUuid: string;
-  fromHostId: string;
-  toHostId: string;
-}
-
-export interface Inventory {
-  clusters: Record<string, Cluster>;
-  hosts: Record<string, Host>;
-  vms: Record<string, Vm>;
-  pools: Record<string, StoragePool>;
-  networks: Record<string, Network>;
-  tasks: Record<string, Task>;
-}
+export const inventorySchema = z.object({
+  clusters: z.record(z.string(), clusterSchema),
+  hosts: z.record(z.string(), hostSchema),
+  vms: z.record(z.string(), vmSchema),
+  pools: z.record(z.string(), storagePoolSchema),
+  networks: z.record(z.string(), networkSchema),
+  tasks: z.record(z.string(), taskSchema),
+});
+export type Inventory = z.infer<typeof inventorySchema>;
 
 export type Collection = keyof Inventory;
 export const COLLECTIONS = ['clusters', 'hosts', 'vms', 'pools', 'networks', 'tasks'] as const;
 
-export type Patch =
-  | { op: 'put'; collection: Collection; id: string; value: unknown }
-  | { op: 'del'; collection: Collection; id: string };
-
-export const patchSchema = z.discriminatedUnion('op', [
+const putSchema = <C extends Collection>(collection: C) =>
   z.object({
     op: z.literal('put'),
-    collection: z.enum(COLLECTIONS),
+    collection: z.literal(collection),
     id: z.string(),
-    value: z.unknown(),
-  }),
-  z.object({
-    op: z.literal('del'),
-    collection: z.enum(COLLECTIONS),
-    id: z.string(),
-  }),
+    value: entitySchemas[collection],
+  });
+
+/** A change to the inventory: a put carries the whole entity, checked by its collection's schema. */
+export const patchSchema = z.union([
+  putSchema('clusters'),
+  putSchema('hosts'),
+  putSchema('vms'),
+  putSchema('pools'),
+  putSchema('networks'),
+  putSchema('tasks'),
+  z.object({ op: z.literal('del'), collection: z.enum(COLLECTIONS), id: z.string() }),
 ]);
+export type Patch = z.infer<typeof patchSchema>;
 
 export function emptyInventory(): Inventory {
   return { clusters: {}, hosts: {}, vms: {}, pools: {}, networks: {}, tasks: {} };

@@ -69,12 +69,15 @@ const devicesSchema = z
   .default([])
   .refine((d) => new Set(d).size === d.length, 'A device is listed twice.');
 
+/** What a netfs pool mounts: NFS, GlusterFS (FUSE) or CIFS/SMB. */
+export const NETFS_FORMATS = ['nfs', 'glusterfs', 'cifs'] as const;
+
 export const poolSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('dir'), name: objectNameSchema, targetPath: absolutePathSchema }),
   z.object({
     type: z.literal('netfs'),
     name: objectNameSchema,
-    format: z.enum(['nfs', 'glusterfs', 'cifs']),
+    format: z.enum(NETFS_FORMATS),
     host: hostSchema,
     /** The export (NFS), volume (GlusterFS) or share (CIFS) on the server. */
     sourcePath: z
@@ -180,20 +183,42 @@ export const scanRequestSchema = z
 export type ScanRequest = z.infer<typeof scanRequestSchema>;
 
 /** A source a scan found, as the wizard's fields it fills. */
-export interface FoundSource {
+export const foundSourceSchema = z.object({
   /** How the list shows it, e.g. "192.0.2.5:/export/vms (nfs)". */
-  label: string;
-  host?: string;
-  format?: string;
-  sourcePath?: string;
-  target?: string;
-  volumeGroup?: string;
-  devices?: string[];
-  volume?: string;
-}
+  label: z.string(),
+  host: z.string().optional(),
+  format: z.string().optional(),
+  sourcePath: z.string().optional(),
+  target: z.string().optional(),
+  volumeGroup: z.string().optional(),
+  devices: z.array(z.string()).optional(),
+  volume: z.string().optional(),
+});
+export type FoundSource = z.infer<typeof foundSourceSchema>;
 
 export const VOLUME_FORMATS = ['qcow2', 'raw'] as const;
 export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
+
+/** Sizes in bytes, up to 1 PiB. */
+export const bytesSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 50);
+
+/** A change to a pool's volumes, as the pool view sends it and the driver runs it. */
+export const volumeOpSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('create'),
+    name: objectNameSchema,
+    bytes: bytesSchema,
+    format: z.enum(VOLUME_FORMATS),
+  }),
+  z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
+  z.object({ op: z.literal('resize'), name: z.string().min(1).max(255), bytes: bytesSchema }),
+  z.object({ op: z.literal('clone'), name: z.string().min(1).max(255), newName: objectNameSchema }),
+]);
+export type VolumeOp = z.output<typeof volumeOpSchema>;
 
 /**
  * The formats a new volume can have in a pool of this type: qcow2 needs a

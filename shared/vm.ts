@@ -1,6 +1,7 @@
 // What the New VM wizard sends: typed and validated on both sides, turned
 // into libvirt's domain XML by the driver only.
 import { z } from 'zod';
+import { idSchema } from './ids';
 import { VOLUME_FORMATS, absolutePathSchema, objectNameSchema } from './storage';
 
 /** Guest profiles: the devices and firmware each kind of OS works best with. */
@@ -17,7 +18,6 @@ export const OS_PROFILE_LABELS: Record<OsProfile, string> = {
 export const VM_CPU_CHOICES = ['host-passthrough', 'cluster'] as const;
 export type VmCpuChoice = (typeof VM_CPU_CHOICES)[number];
 
-const idSchema = z.string().min(1).max(512);
 const vcpusSchema = z.coerce.number().int().min(1, 'At least one vCPU.').max(256);
 const memoryMiBSchema = z.coerce
   .number()
@@ -133,3 +133,19 @@ export const vmSettingsSchema = z.object({
     .default([]),
 });
 export type VmSettings = z.infer<typeof vmSettingsSchema>;
+
+/** A change to a VM's snapshots, as the Snapshots tab sends it and the driver runs it. */
+export const snapshotOpSchema = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('create'),
+    name: objectNameSchema,
+    description: z
+      .string()
+      .max(1000)
+      .refine((t) => ![...t].some((c) => c.charCodeAt(0) < 0x20), 'One line of text.')
+      .default(''),
+  }),
+  z.object({ op: z.literal('revert'), name: z.string().min(1).max(255) }),
+  z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),
+]);
+export type SnapshotOp = z.output<typeof snapshotOpSchema>;

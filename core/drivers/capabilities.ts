@@ -9,8 +9,14 @@ import type { VmAction } from '../../shared/api';
 import type { CpuModel, Finding } from '../../shared/cluster';
 import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
 import type { Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
-import type { FoundSource, PoolAction, PoolSpec, ScanRequest } from '../../shared/storage';
-import type { VmSettings, VmSpec } from '../../shared/vm';
+import type {
+  FoundSource,
+  PoolAction,
+  PoolSpec,
+  ScanRequest,
+  VolumeOp,
+} from '../../shared/storage';
+import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
 import type { TaskContext } from '../tasks/runner';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
@@ -25,17 +31,9 @@ export interface DriverStep {
   undoStep?: DriverStep;
 }
 
-export type SnapshotOp =
-  | { op: 'create'; name: string; description: string }
-  | { op: 'revert'; name: string }
-  | { op: 'delete'; name: string };
-
-/** A change to a pool's volumes. */
-export type VolumeOp =
-  | { op: 'create'; name: string; bytes: number; format: string }
-  | { op: 'delete'; name: string }
-  | { op: 'resize'; name: string; bytes: number }
-  | { op: 'clone'; name: string; newName: string };
+// A snapshot or volume change, as the contract carries it.
+export type { SnapshotOp } from '../../shared/vm';
+export type { VolumeOp } from '../../shared/storage';
 
 export type InventoryKind = 'vms' | 'pools' | 'networks';
 

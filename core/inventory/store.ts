@@ -9,6 +9,7 @@ import {
   type Inventory,
   type Patch,
 } from '../../shared/model';
+import { checkPatch, contractChecksOn } from '../contract-checks';
 
 type Listener = (patches: Patch[]) => void;
 
@@ -36,7 +37,8 @@ export class InventoryStore {
 
   put<C extends Collection>(collection: C, id: string, value: Inventory[C][string]): void {
     if (isDeepStrictEqual(this.inv[collection][id], value)) return;
-    this.push({ op: 'put', collection, id, value: structuredClone(value) });
+    // The compiler cannot pair a generic C with its member of the Patch union; put's signature does.
+    this.push({ op: 'put', collection, id, value: structuredClone(value) } as Patch);
   }
 
   del(collection: Collection, id: string): void {
@@ -70,6 +72,7 @@ export class InventoryStore {
   }
 
   private push(p: Patch): void {
+    if (contractChecksOn()) checkPatch(p);
     applyPatches(this.inv, [p]);
     if (this.pending.length === 0) queueMicrotask(() => this.flush());
     this.pending.push(p);

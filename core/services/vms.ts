@@ -1,21 +1,13 @@
 // VMs: actions, snapshots, settings, clone, delete and New VM, each a task
 // on the VM's node; refused while a running task (a migration) holds the VM.
 import { ClusterdeckError } from '../../shared/errors';
+import { VM_ACTION_LABELS } from '../../shared/vm-actions';
 import type { VmSpec } from '../../shared/vm';
 import { onNode, rereadSnapshots, runPlan, stepView } from '../wizards/plan';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planVm } from './vm-plan';
-
-const ACTION_TITLES = {
-  start: 'Start',
-  shutdown: 'Shut down',
-  destroy: 'Force off',
-  reboot: 'Reboot',
-  suspend: 'Pause',
-  resume: 'Resume',
-} as const;
 
 type NewVm = { hostId: string; spec: VmSpec };
 
@@ -47,11 +39,11 @@ export class VmService {
     | 'createVm'
   > = {
     vmAction: async ({ vmId, action }) => {
-      const vm = freeVmOrThrow(this.ctx, vmId, ACTION_TITLES[action]);
+      const vm = freeVmOrThrow(this.ctx, vmId, VM_ACTION_LABELS[action]);
       const conn = this.ctx.connection(vm.hostId);
       const driver = conn.getDriver();
       const taskId = this.ctx.tasks.start(
-        `${ACTION_TITLES[action]} ${vm.name}`,
+        `${VM_ACTION_LABELS[action]} ${vm.name}`,
         `${vm.name} on ${conn.config.name}`,
         (ctx) => driver.vmAction(vm, action, ctx, this.ctx.settings.current.vmActionTimeoutSeconds),
       );

@@ -6,37 +6,18 @@ import { readFile, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ClusterdeckError } from '../../shared/errors';
-import { AUTH_METHODS } from '../../shared/model';
-import { cpuModelSchema } from '../../shared/cluster';
+import { hostConfigSchema } from '../../shared/model';
+import { clusterSchema } from '../../shared/cluster';
 import { writeFileAtomic } from './atomic-file';
 
-export const hostConfigSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  address: z.string(),
-  port: z.number().int(),
-  user: z.string(),
-  auth: z.enum(AUTH_METHODS),
-  keyPath: z.string().optional(),
-  /** Jump hosts (ProxyJump of ~/.ssh/config) the node is reached through. */
-  proxyJump: z.string().optional(),
-  /** Maintenance mode: since when, and the VMs (by UUID) to bring back on exit. */
-  maintenance: z.object({ since: z.number(), bringBack: z.array(z.string()) }).optional(),
-});
-export type HostConfig = z.infer<typeof hostConfigSchema>;
-
-export const clusterConfigSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  hostIds: z.array(z.string()),
-  cpu: cpuModelSchema.optional(),
-});
+// A saved host and cluster are the contract's own entities (shared/), not copies.
+export { hostConfigSchema, type HostConfig } from '../../shared/model';
 
 const settingsSchema = z.object({
   version: z.literal(1),
   hosts: z.array(hostConfigSchema),
   /** Clusters made with New Cluster; files from before clusters have none. */
-  clusters: z.array(clusterConfigSchema).default([]),
+  clusters: z.array(clusterSchema).default([]),
   /**
    * How long a VM action waits for libvirt to show its effect (a shutdown
    * until the guest is off, a reboot until it restarted) before failing.

@@ -1,9 +1,17 @@
 // The client side of the contract: the Electron preload's window.clusterdeck
-// when present, else the browser shell's WebSocket. Params are validated
-// with the contract's schemas before they leave the page.
+// when present, else the browser shell's WebSocket. Both carry the messages
+// of shared/wire.ts: params are validated with the contract's schemas before
+// they leave the page, and every message that arrives is parsed on receipt.
 import { methods, type Bridge, type MethodName, type Params, type Result } from '../../shared/api';
 import type { ErrorCode } from '../../shared/errors';
 import type { Patch } from '../../shared/model';
+import {
+  backendMessageSchema,
+  patchMessageSchema,
+  responseSchema,
+  type WireRequest,
+  type WireResponse,
+} from '../../shared/wire';
 
 export class ApiError extends Error {
   constructor(
@@ -14,9 +22,10 @@ export class ApiError extends Error {
   }
 }
 
-interface PreloadApi {
-  call(method: string, params: unknown): Promise<unknown>;
-  onPatch(listener: (patches: Patch[]) => void): () => void;
+/** What shells/electron/preload.ts exposes: wire messages, unparsed. */
+export interface PreloadApi {
+  call(request: WireRequest): Promise<unknown>;
+  onPatch(listener: (message: unknown) => void): () => void;
 }
 
 function validate<M extends MethodName>(method: M, params: Params<M>): unknown {
@@ -28,32 +37,40 @@ function validate<M extends MethodName>(method: M, params: Params<M>): unknown {
   return params;
 }
 
-/** Electron's invoke wraps thrown errors; the main process puts the payload in the message as JSON. */
-function fromIpcError(err: unknown): ApiError {
-  const msg = err instanceof Error ? err.message : String(err);
-  const m = /(\{.*\})\s*$/.exec(msg);
-  if (m?.[1]) {
-    try {
-      const p = JSON.parse(m[1]) as { code: ErrorCode; message: string };
-      return new ApiError(p.code, p.message);
-    } catch {
-      /* not our payload */
-    }
-  }
-  return new ApiError('internal', msg);
+/** A message that is not the wire format: a fault of this build, so it is logged. */
+function malformed(what: string, detail: unknown): void {
+  console.error(`Clusterdeck: ignored a malformed ${what} from the backend`, detail);
 }
 
-function preloadBridge(api: PreloadApi): Bridge {
+/**
+ * A response's result, typed by the contract: the backend checked it against
+ * the method's result schema (core/contract-checks.ts, in every test run).
+ */
+function settle<M extends MethodName>(response: WireResponse): Result<M> {
+  if (!response.ok) throw new ApiError(response.error.code, response.error.message);
+  return response.result as Result<M>;
+}
+
+/** Exported for the IPC round-trip test (shells/electron/ipc-answer.test.ts). */
+export function preloadBridge(api: PreloadApi): Bridge {
+  let nextId = 1;
   return {
-    async call(method, params) {
+    async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
       validate(method, params);
-      try {
-        return (await api.call(method, params)) as never;
-      } catch (err) {
-        throw fromIpcError(err);
+      const id = nextId++;
+      const answer = responseSchema.safeParse(await api.call({ type: 'call', id, method, params }));
+      if (!answer.success || answer.data.id !== id) {
+        malformed('answer', answer.error ?? answer.data);
+        throw new ApiError('internal', `The backend's answer to ${method} was malformed.`);
       }
+      return settle<M>(answer.data);
     },
-    onPatch: (l) => api.onPatch(l),
+    onPatch: (listener) =>
+      api.onPatch((message) => {
+        const parsed = patchMessageSchema.safeParse(message);
+        if (parsed.success) listener(parsed.data.patches);
+        else malformed('patch', parsed.error);
+      }),
   };
 }
 
@@ -65,7 +82,7 @@ class SocketBridge implements Bridge {
   private nextId = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+    { resolve: (response: WireResponse) => void; reject: (e: Error) => void }
   >();
   private readonly patchListeners = new Set<(p: Patch[]) => void>();
   readonly connectionListeners = new Set<ConnectionListener>();
@@ -93,10 +110,14 @@ class SocketBridge implements Bridge {
       for (const l of this.connectionListeners) l(true);
     };
     ws.onmessage = (ev) => {
-      const msg = JSON.parse(String(ev.data)) as
-        | { type: 'patch'; patches: Patch[] }
-        | { type: 'result'; id: number; ok: true; result: unknown }
-        | { type: 'result'; id: number; ok: false; error: { code: ErrorCode; message: string } };
+      let parsed;
+      try {
+        parsed = backendMessageSchema.safeParse(JSON.parse(String(ev.data)));
+      } catch (err) {
+        return malformed('message', err);
+      }
+      if (!parsed.success) return malformed('message', parsed.error);
+      const msg = parsed.data;
       if (msg.type === 'patch') {
         for (const l of this.patchListeners) l(msg.patches);
         return;
@@ -104,8 +125,7 @@ class SocketBridge implements Bridge {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.result);
-      else p.reject(new ApiError(msg.error.code, msg.error.message));
+      p.resolve(msg);
     };
     ws.onclose = () => {
       for (const p of this.pending.values()) {
@@ -125,10 +145,12 @@ class SocketBridge implements Bridge {
     validate(method, params);
     await this.ready;
     const id = this.nextId++;
-    return new Promise<Result<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.ws!.send(JSON.stringify({ type: 'call', id, method, params }));
+    const request: WireRequest = { type: 'call', id, method, params };
+    const response = await new Promise<WireResponse>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.ws!.send(JSON.stringify(request));
     });
+    return settle<M>(response);
   }
 
   onPatch(listener: (p: Patch[]) => void): () => void {

@@ -8,19 +8,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { z } from 'zod';
-import { toErrorPayload } from '../../shared/errors';
+import { answer, requestSchema, type BackendMessage, type WireRequest } from '../../shared/wire';
 import type { Backend, Caller } from '../../core/backend';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
 import { ShellSession } from './shell-session';
 import { contentType, staticFilePath } from '../common/static-files';
-
-const callSchema = z.object({
-  type: z.literal('call'),
-  id: z.number().int(),
-  method: z.string().max(64),
-  params: z.unknown(),
-});
 
 // A slow or stalled page must not make the main process buffer without end.
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
@@ -145,7 +137,7 @@ export async function startBrowserShell(opts: {
 function attach(ws: WebSocket, backend: Backend, caller: Caller): void {
   // Bad frames (wrong opcode, bad UTF-8, too large) end this socket only.
   ws.on('error', () => ws.terminate());
-  const send = (msg: unknown) => {
+  const send = (msg: BackendMessage) => {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       ws.close(1013, 'The page is not keeping up; reload it.');
@@ -156,16 +148,13 @@ function attach(ws: WebSocket, backend: Backend, caller: Caller): void {
   const unsubscribe = backend.onPatch((patches) => send({ type: 'patch', patches }));
   ws.on('close', unsubscribe);
   ws.on('message', (data) => {
-    let msg: z.infer<typeof callSchema>;
+    let request: WireRequest;
     try {
-      msg = callSchema.parse(JSON.parse(String(data)));
+      request = requestSchema.parse(JSON.parse(String(data)));
     } catch {
       ws.close(1008, 'Malformed message');
       return;
     }
-    backend.call(msg.method, msg.params, caller).then(
-      (result) => send({ type: 'result', id: msg.id, ok: true, result }),
-      (err: unknown) => send({ type: 'result', id: msg.id, ok: false, error: toErrorPayload(err) }),
-    );
+    void answer(request.id, () => backend.call(request.method, request.params, caller)).then(send);
   });
 }

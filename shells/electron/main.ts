@@ -14,13 +14,14 @@ import {
   session,
   shell,
 } from 'electron';
-import { toErrorPayload } from '../../shared/errors';
 import { IPC_CALL, IPC_PATCH } from '../../shared/ipc';
+import type { PatchMessage } from '../../shared/wire';
 import { Backend } from '../../core/backend';
 import { lockDataDir } from '../../core/store/instance-lock';
 import type { SecretBox } from '../../core/store/secrets';
 import { APP_INDEX_URL, APP_SCHEME, appFilePath, appPageOrigin } from './app-scheme';
 import { CONTENT_SECURITY_POLICY } from '../common/csp';
+import { answerIpcCall } from './ipc-answer';
 import { contentType } from '../common/static-files';
 
 const rendererDir = join(__dirname, '..', 'renderer');
@@ -173,22 +174,9 @@ app.whenReady().then(async () => {
     },
   });
 
-  ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown) => {
-    // Only our own page may call the backend.
-    if (!event.senderFrame || !isOwnPage(event.senderFrame.url)) {
-      throw new Error(
-        JSON.stringify({ code: 'invalid-input', message: 'Refused a call from an unknown page.' }),
-      );
-    }
-    try {
-      // Tunnels and downloads it opens accept this page's exact origin only.
-      return await backend.call(method, params, {
-        pageOrigin: appPageOrigin(event.senderFrame.url),
-      });
-    } catch (err) {
-      throw new Error(JSON.stringify(toErrorPayload(err)));
-    }
-  });
+  ipcMain.handle(IPC_CALL, (event, message: unknown) =>
+    answerIpcCall(backend, message, event.senderFrame?.url),
+  );
 
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
@@ -200,7 +188,8 @@ app.whenReady().then(async () => {
   );
   backend.onPatch((patches) => {
     for (const w of BrowserWindow.getAllWindows()) {
-      if (!w.isDestroyed()) w.webContents.send(IPC_PATCH, patches);
+      if (!w.isDestroyed())
+        w.webContents.send(IPC_PATCH, { type: 'patch', patches } satisfies PatchMessage);
     }
   });
   createWindow();

@@ -4,7 +4,7 @@
 // over the same open virsh and session; each method delegates to its area's
 // module (storage.ts, vm.ts, migrate.ts, …), so the class stays a table.
 import type { ClientChannel } from 'ssh2';
-import type { VmAction } from '../../../shared/api';
+import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import type { CpuModel, Finding } from '../../../shared/cluster';
 import type { TlsReadiness } from '../../../shared/migration';
 import type { Capability, Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
@@ -297,7 +297,7 @@ export class LibvirtDriver implements Driver {
       const ok = await wait.result;
       if (!ok) {
         if (effect.offer === 'destroy')
-          ctx.offer({ label: 'Force off', vmId: vm.id, action: 'destroy' });
+          ctx.offer({ label: VM_ACTION_LABELS.destroy, vmId: vm.id, action: 'destroy' });
         throw new ClusterdeckError('timeout', effect.late(vm.name, this.label, waitSeconds));
       }
     } finally {

@@ -51,7 +51,7 @@ export function NewClusterWizard() {
   const spec = {
     name: name.trim(),
     hostIds: [...chosen],
-    ...(sharedOn ? { sharedPool: form.spec as never } : {}),
+    ...(sharedOn ? { sharedPool: form.spec } : {}),
   };
   const check = clusterSpecSchema.safeParse(spec);
   const issues = check.success ? [] : check.error.issues;

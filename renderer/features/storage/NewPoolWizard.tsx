@@ -40,9 +40,7 @@ export function NewPoolWizard() {
   );
   const spec = form.spec;
   const hostIds = [...nodes];
-  const plan = usePlan(step === 'summary', () =>
-    api.planStoragePool({ spec: spec as never, hostIds }),
-  );
+  const plan = usePlan(step === 'summary', () => api.planStoragePool({ spec: spec, hostIds }));
 
   const index = STEPS.findIndex((s) => s.id === step);
   const next = () => {
@@ -59,7 +57,7 @@ export function NewPoolWizard() {
   };
 
   const { busy, finish: create } = useFinish(async () => {
-    await api.createStoragePool({ spec: spec as never, hostIds });
+    await api.createStoragePool({ spec: spec, hostIds });
   }, close);
 
   return (

@@ -5,40 +5,25 @@ import { useState, type ReactNode } from 'react';
 import type { Host } from '../../../shared/model';
 import {
   POOL_TYPES,
+  NETFS_FORMATS,
   POOL_TYPE_LABELS,
   canScan,
   poolSpecSchema,
   type FoundSource,
+  type PoolSpecInput,
   type PoolType,
 } from '../../../shared/storage';
+import { poolSpecDraft, type PoolField as Field, type PoolFields as Fields } from '../../api/specs';
 import { ScanSources } from './ScanSources';
 import { RadioGroup, Select, TextField } from '../../ui/forms';
 
-type Field =
-  | 'name'
-  | 'targetPath'
-  | 'format'
-  | 'host'
-  | 'port'
-  | 'sourcePath'
-  | 'target'
-  | 'initiator'
-  | 'volumeGroup'
-  | 'devices'
-  | 'volume'
-  | 'monitors'
-  | 'cephPool'
-  | 'user'
-  | 'key'
-  | 'zpool';
-
-type Fields = Record<Field, string>;
-
-const NETFS_FORMATS = [
-  { value: 'nfs', label: 'NFS' },
-  { value: 'glusterfs', label: 'GlusterFS (FUSE mount)' },
-  { value: 'cifs', label: 'CIFS / SMB' },
-];
+/** The network file systems the form offers, in the contract's terms. */
+const NETFS_LABELS: Record<(typeof NETFS_FORMATS)[number], string> = {
+  nfs: 'NFS',
+  glusterfs: 'GlusterFS (FUSE mount)',
+  cifs: 'CIFS / SMB',
+};
+const NETFS_OPTIONS = NETFS_FORMATS.map((value) => ({ value, label: NETFS_LABELS[value] }));
 
 const EMPTY: Fields = {
   name: '',
@@ -108,62 +93,9 @@ const FIELDS: Record<PoolType, { field: Field; label: string; hint?: string }[]>
   ],
 };
 
-const list = (s: string) =>
-  s
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-/** The spec the contract expects, from what the form holds. */
-function toSpec(type: PoolType, f: Fields): unknown {
-  const name = f.name.trim();
-  switch (type) {
-    case 'dir':
-      return { type, name, targetPath: f.targetPath };
-    case 'netfs':
-      return {
-        type,
-        name,
-        format: f.format,
-        host: f.host,
-        sourcePath: f.sourcePath,
-        targetPath: f.targetPath,
-      };
-    case 'iscsi':
-      return {
-        type,
-        name,
-        host: f.host,
-        port: f.port,
-        target: f.target,
-        ...(f.initiator.trim() ? { initiator: f.initiator } : {}),
-      };
-    case 'iscsi-direct':
-      return { type, name, host: f.host, port: f.port, target: f.target, initiator: f.initiator };
-    case 'logical':
-      return { type, name, volumeGroup: f.volumeGroup, devices: list(f.devices) };
-    case 'gluster':
-      return { type, name, host: f.host, volume: f.volume };
-    case 'rbd':
-      return {
-        type,
-        name,
-        monitors: list(f.monitors).map((m) => {
-          const [host, port] = m.split(/:(?=\d+$)/);
-          return port ? { host, port } : { host };
-        }),
-        cephPool: f.cephPool,
-        ...(f.user.trim() ? { user: f.user } : {}),
-        ...(f.key.trim() ? { key: f.key } : {}),
-      };
-    case 'zfs':
-      return { type, name, zpool: f.zpool, devices: list(f.devices) };
-  }
-}
-
 function fieldErrors(type: PoolType, f: Fields): Partial<Record<Field, string>> {
   const out: Partial<Record<Field, string>> = {};
-  const r = poolSpecSchema.safeParse(toSpec(type, f));
+  const r = poolSpecSchema.safeParse(poolSpecDraft(type, f));
   if (!r.success) {
     for (const issue of r.error.issues) {
       const key = issue.path[0] as Field | undefined;
@@ -178,7 +110,7 @@ function fieldErrors(type: PoolType, f: Fields): Partial<Record<Field, string>> 
 export interface PoolForm {
   type: PoolType;
   /** The spec as the contract expects it (checked by the caller's plan). */
-  spec: unknown;
+  spec: PoolSpecInput;
   settingsOk: boolean;
   /** Shows every field's error, as after a Next that was refused. */
   showErrors: (on: boolean) => void;
@@ -217,7 +149,7 @@ export function usePoolForm(hosts: Host[], preselected: string | undefined): Poo
         label={text}
         value={f.format}
         onChange={(v) => set('format', v)}
-        options={NETFS_FORMATS}
+        options={NETFS_OPTIONS}
       />
     ) : (
       <TextField
@@ -236,7 +168,7 @@ export function usePoolForm(hosts: Host[], preselected: string | undefined): Poo
 
   return {
     type,
-    spec: toSpec(type, f),
+    spec: poolSpecDraft(type, f),
     settingsOk: fields.every((k) => !errors[k]),
     showErrors,
     typePicker: (

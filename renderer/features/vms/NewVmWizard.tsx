@@ -2,7 +2,6 @@
 // and console; then the exact commands. Create runs them as one task and,
 // when asked, opens the new VM's console once it runs.
 import { useEffect, useId, useState } from 'react';
-import type { Params } from '../../../shared/api';
 import { volumeFormatsFor } from '../../../shared/storage';
 import { hasCapability, type StoragePool, type Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
@@ -19,8 +18,17 @@ import {
   useFinish,
   planRunnable,
 } from '../../ui/wizard/WizardFrame';
-import { Checkbox, Radio, Select, TextField, type Option } from '../../ui/forms';
-import { STEPS, STEP_FIELDS, errorsOf, initialForm, toSpec, type Form } from './newVmForm';
+import { Checkbox, Radio, Select, TextField } from '../../ui/forms';
+import {
+  STEPS,
+  STEP_FIELDS,
+  errorsOf,
+  initialForm,
+  toSpec,
+  type ChoiceKey,
+  type Form,
+  type TextKey,
+} from './newVmForm';
 
 export function NewVmWizard() {
   const close = () => useUi.getState().setWizard(undefined);
@@ -73,7 +81,7 @@ export function NewVmWizard() {
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const plan = usePlan(index === STEPS.length - 1, () =>
-    api.planVm({ hostId: f.hostId, spec: toSpec(f) as Params<'planVm'>['spec'] }),
+    api.planVm({ hostId: f.hostId, spec: toSpec(f) }),
   );
 
   const next = () => {
@@ -88,29 +96,37 @@ export function NewVmWizard() {
   const { busy, finish: create } = useFinish(async () => {
     await api.createVm({
       hostId: f.hostId,
-      spec: toSpec(f) as Params<'createVm'>['spec'],
+      spec: toSpec(f),
     });
     if (f.start && f.openConsole && f.graphics !== 'none') {
       useUi.getState().openWhenReady({ hostId: f.hostId, name: f.name.trim(), tab: 'console' });
     }
   }, close);
 
-  const text = (k: keyof Form, label: string, hint?: string, type = 'text') => (
+  const text = (k: TextKey, label: string, hint?: string, type = 'text') => (
     <TextField
       label={label}
       type={type}
       value={String(f[k])}
       placeholder={hint}
       spellCheck={false}
-      onChange={(v) => set(k, v as never)}
+      onChange={(v) => set(k, v)}
       error={shown(k)}
     />
   );
-  const select = (k: keyof Form, label: string, options: Option[]) => (
+  const select = <K extends ChoiceKey>(
+    k: K,
+    label: string,
+    options: readonly { value: Form[K]; label: string }[],
+  ) => (
     <Select
       label={label}
       value={String(f[k])}
-      onChange={(v) => set(k, v as never)}
+      onChange={(v) => {
+        // The chosen option's own value, typed as the field is.
+        const chosen = options.find((o) => o.value === v);
+        if (chosen) set(k, chosen.value);
+      }}
       options={options}
       emptyLabel="None available"
       error={shown(k)}

@@ -1,41 +1,15 @@
 // New VM's form: what the wizard holds, the spec it makes of it for the
 // contract, and the contract's errors mapped back onto its fields.
-import type { VolumeFormat } from '../../../shared/storage';
-import { vmSpecSchema, type OsProfile, type VmCpuChoice } from '../../../shared/vm';
+import { vmSpecSchema } from '../../../shared/vm';
+import { vmSpecDraft, type VmForm as Form } from '../../api/specs';
 import { parseSize } from '../../../shared/units';
 import type { Host } from '../../../shared/model';
 
-export type DiskKind = 'new' | 'existing' | 'none';
-export type BootKind = 'iso' | 'network' | 'kernel' | 'none';
-export type NetKind = 'network' | 'bridge' | 'none';
+export type { VmForm as Form } from '../../api/specs';
 
-export interface Form {
-  name: string;
-  hostId: string;
-  os: OsProfile;
-  kvm: boolean;
-  cpu: VmCpuChoice;
-  vcpus: string;
-  memoryMiB: string;
-  disk: DiskKind;
-  diskPool: string;
-  diskSize: string;
-  diskFormat: VolumeFormat;
-  diskVolume: string;
-  boot: BootKind;
-  isoPool: string;
-  isoVolume: string;
-  kernel: string;
-  initrd: string;
-  cmdline: string;
-  net: NetKind;
-  netName: string;
-  bridge: string;
-  graphics: 'vnc' | 'spice' | 'none';
-  serial: boolean;
-  start: boolean;
-  openConsole: boolean;
-}
+/** The form's free-text fields, and those chosen from a list (typed as the field). */
+export type TextKey = { [K in keyof Form]: string extends Form[K] ? K : never }[keyof Form];
+export type ChoiceKey = { [K in keyof Form]: Form[K] extends string ? K : never }[keyof Form];
 
 export const STEPS = [
   'Name and OS',
@@ -77,47 +51,8 @@ export function initialForm(firstHost: Host | undefined): Form {
   };
 }
 
-export function toSpec(f: Form): unknown {
-  return {
-    name: f.name.trim(),
-    os: f.os,
-    kvm: f.kvm,
-    cpu: f.cpu,
-    vcpus: Number(f.vcpus),
-    memoryMiB: Number(f.memoryMiB),
-    disk:
-      f.disk === 'new'
-        ? {
-            kind: 'new',
-            poolId: f.diskPool,
-            bytes: parseSize(f.diskSize) ?? 0,
-            format: f.diskFormat,
-          }
-        : f.disk === 'existing'
-          ? { kind: 'existing', poolId: f.diskPool, volume: f.diskVolume }
-          : { kind: 'none' },
-    boot:
-      f.boot === 'iso'
-        ? { kind: 'iso', poolId: f.isoPool, volume: f.isoVolume }
-        : f.boot === 'kernel'
-          ? {
-              kind: 'kernel',
-              kernel: f.kernel,
-              ...(f.initrd.trim() ? { initrd: f.initrd } : {}),
-              cmdline: f.cmdline,
-            }
-          : { kind: f.boot },
-    network:
-      f.net === 'network'
-        ? { kind: 'network', name: f.netName }
-        : f.net === 'bridge'
-          ? { kind: 'bridge', name: f.bridge }
-          : { kind: 'none' },
-    graphics: f.graphics,
-    serial: f.serial,
-    start: f.start,
-  };
-}
+/** The spec as the contract expects it; an unreadable size is 0 bytes, which it refuses. */
+export const toSpec = (f: Form) => vmSpecDraft(f, parseSize(f.diskSize) ?? 0);
 
 /** Field errors by the form's own keys, from the contract's schema. */
 export function errorsOf(f: Form): Record<string, string> {

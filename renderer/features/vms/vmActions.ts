@@ -1,6 +1,6 @@
 // Which VM actions make sense in which state, and which need a confirmation:
 // shared by the toolbar and the context menu.
-import type { VmAction } from '../../../shared/api';
+import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import type { Vm } from '../../../shared/model';
 import { runningVmJob } from '../../../shared/vm-jobs';
 import { errorMessage } from '../../api/bridge';
@@ -19,26 +19,26 @@ export interface ActionSpec {
 export const VM_ACTION_SPECS: readonly ActionSpec[] = [
   {
     action: 'start',
-    label: 'Start',
+    label: VM_ACTION_LABELS.start,
     allowed: (vm) => ['shutoff', 'crashed', 'shutdown'].includes(vm.state),
   },
-  { action: 'shutdown', label: 'Shut down', allowed: (vm) => vm.state === 'running' },
+  { action: 'shutdown', label: VM_ACTION_LABELS.shutdown, allowed: (vm) => vm.state === 'running' },
   {
     action: 'destroy',
-    label: 'Force off',
+    label: VM_ACTION_LABELS.destroy,
     allowed: (vm) => ['running', 'paused', 'shutdown', 'blocked', 'pmsuspended'].includes(vm.state),
     warning: (vm) =>
       `${vm.name} stops at once, like pulling the power cord. Anything the guest has not written to disk is lost.`,
   },
   {
     action: 'reboot',
-    label: 'Reboot',
+    label: VM_ACTION_LABELS.reboot,
     allowed: (vm) => vm.state === 'running',
     warning: (vm) =>
       `${vm.name} restarts; its users are disconnected and unsaved work in the guest may be lost.`,
   },
-  { action: 'suspend', label: 'Pause', allowed: (vm) => vm.state === 'running' },
-  { action: 'resume', label: 'Resume', allowed: (vm) => vm.state === 'paused' },
+  { action: 'suspend', label: VM_ACTION_LABELS.suspend, allowed: (vm) => vm.state === 'running' },
+  { action: 'resume', label: VM_ACTION_LABELS.resume, allowed: (vm) => vm.state === 'paused' },
 ];
 
 /**
