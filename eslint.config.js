@@ -13,6 +13,7 @@ const root = import.meta.dirname;
 const layerFolders = [
   'shared',
   'core',
+  'core/testing',
   'shells/browser',
   'shells/common',
   'shells/electron',
@@ -23,14 +24,16 @@ const layerFolders = [
 
 /**
  * Two config blocks for one layer: its sources, and its tests beside them,
- * which obey the same rule and may also load vitest (sources may not).
+ * which obey the same rule and may also load vitest (sources may not) and the
+ * layers of `testsMayImport` (core's fakes).
  */
 function layer(folder, policy, extensions = 'ts,tsx,js,mjs,cjs') {
   const sources = [`${folder}/**/*.{${extensions}}`];
   const tests = [`${folder}/**/*.test.{${extensions}}`];
-  const ruleFor = (packages) => [
+  const { testsMayImport = [], ...rule } = policy;
+  const ruleFor = (packages, mayImport = rule.mayImport) => [
     'error',
-    { root, layer: folder, layers: layerFolders, ...policy, packages },
+    { root, layer: folder, layers: layerFolders, ...rule, mayImport, packages },
   ];
   const { allow, deny } = policy.packages;
   return [
@@ -43,7 +46,10 @@ function layer(folder, policy, extensions = 'ts,tsx,js,mjs,cjs') {
     {
       files: tests,
       rules: {
-        'local/layering': ruleFor(allow ? { allow: [...allow, 'vitest'] } : { deny }),
+        'local/layering': ruleFor(allow ? { allow: [...allow, 'vitest'] } : { deny }, [
+          ...rule.mayImport,
+          ...testsMayImport,
+        ]),
       },
     },
   ];
@@ -82,9 +88,17 @@ export default tseslint.config(
   }),
   ...layer('core', {
     mayImport: ['core', 'shared'],
+    testsMayImport: ['core/testing'],
     nodeBuiltins: true,
     packages: { deny: ['electron'] },
-    why: 'core/ runs in plain Node: pass Electron services in through interfaces; it does not know its shells or the renderer.',
+    why: 'core/ runs in plain Node: pass Electron services in through interfaces; it does not know its shells or the renderer, and only tests load its fakes (core/testing/).',
+  }),
+  // The fakes of core's unit tests: core and the contract, loaded by tests only.
+  ...layer('core/testing', {
+    mayImport: ['core/testing', 'core', 'shared'],
+    nodeBuiltins: true,
+    packages: { deny: ['electron'] },
+    why: 'core/testing/ holds fakes for unit tests; it runs in plain Node.',
   }),
   ...layer('shells/common', {
     mayImport: ['shells/common', 'core', 'shared'],

@@ -56,6 +56,9 @@ const violations: [string, string, RegExp][] = [
   ['core/hosts/probe.ts', "import '../../shells/common/csp';", /shells\/common\/ code/],
   ['core/hosts/probe.ts', "import '../../shells/electron/main';", /shells\/electron\/ code/],
   ['core/hosts/probe.ts', "export * from '../../test/lab';", /test\/ code/],
+  // Product code never loads the unit tests' fakes.
+  ['core/services/probe.ts', "import '../testing/fake-driver';", /core\/testing\/ code/],
+  ['shells/browser/probe.ts', "import '../../core/testing/fake-node';", /core\/testing\/ code/],
   // A test beside core code obeys core's rules.
   ['core/hosts/probe.test.ts', "import 'electron';", /package 'electron'/],
   ['core/hosts/probe.test.ts', "await import('../../renderer/App');", /renderer\/ code/],
@@ -115,6 +118,10 @@ describe('the layering rule', { timeout: 60_000 }, () => {
     [
       'core/hosts/probe.test.ts',
       "import { createRequire } from 'node:module';\nimport { expect, it } from 'vitest';\nconst load = createRequire(import.meta.url);\nit('loads', () => expect(load('ssh2')).toBeTruthy());",
+    ],
+    [
+      'core/services/probe.test.ts',
+      "import { it } from 'vitest';\nimport { FakeDriver } from '../testing/fake-driver';\nit('has a fake', () => void FakeDriver);",
     ],
     [
       'shells/common/probe.ts',

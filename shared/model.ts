@@ -52,8 +52,11 @@ export const nodeInfoSchema = z.object({
   cpuModel: z.string(),
   cpus: z.number(),
   memoryKiB: z.number(),
-  libvirtVersion: z.string(),
-  qemuVersion: z.string(),
+  /**
+   * The stack's software on the node and its versions, named by the driver
+   * ("libvirt", "QEMU"): shown on the node's General tab, compared by New Cluster.
+   */
+  software: z.array(z.object({ name: z.string(), version: z.string() })),
   virtualization: z.enum(['kvm', 'emulated']),
   uptimeSeconds: z.number(),
 });

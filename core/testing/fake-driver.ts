@@ -37,8 +37,7 @@ export const FAKE_NODE_INFO: NodeInfo = {
   cpuModel: 'Fake CPU',
   cpus: 4,
   memoryKiB: 8 * 1024 * 1024,
-  libvirtVersion: '',
-  qemuVersion: '',
+  software: [],
   virtualization: 'kvm',
   uptimeSeconds: 1,
 };

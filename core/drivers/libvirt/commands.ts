@@ -71,9 +71,7 @@ async function read(shell: VirshShell, argv: string[]): Promise<string> {
 
 export async function readNodeFacts(
   shell: VirshShell,
-): Promise<
-  Pick<NodeInfo, 'cpus' | 'memoryKiB' | 'libvirtVersion' | 'qemuVersion' | 'virtualization'>
-> {
+): Promise<Pick<NodeInfo, 'cpus' | 'memoryKiB' | 'software' | 'virtualization'>> {
   const [nodeinfo, version, caps] = await Promise.all([
     read(shell, ['nodeinfo']),
     read(shell, ['version']),
@@ -84,8 +82,10 @@ export async function readNodeFacts(
   return {
     cpus: ni.cpus,
     memoryKiB: ni.memoryKiB,
-    libvirtVersion: v.libvirt,
-    qemuVersion: v.qemu,
+    software: [
+      { name: 'libvirt', version: v.libvirt },
+      { name: 'QEMU', version: v.qemu },
+    ],
     virtualization: capabilitiesHaveKvm(caps) ? 'kvm' : 'emulated',
   };
 }

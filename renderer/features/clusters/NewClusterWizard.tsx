@@ -1,4 +1,4 @@
-// New Cluster: a name and the nodes (connected libvirt nodes; Add Host adds
+// New Cluster: a name and the nodes (connected nodes whose stack can form clusters; Add Host adds
 // more), the preflight checklist with a reason and a fix for each finding,
 // optionally a storage pool shared by every node (New Storage Pool's fields),
 // then the summary of every command; Create runs them as one task and the
@@ -114,7 +114,9 @@ export function NewClusterWizard() {
           />
           <fieldset>
             <legend className="mb-1 font-medium">Nodes</legend>
-            {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+            {hosts.length === 0 && (
+              <p className="text-slate-500">No node that can form a cluster is added yet.</p>
+            )}
             {hosts.map((h) => {
               const other = inCluster.get(h.id);
               const why =

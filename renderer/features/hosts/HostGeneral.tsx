@@ -51,8 +51,7 @@ export function HostGeneral({ host }: { host: Host }) {
           ['CPU', i?.cpuModel || '—'],
           ['CPUs', i ? String(i.cpus) : '—'],
           ['Memory', i ? formatKiB(i.memoryKiB) : '—'],
-          ['libvirt', i?.libvirtVersion ?? '—'],
-          ['QEMU', i?.qemuVersion ?? '—'],
+          ...(i?.software ?? []).map((s): [string, string] => [s.name, s.version]),
           ['Virtualization', i ? (i.virtualization === 'kvm' ? 'KVM' : 'Emulated (TCG)') : '—'],
           ['Uptime', i ? formatUptime(i.uptimeSeconds) : '—'],
         ]}

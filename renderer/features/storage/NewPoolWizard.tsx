@@ -80,7 +80,9 @@ export function NewPoolWizard() {
           <legend className="mb-2 font-medium">
             Define it on these nodes (the same name and settings on each)
           </legend>
-          {hosts.length === 0 && <p className="text-slate-500">No libvirt node is added yet.</p>}
+          {hosts.length === 0 && (
+            <p className="text-slate-500">No node with storage pools is added yet.</p>
+          )}
           {hosts.map((h) => (
             <Checkbox
               key={h.id}

@@ -77,7 +77,7 @@ export function NewVmWizard() {
   }, [f.diskPool, diskFormats.join()]);
 
   const errors = errorsOf(f);
-  if (!f.hostId) errors['hostId'] = 'Add and connect a libvirt node first.';
+  if (!f.hostId) errors['hostId'] = 'Add and connect a node first.';
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const plan = usePlan(index === STEPS.length - 1, () =>

@@ -116,10 +116,8 @@ export async function preflight(nodes: readonly PreflightNode[]): Promise<Findin
   );
 
   // Versions: migrating to an older QEMU or libvirt can fail.
-  for (const [what, pick] of [
-    ['libvirt', (h: Host) => h.info?.libvirtVersion ?? '?'],
-    ['QEMU', (h: Host) => h.info?.qemuVersion ?? '?'],
-  ] as const) {
+  for (const what of ['libvirt', 'QEMU']) {
+    const pick = (h: Host) => h.info?.software.find((s) => s.name === what)?.version ?? '?';
     const versions = new Set(hosts.map(pick));
     add(
       versions.size === 1
