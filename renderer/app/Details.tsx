@@ -4,6 +4,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { ConsoleView } from '../features/consoles/ConsoleView';
 import { TerminalView } from '../features/consoles/TerminalView';
 import { SnapshotsView } from '../features/vms/SnapshotsView';
+import { hasCapability, type Capability, type Host } from '../../shared/model';
 import { useInventory } from '../state/inventory';
 import { useUi, type DetailsTab } from '../state/ui';
 import { ClusterGeneral } from '../features/clusters/ClusterGeneral';
@@ -92,13 +93,19 @@ export function Details() {
   }
   const vm = selection.kind === 'vm' ? inv.vms[selection.id] : undefined;
   const host = selection.kind === 'host' ? inv.hosts[selection.id] : undefined;
-  const tabs: { id: Tab; label: string }[] = [{ id: 'general', label: 'General' }];
-  if (vm) tabs.push({ id: 'console', label: 'Console' });
-  if (vm?.textConsoles.some((c) => c.type === 'pty')) tabs.push({ id: 'serial', label: 'Serial' });
-  if (vm) tabs.push({ id: 'snapshots', label: 'Snapshots' });
-  if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   const cluster = selection.kind === 'cluster' ? inv.clusters[selection.id] : undefined;
-  if (vm || host || cluster) tabs.push({ id: 'performance', label: 'Performance' });
+  // A tab shows only where the node's stack offers it (host.capabilities).
+  const vmHost = vm ? inv.hosts[vm.hostId] : undefined;
+  const members = cluster ? cluster.hostIds.map((id) => inv.hosts[id]) : [];
+  const offers = (h: Host | undefined, c: Capability) => !!h && hasCapability(h, c);
+  const tabs: { id: Tab; label: string }[] = [{ id: 'general', label: 'General' }];
+  if (vm && offers(vmHost, 'console')) tabs.push({ id: 'console', label: 'Console' });
+  if (offers(vmHost, 'serial-console') && vm?.textConsoles.some((c) => c.type === 'pty'))
+    tabs.push({ id: 'serial', label: 'Serial' });
+  if (vm && offers(vmHost, 'snapshots')) tabs.push({ id: 'snapshots', label: 'Snapshots' });
+  if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
+  if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
+    tabs.push({ id: 'performance', label: 'Performance' });
   const current = tabs.some((t) => t.id === tab) ? tab : 'general';
 
   // Live tabs opened for this item, kept mounted (hidden) until it changes.

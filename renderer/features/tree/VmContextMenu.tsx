@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { VM_ACTION_SPECS, canRun, runVmAction, useVmJob } from '../vms/vmActions';
+import { VM_ACTION_SPECS, canRun, offersDialog, runVmAction, useVmJob } from '../vms/vmActions';
 
 /** The dialogs a VM's menu opens, as on its General tab. */
 const VM_DIALOGS = [
@@ -24,6 +24,7 @@ export function VmContextMenu({
   onClose: () => void;
 }) {
   const vm = useInventory((s) => s.inv.vms[vmId]);
+  const host = useInventory((s) => (vm ? s.inv.hosts[vm.hostId] : undefined));
   const notify = useNotices((s) => s.push);
   const ref = useRef<HTMLDivElement>(null);
   const job = useVmJob(vm);
@@ -76,7 +77,7 @@ export function VmContextMenu({
         </button>
       ))}
       <div role="separator" className="my-1 border-t border-slate-300 dark:border-slate-600" />
-      {VM_DIALOGS.map((d) => (
+      {VM_DIALOGS.filter((d) => offersDialog(host, d.kind)).map((d) => (
         <button
           key={d.kind}
           role="menuitem"

@@ -4,50 +4,61 @@ import { VM_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts, Table } from '../../ui/Facts';
 import { buttonClass } from '../../ui/Dialog';
 import { useUi } from '../../state/ui';
-import { useVmJob } from './vmActions';
+import { offersDialog, useVmJob } from './vmActions';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
   const job = useVmJob(vm);
   const busyTitle = job ? `${job}: wait for it to end` : undefined;
   const g = vm.graphics[0];
+  const offers = (kind: 'settings' | 'clone' | 'delete' | 'migrate') => offersDialog(host, kind);
   const open = (kind: 'settings' | 'clone' | 'delete' | 'migrate') =>
     useUi.getState().setVmDialog({ kind, vmId: vm.id });
   return (
     <div className="space-y-4">
       <div role="toolbar" aria-label="VM" className="flex gap-1">
-        <button
-          className={buttonClass}
-          disabled={!!job}
-          title={busyTitle}
-          onClick={() => open('settings')}
-        >
-          Edit settings…
-        </button>
-        <button
-          className={buttonClass}
-          disabled={!!job}
-          title={busyTitle}
-          onClick={() => open('migrate')}
-        >
-          Migrate…
-        </button>
-        <button
-          className={buttonClass}
-          disabled={!!job || vm.state !== 'shutoff'}
-          title={busyTitle ?? (vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined)}
-          onClick={() => open('clone')}
-        >
-          Clone…
-        </button>
-        <button
-          className={buttonClass}
-          disabled={!!job}
-          title={busyTitle}
-          onClick={() => open('delete')}
-        >
-          Delete VM…
-        </button>
+        {offers('settings') && (
+          <button
+            className={buttonClass}
+            disabled={!!job}
+            title={busyTitle}
+            onClick={() => open('settings')}
+          >
+            Edit settings…
+          </button>
+        )}
+        {offers('migrate') && (
+          <button
+            className={buttonClass}
+            disabled={!!job}
+            title={busyTitle}
+            onClick={() => open('migrate')}
+          >
+            Migrate…
+          </button>
+        )}
+        {offers('clone') && (
+          <button
+            className={buttonClass}
+            disabled={!!job || vm.state !== 'shutoff'}
+            title={
+              busyTitle ?? (vm.state !== 'shutoff' ? 'Shut the VM down to clone it' : undefined)
+            }
+            onClick={() => open('clone')}
+          >
+            Clone…
+          </button>
+        )}
+        {offers('delete') && (
+          <button
+            className={buttonClass}
+            disabled={!!job}
+            title={busyTitle}
+            onClick={() => open('delete')}
+          >
+            Delete VM…
+          </button>
+        )}
       </div>
       <Facts
         rows={[

@@ -1,12 +1,12 @@
 // Which VM actions make sense in which state, and which need a confirmation:
 // shared by the toolbar and the context menu.
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
-import type { Vm } from '../../../shared/model';
+import { hasCapability, type Capability, type Host, type Vm } from '../../../shared/model';
 import { runningVmJob } from '../../../shared/vm-jobs';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
-import { useUi } from '../../state/ui';
+import { useUi, type VmDialog } from '../../state/ui';
 
 export interface ActionSpec {
   action: VmAction;
@@ -73,3 +73,15 @@ export function runVmAction(vm: Vm, spec: ActionSpec, onError: (msg: string) => 
     onConfirm: go,
   });
 }
+
+/** The capability of the VM's node each VM dialog needs: hidden where the stack lacks it. */
+export const VM_DIALOG_NEEDS: Readonly<Record<VmDialog['kind'], Capability>> = {
+  settings: 'vm-edit',
+  migrate: 'migration',
+  clone: 'vm-clone',
+  delete: 'vm-create',
+};
+
+/** Whether the VM's node offers what the dialog needs. */
+export const offersDialog = (host: Host | undefined, kind: VmDialog['kind']): boolean =>
+  !!host && hasCapability(host, VM_DIALOG_NEEDS[kind]);
