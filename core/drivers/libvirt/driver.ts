@@ -7,7 +7,15 @@ import type { ClientChannel } from 'ssh2';
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import type { CpuModel, Finding } from '../../../shared/cluster';
 import type { TlsReadiness } from '../../../shared/migration';
-import type { Capability, Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../../shared/model';
+import {
+  CAPABILITIES,
+  type Capability,
+  type Host,
+  type NodeInfo,
+  type Snapshot,
+  type StoragePool,
+  type Vm,
+} from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { InventoryStore } from '../../inventory/store';
 import { quoteArgv } from '../../ssh/quote';
@@ -106,21 +114,7 @@ export async function readEach<T>(
 }
 
 /** Everything the libvirt driver offers; libvirt has every capability the app knows. */
-const LIBVIRT_CAPABILITIES: readonly Capability[] = [
-  'inventory',
-  'vm-lifecycle',
-  'console',
-  'serial-console',
-  'storage',
-  'pool-scan',
-  'vm-create',
-  'vm-edit',
-  'vm-clone',
-  'snapshots',
-  'migration',
-  'cluster',
-  'performance',
-];
+const LIBVIRT_CAPABILITIES: readonly Capability[] = CAPABILITIES;
 
 export class LibvirtDriver implements Driver {
   readonly stack = 'libvirt' as const;

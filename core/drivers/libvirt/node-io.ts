@@ -15,16 +15,10 @@
 //   physical ports (a bridge's own counters hold only the node's own traffic,
 //   which its physical port holds as well).
 
+import type { NodeIoCounters } from '../capabilities';
+
 /** Cumulative bytes since boot, summed over the devices counted. */
-export interface NodeIo {
-  diskReadBytes: number;
-  diskWriteBytes: number;
-  netRxBytes: number;
-  netTxBytes: number;
-  /** The names of the devices counted, so a reading can be checked. */
-  disks: string[];
-  nics: string[];
-}
+export type NodeIo = NodeIoCounters;
 
 /** One line (remote argv carries no newline): four sections, each after an @ marker. */
 export const NODE_IO_SCRIPT = [

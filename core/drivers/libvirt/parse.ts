@@ -12,6 +12,7 @@ import type {
   VmTextConsole,
   Volume,
 } from '../../../shared/model';
+import type { MigrationProgress } from '../capabilities';
 import { arr, attr, obj, text, xmlParser, type XmlNode } from './xml';
 
 const ARRAYS = new Set([
@@ -300,19 +301,8 @@ export function yes(v: string | undefined): boolean {
   return v === 'yes' || v === 'enable';
 }
 
-/** A running job as `virsh domjobinfo` reports it; sizes in bytes. */
-export interface JobInfo {
-  active: boolean;
-  elapsedMs: number;
-  processed: number;
-  remaining: number;
-  total: number;
-  /** Bytes per second of the memory stream. */
-  bandwidth: number;
-  downtimeMs: number;
-  /** QEMU's pass over the guest's memory (1, 2, …): later passes re-send dirtied pages. */
-  iteration: number;
-}
+/** A running job as `virsh domjobinfo` reports it: a move's progress, and how long it has run. */
+export type JobInfo = MigrationProgress & { elapsedMs: number };
 
 /** Reads `virsh domjobinfo` ("Data processed:   12.345 MiB"), by its labels. */
 export function parseDomjobinfo(stdout: string): JobInfo {
