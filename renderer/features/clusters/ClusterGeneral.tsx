@@ -14,6 +14,7 @@ import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
 import { PlanSummary, wizardInput } from '../../ui/wizard/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts, Table } from '../../ui/Facts';
+import { Select } from '../../ui/forms';
 
 const NETWORK_POOLS = new Set(['netfs', 'gluster', 'rbd', 'iscsi', 'iscsi-direct']);
 
@@ -157,20 +158,14 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
       />
       {candidates.length > 0 && (
         <div className="flex items-end gap-2">
-          <label className="flex flex-col text-sm">
-            Add a node
-            <select
-              className={wizardInput}
-              value={adding || candidates[0]?.id}
-              onChange={(e) => setAdding(e.target.value)}
-            >
-              {candidates.map((h) => (
-                <option key={h.id} value={h.id}>
-                  {h.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <Select
+            layout="inline"
+            label="Add a node"
+            controlClass={wizardInput}
+            value={adding || (candidates[0]?.id ?? '')}
+            onChange={setAdding}
+            options={candidates.map((h) => ({ value: h.id, label: h.name }))}
+          />
           <button className={buttonClass} onClick={add}>
             Add to cluster
           </button>

@@ -6,7 +6,24 @@ import type { Vm } from '../../../shared/model';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { buttonClass } from '../../ui/Dialog';
+import {
+  InlineForm,
+  Select,
+  TextArea,
+  inlineInputClass,
+  toolbarSelectClass,
+  type Option,
+} from '../../ui/forms';
 import { XK_ALT_L, XK_CONTROL_L, XK_SHIFT_L, functionKeysym, keystrokesFor } from './keysyms';
+
+/** The toolbar's Ctrl+Alt+F select: its prompt, then F1 to F12. */
+const FUNCTION_KEY_OPTIONS: readonly Option[] = [
+  { value: '', label: 'Ctrl+Alt+F…' },
+  ...Array.from({ length: 12 }, (_, i) => ({
+    value: String(i + 1),
+    label: `Ctrl+Alt+F${i + 1}`,
+  })),
+];
 
 type Status = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'lost'; reason: string };
 
@@ -126,26 +143,19 @@ export function ConsoleView({ vm, popped = false }: { vm: Vm; popped?: boolean }
         >
           Ctrl+Alt+Del
         </button>
-        <label className="sr-only" htmlFor="fkey">
-          Send Ctrl+Alt+F key
-        </label>
-        <select
-          id="fkey"
-          className="rounded border border-slate-300 bg-transparent px-1 py-1 dark:border-slate-500"
+        <Select
+          layout="hidden-label"
+          label="Send Ctrl+Alt+F key"
+          controlClass={toolbarSelectClass}
           disabled={!connected}
+          // Always back on its prompt: choosing a key sends it, nothing is kept.
           value=""
-          onChange={(e) => {
-            const n = Number(e.target.value);
+          onChange={(v) => {
+            const n = Number(v);
             if (n) sendCombo([XK_CONTROL_L, XK_ALT_L, functionKeysym(n)]);
           }}
-        >
-          <option value="">Ctrl+Alt+F…</option>
-          {Array.from({ length: 12 }, (_, i) => (
-            <option key={i} value={i + 1}>
-              Ctrl+Alt+F{i + 1}
-            </option>
-          ))}
-        </select>
+          options={FUNCTION_KEY_OPTIONS}
+        />
         <button
           className={buttonClass}
           disabled={!connected}
@@ -197,30 +207,27 @@ export function ConsoleView({ vm, popped = false }: { vm: Vm; popped?: boolean }
         </span>
       </div>
       {pasteOpen && (
-        <form
+        <InlineForm
           className="flex gap-2"
-          onSubmit={(e) => {
-            e.preventDefault();
+          onSubmit={() => {
             typeText(pasteText);
             setPasteOpen(false);
             setPasteText('');
           }}
         >
-          <label className="sr-only" htmlFor="paste">
-            Text to type into the console
-          </label>
-          <textarea
-            id="paste"
+          <TextArea
+            layout="hidden-label"
+            label="Text to type into the console"
             rows={2}
-            className="flex-1 rounded border border-slate-300 bg-white px-2 py-1 font-mono dark:border-slate-500 dark:bg-slate-900"
+            controlClass={`${inlineInputClass} flex-1 font-mono`}
             value={pasteText}
-            onChange={(e) => setPasteText(e.target.value)}
+            onChange={setPasteText}
             placeholder="Typed as keystrokes; a line break presses Enter"
           />
           <button type="submit" className={buttonClass}>
             Type it
           </button>
-        </form>
+        </InlineForm>
       )}
       <div
         ref={screenRef}

@@ -299,10 +299,15 @@ export function AddHostDialog() {
         )}
         {f.auth !== 'agent' && rememberable && !rememberable.available && (
           <div>
-            <label className="flex items-center gap-2 text-slate-500">
-              <input type="checkbox" checked={false} disabled aria-describedby={ids.rememberWhy} />
+            <Checkbox
+              className="flex items-center gap-2 text-slate-500"
+              checked={false}
+              disabled
+              describedBy={ids.rememberWhy}
+              onChange={() => undefined}
+            >
               Remember password
-            </label>
+            </Checkbox>
             <p id={ids.rememberWhy} className="text-xs text-slate-600 dark:text-slate-300">
               {rememberable.reason ?? 'Passwords cannot be kept encrypted here.'}
             </p>

@@ -10,6 +10,7 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Checkbox } from '../../ui/forms';
 import { Checklist } from '../../ui/wizard/Checklist';
 import { PlanSummary, useFinish } from '../../ui/wizard/WizardFrame';
 
@@ -43,14 +44,9 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
             {plan.error}
           </p>
         )}
-        <label className="flex items-center gap-2">
-          <input
-            type="checkbox"
-            checked={bringBack}
-            onChange={(e) => setBringBack(e.target.checked)}
-          />
+        <Checkbox checked={bringBack} onChange={setBringBack}>
           Bring these VMs back when {host.name} leaves maintenance mode
-        </label>
+        </Checkbox>
       </div>
       <div className="mt-4 flex justify-end gap-2">
         <button className={buttonClass} onClick={onClose}>

@@ -3,6 +3,7 @@ import type { StoragePool } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
+import { Checkbox } from '../../ui/forms';
 import { useRun } from './poolRun';
 
 export function PoolActions({ pool }: { pool: StoragePool }) {
@@ -40,19 +41,18 @@ export function PoolActions({ pool }: { pool: StoragePool }) {
       >
         Refresh
       </button>
-      <label className="ml-2 flex items-center gap-1">
-        <input
-          type="checkbox"
-          checked={pool.autostart}
-          onChange={(e) =>
-            void run.pool({
-              poolId: pool.id,
-              action: e.target.checked ? 'autostart' : 'no-autostart',
-            })
-          }
-        />
+      <Checkbox
+        className="ml-2 flex items-center gap-1"
+        checked={pool.autostart}
+        onChange={(on) =>
+          void run.pool({
+            poolId: pool.id,
+            action: on ? 'autostart' : 'no-autostart',
+          })
+        }
+      >
         Start with the node
-      </label>
+      </Checkbox>
       <span className="flex-1" />
       <button
         className={buttonClass}

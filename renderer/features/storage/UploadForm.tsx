@@ -1,5 +1,5 @@
 // Upload a file from this computer into a file-based pool, as a task.
-import { useId, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import type { StoragePool } from '../../../shared/model';
 import { objectNameSchema } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
@@ -7,15 +7,12 @@ import { api } from '../../api/backend';
 import { useAppInfo } from '../../state/appInfo';
 import { useNotices } from '../../state/notices';
 import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { FileField, InlineForm, TextField } from '../../ui/forms';
 import { formatBytes } from '../../ui/format';
-
-const input =
-  'rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
 
 /** Upload a file from this computer into a file-based pool, as a task. */
 export function Upload({ pool }: { pool: StoragePool }) {
   const notify = useNotices((s) => s.push);
-  const ids = useId();
   const native = useAppInfo()?.nativeFilePicker ?? false;
   const [file, setFile] = useState<File | undefined>();
   // In the desktop app: a file chosen in its own dialog, read by the main process.
@@ -57,14 +54,7 @@ export function Upload({ pool }: { pool: StoragePool }) {
     }
   };
   return (
-    <form
-      aria-label="Upload a file"
-      className="flex flex-wrap items-end gap-2"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void start();
-      }}
-    >
+    <InlineForm label="Upload a file" onSubmit={() => void start()}>
       {native ? (
         <div className="flex flex-col text-sm">
           File to upload (ISO or disk image)
@@ -76,31 +66,24 @@ export function Upload({ pool }: { pool: StoragePool }) {
           </span>
         </div>
       ) : (
-        <label className="flex flex-col text-sm" htmlFor={`${ids}-file`}>
-          File to upload (ISO or disk image)
-          <input
-            id={`${ids}-file`}
-            ref={picker}
-            type="file"
-            className="text-sm"
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              setFile(f);
-              if (f) suggest(f.name);
-            }}
-          />
-        </label>
-      )}
-      <label className="flex flex-col text-sm" htmlFor={`${ids}-as`}>
-        Upload as
-        <input
-          id={`${ids}-as`}
-          className={input}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={name && !check.success ? true : undefined}
+        <FileField
+          layout="inline"
+          label="File to upload (ISO or disk image)"
+          inputRef={picker}
+          onFile={(f) => {
+            setFile(f);
+            if (f) suggest(f.name);
+          }}
         />
-      </label>
+      )}
+      <TextField
+        layout="inline"
+        label="Upload as"
+        value={name}
+        onChange={setName}
+        invalid={!!name && !check.success}
+        error={name && !check.success && check.error.issues[0]?.message}
+      />
       <button
         type="submit"
         className={primaryButtonClass}
@@ -108,11 +91,6 @@ export function Upload({ pool }: { pool: StoragePool }) {
       >
         Upload
       </button>
-      {name && !check.success && (
-        <p className="w-full text-xs text-red-600 dark:text-red-400">
-          {check.error.issues[0]?.message}
-        </p>
-      )}
-    </form>
+    </InlineForm>
   );
 }

@@ -1,6 +1,6 @@
 // A pool's volumes: who uses each, and create, resize, clone, download and
 // delete, every change as a task.
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { StoragePool, Volume } from '../../../shared/model';
 import { objectNameSchema, volumeFormatsFor, type VolumeFormat } from '../../../shared/storage';
 import { namesOfUsers, snapshotUseSentence, usedBy, volumeUsers } from '../../../shared/volume-use';
@@ -12,11 +12,9 @@ import { useUi } from '../../state/ui';
 import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Table } from '../../ui/Facts';
 import { formatBytes } from '../../ui/format';
+import { InlineForm, Select, TextField, inlineInputClass } from '../../ui/forms';
 import { parseSize } from '../../../shared/units';
 import { useRun } from './poolRun';
-
-const input =
-  'rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
 
 const MIB = 2 ** 20;
 
@@ -58,7 +56,6 @@ export function Volumes({ pool }: { pool: StoragePool }) {
   const run = useRun();
   const notify = useNotices((s) => s.push);
   const ask = useUi((s) => s.askConfirm);
-  const ids = useId();
   const [name, setName] = useState('');
   const [size, setSize] = useState('1G');
   const formats = volumeFormatsFor(pool.type);
@@ -157,11 +154,9 @@ export function Volumes({ pool }: { pool: StoragePool }) {
         rows={pool.volumes.map(row)}
       />
       {editing && (
-        <form
-          aria-label={editing.op === 'resize' ? 'Resize volume' : 'Clone volume'}
-          className="flex flex-wrap items-end gap-2"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <InlineForm
+          label={editing.op === 'resize' ? 'Resize volume' : 'Clone volume'}
+          onSubmit={() => {
             if (editing.op === 'resize') {
               const b = parseSize(editing.value);
               if (!b) return;
@@ -178,23 +173,23 @@ export function Volumes({ pool }: { pool: StoragePool }) {
             setEditing(undefined);
           }}
         >
-          <label className="flex flex-col text-sm">
-            {editing.op === 'resize'
-              ? `New size of ${editing.volume}`
-              : `Name of the copy of ${editing.volume}`}
-            <input
-              className={input}
-              value={editing.value}
-              onChange={(e) => setEditing({ ...editing, value: e.target.value })}
-            />
-          </label>
+          <TextField
+            layout="inline"
+            label={
+              editing.op === 'resize'
+                ? `New size of ${editing.volume}`
+                : `Name of the copy of ${editing.volume}`
+            }
+            value={editing.value}
+            onChange={(value) => setEditing({ ...editing, value })}
+          />
           <button type="submit" className={primaryButtonClass}>
             {editing.op === 'resize' ? 'Resize' : 'Clone'}
           </button>
           <button type="button" className={buttonClass} onClick={() => setEditing(undefined)}>
             Cancel
           </button>
-        </form>
+        </InlineForm>
       )}
       {formats.length === 0 ? (
         <p className="text-sm text-slate-500">
@@ -202,11 +197,9 @@ export function Volumes({ pool }: { pool: StoragePool }) {
           the pool.
         </p>
       ) : (
-        <form
-          aria-label="New volume"
-          className="flex flex-wrap items-end gap-2"
-          onSubmit={(e) => {
-            e.preventDefault();
+        <InlineForm
+          label="New volume"
+          onSubmit={() => {
             if (!nameCheck.success || !bytes) return;
             void run.volume({
               poolId: pool.id,
@@ -215,40 +208,31 @@ export function Volumes({ pool }: { pool: StoragePool }) {
             setName('');
           }}
         >
-          <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
-            Volume name
-            <input
-              id={`${ids}-name`}
-              className={input}
-              value={name}
-              placeholder="disk1.qcow2"
-              onChange={(e) => setName(e.target.value)}
-              aria-invalid={nameError ? true : undefined}
-            />
-          </label>
-          <label className="flex flex-col text-sm" htmlFor={`${ids}-size`}>
-            Size
-            <input
-              id={`${ids}-size`}
-              className={`${input} w-24`}
-              value={size}
-              onChange={(e) => setSize(e.target.value)}
-              aria-invalid={bytes ? undefined : true}
-            />
-          </label>
-          <label className="flex flex-col text-sm" htmlFor={`${ids}-format`}>
-            Format
-            <select
-              id={`${ids}-format`}
-              className={input}
-              value={format}
-              onChange={(e) => setFormat(e.target.value as VolumeFormat)}
-            >
-              {formats.map((f) => (
-                <option key={f}>{f}</option>
-              ))}
-            </select>
-          </label>
+          <TextField
+            layout="inline"
+            label="Volume name"
+            value={name}
+            placeholder="disk1.qcow2"
+            onChange={setName}
+            error={nameError}
+          />
+          <TextField
+            layout="inline"
+            label="Size"
+            controlClass={`${inlineInputClass} w-24`}
+            value={size}
+            onChange={setSize}
+            invalid={!bytes}
+            // One message at a time: the name's first.
+            error={!nameError && size && !bytes && 'A size such as 512M, 20G or 1.5T.'}
+          />
+          <Select
+            layout="inline"
+            label="Format"
+            value={format}
+            onChange={(v) => setFormat(v as VolumeFormat)}
+            options={formats.map((f) => ({ value: f, label: f }))}
+          />
           <button
             type="submit"
             className={primaryButtonClass}
@@ -256,12 +240,7 @@ export function Volumes({ pool }: { pool: StoragePool }) {
           >
             Create volume
           </button>
-          {(nameError || (size && !bytes)) && (
-            <p className="w-full text-xs text-red-600 dark:text-red-400">
-              {nameError ?? 'A size such as 512M, 20G or 1.5T.'}
-            </p>
-          )}
-        </form>
+        </InlineForm>
       )}
     </div>
   );

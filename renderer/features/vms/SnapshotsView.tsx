@@ -1,7 +1,7 @@
 // A VM's snapshots as a tree (each under the one it was taken from), with
 // take, revert and delete. Read from the node when the tab opens and again
 // after each change, since libvirt announces no snapshot events.
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Snapshot, Vm } from '../../../shared/model';
 import { objectNameSchema } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
@@ -10,9 +10,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
-
-const input =
-  'rounded border border-slate-300 bg-white px-2 py-1 dark:border-slate-500 dark:bg-slate-900';
+import { InlineForm, TextField } from '../../ui/forms';
 
 function SnapshotTree({
   all,
@@ -67,7 +65,6 @@ function SnapshotTree({
 export function SnapshotsView({ vm }: { vm: Vm }) {
   const notify = useNotices((s) => s.push);
   const ask = useUi((s) => s.askConfirm);
-  const ids = useId();
   const [snapshots, setSnapshots] = useState<Snapshot[] | undefined>();
   const [error, setError] = useState('');
   const [taskId, setTaskId] = useState<string | undefined>();
@@ -114,46 +111,35 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
   const check = objectNameSchema.safeParse(name);
   return (
     <div className="space-y-4">
-      <form
-        aria-label="Take a snapshot"
-        className="flex flex-wrap items-end gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <InlineForm
+        label="Take a snapshot"
+        onSubmit={() => {
           if (!check.success) return;
           run({ op: 'create', name: check.data, description: description.trim() });
           setName('');
           setDescription('');
         }}
       >
-        <label className="flex flex-col text-sm" htmlFor={`${ids}-name`}>
-          Snapshot name
-          <input
-            id={`${ids}-name`}
-            className={input}
-            value={name}
-            placeholder="before-upgrade"
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={name && !check.success ? true : undefined}
-          />
-        </label>
-        <label className="flex flex-1 flex-col text-sm" htmlFor={`${ids}-desc`}>
-          Description (optional)
-          <input
-            id={`${ids}-desc`}
-            className={input}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </label>
+        <TextField
+          layout="inline"
+          label="Snapshot name"
+          value={name}
+          placeholder="before-upgrade"
+          onChange={setName}
+          invalid={!!name && !check.success}
+          error={name && !check.success && check.error.issues[0]?.message}
+        />
+        <TextField
+          layout="inline"
+          className="flex-1"
+          label="Description (optional)"
+          value={description}
+          onChange={setDescription}
+        />
         <button type="submit" className={primaryButtonClass} disabled={!check.success || !!taskId}>
           Take snapshot
         </button>
-        {name && !check.success && (
-          <p className="w-full text-xs text-red-600 dark:text-red-400">
-            {check.error.issues[0]?.message}
-          </p>
-        )}
-      </form>
+      </InlineForm>
       {error && (
         <p role="alert" className="text-red-700 dark:text-red-400">
           {error}

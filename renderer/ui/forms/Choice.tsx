@@ -83,12 +83,15 @@ export function Checkbox({
   checked,
   onChange,
   disabled,
+  describedBy,
   children,
   className = 'flex items-center gap-2',
 }: {
   checked: boolean;
   onChange: (checked: boolean) => void;
   disabled?: boolean;
+  /** The id of a text that says more (why it is disabled, say). */
+  describedBy?: string;
   children: ReactNode;
   className?: string;
 }) {
@@ -98,6 +101,7 @@ export function Checkbox({
         type="checkbox"
         checked={checked}
         disabled={disabled}
+        aria-describedby={describedBy}
         onChange={(e) => onChange(e.target.checked)}
       />
       {children}

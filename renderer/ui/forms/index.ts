@@ -1,4 +1,23 @@
-// The forms kit: labelled fields with their errors, selects, radio groups, checkboxes.
-export { Field, TextField, Select, type ControlProps, type Option } from './Field';
+// The forms kit: labelled fields (stacked, inline or with a hidden label) with
+// their errors, text boxes, file choosers, selects, radio groups, checkboxes,
+// and the inline form that holds a row of fields.
+export {
+  Field,
+  FileField,
+  Select,
+  TextArea,
+  TextField,
+  type ControlProps,
+  type FieldLayout,
+  type Option,
+} from './Field';
 export { Checkbox, Radio, RadioGroup, type RadioOption } from './Choice';
-export { compactLabelClass, errorClass, inputClass, labelClass } from './styles';
+export { InlineForm } from './InlineForm';
+export {
+  compactLabelClass,
+  errorClass,
+  inlineInputClass,
+  inputClass,
+  labelClass,
+  toolbarSelectClass,
+} from './styles';
