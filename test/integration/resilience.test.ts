@@ -31,6 +31,14 @@ function virshPids(): Set<string> {
   );
 }
 
+/**
+ * The virsh processes on this lab's nodes only: another lab on the same
+ * machine (a second LAB_BASE) runs its own, which are none of this test's.
+ */
+function labVirshPids(): Set<string> {
+  return new Set(readLab().nodes.flatMap((n) => virshPidsIn(n.name)));
+}
+
 /** PIDs of virsh processes inside one lab node's mount namespace. */
 function virshPidsIn(node: string): string[] {
   const holder = readFileSync(join(labNode(node).dir, 'holder.pid'), 'utf8').trim();
@@ -66,7 +74,7 @@ const add = (name: string) => addLabNode(backend, name);
 const stateOf = (hostId: string) => backend.store.get('hosts', hostId)?.state;
 
 beforeAll(async () => {
-  virshBefore = virshPids();
+  virshBefore = labVirshPids();
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-res-'));
   backend = await Backend.start(options());
 });
@@ -162,9 +170,9 @@ describe('resilience', () => {
   });
 
   it('leaves no virsh running on the nodes once it closes', async () => {
-    expect(virshPids().size).toBeGreaterThan(virshBefore.size);
+    expect(labVirshPids().size).toBeGreaterThan(virshBefore.size);
     backend.close();
-    const leftovers = () => [...virshPids()].filter((p) => !virshBefore.has(p));
+    const leftovers = () => [...labVirshPids()].filter((p) => !virshBefore.has(p));
     try {
       await waitFor(
         () => leftovers().length === 0,
