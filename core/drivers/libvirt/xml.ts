@@ -45,6 +45,7 @@ export function attr(v: unknown, name: string): string {
   return typeof a === 'string' ? a : '';
 }
 
+/** libvirt's unit names (lower-cased), in bytes: scaled integers and domjobinfo's sizes. */
 export const UNIT_BYTES: Record<string, number> = {
   b: 1,
   bytes: 1,
