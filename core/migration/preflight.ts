@@ -1,15 +1,17 @@
 // Migrate VM's preflight: for each VM and the target node, what would stop
-// the move or make it slow, with a reason and a fix. Whether a disk is on
-// storage both nodes share is tested, not guessed: a marker file made next
-// to it on the source must be visible on the target (then it is removed).
-import { posix } from 'node:path';
+// the move or make it slow, with a reason and a fix, and what the move will
+// be (live or offline, with or without a storage copy). The checks of the
+// target, its memory, the VM's state and networks are here; what the guest
+// needs of the target (guest-checks.ts) and where its disks live
+// (disk-checks.ts) are beside it.
 import type { Finding } from '../../shared/cluster';
 import type { Cluster } from '../../shared/cluster';
 import type { MigrationTransport } from '../../shared/migration';
 import type { Host, Network, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
-import type { GuestNeeds } from '../drivers/capabilities';
 import type { NodeAccess } from '../hosts/connection';
+import { diskFindings } from './disk-checks';
+import { guestFindings } from './guest-checks';
 
 export interface MigrationWorld {
   hosts: (id: string) => Host | undefined;
@@ -35,122 +37,9 @@ export interface VmPlan {
   newOnTarget: string[];
 }
 
-const sh = (script: string, ...args: string[]) => [
-  'sh',
-  '-c',
-  script,
-  'clusterdeck-migrate',
-  ...args,
-];
-
 /** The memory a node can still give, in bytes; 0 when unknown. */
 export async function memAvailable(conn: NodeAccess): Promise<number> {
   return conn.getDriver().memAvailable();
-}
-
-/**
- * Whether the guest's CPU runs on the target. A host-passthrough CPU is the
- * node's own, so only an identical CPU will do. A named model is asked of
- * the target's hypervisor; when the target refuses it but the source
- * refuses it too, the guest runs there without that check and the target
- * is no worse.
- */
-async function cpuFinding(
-  vm: Vm,
-  needs: GuestNeeds,
-  source: Host,
-  target: Host,
-  world: MigrationWorld,
-): Promise<Omit<Finding, 'check'> | undefined> {
-  const sconn = world.conn(source.id);
-  const guest = needs.cpu;
-  if (guest.kind === 'host') {
-    if (source.info?.cpuModel === target.info?.cpuModel) return undefined;
-    return {
-      level: 'warning',
-      detail: `${vm.name} uses ${source.name}’s own CPU (${source.info?.cpuModel ?? '?'}); ${target.name} has ${target.info?.cpuModel ?? '?'}.`,
-      fix: 'A guest with a host-passthrough CPU may not start on another CPU; give it the cluster CPU (New VM offers it).',
-    };
-  }
-  const runsOn = (conn: NodeAccess) =>
-    conn
-      .getDriver()
-      .cpuRuns(needs)
-      .catch(() => undefined);
-  const tdriver = world.conn(target.id).getDriver();
-  const there = await runsOn(world.conn(target.id));
-  const model = guest.model;
-  if (there === true)
-    return { level: 'ok', detail: `${target.name} runs ${vm.name}’s CPU (${model}).` };
-  if (there === undefined)
-    return {
-      level: 'warning',
-      detail: `${tdriver.hypervisorName} on ${target.name} could not compare ${vm.name}’s CPU (${model}).`,
-    };
-  if ((await runsOn(sconn)) === false)
-    return {
-      level: 'ok',
-      detail: `${tdriver.hypervisorName} rates ${vm.name}’s CPU (${model}) the same on ${target.name} as on ${source.name}, where it runs.`,
-    };
-  return {
-    level: 'problem',
-    detail: `${target.name}’s CPU lacks features ${vm.name}’s CPU (${model}) needs.`,
-    fix: 'Give the guest a CPU model every node runs (the cluster CPU), or choose another node.',
-  };
-}
-
-/** The guest's CPU and boot files against the target, as findings named after the VM. */
-async function guestFindings(
-  vm: Vm,
-  source: Host,
-  target: Host,
-  world: MigrationWorld,
-): Promise<Finding[]> {
-  const needs = await world.conn(source.id).getDriver().guestNeeds(vm);
-  const out: Finding[] = [];
-  const cpu = await cpuFinding(vm, needs, source, target, world);
-  if (cpu) out.push({ check: `${vm.name}: CPU`, ...cpu });
-  const tconn = world.conn(target.id);
-  for (const file of needs.bootFiles) {
-    const r = await tconn.run(['test', '-f', file], { timeoutMs: 15_000 });
-    if (r.code !== 0)
-      out.push({
-        check: `${vm.name}: boot files`,
-        level: 'problem',
-        detail: `${vm.name} boots from ${file}, which is not on ${target.name}.`,
-        fix: `Copy it to the same path on ${target.name}, or keep such files on storage both nodes share.`,
-      });
-  }
-  return out;
-}
-
-/** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
-function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
-  if (source.startsWith('/')) return source;
-  const vol = pools
-    .filter((p) => p.hostId === vm.hostId)
-    .flatMap((p) => p.volumes)
-    .find((v) => v.name === source);
-  return vol?.path ?? '';
-}
-
-async function sharedWithTarget(
-  source: NodeAccess,
-  target: NodeAccess,
-  path: string,
-): Promise<boolean | undefined> {
-  const made = await source.run(
-    sh('mktemp -p "$(dirname -- "$1")" .clusterdeck-shared.XXXXXX', path),
-    { timeoutMs: 15_000 },
-  );
-  const marker = made.stdout.trim();
-  if (made.code !== 0 || !marker.startsWith('/')) return undefined;
-  try {
-    const seen = await target.run(['test', '-e', marker], { timeoutMs: 15_000 });
-    return seen.code === 0;
-  } finally {
-    await source.run(['rm', '-f', '--', marker], { timeoutMs: 15_000 }).catch(() => undefined);
-  }
 }
 
 export async function migrationPreflight(
@@ -191,7 +80,7 @@ export async function migrationPreflight(
       const source = world.hosts(vm.hostId);
       const check =
         source && vm.hostId !== targetId
-          ? guestFindings(vm, source, target, world).catch(() => [])
+          ? guestFindings(vm, source, target, world.conn(vm.hostId), tconn).catch(() => [])
           : Promise.resolve([]);
       return [vm.id, check] as const;
     }),
@@ -315,76 +204,9 @@ export async function migrationPreflight(
     }
 
     // Disks: shared storage, or copied with the move.
-    const local: string[] = [];
-    for (const d of vm.disks) {
-      if (!d.source) continue;
-      const path = diskPath(vm, d.source, world.pools);
-      if (!path) continue; // a network disk (Ceph, Gluster, iSCSI): reachable from both
-      if (path.startsWith('/dev/')) {
-        const r = await tconn.run(['test', '-b', path], { timeoutMs: 15_000 });
-        findings.push(
-          r.code === 0
-            ? {
-                check: check(`disk ${d.target}`),
-                level: 'warning',
-                detail: `${path} exists on ${tname}; Clusterdeck cannot tell whether it is the same device.`,
-                fix: 'Make sure it is the same LUN or volume on both nodes.',
-              }
-            : {
-                check: check(`disk ${d.target}`),
-                level: 'problem',
-                detail: `${path} is not on ${tname}.`,
-              },
-        );
-        continue;
-      }
-      const shared = await sharedWithTarget(sconn, tconn, path);
-      if (shared) continue;
-      // Read-only media are not copied with the move: the target needs its own.
-      if (d.device === 'cdrom' || d.device === 'floppy') {
-        const there = (await tconn.run(['test', '-f', path], { timeoutMs: 15_000 })).code === 0;
-        findings.push(
-          there
-            ? {
-                check: check(`${d.device} ${d.target}`),
-                level: 'warning',
-                detail: `${path} is on ${source.name}'s own storage; ${tname} has a file at the same path, which Clusterdeck takes to be the same medium.`,
-              }
-            : {
-                check: check(`${d.device} ${d.target}`),
-                level: 'problem',
-                detail: `${path} is on ${source.name}'s own storage and not on ${tname}; media are not copied with a move.`,
-                fix: `Eject it, or copy it to the same path on ${tname}.`,
-              },
-        );
-        continue;
-      }
-      local.push(path);
-      const dir = posix.dirname(path);
-      const pool = world.pools.find((p) => p.hostId === targetId && p.targetPath === dir);
-      const exists = (await tconn.run(['test', '-e', path], { timeoutMs: 15_000 })).code === 0;
-      if (!pool || exists) {
-        findings.push({
-          check: check(`disk ${d.target}`),
-          level: 'problem',
-          detail: exists
-            ? `${path} is on ${source.name}'s own storage, and ${tname} already has a different file there.`
-            : `${path} is on ${source.name}'s own storage, and ${tname} has no storage pool at ${dir} to copy it into.`,
-          fix: exists
-            ? `Rename or remove it on ${tname}, or put the disk on shared storage.`
-            : `Define a pool at ${dir} on ${tname} (New Storage Pool), or put the disk on shared storage.`,
-        });
-      } else {
-        const size =
-          world.pools.flatMap((p) => p.volumes).find((v) => v.path === path)?.capacity ?? 0;
-        if (size > pool.available)
-          findings.push({
-            check: check(`disk ${d.target}`),
-            level: 'problem',
-            detail: `${pool.name} on ${tname} has ${formatBytes(pool.available)} free, less than the ${formatBytes(size)} disk.`,
-          });
-      }
-    }
+    const disks = await diskFindings(vm, source, target, world.pools, sconn, tconn);
+    findings.push(...disks.findings);
+    const local = disks.local;
     let copy = local.length > 0;
     if (copy && !live) {
       findings.push({

@@ -4,6 +4,10 @@
 // tokens and cookies, hostile WebSocket handshakes and frames, garbage JSON
 // and contract calls with parameters of the wrong types. The process must
 // stay up, and a legitimate page and contract call must work throughout.
+// One file over 400 lines on purpose: it is one scenario, one server process
+// under fuzz, and most of it is the generators of hostile input, which read
+// that process's port, printed token and cookie and count what they sent for
+// the closing report; they have no other user to be shared with.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,6 +1,11 @@
 // New Cluster against three lab nodes: the preflight checklist, the plan, and
 // trust that really works on the nodes themselves (a libvirt connection over
 // SSH from each node to the others), made twice without adding anything.
+// One file over 400 lines on purpose: its last test follows one cluster
+// through its life (made, made again, a guest on its CPU moved, kept across a
+// restart, a node leaving and coming back, a Remove undone, the cluster
+// removed), each step starting from what the one before left on the nodes;
+// split, each file would form the cluster again to reach the same state.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,21 +1,18 @@
 // New VM against the lab: the plan's checks, the XML libvirt accepts for
-// every OS profile, and a guest created, started and reachable on its console.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// every OS profile, a guest created, started and reachable on its console,
+// its snapshots, Delete VM and Clone VM. The settings editor is in
+// vm-edit.test.ts; both run over vm-fixtures.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../core/backend';
 import type { Snapshot } from '../../shared/model';
 import type { VmSpecInput } from '../../shared/vm';
 import { OS_PROFILES } from '../../shared/vm';
-import { addLabNode, readLab, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
+import { readLab, taskFinished, virshOn, waitFor } from '../lab';
+import { removeVm, useNode1 } from './vm-fixtures';
 
-let home: string;
-let backend: Backend;
-let node1: string;
-
-const pool = () =>
-  backend.store.all('pools').find((p) => p.hostId === node1 && p.name === 'lab-images')!;
+// Also a guest a failed run left behind; removed before the backend starts.
+beforeAll(() => removeVm('int-vm'));
+const node = useNode1();
+afterAll(() => removeVm('int-vm'));
 
 function spec(over: Partial<VmSpecInput> = {}): VmSpecInput {
   return {
@@ -23,7 +20,7 @@ function spec(over: Partial<VmSpecInput> = {}): VmSpecInput {
     os: 'linux',
     vcpus: 1,
     memoryMiB: 128,
-    disk: { kind: 'new', poolId: pool().id, bytes: 64 * 2 ** 20, format: 'qcow2' },
+    disk: { kind: 'new', poolId: node.pool().id, bytes: 64 * 2 ** 20, format: 'qcow2' },
     boot: {
       kind: 'kernel',
       kernel: '/var/lib/libvirt/boot/vmlinuz',
@@ -39,43 +36,10 @@ function spec(over: Partial<VmSpecInput> = {}): VmSpecInput {
   };
 }
 
-function removeVm(name: string): void {
-  for (const args of [
-    ['destroy', name],
-    ['undefine', '--nvram', name],
-  ]) {
-    try {
-      virshOn('node1', args);
-    } catch {
-      /* not running, or not there */
-    }
-  }
-  try {
-    virshOn('node1', ['vol-delete', '--pool', 'lab-images', `${name}-disk0.qcow2`]);
-  } catch {
-    /* no disk */
-  }
-  virshOn('node1', ['pool-refresh', 'lab-images']);
-}
-
-beforeAll(async () => {
-  removeVm('int-vm');
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-vm-'));
-  backend = await Backend.start(testBackendOptions(home));
-  node1 = await addLabNode(backend, 'node1');
-  await waitFor(() => pool(), 'lab-images listed');
-});
-
-afterAll(() => {
-  removeVm('int-vm');
-  backend?.close();
-  rmSync(home, { recursive: true, force: true });
-});
-
 describe('New VM', () => {
   it('catches what would fail before anything runs', async () => {
-    const plan = (await backend.call('planVm', {
-      hostId: node1,
+    const plan = (await node.backend.call('planVm', {
+      hostId: node.hostId,
       spec: spec({
         name: 'lab-tiny-1',
         memoryMiB: 1024 * 1024,
@@ -92,18 +56,18 @@ describe('New VM', () => {
   it.each(OS_PROFILES.map((os) => [os] as const))(
     '%s: its XML passes libvirt’s schema and define',
     async (os) => {
-      const plan = (await backend.call('planVm', {
-        hostId: node1,
+      const plan = (await node.backend.call('planVm', {
+        hostId: node.hostId,
         spec: spec({ name: `int-xml-${os}`, os, start: false, disk: { kind: 'none' } }),
       })) as { steps: { command: string; input?: string }[]; problems: string[] };
       expect(plan.problems).toEqual([]);
       const define = plan.steps.find((s) => s.command.includes(' define '))!;
       expect(define.input).toContain('<listen type="address" address="127.0.0.1"/>');
-      const { taskId } = (await backend.call('createVm', {
-        hostId: node1,
+      const { taskId } = (await node.backend.call('createVm', {
+        hostId: node.hostId,
         spec: spec({ name: `int-xml-${os}`, os, start: false, disk: { kind: 'none' } }),
       })) as { taskId: string };
-      const task = await taskFinished(backend, taskId);
+      const task = await taskFinished(node.backend, taskId);
       removeVm(`int-xml-${os}`);
       expect(task.error).toBeUndefined();
     },
@@ -112,7 +76,7 @@ describe('New VM', () => {
   it.runIf(readLab().linuxGuest)(
     'creates the disk, defines and starts the tiny Linux guest, and its console answers',
     async () => {
-      const plan = (await backend.call('planVm', { hostId: node1, spec: spec() })) as {
+      const plan = (await node.backend.call('planVm', { hostId: node.hostId, spec: spec() })) as {
         steps: { title: string; command: string }[];
         problems: string[];
       };
@@ -122,10 +86,13 @@ describe('New VM', () => {
         'Define the VM int-vm',
         'Start int-vm',
       ]);
-      const { taskId } = (await backend.call('createVm', { hostId: node1, spec: spec() })) as {
+      const { taskId } = (await node.backend.call('createVm', {
+        hostId: node.hostId,
+        spec: spec(),
+      })) as {
         taskId: string;
       };
-      const task = await taskFinished(backend, taskId, 60_000);
+      const task = await taskFinished(node.backend, taskId, 60_000);
       expect(task.error).toBeUndefined();
       expect(virshOn('node1', ['domstate', 'int-vm']).trim()).toBe('running');
       const xml = virshOn('node1', ['dumpxml', 'int-vm']);
@@ -134,7 +101,8 @@ describe('New VM', () => {
       );
       expect(xml).toMatch(/<graphics type='vnc' port='\d+' autoport='yes' listen='127.0.0.1'>/);
       const vm = await waitFor(
-        () => backend.store.all('vms').find((v) => v.name === 'int-vm' && v.state === 'running'),
+        () =>
+          node.backend.store.all('vms').find((v) => v.name === 'int-vm' && v.state === 'running'),
         'int-vm running in the inventory',
       );
       expect(vm.disks).toEqual([
@@ -142,37 +110,40 @@ describe('New VM', () => {
       ]);
       expect(vm.textConsoles).toEqual([{ device: 'serial', type: 'pty', target: 'isa-serial' }]);
       await waitFor(
-        () => pool().volumes.some((v) => v.name === 'int-vm-disk0.qcow2'),
+        () => node.pool().volumes.some((v) => v.name === 'int-vm-disk0.qcow2'),
         'the new disk listed in its pool',
       );
-      const { consoleId } = (await backend.call('openConsole', { vmId: vm.id })) as {
+      const { consoleId } = (await node.backend.call('openConsole', { vmId: vm.id })) as {
         consoleId: string;
       };
-      await backend.call('closeConsole', { consoleId });
+      await node.backend.call('closeConsole', { consoleId });
     },
   );
 
   it('takes, lists as a tree, reverts and deletes snapshots', async () => {
     // Internal snapshots need a qcow2 disk: a VM of its own, shut off.
     removeVm('int-snapvm');
-    const made = (await backend.call('createVm', {
-      hostId: node1,
+    const made = (await node.backend.call('createVm', {
+      hostId: node.hostId,
       spec: spec({ name: 'int-snapvm', start: false }),
     })) as { taskId: string };
-    expect((await taskFinished(backend, made.taskId)).error).toBeUndefined();
+    expect((await taskFinished(node.backend, made.taskId)).error).toBeUndefined();
     const vm = await waitFor(
-      () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-snapvm'),
+      () =>
+        node.backend.store
+          .all('vms')
+          .find((v) => v.hostId === node.hostId && v.name === 'int-snapvm'),
       'int-snapvm listed',
     );
     const act = async (snapshot: unknown) => {
-      const { taskId } = (await backend.call('snapshotAction', { vmId: vm.id, snapshot })) as {
+      const { taskId } = (await node.backend.call('snapshotAction', { vmId: vm.id, snapshot })) as {
         taskId: string;
       };
-      const t = await taskFinished(backend, taskId);
+      const t = await taskFinished(node.backend, taskId);
       expect(t.error).toBeUndefined();
     };
     const list = async () =>
-      ((await backend.call('listSnapshots', { vmId: vm.id })) as { snapshots: Snapshot[] })
+      ((await node.backend.call('listSnapshots', { vmId: vm.id })) as { snapshots: Snapshot[] })
         .snapshots;
     await act({ op: 'create', name: 'int-snap1', description: 'before the change' });
     await act({ op: 'create', name: 'int-snap2' });
@@ -196,178 +167,30 @@ describe('New VM', () => {
 
   it('deletes a VM with the disk the user chose', async () => {
     removeVm('int-del');
-    const { taskId } = (await backend.call('createVm', {
-      hostId: node1,
+    const { taskId } = (await node.backend.call('createVm', {
+      hostId: node.hostId,
       spec: spec({ name: 'int-del', start: false }),
     })) as { taskId: string };
-    expect((await taskFinished(backend, taskId)).error).toBeUndefined();
+    expect((await taskFinished(node.backend, taskId)).error).toBeUndefined();
     const vm = await waitFor(
-      () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-del'),
+      () =>
+        node.backend.store.all('vms').find((v) => v.hostId === node.hostId && v.name === 'int-del'),
       'int-del listed',
     );
-    const del = (await backend.call('deleteVm', { vmId: vm.id, disks: ['vda'] })) as {
+    const del = (await node.backend.call('deleteVm', { vmId: vm.id, disks: ['vda'] })) as {
       taskId: string;
     };
-    const task = await taskFinished(backend, del.taskId);
+    const task = await taskFinished(node.backend, del.taskId);
     expect(task.error).toBeUndefined();
     expect(task.log.map((r) => r.command)).toContain(
       `virsh -c qemu:///system undefine ${vm.uuid} --nvram --snapshots-metadata --storage vda`,
     );
     expect(virshOn('node1', ['list', '--all', '--name'])).not.toMatch(/int-del/);
     await waitFor(
-      () => !pool().volumes.some((v) => v.name === 'int-del-disk0.qcow2'),
+      () => !node.pool().volumes.some((v) => v.name === 'int-del-disk0.qcow2'),
       'its disk gone from the pool',
     );
-    await waitFor(() => !backend.store.get('vms', vm.id), 'int-del gone from the inventory');
-  });
-
-  it('edits settings with a reviewed diff, keeping the VNC password it never shows', async () => {
-    removeVm('int-set');
-    const file = join(readLab().nodes[0]!.dir, 'int-set.xml');
-    writeFileSync(
-      file,
-      `<domain type='qemu'><name>int-set</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
-        `<os><type arch='x86_64'>hvm</type><boot dev='hd'/></os><devices>` +
-        // a'"&<Zq: every character quoting or escaping could let slip past a mask (VNC allows 8).
-        `<graphics type='vnc' port='-1' listen='127.0.0.1' passwd='a&apos;&quot;&amp;&lt;Zq'/></devices></domain>`,
-    );
-    virshOn('node1', ['define', file]);
-    /** The password in any form a serializer could write it. */
-    const leaks = (text: string) =>
-      [`'"&<`, '&lt;Zq', '<Zq', '&amp;&lt;', '&apos;&quot;'].filter((f) => text.includes(f));
-    try {
-      const vm = await waitFor(
-        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-set'),
-        'int-set listed',
-      );
-      const settings = {
-        vcpus: 2,
-        memoryMiB: 256,
-        autostart: true,
-        bootOrder: ['cdrom', 'hd'],
-        removeDisks: [],
-        removeNics: [],
-      };
-      const plan = (await backend.call('planVmSettings', { vmId: vm.id, settings })) as {
-        diff: string;
-        steps: { command: string; input?: string }[];
-      };
-      expect(plan.diff).toMatch(/^-.*<vcpu placement=["']static["']>1<\/vcpu>$/m);
-      expect(plan.diff).toMatch(/^\+.*<vcpu placement=["']static["']>2<\/vcpu>$/m);
-      expect(plan.diff).toMatch(/^\+.*<boot dev="cdrom"\/>$/m);
-      expect(leaks(plan.diff)).toEqual([]);
-      expect(plan.steps.map((s) => s.command)).toEqual([
-        'virsh -c qemu:///system define --validate --file /dev/stdin',
-        `virsh -c qemu:///system autostart ${vm.uuid}`,
-      ]);
-      expect(leaks(JSON.stringify(plan.steps))).toEqual([]);
-      expect(plan.steps[0]!.input).toContain(`passwd="••••••"`);
-      const { taskId } = (await backend.call('applyVmSettings', { vmId: vm.id, settings })) as {
-        taskId: string;
-      };
-      expect((await taskFinished(backend, taskId)).error).toBeUndefined();
-      const info = virshOn('node1', ['dominfo', 'int-set']);
-      expect(info).toMatch(/CPU\(s\):\s+2/);
-      expect(info).toMatch(/Max memory:\s+262144 KiB/);
-      expect(info).toMatch(/Autostart:\s+enable/);
-      const xml = virshOn('node1', ['dumpxml', '--security-info', 'int-set']);
-      expect(xml).toContain("passwd='a&apos;&quot;&amp;&lt;Zq'");
-      expect(xml).toMatch(/<boot dev='cdrom'\/>\s*<boot dev='hd'\/>/);
-      await waitFor(
-        () => backend.store.get('vms', vm.id)?.vcpus === 2,
-        'the new vCPU count in the inventory',
-      );
-    } finally {
-      try {
-        virshOn('node1', ['autostart', '--disable', 'int-set']);
-      } catch {
-        /* gone */
-      }
-      removeVm('int-set');
-    }
-  });
-
-  it('adds a new disk, an existing volume and network interfaces through the editor', async () => {
-    const drop = () => {
-      removeVm('int-add');
-      for (const v of ['int-add-disk1.qcow2', 'int-add-old.img'])
-        try {
-          virshOn('node1', ['vol-delete', '--pool', 'lab-images', v]);
-        } catch {
-          /* not there */
-        }
-    };
-    drop();
-    const file = join(readLab().nodes[0]!.dir, 'int-add.xml');
-    writeFileSync(
-      file,
-      `<domain type='qemu'><name>int-add</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
-        `<os><type arch='x86_64'>hvm</type></os><devices/></domain>`,
-    );
-    virshOn('node1', ['define', file]);
-    virshOn('node1', ['vol-create-as', 'lab-images', 'int-add-old.img', '1M', '--format', 'raw']);
-    virshOn('node1', ['pool-refresh', 'lab-images']);
-    try {
-      const vm = await waitFor(
-        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-add'),
-        'int-add listed',
-      );
-      await waitFor(
-        () => pool().volumes.some((v) => v.name === 'int-add-old.img'),
-        'int-add-old.img listed',
-      );
-      const settings = {
-        vcpus: 1,
-        memoryMiB: 64,
-        autostart: false,
-        removeDisks: [],
-        removeNics: [],
-        addDisks: [
-          {
-            poolId: pool().id,
-            volume: 'int-add-disk1.qcow2',
-            create: { bytes: 16 * 2 ** 20, format: 'qcow2' },
-          },
-          { poolId: pool().id, volume: 'int-add-old.img' },
-        ],
-        addNics: [
-          { kind: 'network', name: 'default' },
-          { kind: 'bridge', name: 'br-nowhere' },
-        ],
-      };
-      const plan = (await backend.call('planVmSettings', { vmId: vm.id, settings })) as {
-        diff: string;
-        steps: { title: string }[];
-      };
-      expect(plan.steps.map((s) => s.title)).toEqual([
-        'Create the volume int-add-disk1.qcow2',
-        'Refresh the pool',
-        'Redefine int-add',
-      ]);
-      expect(plan.diff).toMatch(/^\+.*<source pool="lab-images" volume="int-add-disk1.qcow2"\/>/m);
-      // A network the node lacks is refused before anything runs.
-      await expect(
-        backend.call('planVmSettings', {
-          vmId: vm.id,
-          settings: { ...settings, addNics: [{ kind: 'network', name: 'nope' }] },
-        }),
-      ).rejects.toThrow('node1 has no libvirt network named nope.');
-      const { taskId } = (await backend.call('applyVmSettings', { vmId: vm.id, settings })) as {
-        taskId: string;
-      };
-      expect((await taskFinished(backend, taskId)).error).toBeUndefined();
-      const disks = virshOn('node1', ['domblklist', 'int-add', '--details']);
-      expect(disks).toMatch(/disk\s+vda\s+\S*int-add-disk1\.qcow2/);
-      expect(disks).toMatch(/disk\s+vdb\s+\S*int-add-old\.img/);
-      const nics = virshOn('node1', ['domiflist', 'int-add']);
-      expect(nics).toMatch(/network\s+default\s+virtio/);
-      expect(nics).toMatch(/bridge\s+br-nowhere\s+virtio/);
-      expect(
-        virshOn('node1', ['vol-dumpxml', '--pool', 'lab-images', 'int-add-disk1.qcow2']),
-      ).toContain("<format type='qcow2'/>");
-    } finally {
-      drop();
-    }
+    await waitFor(() => !node.backend.store.get('vms', vm.id), 'int-del gone from the inventory');
   });
 
   it('clones a shut-off VM with copies of its disks, and refuses a running one', async () => {
@@ -382,26 +205,35 @@ describe('New VM', () => {
     };
     drop();
     try {
-      const made = (await backend.call('createVm', {
-        hostId: node1,
+      const made = (await node.backend.call('createVm', {
+        hostId: node.hostId,
         spec: spec({ name: 'int-orig', start: false }),
       })) as { taskId: string };
-      expect((await taskFinished(backend, made.taskId)).error).toBeUndefined();
+      expect((await taskFinished(node.backend, made.taskId)).error).toBeUndefined();
       const orig = await waitFor(
-        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-orig'),
+        () =>
+          node.backend.store
+            .all('vms')
+            .find((v) => v.hostId === node.hostId && v.name === 'int-orig'),
         'int-orig listed',
       );
-      const { taskId } = (await backend.call('cloneVm', { vmId: orig.id, name: 'int-clone' })) as {
+      const { taskId } = (await node.backend.call('cloneVm', {
+        vmId: orig.id,
+        name: 'int-clone',
+      })) as {
         taskId: string;
       };
-      const task = await taskFinished(backend, taskId, 60_000);
+      const task = await taskFinished(node.backend, taskId, 60_000);
       expect(task.error).toBeUndefined();
       expect(task.steps?.map((s) => s.title)).toEqual([
         'node1: Copy the disk vda as int-clone-vda.qcow2',
         'node1: Define the clone int-clone',
       ]);
       const clone = await waitFor(
-        () => backend.store.all('vms').find((v) => v.hostId === node1 && v.name === 'int-clone'),
+        () =>
+          node.backend.store
+            .all('vms')
+            .find((v) => v.hostId === node.hostId && v.name === 'int-clone'),
         'int-clone listed',
       );
       expect(clone.uuid).not.toBe(orig.uuid);
@@ -412,7 +244,7 @@ describe('New VM', () => {
         /Capacity:\s+64\.00 MiB/,
       );
       await expect(
-        backend.call('cloneVm', { vmId: vmOf('lab-tiny-1').id, name: 'nope' }),
+        node.backend.call('cloneVm', { vmId: vmOf('lab-tiny-1').id, name: 'nope' }),
       ).rejects.toMatchObject({
         code: 'invalid-state',
       });
@@ -420,8 +252,8 @@ describe('New VM', () => {
       drop();
     }
   });
-});
 
-function vmOf(name: string) {
-  return backend.store.all('vms').find((v) => v.hostId === node1 && v.name === name)!;
-}
+  function vmOf(name: string) {
+    return node.backend.store.all('vms').find((v) => v.hostId === node.hostId && v.name === name)!;
+  }
+});

@@ -18,19 +18,15 @@ import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
 import {
   capabilitiesHaveKvm,
-  parseDomainXml,
-  parseDomstate,
   parseKeyValues,
   parseNetXml,
   parseNodeinfo,
-  parsePoolXml,
   parseVersion,
   parseUuidList,
-  parseVolumeXml,
-  volListGuesses,
   yes,
-  type DomainXmlFacts,
 } from './parse';
+import { parseDomainXml, parseDomstate, type DomainXmlFacts } from './parse-domain';
+import { parsePoolXml, parseVolumeXml, volListGuesses } from './parse-storage';
 
 export const LIBVIRT_URI = 'qemu:///system';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cloneDomainXml, definitionDiff, editDomainXml, maskSecrets } from './domain-edit';
-import { parseDomainXml } from './parse';
+import { parseDomainXml } from './parse-domain';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const base = { removeDisks: [], removeNics: [], addDisks: [], addNics: [], autostart: false };

@@ -80,7 +80,12 @@ import {
   serialConsoleArgv,
   virshArgv,
 } from './commands';
-import { parseDomjobinfo, parseDomstats, parseNodeCpuStats, parseNodeMemStats } from './parse';
+import {
+  parseDomjobinfo,
+  parseDomstats,
+  parseNodeCpuStats,
+  parseNodeMemStats,
+} from './parse-stats';
 import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
 import { consoleSource, parseDomdisplay } from './display';

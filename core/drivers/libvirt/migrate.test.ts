@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrateArgv } from './migrate';
-import { parseDomjobinfo } from './parse';
+import { parseDomjobinfo } from './parse-stats';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 const target = { address: '192.0.2.7', port: 22, user: 'root' };

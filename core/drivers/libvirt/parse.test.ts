@@ -3,22 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  parseDomainXml,
-  parseDomstate,
-  parseKeyValues,
-  parseNetXml,
-  parseNodeinfo,
-  parseDomstats,
-  parseNodeCpuStats,
-  parseNodeMemStats,
-  parsePoolXml,
-  volListGuesses,
-  parseUuidList,
-  parseVolumeXml,
-  parseSnapshotXml,
-  yes,
-} from './parse';
+import { parseKeyValues, parseNetXml, parseNodeinfo, parseUuidList, yes } from './parse';
+import { parseDomainXml, parseDomstate, parseSnapshotXml } from './parse-domain';
+import { parseDomstats, parseNodeCpuStats, parseNodeMemStats } from './parse-stats';
+import { parsePoolXml, parseVolumeXml, volListGuesses } from './parse-storage';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
 

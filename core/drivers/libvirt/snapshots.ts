@@ -7,7 +7,7 @@ import type { KeptSnapshot, Snapshot, Vm } from '../../../shared/model';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { DriverStep, SnapshotOp } from '../driver';
 import { virshArgv } from './commands';
-import { parseSnapshotXml } from './parse';
+import { parseSnapshotXml } from './parse-domain';
 import { canQuote } from '../../ssh/quote';
 import type { VirshShell } from './virsh-shell';
 

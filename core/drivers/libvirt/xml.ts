@@ -1,6 +1,7 @@
 // Reading libvirt's XML: one parser setup for every reader (attributes as
 // "@name", values kept as strings) and the accessors they share, so a
-// missing element reads as empty instead of throwing.
+// missing element reads as empty instead of throwing; and libvirt's size
+// units, which its text outputs (domjobinfo) use too.
 import { XMLParser } from 'fast-xml-parser';
 
 export type XmlNode = Record<string, unknown>;
@@ -42,4 +43,29 @@ export function text(v: unknown): string {
 export function attr(v: unknown, name: string): string {
   const a = obj(v)[`@${name}`];
   return typeof a === 'string' ? a : '';
+}
+
+/** libvirt's unit names (lower-cased), in bytes: scaled integers and domjobinfo's sizes. */
+export const UNIT_BYTES: Record<string, number> = {
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1e6,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1e9,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  tb: 1e12,
+};
+
+/** libvirt's scaled integers (`<memory unit='KiB'>`), in bytes. */
+export function scaled(v: unknown, defaultUnit: string): number {
+  const n = Number(text(v));
+  const unit = (attr(v, 'unit') || defaultUnit).toLowerCase();
+  return Number.isFinite(n) ? n * (UNIT_BYTES[unit] ?? 1) : 0;
 }

@@ -1,0 +1,101 @@
+// Parsers for what virsh counts: a migration's job (domjobinfo), the node's
+// CPU and memory counters, and each VM's counters (domstats), all text.
+import type { MigrationProgress } from '../capabilities';
+import { UNIT_BYTES } from './xml';
+
+/** A running job as `virsh domjobinfo` reports it: a move's progress, and how long it has run. */
+export type JobInfo = MigrationProgress & { elapsedMs: number };
+
+/** Reads `virsh domjobinfo` ("Data processed:   12.345 MiB"), by its labels. */
+export function parseDomjobinfo(stdout: string): JobInfo {
+  const field = (label: string) =>
+    stdout.match(new RegExp(`^${label}:\\s+([\\d.]+)\\s*(\\S*)`, 'm')) ?? undefined;
+  const bytes = (label: string) => {
+    const m = field(label);
+    if (!m) return 0;
+    const unit = (m[2] ?? 'b').replace(/\/s$/, '').toLowerCase();
+    return Number(m[1]) * (UNIT_BYTES[unit] ?? 1);
+  };
+  const type = stdout.match(/^Job type:\s+(\S+)/m)?.[1] ?? 'None';
+  return {
+    active: type !== 'None' && type !== 'Completed' && type !== 'Failed' && type !== 'Cancelled',
+    elapsedMs: Number(field('Time elapsed')?.[1] ?? 0),
+    processed: bytes('Data processed'),
+    remaining: bytes('Data remaining'),
+    total: bytes('Data total'),
+    bandwidth: bytes('Memory bandwidth'),
+    downtimeMs: Number(field('Expected downtime')?.[1] ?? 0),
+    iteration: Number(field('Iteration')?.[1] ?? 0),
+  };
+}
+
+/** `virsh nodecpustats` (cumulative nanoseconds per kind): busy and total time. */
+export function parseNodeCpuStats(stdout: string): { busyNs: number; totalNs: number } {
+  let busy = 0;
+  let total = 0;
+  for (const line of stdout.split('\n')) {
+    const m = line.match(/^\s*(\w+):\s+(\d+)/);
+    if (!m) continue;
+    const ns = Number(m[2]);
+    total += ns;
+    if (m[1] !== 'idle' && m[1] !== 'iowait') busy += ns;
+  }
+  return { busyNs: busy, totalNs: total };
+}
+
+/** `virsh nodememstats` (KiB): total and what is in use (not free, buffers or cache). */
+export function parseNodeMemStats(stdout: string): { totalBytes: number; usedBytes: number } {
+  const kib = (key: string) =>
+    Number(stdout.match(new RegExp(`^\\s*${key}\\s*:\\s*(\\d+)`, 'm'))?.[1] ?? 0) * 1024;
+  const total = kib('total');
+  return {
+    totalBytes: total,
+    usedBytes: Math.max(0, total - kib('free') - kib('buffers') - kib('cached')),
+  };
+}
+
+/** One VM's cumulative counters from `virsh domstats`. */
+export interface DomCounters {
+  cpuNs: number;
+  vcpus: number;
+  memBytes: number;
+  diskReadBytes: number;
+  diskWriteBytes: number;
+  netRxBytes: number;
+  netTxBytes: number;
+}
+
+/** `virsh domstats --cpu-total --balloon --vcpu --block --interface`, by VM name. */
+export function parseDomstats(stdout: string): Map<string, DomCounters> {
+  const out = new Map<string, DomCounters>();
+  let cur: DomCounters | undefined;
+  for (const raw of stdout.split('\n')) {
+    const head = raw.match(/^Domain: '(.*)'$/);
+    if (head) {
+      cur = {
+        cpuNs: 0,
+        vcpus: 0,
+        memBytes: 0,
+        diskReadBytes: 0,
+        diskWriteBytes: 0,
+        netRxBytes: 0,
+        netTxBytes: 0,
+      };
+      out.set(head[1]!, cur);
+      continue;
+    }
+    const kv = raw.trim().match(/^([\w.]+)=(.*)$/);
+    if (!cur || !kv) continue;
+    const [, key, value] = kv as unknown as [string, string, string];
+    const n = Number(value) || 0;
+    if (key === 'cpu.time') cur.cpuNs = n;
+    else if (key === 'vcpu.current') cur.vcpus = n;
+    else if (key === 'balloon.rss') cur.memBytes = n * 1024;
+    else if (key === 'balloon.current' && !cur.memBytes) cur.memBytes = n * 1024;
+    else if (/^block\.\d+\.rd\.bytes$/.test(key)) cur.diskReadBytes += n;
+    else if (/^block\.\d+\.wr\.bytes$/.test(key)) cur.diskWriteBytes += n;
+    else if (/^net\.\d+\.rx\.bytes$/.test(key)) cur.netRxBytes += n;
+    else if (/^net\.\d+\.tx\.bytes$/.test(key)) cur.netTxBytes += n;
+  }
+  return out;
+}
