@@ -1,6 +1,6 @@
 // Parsers for what virsh counts: a migration's job (domjobinfo), the node's
 // CPU and memory counters, and each VM's counters (domstats), all text.
-import type { MigrationProgress } from '../capabilities';
+import type { MigrationProgress, VmCounters } from '../capabilities';
 import { UNIT_BYTES } from './xml';
 
 /** A running job as `virsh domjobinfo` reports it: a move's progress, and how long it has run. */
@@ -54,16 +54,8 @@ export function parseNodeMemStats(stdout: string): { totalBytes: number; usedByt
   };
 }
 
-/** One VM's cumulative counters from `virsh domstats`. */
-export interface DomCounters {
-  cpuNs: number;
-  vcpus: number;
-  memBytes: number;
-  diskReadBytes: number;
-  diskWriteBytes: number;
-  netRxBytes: number;
-  netTxBytes: number;
-}
+/** One VM's cumulative counters from `virsh domstats`: the capability's VM counters. */
+export type DomCounters = VmCounters;
 
 /** `virsh domstats --cpu-total --balloon --vcpu --block --interface`, by VM name. */
 export function parseDomstats(stdout: string): Map<string, DomCounters> {
