@@ -10,6 +10,9 @@ import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 
+/** The form's free-text fields (the others are a choice and a checkbox). */
+type TextKey = Exclude<keyof Fields, 'auth' | 'remember'>;
+
 interface Fields {
   address: string;
   port: string;
@@ -225,7 +228,7 @@ export function AddHostDialog() {
 
   const busy = step.kind === 'probing' || step.kind === 'connecting';
   const field = (
-    k: keyof Fields,
+    k: TextKey,
     text: string,
     props: Omit<React.InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange'> = {},
   ) => (
@@ -233,7 +236,7 @@ export function AddHostDialog() {
       compact
       label={text}
       value={String(f[k])}
-      onChange={(v) => set(k, v as never)}
+      onChange={(v) => set(k, v)}
       onBlur={() => blur(k)}
       error={shown(k)}
       {...props}
