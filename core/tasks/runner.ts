@@ -31,6 +31,14 @@ export interface TaskContext {
 
 const MAX_FINISHED_TASKS = 200;
 
+/**
+ * A task's target in the one format the Tasks pane shows: the node (or
+ * nodes) it runs on, then the object it works on: "node1 / lab-tiny-1".
+ */
+export function taskTarget(node: string, object?: string): string {
+  return object ? `${node} / ${object}` : node;
+}
+
 /** Who runs Clusterdeck on this machine: the user every task is recorded as started by. */
 export function localUser(): string {
   try {
