@@ -295,6 +295,8 @@ export const taskSchema = z.object({
   progress: z.number(),
   startedAt: z.number(),
   endedAt: z.number().optional(),
+  /** The local OS user running Clusterdeck who started it; absent in tasks recorded before. */
+  user: z.string().optional(),
   error: z.string().optional(),
   log: z.array(commandRecordSchema),
   steps: z.array(taskStepSchema).optional(),

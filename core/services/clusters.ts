@@ -9,6 +9,7 @@ import type { Host } from '../../shared/model';
 import type { ClusterFindings, ClusterMember, ClusterMembership } from '../drivers/membership';
 import { runPlan } from '../wizards/plan';
 import type { ServiceContext } from './context';
+import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planPool } from './storage';
@@ -28,7 +29,10 @@ export class ClusterService {
       plan: (spec) => this.planCluster(spec),
       task: (spec) => ({
         title: `New cluster ${spec.name}`,
-        target: spec.hostIds.map((id) => ctx.store.get('hosts', id)!.name).join(', '),
+        target: taskTarget(
+          spec.hostIds.map((id) => ctx.store.get('hosts', id)!.name).join(', '),
+          spec.name,
+        ),
       }),
       run: async (task, { steps, found }, spec) => {
         await runPlan(task, steps, connection, spec.sharedPool ? 'pools' : undefined);
@@ -51,7 +55,10 @@ export class ClusterService {
       plan: ({ clusterId, hostId }) => this.planUntrust(clusterId, hostId),
       task: ({ hostId }, { cluster }) => {
         const name = ctx.store.get('hosts', hostId)?.name ?? hostId;
-        return { title: `Remove ${name} from ${cluster.name}`, target: name };
+        return {
+          title: `Remove ${name} from ${cluster.name}`,
+          target: taskTarget(name, cluster.name),
+        };
       },
       run: runSteps(connection, undefined, async (_task, { cluster }, { clusterId, hostId }) => {
         // Recorded once the trust is taken back on every node.
@@ -65,7 +72,13 @@ export class ClusterService {
 
     this.removeWhole = new PlannedOperation(ctx.tasks, {
       plan: ({ clusterId }) => this.planUntrust(clusterId),
-      task: (_input, { cluster }) => ({ title: `Remove cluster ${cluster.name}`, target: '' }),
+      task: (_input, { cluster }) => ({
+        title: `Remove cluster ${cluster.name}`,
+        target: taskTarget(
+          cluster.hostIds.map((id) => ctx.store.get('hosts', id)?.name ?? id).join(', '),
+          cluster.name,
+        ),
+      }),
       run: runSteps(connection, undefined, async (_task, _plan, { clusterId }) => {
         await ctx.settings.update((s) => {
           s.clusters = s.clusters.filter((c) => c.id !== clusterId);

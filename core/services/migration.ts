@@ -9,6 +9,7 @@ import { migrationPreflight, type MigrationWorld, type VmPlan } from '../migrati
 import { migrationSteps, runMigration, type MigrationJob } from '../migration/task';
 import { stepView } from '../wizards/plan';
 import { vmBusy, vmOrThrow, type ServiceContext } from './context';
+import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import type { HostService } from './hosts';
 import { PlannedOperation, refuseProblems } from './planned-operation';
@@ -50,7 +51,11 @@ export class MigrationService {
       plan: (spec) => this.planMigration(spec),
       task: (_spec, { job, target }) => ({
         title: `Migrate ${job.plans.map((p) => p.vm.name).join(', ')}`,
-        target: `to ${target.name}`,
+        // "node1 → node2 / web": where the VMs are now, where they go, which ones.
+        target: taskTarget(
+          `${[...new Set(job.plans.map((p) => ctx.store.get('hosts', p.vm.hostId)?.name ?? '?'))].join(', ')} → ${target.name}`,
+          job.plans.map((p) => p.vm.name).join(', '),
+        ),
       }),
       run: (task, { job }) => runMigration(task, job),
     });

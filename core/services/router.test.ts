@@ -88,7 +88,7 @@ describe('router', () => {
     const handlers = route(createServices(world.ctx));
     const { taskId } = await handlers.vmAction({ vmId: vm.id, action: 'start' }, {});
     const task = await world.settled(taskId);
-    expect(task).toMatchObject({ state: 'succeeded', title: 'Start web', target: 'web on node1' });
+    expect(task).toMatchObject({ state: 'succeeded', title: 'Start web', target: 'node1 / web' });
     expect(node.actions).toEqual([{ vm: 'web', action: 'start' }]);
   });
 });

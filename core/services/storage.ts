@@ -6,6 +6,7 @@ import { deleteVolumeProblem, snapshotUsers } from '../../shared/volume-use';
 import { quoteArgv } from '../ssh/quote';
 import { commandReason, onNode, runPlan, type PlannedStep } from '../wizards/plan';
 import { poolOrThrow, type ServiceContext } from './context';
+import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 
@@ -56,7 +57,7 @@ export class StorageService {
       plan: ({ spec, hostIds }) => planPool(ctx, spec, hostIds),
       task: ({ spec }, { steps }) => ({
         title: `New storage pool ${spec.name}`,
-        target: [...new Set(steps.map((s) => s.node))].join(', '),
+        target: taskTarget([...new Set(steps.map((s) => s.node))].join(', '), spec.name),
       }),
       run: runSteps(ctx.connection, 'pools'),
     });
@@ -99,7 +100,7 @@ export class StorageService {
       const steps = onNode(conn, conn.getDriver().poolActionSteps(pool, action));
       const taskId = this.ctx.tasks.start(
         `${POOL_ACTION_TITLES[action]} ${pool.name}`,
-        conn.config.name,
+        taskTarget(conn.config.name, pool.name),
         (ctx) => runPlan(ctx, steps, this.ctx.connection, 'pools'),
       );
       return { taskId };
@@ -125,7 +126,7 @@ export class StorageService {
       if (inUse) throw new ClusterdeckError('invalid-state', inUse);
       const steps = onNode(conn, conn.getDriver().volumeSteps(pool, volume));
       const title = steps[0]?.title ?? 'Volume';
-      const taskId = this.ctx.tasks.start(title, `${conn.config.name} / ${pool.name}`, (ctx) =>
+      const taskId = this.ctx.tasks.start(title, taskTarget(conn.config.name, pool.name), (ctx) =>
         runPlan(ctx, steps, this.ctx.connection, 'pools'),
       );
       return { taskId };

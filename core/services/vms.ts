@@ -5,6 +5,7 @@ import { VM_ACTION_LABELS } from '../../shared/vm-actions';
 import type { VmSpec } from '../../shared/vm';
 import { onNode, rereadSnapshots, runPlan, stepView } from '../wizards/plan';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
+import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planVm } from './vm-plan';
@@ -19,7 +20,7 @@ export class VmService {
       plan: ({ hostId, spec }) => planVm(ctx, hostId, spec),
       task: ({ hostId, spec }) => ({
         title: `New VM ${spec.name}`,
-        target: ctx.connection(hostId).config.name,
+        target: taskTarget(ctx.connection(hostId).config.name, spec.name),
       }),
       run: runSteps(ctx.connection, 'pools', async (_task, _plan, { hostId }) => {
         await ctx.connection(hostId).getDriver().refresh('vms');
@@ -44,7 +45,7 @@ export class VmService {
       const driver = conn.getDriver();
       const taskId = this.ctx.tasks.start(
         `${VM_ACTION_LABELS[action]} ${vm.name}`,
-        `${vm.name} on ${conn.config.name}`,
+        taskTarget(conn.config.name, vm.name),
         (ctx) => driver.vmAction(vm, action, ctx, this.ctx.settings.current.vmActionTimeoutSeconds),
       );
       return { taskId };
@@ -61,7 +62,7 @@ export class VmService {
       const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
       const taskId = this.ctx.tasks.start(
         steps[0]!.title,
-        `${conn.config.name} / ${vm.name}`,
+        taskTarget(conn.config.name, vm.name),
         (ctx) =>
           runPlan(ctx, steps, this.ctx.connection, 'vms').finally(() => rereadSnapshots(conn, vm)),
       );
@@ -76,10 +77,14 @@ export class VmService {
           throw new ClusterdeckError('invalid-input', `${vm.name} has no disk ${d}.`);
       }
       const steps = onNode(conn, conn.getDriver().deleteVmSteps(vm, disks));
-      const taskId = this.ctx.tasks.start(`Delete ${vm.name}`, conn.config.name, async (ctx) => {
-        await runPlan(ctx, steps, this.ctx.connection, 'vms');
-        if (disks.length) await conn.getDriver().refresh('pools');
-      });
+      const taskId = this.ctx.tasks.start(
+        `Delete ${vm.name}`,
+        taskTarget(conn.config.name, vm.name),
+        async (ctx) => {
+          await runPlan(ctx, steps, this.ctx.connection, 'vms');
+          if (disks.length) await conn.getDriver().refresh('pools');
+        },
+      );
       return { taskId };
     },
 
@@ -105,8 +110,10 @@ export class VmService {
       if (!steps.length)
         throw new ClusterdeckError('invalid-input', `Nothing in ${vm.name}'s settings changed.`);
       const planned = onNode(conn, steps);
-      const taskId = this.ctx.tasks.start(`Settings of ${vm.name}`, conn.config.name, (ctx) =>
-        runPlan(ctx, planned, this.ctx.connection, 'vms'),
+      const taskId = this.ctx.tasks.start(
+        `Settings of ${vm.name}`,
+        taskTarget(conn.config.name, vm.name),
+        (ctx) => runPlan(ctx, planned, this.ctx.connection, 'vms'),
       );
       return { taskId };
     },
@@ -129,7 +136,7 @@ export class VmService {
       const steps = onNode(conn, await conn.getDriver().cloneVmSteps(vm, name));
       const taskId = this.ctx.tasks.start(
         `Clone ${vm.name} as ${name}`,
-        conn.config.name,
+        taskTarget(conn.config.name, vm.name),
         async (ctx) => {
           await runPlan(ctx, steps, this.ctx.connection, 'pools');
           await conn.getDriver().refresh('vms');

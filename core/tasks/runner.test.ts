@@ -1,15 +1,16 @@
 // The task runner: a task's life as the renderer sees it in patches:
 // running, then succeeded, failed or cancelled; Undo offered only after a
 // failure, and once; finished tasks cleared while running ones stay.
+import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Task } from '../../shared/model';
 import { ClusterdeckError } from '../../shared/errors';
 import { InventoryStore } from '../inventory/store';
-import { TaskRunner, type TaskContext } from './runner';
+import { TaskRunner, localUser, type TaskContext } from './runner';
 
-function runner() {
+function runner(user?: string) {
   const store = new InventoryStore();
-  const tasks = new TaskRunner(store);
+  const tasks = new TaskRunner(store, user);
   const settled = (id: string) =>
     new Promise<Task>((resolve) => {
       const check = () => {
@@ -46,6 +47,43 @@ describe('TaskRunner', () => {
       { title: 'two', state: 'pending' },
     ]);
     expect(done.endedAt).toBeGreaterThanOrEqual(done.startedAt);
+  });
+
+  it('records when the task started and ended, and the local user who ran it', async () => {
+    const { store, tasks, settled } = runner();
+    const before = Date.now();
+    let release!: () => void;
+    const id = tasks.start(
+      'Force off web',
+      'node1 / web',
+      () => new Promise<void>((r) => (release = r)),
+    );
+    const running = store.get('tasks', id)!;
+    expect(running.startedAt).toBeGreaterThanOrEqual(before);
+    expect(running.startedAt).toBeLessThanOrEqual(Date.now());
+    expect(running.endedAt).toBeUndefined();
+    expect(running.user).toBe(userInfo().username);
+    expect(running.target).toBe('node1 / web');
+    await new Promise((r) => setTimeout(r, 20));
+    const releasedAt = Date.now();
+    release();
+    const done = await settled(id);
+    expect(done.endedAt).toBeGreaterThanOrEqual(releasedAt);
+    expect(done.startedAt).toBe(running.startedAt);
+    expect(done.user).toBe(running.user);
+  });
+
+  it('records the user it was given, also on a failed task and its Undo', async () => {
+    const { tasks, settled } = runner('alice');
+    expect(localUser()).toBe(userInfo().username);
+    const id = tasks.start('New pool', 'node1 / p', async (ctx) => {
+      ctx.offerUndo([{ hostId: 'h', node: 'node1', title: 't', command: 'c' }], async () => {});
+      throw new ClusterdeckError('command-failed', 'no');
+    });
+    const failed = await settled(id);
+    expect(failed).toMatchObject({ state: 'failed', user: 'alice' });
+    expect(failed.endedAt).toBeGreaterThanOrEqual(failed.startedAt);
+    expect(await settled(tasks.undo(id))).toMatchObject({ user: 'alice', target: 'node1 / p' });
   });
 
   it('fails with the error’s message and offers Undo once', async () => {

@@ -2,6 +2,7 @@
 // each remote command exactly as it ran. Tasks live in the inventory, so the
 // renderer receives them as patches like everything else.
 import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { CommandRecord, Task, TaskOffer, TaskStepState, VmJob } from '../../shared/model';
 import type { PlanStepView } from '../../shared/storage';
 import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
@@ -30,12 +31,33 @@ export interface TaskContext {
 
 const MAX_FINISHED_TASKS = 200;
 
+/**
+ * A task's target in the one format the Tasks pane shows: the node (or
+ * nodes) it runs on, then the object it works on: "node1 / lab-tiny-1".
+ */
+export function taskTarget(node: string, object?: string): string {
+  return object ? `${node} / ${object}` : node;
+}
+
+/** Who runs Clusterdeck on this machine: the user every task is recorded as started by. */
+export function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the environment still names the user.
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
 export class TaskRunner {
   private readonly controllers = new Map<string, AbortController>();
   /** The undo work of failed tasks, by task id, until it runs or the task is cleared. */
   private readonly undos = new Map<string, (ctx: TaskContext) => Promise<void>>();
 
-  constructor(private readonly store: InventoryStore) {}
+  constructor(
+    private readonly store: InventoryStore,
+    private readonly user: string = localUser(),
+  ) {}
 
   /** Starts the work and returns the task id at once; the outcome arrives as patches. */
   start(title: string, target: string, work: (ctx: TaskContext) => Promise<void>): string {
@@ -49,6 +71,7 @@ export class TaskRunner {
       state: 'running',
       progress: 0,
       startedAt: Date.now(),
+      user: this.user,
       log: [],
     };
     let offer: TaskOffer | undefined;

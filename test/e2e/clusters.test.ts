@@ -189,7 +189,17 @@ describe('clusters in Chromium', () => {
       .getByRole('region', { name: 'Maintenance mode' })
       .getByText(/In maintenance mode since/)
       .waitFor();
-    await page.getByRole('button', { name: 'Exit maintenance mode' }).click();
+    // Exit asks first; Cancel leaves the node marked.
+    const panel = page.getByRole('region', { name: 'Maintenance mode' });
+    await panel.getByRole('button', { name: 'Exit maintenance mode' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Exit maintenance mode on node2?' });
+    await ask.getByText('No VM moves').waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(backend.store.all('hosts').find((h) => h.name === 'node2')?.maintenance).toBeDefined();
+    await page.getByRole('treeitem', { name: /^node2 Connected, maintenance/ }).waitFor();
+    await panel.getByRole('button', { name: 'Exit maintenance mode' }).click();
+    await ask.getByRole('button', { name: 'Exit maintenance mode' }).click();
     await page.getByRole('treeitem', { name: /^node2 Connected$/ }).waitFor();
   });
 

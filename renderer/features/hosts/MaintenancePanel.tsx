@@ -1,14 +1,16 @@
 // Maintenance mode on a node's General tab: entering shows where each of its
 // running VMs will go (and what the checks found) before anything moves;
-// leaving clears the mark and brings back the VMs it remembered.
+// leaving clears the mark and brings back the VMs it remembered, once the
+// user has seen which VMs move back and from where.
 import { useEffect, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
-import type { Host } from '../../../shared/model';
+import type { Host, Vm } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Checkbox } from '../../ui/forms';
 import { Checklist } from '../../ui/wizard/Checklist';
@@ -60,16 +62,48 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
   );
 }
 
+/** Asks before leaving maintenance mode, naming each VM that moves back and from where. */
+function askExit(host: Host, back: Vm[], names: Record<string, string>, exit: () => void) {
+  useUi.getState().askConfirm({
+    title: `Exit maintenance mode on ${host.name}?`,
+    body:
+      back.length > 0 ? (
+        <>
+          <span className="mb-2 block">
+            These VMs migrate back to {host.name} as soon as it leaves maintenance mode:
+          </span>
+          <ul aria-label="VMs that move back" className="list-disc pl-5">
+            {back.map((vm) => (
+              <li key={vm.id}>
+                {vm.name} from {names[vm.hostId] ?? 'another node'} to {host.name}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <>No VM moves: {host.name} only takes new VMs and migrations again.</>
+      ),
+    confirmLabel: 'Exit maintenance mode',
+    onConfirm: exit,
+  });
+}
+
 export function MaintenancePanel({ host }: { host: Host }) {
   const notify = useNotices((s) => s.push);
   const inCluster = useInventory((s) =>
     Object.values(s.inv.clusters).some((c) => c.hostIds.includes(host.id)),
   );
   const [entering, setEntering] = useState(false);
+  // The VMs it will bring back: those it remembered that still run elsewhere (as the backend picks them).
+  const vms = useInventory((s) => s.inv.vms);
+  const hosts = useInventory((s) => s.inv.hosts);
   if (!inCluster) return null;
   const m = host.maintenance;
   const exit = () =>
-    api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
+    void api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
+  const remembered = new Set(m?.bringBack ?? []);
+  const back = Object.values(vms).filter((v) => remembered.has(v.uuid) && v.hostId !== host.id);
+  const names = Object.fromEntries(Object.values(hosts).map((h) => [h.id, h.name]));
   return (
     <section aria-label="Maintenance mode" className="space-y-2">
       {m ? (
@@ -82,7 +116,7 @@ export function MaintenancePanel({ host }: { host: Host }) {
             {m.bringBack.length > 0 &&
               ` ${m.bringBack.length} VM(s) come back when it leaves maintenance mode.`}
           </p>
-          <button className={buttonClass} onClick={() => void exit()}>
+          <button className={buttonClass} onClick={() => askExit(host, back, names, exit)}>
             Exit maintenance mode
           </button>
         </div>

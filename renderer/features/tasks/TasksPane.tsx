@@ -1,5 +1,6 @@
 // Every action with its progress, result and log: each remote command exactly
-// as it ran, its exit code and stderr.
+// as it ran, its exit code and stderr; when it started and ended, on which
+// node and object, and who ran it. A filter (text, state) narrows the list.
 import { useState } from 'react';
 import type { Task, TaskStepState } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
@@ -9,8 +10,15 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { buttonClass } from '../../ui/Dialog';
+import { inlineInputClass, toolbarSelectClass } from '../../ui/forms';
 import { TASK_STATE_WORDS, formatDuration } from '../../ui/format';
 import { VM_ACTION_SPECS, runVmAction } from '../vms/vmActions';
+import {
+  TASK_STATE_FILTERS,
+  formatTaskTime,
+  taskMatches,
+  type TaskStateFilter,
+} from './taskFilter';
 
 const STATE_TONE: Record<Task['state'], string> = {
   running: 'text-sky-700 dark:text-sky-400',
@@ -135,6 +143,23 @@ function TaskRow({ task }: { task: Task }) {
           {open ? 'Hide log' : 'Show log'}
         </button>
       </div>
+      <p className="mt-0.5 flex gap-3 text-[12px] text-slate-500 tabular-nums dark:text-slate-400">
+        <span>
+          Started{' '}
+          <time dateTime={new Date(task.startedAt).toISOString()}>
+            {formatTaskTime(task.startedAt)}
+          </time>
+        </span>
+        {task.endedAt !== undefined && (
+          <span>
+            Ended{' '}
+            <time dateTime={new Date(task.endedAt).toISOString()}>
+              {formatTaskTime(task.endedAt)}
+            </time>
+          </span>
+        )}
+        {task.user && <span>By {task.user}</span>}
+      </p>
       {task.detail && (
         <p className="mt-0.5 text-slate-600 tabular-nums dark:text-slate-300">{task.detail}</p>
       )}
@@ -185,8 +210,12 @@ function TaskRow({ task }: { task: Task }) {
 export function TasksPane() {
   const tasks = useInventory((s) => s.inv.tasks);
   const [hidden, setHidden] = useState(false);
+  const [text, setText] = useState('');
+  const [state, setState] = useState<TaskStateFilter>('all');
   const list = Object.values(tasks).sort((a, b) => b.startedAt - a.startedAt);
   const running = list.filter((t) => t.state === 'running').length;
+  const shown = list.filter((t) => taskMatches(t, text, state));
+  const filtered = shown.length !== list.length;
   return (
     <section
       role="region"
@@ -196,7 +225,32 @@ export function TasksPane() {
       <div className="flex items-center gap-2 bg-slate-100 px-3 py-1 dark:bg-slate-800">
         <h2 className="font-semibold">Tasks</h2>
         <span className="text-slate-500">{running > 0 ? `${running} running` : ''}</span>
+        {filtered && (
+          <span className="text-slate-500">
+            {shown.length} of {list.length} shown
+          </span>
+        )}
         <span className="flex-1" />
+        <input
+          type="search"
+          aria-label="Filter tasks"
+          placeholder="Filter tasks"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          className={`${inlineInputClass} w-48 py-0.5`}
+        />
+        <select
+          aria-label="Task state"
+          value={state}
+          onChange={(e) => setState(e.target.value as TaskStateFilter)}
+          className={toolbarSelectClass}
+        >
+          {TASK_STATE_FILTERS.map((f) => (
+            <option key={f.value} value={f.value}>
+              {f.label}
+            </option>
+          ))}
+        </select>
         <button
           className={buttonClass}
           onClick={() => api.clearTasks({}).catch(() => undefined)}
@@ -215,7 +269,10 @@ export function TasksPane() {
               No tasks yet. Actions you take appear here with every command they run.
             </li>
           )}
-          {list.map((t) => (
+          {list.length > 0 && shown.length === 0 && (
+            <li className="px-3 py-2 text-slate-500">No task matches the filter.</li>
+          )}
+          {shown.map((t) => (
             <TaskRow key={t.id} task={t} />
           ))}
         </ul>
