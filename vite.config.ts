@@ -1,6 +1,7 @@
 import tailwindcss from '@tailwindcss/vite';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import packageJson from './package.json';
 import { CONTENT_SECURITY_POLICY } from './shells/common/csp';
 
 /**
@@ -23,6 +24,8 @@ export default defineConfig({
   root: 'renderer',
   base: './',
   plugins: [react(), tailwindcss(), cspMeta()],
+  // Help shows which build this is; package.json is the one place it is kept.
+  define: { __APP_VERSION__: JSON.stringify(packageJson.version) },
   build: {
     outDir: '../dist/renderer',
     emptyOutDir: true,

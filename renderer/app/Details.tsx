@@ -106,14 +106,30 @@ export function Details() {
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
     tabs.push({ id: 'performance', label: 'Performance' });
-  const current = tabs.some((t) => t.id === tab) ? tab : 'general';
-
-  // Live tabs opened for this item, kept mounted (hidden) until it changes.
   // A VM is keyed by UUID: its consoles stay open when it migrates.
   const itemKey =
     selection.kind === 'vm'
       ? `vm/${selection.uuid}`
       : `${selection.kind}/${'id' in selection ? selection.id : ''}`;
+  const running = vm && (vm.state === 'running' || vm.state === 'paused');
+
+  // A shut-off VM opens on General, not on a console that can only say it is
+  // not running; the remembered tab stays for the next running VM. Decided
+  // when the item is selected, so a VM that stops while watched keeps its tab.
+  const [openedOnGeneral, setOpenedOnGeneral] = useState({ item: '', general: false });
+  if (openedOnGeneral.item !== itemKey)
+    setOpenedOnGeneral({
+      item: itemKey,
+      general: !!vm && !running && (tab === 'console' || tab === 'serial'),
+    });
+  const choose = (id: Tab) => {
+    setOpenedOnGeneral({ item: itemKey, general: false });
+    setTab(id);
+  };
+  const wanted = openedOnGeneral.item === itemKey && openedOnGeneral.general ? 'general' : tab;
+  const current = tabs.some((t) => t.id === wanted) ? wanted : 'general';
+
+  // Live tabs opened for this item, kept mounted (hidden) until it changes.
   const [opened, setOpened] = useState<{ item: string; tabs: Set<Tab> }>({
     item: itemKey,
     tabs: new Set(),
@@ -141,8 +157,6 @@ export function Details() {
       {content}
     </div>
   );
-  const running = vm && (vm.state === 'running' || vm.state === 'paused');
-
   return (
     <section aria-label="Details" className="flex h-full flex-col">
       <h1 className="px-4 pt-3 pb-2 text-lg font-semibold">{title}</h1>
@@ -155,7 +169,7 @@ export function Details() {
           const i = tabs.findIndex((t) => t.id === current);
           const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
           if (next) {
-            setTab(next.id);
+            choose(next.id);
             document.getElementById(`tab-${next.id}`)?.focus();
           }
         }}
@@ -168,7 +182,7 @@ export function Details() {
             aria-selected={t.id === current}
             aria-controls={`panel-${t.id}`}
             tabIndex={t.id === current ? 0 : -1}
-            onClick={() => setTab(t.id)}
+            onClick={() => choose(t.id)}
             className={`-mb-px border-b-2 px-3 py-1 ${
               t.id === current ? 'border-sky-600 font-medium' : 'border-transparent text-slate-500'
             }`}

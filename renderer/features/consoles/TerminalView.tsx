@@ -68,6 +68,11 @@ export function TerminalView({ target, label, unavailable, where, endedReason }:
       cursorBlink: true,
       fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
+      // xterm clips each row to its cell; at line height 1 the cell of DejaVu
+      // Sans Mono at 14px is 16px, and its underscore, drawn at the bottom of
+      // the descent, falls just below it: underscores were invisible. 1.2
+      // gives the descent room (a 19px cell).
+      lineHeight: 1.2,
       scrollback: 5000,
       theme: { background: '#0f172a', foreground: '#e2e8f0', cursor: '#e2e8f0' },
     });

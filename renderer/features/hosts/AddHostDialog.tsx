@@ -51,6 +51,15 @@ type Step =
   | { kind: 'changed'; probe: HostKeyProbe }
   | { kind: 'connecting' };
 
+/**
+ * Remember keeps the secret sent with addHost, encrypted: the login password,
+ * or a key's passphrase. It is offered only where there is one to keep, so a
+ * key without a passphrase (or the agent) shows no such choice.
+ */
+function remembers(f: Fields): boolean {
+  return f.auth === 'password' || (f.auth === 'key' && f.password !== '');
+}
+
 function toInput(f: Fields, fingerprint: string) {
   return {
     address: f.address.trim(),
@@ -58,7 +67,7 @@ function toInput(f: Fields, fingerprint: string) {
     user: f.user.trim(),
     auth: f.auth,
     fingerprint,
-    remember: f.remember,
+    remember: f.remember && remembers(f),
     ...(f.name.trim() ? { name: f.name.trim() } : {}),
     ...(f.proxyJump.trim() ? { proxyJump: f.proxyJump.trim() } : {}),
     ...(f.auth === 'key' ? { keyPath: f.keyPath.trim() } : {}),
@@ -227,6 +236,8 @@ export function AddHostDialog() {
   }
 
   const busy = step.kind === 'probing' || step.kind === 'connecting';
+  // For a key it is the passphrase that is kept: say so.
+  const rememberLabel = f.auth === 'key' ? 'Remember passphrase' : 'Remember password';
   const field = (
     k: TextKey,
     text: string,
@@ -295,12 +306,12 @@ export function AddHostDialog() {
         )}
         {f.auth === 'password' &&
           field('password', 'Password', { type: 'password', autoComplete: 'off' })}
-        {f.auth !== 'agent' && rememberable?.available && (
+        {remembers(f) && rememberable?.available && (
           <Checkbox checked={f.remember} onChange={(on) => set('remember', on)}>
-            Remember password
+            {rememberLabel}
           </Checkbox>
         )}
-        {f.auth !== 'agent' && rememberable && !rememberable.available && (
+        {remembers(f) && rememberable && !rememberable.available && (
           <div>
             <Checkbox
               className="flex items-center gap-2 text-slate-500"
@@ -309,7 +320,7 @@ export function AddHostDialog() {
               describedBy={ids.rememberWhy}
               onChange={() => undefined}
             >
-              Remember password
+              {rememberLabel}
             </Checkbox>
             <p id={ids.rememberWhy} className="text-xs text-slate-600 dark:text-slate-300">
               {rememberable.reason ?? 'Passwords cannot be kept encrypted here.'}
