@@ -53,7 +53,7 @@ export function Toolbar() {
       <button
         className={button}
         onClick={() => useUi.getState().setHelpOpen(true)}
-        title="Keyboard shortcuts (F1)"
+        title="Help: version, getting started and keyboard shortcuts (F1)"
       >
         Help
       </button>
