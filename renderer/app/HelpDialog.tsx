@@ -7,10 +7,11 @@ const KEYS: [string, string][] = [
   ['Ctrl+Shift+D', 'Shut down the selected VM'],
   ['Ctrl+Shift+R', 'Reboot the selected VM (asks first)'],
   ['Ctrl+Shift+P', 'Pause the selected VM'],
-  ['↑ ↓ ← → Home End', 'Move in the resource tree, expand and collapse'],
+  ['↑ ↓ ← → Home End', 'Move in the resource tree (selects), expand and collapse'],
+  ['Letters', 'Jump to the tree item whose name starts with them'],
   ['Enter', 'Select the focused item'],
   ['Shift+F10 or the Menu key', 'Actions for the focused VM'],
-  ['Escape', 'Close a dialog or menu'],
+  ['Escape', 'Close a dialog or menu, back to where you were'],
   ['F1', 'This help'],
 ];
 
