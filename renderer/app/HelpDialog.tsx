@@ -21,12 +21,13 @@ const KEYS: [string, string][] = [
   ['Ctrl+Shift+D', 'Shut down the selected VM'],
   ['Ctrl+Shift+R', 'Reboot the selected VM (asks first)'],
   ['Ctrl+Shift+P', 'Pause the selected VM'],
-  ['↑ ↓ ← → Home End', 'Move in the resource tree, expand and collapse'],
+  ['↑ ↓ ← → Home End', 'Move in the resource tree (selects), expand and collapse'],
+  ['Letters', 'Jump to the tree item whose name starts with them'],
   ['Enter or Space', 'Select the focused item'],
   ['Shift+F10 or the Menu key', 'Actions for the focused VM'],
   ['← →', 'Switch between the tabs of the selected item (on a tab)'],
   ['Ctrl+Shift+C, Ctrl+Shift+V', 'Copy and paste in a Terminal or Serial tab'],
-  ['Escape', 'Close a dialog or menu'],
+  ['Escape', 'Close a dialog or menu, back to where you were'],
   ['F1', 'This help'],
 ];
 

@@ -1,6 +1,8 @@
-// A modal dialog: labelled by its title, focus kept inside, Escape closes,
-// focus returns to whatever opened it.
+// A modal dialog: labelled by its title, focus kept inside (also after a click
+// on its backdrop, which does not close it), Escape closes, focus returns to
+// whatever opened it.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { rememberFocus } from './focusReturn';
 
 export function Dialog({
   title,
@@ -21,14 +23,19 @@ export function Dialog({
   const titleId = useId();
   const ref = useRef<HTMLDivElement>(null);
 
+  // The opener is taken once, before the first focus moves into the dialog.
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
+    const restore = rememberFocus();
+    const el = ref.current;
+    return () => restore(el);
+  }, []);
+
+  useEffect(() => {
     const el = ref.current;
     const first =
       (initialFocus && el?.querySelector<HTMLElement>(initialFocus)) ||
       el?.querySelector<HTMLElement>('input, select, textarea, button');
     first?.focus();
-    return () => opener?.focus?.();
   }, [initialFocus]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
@@ -45,7 +52,12 @@ export function Dialog({
     ];
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
-    if (e.shiftKey && document.activeElement === first) {
+    // On the panel itself (after a click on its text), Tab enters the controls.
+    const onPanel = !focusable.includes(document.activeElement as HTMLElement);
+    if (onPanel) {
+      (e.shiftKey ? last : first)?.focus();
+      e.preventDefault();
+    } else if (e.shiftKey && document.activeElement === first) {
       last?.focus();
       e.preventDefault();
     } else if (!e.shiftKey && document.activeElement === last) {
@@ -55,14 +67,22 @@ export function Dialog({
   };
 
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-black/40">
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center bg-black/40"
+      // A press on the backdrop would move focus to the page behind: it stays where it is.
+      onMouseDown={(e) => {
+        if (e.target === e.currentTarget) e.preventDefault();
+      }}
+    >
       <div
         ref={ref}
+        // Focusable (not by Tab) so a click on the dialog's text keeps focus inside it.
+        tabIndex={-1}
         role={role}
         aria-modal="true"
         aria-labelledby={titleId}
         onKeyDown={onKeyDown}
-        className={`${width} max-w-[95vw] rounded-lg border border-slate-300 bg-white p-5 text-slate-900 shadow-xl dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100`}
+        className={`${width} max-w-[95vw] rounded-lg outline-none border border-slate-300 bg-white p-5 text-slate-900 shadow-xl dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100`}
       >
         <h2 id={titleId} className="mb-3 text-base font-semibold">
           {title}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { VmContextMenu } from './VmContextMenu';
+import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
 
 const VM_DRAG_TYPE = 'application/x-clusterdeck-vm';
@@ -56,11 +57,16 @@ export function ResourceTree() {
 
   useEffect(() => setFocusKey(selectedKey), [selectedKey]);
 
+  const typeAhead = useRef<TypeAhead | undefined>(undefined);
+
+  /** Focuses row `i` and selects it, so the details pane follows the keyboard. */
   const focusRow = (i: number) => {
-    const r = rows[Math.max(0, Math.min(rows.length - 1, i))];
+    const r = rows[i];
     if (!r) return;
     setFocusKey(r.key);
     listRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(r.key)}"]`)?.focus();
+    // Group rows ("VMs", "Storage pools") have no details of their own: the selection stays.
+    if (r.selection && r.key !== selectedKey) select(r.selection);
   };
 
   const activate = (r: TreeRow) => {
@@ -69,49 +75,33 @@ export function ResourceTree() {
   };
 
   const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
-    switch (e.key) {
-      case 'ArrowDown':
-        focusRow(i + 1);
-        break;
-      case 'ArrowUp':
-        focusRow(i - 1);
-        break;
-      case 'Home':
-        focusRow(0);
-        break;
-      case 'End':
-        focusRow(rows.length - 1);
-        break;
-      case 'ArrowRight':
-        if (r.expandable && !isOpen(r.key)) setOpen(r.key, true);
-        else focusRow(i + 1);
-        break;
-      case 'ArrowLeft':
-        if (r.expandable && isOpen(r.key)) setOpen(r.key, false);
-        else {
-          const parent = rows
-            .slice(0, i)
-            .reverse()
-            .find((p) => p.level < r.level);
-          if (parent) focusRow(rows.indexOf(parent));
-        }
-        break;
-      case 'Enter':
-      case ' ':
-        activate(r);
-        break;
-      case 'ContextMenu':
-      case 'F10':
-        if (e.key === 'F10' && !e.shiftKey) return;
-        if (r.selection?.kind === 'vm') {
-          const rect = (e.target as HTMLElement).getBoundingClientRect();
-          select(r.selection);
-          setMenu({ vmId: r.selection.id, x: rect.left + 24, y: rect.bottom });
-        }
-        break;
-      default:
-        return;
+    if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+      if (r.selection?.kind === 'vm') {
+        const rect = (e.target as HTMLElement).getBoundingClientRect();
+        select(r.selection);
+        setMenu({ vmId: r.selection.id, x: rect.left + 24, y: rect.bottom });
+      }
+      e.preventDefault();
+      return;
     }
+    // Letters typed quickly jump to the next visible item whose name starts with them.
+    const typed =
+      e.ctrlKey || e.altKey || e.metaKey
+        ? undefined
+        : typeAheadAfter(typeAhead.current, e.key, Date.now());
+    if (typed) {
+      typeAhead.current = typed;
+      const match = typeAheadMatch(rows, i, typed.prefix);
+      if (match >= 0) focusRow(match);
+      e.preventDefault();
+      return;
+    }
+    const effect = treeKeyEffect(e.key, rows, i, isOpen);
+    if (!effect) return;
+    typeAhead.current = undefined;
+    if (effect.kind === 'focus') focusRow(effect.index);
+    else if (effect.kind === 'expand') setOpen(effect.key, effect.open);
+    else activate(r);
     e.preventDefault();
   };
 

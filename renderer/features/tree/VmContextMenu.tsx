@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
+import { rememberFocus } from '../../ui/focusReturn';
 import { VM_ACTION_SPECS, canRun, offersDialog, runVmAction, useVmJob } from '../vms/vmActions';
 
 /** The dialogs a VM's menu opens, as on its General tab. */
@@ -29,8 +30,17 @@ export function VmContextMenu({
   const ref = useRef<HTMLDivElement>(null);
   const job = useVmJob(vm);
 
+  // Focus moves in once when the menu opens and back to the tree item when it
+  // closes (Escape, an item, a click elsewhere keeps the focus the click gave).
+  // A dialog an item opens then returns focus to that tree item too.
   useEffect(() => {
-    ref.current?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    const restore = rememberFocus();
+    const el = ref.current;
+    el?.querySelector<HTMLElement>('[role="menuitem"]:not([disabled])')?.focus();
+    return () => restore(el);
+  }, []);
+
+  useEffect(() => {
     const close = (e: MouseEvent) => {
       if (!ref.current?.contains(e.target as Node)) onClose();
     };
