@@ -50,6 +50,9 @@ export function NewVmWizard() {
     (p) => p.hostId === f.hostId && p.state === 'running',
   );
   const nets = Object.values(inv.networks).filter((n) => n.hostId === f.hostId);
+  // An inactive network cannot take a new NIC: offered only once it runs, and said why.
+  const activeNets = nets.filter((n) => n.active);
+  const inactiveNets = nets.filter((n) => !n.active);
   const cluster = Object.values(inv.clusters).find((c) => c.hostIds.includes(f.hostId));
   const sameCpus =
     new Set(cluster?.hostIds.map((id) => inv.hosts[id]?.info?.cpuModel ?? '?')).size <= 1;
@@ -61,7 +64,9 @@ export function NewVmWizard() {
       ...old,
       diskPool: pools.some((p) => p.id === old.diskPool) ? old.diskPool : (pools[0]?.id ?? ''),
       isoPool: pools.some((p) => p.id === old.isoPool) ? old.isoPool : (pools[0]?.id ?? ''),
-      netName: nets.some((n) => n.name === old.netName) ? old.netName : (nets[0]?.name ?? ''),
+      netName: activeNets.some((n) => n.name === old.netName)
+        ? old.netName
+        : (activeNets[0]?.name ?? ''),
       // The node's own CPU is fastest and moves between identical CPUs; where the
       // members' CPUs differ, the cluster's CPU lets the guest move to all of them.
       cpu: cluster?.cpu && !sameCpus ? 'cluster' : 'host-passthrough',
@@ -76,7 +81,10 @@ export function NewVmWizard() {
       set('diskFormat', diskFormats[0]!);
   }, [f.diskPool, diskFormats.join()]);
 
-  const errors = errorsOf(f);
+  const errors = errorsOf(
+    f,
+    host?.info ? { name: host.name, memoryKiB: host.info.memoryKiB } : undefined,
+  );
   if (!f.hostId) errors['hostId'] = 'Add and connect a node first.';
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
@@ -84,14 +92,19 @@ export function NewVmWizard() {
     api.planVm({ hostId: f.hostId, spec: toSpec(f) }),
   );
 
-  const next = () => {
-    if (STEP_FIELDS[index]!.some((k) => errors[k])) {
-      setTried(true);
-      return;
+  // Each step is checked before the wizard moves past it, also by a step label.
+  const goTo = (target: number) => {
+    for (let i = index; i < target; i++) {
+      if (STEP_FIELDS[i]!.some((k) => errors[k])) {
+        setIndex(i);
+        setTried(true);
+        return;
+      }
     }
     setTried(false);
-    setIndex(index + 1);
+    setIndex(target);
   };
+  const next = () => goTo(index + 1);
 
   const { busy, finish: create } = useFinish(async () => {
     await api.createVm({
@@ -190,6 +203,7 @@ export function NewVmWizard() {
       onCancel={close}
       onBack={() => setIndex(index - 1)}
       onNext={next}
+      onStep={goTo}
       finishLabel="Create"
       finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}
@@ -297,11 +311,23 @@ export function NewVmWizard() {
               select(
                 'netName',
                 'Libvirt network',
-                nets.map((n) => ({
-                  value: n.name,
-                  label: `${n.name}${n.active ? '' : ' (inactive)'}`,
-                })),
+                activeNets.map((n) => ({ value: n.name, label: n.name })),
               )}
+            {f.net === 'network' && inactiveNets.length > 0 && (
+              <details className="text-[12px] text-slate-600 dark:text-slate-400">
+                <summary>
+                  {inactiveNets.length} {inactiveNets.length === 1 ? 'network' : 'networks'} not
+                  listed
+                </summary>
+                <ul aria-label="Networks not listed" className="mt-1 list-disc pl-5">
+                  {inactiveNets.map((n) => (
+                    <li key={n.id}>
+                      {n.name} is not active; start it on {host?.name ?? 'the node'} to use it.
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
             {f.net === 'bridge' && text('bridge', 'Bridge', 'br0')}
           </fieldset>
           {select('graphics', 'Graphical console', [

@@ -1,7 +1,7 @@
 // The frame every wizard shares: a modal dialog with its steps listed on
 // top, the current step's content, and Cancel / Back / Next or the finish
 // button at the bottom.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
 import { useNotices } from '../../state/notices';
@@ -17,6 +17,7 @@ export function WizardFrame({
   onCancel,
   onBack,
   onNext,
+  onStep,
   finishLabel,
   finishDisabled,
   onFinish,
@@ -28,12 +29,26 @@ export function WizardFrame({
   onCancel: () => void;
   onBack: () => void;
   onNext: () => void;
+  /** Go to a step already visited, by its label (the wizard checks the steps it passes). */
+  onStep?: (index: number) => void;
   finishLabel: string;
   finishDisabled: boolean;
   onFinish: () => void;
   children: ReactNode;
 }) {
   const last = index === steps.length - 1;
+  // The furthest step reached: its label and those before it take the user back there.
+  const [reached, setReached] = useState(index);
+  if (index > reached) setReached(index);
+  // Enter presses Next, as in a form; not where Enter means something else.
+  const enterPressesNext = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' || last || e.nativeEvent.isComposing) return;
+    if (e.shiftKey || e.ctrlKey || e.altKey || e.metaKey || e.defaultPrevented) return;
+    const target = e.target as HTMLElement;
+    if (target.closest('textarea, button, a, summary, select, [contenteditable="true"]')) return;
+    e.preventDefault();
+    onNext();
+  };
   return (
     <Dialog title={title} onClose={onCancel} width="w-[44rem]">
       <ol aria-label="Steps" className="mb-4 flex flex-wrap gap-2 text-sm">
@@ -49,11 +64,25 @@ export function WizardFrame({
                   : 'text-slate-500'
             }`}
           >
-            {i + 1}. {s}
+            {onStep && i !== index && i <= reached ? (
+              <button
+                type="button"
+                className="underline-offset-2 hover:underline"
+                onClick={() => onStep(i)}
+              >
+                {i + 1}. {s}
+              </button>
+            ) : (
+              <>
+                {i + 1}. {s}
+              </>
+            )}
           </li>
         ))}
       </ol>
-      <div className="max-h-[60vh] min-h-[16rem] overflow-auto pr-1">{children}</div>
+      <div className="max-h-[60vh] min-h-[16rem] overflow-auto pr-1" onKeyDown={enterPressesNext}>
+        {children}
+      </div>
       <div className="mt-4 flex justify-end gap-2">
         <button className={buttonClass} onClick={onCancel}>
           Cancel
