@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { VmContextMenu } from './VmContextMenu';
+import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
 
@@ -15,7 +16,11 @@ const TONES: Record<TreeRow['tone'], string> = {
 };
 
 /** Groups start expanded; the user's collapses are remembered for the session. */
-function useExpanded(): [(key: string) => boolean, (key: string, open: boolean) => void] {
+function useExpanded(): [
+  (key: string) => boolean,
+  (key: string, open: boolean) => void,
+  () => void,
+] {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   return [
     (key) => !collapsed.has(key),
@@ -26,6 +31,7 @@ function useExpanded(): [(key: string) => boolean, (key: string, open: boolean) 
         else next.add(key);
         return next;
       }),
+    () => setCollapsed(new Set()),
   ];
 }
 
@@ -33,7 +39,12 @@ export function ResourceTree() {
   const inv = useInventory((s) => s.inv);
   const selection = useUi((s) => s.selection);
   const select = useUi((s) => s.select);
-  const [isOpen, setOpen] = useExpanded();
+  const [isOpenUnfiltered, setOpenUnfiltered] = useExpanded();
+  // While filtering every match's ancestors show open; what the user closes
+  // then is kept apart (and forgotten when the text changes), so clearing the
+  // filter gives back the tree as it was.
+  const [isOpenFiltered, setOpenFiltered, resetFiltered] = useExpanded();
+  const [filterText, setFilterText] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const [menu, setMenu] = useState<{ vmId: string; x: number; y: number } | undefined>();
   const listRef = useRef<HTMLUListElement>(null);
@@ -46,7 +57,17 @@ export function ResourceTree() {
     return () => clearInterval(t);
   }, [counting]);
 
-  const rows = buildRows(inv, isOpen, now);
+  const filter = parseFilter(filterText);
+  const filtering = !isEmptyFilter(filter);
+  const isOpen = filtering ? isOpenFiltered : isOpenUnfiltered;
+  const setOpen = filtering ? setOpenFiltered : setOpenUnfiltered;
+  const matched = filtering
+    ? filterRows(
+        buildRows(inv, () => true, now),
+        filter,
+      )
+    : undefined;
+  const rows = matched ? hideClosed(matched, isOpen) : buildRows(inv, isOpen, now);
 
   const selectedKey = selectionKey(selection);
   const [focusKey, setFocusKey] = useState(selectedKey);
@@ -105,8 +126,39 @@ export function ResourceTree() {
     e.preventDefault();
   };
 
+  const changeFilter = (text: string) => {
+    setFilterText(text);
+    resetFiltered();
+  };
+
   return (
     <>
+      <input
+        type="search"
+        aria-label="Filter the tree"
+        placeholder="Filter (name, state:running)"
+        value={filterText}
+        onChange={(e) => changeFilter(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && filterText) {
+            changeFilter('');
+            e.preventDefault();
+            e.stopPropagation();
+          } else if (e.key === 'ArrowDown' && rows.length > 0) {
+            // Down from the box goes into the (filtered) tree, as in a combobox.
+            listRef.current
+              ?.querySelector<HTMLElement>(`[data-key="${CSS.escape(rows[focusIndex]!.key)}"]`)
+              ?.focus();
+            e.preventDefault();
+          }
+        }}
+        className="sticky top-0 z-10 mb-1 w-full rounded border border-slate-300 bg-white px-2 py-1 text-[13px] dark:border-slate-600 dark:bg-slate-800"
+      />
+      {matched?.length === 0 && (
+        <p role="status" className="px-2 py-1 text-[13px] text-slate-500 dark:text-slate-400">
+          No item matches
+        </p>
+      )}
       <ul ref={listRef} role="tree" aria-label="Resources" className="py-1 text-[13px] select-none">
         {rows.map((r, i) => {
           const selected = r.key === selectedKey;
