@@ -3,10 +3,13 @@
 // Typing keeps the matching items and the rows above them, "state:running"
 // keeps the running VMs, the tree keys work on what is left, and Escape
 // gives back the whole tree. Elements found by accessible names.
+// The node's and the pool's context menus (right click, Shift+F10) run their
+// General tab's and pool view's actions.
 // Runs alone: `LAB_BASE=NN npx vitest run test/e2e/tree-filter.test.ts`.
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useE2e, vmItem } from './fixtures';
+import { virshOn } from '../lab';
+import { closeDialogs, useE2e, vmItem } from './fixtures';
 
 const e2e = useE2e();
 let page: Page;
@@ -93,5 +96,55 @@ describe('filter in the resource tree', () => {
     expect(
       await page.getByRole('treeitem', { name: 'Storage pools', exact: true }).count(),
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('context menus of nodes and pools in the tree', () => {
+  it("a node's menu has its General tab's actions; Remove host asks first", async () => {
+    await closeDialogs();
+    await page.getByRole('treeitem', { name: /^node1 Connected/ }).click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: 'Actions for node1' });
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
+      'Reconnect',
+      'Remove host…',
+    ]);
+    await menu.getByRole('menuitem', { name: 'Remove host…' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Remove node1?' });
+    await confirm.waitFor();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(e2e.backend.store.all('hosts').some((h) => h.name === 'node1')).toBe(true);
+  });
+
+  it("a pool's menu stops (after asking) and starts the pool on its node", async () => {
+    const node1 = e2e.backend.store.all('hosts').find((h) => h.name === 'node1')!;
+    const pool = e2e.backend.store
+      .all('pools')
+      .find((p) => p.hostId === node1.id && p.state === 'running' && p.name === 'lab-images')!;
+    expect(pool).toBeDefined();
+    // On both nodes; node1's comes first in the tree.
+    const items = page.getByRole('treeitem', { name: /^lab-images \d+% used/ });
+    await expect.poll(() => items.count()).toBe(2);
+    await items.first().click();
+    await page.keyboard.press('Shift+F10');
+    const menu = page.getByRole('menu', { name: 'Actions for lab-images' });
+    await menu.waitFor();
+    expect(await menu.getByRole('menuitem', { name: 'Start pool' }).isDisabled()).toBe(true);
+    await menu.getByRole('menuitem', { name: 'Stop pool' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Stop lab-images on node1?' });
+    await confirm.getByRole('button', { name: 'Stop pool' }).click();
+    try {
+      await page.getByRole('treeitem', { name: 'lab-images inactive' }).waitFor();
+      expect(virshOn('node1', ['pool-info', 'lab-images'])).toMatch(/State:\s+inactive/);
+      await page.getByRole('treeitem', { name: 'lab-images inactive' }).click({ button: 'right' });
+      await menu.getByRole('menuitem', { name: 'Start pool' }).click();
+      await expect.poll(() => items.count()).toBe(2);
+      expect(virshOn('node1', ['pool-info', 'lab-images'])).toMatch(/State:\s+running/);
+    } finally {
+      // Whatever happened above, the next file finds the pool running.
+      if (!/State:\s+running/.test(virshOn('node1', ['pool-info', 'lab-images'])))
+        virshOn('node1', ['pool-start', 'lab-images']);
+    }
   });
 });

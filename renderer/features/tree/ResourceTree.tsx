@@ -1,10 +1,17 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
+import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
 import { VmContextMenu } from './VmContextMenu';
 import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
+
+/** The tree items that have a context menu, by the kind of their selection. */
+const MENU_KINDS = ['vm', 'host', 'pool'] as const;
+type MenuKind = (typeof MENU_KINDS)[number];
+const menuKind = (r: TreeRow): MenuKind | undefined =>
+  MENU_KINDS.find((k) => k === r.selection?.kind);
 
 const VM_DRAG_TYPE = 'application/x-clusterdeck-vm';
 
@@ -46,7 +53,9 @@ export function ResourceTree() {
   const [isOpenFiltered, setOpenFiltered, resetFiltered] = useExpanded();
   const [filterText, setFilterText] = useState('');
   const [now, setNow] = useState(() => Date.now());
-  const [menu, setMenu] = useState<{ vmId: string; x: number; y: number } | undefined>();
+  const [menu, setMenu] = useState<
+    { kind: MenuKind; id: string; x: number; y: number } | undefined
+  >();
   const listRef = useRef<HTMLUListElement>(null);
 
   // Ticks once a second only while some host shows a retry countdown.
@@ -97,10 +106,11 @@ export function ResourceTree() {
 
   const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
     if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
-      if (r.selection?.kind === 'vm') {
+      const kind = menuKind(r);
+      if (kind && r.selection && r.selection.kind !== 'root') {
         const rect = (e.target as HTMLElement).getBoundingClientRect();
         select(r.selection);
-        setMenu({ vmId: r.selection.id, x: rect.left + 24, y: rect.bottom });
+        setMenu({ kind, id: r.selection.id, x: rect.left + 24, y: rect.bottom });
       }
       e.preventDefault();
       return;
@@ -201,10 +211,11 @@ export function ResourceTree() {
                   .setVmDialog({ kind: 'migrate', vmId, targetHostId: r.selection.id });
               }}
               onContextMenu={(e) => {
-                if (r.selection?.kind !== 'vm') return;
+                const kind = menuKind(r);
+                if (!kind || !r.selection || r.selection.kind === 'root') return;
                 e.preventDefault();
                 select(r.selection);
-                setMenu({ vmId: r.selection.id, x: e.clientX, y: e.clientY });
+                setMenu({ kind, id: r.selection.id, x: e.clientX, y: e.clientY });
               }}
               className={`flex cursor-default items-center gap-1.5 rounded px-1 py-0.5 outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
                 selected ? 'bg-sky-600 text-white' : 'hover:bg-slate-200 dark:hover:bg-slate-700'
@@ -233,8 +244,14 @@ export function ResourceTree() {
           );
         })}
       </ul>
-      {menu && (
-        <VmContextMenu vmId={menu.vmId} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      {menu?.kind === 'vm' && (
+        <VmContextMenu vmId={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'host' && (
+        <HostContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'pool' && (
+        <PoolContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
       )}
     </>
   );
