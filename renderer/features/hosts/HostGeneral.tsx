@@ -1,28 +1,15 @@
 import type { Host } from '../../../shared/model';
-import { errorMessage } from '../../api/bridge';
-import { api } from '../../api/backend';
 import { useNotices } from '../../state/notices';
-import { useUi } from '../../state/ui';
 import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
 import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../../ui/format';
 import { Facts } from '../../ui/Facts';
+import { hostActions } from './hostActions';
 import { MaintenancePanel } from './MaintenancePanel';
 
 export function HostGeneral({ host }: { host: Host }) {
   const notify = useNotices((s) => s.push);
   const i = host.info;
-  const reconnect = () =>
-    api.reconnectHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
-  const remove = () =>
-    useUi.getState().askConfirm({
-      title: `Remove ${host.name}?`,
-      body: `Clusterdeck forgets ${host.name} and closes its connection. Nothing changes on the node itself; its VMs keep running.`,
-      confirmLabel: 'Remove host',
-      onConfirm: () => {
-        useUi.getState().select({ kind: 'root' });
-        api.removeHost({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
-      },
-    });
+  const { reconnect, remove } = hostActions(host, notify);
   return (
     <div className="space-y-4">
       {host.message && host.state !== 'connected' && (

@@ -1,9 +1,17 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
+import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
 import { VmContextMenu } from './VmContextMenu';
+import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
+
+/** The tree items that have a context menu, by the kind of their selection. */
+const MENU_KINDS = ['vm', 'host', 'pool'] as const;
+type MenuKind = (typeof MENU_KINDS)[number];
+const menuKind = (r: TreeRow): MenuKind | undefined =>
+  MENU_KINDS.find((k) => k === r.selection?.kind);
 
 const VM_DRAG_TYPE = 'application/x-clusterdeck-vm';
 
@@ -15,7 +23,11 @@ const TONES: Record<TreeRow['tone'], string> = {
 };
 
 /** Groups start expanded; the user's collapses are remembered for the session. */
-function useExpanded(): [(key: string) => boolean, (key: string, open: boolean) => void] {
+function useExpanded(): [
+  (key: string) => boolean,
+  (key: string, open: boolean) => void,
+  () => void,
+] {
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   return [
     (key) => !collapsed.has(key),
@@ -26,6 +38,7 @@ function useExpanded(): [(key: string) => boolean, (key: string, open: boolean) 
         else next.add(key);
         return next;
       }),
+    () => setCollapsed(new Set()),
   ];
 }
 
@@ -33,9 +46,16 @@ export function ResourceTree() {
   const inv = useInventory((s) => s.inv);
   const selection = useUi((s) => s.selection);
   const select = useUi((s) => s.select);
-  const [isOpen, setOpen] = useExpanded();
+  const [isOpenUnfiltered, setOpenUnfiltered] = useExpanded();
+  // While filtering every match's ancestors show open; what the user closes
+  // then is kept apart (and forgotten when the text changes), so clearing the
+  // filter gives back the tree as it was.
+  const [isOpenFiltered, setOpenFiltered, resetFiltered] = useExpanded();
+  const [filterText, setFilterText] = useState('');
   const [now, setNow] = useState(() => Date.now());
-  const [menu, setMenu] = useState<{ vmId: string; x: number; y: number } | undefined>();
+  const [menu, setMenu] = useState<
+    { kind: MenuKind; id: string; x: number; y: number } | undefined
+  >();
   const listRef = useRef<HTMLUListElement>(null);
 
   // Ticks once a second only while some host shows a retry countdown.
@@ -46,7 +66,17 @@ export function ResourceTree() {
     return () => clearInterval(t);
   }, [counting]);
 
-  const rows = buildRows(inv, isOpen, now);
+  const filter = parseFilter(filterText);
+  const filtering = !isEmptyFilter(filter);
+  const isOpen = filtering ? isOpenFiltered : isOpenUnfiltered;
+  const setOpen = filtering ? setOpenFiltered : setOpenUnfiltered;
+  const matched = filtering
+    ? filterRows(
+        buildRows(inv, () => true, now),
+        filter,
+      )
+    : undefined;
+  const rows = matched ? hideClosed(matched, isOpen) : buildRows(inv, isOpen, now);
 
   const selectedKey = selectionKey(selection);
   const [focusKey, setFocusKey] = useState(selectedKey);
@@ -76,10 +106,11 @@ export function ResourceTree() {
 
   const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
     if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
-      if (r.selection?.kind === 'vm') {
+      const kind = menuKind(r);
+      if (kind && r.selection && r.selection.kind !== 'root') {
         const rect = (e.target as HTMLElement).getBoundingClientRect();
         select(r.selection);
-        setMenu({ vmId: r.selection.id, x: rect.left + 24, y: rect.bottom });
+        setMenu({ kind, id: r.selection.id, x: rect.left + 24, y: rect.bottom });
       }
       e.preventDefault();
       return;
@@ -105,8 +136,39 @@ export function ResourceTree() {
     e.preventDefault();
   };
 
+  const changeFilter = (text: string) => {
+    setFilterText(text);
+    resetFiltered();
+  };
+
   return (
     <>
+      <input
+        type="search"
+        aria-label="Filter the tree"
+        placeholder="Filter (name, state:running)"
+        value={filterText}
+        onChange={(e) => changeFilter(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' && filterText) {
+            changeFilter('');
+            e.preventDefault();
+            e.stopPropagation();
+          } else if (e.key === 'ArrowDown' && rows.length > 0) {
+            // Down from the box goes into the (filtered) tree, as in a combobox.
+            listRef.current
+              ?.querySelector<HTMLElement>(`[data-key="${CSS.escape(rows[focusIndex]!.key)}"]`)
+              ?.focus();
+            e.preventDefault();
+          }
+        }}
+        className="sticky top-0 z-10 mb-1 w-full rounded border border-slate-300 bg-white px-2 py-1 text-[13px] dark:border-slate-600 dark:bg-slate-800"
+      />
+      {matched?.length === 0 && (
+        <p role="status" className="px-2 py-1 text-[13px] text-slate-500 dark:text-slate-400">
+          No item matches
+        </p>
+      )}
       <ul ref={listRef} role="tree" aria-label="Resources" className="py-1 text-[13px] select-none">
         {rows.map((r, i) => {
           const selected = r.key === selectedKey;
@@ -149,10 +211,11 @@ export function ResourceTree() {
                   .setVmDialog({ kind: 'migrate', vmId, targetHostId: r.selection.id });
               }}
               onContextMenu={(e) => {
-                if (r.selection?.kind !== 'vm') return;
+                const kind = menuKind(r);
+                if (!kind || !r.selection || r.selection.kind === 'root') return;
                 e.preventDefault();
                 select(r.selection);
-                setMenu({ vmId: r.selection.id, x: e.clientX, y: e.clientY });
+                setMenu({ kind, id: r.selection.id, x: e.clientX, y: e.clientY });
               }}
               className={`flex cursor-default items-center gap-1.5 rounded px-1 py-0.5 outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
                 selected ? 'bg-sky-600 text-white' : 'hover:bg-slate-200 dark:hover:bg-slate-700'
@@ -181,8 +244,14 @@ export function ResourceTree() {
           );
         })}
       </ul>
-      {menu && (
-        <VmContextMenu vmId={menu.vmId} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      {menu?.kind === 'vm' && (
+        <VmContextMenu vmId={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'host' && (
+        <HostContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'pool' && (
+        <PoolContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
       )}
     </>
   );

@@ -1,6 +1,6 @@
 // The resource tree as a flat list of visible rows (the ARIA tree pattern
 // with aria-level), derived from the inventory and the expanded set.
-import type { Host, Inventory } from '../../../shared/model';
+import type { Host, Inventory, VmState } from '../../../shared/model';
 import { runningVmJob } from '../../../shared/vm-jobs';
 import type { Selection } from '../../state/ui';
 import { HOST_STATE_WORDS, VM_STATE_WORDS, percent } from '../../ui/format';
@@ -16,6 +16,8 @@ export interface TreeRow {
   expandable: boolean;
   selection?: Selection;
   tone: 'ok' | 'warn' | 'bad' | 'muted';
+  /** A VM's libvirt state, for the filter's "state:running" tokens. */
+  vmState?: VmState;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
@@ -113,6 +115,7 @@ function hostRows(
             detail: job?.words ?? VM_STATE_WORDS[v.state],
             expandable: false,
             selection: { kind: 'vm', id: v.id, uuid: v.uuid },
+            vmState: v.state,
             tone: job
               ? 'warn'
               : v.state === 'running'

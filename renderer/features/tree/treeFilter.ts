@@ -1,0 +1,81 @@
+// The resource tree's search box as pure functions of the rows, so matching
+// is unit-tested without a DOM. ResourceTree builds the rows with every group
+// open while a filter is set, then keeps the items that match and the rows
+// above them (their node, cluster, group), so a match is never orphaned.
+import type { TreeRow } from './treeModel';
+
+/** What the user typed, split: words the name must contain, and VM states. */
+export interface TreeFilter {
+  /** Lower-case words, each a substring the item's name must contain. */
+  words: string[];
+  /** Lower-case VM states from "state:running" tokens; any of them matches. */
+  states: string[];
+}
+
+const STATE_TOKEN = /^state:(.*)$/i;
+
+export function parseFilter(text: string): TreeFilter {
+  const words: string[] = [];
+  const states: string[] = [];
+  for (const token of text.trim().toLowerCase().split(/\s+/)) {
+    if (!token) continue;
+    const state = STATE_TOKEN.exec(token);
+    if (!state) words.push(token);
+    // "state:" alone (still being typed) does not filter yet.
+    else if (state[1]) states.push(state[1]);
+  }
+  return { words, states };
+}
+
+export function isEmptyFilter(f: TreeFilter): boolean {
+  return f.words.length === 0 && f.states.length === 0;
+}
+
+/**
+ * Whether a row matches by itself. Group rows ("VMs", "Storage pools") and the
+ * root are only shown as ancestors. A state token limits matches to VMs.
+ */
+export function rowMatches(row: TreeRow, f: TreeFilter): boolean {
+  if (!row.selection || row.selection.kind === 'root') return false;
+  if (f.states.length > 0 && (!row.vmState || !f.states.includes(row.vmState))) return false;
+  const label = row.label.toLowerCase();
+  return f.words.every((w) => label.includes(w));
+}
+
+/**
+ * The rows that match and their ancestors, in tree order. `rows` must be
+ * built with every group open, so that nothing below a closed group is missed.
+ * An empty filter keeps every row.
+ */
+export function filterRows(rows: readonly TreeRow[], f: TreeFilter): TreeRow[] {
+  if (isEmptyFilter(f)) return [...rows];
+  const keep = new Set<number>();
+  // The chain of rows above the current one: ancestors[level - 1] is the row at that level.
+  const ancestors: number[] = [];
+  rows.forEach((row, i) => {
+    ancestors.length = row.level - 1;
+    if (rowMatches(row, f)) {
+      keep.add(i);
+      for (const a of ancestors) if (a !== undefined) keep.add(a);
+    }
+    ancestors[row.level - 1] = i;
+  });
+  return rows.filter((_, i) => keep.has(i));
+}
+
+/**
+ * Hides what is below the rows the user closed while the filter is set (the
+ * filtered rows are built with every group open, so the tree keys still expand
+ * and collapse).
+ */
+export function hideClosed(rows: readonly TreeRow[], isOpen: (key: string) => boolean): TreeRow[] {
+  const shown: TreeRow[] = [];
+  let closedLevel = Infinity;
+  for (const row of rows) {
+    if (row.level > closedLevel) continue;
+    closedLevel = Infinity;
+    shown.push(row);
+    if (row.expandable && !isOpen(row.key)) closedLevel = row.level;
+  }
+  return shown;
+}
