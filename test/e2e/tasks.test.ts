@@ -7,7 +7,7 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../core/backend';
 import { taskFinished, virshOn, waitFor } from '../lab';
 import { ARTIFACTS, ensureE2eCluster, useE2e, vmItem } from './fixtures';
@@ -187,5 +187,15 @@ describe('leaving maintenance mode', () => {
     await vmItem('lab-tiny-3', 'Running').waitFor();
     expect(vm().hostId).toBe(hostId('node2'));
     expect(virshOn('node2', ['domstate', 'lab-tiny-3']).trim()).toBe('running');
+  });
+
+  // The lab starts lab-tiny-3 shut off; later suites count on that.
+  afterAll(() => {
+    for (const node of ['node2', 'node1', 'node3'])
+      try {
+        virshOn(node, ['destroy', 'lab-tiny-3']);
+      } catch {
+        // not running there
+      }
   });
 });

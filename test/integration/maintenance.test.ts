@@ -33,11 +33,14 @@ describe.runIf(haveThree)('Maintenance mode', () => {
         problems: string[];
       };
       expect(plan.problems).toEqual([]);
-      expect(plan.steps.map((st) => st.node)).toEqual(['node2']);
+      // Every move runs on node2; the one of int-maint (another suite may
+      // have left a guest of its own running there) is tunnelled.
+      expect(new Set(plan.steps.map((st) => st.node))).toEqual(new Set(['node2']));
+      const step = plan.steps.find((st) => st.title.startsWith('Migrate int-maint '));
       // Migrate VM's default transport: through the nodes' SSH trust, no tcp:// stream.
-      expect(plan.steps[0]!.title).toMatch(/^Migrate int-maint to node[13] live, encrypted$/);
-      expect(plan.steps[0]!.command).toContain('migrate --live --p2p --tunnelled --persistent');
-      expect(plan.steps[0]!.command).not.toContain('--migrateuri');
+      expect(step?.title).toMatch(/^Migrate int-maint to node[13] live, encrypted$/);
+      expect(step!.command).toContain('migrate --live --p2p --tunnelled --persistent');
+      expect(step!.command).not.toContain('--migrateuri');
       const { taskId } = (await cluster.backend.call('enterMaintenance', {
         hostId: cluster.ids['node2']!,
         bringBack: true,
@@ -60,7 +63,7 @@ describe.runIf(haveThree)('Maintenance mode', () => {
       expect(moved.hostId).not.toBe(cluster.ids['node2']);
       expect(
         cluster.backend.store.get('hosts', cluster.ids['node2']!)?.maintenance?.bringBack,
-      ).toEqual([moved.uuid]);
+      ).toContain(moved.uuid);
       // Nothing moves to a node in maintenance mode.
       const tiny = await vmOn('node1', 'lab-tiny-1');
       const refused = (await cluster.backend.call('planMigration', {
