@@ -65,8 +65,9 @@ describe('tree filter', () => {
       'Web-Tiny',
     ]);
     expect(names('vms')).toEqual([]);
-    // A node matches by its name; it is shown without its contents.
-    expect(names('node2')).toEqual(['Clusterdeck', 'node2']);
+    // A node matches by its name; it shows expanded, so with what is under it.
+    expect(names('node2').slice(0, 4)).toEqual(['Clusterdeck', 'node2', 'VMs', 'Web-Tiny']);
+    expect(names('node2')).not.toContain('node1');
   });
 
   it('state tokens keep only VMs in one of those states', () => {

@@ -52,11 +52,16 @@ export function filterRows(rows: readonly TreeRow[], f: TreeFilter): TreeRow[] {
   const keep = new Set<number>();
   // The chain of rows above the current one: ancestors[level - 1] is the row at that level.
   const ancestors: number[] = [];
+  // A matching node or cluster keeps what is under it, as it shows expanded.
+  let keepUnder = Infinity;
   rows.forEach((row, i) => {
     ancestors.length = row.level - 1;
-    if (rowMatches(row, f)) {
+    if (row.level <= keepUnder) keepUnder = Infinity;
+    if (row.level > keepUnder) keep.add(i);
+    else if (rowMatches(row, f)) {
       keep.add(i);
       for (const a of ancestors) if (a !== undefined) keep.add(a);
+      if (row.expandable) keepUnder = row.level;
     }
     ancestors[row.level - 1] = i;
   });
