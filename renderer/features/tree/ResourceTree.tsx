@@ -2,16 +2,20 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
+import { ClusterContextMenu, RootContextMenu } from './RootClusterMenus';
 import { VmContextMenu } from './VmContextMenu';
 import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
 
 /** The tree items that have a context menu, by the kind of their selection. */
-const MENU_KINDS = ['vm', 'host', 'pool'] as const;
+const MENU_KINDS = ['root', 'cluster', 'vm', 'host', 'pool'] as const;
 type MenuKind = (typeof MENU_KINDS)[number];
 const menuKind = (r: TreeRow): MenuKind | undefined =>
   MENU_KINDS.find((k) => k === r.selection?.kind);
+/** The object a menu acts on; the root is one of a kind and has no id. */
+const selectionId = (r: TreeRow): string =>
+  r.selection && r.selection.kind !== 'root' ? r.selection.id : '';
 
 const VM_DRAG_TYPE = 'application/x-clusterdeck-vm';
 
@@ -107,10 +111,10 @@ export function ResourceTree() {
   const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
     if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
       const kind = menuKind(r);
-      if (kind && r.selection && r.selection.kind !== 'root') {
+      if (kind && r.selection) {
         const rect = (e.target as HTMLElement).getBoundingClientRect();
         select(r.selection);
-        setMenu({ kind, id: r.selection.id, x: rect.left + 24, y: rect.bottom });
+        setMenu({ kind, id: selectionId(r), x: rect.left + 24, y: rect.bottom });
       }
       e.preventDefault();
       return;
@@ -212,10 +216,10 @@ export function ResourceTree() {
               }}
               onContextMenu={(e) => {
                 const kind = menuKind(r);
-                if (!kind || !r.selection || r.selection.kind === 'root') return;
+                if (!kind || !r.selection) return;
                 e.preventDefault();
                 select(r.selection);
-                setMenu({ kind, id: r.selection.id, x: e.clientX, y: e.clientY });
+                setMenu({ kind, id: selectionId(r), x: e.clientX, y: e.clientY });
               }}
               className={`flex cursor-default items-center gap-1.5 rounded px-1 py-0.5 outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
                 selected ? 'bg-sky-600 text-white' : 'hover:bg-slate-200 dark:hover:bg-slate-700'
@@ -244,6 +248,12 @@ export function ResourceTree() {
           );
         })}
       </ul>
+      {menu?.kind === 'root' && (
+        <RootContextMenu x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'cluster' && (
+        <ClusterContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
       {menu?.kind === 'vm' && (
         <VmContextMenu vmId={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
       )}
