@@ -58,7 +58,14 @@ export const nodeInfoSchema = z.object({
    */
   software: z.array(z.object({ name: z.string(), version: z.string() })),
   virtualization: z.enum(['kvm', 'emulated']),
+  /** The node's uptime when it was read (at connect), in seconds. */
   uptimeSeconds: z.number(),
+  /**
+   * When uptimeSeconds was read (epoch ms), so the renderer can show the
+   * uptime live without asking the node again. Optional: data from before it
+   * was kept still validates, and then the uptime shows as read.
+   */
+  uptimeReadAt: z.number().optional(),
 });
 export type NodeInfo = z.infer<typeof nodeInfoSchema>;
 

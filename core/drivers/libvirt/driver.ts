@@ -162,6 +162,8 @@ export class LibvirtDriver implements Driver {
       hostname: this.probe.hostname,
       cpuModel: this.probe.cpuModel,
       uptimeSeconds: this.probe.uptimeSeconds,
+      // The probe ran moments ago, at connect: close enough for an uptime shown in minutes.
+      uptimeReadAt: Date.now(),
       ...facts,
     };
   }

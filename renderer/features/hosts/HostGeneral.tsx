@@ -5,11 +5,13 @@ import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../../ui/format';
 import { Facts } from '../../ui/Facts';
 import { hostActions } from './hostActions';
 import { MaintenancePanel } from './MaintenancePanel';
+import { liveUptimeSeconds, useNow } from './uptime';
 
 export function HostGeneral({ host }: { host: Host }) {
   const notify = useNotices((s) => s.push);
   const i = host.info;
   const { reconnect, remove } = hostActions(host, notify);
+  const now = useNow();
   return (
     <div className="space-y-4">
       {host.message && host.state !== 'connected' && (
@@ -40,7 +42,7 @@ export function HostGeneral({ host }: { host: Host }) {
           ['Memory', i ? formatKiB(i.memoryKiB) : '—'],
           ...(i?.software ?? []).map((s): [string, string] => [s.name, s.version]),
           ['Virtualization', i ? (i.virtualization === 'kvm' ? 'KVM' : 'Emulated (TCG)') : '—'],
-          ['Uptime', i ? formatUptime(i.uptimeSeconds) : '—'],
+          ['Uptime', i ? formatUptime(liveUptimeSeconds(i, now)) : '—'],
         ]}
       />
       <MaintenancePanel host={host} />
