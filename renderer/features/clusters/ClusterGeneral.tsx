@@ -8,12 +8,16 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useState } from 'react';
-import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
+import { buttonClass } from '../../ui/Dialog';
 import { wizardInput } from '../../ui/wizard/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts, Table } from '../../ui/Facts';
 import { Select } from '../../ui/forms';
 import { clusterActions } from './clusterActions';
+
+// A secondary button in the danger colour: visible, but never the loudest control on the tab.
+const removeClusterClass =
+  'rounded border border-red-300 px-3 py-1 text-red-700 hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950';
 
 const NETWORK_POOLS = new Set(['netfs', 'gluster', 'rbd', 'iscsi', 'iscsi-direct']);
 
@@ -111,9 +115,12 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           </button>
         </div>
       )}
-      <button className={dangerButtonClass} onClick={() => void remove()}>
-        Remove cluster…
-      </button>
+      {/* Set apart after the everyday controls, outlined rather than filled: it is rarely wanted. */}
+      <div className="border-t border-slate-200 pt-3 dark:border-slate-700">
+        <button className={removeClusterClass} onClick={() => void remove()}>
+          Remove cluster…
+        </button>
+      </div>
     </div>
   );
 }

@@ -72,19 +72,33 @@ export function NewClusterWizard() {
   const plan = usePlan(index === 3, () => api.planCluster(spec));
   const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
 
-  const next = () => {
-    if (index === 0 && !check.success) {
+  // Whether a step stops the wizard, showing why; Next and the step labels both ask.
+  const blocked = (at: number): boolean => {
+    if (at === 0 && !check.success) {
       setTried(true);
-      return;
+      return true;
     }
-    if (index === 1 && (!Array.isArray(findings) || problems.length > 0)) return;
-    if (index === 2 && sharedOn && !form.settingsOk) {
+    if (at === 1 && (!Array.isArray(findings) || problems.length > 0)) return true;
+    if (at === 2 && sharedOn && !form.settingsOk) {
       form.showErrors(true);
-      return;
+      return true;
+    }
+    return false;
+  };
+  // Back is always allowed; forward only through steps that pass their checks.
+  // The preflight's findings hold only while its step is shown (they are
+  // fetched again on arrival), so a jump from before it stops there.
+  const goTo = (target: number) => {
+    for (let i = index; i < target; i++) {
+      if (blocked(i) || (i === 1 && i !== index)) {
+        setIndex(i);
+        return;
+      }
     }
     setTried(false);
-    setIndex(index + 1);
+    setIndex(target);
   };
+  const next = () => goTo(index + 1);
 
   const { busy, finish: create } = useFinish(async () => {
     await api.createCluster(spec);
@@ -98,6 +112,7 @@ export function NewClusterWizard() {
       onCancel={close}
       onBack={() => setIndex(index - 1)}
       onNext={next}
+      onStep={goTo}
       finishLabel="Create"
       finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}

@@ -97,6 +97,22 @@ export function MigrateVmWizard({
     await api.migrateVms(spec);
   }, close);
 
+  // Whether a step stops the wizard; Next and the step labels both ask.
+  const blocked = (at: number): boolean =>
+    (at === 0 && (!target || !limitOk || vmIds.length === 0)) || (at === 1 && !planRunnable(plan));
+  // Back is always allowed; forward only through steps that pass their checks.
+  // The preflight's plan holds only while its step is shown (it is fetched
+  // again on arrival), so a jump from before it stops there.
+  const goTo = (target: number) => {
+    for (let i = index; i < target; i++) {
+      if (blocked(i) || (i === 1 && i !== index)) {
+        setIndex(i);
+        return;
+      }
+    }
+    setIndex(target);
+  };
+
   if (!vm) return null;
   const source = inv.hosts[vm.hostId]?.name ?? 'its node';
   const problems = plan && 'findings' in plan ? plan.problems : [];
@@ -108,11 +124,8 @@ export function MigrateVmWizard({
       index={index}
       onCancel={close}
       onBack={() => setIndex(index - 1)}
-      onNext={() => {
-        if (index === 0 && (!target || !limitOk || vmIds.length === 0)) return;
-        if (index === 1 && !planRunnable(plan)) return;
-        setIndex(index + 1);
-      }}
+      onNext={() => goTo(index + 1)}
+      onStep={goTo}
       finishLabel="Migrate"
       finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => migrate()}

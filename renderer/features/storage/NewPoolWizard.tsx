@@ -43,18 +43,30 @@ export function NewPoolWizard() {
   const plan = usePlan(step === 'summary', () => api.planStoragePool({ spec: spec, hostIds }));
 
   const index = STEPS.findIndex((s) => s.id === step);
-  const next = () => {
-    if (step === 'settings' && !form.settingsOk) {
+  // Whether a step stops the wizard, showing why; Next and the step labels both ask.
+  const blocked = (at: Step): boolean => {
+    if (at === 'settings' && !form.settingsOk) {
       form.showErrors(true);
-      return;
+      return true;
     }
-    if (step === 'nodes' && nodes.size === 0) {
+    if (at === 'nodes' && nodes.size === 0) {
       setTried(true);
-      return;
+      return true;
+    }
+    return false;
+  };
+  // Back is always allowed; forward only through steps that pass their checks.
+  const goTo = (target: number) => {
+    for (let i = index; i < target; i++) {
+      if (blocked(STEPS[i]!.id)) {
+        setStep(STEPS[i]!.id);
+        return;
+      }
     }
     setTried(false);
-    setStep(STEPS[index + 1]!.id);
+    setStep(STEPS[target]!.id);
   };
+  const next = () => goTo(index + 1);
 
   const { busy, finish: create } = useFinish(async () => {
     await api.createStoragePool({ spec: spec, hostIds });
@@ -68,6 +80,7 @@ export function NewPoolWizard() {
       onCancel={close}
       onBack={() => setStep(STEPS[index - 1]!.id)}
       onNext={next}
+      onStep={goTo}
       finishLabel="Create"
       finishDisabled={busy || !planRunnable(plan)}
       onFinish={() => create()}

@@ -1,5 +1,5 @@
 // Upload a file from this computer into a file-based pool, as a task.
-import { useRef, useState } from 'react';
+import { useRef, useState, type DragEvent } from 'react';
 import type { StoragePool } from '../../../shared/model';
 import { objectNameSchema } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
@@ -10,6 +10,10 @@ import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { FileField, InlineForm, TextField } from '../../ui/forms';
 import { formatBytes } from '../../ui/format';
 
+// The browser's own file input (its name and keyboard use intact), its button drawn as the app's buttons.
+const fileButtonClass =
+  'text-sm file:mr-2 file:cursor-pointer file:rounded file:border file:border-solid file:border-slate-300 file:bg-transparent file:px-3 file:py-1 file:text-inherit hover:file:bg-slate-100 dark:file:border-slate-500 dark:hover:file:bg-slate-700';
+
 /** Upload a file from this computer into a file-based pool, as a task. */
 export function Upload({ pool }: { pool: StoragePool }) {
   const notify = useNotices((s) => s.push);
@@ -19,6 +23,7 @@ export function Upload({ pool }: { pool: StoragePool }) {
   const [chosen, setChosen] = useState<{ fileId: string; name: string; bytes: number }>();
   const [name, setName] = useState('');
   const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
   const check = objectNameSchema.safeParse(name);
   const fileBased = pool.type === 'dir' || pool.type === 'netfs';
   if (!fileBased) return null;
@@ -32,6 +37,24 @@ export function Upload({ pool }: { pool: StoragePool }) {
     } catch (e) {
       notify(errorMessage(e));
     }
+  };
+  // A file dropped on the upload area is chosen as if picked: same name suggestion, same Upload.
+  const dragOver = (e: DragEvent) => {
+    if (!e.dataTransfer.types.includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    setDragging(true);
+  };
+  const drop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const dropped = e.dataTransfer.files[0];
+    if (!dropped) return;
+    // The picker shows the dropped file too, so what Upload sends is on screen.
+    if (picker.current) picker.current.files = e.dataTransfer.files;
+    setChosen(undefined);
+    setFile(dropped);
+    suggest(dropped.name);
   };
   const start = async () => {
     if ((!file && !chosen) || !check.success) return;
@@ -54,43 +77,64 @@ export function Upload({ pool }: { pool: StoragePool }) {
     }
   };
   return (
-    <InlineForm label="Upload a file" onSubmit={() => void start()}>
-      {native ? (
-        <div className="flex flex-col text-sm">
-          File to upload (ISO or disk image)
-          <span className="flex items-center gap-2">
-            <button type="button" className={buttonClass} onClick={() => void choose()}>
-              Choose file…
-            </button>
-            <span>{chosen ? `${chosen.name} (${formatBytes(chosen.bytes)})` : 'None chosen'}</span>
-          </span>
-        </div>
-      ) : (
-        <FileField
+    <section
+      aria-label="Upload area"
+      className={`rounded border-2 border-dashed p-2 ${
+        dragging
+          ? 'border-sky-500 bg-sky-50 dark:bg-sky-950'
+          : 'border-slate-300 dark:border-slate-600'
+      }`}
+      onDragOver={dragOver}
+      onDragEnter={dragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={drop}
+    >
+      <p className="mb-1 text-sm text-slate-500">Drop an ISO or disk image here, or choose one.</p>
+      <InlineForm label="Upload a file" onSubmit={() => void start()}>
+        {native ? (
+          <div className="flex flex-col text-sm">
+            File to upload (ISO or disk image)
+            <span className="flex items-center gap-2">
+              <button type="button" className={buttonClass} onClick={() => void choose()}>
+                Choose file…
+              </button>
+              <span>
+                {chosen
+                  ? `${chosen.name} (${formatBytes(chosen.bytes)})`
+                  : file
+                    ? `${file.name} (${formatBytes(file.size)})`
+                    : 'None chosen'}
+              </span>
+            </span>
+          </div>
+        ) : (
+          <FileField
+            layout="inline"
+            label="File to upload (ISO or disk image)"
+            inputRef={picker}
+            controlClass={fileButtonClass}
+            onFile={(f) => {
+              setFile(f);
+              if (f) suggest(f.name);
+            }}
+          />
+        )}
+        <TextField
           layout="inline"
-          label="File to upload (ISO or disk image)"
-          inputRef={picker}
-          onFile={(f) => {
-            setFile(f);
-            if (f) suggest(f.name);
-          }}
+          label="Upload as"
+          value={name}
+          onChange={setName}
+          invalid={!!name && !check.success}
+          error={name && !check.success && check.error.issues[0]?.message}
         />
-      )}
-      <TextField
-        layout="inline"
-        label="Upload as"
-        value={name}
-        onChange={setName}
-        invalid={!!name && !check.success}
-        error={name && !check.success && check.error.issues[0]?.message}
-      />
-      <button
-        type="submit"
-        className={primaryButtonClass}
-        disabled={(!file && !chosen) || !check.success || pool.state !== 'running'}
-      >
-        Upload
-      </button>
-    </InlineForm>
+        <button
+          type="submit"
+          className={primaryButtonClass}
+          disabled={(!file && !chosen) || !check.success || pool.state !== 'running'}
+        >
+          Upload
+        </button>
+      </InlineForm>
+    </section>
   );
 }
