@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserShell } from '../../shells/browser/browser-shell';
 import { readLab, virshOn, waitFor, type Lab } from '../lab';
-import { ARTIFACTS, vmItem, useE2e } from './fixtures';
+import { ARTIFACTS, openNode1Terminal, vmItem, useE2e } from './fixtures';
 
 const e2e = useE2e();
 let page: Page;
@@ -93,17 +93,7 @@ describe('consoles and terminals in Chromium', () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
       origin: new URL(shell.url).origin,
     });
-    await page
-      .getByRole('treeitem', { name: /^node1/ })
-      .first()
-      .click();
-    await page.getByRole('tab', { name: 'Terminal' }).click();
-    await page
-      .getByRole('status', { name: 'Terminal on node1 status' })
-      .getByText(/^Connected: ssh root@/)
-      .waitFor({ timeout: 10_000 });
-    const terminal = page.getByRole('group', { name: 'Terminal on node1' });
-    await terminal.click();
+    const terminal = await openNode1Terminal();
     await page.keyboard.type('echo "host=$(hostname) size=$(stty size)"', { delay: 5 });
     await page.keyboard.press('Enter');
     const sizeLine = terminal.getByText(/^host=node1 size=\d+ \d+/);

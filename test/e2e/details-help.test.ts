@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../lab';
-import { ARTIFACTS, closeDialogs, vmItem, useE2e } from './fixtures';
+import { ARTIFACTS, closeDialogs, openNode1Terminal, vmItem, useE2e } from './fixtures';
 
 const e2e = useE2e();
 let page: Page;
@@ -64,17 +64,7 @@ async function foregroundPerRow(png: Buffer): Promise<number[]> {
 
 describe('day-one polish in Chromium', () => {
   it('draws underscores in a node’s terminal', async () => {
-    await page
-      .getByRole('treeitem', { name: /^node1/ })
-      .first()
-      .click();
-    await page.getByRole('tab', { name: 'Terminal' }).click();
-    await page
-      .getByRole('status', { name: 'Terminal on node1 status' })
-      .getByText(/^Connected: ssh root@/)
-      .waitFor({ timeout: 10_000 });
-    const terminal = page.getByRole('group', { name: 'Terminal on node1' });
-    await terminal.click();
+    const terminal = await openNode1Terminal();
     await page.keyboard.type(`clear; printf '%s\\n' '________________________'`, { delay: 5 });
     await page.keyboard.press('Enter');
     // The output's row, not the command line (which holds underscores too).

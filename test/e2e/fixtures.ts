@@ -178,6 +178,23 @@ export async function openNewVmOnNode1() {
   return { wizard, next: () => wizard.getByRole('button', { name: 'Next' }).click() };
 }
 
+/** node1's Terminal tab, once its shell is connected: the terminal, clicked into. */
+export async function openNode1Terminal() {
+  const { page } = world();
+  await page
+    .getByRole('treeitem', { name: /^node1/ })
+    .first()
+    .click();
+  await page.getByRole('tab', { name: 'Terminal' }).click();
+  await page
+    .getByRole('status', { name: 'Terminal on node1 status' })
+    .getByText(/^Connected: ssh root@/)
+    .waitFor({ timeout: 10_000 });
+  const terminal = page.getByRole('group', { name: 'Terminal on node1' });
+  await terminal.click();
+  return terminal;
+}
+
 /** A VM's row in the resource tree, by its name and shown state. */
 export const vmItem = (name: string, state: string) =>
   world().page.getByRole('treeitem', { name: new RegExp(`^${name} ${state}`) });
