@@ -4,7 +4,7 @@ import { ClusterdeckError } from '../../shared/errors';
 import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/storage';
 import { deleteVolumeProblem, snapshotUsers } from '../../shared/volume-use';
 import { quoteArgv } from '../ssh/quote';
-import { clusterStorage, markerSeen } from '../storage/shared-storage';
+import { clusterStorage, filesystemsOf, markerSeen } from '../storage/shared-storage';
 import { commandReason, onNode, runPlan, type PlannedStep } from '../wizards/plan';
 import { poolOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
@@ -79,13 +79,21 @@ export class StorageService {
       const hostIds = cluster.hostIds.filter(
         (id) => this.ctx.store.get('hosts', id)?.state === 'connected',
       );
-      return clusterStorage(hostIds, this.ctx.store.all('pools'), (a, b) =>
-        markerSeen(
-          this.ctx.connection(a.hostId),
-          a.targetPath,
-          this.ctx.connection(b.hostId),
-          b.targetPath,
-        ),
+      return clusterStorage(
+        hostIds,
+        this.ctx.store.all('pools'),
+        (a, b) =>
+          markerSeen(
+            this.ctx.connection(a.hostId),
+            a.targetPath,
+            this.ctx.connection(b.hostId),
+            b.targetPath,
+          ),
+        (hostId, own) =>
+          filesystemsOf(
+            this.ctx.connection(hostId),
+            own.map((p) => p.targetPath),
+          ),
       );
     },
 

@@ -57,6 +57,26 @@ describe('cluster storage', () => {
     expect(asked).toContain('n1:pool:shared->n3:pool:shared');
   });
 
+  it("counts a node's pools on one filesystem once in its own free space", async () => {
+    const pools = [
+      pool('n1', 'images'),
+      pool('n1', 'more'),
+      pool('n1', 'other', { available: 10 * GiB }),
+      pool('n1', 'iscsi', { type: 'iscsi', targetPath: '', available: 5 * GiB }),
+    ];
+    const s = await clusterStorage(
+      ['n1'],
+      pools,
+      () => Promise.resolve(false),
+      (_h, own) =>
+        Promise.resolve(
+          new Map(own.map((p) => [p.targetPath, p.name === 'other' ? '2049' : '2050'])),
+        ),
+    );
+    // images and more share one filesystem; other is on another; iscsi has no folder.
+    expect(s.local[0]!.available).toBe(230 * GiB + 10 * GiB + 5 * GiB);
+  });
+
   it('takes network storage of one name and type as shared, and a stopped or untestable pool as local', async () => {
     const ceph = { pool: 'rbd', monitors: [{ host: 'mon1', port: 6789 }] };
     const pools = [

@@ -45,13 +45,46 @@ const sameCeph = (a: StoragePool, b: StoragePool) =>
   a.ceph.monitors.some((m) => b.ceph!.monitors.some((n) => n.host === m.host && n.port === m.port));
 
 /**
+ * Which filesystem each of a node's folders is on (`stat -c %d`, the device
+ * number: reliable within one node, meaningless across nodes); undefined for
+ * a folder that cannot be read.
+ */
+export async function filesystemsOf(
+  node: NodeAccess,
+  dirs: readonly string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!dirs.length) return out;
+  const r = await node.run(
+    [
+      'sh',
+      '-c',
+      'for d; do stat -c %d -- "$d" 2>/dev/null || echo -; done',
+      'clusterdeck-fs',
+      ...dirs,
+    ],
+    { timeoutMs: 15_000 },
+  );
+  const lines = r.stdout.split('\n');
+  dirs.forEach((d, i) => {
+    const dev = lines[i]?.trim();
+    if (dev && dev !== '-') out.set(d, dev);
+  });
+  return out;
+}
+
+/**
  * The members' pools sorted into shared storage (each counted once) and each
- * node's own. Only running pools can be tested; the others are their node's.
+ * node's own, whose free space counts each filesystem once (`filesystem`:
+ * the node's pools by the filesystem they are on). Only running pools can be
+ * tested; the others are their node's.
  */
 export async function clusterStorage(
   hostIds: readonly string[],
   pools: readonly StoragePool[],
   same: SameStorage,
+  filesystem: (hostId: string, own: readonly StoragePool[]) => Promise<Map<string, string>> = () =>
+    Promise.resolve(new Map()),
 ): Promise<ClusterStorage> {
   const members = pools.filter((p) => hostIds.includes(p.hostId));
   const sharedPools = new Set<string>();
@@ -74,6 +107,8 @@ export async function clusterStorage(
       rest = others.filter((p) => !group.includes(p));
       if (group.length < 2) continue;
       for (const p of group) sharedPools.add(p.id);
+      // In the cluster's order of its nodes, whichever answered first.
+      group.sort((a, b) => hostIds.indexOf(a.hostId) - hostIds.indexOf(b.hostId));
       shared.push({
         name,
         type: ref.type,
@@ -85,13 +120,23 @@ export async function clusterStorage(
       });
     }
   }
-  const local = hostIds.map((hostId) => {
-    const own = members.filter((p) => p.hostId === hostId && !sharedPools.has(p.id));
-    return {
-      hostId,
-      poolIds: own.map((p) => p.id),
-      available: own.filter((p) => p.state === 'running').reduce((n, p) => n + p.available, 0),
-    };
-  });
+  const local = await Promise.all(
+    hostIds.map(async (hostId) => {
+      const own = members.filter((p) => p.hostId === hostId && !sharedPools.has(p.id));
+      const running = own.filter((p) => p.state === 'running');
+      const fs = await filesystem(
+        hostId,
+        running.filter((p) => p.targetPath),
+      ).catch(() => new Map<string, string>());
+      // Two pools in folders of one filesystem offer the same free space: count it once.
+      const counted = new Map<string, number>();
+      for (const p of running) counted.set(fs.get(p.targetPath) ?? `pool:${p.id}`, p.available);
+      return {
+        hostId,
+        poolIds: own.map((p) => p.id),
+        available: [...counted.values()].reduce((n, b) => n + b, 0),
+      };
+    }),
+  );
   return { shared, local };
 }

@@ -4,12 +4,13 @@
 // on two nodes counted once, local folders of one name per node; charts that
 // keep their history while the tab is away, and a VM's history that follows
 // it to another node. Runs alone: `LAB_BASE=NN npx vitest run --project lab test/e2e/figures.test.ts`.
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../core/backend';
 import { formatBytes } from '../../shared/units';
 import { labExec, taskFinished, virshOn, waitFor } from '../lab';
-import { ensureE2eCluster, vmItem, useE2e } from './fixtures';
+import { ARTIFACTS, ensureE2eCluster, vmItem, useE2e } from './fixtures';
 
 const e2e = useE2e({ nodes: ['node1', 'node2', 'node3'] });
 let page: Page;
@@ -29,7 +30,9 @@ const POOLS = [
 function removePools(): void {
   for (const p of POOLS)
     for (const n of p.nodes) {
-      const has = virshOn(n, ['pool-list', '--all', '--name']).split('\n').includes(p.name);
+      const has = virshOn(n, ['pool-list', '--all', '--name'])
+        .split('\n')
+        .some((l) => l.trim() === p.name);
       if (!has) continue;
       try {
         virshOn(n, ['pool-destroy', '--pool', p.name]);
@@ -121,12 +124,14 @@ describe('figures in Chromium', () => {
       `${formatBytes(given.bytes)} (${given.count} ${given.count === 1 ? 'VM' : 'VMs'})`,
     );
 
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-figures-node.png') });
     // The Performance tab: the same total, and used + available = total.
     await page.getByRole('tab', { name: 'Performance' }).click();
     const memChart = chart('Memory of node1');
     await expect.poll(() => points('Memory of node1'), { timeout: 20_000 }).toBeGreaterThan(0);
     const summary = (await memChart.locator('p').textContent())!;
     expect(summary).toContain(`Of ${formatBytes(total)} total`);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-figures-performance.png') });
     const used = bytesOf(summary.match(/latest: Used ([^,]+),/)![1]!);
     const chartAvailable = bytesOf(summary.match(/Available to new guests ([\d.]+ \w+)/)![1]!);
     expect(Math.abs(used + chartAvailable - total)).toBeLessThan(0.1 * GiB);
@@ -195,19 +200,22 @@ describe('figures in Chromium', () => {
     // Once, not once per node: within a GiB of what the pool itself reports.
     expect(Math.abs(bytesOf(free) - sharedFree)).toBeLessThan(GiB);
     // The same-named local folders stay each node's own, with their own free space.
-    const members = page.getByRole('table', { name: 'Members' });
+    const each = page.getByRole('table', { name: 'Storage of each node' });
     for (const n of ['node1', 'node2']) {
-      const cells = members.getByRole('row', { name: new RegExp(`^${n} `) }).locator('td');
-      const own = (await cells.nth(6).textContent())!;
+      const cells = each.getByRole('row', { name: new RegExp(`^${n} `) }).locator('td');
+      const own = (await cells.nth(1).textContent())!;
       expect(own).toContain('figures-local');
       expect(own).not.toContain('figures-shared');
+      // lab-images and figures-local are folders of one filesystem: its free space once.
+      expect(
+        Math.abs(bytesOf((await cells.nth(2).textContent())!) - availableOf(n, 'lab-images')),
+      ).toBeLessThan(GiB);
     }
-    const node3 = members.getByRole('row', { name: /^node3 / }).locator('td');
-    expect(await node3.nth(6).textContent()).toBe('lab-images');
-    expect(bytesOf((await node3.nth(7).textContent())!)).toBeCloseTo(
-      availableOf('node3', 'lab-images'),
-      -10,
-    );
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-figures-cluster.png') });
+    const node3 = each.getByRole('row', { name: /^node3 / }).locator('td');
+    expect(await node3.nth(1).textContent()).toBe('lab-images');
+    const node3Free = bytesOf((await node3.nth(2).textContent())!);
+    expect(Math.abs(node3Free - availableOf('node3', 'lab-images'))).toBeLessThan(GiB);
   }, 90_000);
 
   it('keeps collecting while the Performance tab is away: the chart has those readings when it comes back', async () => {
@@ -259,6 +267,7 @@ describe('figures in Chromium', () => {
       await expect
         .poll(async () => Number(await chart('CPU').getAttribute('data-last')), { timeout: 30_000 })
         .toBeGreaterThan(movedAt);
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-figures-vm-moved.png') });
       expect(Number(await chart('CPU').getAttribute('data-first'))).toBe(first);
       expect(Number(await chart('Memory').getAttribute('data-first'))).toBe(first);
     } finally {

@@ -110,29 +110,35 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           MEMORY_LABELS.total,
           MEMORY_LABELS.available,
           'VMs running',
-          'Own pools',
-          'Own storage free',
           '',
         ]}
+        rows={members.map((h) => [
+          h.name,
+          HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
+          String(h.info?.cpus ?? '—'),
+          h.info ? formatKiB(h.info.memoryKiB) : '—',
+          memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
+          String(running.filter((v) => v.hostId === h.id).length),
+          <button
+            key="remove"
+            className={buttonClass}
+            aria-label={`Remove ${h.name} from the cluster`}
+            onClick={() => void removeNode(h.id, h.name)}
+          >
+            Remove…
+          </button>,
+        ])}
+      />
+      <Table
+        caption="Storage of each node"
+        head={['Node', 'Own pools', 'Own storage free']}
         rows={members.map((h) => {
           const own = storage?.local.find((l) => l.hostId === h.id);
           return [
             h.name,
-            HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
-            String(h.info?.cpus ?? '—'),
-            h.info ? formatKiB(h.info.memoryKiB) : '—',
-            memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
-            String(running.filter((v) => v.hostId === h.id).length),
             own ? own.poolIds.map(poolName).join(', ') || 'None' : '—',
+            // Pools in folders of one filesystem share its free space: counted once.
             own ? formatBytes(own.available) : '—',
-            <button
-              key="remove"
-              className={buttonClass}
-              aria-label={`Remove ${h.name} from the cluster`}
-              onClick={() => void removeNode(h.id, h.name)}
-            >
-              Remove…
-            </button>,
           ];
         })}
       />

@@ -70,9 +70,9 @@ export function LineChart({
           {
             splits: () => axis.current.ticks,
             values: (_u, vals) => vals.map(label),
-            // As wide as its longest label, at about 7 px a character.
+            // As wide as its longest label, at about 8 px a character plus the tick.
             size: (_u, values) =>
-              values ? Math.max(40, ...values.map((v) => String(v).length * 7 + 18)) : 50,
+              values ? Math.max(48, ...values.map((v) => String(v).length * 8 + 24)) : 56,
           },
         ],
         series: [
@@ -134,7 +134,7 @@ export function LineChart({
       <p id={summaryId} className="text-xs text-slate-500">
         {first === undefined || last === undefined
           ? 'No readings yet.'
-          : `${times.length} readings from ${clock(first)} to ${clock(last)}` +
+          : `${times.length} ${times.length === 1 ? 'reading' : 'readings'} from ${clock(first)} to ${clock(last)}` +
             (gaps ? ` (${gaps} ${gaps === 1 ? 'gap' : 'gaps'})` : '') +
             (latest ? `; latest: ${latest}` : '') +
             '.'}

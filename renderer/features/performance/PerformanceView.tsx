@@ -145,7 +145,7 @@ export function VmPerformance({ vm }: { vm: Vm }) {
           times={times}
           series={[{ label: 'CPU', values: v((l) => l.cpuPercent) }]}
           kind="percent"
-          note={`Of one CPU: ${vm.vcpus} vCPUs fully busy is ${vm.vcpus * 100}%.`}
+          note={`Of one CPU: ${vm.vcpus} ${vm.vcpus === 1 ? 'vCPU' : 'vCPUs'} fully busy is ${vm.vcpus * 100}%.`}
         />
         <LineChart
           title="Memory"
