@@ -106,6 +106,7 @@ export class Backend {
 
   close(): void {
     this.services.consoles.close();
+    this.services.performance.close();
     this.services.hosts.close();
   }
 }

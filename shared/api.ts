@@ -19,7 +19,8 @@ import {
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
-import { performanceSampleSchema } from './performance';
+import { clusterStorageSchema } from './cluster-storage';
+import { nodeMemorySchema, performanceSampleSchema } from './performance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -323,10 +324,35 @@ export const methods = {
     params: z.object({ hostId: idSchema }),
     result: taskStarted,
   },
-  /** One reading of a node's and its VMs' load; rates compare with the node's previous reading. */
+  /** One reading of a node's and its VMs' load now; rates compare with the node's previous reading. */
   readPerformance: {
     params: z.object({ hostId: idSchema }),
     result: performanceSampleSchema,
+  },
+  /**
+   * The kept readings of the nodes in `since` newer than the time given for
+   * each; the nodes in `watch` are read every 5 s from now until a few minutes
+   * after the last such call (the Performance tab calls it while shown).
+   */
+  readPerformanceHistory: {
+    params: z.object({
+      watch: z.array(idSchema),
+      since: z.record(z.string(), z.number()),
+    }),
+    result: z.record(z.string(), z.array(performanceSampleSchema)),
+  },
+  /**
+   * A cluster's storage: pools that are one storage on several members
+   * (tested with a marker file, counted once) and each member's own.
+   */
+  readClusterStorage: {
+    params: z.object({ clusterId: idSchema }),
+    result: clusterStorageSchema,
+  },
+  /** A node's memory now, from its kernel: behind every figure of a node's memory. */
+  readNodeMemory: {
+    params: z.object({ hostId: idSchema }),
+    result: nodeMemorySchema,
   },
   /**
    * The commands Remove node runs: its peers stop trusting its cluster key and

@@ -213,29 +213,49 @@ export interface NodeIoCounters {
   nics: string[];
 }
 
-/** One VM's cumulative counters. */
+/** One VM's cumulative counters, and its memory now. */
 export interface VmCounters {
+  /** Running (not paused, nor an incoming migration's paused copy). */
+  running: boolean;
   cpuNs: number;
   vcpus: number;
-  memBytes: number;
+  /** What the guest was given now (a balloon may give less than its maximum). */
+  memGivenBytes: number;
+  /** Its allocation, the most it can be given. */
+  memMaxBytes: number;
+  /** What the guest itself says it uses, when it reports it. */
+  memUsedBytes?: number;
   diskReadBytes: number;
   diskWriteBytes: number;
   netRxBytes: number;
   netTxBytes: number;
 }
 
+/**
+ * A node's memory as its kernel counts it: the one source of every node
+ * memory figure (General tabs, Performance, the preflights).
+ */
+export interface NodeMemory {
+  totalBytes: number;
+  freeBytes: number;
+  /** What new guests can have without the node swapping (MemAvailable). */
+  availableBytes: number;
+}
+
 /** One reading of a node's and its VMs' cumulative counters. */
 export interface NodeCounters {
   at: number;
   cpu: { busyNs: number; totalNs: number };
-  mem: { totalBytes: number; usedBytes: number };
+  mem: NodeMemory;
   /** The node's own disks and NICs. */
   io: NodeIoCounters;
-  /** By VM id. */
+  /** By the VM's UUID, which stays the same when it moves to another node. */
   vms: Map<string, VmCounters>;
 }
 
 export interface PerformanceCounters {
+  /** The node's memory now: cheap, read when a figure is shown. */
+  readMemory(): Promise<NodeMemory>;
   /** The node's and its VMs' cumulative load counters, for the Performance tab. */
   readCounters(): Promise<NodeCounters>;
 }

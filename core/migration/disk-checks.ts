@@ -8,14 +8,7 @@ import type { Finding } from '../../shared/cluster';
 import type { Host, StoragePool, Vm } from '../../shared/model';
 import { formatBytes } from '../../shared/units';
 import type { NodeAccess } from '../hosts/connection';
-
-const sh = (script: string, ...args: string[]) => [
-  'sh',
-  '-c',
-  script,
-  'clusterdeck-migrate',
-  ...args,
-];
+import { markerSeen } from '../storage/shared-storage';
 
 /** A disk's file on its node: a path, a volume of a pool there, or '' for network disks. */
 function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
@@ -28,23 +21,13 @@ function diskPath(vm: Vm, source: string, pools: StoragePool[]): string {
 }
 
 /** Whether `path` on the source is on storage the target sees too; undefined when untestable. */
-async function sharedWithTarget(
+function sharedWithTarget(
   source: NodeAccess,
   target: NodeAccess,
   path: string,
 ): Promise<boolean | undefined> {
-  const made = await source.run(
-    sh('mktemp -p "$(dirname -- "$1")" .clusterdeck-shared.XXXXXX', path),
-    { timeoutMs: 15_000 },
-  );
-  const marker = made.stdout.trim();
-  if (made.code !== 0 || !marker.startsWith('/')) return undefined;
-  try {
-    const seen = await target.run(['test', '-e', marker], { timeoutMs: 15_000 });
-    return seen.code === 0;
-  } finally {
-    await source.run(['rm', '-f', '--', marker], { timeoutMs: 15_000 }).catch(() => undefined);
-  }
+  const dir = posix.dirname(path);
+  return markerSeen(source, dir, target, dir);
 }
 
 /**

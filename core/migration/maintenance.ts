@@ -70,7 +70,7 @@ export async function planEvacuation(
       findings.push({
         check: `${vm.name}: where it goes`,
         level: 'problem',
-        detail: `No node has room for ${vm.name} (${formatBytes(need)}); the most left is ${formatBytes(left)} on ${best.name}.`,
+        detail: `No node has room for ${vm.name} (${formatBytes(need)}); the most memory still available to guests is ${formatBytes(left)} on ${best.name}.`,
         fix: 'Shut down VMs you can spare, or add a node to the cluster.',
       });
       continue;

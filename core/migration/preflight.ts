@@ -96,7 +96,7 @@ export async function migrationPreflight(
     findings.push({
       check: 'Memory on the target',
       level: 'problem',
-      detail: `${v.name} needs ${formatBytes(v.memoryKiB * 1024)}, more than ${tname} has in all (${formatBytes(totalBytes)}): it could never start there.`,
+      detail: `${v.name} needs ${formatBytes(v.memoryKiB * 1024)}, more than ${tname}'s total memory (${formatBytes(totalBytes)}): it could never start there.`,
       fix: 'Choose a larger node, or give the VM less memory.',
     });
   findings.push(
@@ -104,20 +104,20 @@ export async function migrationPreflight(
       ? {
           check: 'Memory on the target',
           level: 'problem',
-          detail: `${tname} has ${formatBytes(available)} available, less than the ${formatBytes(needed)} ${live.map((v) => v.name).join(', ')} need.`,
+          detail: `${tname} has ${formatBytes(available)} memory available to new guests, less than the ${formatBytes(needed)} ${live.map((v) => v.name).join(', ')} need.`,
           fix: 'Choose another node, free memory there, or give the VM less memory.',
         }
       : later > available
         ? {
             check: 'Memory on the target',
             level: 'warning',
-            detail: `${tname} has ${formatBytes(available)} available: enough for the running VMs (${formatBytes(needed)}), not for the shut-off ones too when started (${formatBytes(later)} in all).`,
+            detail: `${tname} has ${formatBytes(available)} memory available to new guests: enough for the running VMs (${formatBytes(needed)}), not for the shut-off ones too when started (${formatBytes(later)} in all).`,
             fix: 'Start them elsewhere, or free memory on the target first.',
           }
         : {
             check: 'Memory on the target',
             level: 'ok',
-            detail: `${tname} has ${formatBytes(available)} available; the VMs need ${formatBytes(later)}${later > needed ? ' once all run' : ''}.`,
+            detail: `${tname} has ${formatBytes(available)} memory available to new guests; the VMs need ${formatBytes(later)}${later > needed ? ' once all run' : ''}.`,
           },
   );
 

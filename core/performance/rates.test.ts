@@ -3,9 +3,11 @@ import type { NodeIoCounters, VmCounters } from '../drivers/capabilities';
 import { toSample, type NodeCounters } from './rates';
 
 const dom = (over: Partial<VmCounters>): VmCounters => ({
+  running: true,
   cpuNs: 0,
   vcpus: 1,
-  memBytes: 0,
+  memGivenBytes: 0,
+  memMaxBytes: 128e6,
   diskReadBytes: 0,
   diskWriteBytes: 0,
   netRxBytes: 0,
@@ -32,7 +34,7 @@ const reading = (
 ): NodeCounters => ({
   at,
   cpu: { busyNs, totalNs },
-  mem: { totalBytes: 8e9, usedBytes: 2e9 },
+  mem: { totalBytes: 8e9, freeBytes: 5e9, availableBytes: 6e9 },
   io: nodeIo,
   vms: new Map([['v1', vm]]),
 });
@@ -44,14 +46,25 @@ describe('load rates from two readings', () => {
       5000,
       1e9 + 5e9,
       10e9 + 20e9,
-      dom({ cpuNs: 1e9 + 2.5e9, diskWriteBytes: 1000 + 5e6, netRxBytes: 10e6, memBytes: 64e6 }),
+      dom({
+        cpuNs: 1e9 + 2.5e9,
+        diskWriteBytes: 1000 + 5e6,
+        netRxBytes: 10e6,
+        memGivenBytes: 64e6,
+      }),
     );
     const s = toSample(now, before);
     expect(s.node.cpuPercent).toBeCloseTo(25);
-    expect(s.node.memUsedBytes).toBe(2e9);
+    // Used is what is not available, so used + available is the total on every view.
+    expect(s.node).toMatchObject({
+      memUsedBytes: 2e9,
+      memAvailableBytes: 6e9,
+      memTotalBytes: 8e9,
+    });
     expect(s.vms['v1']).toEqual({
       cpuPercent: 50,
-      memBytes: 64e6,
+      memGivenBytes: 64e6,
+      memMaxBytes: 128e6,
       diskReadBps: 0,
       diskWriteBps: 1e6,
       netRxBps: 2e6,
@@ -89,5 +102,10 @@ describe('load rates from two readings', () => {
     );
     expect(restarted.vms['v1']!.diskReadBps).toBe(0);
     expect(restarted.vms['v1']!.cpuPercent).toBe(0);
+  });
+
+  it('leaves out a VM that is not running (paused, or the copy an incoming migration makes)', () => {
+    const s = toSample(reading(5000, 2, 4, dom({ running: false })), undefined);
+    expect(s.vms).toEqual({});
   });
 });

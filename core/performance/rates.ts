@@ -16,11 +16,15 @@ export function toSample(now: NodeCounters, before: NodeCounters | undefined): P
   const io = (k: 'diskReadBytes' | 'diskWriteBytes' | 'netRxBytes' | 'netTxBytes') =>
     before ? perSecond(now.io[k], before.io[k], seconds) : 0;
   const vms: Record<string, VmLoad> = {};
-  for (const [id, c] of now.vms) {
-    const p = before?.vms.get(id);
-    vms[id] = {
+  for (const [uuid, c] of now.vms) {
+    // A paused VM, or the paused copy a migration makes on its target, has no load to chart.
+    if (!c.running) continue;
+    const p = before?.vms.get(uuid);
+    vms[uuid] = {
       cpuPercent: p && seconds > 0 ? Math.max(0, ((c.cpuNs - p.cpuNs) / (seconds * 1e9)) * 100) : 0,
-      memBytes: c.memBytes,
+      memGivenBytes: c.memGivenBytes,
+      memMaxBytes: c.memMaxBytes,
+      ...(c.memUsedBytes !== undefined ? { memUsedBytes: c.memUsedBytes } : {}),
       diskReadBps: p ? perSecond(c.diskReadBytes, p.diskReadBytes, seconds) : 0,
       diskWriteBps: p ? perSecond(c.diskWriteBytes, p.diskWriteBytes, seconds) : 0,
       netRxBps: p ? perSecond(c.netRxBytes, p.netRxBytes, seconds) : 0,
@@ -32,8 +36,9 @@ export function toSample(now: NodeCounters, before: NodeCounters | undefined): P
     node: {
       cpuPercent:
         before && cpuTotal > 0 ? ((now.cpu.busyNs - before.cpu.busyNs) / cpuTotal) * 100 : 0,
-      memUsedBytes: now.mem.usedBytes,
+      memUsedBytes: Math.max(0, now.mem.totalBytes - now.mem.availableBytes),
       memTotalBytes: now.mem.totalBytes,
+      memAvailableBytes: now.mem.availableBytes,
       diskReadBps: io('diskReadBytes'),
       diskWriteBps: io('diskWriteBytes'),
       netRxBps: io('netRxBytes'),

@@ -1,21 +1,37 @@
-// Performance: the Performance tab's rates, from two readings of a node's
-// counters. The only holder of each node's last reading.
-import { toSample, type NodeCounters } from '../performance/rates';
+// Performance: the Performance tab's history (collected per node while it is
+// viewed, and a few minutes after) and each node's memory now, the one
+// reading behind every node memory figure.
+import { PerformanceCollector } from '../performance/collector';
 import type { ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
 
 export class PerformanceService {
-  /** Each node's last load counters, so the next reading can turn them into rates. */
-  private readonly lastCounters = new Map<string, NodeCounters>();
+  private readonly collector: PerformanceCollector;
 
-  constructor(private readonly ctx: ServiceContext) {}
+  constructor(private readonly ctx: ServiceContext) {
+    this.collector = new PerformanceCollector((hostId) =>
+      this.ctx.connection(hostId).getDriver().readCounters(),
+    );
+  }
 
-  readonly handlers: HandlersOf<'readPerformance'> = {
-    readPerformance: async ({ hostId }) => {
-      const now = await this.ctx.connection(hostId).getDriver().readCounters();
-      const sample = toSample(now, this.lastCounters.get(hostId));
-      this.lastCounters.set(hostId, now);
-      return sample;
+  readonly handlers: HandlersOf<'readPerformance' | 'readPerformanceHistory' | 'readNodeMemory'> = {
+    readPerformance: ({ hostId }) => this.collector.read(hostId),
+    readPerformanceHistory: ({ watch, since }) => {
+      this.collector.watch(watch.filter((id) => this.ctx.store.get('hosts', id)));
+      return Promise.resolve(
+        Object.fromEntries(
+          Object.entries(since).map(([hostId, t]) => [hostId, this.collector.history(hostId, t)]),
+        ),
+      );
+    },
+    readNodeMemory: async ({ hostId }) => {
+      const at = Date.now();
+      const m = await this.ctx.connection(hostId).getDriver().readMemory();
+      return { at, ...m };
     },
   };
+
+  close(): void {
+    this.collector.close();
+  }
 }

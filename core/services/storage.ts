@@ -1,9 +1,10 @@
 // Storage: New Storage Pool (plan, scan, create), pool actions and volume
-// changes on one node.
+// changes on one node; a cluster's storage, shared pools counted once.
 import { ClusterdeckError } from '../../shared/errors';
 import { newVolumeProblem, type PoolAction, type PoolSpec } from '../../shared/storage';
 import { deleteVolumeProblem, snapshotUsers } from '../../shared/volume-use';
 import { quoteArgv } from '../ssh/quote';
+import { clusterStorage, filesystemsOf, markerSeen } from '../storage/shared-storage';
 import { commandReason, onNode, runPlan, type PlannedStep } from '../wizards/plan';
 import { poolOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
@@ -70,7 +71,32 @@ export class StorageService {
     | 'poolAction'
     | 'volumeAction'
     | 'volumeSnapshotUsers'
+    | 'readClusterStorage'
   > = {
+    readClusterStorage: ({ clusterId }) => {
+      const cluster = this.ctx.store.get('clusters', clusterId);
+      if (!cluster) throw new ClusterdeckError('not-found', 'That cluster is no longer there.');
+      const hostIds = cluster.hostIds.filter(
+        (id) => this.ctx.store.get('hosts', id)?.state === 'connected',
+      );
+      return clusterStorage(
+        hostIds,
+        this.ctx.store.all('pools'),
+        (a, b) =>
+          markerSeen(
+            this.ctx.connection(a.hostId),
+            a.targetPath,
+            this.ctx.connection(b.hostId),
+            b.targetPath,
+          ),
+        (hostId, own) =>
+          filesystemsOf(
+            this.ctx.connection(hostId),
+            own.map((p) => p.targetPath),
+          ),
+      );
+    },
+
     planStoragePool: async (p) => planView(await this.newPool.plan(p)),
 
     scanPoolSources: async ({ hostId, request }) => {

@@ -13,6 +13,7 @@ import type {
   LiveMove,
   MigrationProgress,
   NodeCounters,
+  NodeMemory,
 } from '../drivers/capabilities';
 import type { Driver } from '../drivers/driver';
 import type { DriverContext, StackSupport } from '../drivers/registry';
@@ -154,6 +155,11 @@ export class FakeDriver implements Driver {
   }
   readCounters(): Promise<NodeCounters> {
     return Promise.reject(unsupported('performance counters'));
+  }
+  readMemory(): Promise<NodeMemory> {
+    const total = (this.node.info?.memoryKiB ?? FAKE_NODE_INFO.memoryKiB) * 1024;
+    const available = this.node.memAvailable;
+    return Promise.resolve({ totalBytes: total, freeBytes: available, availableBytes: available });
   }
 }
 

@@ -43,12 +43,37 @@ describe('performance readings', () => {
     const tiny = backend.store
       .all('vms')
       .find((v) => v.hostId === node1 && v.name === 'lab-tiny-1')!;
-    const load = s.vms[tiny.id]!;
-    // An emulated guest always burns some CPU; it holds some memory.
+    // By UUID: the VM's history is the same VM's on whichever node it runs.
+    const load = s.vms[tiny.uuid]!;
+    // An emulated guest always burns some CPU. Its memory is what it was given
+    // (64 MiB), not the QEMU process's resident size, which adds QEMU's own.
     expect(load.cpuPercent).toBeGreaterThan(0);
-    expect(load.memBytes).toBeGreaterThan(2 ** 20);
+    expect(load.memGivenBytes).toBe(tiny.memoryKiB * 1024);
+    expect(load.memMaxBytes).toBe(tiny.memoryKiB * 1024);
+    // A shut-off VM has no load.
+    const off = backend.store
+      .all('vms')
+      .find((v) => v.hostId === node1 && v.name === 'lab-tiny-2')!;
+    expect(s.vms[off.uuid]).toBeUndefined();
     for (const k of ['diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const)
       expect(load[k]).toBeGreaterThanOrEqual(0);
+  });
+
+  it("gives the node's memory as its kernel counts it, the same on every view", async () => {
+    const meminfo = (key: string) =>
+      Number(labExec('node1', ['awk', `/^${key}:/ {print $2}`, '/proc/meminfo']).trim()) * 1024;
+    const m = (await backend.call('readNodeMemory', { hostId: node1 })) as {
+      totalBytes: number;
+      availableBytes: number;
+    };
+    expect(m.totalBytes).toBe(meminfo('MemTotal'));
+    // Memory moves on a shared machine: within 256 MiB of a reading a moment later.
+    expect(Math.abs(m.availableBytes - meminfo('MemAvailable'))).toBeLessThan(2 ** 28);
+    // The General tab's total (read at connect) and the Performance tab's are that same figure.
+    expect(backend.store.get('hosts', node1)?.info?.memoryKiB).toBe(meminfo('MemTotal') / 1024);
+    const s = await read();
+    expect(s.node.memTotalBytes).toBe(m.totalBytes);
+    expect(s.node.memUsedBytes + s.node.memAvailableBytes).toBe(s.node.memTotalBytes);
   });
 
   it("counts the node's own disk writes and network traffic", async () => {

@@ -31,6 +31,7 @@ import type {
   Migration,
   MigrationProgress,
   NodeCounters,
+  NodeMemory,
   SnapshotOp,
   VmCounters,
   VolumeOp,
@@ -84,7 +85,8 @@ import {
   parseDomjobinfo,
   parseDomstats,
   parseNodeCpuStats,
-  parseNodeMemStats,
+  MEMINFO_ARGV,
+  parseMeminfo,
 } from './parse-stats';
 import { NODE_IO_ARGV, parseNodeIo } from './node-io';
 import { PRIVATE_FILE_ARGV, cpuRuns } from './cpu';
@@ -156,7 +158,10 @@ export class LibvirtDriver implements Driver {
       this.stop();
       throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
     }
-    const facts = await readNodeFacts(this.shell);
+    const [facts, memory] = await Promise.all([
+      readNodeFacts(this.shell),
+      this.readMemory().catch(() => undefined),
+    ]);
     await Promise.all(ALL_KINDS.map((k) => this.refresh(k)));
     return {
       hostname: this.probe.hostname,
@@ -165,6 +170,8 @@ export class LibvirtDriver implements Driver {
       // The probe ran moments ago, at connect: close enough for an uptime shown in minutes.
       uptimeReadAt: Date.now(),
       ...facts,
+      // The kernel's total, as every other memory figure (parseMeminfo says why).
+      ...(memory?.totalBytes ? { memoryKiB: Math.round(memory.totalBytes / 1024) } : {}),
     };
   }
 
@@ -337,13 +344,31 @@ export class LibvirtDriver implements Driver {
     return parseFoundSources(request.type, stdout);
   }
 
+  async readMemory(): Promise<NodeMemory> {
+    const r = await this.session.run(MEMINFO_ARGV, { timeoutMs: 15_000 });
+    if (r.code !== 0)
+      throw new ClusterdeckError(
+        'command-failed',
+        `Reading /proc/meminfo on ${this.label} failed: ${r.stderr.trim()}`,
+      );
+    return parseMeminfo(r.stdout);
+  }
+
   async readCounters(): Promise<NodeCounters> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
     const at = Date.now();
     const [cpu, mem, dom, io] = await Promise.all([
       this.shell.run(['nodecpustats']),
-      this.shell.run(['nodememstats']),
-      this.shell.run(['domstats', '--cpu-total', '--balloon', '--vcpu', '--block', '--interface']),
+      this.readMemory(),
+      this.shell.run([
+        'domstats',
+        '--state',
+        '--cpu-total',
+        '--balloon',
+        '--vcpu',
+        '--block',
+        '--interface',
+      ]),
       // virsh has no node-wide disk or network counters: the kernel's, through the open shell.
       this.session.run(NODE_IO_ARGV, { timeoutMs: 10_000 }),
     ]);
@@ -351,12 +376,12 @@ export class LibvirtDriver implements Driver {
     const vms = new Map<string, VmCounters>();
     for (const vm of this.store.all('vms')) {
       const c = vm.hostId === this.hostId ? byName.get(vm.name) : undefined;
-      if (c) vms.set(vm.id, c);
+      if (c) vms.set(vm.uuid, c);
     }
     return {
       at,
       cpu: parseNodeCpuStats(cpu.ok ? cpu.stdout : ''),
-      mem: parseNodeMemStats(mem.ok ? mem.stdout : ''),
+      mem,
       io: parseNodeIo(io.code === 0 ? io.stdout : ''),
       vms,
     };
@@ -369,11 +394,7 @@ export class LibvirtDriver implements Driver {
   }
 
   async memAvailable(): Promise<number> {
-    const r = await this.session.run(
-      ['sh', '-c', "awk '/^MemAvailable:/ {print $2 * 1024}' /proc/meminfo"],
-      { timeoutMs: 15_000 },
-    );
-    return Number(r.stdout.trim()) || 0;
+    return (await this.readMemory().catch(() => undefined))?.availableBytes ?? 0;
   }
 
   migrateArgv(vm: Vm, target: Host, options: MigrateOptions): string[] {

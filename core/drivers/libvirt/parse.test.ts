@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKeyValues, parseNetXml, parseNodeinfo, parseUuidList, yes } from './parse';
 import { parseDomainXml, parseDomstate, parseSnapshotXml } from './parse-domain';
-import { parseDomstats, parseNodeCpuStats, parseNodeMemStats } from './parse-stats';
+import { parseDomstats, parseMeminfo, parseNodeCpuStats } from './parse-stats';
 import { parsePoolXml, parseVolumeXml, volListGuesses } from './parse-storage';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
@@ -116,18 +116,35 @@ describe('libvirt parsers', () => {
     const cpu = parseNodeCpuStats(fixture('lab-nodecpustats.txt'));
     expect(cpu.totalNs).toBe(6857970000000 + 3228690000000 + 22344640000000 + 142720000000);
     expect(cpu.busyNs).toBe(6857970000000 + 3228690000000);
-    expect(parseNodeMemStats(fixture('lab-nodememstats.txt'))).toEqual({
-      totalBytes: 24684084 * 1024,
-      usedBytes: (24684084 - 23830552 - 4840 - 382500) * 1024,
+    expect(parseMeminfo(fixture('lab-meminfo.txt'))).toEqual({
+      totalBytes: 24683652 * 1024,
+      freeBytes: 23415416 * 1024,
+      availableBytes: 23680188 * 1024,
     });
+    // A kernel without MemAvailable: free plus buffers and page cache.
+    expect(
+      parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 10 kB\nCached: 200 kB\n'),
+    ).toEqual({ totalBytes: 1000 * 1024, freeBytes: 100 * 1024, availableBytes: 310 * 1024 });
     const doms = parseDomstats(fixture('lab-domstats.txt'));
-    // A running VM reports its resident memory; a shut-off one only its size.
+    // What the guest was given, not the QEMU process's resident size (balloon.rss).
     expect(doms.get('lab-tiny-1')).toMatchObject({
       cpuNs: 1066853000,
       vcpus: 1,
-      memBytes: 37160 * 1024,
+      memGivenBytes: 65536 * 1024,
+      memMaxBytes: 65536 * 1024,
     });
-    expect(doms.get('lab-tiny-2')).toMatchObject({ cpuNs: 270000000, memBytes: 65536 * 1024 });
+    expect(doms.get('lab-tiny-1')?.memUsedBytes).toBeUndefined();
+    expect(doms.get('lab-tiny-2')).toMatchObject({ cpuNs: 270000000, memGivenBytes: 65536 * 1024 });
+    // A guest whose balloon driver reports: what it uses, never more than it was given.
+    const reporting = parseDomstats(
+      "Domain: 'g'\n  state.state=1\n  balloon.current=131072\n  balloon.maximum=131072\n" +
+        '  balloon.rss=248832\n  balloon.available=120000\n  balloon.unused=80000\n',
+    ).get('g')!;
+    expect(reporting).toMatchObject({
+      running: true,
+      memGivenBytes: 128 * 2 ** 20,
+      memUsedBytes: 40000 * 1024,
+    });
   });
 });
 

@@ -1,5 +1,7 @@
 // A cluster's General tab: its members and their health, what they hold in
-// total, the storage pools every member has (shared by name), and Remove.
+// total (memory figures as on a node's General tab), its shared storage
+// (tested by the backend with a marker file, counted once) and each member's
+// own pools, and Remove.
 import { describeCpu, type Cluster } from '../../../shared/cluster';
 import { formatBytes } from '../../../shared/units';
 import { hasCapability } from '../../../shared/model';
@@ -13,13 +15,13 @@ import { wizardInput } from '../../ui/wizard/WizardFrame';
 import { HOST_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts, Table } from '../../ui/Facts';
 import { Select } from '../../ui/forms';
+import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMemory';
 import { clusterActions } from './clusterActions';
+import { useClusterStorage } from './clusterStorage';
 
 // A secondary button in the danger colour: visible, but never the loudest control on the tab.
 const removeClusterClass =
   'rounded border border-red-300 px-3 py-1 text-red-700 hover:bg-red-50 disabled:opacity-50 dark:border-red-800 dark:text-red-400 dark:hover:bg-red-950';
-
-const NETWORK_POOLS = new Set(['netfs', 'gluster', 'rbd', 'iscsi', 'iscsi-direct']);
 
 export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const inv = useInventory((s) => s.inv);
@@ -30,18 +32,12 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const running = vms.filter((v) => v.state === 'running');
   const cpus = members.reduce((n, h) => n + (h.info?.cpus ?? 0), 0);
   const memKiB = members.reduce((n, h) => n + (h.info?.memoryKiB ?? 0), 0);
-  const usedKiB = running.reduce((n, v) => n + v.memoryKiB, 0);
-  const pools = Object.values(inv.pools).filter((p) => memberIds.has(p.hostId));
-  const shared = [...new Set(pools.map((p) => p.name))].filter((name) =>
-    members.every((h) => pools.some((p) => p.hostId === h.id && p.name === name)),
-  );
-  // Network storage seen by several members under one name is one store, counted once.
-  const stores = new Map(
-    pools
-      .filter((p) => p.state === 'running')
-      .map((p) => [NETWORK_POOLS.has(p.type) ? p.name : `${p.hostId}/${p.name}`, p.available]),
-  );
-  const free = [...stores.values()].reduce((n, b) => n + b, 0);
+  const given = givenToRunningVms(vms, [...memberIds]);
+  const memory = useNodeMemory(members.filter((h) => h.state === 'connected').map((h) => h.id));
+  const available = members.reduce((n, h) => n + (memory[h.id]?.availableBytes ?? 0), 0);
+  const storage = useClusterStorage(cluster.id, memberIds);
+  const poolName = (id: string) => inv.pools[id]?.name ?? '';
+  const sharedFree = storage?.shared.reduce((n, x) => n + x.available, 0) ?? 0;
 
   const candidates = Object.values(inv.hosts).filter(
     (h) =>
@@ -70,9 +66,33 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ],
           ['VMs running', `${running.length} of ${vms.length}`],
           ['CPUs', `${cpus} (${running.reduce((n, v) => n + v.vcpus, 0)} vCPUs running)`],
-          ['Memory', `${formatKiB(memKiB)} (${formatKiB(usedKiB)} given to running VMs)`],
-          ['Storage free', formatBytes(free)],
-          ['Pools on every node', shared.length ? shared.join(', ') : 'None'],
+          [MEMORY_LABELS.total, formatKiB(memKiB)],
+          [
+            MEMORY_LABELS.given,
+            `${formatBytes(given.bytes)} (${given.count} ${given.count === 1 ? 'VM' : 'VMs'})`,
+          ],
+          [MEMORY_LABELS.available, Object.keys(memory).length ? formatBytes(available) : '—'],
+          [
+            'Shared storage free',
+            storage
+              ? storage.shared.length
+                ? `${formatBytes(sharedFree)} (each shared pool counted once)`
+                : 'No shared storage'
+              : 'Testing…',
+          ],
+          [
+            'Shared pools',
+            storage
+              ? storage.shared.length
+                ? storage.shared
+                    .map(
+                      (x) =>
+                        `${x.name} (${x.hostIds.map((id) => inv.hosts[id]?.name ?? id).join(', ')})`,
+                    )
+                    .join('; ')
+                : 'None'
+              : 'Testing…',
+          ],
           [
             'CPU for guests',
             cluster.cpu
@@ -83,12 +103,21 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
       />
       <Table
         caption="Members"
-        head={['Node', 'State', 'CPUs', 'Memory', 'VMs running', '']}
+        head={[
+          'Node',
+          'State',
+          'CPUs',
+          MEMORY_LABELS.total,
+          MEMORY_LABELS.available,
+          'VMs running',
+          '',
+        ]}
         rows={members.map((h) => [
           h.name,
           HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
           String(h.info?.cpus ?? '—'),
           h.info ? formatKiB(h.info.memoryKiB) : '—',
+          memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
           String(running.filter((v) => v.hostId === h.id).length),
           <button
             key="remove"
@@ -99,6 +128,19 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
             Remove…
           </button>,
         ])}
+      />
+      <Table
+        caption="Storage of each node"
+        head={['Node', 'Own pools', 'Own storage free']}
+        rows={members.map((h) => {
+          const own = storage?.local.find((l) => l.hostId === h.id);
+          return [
+            h.name,
+            own ? own.poolIds.map(poolName).join(', ') || 'None' : '—',
+            // Pools in folders of one filesystem share its free space: counted once.
+            own ? formatBytes(own.available) : '—',
+          ];
+        })}
       />
       {candidates.length > 0 && (
         <div className="flex items-end gap-2">

@@ -1,10 +1,13 @@
 import type { Host } from '../../../shared/model';
+import { formatBytes } from '../../../shared/units';
+import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
 import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../../ui/format';
 import { Facts } from '../../ui/Facts';
 import { hostActions } from './hostActions';
 import { MaintenancePanel } from './MaintenancePanel';
+import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from './nodeMemory';
 import { liveUptimeSeconds, useNow } from './uptime';
 
 export function HostGeneral({ host }: { host: Host }) {
@@ -12,6 +15,9 @@ export function HostGeneral({ host }: { host: Host }) {
   const i = host.info;
   const { reconnect, remove } = hostActions(host, notify);
   const now = useNow();
+  const vms = Object.values(useInventory((s) => s.inv.vms));
+  const given = givenToRunningVms(vms, [host.id]);
+  const memory = useNodeMemory(host.state === 'connected' ? [host.id] : [])[host.id];
   return (
     <div className="space-y-4">
       {host.message && host.state !== 'connected' && (
@@ -39,7 +45,12 @@ export function HostGeneral({ host }: { host: Host }) {
           ['Hostname', i?.hostname ?? '—'],
           ['CPU', i?.cpuModel || '—'],
           ['CPUs', i ? String(i.cpus) : '—'],
-          ['Memory', i ? formatKiB(i.memoryKiB) : '—'],
+          [MEMORY_LABELS.total, i ? formatKiB(i.memoryKiB) : '—'],
+          [
+            MEMORY_LABELS.given,
+            `${formatBytes(given.bytes)} (${given.count} ${given.count === 1 ? 'VM' : 'VMs'})`,
+          ],
+          [MEMORY_LABELS.available, memory ? formatBytes(memory.availableBytes) : '—'],
           ...(i?.software ?? []).map((s): [string, string] => [s.name, s.version]),
           ['Virtualization', i ? (i.virtualization === 'kvm' ? 'KVM' : 'Emulated (TCG)') : '—'],
           ['Uptime', i ? formatUptime(liveUptimeSeconds(i, now)) : '—'],

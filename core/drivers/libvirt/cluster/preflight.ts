@@ -5,6 +5,8 @@ import type { Host } from '../../../../shared/model';
 import { describeCpu, type Finding } from '../../../../shared/cluster';
 import { formatBytes } from '../../../../shared/units';
 import type { PreflightNode } from '../../membership';
+import type { NodeMemory } from '../../capabilities';
+import { parseMeminfo } from '../parse-stats';
 import { clusterCpu } from './cpu';
 
 /** libvirt's default range for migration data (qemu.conf migration_port_min/max). */
@@ -19,7 +21,8 @@ export const MIGRATION_PORT = 49152;
  */
 const FACTS_SCRIPT = [
   'echo "time $(date +%s%N)";',
-  'echo "memavail $(awk \'/^MemAvailable:/ {print $2 * 1024}\' /proc/meminfo)";',
+  // The same lines of /proc/meminfo as every other memory figure (parseMeminfo).
+  "grep -E '^(MemTotal|MemFree|MemAvailable|Buffers|Cached):' /proc/meminfo | sed 's/^/meminfo /';",
   'echo "diskfree $(df -Pk /var/lib/libvirt/images 2>/dev/null | awk \'NR == 2 {print $4 * 1024}\')";',
   'for b in /sys/class/net/*/bridge; do [ -d "$b" ] || continue; b=${b%/bridge}; echo "bridge ${b##*/}"; done;',
   'while [ $# -ge 4 ]; do name=$1 addr=$2 port=$3 user=$4; shift 4;',
@@ -42,7 +45,7 @@ export function factsArgv(peers: readonly Host[]): string[] {
 
 interface NodeFacts {
   skewMs: number;
-  memAvailable: number;
+  memory: NodeMemory;
   diskFree: number;
   bridges: string[];
   resolves: Map<string, boolean>;
@@ -53,23 +56,25 @@ interface NodeFacts {
 export function parseFacts(out: string, localMidpointMs: number): NodeFacts {
   const f: NodeFacts = {
     skewMs: 0,
-    memAvailable: 0,
+    memory: { totalBytes: 0, freeBytes: 0, availableBytes: 0 },
     diskFree: 0,
     bridges: [],
     resolves: new Map(),
     ssh: new Map(),
     migport: new Map(),
   };
+  const meminfo: string[] = [];
   for (const line of out.split('\n')) {
     const [key, a = '', b = '', ...rest] = line.trim().split(' ');
+    if (key === 'meminfo') meminfo.push(line.trim().slice('meminfo '.length));
     if (key === 'time') f.skewMs = Number(BigInt(a || '0') / 1_000_000n) - localMidpointMs;
-    else if (key === 'memavail') f.memAvailable = Number(a) || 0;
     else if (key === 'diskfree') f.diskFree = Number(a) || 0;
     else if (key === 'bridge') f.bridges.push(a);
     else if (key === 'resolves') f.resolves.set(a, b === 'yes');
     else if (key === 'ssh') f.ssh.set(a, { code: Number(b), text: rest.join(' ') });
     else if (key === 'migport') f.migport.set(a, { code: Number(b), text: rest.join(' ') });
   }
+  f.memory = parseMeminfo(meminfo.join('\n'));
   return f;
 }
 
@@ -211,14 +216,16 @@ export async function preflight(nodes: readonly PreflightNode[]): Promise<Findin
         },
   );
 
-  const low = ok.filter((x) => x.facts.memAvailable < 2 ** 30 || x.facts.diskFree < 5 * 2 ** 30);
+  const low = ok.filter(
+    (x) => x.facts.memory.availableBytes < 2 ** 30 || x.facts.diskFree < 5 * 2 ** 30,
+  );
   add({
     check: 'Free memory and disk',
     level: low.length ? 'warning' : 'ok',
     detail: ok
       .map(
         (x) =>
-          `${x.node.host.name}: ${formatBytes(x.facts.memAvailable)} memory, ${formatBytes(x.facts.diskFree)} in /var/lib/libvirt/images`,
+          `${x.node.host.name}: ${formatBytes(x.facts.memory.availableBytes)} of ${formatBytes(x.facts.memory.totalBytes)} memory available to new guests, ${formatBytes(x.facts.diskFree)} free in /var/lib/libvirt/images`,
       )
       .join('; '),
     ...(low.length
