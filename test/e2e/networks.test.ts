@@ -47,6 +47,8 @@ function cleanUp(): void {
     if (/Active:\s+yes/.test(netInfo(n))) virshOn('node1', ['net-destroy', n]);
     virshOn('node1', ['net-undefine', n]);
   }
+  if (virshOn('node1', ['list', '--name']).includes(USER_VM))
+    virshOn('node1', ['destroy', USER_VM]);
   if (virshOn('node1', ['list', '--all', '--name']).includes(USER_VM))
     virshOn('node1', ['undefine', USER_VM]);
   if (virshOn('node1', ['vol-list', 'lab-images']).includes(COPY))
@@ -258,6 +260,19 @@ EOF`,
       .getByText(`${USER_VM} on node1 uses the network ${ISO}: give it another network first.`)
       .waitFor();
     expect(netNames()).toContain(ISO);
+
+    // Stop says which running guests lose the network, before anything runs.
+    virshOn('node1', ['start', USER_VM]);
+    await page.getByRole('treeitem', { name: new RegExp(`^${USER_VM} Running`) }).waitFor();
+    await fromNetMenu(ISO, 'Stop network…');
+    const stop = page.getByRole('alertdialog', { name: new RegExp(`Stop the network ${ISO}`) });
+    await stop
+      .getByRole('note')
+      .getByText(new RegExp(`^${USER_VM} loses its connection on ${ISO} until`))
+      .waitFor();
+    await stop.getByRole('button', { name: 'Cancel' }).click();
+    expect(netInfo(ISO)).toMatch(/Active:\s+yes/);
+    virshOn('node1', ['destroy', USER_VM]);
 
     virshOn('node1', ['undefine', USER_VM]);
     await page.getByRole('treeitem', { name: new RegExp(`^${USER_VM} `) }).waitFor({
