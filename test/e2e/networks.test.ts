@@ -12,7 +12,10 @@
 // address, no dnsmasq, only the bridge's own firewall rules, removed with it),
 // and the NAT and routed networks are defined, never started (starting them
 // would add masquerading and forwarding to the machine's firewall): their
-// libvirt XML is checked on the node instead.
+// libvirt XML is checked on the node instead. The first network start on a
+// machine leaves libvirt's own LIBVIRT_* chains behind, empty; they are kept:
+// every running libvirtd that made or saw them assumes they stay (removing
+// them makes its next net-start fail).
 // Runs alone: `LAB_BASE=NN npx vitest run --project lab test/e2e/networks.test.ts`.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
