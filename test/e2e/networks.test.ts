@@ -148,10 +148,16 @@ describe('libvirt networks in Chromium', () => {
     }[];
     expect(await bridgeRow.textContent()).toContain(link[0]!.address);
     await ifs.getByRole('row', { name: /^lo loopback .*127\.0\.0\.1\/8/ }).waitFor();
-    await page
+    const row = page
       .getByRole('table', { name: 'Libvirt networks on node1' })
-      .getByRole('row', { name: new RegExp(`^${ISO} Active isolated`) })
-      .waitFor();
+      .getByRole('row', { name: new RegExp(`^${ISO} Active isolated`) });
+    // The network's own menu, here too.
+    await row.click({ button: 'right' });
+    const menu = page.getByRole('menu', { name: `Actions for ${ISO}` });
+    expect(await menu.getByRole('menuitem', { name: 'Start network' }).isDisabled()).toBe(true);
+    expect(await menu.getByRole('menuitem', { name: 'Stop network…' }).isEnabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
     await page.getByRole('tab', { name: 'General' }).click();
   });
 

@@ -1,7 +1,7 @@
 // A node's Networking tab: its libvirt networks (each with its menu) and its
 // own interfaces, NICs, bridges and their ports, read from the node when the
 // tab opens (and on Refresh), since no event says they changed.
-import { useCallback, useEffect, useState, type MouseEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Host } from '../../../shared/model';
 import type { HostInterface } from '../../../shared/network';
 import { errorMessage } from '../../api/bridge';
@@ -35,11 +35,6 @@ export function HostNetworking({ host }: { host: Host }) {
     if (connected) load();
   }, [connected, load]);
 
-  const openMenu = (id: string) => (e: MouseEvent) => {
-    e.preventDefault();
-    setMenu({ id, x: e.clientX, y: e.clientY });
-  };
-
   return (
     <div className="space-y-4">
       <section aria-label="Virtual networks">
@@ -57,8 +52,12 @@ export function HostNetworking({ host }: { host: Host }) {
         <Table
           caption={`Libvirt networks on ${host.name}`}
           head={['Name', 'State', 'Mode', 'Bridge', 'Autostart', 'Actions']}
+          onRowMenu={(i, at) => {
+            const n = nets[i];
+            if (n) setMenu({ id: n.id, ...at });
+          }}
           rows={nets.map((n) => [
-            <span onContextMenu={openMenu(n.id)}>{n.name}</span>,
+            n.name,
             n.active ? 'Active' : 'Inactive',
             n.forward,
             muted(n.bridge),
