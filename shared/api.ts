@@ -21,6 +21,7 @@ import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { clusterStorageSchema } from './cluster-storage';
 import { nodeMemorySchema, performanceSampleSchema } from './performance';
+import { NETWORK_ACTIONS, hostInterfaceSchema, networkSpecSchema } from './network';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -118,6 +119,9 @@ const poolPlanParams = z.object({
   hostIds: z.array(idSchema).min(1, 'Choose at least one node.').max(64),
 });
 
+const networkPlanParams = z.object({ hostId: idSchema, spec: networkSpecSchema });
+const networkActionParams = z.object({ networkId: idSchema, action: z.enum(NETWORK_ACTIONS) });
+
 const none = z.object({}).strict();
 /** The result of a method that answers nothing but success. */
 const done = z.object({}).strict();
@@ -193,6 +197,23 @@ export const methods = {
       command: z.string(),
       sources: z.array(foundSourceSchema),
     }),
+  },
+  /** The commands New network will run on the node, and what stands in the way. */
+  planNetwork: { params: networkPlanParams, result: plan },
+  createNetwork: { params: networkPlanParams, result: taskStarted },
+  /**
+   * A network action's commands, what refuses it (Delete while VMs use the
+   * network) and what to know first (Stop: the running VMs that lose it).
+   */
+  planNetworkAction: {
+    params: networkActionParams,
+    result: plan.extend({ warnings: z.array(z.string()) }),
+  },
+  networkAction: { params: networkActionParams, result: taskStarted },
+  /** The node's NICs, bridges and bridge ports, read when asked. */
+  hostInterfaces: {
+    params: z.object({ hostId: idSchema }),
+    result: z.object({ command: z.string(), interfaces: z.array(hostInterfaceSchema) }),
   },
   poolAction: {
     params: z.object({ poolId: idSchema, action: z.enum(POOL_ACTIONS) }),

@@ -36,6 +36,7 @@ export const CAPABILITIES = [
   'console',
   'serial-console',
   'storage',
+  'networks',
   'pool-scan',
   'vm-create',
   'vm-edit',

@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import type { VmAction } from '../../shared/api';
 import type { CpuModel, Finding } from '../../shared/cluster';
 import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
-import type { Host, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
+import type { Host, Network, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
+import type { HostInterface, NetworkAction, NetworkSpec } from '../../shared/network';
 import type {
   FoundSource,
   PoolAction,
@@ -93,6 +94,15 @@ export interface Storage {
   createPoolSteps(spec: PoolSpec): DriverStep[];
   poolActionSteps(pool: StoragePool, action: PoolAction): DriverStep[];
   volumeSteps(pool: StoragePool, op: VolumeOp): DriverStep[];
+}
+
+/** Virtual networks (a NAT, isolated or routed switch for guests) and the node's own interfaces. */
+export interface Networks {
+  /** The commands that define a network on this node and, as the spec asks, start and autostart it. */
+  createNetworkSteps(spec: NetworkSpec): DriverStep[];
+  networkActionSteps(net: Network, action: NetworkAction): DriverStep[];
+  /** The node's NICs, bridges and their ports, read with no agent on the node, and the command read. */
+  readHostInterfaces(): Promise<{ command: string; interfaces: HostInterface[] }>;
 }
 
 export interface PoolScan {

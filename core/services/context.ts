@@ -2,7 +2,7 @@
 // the settings file, host trust and the open connections. Each service reads
 // all of it, but writes only its own part of the settings and the inventory
 // (hosts their configs and connections, clusters theirs, tasks theirs).
-import type { Vm, StoragePool } from '../../shared/model';
+import type { Network, Vm, StoragePool } from '../../shared/model';
 import { ClusterdeckError } from '../../shared/errors';
 import { runningVmJob } from '../../shared/vm-jobs';
 import type { HostConnection } from '../hosts/connection';
@@ -81,6 +81,12 @@ export function poolOrThrow(ctx: ServiceContext, poolId: string): StoragePool {
   const pool = ctx.store.get('pools', poolId);
   if (!pool) throw new ClusterdeckError('not-found', 'That storage pool is no longer on its node.');
   return pool;
+}
+
+export function networkOrThrow(ctx: ServiceContext, networkId: string): Network {
+  const net = ctx.store.get('networks', networkId);
+  if (!net) throw new ClusterdeckError('not-found', 'That network is no longer on its node.');
+  return net;
 }
 
 export function vmOrThrow(ctx: ServiceContext, vmId: string): Vm {

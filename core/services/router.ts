@@ -10,6 +10,7 @@ import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
 import { MigrationService } from './migration';
+import { NetworkService } from './networks';
 import { PerformanceService } from './performance';
 import { StorageService } from './storage';
 import { TaskService } from './tasks';
@@ -21,6 +22,7 @@ export interface Services {
   hosts: HostService;
   clusters: ClusterService;
   storage: StorageService;
+  networks: NetworkService;
   vms: VmService;
   migration: MigrationService;
   transfers: TransferService;
@@ -38,6 +40,7 @@ export function createServices(ctx: ServiceContext): Services {
     hosts,
     clusters,
     storage: new StorageService(ctx),
+    networks: new NetworkService(ctx),
     vms: new VmService(ctx),
     migration: new MigrationService(ctx, hosts),
     transfers: new TransferService(ctx),
@@ -66,6 +69,7 @@ export function route(s: Services): Handlers {
     ...s.hosts.handlers,
     ...s.clusters.handlers,
     ...s.storage.handlers,
+    ...s.networks.handlers,
     ...s.vms.handlers,
     ...s.migration.handlers,
     ...s.transfers.handlers,

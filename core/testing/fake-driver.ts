@@ -123,6 +123,15 @@ export class FakeDriver implements Driver {
   volumeSteps(): DriverStep[] {
     throw unsupported('storage');
   }
+  createNetworkSteps(): DriverStep[] {
+    throw unsupported('networks');
+  }
+  networkActionSteps(): DriverStep[] {
+    throw unsupported('networks');
+  }
+  readHostInterfaces(): Promise<never> {
+    return Promise.reject(unsupported('networks'));
+  }
   scanSourcesArgv(): string[] {
     throw unsupported('pool scans');
   }

@@ -8,6 +8,7 @@ import { useUi } from '../state/ui';
 import { ConsoleWindow } from '../features/consoles/ConsoleWindow';
 import { Details } from './Details';
 import { AddHostDialog } from '../features/hosts/AddHostDialog';
+import { NewNetworkWizard } from '../features/networks/NewNetworkWizard';
 import { ConfirmDialog } from '../ui/ConfirmDialog';
 import { HelpDialog } from './HelpDialog';
 import { NewPoolWizard } from '../features/storage/NewPoolWizard';
@@ -161,6 +162,7 @@ function MainWindow() {
       {wizard === 'new-pool' && <NewPoolWizard />}
       {wizard === 'new-vm' && <NewVmWizard />}
       {wizard === 'new-cluster' && <NewClusterWizard />}
+      {wizard === 'new-network' && <NewNetworkWizard />}
       {/* After the wizards: New Cluster opens Add Host on top of itself. */}
       {addHostOpen && <AddHostDialog />}
       {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}

@@ -14,7 +14,8 @@ import {
   VmPerformance,
 } from '../features/performance/PerformanceView';
 import { HostGeneral } from '../features/hosts/HostGeneral';
-import { NetworkGeneral } from '../features/storage/StorageNetworkGeneral';
+import { NetworkView } from '../features/networks/NetworkView';
+import { HostNetworking } from '../features/networks/HostNetworking';
 import { PoolView } from '../features/storage/PoolView';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from '../features/vms/VmGeneral';
@@ -89,7 +90,7 @@ export function Details() {
   } else if (selection.kind === 'net' && inv.networks[selection.id]) {
     const n = inv.networks[selection.id]!;
     title = n.name;
-    body = <NetworkGeneral net={n} />;
+    body = <NetworkView net={n} />;
   }
   const vm = selection.kind === 'vm' ? inv.vms[selection.id] : undefined;
   const host = selection.kind === 'host' ? inv.hosts[selection.id] : undefined;
@@ -103,6 +104,7 @@ export function Details() {
   if (offers(vmHost, 'serial-console') && vm?.textConsoles.some((c) => c.type === 'pty'))
     tabs.push({ id: 'serial', label: 'Serial' });
   if (vm && offers(vmHost, 'snapshots')) tabs.push({ id: 'snapshots', label: 'Snapshots' });
+  if (offers(host, 'networks')) tabs.push({ id: 'networking', label: 'Networking' });
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
     tabs.push({ id: 'performance', label: 'Performance' });
@@ -152,7 +154,7 @@ export function Details() {
       id={`panel-${id}`}
       aria-labelledby={`tab-${id}`}
       hidden={current !== id}
-      className={`min-h-0 flex-1 p-4 ${id === 'general' ? 'overflow-auto' : 'overflow-hidden'}`}
+      className={`min-h-0 flex-1 p-4 ${id === 'general' || id === 'networking' ? 'overflow-auto' : 'overflow-hidden'}`}
     >
       {content}
     </div>
@@ -206,6 +208,7 @@ export function Details() {
           />,
         )}
       {vm && current === 'snapshots' && panel('snapshots', <SnapshotsView vm={vm} />)}
+      {host && current === 'networking' && panel('networking', <HostNetworking host={host} />)}
       {/* Mounted only while shown: it reads the nodes only then. */}
       {current === 'performance' &&
         panel(

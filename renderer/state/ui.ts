@@ -15,7 +15,7 @@ export type Selection =
 export type Theme = 'light' | 'dark';
 
 /** The wizard on screen, if any. */
-export type Wizard = 'new-pool' | 'new-vm' | 'new-cluster';
+export type Wizard = 'new-pool' | 'new-vm' | 'new-cluster' | 'new-network';
 
 export interface VmDialog {
   kind: 'settings' | 'clone' | 'delete' | 'migrate';
@@ -26,7 +26,7 @@ export interface VmDialog {
 
 /** The tabs of the details pane. */
 export type DetailsTab =
-  'general' | 'console' | 'serial' | 'snapshots' | 'terminal' | 'performance';
+  'general' | 'console' | 'serial' | 'snapshots' | 'networking' | 'terminal' | 'performance';
 
 /** A VM to select (and a tab to show) as soon as it appears, e.g. after New VM. */
 export interface PendingOpen {

@@ -1,5 +1,5 @@
 // Definition lists and tables of the details tabs.
-import type { ReactNode } from 'react';
+import type { KeyboardEvent, MouseEvent, ReactNode } from 'react';
 
 export function Facts({ rows }: { rows: [string, ReactNode][] }) {
   return (
@@ -18,10 +18,13 @@ export function Table({
   caption,
   head,
   rows,
+  onRowMenu,
 }: {
   caption: string;
   head: string[];
   rows: ReactNode[][];
+  /** Opens a row's context menu at a point (right-click, the Menu key or Shift+F10 in the row). */
+  onRowMenu?: (index: number, at: { x: number; y: number }) => void;
 }) {
   return (
     <table className="mt-2 w-full border-collapse text-left text-[12px]">
@@ -47,7 +50,24 @@ export function Table({
           </tr>
         )}
         {rows.map((r, i) => (
-          <tr key={i} className="odd:bg-slate-50 dark:odd:bg-slate-800/50">
+          <tr
+            key={i}
+            className="odd:bg-slate-50 dark:odd:bg-slate-800/50"
+            {...(onRowMenu
+              ? {
+                  onContextMenu: (e: MouseEvent) => {
+                    e.preventDefault();
+                    onRowMenu(i, { x: e.clientX, y: e.clientY });
+                  },
+                  onKeyDown: (e: KeyboardEvent<HTMLTableRowElement>) => {
+                    if (e.key !== 'ContextMenu' && !(e.key === 'F10' && e.shiftKey)) return;
+                    e.preventDefault();
+                    const r = (e.target as HTMLElement).getBoundingClientRect();
+                    onRowMenu(i, { x: r.left, y: r.bottom });
+                  },
+                }
+              : {})}
+          >
             {r.map((c, j) => (
               <td key={j} className="px-2 py-1 break-all">
                 {c}

@@ -11,6 +11,7 @@ import {
   CAPABILITIES,
   type Capability,
   type Host,
+  type Network,
   type NodeInfo,
   type Snapshot,
   type StoragePool,
@@ -46,6 +47,9 @@ import {
   type ScanRequest,
 } from '../../../shared/storage';
 import type { VmSettings, VmSpec } from '../../../shared/vm';
+import type { HostInterface, NetworkAction, NetworkSpec } from '../../../shared/network';
+import { HOST_INTERFACES_ARGV, parseHostInterfaces } from './host-interfaces';
+import { createNetworkSteps, networkActionSteps } from './network';
 import {
   cloneDomainXml,
   dataDisks,
@@ -334,6 +338,25 @@ export class LibvirtDriver implements Driver {
       case 'clone':
         return cloneVolumeSteps(pool, v.name, v.newName);
     }
+  }
+
+  createNetworkSteps(spec: NetworkSpec): DriverStep[] {
+    return createNetworkSteps(spec);
+  }
+
+  networkActionSteps(net: Network, action: NetworkAction): DriverStep[] {
+    return networkActionSteps(net, action);
+  }
+
+  async readHostInterfaces(): Promise<{ command: string; interfaces: HostInterface[] }> {
+    const command = quoteArgv(HOST_INTERFACES_ARGV);
+    const r = await this.session.run(HOST_INTERFACES_ARGV, { timeoutMs: 15_000 });
+    if (r.code !== 0)
+      throw new ClusterdeckError(
+        'command-failed',
+        `${this.label}: \`${command}\` failed: ${r.stderr.trim() || `exit code ${r.code}`}.`,
+      );
+    return { command, interfaces: parseHostInterfaces(r.stdout) };
   }
 
   scanSourcesArgv(request: ScanRequest): string[] {

@@ -15,6 +15,7 @@ import { formatBytes } from '../../ui/format';
 import { InlineForm, Select, TextField, inlineInputClass } from '../../ui/forms';
 import { parseSize } from '../../../shared/units';
 import { useRun } from './poolRun';
+import { MenuItem, TreeMenu } from '../tree/TreeMenu';
 
 const MIB = 2 ** 20;
 
@@ -62,15 +63,59 @@ export function Volumes({ pool }: { pool: StoragePool }) {
   const [chosenFormat, setFormat] = useState<VolumeFormat>('qcow2');
   const format = formats.includes(chosenFormat) ? chosenFormat : (formats[0] ?? chosenFormat);
   const [editing, setEditing] = useState<Editing>();
+  const [menu, setMenu] = useState<{ volume: string; x: number; y: number }>();
   const nameCheck = objectNameSchema.safeParse(name);
   const nameError = name && !nameCheck.success ? nameCheck.error.issues[0]?.message : undefined;
   const bytes = parseSize(size);
   const running = pool.state === 'running';
   const vms = Object.values(useInventory((s) => s.inv.vms));
 
-  const row = (v: Volume) => {
+  /** A volume's actions, for its row's buttons and its context menu alike. */
+  const actionsOf = (v: Volume) => {
     const users = volumeUsers(pool, v, vms);
     const runningUsers = users.filter((u) => u.running);
+    return {
+      users,
+      resize: () =>
+        setEditing({ op: 'resize', volume: v.name, value: `${Math.ceil(v.capacity / MIB)}M` }),
+      clone: () => setEditing({ op: 'clone', volume: v.name, value: `${v.name}-clone` }),
+      download:
+        pool.type === 'dir' || pool.type === 'netfs'
+          ? () => void download(pool, v.name, notify)
+          : undefined,
+      // A running VM has the volume open: the main process refuses too.
+      deleteBlocked: runningUsers.length
+        ? `In use by ${runningUsers.map((u) => u.vm).join(', ')}, running: shut down first.`
+        : undefined,
+      delete: async () => {
+        // Snapshots are read from the node only now (they are not in the inventory).
+        const kept = await api.volumeSnapshotUsers({ poolId: pool.id, volume: v.name }).then(
+          (r) => snapshotUseSentence(r.users),
+          (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
+        );
+        ask({
+          title: `Delete the volume ${v.name}?`,
+          body: [
+            `Its data is erased from ${pool.name}.`,
+            users.length
+              ? `It is a disk of ${namesOfUsers(users)}, which will not start without it.`
+              : kept
+                ? ''
+                : 'No VM on this node uses it.',
+            kept,
+          ]
+            .filter(Boolean)
+            .join(' '),
+          confirmLabel: 'Delete volume',
+          onConfirm: () =>
+            void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
+        });
+      },
+    };
+  };
+
+  const row = (v: Volume) => {
+    const act = actionsOf(v);
     // Names and paths as the node has them: spaces kept, not folded by HTML.
     return [
       <span className="whitespace-pre-wrap">{v.name}</span>,
@@ -80,71 +125,32 @@ export function Volumes({ pool }: { pool: StoragePool }) {
       <span className="break-all whitespace-pre-wrap">{v.path}</span>,
       usedBy(pool, v, vms) || <span className="text-slate-500">—</span>,
       <span className="flex gap-1">
-        <button
-          className={buttonClass}
-          aria-label={`Resize ${v.name}`}
-          onClick={() =>
-            setEditing({ op: 'resize', volume: v.name, value: `${Math.ceil(v.capacity / MIB)}M` })
-          }
-        >
+        <button className={buttonClass} aria-label={`Resize ${v.name}`} onClick={act.resize}>
           Resize…
         </button>
-        <button
-          className={buttonClass}
-          aria-label={`Clone ${v.name}`}
-          onClick={() => setEditing({ op: 'clone', volume: v.name, value: `${v.name}-clone` })}
-        >
+        <button className={buttonClass} aria-label={`Clone ${v.name}`} onClick={act.clone}>
           Clone…
         </button>
-        {(pool.type === 'dir' || pool.type === 'netfs') && (
-          <button
-            className={buttonClass}
-            aria-label={`Download ${v.name}`}
-            onClick={() => void download(pool, v.name, notify)}
-          >
+        {act.download && (
+          <button className={buttonClass} aria-label={`Download ${v.name}`} onClick={act.download}>
             Download
           </button>
         )}
         <button
           className={buttonClass}
           aria-label={`Delete ${v.name}`}
-          // A running VM has the volume open: the main process refuses too.
-          disabled={runningUsers.length > 0}
-          title={
-            runningUsers.length
-              ? `In use by ${runningUsers.map((u) => u.vm).join(', ')}, running: shut down first.`
-              : undefined
-          }
-          onClick={async () => {
-            // Snapshots are read from the node only now (they are not in the inventory).
-            const kept = await api.volumeSnapshotUsers({ poolId: pool.id, volume: v.name }).then(
-              (r) => snapshotUseSentence(r.users),
-              (e: unknown) => `Its snapshots could not be checked: ${errorMessage(e)}`,
-            );
-            ask({
-              title: `Delete the volume ${v.name}?`,
-              body: [
-                `Its data is erased from ${pool.name}.`,
-                users.length
-                  ? `It is a disk of ${namesOfUsers(users)}, which will not start without it.`
-                  : kept
-                    ? ''
-                    : 'No VM on this node uses it.',
-                kept,
-              ]
-                .filter(Boolean)
-                .join(' '),
-              confirmLabel: 'Delete volume',
-              onConfirm: () =>
-                void run.volume({ poolId: pool.id, volume: { op: 'delete', name: v.name } }),
-            });
-          }}
+          disabled={!!act.deleteBlocked}
+          title={act.deleteBlocked}
+          onClick={() => void act.delete()}
         >
           Delete…
         </button>
       </span>,
     ];
   };
+  const menuVolume = menu && pool.volumes.find((v) => v.name === menu.volume);
+  const menuActs = menuVolume && actionsOf(menuVolume);
+  const closeMenu = () => setMenu(undefined);
 
   return (
     <div className="space-y-2">
@@ -152,7 +158,27 @@ export function Volumes({ pool }: { pool: StoragePool }) {
         caption="Volumes"
         head={['Name', 'Type', 'Capacity', 'Allocation', 'Path', 'Used by', 'Actions']}
         rows={pool.volumes.map(row)}
+        onRowMenu={(i, at) => {
+          const v = pool.volumes[i];
+          if (v) setMenu({ volume: v.name, ...at });
+        }}
       />
+      {menu && menuActs && (
+        <TreeMenu name={`Actions for ${menu.volume}`} x={menu.x} y={menu.y} onClose={closeMenu}>
+          <MenuItem label="Resize…" onSelect={menuActs.resize} onClose={closeMenu} />
+          <MenuItem label="Clone…" onSelect={menuActs.clone} onClose={closeMenu} />
+          {menuActs.download && (
+            <MenuItem label="Download" onSelect={menuActs.download} onClose={closeMenu} />
+          )}
+          <div role="separator" className="my-1 border-t border-slate-300 dark:border-slate-600" />
+          <MenuItem
+            label="Delete…"
+            disabled={!!menuActs.deleteBlocked}
+            onSelect={() => void menuActs.delete()}
+            onClose={closeMenu}
+          />
+        </TreeMenu>
+      )}
       {editing && (
         <InlineForm
           label={editing.op === 'resize' ? 'Resize volume' : 'Clone volume'}

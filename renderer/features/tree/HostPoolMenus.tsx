@@ -1,5 +1,6 @@
 // The node's and the pool's menus in the resource tree: the actions of the
 // node's General tab and of the pool view's toolbar, through the same functions.
+import { hasCapability } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -23,6 +24,18 @@ export function HostContextMenu({ id, x, y, onClose }: MenuProps) {
   return (
     <TreeMenu name={`Actions for ${host.name}`} x={x} y={y} onClose={onClose}>
       <MenuItem label="Reconnect" onSelect={() => void act.reconnect()} onClose={onClose} />
+      {hasCapability(host, 'networks') && (
+        <MenuItem
+          label="New network…"
+          disabled={host.state !== 'connected'}
+          onSelect={() => {
+            // The wizard opens on the selected node.
+            useUi.getState().select({ kind: 'host', id: host.id });
+            useUi.getState().setWizard('new-network');
+          }}
+          onClose={onClose}
+        />
+      )}
       <MenuItem label="Remove host…" onSelect={act.remove} onClose={onClose} />
     </TreeMenu>
   );

@@ -4,12 +4,13 @@ import { useUi } from '../../state/ui';
 import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
 import { ClusterContextMenu, RootContextMenu } from './RootClusterMenus';
 import { VmContextMenu } from './VmContextMenu';
+import { NetworkContextMenu } from '../networks/NetworkMenu';
 import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
 import { buildRows, selectionKey, type TreeRow } from './treeModel';
 
 /** The tree items that have a context menu, by the kind of their selection. */
-const MENU_KINDS = ['root', 'cluster', 'vm', 'host', 'pool'] as const;
+const MENU_KINDS = ['root', 'cluster', 'vm', 'host', 'pool', 'net'] as const;
 type MenuKind = (typeof MENU_KINDS)[number];
 const menuKind = (r: TreeRow): MenuKind | undefined =>
   MENU_KINDS.find((k) => k === r.selection?.kind);
@@ -262,6 +263,9 @@ export function ResourceTree() {
       )}
       {menu?.kind === 'pool' && (
         <PoolContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'net' && (
+        <NetworkContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
       )}
     </>
   );

@@ -1,13 +1,14 @@
 // New VM: name, node and OS; CPU and memory; disk; install media; network
 // and console; then the exact commands. Create runs them as one task and,
 // when asked, opens the new VM's console once it runs.
-import { useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { volumeFormatsFor } from '../../../shared/storage';
 import { hasCapability, type StoragePool, type Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
 import { OS_PROFILES, OS_PROFILE_LABELS } from '../../../shared/vm';
 import { describeCpu } from '../../../shared/cluster';
 import { api } from '../../api/backend';
+import { StartNetworkOffer } from '../networks/StartNetworkOffer';
 import { useInventory } from '../../state/inventory';
 import { selectedHostId, useUi } from '../../state/ui';
 import { formatBytes, formatKiB } from '../../ui/format';
@@ -57,6 +58,9 @@ export function NewVmWizard() {
   const sameCpus =
     new Set(cluster?.hostIds.map((id) => inv.hosts[id]?.info?.cpuModel ?? '?')).size <= 1;
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setF((old) => ({ ...old, [k]: v }));
+
+  // A network started in place is the one the user wanted: chosen at once.
+  const pickNetwork = useCallback((name: string) => setF((old) => ({ ...old, netName: name })), []);
 
   // Sensible picks on the chosen node: its first pool and network.
   useEffect(() => {
@@ -313,20 +317,12 @@ export function NewVmWizard() {
                 'Libvirt network',
                 activeNets.map((n) => ({ value: n.name, label: n.name })),
               )}
-            {f.net === 'network' && inactiveNets.length > 0 && (
-              <details className="text-[12px] text-slate-600 dark:text-slate-400">
-                <summary>
-                  {inactiveNets.length} {inactiveNets.length === 1 ? 'network' : 'networks'} not
-                  listed
-                </summary>
-                <ul aria-label="Networks not listed" className="mt-1 list-disc pl-5">
-                  {inactiveNets.map((n) => (
-                    <li key={n.id}>
-                      {n.name} is not active; start it on {host?.name ?? 'the node'} to use it.
-                    </li>
-                  ))}
-                </ul>
-              </details>
+            {f.net === 'network' && (
+              <StartNetworkOffer
+                nets={inactiveNets}
+                node={host?.name ?? 'the node'}
+                onStarted={pickNetwork}
+              />
             )}
             {f.net === 'bridge' && text('bridge', 'Bridge', 'br0')}
           </fieldset>
