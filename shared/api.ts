@@ -19,6 +19,7 @@ import {
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
+import { vmTagsSchema } from './tags';
 import { performanceSampleSchema } from './performance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
@@ -243,6 +244,11 @@ export const methods = {
   },
   applyVmSettings: {
     params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
+    result: taskStarted,
+  },
+  /** Replaces a VM's tags (kept on its node, in the domain's metadata); none removes them. */
+  setVmTags: {
+    params: z.object({ vmId: idSchema, tags: vmTagsSchema }),
     result: taskStarted,
   },
   /** Copies a shut-off VM under a new name, with copies of its disks. */
