@@ -15,24 +15,10 @@ import {
 } from '../features/vms/vmActions';
 import { bulkOffered, bulkTitle, openBulk, useSelectedVmIds } from '../features/vms/bulkActions';
 import { MenuItem, TreeMenu } from '../features/tree/TreeMenu';
+import { toolbarIcon } from './toolbarIcons';
 
 const button =
   'shrink-0 whitespace-nowrap rounded px-2.5 py-1 hover:bg-slate-200 disabled:opacity-40 disabled:hover:bg-transparent dark:hover:bg-slate-700';
-
-/** Icons of the compact toolbar, by accessible name. */
-const ICONS: Record<string, string> = {
-  'Add Host': '⊕',
-  'New Cluster': '⧉',
-  'New VM': '▣',
-  'New Storage Pool': '⛁',
-  Start: '▶',
-  'Shut down': '⏻',
-  'Force off': '⏼',
-  Reboot: '↻',
-  Suspend: '⏸',
-  Resume: '⏵',
-  'Migrate…': '⇄',
-};
 
 /** 0: labels; 1: icons; 2: icons, VM actions in "More". */
 type Density = 0 | 1 | 2;
@@ -82,7 +68,8 @@ function ToolButton({
   disabled?: boolean;
   onClick: () => void;
 }) {
-  const icon = ICONS[name.replace(/ \d+ VMs?$/, '')];
+  // "Start 3 VMs" has Start's icon.
+  const icon = toolbarIcon(name.replace(/ \d+ VMs?$/, '').replace(/^Migrate$/, 'Migrate…'));
   const iconic = compact && icon;
   return (
     <button
@@ -92,13 +79,7 @@ function ToolButton({
       disabled={disabled}
       onClick={onClick}
     >
-      {iconic ? (
-        <span aria-hidden className="inline-block w-4 text-center">
-          {icon}
-        </span>
-      ) : (
-        (text ?? name)
-      )}
+      {iconic ? icon : (text ?? name)}
     </button>
   );
 }

@@ -53,6 +53,8 @@ export function Splitter({
       onPointerDown={(e) => {
         if (e.button !== 0) return;
         e.currentTarget.setPointerCapture(e.pointerId);
+        // No text selection while dragging; the keys then work on it too.
+        e.currentTarget.focus();
         drag.current = { start: at(e), size };
         e.preventDefault();
       }}

@@ -223,8 +223,9 @@ export function TasksPane() {
       role="region"
       aria-label="Tasks"
       className="flex shrink-0 flex-col"
-      // The splitter above sets the height; the window's upper part (and its console) keeps at least half.
-      style={hidden ? undefined : { height, maxHeight: '45vh' }}
+      // The splitter above sets the height; in a short window the part above
+      // (the console) keeps about 520 pixels whatever was saved.
+      style={hidden ? undefined : { height, maxHeight: 'max(72px, min(45vh, 100vh - 520px))' }}
     >
       <div className="flex items-center gap-2 bg-slate-100 px-3 py-1 dark:bg-slate-800">
         <h2 className="font-semibold">Tasks</h2>

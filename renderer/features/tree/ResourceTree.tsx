@@ -292,7 +292,7 @@ export function ResourceTree() {
               }`}
               style={{ paddingLeft: `${(r.level - 1) * 14 + 4}px` }}
             >
-              <span aria-hidden className="w-3 text-center text-[10px] text-slate-500">
+              <span aria-hidden className="w-3 shrink-0 text-center text-[10px] text-slate-500">
                 {r.expandable ? (isOpen(r.key) ? '▾' : '▸') : ''}
               </span>
               <span
