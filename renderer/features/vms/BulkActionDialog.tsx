@@ -30,10 +30,11 @@ export function BulkActionDialog({ request }: { request: BulkRequest }) {
   const notify = useNotices((s) => s.push);
   const { action, vmIds } = request;
   const targets = migrationTargets(vmIds, inv);
-  // The first node that takes any of them.
-  const [target, setTarget] = useState(
-    () => targets.find((t) => planBulk('migrate', vmIds, inv, t).run.length > 0) ?? '',
-  );
+  // The node that takes the most of them (the first such by name).
+  const [target, setTarget] = useState(() => {
+    const takes = (t: string) => planBulk('migrate', vmIds, inv, t).run.length;
+    return targets.reduce((best, t) => (takes(t) > (best ? takes(best) : 0) ? t : best), '');
+  });
   const plan = planBulk(action, vmIds, inv, action === 'migrate' ? target : undefined);
   const title = bulkTitle(action, plan.run.length);
   const close = () => useUi.getState().setBulk(undefined);
