@@ -16,7 +16,9 @@ export function parseTags(metadata: XmlNode): string[] {
     for (const el of arr(value)) {
       const xmlns = m[1] ? el[`@xmlns:${m[1]}`] : el['@xmlns'];
       if (xmlns !== TAGS_XMLNS) continue;
-      for (const t of arr(el[m[1] ? `${m[1]}:tag` : 'tag'])) {
+      // Text elements: one reads as a string, several as an array (arr() keeps only elements).
+      const raw: unknown = el[m[1] ? `${m[1]}:tag` : 'tag'];
+      for (const t of Array.isArray(raw) ? (raw as unknown[]) : raw === undefined ? [] : [raw]) {
         const tag = text(t);
         if (vmTagSchema.safeParse(tag).success && !tags.includes(tag)) tags.push(tag);
       }
