@@ -92,6 +92,32 @@ describe('the window at three screen sizes', () => {
   }
 });
 
+describe('a window narrower still', () => {
+  it('moves the VM actions into a More menu rather than wrapping', async () => {
+    await closeDialogs();
+    await page.setViewportSize({ width: 600, height: 600 });
+    await vmItem('lab-tiny-1', 'Running').click();
+    const more = toolbar().getByRole('button', { name: 'More' });
+    await more.waitFor();
+    expect(await toolbar().getByRole('button', { name: 'Force off' }).count()).toBe(0);
+    const tops = await toolbar()
+      .locator('button')
+      .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'e2e-layout-600x600.png') });
+    await more.click();
+    const menu = page.getByRole('menu', { name: 'More actions' });
+    expect(await menu.getByRole('menuitem', { name: 'Force off' }).isEnabled()).toBe(true);
+    expect(await menu.getByRole('menuitem', { name: 'Start' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+    // Wider again: the buttons come back.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await toolbar().getByRole('button', { name: 'Force off' }).waitFor();
+    expect(await more.count()).toBe(0);
+  });
+});
+
 describe('splitters', () => {
   it('move with the arrow keys and the mouse, survive a reload and reset on double-click', async () => {
     await page.setViewportSize({ width: 1400, height: 900 });
