@@ -101,7 +101,7 @@ export function Toolbar() {
   // Each VM action: on one VM as before; on several, one confirmation for all.
   const actions = [
     ...VM_ACTION_SPECS.map((spec) => {
-      const bulk = BULK_OR_UNDEFINED(spec.action);
+      const bulk = bulkFormOf(spec.action);
       return {
         key: spec.action,
         name: many ? bulkTitle(spec.action, vmIds.length) : spec.label,
@@ -217,6 +217,6 @@ export function Toolbar() {
 }
 
 /** The bulk form of a VM action, where it has one (Reboot, Suspend, Resume act on one VM). */
-function BULK_OR_UNDEFINED(action: string): BulkRequest['action'] | undefined {
+function bulkFormOf(action: string): BulkRequest['action'] | undefined {
   return (['start', 'shutdown', 'destroy'] as const).find((a) => a === action);
 }
