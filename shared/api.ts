@@ -22,6 +22,7 @@ import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { clusterStorageSchema } from './cluster-storage';
 import { nodeMemorySchema, performanceSampleSchema } from './performance';
 import { NETWORK_ACTIONS, hostInterfaceSchema, networkSpecSchema } from './network';
+import { vmTagsSchema } from './tags';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -265,6 +266,11 @@ export const methods = {
   },
   applyVmSettings: {
     params: z.object({ vmId: idSchema, settings: vmSettingsSchema }),
+    result: taskStarted,
+  },
+  /** Replaces a VM's tags (kept on its node, in the domain's metadata); none removes them. */
+  setVmTags: {
+    params: z.object({ vmId: idSchema, tags: vmTagsSchema }),
     result: taskStarted,
   },
   /** Copies a shut-off VM under a new name, with copies of its disks. */

@@ -188,6 +188,8 @@ export const vmSchema = z.object({
   nics: z.array(vmNicSchema),
   graphics: z.array(vmGraphicsSchema),
   textConsoles: z.array(vmTextConsoleSchema),
+  /** The user's tags (shared/tags.ts), from the domain's Clusterdeck metadata; absent when none. */
+  tags: z.array(z.string()).optional(),
 });
 export type Vm = z.infer<typeof vmSchema>;
 

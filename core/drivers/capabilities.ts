@@ -124,6 +124,8 @@ export interface VmProvisioning {
   vmSettingsPlan(vm: Vm, settings: VmSettings): Promise<{ diff: string; steps: DriverStep[] }>;
   /** Copies a shut-off VM: its data disks through their pools, then a new definition. */
   cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
+  /** Sets the user's tags (shared/tags.ts) kept with the VM on its node; none removes them. */
+  vmTagsSteps(vm: Vm, tags: readonly string[]): DriverStep[];
 }
 
 export interface Snapshots {

@@ -36,6 +36,7 @@ export class VmService {
     | 'planVmSettings'
     | 'applyVmSettings'
     | 'cloneVm'
+    | 'setVmTags'
     | 'planVm'
     | 'createVm'
   > = {
@@ -141,6 +142,18 @@ export class VmService {
           await runPlan(ctx, steps, this.ctx.connection, 'pools');
           await conn.getDriver().refresh('vms');
         },
+      );
+      return { taskId };
+    },
+
+    setVmTags: async ({ vmId, tags }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'A tag change');
+      const conn = this.ctx.connection(vm.hostId);
+      const steps = onNode(conn, conn.getDriver().vmTagsSteps(vm, tags));
+      const taskId = this.ctx.tasks.start(
+        steps[0]!.title,
+        taskTarget(conn.config.name, vm.name),
+        (ctx) => runPlan(ctx, steps, this.ctx.connection, 'vms'),
       );
       return { taskId };
     },

@@ -150,6 +150,9 @@ export class FakeDriver implements Driver {
   cloneVmSteps(): Promise<DriverStep[]> {
     return Promise.reject(unsupported('Clone VM'));
   }
+  vmTagsSteps(): DriverStep[] {
+    throw unsupported('tags');
+  }
   readSnapshots(): Promise<never[]> {
     return Promise.reject(unsupported('snapshots'));
   }

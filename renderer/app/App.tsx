@@ -5,6 +5,8 @@ import { runningVmJob } from '../../shared/vm-jobs';
 import { useInventory } from '../state/inventory';
 import { useNotices } from '../state/notices';
 import { useUi } from '../state/ui';
+import { useLayout } from '../state/layout';
+import { Splitter } from '../ui/Splitter';
 import { ConsoleWindow } from '../features/consoles/ConsoleWindow';
 import { Details } from './Details';
 import { AddHostDialog } from '../features/hosts/AddHostDialog';
@@ -19,6 +21,8 @@ import { DeleteVmDialog } from '../features/vms/DeleteVmDialog';
 import { VmSettingsDialog } from '../features/vms/VmSettingsDialog';
 import { CloneVmDialog } from '../features/vms/CloneVmDialog';
 import { Notices } from './Notices';
+import { BulkActionDialog } from '../features/vms/BulkActionDialog';
+import { BULK_ACTIONS, markedVmIds, openBulk } from '../features/vms/bulkActions';
 import { TasksPane } from '../features/tasks/TasksPane';
 import { Toolbar } from './Toolbar';
 import { ResourceTree } from '../features/tree/ResourceTree';
@@ -74,14 +78,20 @@ function useShortcuts(): void {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
       // Not while a dialog or wizard has the keyboard.
-      if (ui.addHostOpen || ui.confirm || ui.helpOpen || ui.wizard || ui.vmDialog) return;
+      if (ui.addHostOpen || ui.confirm || ui.helpOpen || ui.wizard || ui.vmDialog || ui.bulk)
+        return;
       const combo = `${e.ctrlKey || e.metaKey ? 'ctrl+' : ''}${e.shiftKey ? 'shift+' : ''}${e.key.toLowerCase()}`;
       const what = SHORTCUTS[combo];
       if (!what) return;
       e.preventDefault();
       if (what === 'add-host') ui.setAddHostOpen(true);
       else if (what === 'help') ui.setHelpOpen(true);
-      else if (ui.selection.kind === 'vm') {
+      else if (ui.marked.length > 1) {
+        // On a multi-selection a shortcut asks once for all, as the toolbar does.
+        const bulk = BULK_ACTIONS.find((a) => a === what);
+        const vmIds = markedVmIds(ui.marked, useInventory.getState().inv);
+        if (bulk && vmIds.length) openBulk(bulk, vmIds);
+      } else if (ui.selection.kind === 'vm') {
         const inv = useInventory.getState().inv;
         const vm = inv.vms[ui.selection.id];
         const spec = VM_ACTION_SPECS.find((s) => s.action === what);
@@ -115,6 +125,7 @@ function MainWindow() {
   const theme = useUi((s) => s.theme);
   const addHostOpen = useUi((s) => s.addHostOpen);
   const helpOpen = useUi((s) => s.helpOpen);
+  const treeWidth = useLayout((s) => s.sizes.tree);
 
   useEffect(() => {
     document.documentElement.classList.toggle('dark', theme === 'dark');
@@ -123,10 +134,16 @@ function MainWindow() {
   const confirmOpen = useUi((s) => s.confirm !== undefined);
   const wizard = useUi((s) => s.wizard);
   const vmDialog = useUi((s) => s.vmDialog);
+  const bulk = useUi((s) => s.bulk);
   // While a dialog is open the window behind it is inert and hidden from
   // assistive technology, so only the dialog's controls can be reached.
   const modal =
-    addHostOpen || helpOpen || confirmOpen || wizard !== undefined || vmDialog !== undefined;
+    addHostOpen ||
+    helpOpen ||
+    confirmOpen ||
+    wizard !== undefined ||
+    vmDialog !== undefined ||
+    bulk !== undefined;
 
   return (
     <>
@@ -147,14 +164,18 @@ function MainWindow() {
         <div className="flex min-h-0 flex-1">
           <nav
             aria-label="Resource tree"
-            className="w-72 shrink-0 overflow-auto border-r border-slate-300 p-1 dark:border-slate-700"
+            className="shrink-0 overflow-auto p-1"
+            // The details keep at least half the window, whatever width was saved.
+            style={{ width: treeWidth, maxWidth: '50vw' }}
           >
             <ResourceTree />
           </nav>
+          <Splitter pane="tree" label="Resize the resource tree" orientation="vertical" />
           <main className="min-w-0 flex-1 overflow-hidden">
             <Details />
           </main>
         </div>
+        <Splitter pane="tasks" label="Resize the Tasks pane" orientation="horizontal" />
         <TasksPane />
         <Notices />
       </div>
@@ -171,6 +192,7 @@ function MainWindow() {
       {vmDialog?.kind === 'migrate' && (
         <MigrateVmWizard vmId={vmDialog.vmId} targetHostId={vmDialog.targetHostId} />
       )}
+      {bulk && <BulkActionDialog request={bulk} />}
       <ConfirmDialog />
     </>
   );

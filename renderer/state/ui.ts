@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { create } from 'zustand';
 import type { Inventory } from '../../shared/model';
+import type { VmAction } from '../../shared/vm-actions';
 
 export type Selection =
   | { kind: 'root' }
@@ -35,6 +36,12 @@ export interface PendingOpen {
   tab: DetailsTab;
 }
 
+/** A VM action run on several selected VMs at once, after one confirmation. */
+export interface BulkRequest {
+  action: VmAction | 'migrate';
+  vmIds: string[];
+}
+
 export type Confirm = {
   title: string;
   body: ReactNode;
@@ -46,6 +53,13 @@ export type Confirm = {
 
 interface UiState {
   selection: Selection;
+  /**
+   * The tree rows (keys) of a multi-selection, the selection among them; at
+   * most one entry means a single selection. A plain select clears it.
+   */
+  marked: readonly string[];
+  /** The bulk action dialog on screen, if any. */
+  bulk: BulkRequest | undefined;
   theme: Theme;
   addHostOpen: boolean;
   helpOpen: boolean;
@@ -56,6 +70,9 @@ interface UiState {
   /** The VM dialog on screen (settings, clone, delete), if any. */
   vmDialog: VmDialog | undefined;
   select(s: Selection): void;
+  /** Selects `s` (shown in the details) with these rows marked with it. */
+  selectMany(s: Selection, marked: readonly string[]): void;
+  setBulk(b: BulkRequest | undefined): void;
   setVmDialog(d: VmDialog | undefined): void;
   setDetailsTab(t: DetailsTab): void;
   openWhenReady(p: PendingOpen | undefined): void;
@@ -77,6 +94,8 @@ function initialTheme(): Theme {
 
 export const useUi = create<UiState>((set) => ({
   selection: { kind: 'root' },
+  marked: [],
+  bulk: undefined,
   theme: initialTheme(),
   addHostOpen: false,
   helpOpen: false,
@@ -85,7 +104,9 @@ export const useUi = create<UiState>((set) => ({
   detailsTab: 'general',
   pendingOpen: undefined,
   vmDialog: undefined,
-  select: (selection) => set({ selection }),
+  select: (selection) => set({ selection, marked: [] }),
+  selectMany: (selection, marked) => set({ selection, marked: marked.length > 1 ? marked : [] }),
+  setBulk: (bulk) => set({ bulk }),
   setVmDialog: (vmDialog) => set({ vmDialog }),
   setDetailsTab: (detailsTab) => set({ detailsTab }),
   openWhenReady: (pendingOpen) => set({ pendingOpen }),

@@ -64,6 +64,7 @@ import type { DiskVolume } from './domain-xml';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { parseFoundSources, scanSourcesArgv } from './pool-sources';
 import { readSnapshots, snapshotSteps } from './snapshots';
+import { setTagsStep } from './tag-steps';
 import {
   cloneVolumeSteps,
   createPoolSteps,
@@ -493,6 +494,10 @@ export class LibvirtDriver implements Driver {
 
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[] {
     return deleteVmSteps(vm, diskTargets);
+  }
+
+  vmTagsSteps(vm: Vm, tags: readonly string[]): DriverStep[] {
+    return [setTagsStep(vm, tags)];
   }
 
   /**

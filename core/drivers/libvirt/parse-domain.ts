@@ -10,6 +10,7 @@ import type {
   VmTextConsole,
 } from '../../../shared/model';
 import { arr, attr, obj, scaled, text, xmlParser, type XmlNode } from './xml';
+import { domainTags } from './tags';
 
 const ARRAYS = new Set([
   'domain.devices.disk',
@@ -42,7 +43,7 @@ export function parseDomstate(stdout: string): VmState {
 
 export type DomainXmlFacts = Pick<
   Vm,
-  'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics' | 'textConsoles'
+  'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics' | 'textConsoles' | 'tags'
 >;
 
 /** The disks of a `<devices>` element (a domain's, or the one a snapshot keeps). */
@@ -112,6 +113,7 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
     nics,
     graphics,
     textConsoles,
+    ...domainTags(d),
   };
 }
 

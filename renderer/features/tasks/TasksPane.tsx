@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { Task, TaskStepState } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { useUi } from '../../state/ui';
+import { useLayout } from '../../state/layout';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
@@ -210,6 +211,7 @@ function TaskRow({ task }: { task: Task }) {
 export function TasksPane() {
   const tasks = useInventory((s) => s.inv.tasks);
   const [hidden, setHidden] = useState(false);
+  const height = useLayout((s) => s.sizes.tasks);
   const [text, setText] = useState('');
   const [state, setState] = useState<TaskStateFilter>('all');
   const list = Object.values(tasks).sort((a, b) => b.startedAt - a.startedAt);
@@ -220,7 +222,10 @@ export function TasksPane() {
     <section
       role="region"
       aria-label="Tasks"
-      className={`flex flex-col border-t border-slate-300 dark:border-slate-700 ${hidden ? '' : 'h-56'}`}
+      className="flex shrink-0 flex-col"
+      // The splitter above sets the height; in a short window the part above
+      // (the console) keeps about 520 pixels whatever was saved.
+      style={hidden ? undefined : { height, maxHeight: 'max(72px, min(45vh, 100vh - 520px))' }}
     >
       <div className="flex items-center gap-2 bg-slate-100 px-3 py-1 dark:bg-slate-800">
         <h2 className="font-semibold">Tasks</h2>

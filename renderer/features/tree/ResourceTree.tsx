@@ -3,7 +3,7 @@ import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
 import { ClusterContextMenu, RootContextMenu } from './RootClusterMenus';
-import { VmContextMenu } from './VmContextMenu';
+import { BulkVmMenu, VmContextMenu } from './VmContextMenu';
 import { NetworkContextMenu } from '../networks/NetworkMenu';
 import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
 import { treeKeyEffect, typeAheadAfter, typeAheadMatch, type TypeAhead } from './treeKeys';
@@ -51,6 +51,7 @@ export function ResourceTree() {
   const inv = useInventory((s) => s.inv);
   const selection = useUi((s) => s.selection);
   const select = useUi((s) => s.select);
+  const marked = useUi((s) => s.marked);
   const [isOpenUnfiltered, setOpenUnfiltered] = useExpanded();
   // While filtering every match's ancestors show open; what the user closes
   // then is kept apart (and forgotten when the text changes), so clearing the
@@ -59,8 +60,10 @@ export function ResourceTree() {
   const [filterText, setFilterText] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const [menu, setMenu] = useState<
-    { kind: MenuKind; id: string; x: number; y: number } | undefined
+    { kind: MenuKind | 'many'; id: string; x: number; y: number } | undefined
   >();
+  // Where a Shift+click or Shift+arrow range starts: the last row clicked or focused alone.
+  const anchor = useRef<string | undefined>(undefined);
   const listRef = useRef<HTMLUListElement>(null);
 
   // Ticks once a second only while some host shows a retry countdown.
@@ -94,6 +97,38 @@ export function ResourceTree() {
 
   const typeAhead = useRef<TypeAhead | undefined>(undefined);
 
+  const isMarked = (r: TreeRow) =>
+    marked.length > 1 ? marked.includes(r.key) : r.key === selectedKey;
+
+  /** Ctrl/Cmd+click: adds the row to the selection or takes it out. */
+  const toggle = (r: TreeRow) => {
+    if (!r.selection) return;
+    const base =
+      marked.length > 1 ? marked : rows.some((x) => x.key === selectedKey) ? [selectedKey] : [];
+    const next = base.includes(r.key) ? base.filter((k) => k !== r.key) : [...base, r.key];
+    anchor.current = r.key;
+    const primary = rows.find((x) => x.key === next[next.length - 1])?.selection ?? r.selection;
+    useUi.getState().selectMany(primary, next);
+  };
+
+  /** Shift+click or Shift+arrow: every selectable row from the anchor to row `i`. */
+  const extendTo = (i: number) => {
+    const r = rows[i];
+    if (!r?.selection) return;
+    const from = Math.max(
+      0,
+      rows.findIndex((x) => x.key === (anchor.current ?? selectedKey)),
+    );
+    const [lo, hi] = from <= i ? [from, i] : [i, from];
+    const keys = rows
+      .slice(lo, hi + 1)
+      .filter((x) => x.selection)
+      .map((x) => x.key);
+    setFocusKey(r.key);
+    listRef.current?.querySelector<HTMLElement>(`[data-key="${CSS.escape(r.key)}"]`)?.focus();
+    useUi.getState().selectMany(r.selection, keys);
+  };
+
   /** Focuses row `i` and selects it, so the details pane follows the keyboard. */
   const focusRow = (i: number) => {
     const r = rows[i];
@@ -114,9 +149,21 @@ export function ResourceTree() {
       const kind = menuKind(r);
       if (kind && r.selection) {
         const rect = (e.target as HTMLElement).getBoundingClientRect();
-        select(r.selection);
-        setMenu({ kind, id: selectionId(r), x: rect.left + 24, y: rect.bottom });
+        const many = marked.length > 1 && marked.includes(r.key);
+        if (!many) select(r.selection);
+        setMenu({
+          kind: many ? 'many' : kind,
+          id: many ? '' : selectionId(r),
+          x: rect.left + 24,
+          y: rect.bottom,
+        });
       }
+      e.preventDefault();
+      return;
+    }
+    if (e.shiftKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      if (anchor.current === undefined) anchor.current = r.key;
+      extendTo(Math.max(0, Math.min(rows.length - 1, i + (e.key === 'ArrowDown' ? 1 : -1))));
       e.preventDefault();
       return;
     }
@@ -135,8 +182,10 @@ export function ResourceTree() {
     const effect = treeKeyEffect(e.key, rows, i, isOpen);
     if (!effect) return;
     typeAhead.current = undefined;
-    if (effect.kind === 'focus') focusRow(effect.index);
-    else if (effect.kind === 'expand') setOpen(effect.key, effect.open);
+    if (effect.kind === 'focus') {
+      anchor.current = rows[effect.index]?.key;
+      focusRow(effect.index);
+    } else if (effect.kind === 'expand') setOpen(effect.key, effect.open);
     else activate(r);
     e.preventDefault();
   };
@@ -151,7 +200,7 @@ export function ResourceTree() {
       <input
         type="search"
         aria-label="Filter the tree"
-        placeholder="Filter (name, state:running)"
+        placeholder="Filter (name, state:running, tag:web)"
         value={filterText}
         onChange={(e) => changeFilter(e.target.value)}
         onKeyDown={(e) => {
@@ -174,9 +223,15 @@ export function ResourceTree() {
           No item matches
         </p>
       )}
-      <ul ref={listRef} role="tree" aria-label="Resources" className="py-1 text-[13px] select-none">
+      <ul
+        ref={listRef}
+        role="tree"
+        aria-label="Resources"
+        aria-multiselectable="true"
+        className="py-1 text-[13px] select-none"
+      >
         {rows.map((r, i) => {
-          const selected = r.key === selectedKey;
+          const selected = isMarked(r);
           return (
             <li
               key={r.key}
@@ -187,9 +242,15 @@ export function ResourceTree() {
               aria-selected={selected}
               aria-expanded={r.expandable ? isOpen(r.key) : undefined}
               tabIndex={i === focusIndex ? 0 : -1}
-              onClick={() => {
+              title={r.title}
+              onClick={(e) => {
                 setFocusKey(r.key);
-                activate(r);
+                if (e.ctrlKey || e.metaKey) toggle(r);
+                else if (e.shiftKey) extendTo(i);
+                else {
+                  anchor.current = r.key;
+                  activate(r);
+                }
               }}
               onDoubleClick={() => r.expandable && setOpen(r.key, !isOpen(r.key))}
               onKeyDown={(e) => onKeyDown(e, r, i)}
@@ -219,6 +280,11 @@ export function ResourceTree() {
                 const kind = menuKind(r);
                 if (!kind || !r.selection) return;
                 e.preventDefault();
+                // On a row of a multi-selection the menu acts on all of it.
+                if (marked.length > 1 && marked.includes(r.key)) {
+                  setMenu({ kind: 'many', id: '', x: e.clientX, y: e.clientY });
+                  return;
+                }
                 select(r.selection);
                 setMenu({ kind, id: selectionId(r), x: e.clientX, y: e.clientY });
               }}
@@ -227,17 +293,32 @@ export function ResourceTree() {
               }`}
               style={{ paddingLeft: `${(r.level - 1) * 14 + 4}px` }}
             >
-              <span aria-hidden className="w-3 text-center text-[10px] text-slate-500">
+              <span aria-hidden className="w-3 shrink-0 text-center text-[10px] text-slate-500">
                 {r.expandable ? (isOpen(r.key) ? '▾' : '▸') : ''}
               </span>
-              {r.selection && (
-                <span aria-hidden className={`h-2 w-2 shrink-0 rounded-full ${TONES[r.tone]}`} />
-              )}
               <span
-                className={`truncate ${r.selection?.kind === 'cluster' || r.selection?.kind === 'host' || r.level === 1 ? 'font-semibold' : ''}`}
+                aria-hidden
+                className={`h-2 w-2 shrink-0 rounded-full ${r.selection ? TONES[r.tone] : ''}`}
+              />
+              <span
+                className={`min-w-0 truncate ${r.selection?.kind === 'cluster' || r.selection?.kind === 'host' || r.level === 1 ? 'font-semibold' : ''}`}
               >
                 {r.label}
               </span>
+              {r.tags?.slice(0, 2).map((t) => (
+                <span
+                  key={t}
+                  aria-hidden
+                  className={`max-w-20 shrink truncate rounded px-1 text-[10px] ${selected ? 'bg-sky-500 text-white' : 'bg-slate-200 text-slate-700 dark:bg-slate-700 dark:text-slate-200'}`}
+                >
+                  {t}
+                </span>
+              ))}
+              {(r.tags?.length ?? 0) > 2 && (
+                <span aria-hidden className="shrink-0 text-[10px] text-slate-500">
+                  +{r.tags!.length - 2}
+                </span>
+              )}
               {r.detail && (
                 <span
                   className={`ml-auto shrink-0 pl-2 text-[11px] ${selected ? 'text-sky-100' : 'text-slate-500 dark:text-slate-400'}`}
@@ -254,6 +335,9 @@ export function ResourceTree() {
       )}
       {menu?.kind === 'cluster' && (
         <ClusterContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'many' && (
+        <BulkVmMenu x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
       )}
       {menu?.kind === 'vm' && (
         <VmContextMenu vmId={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />

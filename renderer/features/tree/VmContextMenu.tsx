@@ -2,6 +2,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { VM_ACTION_SPECS, canRun, offersDialog, runVmAction, useVmJob } from '../vms/vmActions';
+import { BULK_ACTIONS, bulkOffered, bulkTitle, markedVmIds, openBulk } from '../vms/bulkActions';
 import { MenuItem, TreeMenu } from './TreeMenu';
 
 /** The dialogs a VM's menu opens, as on its General tab. */
@@ -50,6 +51,30 @@ export function VmContextMenu({
           onClose={onClose}
         />
       ))}
+    </TreeMenu>
+  );
+}
+
+/** The menu of a multi-selection: each bulk action once for all its VMs ("Start 3 VMs…"). */
+export function BulkVmMenu({ x, y, onClose }: { x: number; y: number; onClose: () => void }) {
+  const inv = useInventory((s) => s.inv);
+  const marked = useUi((s) => s.marked);
+  const vmIds = markedVmIds(marked, inv);
+  return (
+    <TreeMenu name={`Actions for ${vmIds.length} VMs`} x={x} y={y} onClose={onClose}>
+      {vmIds.length === 0 && (
+        <MenuItem label="No VM selected" disabled onSelect={() => undefined} onClose={onClose} />
+      )}
+      {vmIds.length > 0 &&
+        BULK_ACTIONS.map((action) => (
+          <MenuItem
+            key={action}
+            label={`${bulkTitle(action, vmIds.length)}…`}
+            disabled={!bulkOffered(action, vmIds, inv)}
+            onSelect={() => openBulk(action, vmIds)}
+            onClose={onClose}
+          />
+        ))}
     </TreeMenu>
   );
 }

@@ -31,7 +31,8 @@ function inventory(): Inventory {
   });
   inv.vms['v1'] = vm('v1', 'h1', 'lab-tiny-1', 'running');
   inv.vms['v2'] = vm('v2', 'h1', 'lab-tiny-2', 'shutoff');
-  inv.vms['v3'] = vm('v3', 'h2', 'Web-Tiny', 'running');
+  inv.vms['v3'] = { ...vm('v3', 'h2', 'Web-Tiny', 'running'), tags: ['Web', 'prod'] };
+  inv.vms['v4'] = { ...vm('v4', 'h2', 'x-db', 'shutoff'), tags: ['prod'] };
   return inv;
 }
 
@@ -43,8 +44,17 @@ describe('tree filter', () => {
     expect(parseFilter('  Tiny  STATE:Running state: ')).toEqual({
       words: ['tiny'],
       states: ['running'],
+      tags: [],
     });
-    expect(parseFilter('')).toEqual({ words: [], states: [] });
+    expect(parseFilter('')).toEqual({ words: [], states: [], tags: [] });
+    expect(parseFilter('TAG:Web tag: x')).toEqual({ words: ['x'], states: [], tags: ['web'] });
+  });
+
+  it('tag tokens keep the VMs that have every tag, any case', () => {
+    expect(names('tag:prod')).toEqual(['Clusterdeck', 'node2', 'VMs', 'Web-Tiny', 'x-db']);
+    expect(names('tag:prod tag:WEB')).toEqual(['Clusterdeck', 'node2', 'VMs', 'Web-Tiny']);
+    expect(names('tag:prod state:shutoff')).toEqual(['Clusterdeck', 'node2', 'VMs', 'x-db']);
+    expect(names('tag:none')).toEqual([]);
   });
 
   it('an empty filter keeps every row', () => {

@@ -10,34 +10,46 @@ export interface TreeFilter {
   words: string[];
   /** Lower-case VM states from "state:running" tokens; any of them matches. */
   states: string[];
+  /** Lower-case tags from "tag:web" tokens; a VM must have every one. */
+  tags: string[];
 }
 
 const STATE_TOKEN = /^state:(.*)$/i;
+const TAG_TOKEN = /^tag:(.*)$/i;
 
 export function parseFilter(text: string): TreeFilter {
   const words: string[] = [];
   const states: string[] = [];
+  const tags: string[] = [];
   for (const token of text.trim().toLowerCase().split(/\s+/)) {
     if (!token) continue;
     const state = STATE_TOKEN.exec(token);
-    if (!state) words.push(token);
-    // "state:" alone (still being typed) does not filter yet.
-    else if (state[1]) states.push(state[1]);
+    const tag = TAG_TOKEN.exec(token);
+    // "state:" or "tag:" alone (still being typed) does not filter yet.
+    if (state) {
+      if (state[1]) states.push(state[1]);
+    } else if (tag) {
+      if (tag[1]) tags.push(tag[1]);
+    } else words.push(token);
   }
-  return { words, states };
+  return { words, states, tags };
 }
 
 export function isEmptyFilter(f: TreeFilter): boolean {
-  return f.words.length === 0 && f.states.length === 0;
+  return f.words.length === 0 && f.states.length === 0 && f.tags.length === 0;
 }
 
 /**
  * Whether a row matches by itself. Group rows ("VMs", "Storage pools") and the
- * root are only shown as ancestors. A state token limits matches to VMs.
+ * root are only shown as ancestors. A state or tag token limits matches to VMs.
  */
 export function rowMatches(row: TreeRow, f: TreeFilter): boolean {
   if (!row.selection || row.selection.kind === 'root') return false;
   if (f.states.length > 0 && (!row.vmState || !f.states.includes(row.vmState))) return false;
+  if (f.tags.length > 0) {
+    const own = new Set(row.tags?.map((t) => t.toLowerCase()));
+    if (!f.tags.every((t) => own.has(t))) return false;
+  }
   const label = row.label.toLowerCase();
   return f.words.every((w) => label.includes(w));
 }

@@ -12,6 +12,7 @@ const r = (key: string, level: number, label: string, expandable = false): TreeR
   key,
   level,
   label,
+  title: label,
   detail: '',
   name: label,
   expandable,

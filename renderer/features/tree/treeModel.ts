@@ -18,12 +18,18 @@ export interface TreeRow {
   tone: 'ok' | 'warn' | 'bad' | 'muted';
   /** A VM's libvirt state, for the filter's "state:running" tokens. */
   vmState?: VmState;
+  /** A VM's tags, shown as chips and matched by the filter's "tag:web" tokens. */
+  tags?: readonly string[];
+  /** The tooltip: the whole name (a long one is cut short on screen), state and tags. */
+  title: string;
 }
 
 const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
 
-function row(r: Omit<TreeRow, 'name'>): TreeRow {
-  return { ...r, name: r.detail ? `${r.label} ${r.detail}` : r.label };
+function row(r: Omit<TreeRow, 'name' | 'title'>): TreeRow {
+  const name = r.detail ? `${r.label} ${r.detail}` : r.label;
+  const tags = r.tags?.length ? ` · tags: ${r.tags.join(', ')}` : '';
+  return { ...r, name, title: (r.detail ? `${r.label} (${r.detail})` : r.label) + tags };
 }
 
 export function buildRows(
@@ -116,6 +122,7 @@ function hostRows(
             expandable: false,
             selection: { kind: 'vm', id: v.id, uuid: v.uuid },
             vmState: v.state,
+            ...(v.tags?.length ? { tags: v.tags } : {}),
             tone: job
               ? 'warn'
               : v.state === 'running'

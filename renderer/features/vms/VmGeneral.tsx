@@ -5,6 +5,7 @@ import { Facts, Table } from '../../ui/Facts';
 import { buttonClass } from '../../ui/Dialog';
 import { useUi } from '../../state/ui';
 import { offersDialog, useVmJob } from './vmActions';
+import { VmTags } from './VmTags';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
@@ -78,6 +79,7 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ],
         ]}
       />
+      {offers('settings') && <VmTags vm={vm} disabled={!!job} />}
       <Table
         caption="Disks"
         head={['Target', 'Device', 'Bus', 'Source']}
