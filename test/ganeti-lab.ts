@@ -90,6 +90,11 @@ export function ganetiLabIsUp(): boolean {
   return ganetiRun('node1', ['true']).code === 0;
 }
 
+/** True when node1 is in a cluster (made by init-cluster or by the app's wizard). */
+export function ganetiHasCluster(): boolean {
+  return ganetiRun('node1', ['gnt-cluster', 'getmaster']).code === 0;
+}
+
 /** The node that is master now (any node names it: the cluster follows failovers). */
 export function ganetiMaster(): string {
   const fqdn = ganetiExec('node1', ['gnt-cluster', 'getmaster']).trim();
@@ -109,7 +114,7 @@ export function ensureGanetiCluster(): { startedLab: boolean; madeCluster: boole
     ganetiLabCommand(['up', '3']);
     startedLab = true;
   }
-  if (!readGanetiLab().cluster) {
+  if (!ganetiHasCluster()) {
     ganetiLabCommand(['init-cluster']);
     madeCluster = true;
   }
