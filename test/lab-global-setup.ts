@@ -21,6 +21,8 @@ function labIsUp(): boolean {
 }
 
 export function setup(): void {
+  // LAB_LIBVIRT=0: only Ganeti lab suites run (they start scripts/lab-ganeti themselves).
+  if (process.env['LAB_LIBVIRT'] === '0') return;
   if (labIsUp()) {
     console.log(`[lab] reusing the lab in ${LAB_DIR}`);
     return;

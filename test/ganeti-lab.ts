@@ -1,0 +1,122 @@
+// Access to the Ganeti lab started by scripts/lab-ganeti (docs/lab.md,
+// "Ganeti"): nodes in their own network namespaces on the gntlab bridge, so
+// the app (in the machine's namespace) reaches each node's sshd by address.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './lab';
+
+export const GANETI_LAB_DIR = process.env['GANETI_LAB_DIR'] ?? join(REPO, '.lab-ganeti');
+export const GANETI_LAB_SCRIPT = join(REPO, 'scripts', 'lab-ganeti');
+
+export interface GanetiLabNode {
+  name: string;
+  fqdn: string;
+  host: string;
+  port: number;
+  dir: string;
+  /** The node's own ed25519 host key (Ganeti replaces only rsa and ecdsa keys on join). */
+  hostKeyFingerprint: string;
+  hostKeyLine: string;
+}
+
+export interface GanetiLab {
+  stack: 'ganeti';
+  dir: string;
+  kvm: boolean;
+  keyPath: string;
+  user: string;
+  bridge: string;
+  bridgeIp: string;
+  network: string;
+  netmask: number;
+  domain: string;
+  clusterName: string;
+  clusterIp: string;
+  masterNetdev: string;
+  instanceBridge: string;
+  fileStorageDir: string;
+  sharedFileStorageDir: string;
+  nodes: GanetiLabNode[];
+  /** Set once init-cluster made the cluster (the wizard's tests make it themselves). */
+  cluster: null | {
+    name: string;
+    ip: string;
+    initialMaster: string;
+    rapi: { url: string; user: string; passwordFile: string };
+  };
+}
+
+const env = () => ({ ...process.env, GANETI_LAB_DIR });
+
+export function readGanetiLab(): GanetiLab {
+  return JSON.parse(readFileSync(join(GANETI_LAB_DIR, 'lab.json'), 'utf8')) as GanetiLab;
+}
+
+export function ganetiLabNode(name: string): GanetiLabNode {
+  const n = readGanetiLab().nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`Ganeti lab has no node ${name}`);
+  return n;
+}
+
+/** Runs a command inside a Ganeti lab node's namespaces; throws on a non-zero exit. */
+export function ganetiExec(node: string, argv: string[], timeoutMs = 120_000): string {
+  return execFileSync(GANETI_LAB_SCRIPT, ['exec', node, ...argv], {
+    encoding: 'utf8',
+    env: env(),
+    timeout: timeoutMs,
+  });
+}
+
+/** Same, for commands whose failure is part of the check: exit code and both outputs. */
+export function ganetiRun(
+  node: string,
+  argv: string[],
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(GANETI_LAB_SCRIPT, ['exec', node, ...argv], {
+    encoding: 'utf8',
+    env: env(),
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function ganetiLabCommand(args: string[]): void {
+  execFileSync(GANETI_LAB_SCRIPT, args, { env: env(), stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+export function ganetiLabIsUp(): boolean {
+  if (!existsSync(join(GANETI_LAB_DIR, 'lab.json'))) return false;
+  return ganetiRun('node1', ['true']).code === 0;
+}
+
+/** True when node1 is in a cluster (made by init-cluster or by the app's wizard). */
+export function ganetiHasCluster(): boolean {
+  return ganetiRun('node1', ['gnt-cluster', 'getmaster']).code === 0;
+}
+
+/** The node that is master now (any node names it: the cluster follows failovers). */
+export function ganetiMaster(): string {
+  const fqdn = ganetiExec('node1', ['gnt-cluster', 'getmaster']).trim();
+  const n = readGanetiLab().nodes.find((x) => x.fqdn === fqdn);
+  if (!n) throw new Error(`the master ${fqdn} is not a lab node`);
+  return n.name;
+}
+
+/**
+ * Brings the lab up and makes the cluster where that is not done yet. Returns
+ * what it did, so a suite takes down only what it started.
+ */
+export function ensureGanetiCluster(): { startedLab: boolean; madeCluster: boolean } {
+  let startedLab = false;
+  let madeCluster = false;
+  if (!ganetiLabIsUp()) {
+    ganetiLabCommand(['up', '3']);
+    startedLab = true;
+  }
+  if (!ganetiHasCluster()) {
+    ganetiLabCommand(['init-cluster']);
+    madeCluster = true;
+  }
+  return { startedLab, madeCluster };
+}
