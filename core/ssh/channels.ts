@@ -15,6 +15,20 @@ export interface PtySize {
 /** What the remote side is told about our terminal; xterm.js speaks xterm. */
 const PTY_TERM = 'xterm-256color';
 
+/**
+ * Exit statuses that came before anyone listened. ssh2 calls exec's callback
+ * on the channel's confirmation and goes on reading the same chunk: a fast
+ * command's exit-status can be emitted before the caller, resumed a microtask
+ * later, adds its 'exit' listener (stdout is buffered by the stream; the exit
+ * event is not). Seen as a null code on ~5-10% of fast commands.
+ */
+const earlyExits = new WeakMap<ClientChannel, { code: number | null }>();
+
+/** The channel's exit status if it came before the caller listened; undefined otherwise. */
+export function exitBeforeListening(channel: ClientChannel): { code: number | null } | undefined {
+  return earlyExits.get(channel);
+}
+
 /** Opens an exec channel for a long-lived command (event streams, virsh shell). */
 export function openExecChannel(
   client: Client,
@@ -32,7 +46,10 @@ export function openExecChannel(
               `${label}: could not start \`${command}\`: ${err.message}`,
             ),
           );
-        else resolve(stream);
+        else {
+          stream.once('exit', (code: number | null) => earlyExits.set(stream, { code }));
+          resolve(stream);
+        }
       });
     } catch (err) {
       reject(new ClusterdeckError('disconnected', `${label}: ${(err as Error).message}`));

@@ -6,6 +6,7 @@ import type { CommandRecord } from '../../shared/model';
 import { ClusterdeckError } from '../../shared/errors';
 import type { SessionTarget } from './connect';
 import { quoteArgv } from './quote';
+import { exitBeforeListening } from './channels';
 
 export interface ExecOptions {
   timeoutMs?: number;
@@ -129,6 +130,11 @@ export async function execCommand(
       ended = true;
       maybeFinish();
     });
+    const early = exitBeforeListening(stream);
+    if (early) {
+      code = early.code;
+      exited = true;
+    }
     if (opts.stdin !== undefined) stream.end(opts.stdin);
     else stream.end();
   });

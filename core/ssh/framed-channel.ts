@@ -5,6 +5,7 @@
 // seen. Subclasses say how a command line looks and how a reply is cut out.
 import type { ClientChannel } from 'ssh2';
 import { ClusterdeckError } from '../../shared/errors';
+import { exitBeforeListening } from './channels';
 
 interface Pending<R> {
   line: string;
@@ -42,6 +43,8 @@ export abstract class FramedChannel<R> {
       this.fail(new ClusterdeckError('disconnected', `The ${what} session on ${label} ended.`));
     channel.on('close', onGone);
     channel.on('exit', onGone);
+    // A command that failed at once may have exited before this listened.
+    if (exitBeforeListening(channel)) onGone();
   }
 
   get isAlive(): boolean {
