@@ -15,6 +15,7 @@ import type {
   Snapshots,
   Storage,
   VmLifecycle,
+  VmDevices,
   VmProvisioning,
 } from './capabilities';
 
@@ -30,6 +31,7 @@ export interface Driver
     Storage,
     PoolScan,
     VmProvisioning,
+    VmDevices,
     Snapshots,
     Migration,
     PerformanceCounters {

@@ -14,6 +14,7 @@ import { PerformanceService } from './performance';
 import { StorageService } from './storage';
 import { TaskService } from './tasks';
 import { TransferService } from './transfers';
+import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
 
 export interface Services {
@@ -22,6 +23,7 @@ export interface Services {
   clusters: ClusterService;
   storage: StorageService;
   vms: VmService;
+  vmChanges: VmChangeService;
   migration: MigrationService;
   transfers: TransferService;
   consoles: ConsoleService;
@@ -39,6 +41,7 @@ export function createServices(ctx: ServiceContext): Services {
     clusters,
     storage: new StorageService(ctx),
     vms: new VmService(ctx),
+    vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),
@@ -67,6 +70,7 @@ export function route(s: Services): Handlers {
     ...s.clusters.handlers,
     ...s.storage.handlers,
     ...s.vms.handlers,
+    ...s.vmChanges.handlers,
     ...s.migration.handlers,
     ...s.transfers.handlers,
     ...s.consoles.handlers,

@@ -39,6 +39,7 @@ describe('VM settings', () => {
         bootOrder: ['cdrom', 'hd'],
         removeDisks: [],
         removeNics: [],
+        nicModels: [],
       };
       const plan = (await node.backend.call('planVmSettings', { vmId: vm.id, settings })) as {
         diff: string;
@@ -120,6 +121,7 @@ describe('VM settings', () => {
         autostart: false,
         removeDisks: [],
         removeNics: [],
+        nicModels: [],
         addDisks: [
           {
             poolId: node.pool().id,

@@ -38,6 +38,23 @@ function remove(el: Element): void {
   el.parentNode?.removeChild(el);
 }
 
+/** Sets an interface's <model type>, adding the element after <source> when it has none. */
+function setNicModel(nic: Element, model: string | undefined): void {
+  if (!model) return;
+  const el = child(nic, 'model');
+  if (el) {
+    if (el.getAttribute('type') !== model) el.setAttribute('type', model);
+    return;
+  }
+  const doc = nic.ownerDocument!;
+  const m = doc.createElement('model');
+  m.setAttribute('type', model);
+  const after = child(nic, 'source') ?? child(nic, 'mac');
+  const anchor = after?.nextSibling ?? null;
+  nic.insertBefore(doc.createTextNode('\n      '), anchor);
+  nic.insertBefore(m, anchor);
+}
+
 /** Devices the editor adds, resolved by the driver from the settings' pool ids. */
 export interface DeviceAdds {
   disks: DiskVolume[];
@@ -102,6 +119,7 @@ export function editDomainXml(
     for (const nic of children(devices, 'interface')) {
       const mac = child(nic, 'mac')?.getAttribute('address');
       if (mac && s.removeNics.includes(mac)) remove(nic);
+      else if (mac) setNicModel(nic, s.nicModels.find((m) => m.mac === mac)?.model);
     }
     // New disks go on the bus the VM's disks already use, under the next free name.
     const disks = children(devices, 'disk');

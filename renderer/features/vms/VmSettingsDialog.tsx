@@ -12,6 +12,7 @@ import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 import { AddDisks, AddNics, type DiskAdd, type NicAdd } from './AddDevices';
+import { NicModels } from './NicModels';
 
 const BOOT_LABELS: Record<string, string> = {
   '': 'Nothing',
@@ -33,6 +34,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const [removeNics, setRemoveNics] = useState<Set<string>>(new Set());
   const [addDisks, setAddDisks] = useState<DiskAdd[]>([]);
   const [addNics, setAddNics] = useState<NicAdd[]>([]);
+  const [nicModels, setNicModels] = useState<Record<string, string>>({});
   const [review, setReview] = useState<
     { diff: string; steps: PlanStepView[]; note?: string | undefined } | undefined
   >();
@@ -46,6 +48,9 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
     ...(changeBoot ? { bootOrder: boot.filter(Boolean) } : {}),
     removeDisks: [...removeDisks],
     removeNics: [...removeNics],
+    nicModels: Object.entries(nicModels)
+      .filter(([mac, model]) => vm.nics.find((n) => n.mac === mac)?.model !== model)
+      .map(([mac, model]) => ({ mac, model })),
     addDisks,
     addNics,
   };
@@ -137,6 +142,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
                 ))}
               </fieldset>
             )}
+            <NicModels vm={vm} value={nicModels} onChange={setNicModels} />
             <AddDisks vm={vm} value={addDisks} onChange={setAddDisks} />
             <AddNics vm={vm} value={addNics} onChange={setAddNics} />
             {problem && (
