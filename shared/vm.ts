@@ -127,6 +127,8 @@ export const vmSettingsSchema = z.object({
     )
     .max(16)
     .default([]),
+  /** Adds an empty CD/DVD drive (IDE on i440fx machines, SATA on q35) for media to go into. */
+  addCdrom: z.boolean().default(false),
   /** A new model for network interfaces, by MAC address (the guest sees it at its next start). */
   nicModels: z
     .array(z.object({ mac: macSchema, model: z.enum(NIC_MODELS) }))

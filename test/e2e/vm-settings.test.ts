@@ -1,7 +1,8 @@
 // End to end: the VM changes that act at once (CD/DVD media, disk size, link
 // state, notes) and the NIC model in the settings editor, by accessible
 // names in Chromium, each checked on the node. The VM is the test's own
-// (a qcow2 data disk in lab-images, an empty IDE CD drive, a user-mode NIC),
+// (a qcow2 data disk in lab-images, a user-mode NIC, and no CD drive until
+// the settings editor adds one),
 // first shut off, then running (emulated, at its BIOS: enough for media,
 // links and an online resize); it and its volumes go in afterAll.
 // Runs alone: `LAB_BASE=NN npx vitest run --project lab test/e2e/vm-settings.test.ts`.
@@ -48,11 +49,6 @@ const domainXml = `<domain type='qemu'>
       <driver name='qemu' type='qcow2'/>
       <source file='${DIR}/${DATA}'/>
       <target dev='vda' bus='virtio'/>
-    </disk>
-    <disk type='file' device='cdrom'>
-      <driver name='qemu' type='raw'/>
-      <target dev='hdc' bus='ide'/>
-      <readonly/>
     </disk>
     <interface type='user'>
       <mac address='${MAC}'/>
@@ -141,8 +137,24 @@ describe('VM settings that act at once, in Chromium', () => {
       .toBe(notes);
   });
 
+  it('says the VM has no CD/DVD drive, and adds one through the settings', async () => {
+    await page.getByText(`${VM} has no CD/DVD drive`).waitFor();
+    await page.getByRole('button', { name: 'Edit settings…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Settings of ${VM}` });
+    await dialog.getByLabel(/Add a CD\/DVD drive/).check();
+    await dialog.getByRole('button', { name: 'Review changes' }).click();
+    await expect
+      .poll(() => dialog.getByLabel('Definition diff').textContent())
+      .toMatch(/\+\s*<disk type="file" device="cdrom">/);
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => virshOn('node1', ['domblklist', '--details', VM]), { timeout: 15_000 })
+      .toMatch(/file\s+cdrom\s+hda\s+-/);
+  });
+
   it('puts an ISO into a shut-off VM’s empty CD drive', async () => {
-    await change('Change media in hdc', `CD/DVD hdc of ${VM}`, 'Insert', (d) =>
+    await change('Change media in hda', `CD/DVD hda of ${VM}`, 'Insert', (d) =>
       d.getByLabel('ISO image').selectOption({ label: `${ISOS[0]} (lab-images)` }),
     );
     await expect
@@ -196,13 +208,13 @@ describe('VM settings that act at once, in Chromium', () => {
   it('ejects from a running VM live and in its definition, and Undo puts the ISO back', async () => {
     virshOn('node1', ['start', VM]);
     await openGeneral('Running');
-    await change('Eject hdc', `Eject hdc of ${VM}`, 'Eject');
+    await change('Eject hda', `Eject hda of ${VM}`, 'Eject');
     await expect.poll(() => cdSource(dumpxml()), { timeout: 15_000 }).toBe('');
     expect(cdSource(dumpxml('--inactive'))).toBe('');
 
     const tasks = page.getByRole('region', { name: 'Tasks' });
-    await tasks.getByRole('button', { name: `Undo Eject hdc of ${VM}` }).click();
-    const confirm = page.getByRole('alertdialog', { name: `Undo Eject hdc of ${VM}?` });
+    await tasks.getByRole('button', { name: `Undo Eject hda of ${VM}` }).click();
+    const confirm = page.getByRole('alertdialog', { name: `Undo Eject hda of ${VM}?` });
     await confirm
       .getByText(/change-media .* --source .*vmset-e2e-a\.iso --update --live/)
       .waitFor();
@@ -212,7 +224,7 @@ describe('VM settings that act at once, in Chromium', () => {
   });
 
   it('changes the medium of the running VM', async () => {
-    await change('Change media in hdc', `CD/DVD hdc of ${VM}`, 'Insert', (d) =>
+    await change('Change media in hda', `CD/DVD hda of ${VM}`, 'Insert', (d) =>
       d.getByLabel('ISO image').selectOption({ label: `${ISOS[1]} (lab-images)` }),
     );
     await expect.poll(() => cdSource(dumpxml()), { timeout: 15_000 }).toBe(`${DIR}/${ISOS[1]}`);

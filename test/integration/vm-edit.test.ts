@@ -40,6 +40,7 @@ describe('VM settings', () => {
         removeDisks: [],
         removeNics: [],
         nicModels: [],
+        addCdrom: false,
       };
       const plan = (await node.backend.call('planVmSettings', { vmId: vm.id, settings })) as {
         diff: string;
@@ -122,6 +123,7 @@ describe('VM settings', () => {
         removeDisks: [],
         removeNics: [],
         nicModels: [],
+        addCdrom: false,
         addDisks: [
           {
             poolId: node.pool().id,

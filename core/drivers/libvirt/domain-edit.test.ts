@@ -9,6 +9,7 @@ const base = {
   removeDisks: [],
   removeNics: [],
   nicModels: [],
+  addCdrom: false,
   addDisks: [],
   addNics: [],
   autostart: false,
@@ -201,5 +202,26 @@ describe('NIC models and the facts read back', () => {
     expect(parseDomainXml(after).nics[0]!.link).toBe('down');
     expect(parseDomainXml(after).description).toBe(before.description);
     expect(after).toMatch(/<mac address="52:54:00:00:00:02"\/>\s*<model type="rtl8139"\/>/);
+  });
+
+  it('adds an empty CD/DVD drive: IDE on i440fx, SATA on q35, under a free name', () => {
+    const xml = (machine: string) =>
+      `<domain><os><type machine='${machine}'>hvm</type></os><devices>
+    <disk type='file' device='disk'><source file='/a'/><target dev='hda' bus='ide'/></disk>
+  </devices></domain>`;
+    const pc = parseDomainXml(
+      editDomainXml(xml('pc-i440fx-7.2'), { ...base, vcpus: 1, memoryMiB: 64, addCdrom: true }),
+    );
+    expect(pc.disks[1]).toEqual({
+      target: 'hdb',
+      bus: 'ide',
+      device: 'cdrom',
+      source: '',
+      readonly: true,
+    });
+    const q35 = parseDomainXml(
+      editDomainXml(xml('pc-q35-7.2'), { ...base, vcpus: 1, memoryMiB: 64, addCdrom: true }),
+    );
+    expect(q35.disks[1]).toMatchObject({ target: 'sda', bus: 'sata', device: 'cdrom' });
   });
 });

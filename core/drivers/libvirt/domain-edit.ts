@@ -8,6 +8,7 @@ import type { VmSettings } from '../../../shared/vm';
 import { ClusterdeckError } from '../../../shared/errors';
 import {
   buildElement,
+  cdromElement,
   diskElement,
   nicElement,
   type DiskVolume,
@@ -133,6 +134,14 @@ export function editDomainXml(
       const dev = freeTarget(used, bus);
       used.add(dev);
       appendDevice(devices, buildElement('disk', diskElement(v, { dev, bus })));
+    }
+    if (s.addCdrom) {
+      // q35 has no IDE controller; i440fx ('pc') guests of any age read an IDE CD drive.
+      const machine = child(child(dom, 'os') ?? dom, 'type')?.getAttribute('machine') ?? '';
+      const cdBus = machine.includes('q35') ? 'sata' : 'ide';
+      const dev = freeTarget(used, cdBus);
+      used.add(dev);
+      appendDevice(devices, buildElement('disk', cdromElement({ dev, bus: cdBus })));
     }
     // New interfaces take the model the VM's first one has (its guest has the driver).
     const model =

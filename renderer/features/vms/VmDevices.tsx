@@ -75,7 +75,7 @@ export function VmDevices({
       />
       {editable && !hasDrive && (
         <p className="text-[12px] text-slate-500">
-          {vm.name} has no CD/DVD drive, so there is no medium to change.
+          {vm.name} has no CD/DVD drive, so there is no medium to change: Edit settings… adds one.
         </p>
       )}
       <Table

@@ -35,6 +35,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const [addDisks, setAddDisks] = useState<DiskAdd[]>([]);
   const [addNics, setAddNics] = useState<NicAdd[]>([]);
   const [nicModels, setNicModels] = useState<Record<string, string>>({});
+  const [addCdrom, setAddCdrom] = useState(false);
   const [review, setReview] = useState<
     { diff: string; steps: PlanStepView[]; note?: string | undefined } | undefined
   >();
@@ -51,6 +52,7 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
     nicModels: Object.entries(nicModels)
       .filter(([mac, model]) => vm.nics.find((n) => n.mac === mac)?.model !== model)
       .map(([mac, model]) => ({ mac, model })),
+    addCdrom,
     addDisks,
     addNics,
   };
@@ -144,6 +146,11 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
             )}
             <NicModels vm={vm} value={nicModels} onChange={setNicModels} />
             <AddDisks vm={vm} value={addDisks} onChange={setAddDisks} />
+            {!vm.disks.some((d) => d.device === 'cdrom') && (
+              <Checkbox checked={addCdrom} onChange={setAddCdrom}>
+                Add a CD/DVD drive (empty; insert an ISO from the General tab)
+              </Checkbox>
+            )}
             <AddNics vm={vm} value={addNics} onChange={setAddNics} />
             {problem && (
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">
