@@ -173,11 +173,14 @@ function ResizeDialog({ vm, disk, onClose }: { vm: Vm; disk: VmDisk; onClose: ()
 function NotesDialog({ vm, onClose }: { vm: Vm; onClose: () => void }) {
   const [text, setText] = useState(vm.description ?? '');
   const check = descriptionSchema.safeParse(text);
+  // Nothing to plan until the text differs from the notes the VM has.
+  const trim = (t: string) => t.replace(/\s+$/, '');
+  const changed = trim(text) !== trim(vm.description ?? '');
   return (
     <VmChangeDialog
       vm={vm}
       title={`Notes of ${vm.name}`}
-      change={check.success ? { op: 'description', text } : undefined}
+      change={check.success && changed ? { op: 'description', text } : undefined}
       problem={check.success ? undefined : check.error.issues[0]?.message}
       applyLabel="Save notes"
       onClose={onClose}
