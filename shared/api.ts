@@ -17,6 +17,7 @@ import {
   volumeOpSchema,
 } from './storage';
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { diskTargetSchema, vmChangeSchema } from './vm-change';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { clusterStorageSchema } from './cluster-storage';
@@ -272,6 +273,24 @@ export const methods = {
   setVmTags: {
     params: z.object({ vmId: idSchema, tags: vmTagsSchema }),
     result: taskStarted,
+  },
+  /**
+   * A change that acts at once (CD/DVD, disk size, link, notes): its
+   * commands, what stands in the way, when it takes effect, and the commands
+   * Undo would run after it.
+   */
+  planVmChange: {
+    params: z.object({ vmId: idSchema, change: vmChangeSchema }),
+    result: plan.extend({ note: z.string().optional(), undo: z.array(planStepSchema) }),
+  },
+  applyVmChange: {
+    params: z.object({ vmId: idSchema, change: vmChangeSchema }),
+    result: taskStarted,
+  },
+  /** A VM disk's size in bytes, as the hypervisor sees it now (for Resize). */
+  vmDiskCapacity: {
+    params: z.object({ vmId: idSchema, target: diskTargetSchema }),
+    result: z.object({ bytes: z.number() }),
   },
   /** Copies a shut-off VM under a new name, with copies of its disks. */
   cloneVm: {

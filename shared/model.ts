@@ -138,6 +138,8 @@ export const vmNicSchema = z.object({
   source: z.string(),
   mac: z.string(),
   model: z.string(),
+  /** Set when the link is down (`<link state='down'/>`): the guest sees its cable pulled. */
+  link: z.literal('down').optional(),
 });
 export type VmNic = z.infer<typeof vmNicSchema>;
 
@@ -190,6 +192,8 @@ export const vmSchema = z.object({
   textConsoles: z.array(vmTextConsoleSchema),
   /** The user's tags (shared/tags.ts), from the domain's Clusterdeck metadata; absent when none. */
   tags: z.array(z.string()).optional(),
+  /** The administrators' notes (libvirt's `<description>`); absent when empty. */
+  description: z.string().optional(),
 });
 export type Vm = z.infer<typeof vmSchema>;
 
@@ -313,7 +317,8 @@ export const taskSchema = z.object({
   /** A line on progress in the user's terms: "120 MiB of 200 MiB · 210 MiB/s · 1 s left". */
   detail: z.string().optional(),
   /**
-   * A failed or cancelled task that changed something offers to take it back:
+   * A failed or cancelled task that changed something, or a succeeded one
+   * whose change has an exact inverse (an eject, a link set down), offers to take it back:
    * these are the exact commands Undo runs (once, as a task of its own).
    */
   undo: z.array(planStepSchema).optional(),

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { idSchema } from './ids';
 import { VOLUME_FORMATS, absolutePathSchema, objectNameSchema } from './storage';
+import { NIC_MODELS, macSchema } from './vm-change';
 
 /** Guest profiles: the devices and firmware each kind of OS works best with. */
 export const OS_PROFILES = ['linux', 'linux-uefi', 'windows', 'other'] as const;
@@ -125,6 +126,13 @@ export const vmSettingsSchema = z.object({
       }),
     )
     .max(16)
+    .default([]),
+  /** Adds an empty CD/DVD drive (IDE on i440fx machines, SATA on q35) for media to go into. */
+  addCdrom: z.boolean().default(false),
+  /** A new model for network interfaces, by MAC address (the guest sees it at its next start). */
+  nicModels: z
+    .array(z.object({ mac: macSchema, model: z.enum(NIC_MODELS) }))
+    .max(64)
     .default([]),
   /** Network interfaces to add, on a libvirt network or a host bridge. */
   addNics: z

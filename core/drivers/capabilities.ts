@@ -18,6 +18,7 @@ import type {
   VolumeOp,
 } from '../../shared/storage';
 import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
+import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
@@ -126,6 +127,20 @@ export interface VmProvisioning {
   cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
   /** Sets the user's tags (shared/tags.ts) kept with the VM on its node; none removes them. */
   vmTagsSteps(vm: Vm, tags: readonly string[]): DriverStep[];
+}
+
+/** A VM change that acts at once: its commands, what stands in the way, when it takes effect. */
+export interface VmChangePlan {
+  steps: DriverStep[];
+  problems: string[];
+  note?: string;
+}
+
+export interface VmDevices {
+  /** The commands of a CD/DVD, disk size, link or notes change (shared/vm-change.ts). */
+  vmChangePlan(vm: Vm, change: VmChange): Promise<VmChangePlan>;
+  /** A disk's capacity in bytes, as the hypervisor sees it now. */
+  diskCapacity(vm: Vm, target: string): Promise<number>;
 }
 
 export interface Snapshots {

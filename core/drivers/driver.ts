@@ -16,6 +16,7 @@ import type {
   Snapshots,
   Storage,
   VmLifecycle,
+  VmDevices,
   VmProvisioning,
 } from './capabilities';
 
@@ -32,6 +33,7 @@ export interface Driver
     Networks,
     PoolScan,
     VmProvisioning,
+    VmDevices,
     Snapshots,
     Migration,
     PerformanceCounters {

@@ -15,6 +15,7 @@ import { PerformanceService } from './performance';
 import { StorageService } from './storage';
 import { TaskService } from './tasks';
 import { TransferService } from './transfers';
+import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
 
 export interface Services {
@@ -24,6 +25,7 @@ export interface Services {
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
+  vmChanges: VmChangeService;
   migration: MigrationService;
   transfers: TransferService;
   consoles: ConsoleService;
@@ -42,6 +44,7 @@ export function createServices(ctx: ServiceContext): Services {
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
+    vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),
@@ -71,6 +74,7 @@ export function route(s: Services): Handlers {
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,
+    ...s.vmChanges.handlers,
     ...s.migration.handlers,
     ...s.transfers.handlers,
     ...s.consoles.handlers,

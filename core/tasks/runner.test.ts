@@ -117,6 +117,23 @@ describe('TaskRunner', () => {
     expect(() => tasks.undo(id)).toThrow(ClusterdeckError);
   });
 
+  it('keeps an Undo offered for after success (an eject has an exact inverse)', async () => {
+    const { tasks, settled } = runner();
+    const undone: string[] = [];
+    const id = tasks.start('Eject hdc', '', async (ctx) => {
+      ctx.offerUndo(
+        [{ hostId: 'h', node: 'n', title: 'Put back', command: 'c' }],
+        async () => {
+          undone.push('back');
+        },
+        { afterSuccess: true },
+      );
+    });
+    expect(await settled(id)).toMatchObject({ state: 'succeeded', undo: [{ title: 'Put back' }] });
+    expect(await settled(tasks.undo(id))).toMatchObject({ title: 'Undo: Eject hdc' });
+    expect(undone).toEqual(['back']);
+  });
+
   it('cancels through the task’s signal, and refuses to cancel a finished task', async () => {
     const { tasks, settled } = runner();
     const id = tasks.start('Long', '', (ctx: TaskContext) => {

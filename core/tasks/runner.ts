@@ -22,9 +22,15 @@ export interface TaskContext {
   vmQueue: (jobs: VmJob[]) => void;
   /**
    * What Undo would do if the task ends failed or cancelled: the commands
-   * shown, and the work that runs them. Dropped when the task succeeds.
+   * shown, and the work that runs them. Dropped when the task succeeds,
+   * unless `afterSuccess` (a change that has an exact inverse: an eject, a
+   * link set down) keeps it offered then too.
    */
-  offerUndo: (shown: PlanStepView[], work: (ctx: TaskContext) => Promise<void>) => void;
+  offerUndo: (
+    shown: PlanStepView[],
+    work: (ctx: TaskContext) => Promise<void>,
+    opts?: { afterSuccess?: boolean },
+  ) => void;
   /** What the user may do instead if the task fails (Force off after a shutdown that timed out). */
   offer: (offer: TaskOffer) => void;
 }
@@ -75,7 +81,9 @@ export class TaskRunner {
       log: [],
     };
     let offer: TaskOffer | undefined;
-    let undo: { shown: PlanStepView[]; work: (ctx: TaskContext) => Promise<void> } | undefined;
+    let undo:
+      | { shown: PlanStepView[]; work: (ctx: TaskContext) => Promise<void>; afterSuccess?: boolean }
+      | undefined;
     const update = (patch: Partial<Task>) => {
       task = { ...task, ...patch };
       this.store.put('tasks', id, task);
@@ -99,12 +107,22 @@ export class TaskRunner {
       },
       stepState: (index, state) =>
         update({ steps: (task.steps ?? []).map((s, i) => (i === index ? { ...s, state } : s)) }),
-      offerUndo: (shown, work) => (undo = { shown, work }),
+      offerUndo: (shown, work, opts) =>
+        (undo = { shown, work, ...(opts?.afterSuccess ? { afterSuccess: true } : {}) }),
       offer: (o) => (offer = o),
     };
     void work(ctx)
       .then(
-        () => update({ state: 'succeeded', progress: 1, endedAt: Date.now() }),
+        () => {
+          const keep = undo?.afterSuccess && undo.shown.length ? undo : undefined;
+          if (keep) this.undos.set(id, keep.work);
+          update({
+            state: 'succeeded',
+            progress: 1,
+            endedAt: Date.now(),
+            ...(keep ? { undo: keep.shown } : {}),
+          });
+        },
         (err: unknown) => {
           const p = toErrorPayload(err);
           if (undo?.shown.length) this.undos.set(id, undo.work);

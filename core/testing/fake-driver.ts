@@ -147,6 +147,12 @@ export class FakeDriver implements Driver {
   vmSettingsPlan(): Promise<{ diff: string; steps: DriverStep[] }> {
     return Promise.reject(unsupported('VM settings'));
   }
+  vmChangePlan(): Promise<never> {
+    return Promise.reject(unsupported('VM changes'));
+  }
+  diskCapacity(): Promise<number> {
+    return Promise.reject(unsupported('disk sizes'));
+  }
   cloneVmSteps(): Promise<DriverStep[]> {
     return Promise.reject(unsupported('Clone VM'));
   }

@@ -39,6 +39,8 @@ describe('VM settings', () => {
         bootOrder: ['cdrom', 'hd'],
         removeDisks: [],
         removeNics: [],
+        nicModels: [],
+        addCdrom: false,
       };
       const plan = (await node.backend.call('planVmSettings', { vmId: vm.id, settings })) as {
         diff: string;
@@ -120,6 +122,8 @@ describe('VM settings', () => {
         autostart: false,
         removeDisks: [],
         removeNics: [],
+        nicModels: [],
+        addCdrom: false,
         addDisks: [
           {
             poolId: node.pool().id,

@@ -5,7 +5,15 @@ import { cloneDomainXml, definitionDiff, editDomainXml, maskSecrets } from './do
 import { parseDomainXml } from './parse-domain';
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8');
-const base = { removeDisks: [], removeNics: [], addDisks: [], addNics: [], autostart: false };
+const base = {
+  removeDisks: [],
+  removeNics: [],
+  nicModels: [],
+  addCdrom: false,
+  addDisks: [],
+  addNics: [],
+  autostart: false,
+};
 
 describe('editing a domain definition', () => {
   it('changes CPUs, memory, boot order and devices, and nothing else', () => {
@@ -153,5 +161,67 @@ describe('VNC passwords with quotes, ampersands and angle brackets', () => {
 
   it('shows nothing of a document it cannot read', () => {
     expect(maskSecrets(`<graphics passwd='x'`)).toMatch(/^\(not shown/);
+  });
+});
+
+describe('NIC models and the facts read back', () => {
+  it('sets a NIC’s model, adding <model> where it had none, and reads notes and link state', () => {
+    const xml = `<domain type='kvm'>
+  <name>n</name>
+  <description>two
+ lines &amp; --help</description>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:00:00:01'/>
+      <source network='default'/>
+      <model type='virtio'/>
+      <link state='down'/>
+    </interface>
+    <interface type='user'>
+      <mac address='52:54:00:00:00:02'/>
+    </interface>
+  </devices>
+</domain>`;
+    const before = parseDomainXml(xml);
+    expect(before.description).toBe('two\n lines & --help');
+    expect(before.nics.map((n) => [n.model, n.link])).toEqual([
+      ['virtio', 'down'],
+      ['', undefined],
+    ]);
+    const after = editDomainXml(xml, {
+      ...base,
+      vcpus: 1,
+      memoryMiB: 64,
+      nicModels: [
+        { mac: '52:54:00:00:00:01', model: 'e1000' },
+        { mac: '52:54:00:00:00:02', model: 'rtl8139' },
+      ],
+    });
+    expect(parseDomainXml(after).nics.map((n) => n.model)).toEqual(['e1000', 'rtl8139']);
+    // Everything else stays: the link state, the source, the notes.
+    expect(parseDomainXml(after).nics[0]!.link).toBe('down');
+    expect(parseDomainXml(after).description).toBe(before.description);
+    expect(after).toMatch(/<mac address="52:54:00:00:00:02"\/>\s*<model type="rtl8139"\/>/);
+  });
+
+  it('adds an empty CD/DVD drive: IDE on i440fx, SATA on q35, under a free name', () => {
+    const xml = (machine: string) =>
+      `<domain><os><type machine='${machine}'>hvm</type></os><devices>
+    <disk type='file' device='disk'><source file='/a'/><target dev='hda' bus='ide'/></disk>
+  </devices></domain>`;
+    const pc = parseDomainXml(
+      editDomainXml(xml('pc-i440fx-7.2'), { ...base, vcpus: 1, memoryMiB: 64, addCdrom: true }),
+    );
+    expect(pc.disks[1]).toEqual({
+      target: 'hdb',
+      bus: 'ide',
+      device: 'cdrom',
+      source: '',
+      readonly: true,
+    });
+    const q35 = parseDomainXml(
+      editDomainXml(xml('pc-q35-7.2'), { ...base, vcpus: 1, memoryMiB: 64, addCdrom: true }),
+    );
+    expect(q35.disks[1]).toMatchObject({ target: 'sda', bus: 'sata', device: 'cdrom' });
   });
 });

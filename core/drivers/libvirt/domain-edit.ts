@@ -8,6 +8,7 @@ import type { VmSettings } from '../../../shared/vm';
 import { ClusterdeckError } from '../../../shared/errors';
 import {
   buildElement,
+  cdromElement,
   diskElement,
   nicElement,
   type DiskVolume,
@@ -36,6 +37,23 @@ function remove(el: Element): void {
   const prev = el.previousSibling;
   if (prev && prev.nodeType === 3 && !prev.nodeValue?.trim()) el.parentNode?.removeChild(prev);
   el.parentNode?.removeChild(el);
+}
+
+/** Sets an interface's <model type>, adding the element after <source> when it has none. */
+function setNicModel(nic: Element, model: string | undefined): void {
+  if (!model) return;
+  const el = child(nic, 'model');
+  if (el) {
+    if (el.getAttribute('type') !== model) el.setAttribute('type', model);
+    return;
+  }
+  const doc = nic.ownerDocument!;
+  const m = doc.createElement('model');
+  m.setAttribute('type', model);
+  const after = child(nic, 'source') ?? child(nic, 'mac');
+  const anchor = after?.nextSibling ?? null;
+  nic.insertBefore(doc.createTextNode('\n      '), anchor);
+  nic.insertBefore(m, anchor);
 }
 
 /** Devices the editor adds, resolved by the driver from the settings' pool ids. */
@@ -102,6 +120,7 @@ export function editDomainXml(
     for (const nic of children(devices, 'interface')) {
       const mac = child(nic, 'mac')?.getAttribute('address');
       if (mac && s.removeNics.includes(mac)) remove(nic);
+      else if (mac) setNicModel(nic, s.nicModels.find((m) => m.mac === mac)?.model);
     }
     // New disks go on the bus the VM's disks already use, under the next free name.
     const disks = children(devices, 'disk');
@@ -115,6 +134,14 @@ export function editDomainXml(
       const dev = freeTarget(used, bus);
       used.add(dev);
       appendDevice(devices, buildElement('disk', diskElement(v, { dev, bus })));
+    }
+    if (s.addCdrom) {
+      // q35 has no IDE controller; i440fx ('pc') guests of any age read an IDE CD drive.
+      const machine = child(child(dom, 'os') ?? dom, 'type')?.getAttribute('machine') ?? '';
+      const cdBus = machine.includes('q35') ? 'sata' : 'ide';
+      const dev = freeTarget(used, cdBus);
+      used.add(dev);
+      appendDevice(devices, buildElement('disk', cdromElement({ dev, bus: cdBus })));
     }
     // New interfaces take the model the VM's first one has (its guest has the driver).
     const model =

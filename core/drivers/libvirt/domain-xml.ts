@@ -68,6 +68,17 @@ export function diskElement(
   };
 }
 
+/** An empty CD/DVD drive, for media changed later (`change-media`). */
+export function cdromElement(target: { dev: string; bus: string }): Record<string, unknown> {
+  return {
+    '@type': 'file',
+    '@device': 'cdrom',
+    driver: { '@name': 'qemu', '@type': 'raw' },
+    target: { '@dev': target.dev, '@bus': target.bus },
+    readonly: '',
+  };
+}
+
 export type NicSource = { kind: 'network' | 'bridge'; name: string };
 
 export function nicElement(nic: NicSource, model: string): Record<string, unknown> {

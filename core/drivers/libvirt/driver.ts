@@ -34,6 +34,7 @@ import type {
   NodeCounters,
   NodeMemory,
   SnapshotOp,
+  VmChangePlan,
   VmCounters,
   VolumeOp,
 } from '../capabilities';
@@ -50,6 +51,9 @@ import type { VmSettings, VmSpec } from '../../../shared/vm';
 import type { HostInterface, NetworkAction, NetworkSpec } from '../../../shared/network';
 import { HOST_INTERFACES_ARGV, parseHostInterfaces } from './host-interfaces';
 import { createNetworkSteps, networkActionSteps } from './network';
+import type { VmChange } from '../../../shared/vm-change';
+import { vmChangePlan } from './vm-change';
+import { parseKeyValues } from './parse';
 import {
   cloneDomainXml,
   dataDisks,
@@ -611,6 +615,29 @@ export class LibvirtDriver implements Driver {
         throw problem(`${this.label} has no libvirt network named ${n.name}.`);
     }
     return { adds: { disks, nics: settings.addNics }, steps };
+  }
+
+  async vmChangePlan(vm: Vm, change: VmChange): Promise<VmChangePlan> {
+    const mine = <T extends { hostId: string }>(x: T) => x.hostId === this.hostId;
+    return vmChangePlan(vm, change, {
+      node: this.label,
+      pools: this.store.all('pools').filter(mine),
+      vms: this.store.all('vms').filter(mine),
+      ...(change.op === 'resize' ? { capacity: await this.diskCapacity(vm, change.target) } : {}),
+    });
+  }
+
+  async diskCapacity(vm: Vm, target: string): Promise<number> {
+    if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
+    const r = await this.shell.run(['domblkinfo', '--domain', vm.uuid, '--device', target]);
+    const bytes = Number(parseKeyValues(r.stdout)['Capacity']);
+    if (!r.ok || !Number.isFinite(bytes)) {
+      throw new ClusterdeckError(
+        'command-failed',
+        `Could not read the size of ${target} of ${vm.name} on ${this.label}: ${r.stderr.trim() || 'no capacity in the answer'}`,
+      );
+    }
+    return bytes;
   }
 
   async cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]> {

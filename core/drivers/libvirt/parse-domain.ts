@@ -44,7 +44,7 @@ export function parseDomstate(stdout: string): VmState {
 export type DomainXmlFacts = Pick<
   Vm,
   'uuid' | 'name' | 'vcpus' | 'memoryKiB' | 'disks' | 'nics' | 'graphics' | 'textConsoles' | 'tags'
->;
+> & { description?: string };
 
 /** The disks of a `<devices>` element (a domain's, or the one a snapshot keeps). */
 function parseDisks(devices: Node): VmDisk[] {
@@ -82,6 +82,7 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
       source: attr(src, 'network') || attr(src, 'bridge') || attr(src, 'dev') || '',
       mac: attr(nic['mac'], 'address'),
       model: attr(nic['model'], 'type'),
+      ...(attr(nic['link'], 'state') === 'down' ? { link: 'down' as const } : {}),
     };
   });
   const graphics: VmGraphics[] = arr(devices['graphics']).map((g) => ({
@@ -104,6 +105,10 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
       target: attr(c['target'], 'type') || 'serial',
     }));
   const textConsoles: VmTextConsole[] = [...serials, ...consoles];
+  // The notes exactly as written (lines, leading spaces): read with the exact parser.
+  const description = domXml.includes('<description>')
+    ? text(obj(exactXml.parse(domXml)['domain'])['description'])
+    : '';
   return {
     uuid: text(d['uuid']),
     name: text(d['name']),
@@ -114,6 +119,7 @@ export function parseDomainXml(domXml: string): DomainXmlFacts {
     graphics,
     textConsoles,
     ...domainTags(d),
+    ...(description ? { description } : {}),
   };
 }
 

@@ -1,11 +1,12 @@
 import type { Vm } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { VM_STATE_WORDS, formatKiB } from '../../ui/format';
-import { Facts, Table } from '../../ui/Facts';
+import { Facts } from '../../ui/Facts';
 import { buttonClass } from '../../ui/Dialog';
 import { useUi } from '../../state/ui';
 import { offersDialog, useVmJob } from './vmActions';
 import { VmTags } from './VmTags';
+import { VmDevices } from './VmDevices';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
@@ -72,6 +73,12 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ['Memory', formatKiB(vm.memoryKiB)],
           ['Autostart', vm.autostart ? 'Yes' : 'No'],
           [
+            'Notes',
+            <span key="notes" aria-label="Notes" className="whitespace-pre-wrap">
+              {vm.description || '—'}
+            </span>,
+          ],
+          [
             'Console',
             g
               ? `${g.type.toUpperCase()} on ${g.listen || 'all addresses'}${g.port > 0 ? `:${g.port}` : ''}`
@@ -80,16 +87,7 @@ export function VmGeneral({ vm }: { vm: Vm }) {
         ]}
       />
       {offers('settings') && <VmTags vm={vm} disabled={!!job} />}
-      <Table
-        caption="Disks"
-        head={['Target', 'Device', 'Bus', 'Source']}
-        rows={vm.disks.map((d) => [d.target, d.device, d.bus, d.source || '—'])}
-      />
-      <Table
-        caption="Network interfaces"
-        head={['Type', 'Source', 'MAC', 'Model']}
-        rows={vm.nics.map((n) => [n.type, n.source || '—', n.mac, n.model || '—'])}
-      />
+      <VmDevices vm={vm} editable={offers('settings')} busy={busyTitle} />
     </div>
   );
 }

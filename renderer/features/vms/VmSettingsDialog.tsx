@@ -12,6 +12,7 @@ import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 import { AddDisks, AddNics, type DiskAdd, type NicAdd } from './AddDevices';
+import { NicModels } from './NicModels';
 
 const BOOT_LABELS: Record<string, string> = {
   '': 'Nothing',
@@ -33,6 +34,8 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
   const [removeNics, setRemoveNics] = useState<Set<string>>(new Set());
   const [addDisks, setAddDisks] = useState<DiskAdd[]>([]);
   const [addNics, setAddNics] = useState<NicAdd[]>([]);
+  const [nicModels, setNicModels] = useState<Record<string, string>>({});
+  const [addCdrom, setAddCdrom] = useState(false);
   const [review, setReview] = useState<
     { diff: string; steps: PlanStepView[]; note?: string | undefined } | undefined
   >();
@@ -46,6 +49,10 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
     ...(changeBoot ? { bootOrder: boot.filter(Boolean) } : {}),
     removeDisks: [...removeDisks],
     removeNics: [...removeNics],
+    nicModels: Object.entries(nicModels)
+      .filter(([mac, model]) => vm.nics.find((n) => n.mac === mac)?.model !== model)
+      .map(([mac, model]) => ({ mac, model })),
+    addCdrom,
     addDisks,
     addNics,
   };
@@ -137,7 +144,13 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
                 ))}
               </fieldset>
             )}
+            <NicModels vm={vm} value={nicModels} onChange={setNicModels} />
             <AddDisks vm={vm} value={addDisks} onChange={setAddDisks} />
+            {!vm.disks.some((d) => d.device === 'cdrom') && (
+              <Checkbox checked={addCdrom} onChange={setAddCdrom}>
+                Add a CD/DVD drive (empty; insert an ISO from the General tab)
+              </Checkbox>
+            )}
             <AddNics vm={vm} value={addNics} onChange={setAddNics} />
             {problem && (
               <p role="alert" className="text-sm text-red-600 dark:text-red-400">
