@@ -17,6 +17,7 @@ import {
   volumeOpSchema,
 } from './storage';
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { performanceSampleSchema } from './performance';
@@ -249,6 +250,11 @@ export const methods = {
   cloneVm: {
     params: z.object({ vmId: idSchema, name: objectNameSchema }),
     result: taskStarted,
+  },
+  /** The node's OS variants (libosinfo) and UEFI/TPM support, read once per node; `reread` reads again. */
+  getOsCatalog: {
+    params: z.object({ hostId: idSchema, reread: z.boolean().default(false) }),
+    result: osCatalogSchema,
   },
   /** The commands New VM will run on the node, and what stands in the way. */
   planVm: {
