@@ -11,20 +11,20 @@ export const FIRMWARES = ['bios', 'efi'] as const;
  * A new VM's devices and firmware, chosen from its OS variant (or the
  * generic profile). Secure Boot and a TPM need UEFI on a q35 machine.
  */
-export const vmHardwareSchema = z
-  .object({
-    diskBus: z.enum(DISK_BUSES),
-    nic: z.enum(NIC_MODELS),
-    video: z.enum(VIDEO_MODELS),
-    firmware: z.enum(FIRMWARES),
-    secureBoot: z.boolean().default(false),
-    tpm: z.boolean().default(false),
-    q35: z.boolean().default(false),
-  })
-  .refine((h) => !h.secureBoot || h.firmware === 'efi', {
-    message: 'Secure Boot needs UEFI firmware.',
-    path: ['secureBoot'],
-  });
+export const vmHardwareSchema = z.object({
+  diskBus: z.enum(DISK_BUSES),
+  nic: z.enum(NIC_MODELS),
+  video: z.enum(VIDEO_MODELS),
+  firmware: z.enum(FIRMWARES),
+  secureBoot: z.boolean().default(false),
+  tpm: z.boolean().default(false),
+  q35: z.boolean().default(false),
+});
+/** What New VM sends: Secure Boot only with UEFI. */
+export const vmHardwareChoiceSchema = vmHardwareSchema.refine(
+  (h) => !h.secureBoot || h.firmware === 'efi',
+  { message: 'Secure Boot needs UEFI firmware.', path: ['secureBoot'] },
+);
 export type VmHardware = z.output<typeof vmHardwareSchema>;
 
 /** Resources in libosinfo's units: bytes of memory and storage, a count of CPUs. */
@@ -75,7 +75,11 @@ export const osCatalogSchema = z.object({
 export type OsCatalog = z.infer<typeof osCatalogSchema>;
 
 /** The Debian packages that give a node what a hardware choice needs, by sentence. */
-export function firmwareProblems(hw: VmHardware, facts: FirmwareFacts, node: string): string[] {
+export function firmwareProblems(
+  hw: { firmware: string; secureBoot?: boolean | undefined; tpm?: boolean | undefined },
+  facts: FirmwareFacts,
+  node: string,
+): string[] {
   const out: string[] = [];
   if (hw.secureBoot && !facts.secureBoot)
     out.push(

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { idSchema } from './ids';
 import { VOLUME_FORMATS, absolutePathSchema, objectNameSchema } from './storage';
-import { vmHardwareSchema, type VmHardware } from './osinfo';
+import { vmHardwareChoiceSchema, type VmHardware } from './osinfo';
 
 /** Guest profiles: the devices and firmware each kind of OS works best with. */
 export const OS_PROFILES = ['linux', 'linux-uefi', 'windows', 'other'] as const;
@@ -83,7 +83,7 @@ export const vmSpecSchema = z.object({
   /** The OS variant chosen from the node's libosinfo list, if any. */
   osVariant: vmOsVariantSchema.optional(),
   /** Devices and firmware; the profile's when absent. */
-  hardware: vmHardwareSchema.optional(),
+  hardware: vmHardwareChoiceSchema.optional(),
   vcpus: vcpusSchema,
   memoryMiB: memoryMiBSchema,
   disk: z.discriminatedUnion('kind', [
