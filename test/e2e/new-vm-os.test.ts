@@ -44,7 +44,11 @@ async function chooseVariant(name: string, search: string, option: string) {
   await wizard
     .getByRole('status')
     .getByText(/^\d+ operating systems from libosinfo on node1/)
-    .waitFor({ timeout: 30_000 });
+    .waitFor({ timeout: 30_000 })
+    .catch(async (e: unknown) => {
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-os-debug.png') });
+      throw e;
+    });
   await wizard.getByLabel('Search OS variants').fill(search);
   await wizard.getByLabel('Operating system', { exact: true }).selectOption({ label: option });
   // TCG everywhere: the lab may have no KVM, and a guest's CPU may not run under it.
@@ -173,7 +177,7 @@ describe('New VM with OS variants from libosinfo', () => {
     await wizard.getByRole('radio', { name: 'None (boot from the disk)' }).check();
     await next();
     await wizard.getByRole('radio', { name: 'A bridge on the node' }).check();
-    await wizard.getByLabel('Bridge').fill('br-e2e');
+    await wizard.getByLabel('Bridge', { exact: true }).fill('br-e2e');
     // Defined only: the bridge does not exist in the lab.
     await wizard.getByRole('checkbox', { name: 'Start the VM when it is created' }).uncheck();
     await next();

@@ -8,12 +8,17 @@ import { XMLParser } from 'fast-xml-parser';
 import { osCatalogSchema, belowMinimum, firmwareProblems } from '../../../shared/osinfo';
 import { vmSpecSchema, type VmSpecInput } from '../../../shared/vm';
 import { buildDomainXml } from './domain-xml';
-import { parseOsinfo } from './osinfo';
+import { quoteArgv } from '../../ssh/quote';
+import { OSINFO_ARGV, parseOsinfo } from './osinfo';
 
 const output = readFileSync(join(__dirname, 'fixtures', 'lab-osinfo.txt'), 'utf8');
 const GiB = 2 ** 30;
 
 describe('parseOsinfo', () => {
+  it('sends one line of plain text to the node, as every command must be', () => {
+    expect(quoteArgv([...OSINFO_ARGV])).not.toMatch(/\n/);
+  });
+
   const catalog = parseOsinfo(output);
   const variant = (id: string) => catalog.variants.find((v) => v.shortId === id)!;
 

@@ -21,22 +21,16 @@ const DB_LINES =
  * One fixed script: osinfo-query's table, the database's lines, then the
  * firmware descriptors libvirt chooses UEFI from and swtpm's presence.
  */
-export const OSINFO_SCRIPT = `
-if command -v osinfo-query >/dev/null 2>&1; then
-  echo '@@query'; osinfo-query os -f short-id,name,version,family,vendor,id 2>/dev/null
-fi
-echo '@@db'
-for d in /usr/share/osinfo /usr/local/share/osinfo /etc/osinfo; do
-  [ -d "$d/os" ] && find "$d/os" -name '*.xml' -exec grep -h -E '${DB_LINES}' {} +
-done | grep -v 'xml:lang'
-echo '@@fw'
-command -v swtpm >/dev/null 2>&1 && command -v swtpm_setup >/dev/null 2>&1 && echo swtpm
-for f in /usr/share/qemu/firmware/*.json /etc/qemu/firmware/*.json; do
-  [ -f "$f" ] || continue
-  grep -q '"uefi"' "$f" && echo efi
-  grep -q '"secure-boot"' "$f" && grep -q '"enrolled-keys"' "$f" && echo secure-boot
-done
-true`;
+export const OSINFO_SCRIPT = [
+  'if command -v osinfo-query >/dev/null 2>&1; then echo @@query; osinfo-query os -f short-id,name,version,family,vendor,id 2>/dev/null; fi',
+  'echo @@db',
+  `for d in /usr/share/osinfo /usr/local/share/osinfo /etc/osinfo; do [ -d "$d/os" ] && find "$d/os" -name '*.xml' -exec grep -h -E '${DB_LINES}' {} +; done | grep -v 'xml:lang'`,
+  'echo @@fw',
+  'command -v swtpm >/dev/null 2>&1 && command -v swtpm_setup >/dev/null 2>&1 && echo swtpm',
+  `for f in /usr/share/qemu/firmware/*.json /etc/qemu/firmware/*.json; do [ -f "$f" ] || continue; grep -q '"uefi"' "$f" && echo efi; grep -q '"secure-boot"' "$f" && grep -q '"enrolled-keys"' "$f" && echo secure-boot; done`,
+  'true',
+  // One line: the node's commands are quoted as plain text, without newlines.
+].join('; ');
 
 export const OSINFO_ARGV = ['sh', '-c', OSINFO_SCRIPT] as const;
 
