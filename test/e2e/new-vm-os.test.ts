@@ -202,4 +202,61 @@ describe('New VM with OS variants from libosinfo', () => {
     expect(xml).toContain("<memory unit='KiB'>1048576</memory>");
     expect(xml).toContain('<libosinfo:os id="http://ubuntu.com/ubuntu/22.04"/>');
   });
+
+  it('says when a node has no osinfo data, offers generic types, and names missing packages', async () => {
+    // node2 as a machine without osinfo-db, libosinfo-bin, ovmf and swtpm:
+    // empty folders and non-executable files mounted over them in its own
+    // mount namespace, taken off again at the end.
+    const hide = [
+      'mkdir -p /run/e2e-hidden && : > /run/e2e-hidden/none && chmod 644 /run/e2e-hidden/none',
+      'mount --bind /run/e2e-hidden /usr/share/osinfo',
+      'mount --bind /run/e2e-hidden /usr/share/qemu/firmware',
+      ...['osinfo-query', 'swtpm', 'swtpm_setup'].map(
+        (b) => `mount --bind /run/e2e-hidden/none /usr/bin/${b}`,
+      ),
+    ];
+    const unhide =
+      'for p in /usr/share/osinfo /usr/share/qemu/firmware /usr/bin/osinfo-query /usr/bin/swtpm /usr/bin/swtpm_setup; do umount "$p" 2>/dev/null; done; true';
+    labExec('node2', ['sh', '-c', unhide]);
+    labExec('node2', ['sh', '-c', hide.join(' && ')]);
+    try {
+      const { wizard, next } = await openNewVmOnNode1();
+      await wizard.getByLabel('VM name').fill('e2e-no-osinfo');
+      await wizard.getByLabel('Node').selectOption({ label: 'node2' });
+      await wizard
+        .getByText(/^node2 has no libosinfo data \(Debian’s osinfo-db and libosinfo-bin packages\)/)
+        .waitFor({ timeout: 30_000 });
+      const os = wizard.getByLabel('Operating system', { exact: true });
+      expect(await os.locator('option').allTextContents()).toEqual([
+        'Generic: Linux (virtio devices, BIOS)',
+        'Generic: Linux (virtio devices, UEFI)',
+        'Generic: Windows (SATA and e1000, UEFI)',
+        'Generic: Other (emulated IDE-era devices, BIOS)',
+      ]);
+      expect(await wizard.getByLabel('Search OS variants').count()).toBe(0);
+      await os.selectOption({ label: 'Generic: Windows (SATA and e1000, UEFI)' });
+      await wizard.getByText('Devices: SATA disk, Intel e1000 network, VGA video.').waitFor();
+      await wizard.getByRole('checkbox', { name: /^Secure Boot/ }).check();
+      await wizard.getByRole('checkbox', { name: /^TPM 2.0/ }).check();
+      await wizard
+        .getByText(
+          'node2 has no UEFI firmware with Secure Boot; install Debian’s ovmf package on node2. node2 cannot emulate a TPM; install Debian’s swtpm and swtpm-tools packages on node2.',
+        )
+        .waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, 'e2e-new-vm-no-osinfo.png') });
+      // Next stays on this page while the node lacks them.
+      await next();
+      await wizard.getByLabel('VM name').waitFor();
+      expect(await wizard.getByLabel('vCPUs').count()).toBe(0);
+      await wizard.getByRole('checkbox', { name: /^Secure Boot/ }).uncheck();
+      await wizard.getByRole('checkbox', { name: /^TPM 2.0/ }).uncheck();
+      await wizard
+        .getByText(/node2 has no UEFI firmware; install Debian’s ovmf package on node2\./)
+        .waitFor();
+      await wizard.getByRole('button', { name: 'Cancel' }).click();
+      await wizard.waitFor({ state: 'detached' });
+    } finally {
+      labExec('node2', ['sh', '-c', unhide]);
+    }
+  });
 });
