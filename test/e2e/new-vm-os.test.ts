@@ -253,6 +253,14 @@ describe('New VM with OS variants from libosinfo', () => {
       await wizard
         .getByText(/node2 has no UEFI firmware; install Debian’s ovmf package on node2\./)
         .waitFor();
+      // Once the packages are there, the list is read again on asking.
+      labExec('node2', ['sh', '-c', unhide]);
+      await wizard.getByRole('button', { name: 'Read node2’s list again' }).click();
+      await wizard
+        .getByRole('status')
+        .getByText(/^\d+ operating systems from libosinfo on node2/)
+        .waitFor({ timeout: 30_000 });
+      await wizard.getByText(/install Debian’s ovmf package/).waitFor({ state: 'detached' });
       await wizard.getByRole('button', { name: 'Cancel' }).click();
       await wizard.waitFor({ state: 'detached' });
     } finally {

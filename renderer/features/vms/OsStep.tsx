@@ -11,6 +11,7 @@ import {
 } from '../../../shared/vm';
 import { parseSize } from '../../../shared/units';
 import { Checkbox, Select, TextField } from '../../ui/forms';
+import { buttonClass } from '../../ui/Dialog';
 import type { Form } from './newVmForm';
 import {
   describeDevices,
@@ -34,7 +35,7 @@ export function OsStep({
   f: Form;
   setF: (update: (old: Form) => Form) => void;
   node: string;
-  catalog: CatalogState;
+  catalog: CatalogState & { reread: () => void };
   variant: OsVariant | undefined;
   firmwareError?: string | undefined;
 }) {
@@ -98,6 +99,13 @@ export function OsStep({
               ? `${node} has no libosinfo data (Debian’s osinfo-db and libosinfo-bin packages): choose a generic type, whose devices suit most systems of its kind.`
               : `${variants.length} operating systems from libosinfo on ${node}${query.trim() ? `, ${found.length} matching` : ''}.`}
       </p>
+      {(firmwareError ||
+        catalog.state === 'failed' ||
+        (catalog.state === 'ready' && catalog.catalog.source === 'none')) && (
+        <button type="button" className={buttonClass} onClick={catalog.reread}>
+          Read {node}’s list again
+        </button>
+      )}
       <p className={note}>Devices: {describeDevices(hw)}.</p>
       {variant && describeResources(variant.minimum) && (
         <p className={note}>Minimum: {describeResources(variant.minimum)}.</p>

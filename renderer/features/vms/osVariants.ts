@@ -11,22 +11,26 @@ export type CatalogState =
   | { state: 'ready'; catalog: OsCatalog }
   | { state: 'failed'; message: string };
 
-/** The chosen node's catalog; read again when the node changes. */
-export function useOsCatalog(hostId: string): CatalogState {
+/**
+ * The chosen node's catalog, fetched again when the node changes; `reread`
+ * has the node read it again (after the user installed a package there).
+ */
+export function useOsCatalog(hostId: string): CatalogState & { reread: () => void } {
   const [s, setS] = useState<CatalogState>({ state: 'loading' });
+  const [asked, setAsked] = useState(0);
   useEffect(() => {
     if (!hostId) return;
     let live = true;
     setS({ state: 'loading' });
-    api.getOsCatalog({ hostId }).then(
+    api.getOsCatalog({ hostId, reread: asked > 0 }).then(
       (catalog) => live && setS({ state: 'ready', catalog }),
       (err: unknown) => live && setS({ state: 'failed', message: (err as Error).message }),
     );
     return () => {
       live = false;
     };
-  }, [hostId]);
-  return s;
+  }, [hostId, asked]);
+  return { ...s, reread: () => setAsked((n) => n + 1) };
 }
 
 /** Variants whose name, short id, family, vendor or version hold every word typed. */
