@@ -7,13 +7,15 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../core/backend';
 import { labExec, virshOn } from '../lab';
 import { ARTIFACTS, openNewVmOnNode1, useE2e } from './fixtures';
 
 const e2e = useE2e();
 let page: Page;
+let backend: Backend;
 beforeAll(() => {
-  ({ page } = e2e);
+  ({ page, backend } = e2e);
 });
 
 const VMS = ['e2e-win11', 'e2e-ubuntu'];
@@ -253,6 +255,36 @@ describe('New VM with OS variants from libosinfo', () => {
       await wizard
         .getByText(/node2 has no UEFI firmware; install Debian’s ovmf package on node2\./)
         .waitFor();
+      // The backend refuses the same plan, whatever a page sends.
+      const node2 = backend.store.all('hosts').find((h) => h.name === 'node2')!;
+      const plan = (await backend.call('planVm', {
+        hostId: node2.id,
+        spec: {
+          name: 'e2e-no-osinfo',
+          os: 'windows',
+          hardware: {
+            diskBus: 'sata',
+            nic: 'e1000',
+            video: 'vga',
+            firmware: 'efi',
+            secureBoot: true,
+            tpm: true,
+            q35: true,
+          },
+          vcpus: 1,
+          memoryMiB: 256,
+          disk: { kind: 'none' },
+          boot: { kind: 'none' },
+          network: { kind: 'none' },
+          kvm: false,
+          graphics: 'none',
+          start: false,
+        },
+      })) as { problems: string[] };
+      expect(plan.problems).toEqual([
+        'node2 has no UEFI firmware with Secure Boot; install Debian’s ovmf package on node2.',
+        'node2 cannot emulate a TPM; install Debian’s swtpm and swtpm-tools packages on node2.',
+      ]);
       // Once the packages are there, the list is read again on asking.
       labExec('node2', ['sh', '-c', unhide]);
       await wizard.getByRole('button', { name: 'Read node2’s list again' }).click();
