@@ -18,6 +18,7 @@ import {
 } from './storage';
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
 import { diskTargetSchema, vmChangeSchema } from './vm-change';
+import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { clusterStorageSchema } from './cluster-storage';
@@ -296,6 +297,11 @@ export const methods = {
   cloneVm: {
     params: z.object({ vmId: idSchema, name: objectNameSchema }),
     result: taskStarted,
+  },
+  /** The node's OS variants (libosinfo) and UEFI/TPM support, read once per node; `reread` reads again. */
+  getOsCatalog: {
+    params: z.object({ hostId: idSchema, reread: z.boolean().default(false) }),
+    result: osCatalogSchema,
   },
   /** The commands New VM will run on the node, and what stands in the way. */
   planVm: {

@@ -11,10 +11,11 @@ export const diskTargetSchema = z.string().regex(/^[a-z]{2,4}[a-z0-9]*$/, 'Not a
 export const macSchema = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, 'Not a MAC address.');
 
 /** NIC models a guest is likely to have drivers for. */
-export const NIC_MODELS = ['virtio', 'e1000', 'rtl8139'] as const;
+export const NIC_MODELS = ['virtio', 'e1000e', 'e1000', 'rtl8139'] as const;
 export type NicModel = (typeof NIC_MODELS)[number];
 export const NIC_MODEL_LABELS: Record<NicModel, string> = {
   virtio: 'virtio (paravirtual, fastest)',
+  e1000e: 'e1000e (Intel, Windows 10 and later)',
   e1000: 'e1000 (Intel, most guests)',
   rtl8139: 'rtl8139 (Realtek, oldest guests)',
 };

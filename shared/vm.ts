@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { idSchema } from './ids';
 import { VOLUME_FORMATS, absolutePathSchema, objectNameSchema } from './storage';
 import { NIC_MODELS, macSchema } from './vm-change';
+import { vmHardwareChoiceSchema, type VmHardware } from './osinfo';
 
 /** Guest profiles: the devices and firmware each kind of OS works best with. */
 export const OS_PROFILES = ['linux', 'linux-uefi', 'windows', 'other'] as const;
@@ -15,6 +16,56 @@ export const OS_PROFILE_LABELS: Record<OsProfile, string> = {
   windows: 'Windows (SATA and e1000, UEFI)',
   other: 'Other (emulated IDE-era devices, BIOS)',
 };
+
+/** Each generic profile's devices and firmware, used when no OS variant is chosen. */
+export const PROFILE_HARDWARE: Record<OsProfile, VmHardware> = {
+  linux: {
+    diskBus: 'virtio',
+    nic: 'virtio',
+    video: 'virtio',
+    firmware: 'bios',
+    secureBoot: false,
+    tpm: false,
+    q35: false,
+  },
+  'linux-uefi': {
+    diskBus: 'virtio',
+    nic: 'virtio',
+    video: 'virtio',
+    firmware: 'efi',
+    secureBoot: false,
+    tpm: false,
+    q35: false,
+  },
+  windows: {
+    diskBus: 'sata',
+    nic: 'e1000',
+    video: 'vga',
+    firmware: 'efi',
+    secureBoot: false,
+    tpm: false,
+    q35: false,
+  },
+  other: {
+    diskBus: 'ide',
+    nic: 'rtl8139',
+    video: 'vga',
+    firmware: 'bios',
+    secureBoot: false,
+    tpm: false,
+    q35: false,
+  },
+};
+
+/** The libosinfo variant a VM was made for, kept in its metadata as virt-install does. */
+export const vmOsVariantSchema = z.object({
+  id: z
+    .string()
+    .max(300)
+    .regex(/^[a-z][a-z0-9+.-]*:\/\/[^\s"'<>&]+$/, 'A libosinfo id.'),
+  shortId: z.string().min(1).max(100),
+  family: z.string().max(100),
+});
 
 export const VM_CPU_CHOICES = ['host-passthrough', 'cluster'] as const;
 export type VmCpuChoice = (typeof VM_CPU_CHOICES)[number];
@@ -30,6 +81,10 @@ const volumeNameSchema = z.string().min(1).max(255);
 export const vmSpecSchema = z.object({
   name: objectNameSchema,
   os: z.enum(OS_PROFILES),
+  /** The OS variant chosen from the node's libosinfo list, if any. */
+  osVariant: vmOsVariantSchema.optional(),
+  /** Devices and firmware; the profile's when absent. */
+  hardware: vmHardwareChoiceSchema.optional(),
   vcpus: vcpusSchema,
   memoryMiB: memoryMiBSchema,
   disk: z.discriminatedUnion('kind', [

@@ -4,6 +4,7 @@
 // driver implements the capabilities its stack has and names them in
 // `capabilities` (published as `host.capabilities`); `Driver` in driver.ts
 // is the sum the libvirt driver offers today.
+import type { OsCatalog } from '../../shared/osinfo';
 import type { Duplex } from 'node:stream';
 import type { VmAction } from '../../shared/api';
 import type { CpuModel, Finding } from '../../shared/cluster';
@@ -119,6 +120,8 @@ export interface VmProvisioning {
     pools: { disk?: StoragePool; iso?: StoragePool },
     cpu?: CpuModel,
   ): DriverStep[];
+  /** The node's OS variants (libosinfo) and what it has for UEFI and TPMs; one read. */
+  readOsCatalog(): Promise<OsCatalog>;
   /** Removes a VM, and the disks (by target) the user chose to delete with it. */
   deleteVmSteps(vm: Vm, diskTargets: readonly string[]): DriverStep[];
   /** The settings editor's change: the definition's diff and the commands that apply it. */

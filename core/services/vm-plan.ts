@@ -6,12 +6,18 @@ import type { StoragePool } from '../../shared/model';
 import { newVolumeProblem } from '../../shared/storage';
 import { formatBytes } from '../../shared/units';
 import { diskVolumeName, type VmSpec } from '../../shared/vm';
+import { firmwareProblems, type FirmwareFacts } from '../../shared/osinfo';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../shared/volume-use';
 import { onNode } from '../wizards/plan';
 import type { ServiceContext } from './context';
 import type { StepsPlan } from './planned-operation';
 
-export function planVm(ctx: ServiceContext, hostId: string, spec: VmSpec): StepsPlan {
+export function planVm(
+  ctx: ServiceContext,
+  hostId: string,
+  spec: VmSpec,
+  firmware?: FirmwareFacts,
+): StepsPlan {
   const conn = ctx.connection(hostId);
   const node = conn.config.name;
   const host = ctx.store.get('hosts', hostId);
@@ -83,6 +89,7 @@ export function planVm(ctx: ServiceContext, hostId: string, spec: VmSpec): Steps
     else if (!net.active && spec.start)
       problems.push(`The network ${name} on ${node} is not active; the VM could not start on it.`);
   }
+  if (spec.hardware && firmware) problems.push(...firmwareProblems(spec.hardware, firmware, node));
   let cpu: CpuModel | undefined;
   if (spec.kvm && spec.cpu === 'cluster') {
     cpu = ctx.store.all('clusters').find((c) => c.hostIds.includes(hostId))?.cpu;

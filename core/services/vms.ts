@@ -3,6 +3,7 @@
 import { ClusterdeckError } from '../../shared/errors';
 import { VM_ACTION_LABELS } from '../../shared/vm-actions';
 import type { VmSpec } from '../../shared/vm';
+import type { OsCatalog } from '../../shared/osinfo';
 import { onNode, rereadSnapshots, runPlan, stepView } from '../wizards/plan';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
@@ -14,10 +15,29 @@ type NewVm = { hostId: string; spec: VmSpec };
 
 export class VmService {
   private readonly newVm: PlannedOperation<NewVm, StepsPlan>;
+  /** Each node's OS variants, read once: ~600 kB and a second or two of osinfo-query. */
+  private readonly catalogs = new Map<string, Promise<OsCatalog>>();
+
+  private osCatalog(hostId: string, reread = false): Promise<OsCatalog> {
+    let read = reread ? undefined : this.catalogs.get(hostId);
+    if (!read) {
+      read = this.ctx.connection(hostId).getDriver().readOsCatalog();
+      this.catalogs.set(hostId, read);
+      // A failed read is tried again next time.
+      read.catch(() => this.catalogs.delete(hostId));
+    }
+    return read;
+  }
 
   constructor(private readonly ctx: ServiceContext) {
     this.newVm = new PlannedOperation(ctx.tasks, {
-      plan: ({ hostId, spec }) => planVm(ctx, hostId, spec),
+      plan: async ({ hostId, spec }) => {
+        const hw = spec.hardware;
+        // UEFI and a TPM need the node's ovmf and swtpm: checked from the same read.
+        const needs = hw && (hw.firmware === 'efi' || hw.tpm);
+        const catalog = needs ? await this.osCatalog(hostId).catch(() => undefined) : undefined;
+        return planVm(ctx, hostId, spec, catalog?.firmware);
+      },
       task: ({ hostId, spec }) => ({
         title: `New VM ${spec.name}`,
         target: taskTarget(ctx.connection(hostId).config.name, spec.name),
@@ -38,6 +58,7 @@ export class VmService {
     | 'cloneVm'
     | 'setVmTags'
     | 'planVm'
+    | 'getOsCatalog'
     | 'createVm'
   > = {
     vmAction: async ({ vmId, action }) => {
@@ -158,6 +179,7 @@ export class VmService {
       return { taskId };
     },
 
+    getOsCatalog: ({ hostId, reread }) => this.osCatalog(hostId, reread),
     planVm: async (p) => planView(await this.newVm.plan(p)),
     createVm: (p) => this.newVm.start(p),
   };

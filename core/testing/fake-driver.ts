@@ -6,6 +6,7 @@ import type { Capability, NodeInfo, Stack, Vm } from '../../shared/model';
 import type { Finding } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
 import type { TlsReadiness } from '../../shared/migration';
+import type { OsCatalog } from '../../shared/osinfo';
 import type {
   ConsoleSource,
   DriverStep,
@@ -140,6 +141,9 @@ export class FakeDriver implements Driver {
   }
   createVmSteps(): DriverStep[] {
     throw unsupported('New VM');
+  }
+  readOsCatalog(): Promise<OsCatalog> {
+    return Promise.reject(unsupported('OS variants'));
   }
   deleteVmSteps(): DriverStep[] {
     throw unsupported('Delete VM');

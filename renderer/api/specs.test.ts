@@ -28,6 +28,10 @@ const vm: VmForm = {
   name: 'web1',
   hostId: 'h1',
   os: 'linux',
+  osVariant: '',
+  firmware: 'efi',
+  secureBoot: true,
+  tpm: true,
   kvm: true,
   cpu: 'host-passthrough',
   vcpus: '2',
@@ -77,6 +81,18 @@ describe('spec builders', () => {
       cmdline: 'console=ttyS0',
     });
     expect(spec.network).toEqual({ kind: 'bridge', name: 'br0' });
+    // The profile's devices with the chosen firmware; Secure Boot brings q35 for SMM.
+    expect(spec.hardware).toEqual({
+      diskBus: 'virtio',
+      nic: 'virtio',
+      video: 'virtio',
+      firmware: 'efi',
+      secureBoot: true,
+      tpm: true,
+      q35: true,
+    });
+    const bios = vmSpecSchema.parse(vmSpecDraft({ ...vm, firmware: 'bios' }, 10 * 2 ** 30));
+    expect(bios.hardware).toMatchObject({ firmware: 'bios', secureBoot: false, q35: false });
     const bad = vmSpecSchema.safeParse(vmSpecDraft({ ...vm, vcpus: '0' }, 0));
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['vcpus', 'disk.bytes']);
   });

@@ -8,7 +8,13 @@ import {
   type PoolType,
   type VolumeFormat,
 } from '../../shared/storage';
-import type { OsProfile, VmCpuChoice, VmSpecInput } from '../../shared/vm';
+import {
+  PROFILE_HARDWARE,
+  type OsProfile,
+  type VmCpuChoice,
+  type VmSpecInput,
+} from '../../shared/vm';
+import type { OsVariant } from '../../shared/osinfo';
 
 export type PoolField =
   | 'name'
@@ -94,6 +100,11 @@ export interface VmForm {
   name: string;
   hostId: string;
   os: OsProfile;
+  /** libosinfo's short id of the chosen variant; empty for a generic profile. */
+  osVariant: string;
+  firmware: 'bios' | 'efi';
+  secureBoot: boolean;
+  tpm: boolean;
   kvm: boolean;
   cpu: VmCpuChoice;
   vcpus: string;
@@ -119,10 +130,24 @@ export interface VmForm {
 }
 
 /** New VM's spec from its form; diskBytes is the size field as read (0 when unreadable). */
-export function vmSpecDraft(f: VmForm, diskBytes: number): VmSpecInput {
+export function vmSpecDraft(f: VmForm, diskBytes: number, variant?: OsVariant): VmSpecInput {
+  // The variant's devices (or the profile's), with the firmware the user chose.
+  const base = variant?.hardware ?? PROFILE_HARDWARE[f.os];
+  const secureBoot = f.firmware === 'efi' && f.secureBoot;
   return {
     name: f.name.trim(),
     os: f.os,
+    ...(variant
+      ? { osVariant: { id: variant.id, shortId: variant.shortId, family: variant.family } }
+      : {}),
+    hardware: {
+      ...base,
+      firmware: f.firmware,
+      secureBoot,
+      tpm: f.tpm,
+      // Secure Boot's SMM needs q35; so do its SATA-only disks.
+      q35: base.q35 || secureBoot,
+    },
     kvm: f.kvm,
     cpu: f.cpu,
     vcpus: Number(f.vcpus),

@@ -96,7 +96,7 @@ describe('virtual machines in Chromium', () => {
       await wizard.getByLabel('Node').selectOption({ label: 'node1' });
       await wizard
         .getByLabel('Operating system')
-        .selectOption({ label: 'Linux (virtio devices, BIOS)' });
+        .selectOption({ label: 'Generic: Linux (virtio devices, BIOS)' });
       // The lab's KVM does not boot Linux (docs/lab.md): run the guest emulated.
       await wizard.getByLabel('Hardware acceleration (KVM)').uncheck();
       await next();

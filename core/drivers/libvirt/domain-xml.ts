@@ -4,7 +4,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { CpuModel } from '../../../shared/cluster';
 import type { CephSource } from '../../../shared/model';
-import type { VmSpec } from '../../../shared/vm';
+import { PROFILE_HARDWARE, type VmSpec } from '../../../shared/vm';
 
 const builder = new XMLBuilder({
   ignoreAttributes: false,
@@ -110,16 +110,17 @@ function cpuElement(cpu: CpuModel): Record<string, unknown> {
 /** `cpu` is the cluster's CPU when the spec asks for it (resolved by the backend). */
 export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel): string {
   const kvm = spec.kvm;
-  const virtio = spec.os === 'linux' || spec.os === 'linux-uefi';
-  const uefi = spec.os === 'linux-uefi' || spec.os === 'windows';
-  const diskBus = virtio ? 'virtio' : spec.os === 'windows' ? 'sata' : 'ide';
+  const hw = spec.hardware ?? PROFILE_HARDWARE[spec.os];
+  // q35 has no IDE controller: its disks and CD-ROMs go on SATA.
+  const diskBus = hw.q35 && hw.diskBus === 'ide' ? 'sata' : hw.diskBus;
+  const windows = spec.osVariant ? spec.osVariant.family === 'winnt' : spec.os === 'windows';
   const devices: Record<string, unknown> = {};
 
   const disks: unknown[] = [];
   if (storage.disk) {
     disks.push(
       diskElement(storage.disk, {
-        dev: virtio ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda',
+        dev: diskBus === 'virtio' ? 'vda' : diskBus === 'sata' ? 'sda' : 'hda',
         bus: diskBus,
       }),
     );
@@ -131,24 +132,22 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel)
       driver: { '@name': 'qemu', '@type': 'raw' },
       source: { '@pool': storage.iso.pool, '@volume': storage.iso.volume },
       target:
-        virtio || diskBus === 'sata'
-          ? { '@dev': 'sdb', '@bus': 'sata' }
-          : { '@dev': 'hdc', '@bus': 'ide' },
+        diskBus !== 'ide' ? { '@dev': 'sdb', '@bus': 'sata' } : { '@dev': 'hdc', '@bus': 'ide' },
       readonly: '',
     });
   }
   if (disks.length) devices['disk'] = disks;
 
   if (spec.network.kind !== 'none') {
-    devices['interface'] = nicElement(
-      spec.network,
-      virtio ? 'virtio' : spec.os === 'windows' ? 'e1000' : 'rtl8139',
-    );
+    devices['interface'] = nicElement(spec.network, hw.nic);
   }
   if (spec.serial) {
     devices['serial'] = { '@type': 'pty', target: { '@port': '0' } };
     devices['console'] = { '@type': 'pty', target: { '@type': 'serial', '@port': '0' } };
   }
+  // Windows 11 asks for TPM 2.0; swtpm emulates one, its state kept by libvirt.
+  if (hw.tpm)
+    devices['tpm'] = { '@model': 'tpm-crb', backend: { '@type': 'emulator', '@version': '2.0' } };
   // An absolute pointer, so the console's mouse lands where it is pointed.
   devices['input'] = { '@type': 'tablet', '@bus': 'usb' };
   if (spec.graphics !== 'none') {
@@ -160,7 +159,7 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel)
       '@listen': '127.0.0.1',
       listen: { '@type': 'address', '@address': '127.0.0.1' },
     };
-    devices['video'] = { model: { '@type': virtio ? 'virtio' : 'vga' } };
+    devices['video'] = { model: { '@type': hw.video } };
   }
 
   // Boot order: the install medium first, then the disk.
@@ -173,9 +172,26 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel)
           ...(storage.disk ? [{ '@dev': 'hd' }] : []),
         ];
 
+  const efi = hw.firmware === 'efi';
   const os: Record<string, unknown> = {
-    ...(uefi ? { '@firmware': 'efi' } : {}),
-    type: { '@arch': 'x86_64', '#text': 'hvm' },
+    ...(efi ? { '@firmware': 'efi' } : {}),
+    type: { '@arch': 'x86_64', ...(hw.q35 ? { '@machine': 'q35' } : {}), '#text': 'hvm' },
+    // libvirt picks the firmware from the node's descriptors (Debian's ovmf):
+    // with Secure Boot, the one with Microsoft's keys enrolled; without, one
+    // that has none, so SMM is not needed.
+    ...(efi
+      ? {
+          firmware: {
+            feature: hw.secureBoot
+              ? [
+                  { '@enabled': 'yes', '@name': 'enrolled-keys' },
+                  { '@enabled': 'yes', '@name': 'secure-boot' },
+                ]
+              : [{ '@enabled': 'no', '@name': 'secure-boot' }],
+          },
+          ...(hw.secureBoot ? { loader: { '@secure': 'yes' } } : {}),
+        }
+      : {}),
     ...(spec.boot.kind === 'kernel'
       ? {
           kernel: spec.boot.kernel,
@@ -190,12 +206,23 @@ export function buildDomainXml(spec: VmSpec, storage: VmStorage, cpu?: CpuModel)
     domain: {
       '@type': kvm ? 'kvm' : 'qemu',
       name: spec.name,
+      ...(spec.osVariant
+        ? {
+            metadata: {
+              'libosinfo:libosinfo': {
+                '@xmlns:libosinfo': 'http://libosinfo.org/xmlns/libvirt/domain/1.0',
+                'libosinfo:os': { '@id': spec.osVariant.id },
+              },
+            },
+          }
+        : {}),
       memory: { '@unit': 'MiB', '#text': String(spec.memoryMiB) },
       vcpu: String(spec.vcpus),
       os,
-      features: { acpi: '', apic: '' },
+      // Secure Boot's firmware keeps its variables safe only with SMM.
+      features: { acpi: '', apic: '', ...(hw.secureBoot ? { smm: { '@state': 'on' } } : {}) },
       ...(kvm ? { cpu: cpu ? cpuElement(cpu) : { '@mode': 'host-passthrough' } } : {}),
-      clock: { '@offset': spec.os === 'windows' ? 'localtime' : 'utc' },
+      clock: { '@offset': windows ? 'localtime' : 'utc' },
       devices,
     },
   }) as string;

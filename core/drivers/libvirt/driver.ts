@@ -66,6 +66,8 @@ import {
 } from './domain-edit';
 import type { DiskVolume } from './domain-xml';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
+import { OSINFO_ARGV, parseOsinfo } from './osinfo';
+import type { OsCatalog } from '../../../shared/osinfo';
 import { parseFoundSources, scanSourcesArgv } from './pool-sources';
 import { readSnapshots, snapshotSteps } from './snapshots';
 import { setTagsStep } from './tag-steps';
@@ -673,6 +675,17 @@ export class LibvirtDriver implements Driver {
       shownInput: maskSecrets(cloneXml),
     });
     return steps;
+  }
+
+  /** Over its own exec channel: ~600 kB of osinfo-db lines would hold the quick shell. */
+  async readOsCatalog(): Promise<OsCatalog> {
+    const r = await this.session.exec([...OSINFO_ARGV], { timeoutMs: 60_000 });
+    if (r.code !== 0)
+      throw new ClusterdeckError(
+        'command-failed',
+        `${this.label}: reading libosinfo's OS list failed: ${r.stderr.trim() || `exit code ${r.code}`}.`,
+      );
+    return parseOsinfo(r.stdout);
   }
 
   createVmSteps(spec: VmSpec, pools: VmPools, cpu?: CpuModel): DriverStep[] {

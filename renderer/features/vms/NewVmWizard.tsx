@@ -5,7 +5,7 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { volumeFormatsFor } from '../../../shared/storage';
 import { hasCapability, type StoragePool, type Volume } from '../../../shared/model';
 import { isoProblem, namesOfUsers, volumeUsers } from '../../../shared/volume-use';
-import { OS_PROFILES, OS_PROFILE_LABELS } from '../../../shared/vm';
+import { firmwareProblems } from '../../../shared/osinfo';
 import { describeCpu } from '../../../shared/cluster';
 import { api } from '../../api/backend';
 import { StartNetworkOffer } from '../networks/StartNetworkOffer';
@@ -30,6 +30,8 @@ import {
   type Form,
   type TextKey,
 } from './newVmForm';
+import { MinimumWarnings, OsStep } from './OsStep';
+import { useOsCatalog } from './osVariants';
 
 export function NewVmWizard() {
   const close = () => useUi.getState().setWizard(undefined);
@@ -85,15 +87,27 @@ export function NewVmWizard() {
       set('diskFormat', diskFormats[0]!);
   }, [f.diskPool, diskFormats.join()]);
 
+  // The node's libosinfo variants, read once per node; the chosen one sets devices and minimums.
+  const catalog = useOsCatalog(f.hostId);
+  const variant =
+    catalog.state === 'ready'
+      ? catalog.catalog.variants.find((v) => v.shortId === f.osVariant)
+      : undefined;
   const errors = errorsOf(
     f,
     host?.info ? { name: host.name, memoryKiB: host.info.memoryKiB } : undefined,
+    variant,
   );
+  const hardware = toSpec(f, variant).hardware;
+  if (catalog.state === 'ready' && hardware) {
+    const missing = firmwareProblems(hardware, catalog.catalog.firmware, host?.name ?? 'The node');
+    if (missing.length) errors['firmware'] = missing.join(' ');
+  }
   if (!f.hostId) errors['hostId'] = 'Add and connect a node first.';
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const plan = usePlan(index === STEPS.length - 1, () =>
-    api.planVm({ hostId: f.hostId, spec: toSpec(f) }),
+    api.planVm({ hostId: f.hostId, spec: toSpec(f, variant) }),
   );
 
   // Each step is checked before the wizard moves past it, also by a step label.
@@ -113,7 +127,7 @@ export function NewVmWizard() {
   const { busy, finish: create } = useFinish(async () => {
     await api.createVm({
       hostId: f.hostId,
-      spec: toSpec(f),
+      spec: toSpec(f, variant),
     });
     if (f.start && f.openConsole && f.graphics !== 'none') {
       useUi.getState().openWhenReady({ hostId: f.hostId, name: f.name.trim(), tab: 'console' });
@@ -220,11 +234,14 @@ export function NewVmWizard() {
             'Node',
             hosts.map((h) => ({ value: h.id, label: h.name })),
           )}
-          {select(
-            'os',
-            'Operating system',
-            OS_PROFILES.map((o) => ({ value: o, label: OS_PROFILE_LABELS[o] })),
-          )}
+          <OsStep
+            f={f}
+            setF={setF}
+            node={host?.name ?? 'the node'}
+            catalog={catalog}
+            variant={variant}
+            firmwareError={errors['firmware']}
+          />
           {check('kvm', 'Hardware acceleration (KVM)')}
           {host?.info?.virtualization !== 'kvm' && (
             <p className="text-sm text-slate-500">
@@ -242,6 +259,7 @@ export function NewVmWizard() {
               {host.name} has {host.info.cpus} CPUs and {formatKiB(host.info.memoryKiB)} of memory.
             </p>
           )}
+          <MinimumWarnings f={f} variant={variant} fields={['memoryMiB', 'vcpus']} />
           {f.kvm && (
             <fieldset className="space-y-1">
               <legend className="mb-1 font-medium">CPU model</legend>
@@ -275,6 +293,7 @@ export function NewVmWizard() {
           {radio('disk', 'none', 'No disk')}
           {f.disk !== 'none' && select('diskPool', 'Storage pool', poolOptions)}
           {f.disk === 'new' && text('diskSize', 'Disk size', '10G')}
+          {f.disk === 'new' && <MinimumWarnings f={f} variant={variant} fields={['diskSize']} />}
           {f.disk === 'new' &&
             select(
               'diskFormat',

@@ -4,6 +4,7 @@ import { vmSpecSchema } from '../../../shared/vm';
 import { vmSpecDraft, type VmForm as Form } from '../../api/specs';
 import { parseSize } from '../../../shared/units';
 import type { Host } from '../../../shared/model';
+import type { OsVariant } from '../../../shared/osinfo';
 import { formatKiB } from '../../ui/format';
 
 export type { VmForm as Form } from '../../api/specs';
@@ -27,6 +28,10 @@ export function initialForm(firstHost: Host | undefined): Form {
     name: '',
     hostId: firstHost?.id ?? '',
     os: 'linux',
+    osVariant: '',
+    firmware: 'bios',
+    secureBoot: false,
+    tpm: false,
     kvm: firstHost?.info?.virtualization === 'kvm',
     cpu: 'host-passthrough',
     vcpus: '1',
@@ -53,7 +58,8 @@ export function initialForm(firstHost: Host | undefined): Form {
 }
 
 /** The spec as the contract expects it; an unreadable size is 0 bytes, which it refuses. */
-export const toSpec = (f: Form) => vmSpecDraft(f, parseSize(f.diskSize) ?? 0);
+export const toSpec = (f: Form, variant?: OsVariant) =>
+  vmSpecDraft(f, parseSize(f.diskSize) ?? 0, variant);
 
 /** The app's own sentences per field: too short/small, too long/big, and anything else. */
 type Sentences = { small: string; big?: string; other?: string };
@@ -129,9 +135,10 @@ function sentence(key: string, issue: { code: string; message: string }): string
 export function errorsOf(
   f: Form,
   node?: { name: string; memoryKiB: number },
+  variant?: OsVariant,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  const r = vmSpecSchema.safeParse(toSpec(f));
+  const r = vmSpecSchema.safeParse(toSpec(f, variant));
   for (const issue of r.success ? [] : r.error.issues) {
     const [a, b] = issue.path.map(String);
     const key =
@@ -149,11 +156,13 @@ export function errorsOf(
             : b === 'poolId'
               ? 'isoPool'
               : (b ?? 'kernel')
-          : a === 'network'
-            ? f.net === 'bridge'
-              ? 'bridge'
-              : 'netName'
-            : (a ?? 'name');
+          : a === 'hardware' || a === 'osVariant'
+            ? 'os'
+            : a === 'network'
+              ? f.net === 'bridge'
+                ? 'bridge'
+                : 'netName'
+              : (a ?? 'name');
     out[key] ??= sentence(key, issue);
   }
   if (f.disk === 'new' && !parseSize(f.diskSize))
@@ -168,7 +177,7 @@ export function errorsOf(
 
 /** Which fields each step asks for, to check before moving on. */
 export const STEP_FIELDS: string[][] = [
-  ['name', 'hostId', 'os'],
+  ['name', 'hostId', 'os', 'firmware', 'tpm'],
   ['vcpus', 'memoryMiB'],
   ['diskPool', 'diskSize', 'diskFormat', 'diskVolume'],
   ['isoPool', 'isoVolume', 'kernel', 'initrd', 'cmdline'],
