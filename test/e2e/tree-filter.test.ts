@@ -107,6 +107,7 @@ describe('context menus of nodes and pools in the tree', () => {
     await menu.waitFor();
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       'Reconnect',
+      'New network…',
       'Remove host…',
     ]);
     await menu.getByRole('menuitem', { name: 'Remove host…' }).click();

@@ -1,9 +1,9 @@
-// Step labels that take a wizard back (New Storage Pool), and a file dropped
-// onto a pool's upload area that uploads like a chosen one.
+// Step labels that take a wizard back (New Storage Pool, New Cluster, Migrate
+// VM), and a file dropped onto a pool's upload area that uploads like a chosen one.
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { virshOn } from '../lab';
-import { useE2e } from './fixtures';
+import { ensureE2eCluster, useE2e, vmItem } from './fixtures';
 
 const e2e = useE2e();
 let page: Page;
@@ -46,6 +46,58 @@ describe('wizard steps and dropped uploads in Chromium', () => {
 
     await wizard.getByRole('button', { name: 'Cancel' }).click();
     await wizard.waitFor({ state: 'detached' });
+  });
+
+  it('New Cluster: back to its first step by label, the name and nodes kept; nothing made', async () => {
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'New Cluster' })
+      .click();
+    const wizard = page.getByRole('dialog', { name: 'New Cluster' });
+    const steps = wizard.getByRole('list', { name: 'Steps' });
+    const current = () => steps.locator('[aria-current="step"]').textContent();
+    await wizard.getByLabel('Cluster name').fill('e2e-steps-cluster');
+    const node1 = wizard.getByRole('checkbox', { name: 'node1' });
+    const node2 = wizard.getByRole('checkbox', { name: 'node2' });
+    // Nodes already in a cluster cannot be chosen; pick two that can, if any.
+    const free = [];
+    for (const box of [node1, node2, wizard.getByRole('checkbox', { name: 'node3' })])
+      if ((await box.count()) && (await box.isEnabled())) free.push(box);
+    for (const box of free) await box.check();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(current).toBe('2. Preflight');
+    await steps.getByRole('button', { name: '1. Name and nodes' }).click();
+    await expect.poll(current).toBe('1. Name and nodes');
+    expect(await wizard.getByLabel('Cluster name').inputValue()).toBe('e2e-steps-cluster');
+    for (const box of free) expect(await box.isChecked()).toBe(true);
+    // A step not visited yet is no button.
+    expect(await steps.getByRole('button', { name: '4. Summary' }).count()).toBe(0);
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    expect(e2e.backend.store.all('clusters').map((c) => c.name)).not.toContain('e2e-steps-cluster');
+  });
+
+  it('Migrate VM: back to Target by label, the target kept; forward again by label', async () => {
+    await ensureE2eCluster();
+    await vmItem('lab-tiny-1', 'Running').click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Migrate…' }).click();
+    const wizard = page.getByRole('dialog', { name: 'Migrate lab-tiny-1' });
+    const steps = wizard.getByRole('list', { name: 'Steps' });
+    const current = () => steps.locator('[aria-current="step"]').textContent();
+    await wizard.getByLabel('Target node').selectOption({ label: 'node3' });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('list', { name: 'Preflight checks' }).waitFor({ timeout: 30_000 });
+    await steps.getByRole('button', { name: '1. Target' }).click();
+    await expect.poll(current).toBe('1. Target');
+    const target = wizard.getByLabel('Target node');
+    expect(await target.locator('option:checked').textContent()).toBe('node3');
+    await steps.getByRole('button', { name: '2. Preflight' }).click();
+    await expect.poll(current).toBe('2. Preflight');
+    await wizard.getByRole('list', { name: 'Preflight checks' }).waitFor({ timeout: 30_000 });
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    // Nothing moved.
+    expect(virshOn('node1', ['domstate', 'lab-tiny-1']).trim()).toBe('running');
   });
 
   it('uploads a file dropped on the pool’s upload area', async () => {

@@ -302,7 +302,7 @@ describe.runIf(haveThree)('Migrate VM', () => {
       // Shut off, it moves offline, but could never start there.
       expect((await plan(big.id)).problems).toEqual([
         expect.stringMatching(
-          /^int-mig-big needs 4\.0 TiB, more than node2 has in all \(.*\): it could never start there\.$/,
+          /^int-mig-big needs 4\.0 TiB, more than node2's total memory \(.*\): it could never start there\.$/,
         ),
       ]);
       await expect(
