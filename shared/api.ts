@@ -17,6 +17,7 @@ import {
   volumeOpSchema,
 } from './storage';
 import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { guestInfoSchema } from './guest';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { performanceSampleSchema } from './performance';
@@ -210,6 +211,11 @@ export const methods = {
     result: z.object({
       users: z.array(z.object({ vm: z.string(), snapshots: z.array(z.string()) })),
     }),
+  },
+  /** What a VM's guest agent says, read from its node when the General tab is open. */
+  guestInfo: {
+    params: z.object({ vmId: idSchema }),
+    result: guestInfoSchema,
   },
   /** A VM's snapshots, read from its node when asked. */
   listSnapshots: {

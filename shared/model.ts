@@ -41,6 +41,7 @@ export const CAPABILITIES = [
   'vm-edit',
   'vm-clone',
   'snapshots',
+  'guest-agent',
   'migration',
   'cluster',
   'performance',

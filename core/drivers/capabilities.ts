@@ -17,6 +17,7 @@ import type {
   VolumeOp,
 } from '../../shared/storage';
 import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
+import type { GuestInfo } from '../../shared/guest';
 import type { TaskContext } from '../tasks/runner';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
@@ -124,6 +125,11 @@ export interface Snapshots {
   /** Re-reads the disks the VM's snapshots keep into the inventory, after a snapshot change. */
   snapshotsChanged(vm: Vm): Promise<void>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
+}
+
+export interface GuestAgent {
+  /** What the VM's guest agent says (OS, host name, addresses, uptime), or why it did not answer. */
+  guestInfo(vm: Vm): Promise<GuestInfo>;
 }
 
 /** What a VM needs of any node it runs on, for Migrate VM's preflight. */

@@ -7,6 +7,7 @@ import type { Capability, Stack } from '../../shared/model';
 import type {
   Consoles,
   EntityIds,
+  GuestAgent,
   Inventory,
   Migration,
   PerformanceCounters,
@@ -31,6 +32,7 @@ export interface Driver
     PoolScan,
     VmProvisioning,
     Snapshots,
+    GuestAgent,
     Migration,
     PerformanceCounters {
   readonly stack: Stack;

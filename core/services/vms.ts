@@ -31,6 +31,7 @@ export class VmService {
   readonly handlers: HandlersOf<
     | 'vmAction'
     | 'listSnapshots'
+    | 'guestInfo'
     | 'snapshotAction'
     | 'deleteVm'
     | 'planVmSettings'
@@ -49,6 +50,11 @@ export class VmService {
         (ctx) => driver.vmAction(vm, action, ctx, this.ctx.settings.current.vmActionTimeoutSeconds),
       );
       return { taskId };
+    },
+
+    guestInfo: async ({ vmId }) => {
+      const vm = vmOrThrow(this.ctx, vmId);
+      return this.ctx.connection(vm.hostId).getDriver().guestInfo(vm);
     },
 
     listSnapshots: async ({ vmId }) => {

@@ -140,6 +140,9 @@ export class FakeDriver implements Driver {
   cloneVmSteps(): Promise<DriverStep[]> {
     return Promise.reject(unsupported('Clone VM'));
   }
+  guestInfo(): Promise<never> {
+    return Promise.reject(unsupported('guest agents'));
+  }
   readSnapshots(): Promise<never[]> {
     return Promise.reject(unsupported('snapshots'));
   }

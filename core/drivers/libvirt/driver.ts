@@ -59,6 +59,8 @@ import type { DiskVolume } from './domain-xml';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { parseFoundSources, scanSourcesArgv } from './pool-sources';
 import { readSnapshots, snapshotSteps } from './snapshots';
+import { guestInfoArgv, parseGuestInfo } from './guest-agent';
+import type { GuestInfo } from '../../../shared/guest';
 import {
   cloneVolumeSteps,
   createPoolSteps,
@@ -271,12 +273,28 @@ export class LibvirtDriver implements Driver {
     this.lineListeners.add(listener);
     const unsubscribe = this.store.onPatch(() => wake());
     try {
-      const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
-      const r = await this.session.exec(argv, {
-        signal: ctx.signal,
-        log: ctx.log,
-        timeoutMs: 120_000,
-      });
+      const run = (argv: string[]) =>
+        this.session.exec(argv, { signal: ctx.signal, log: ctx.log, timeoutMs: 120_000 });
+      let argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
+      let r;
+      if (action === 'shutdown') {
+        // The guest agent when it answers, else the ACPI power button; the
+        // task's step says which it was (the log has both commands).
+        r = await run(virshArgv([...VM_ACTION_ARGS.shutdown(vm.uuid), '--mode', 'agent']));
+        if (r.code === 0) ctx.setSteps(['Shut down through the guest agent']);
+        else {
+          const why =
+            r.stderr
+              .trim()
+              .replace(/^error: /gm, '')
+              .split('\n')
+              .pop() ?? '';
+          ctx.setSteps([`Shut down with the ACPI power button (guest agent: ${why})`]);
+          argv = virshArgv([...VM_ACTION_ARGS.shutdown(vm.uuid), '--mode', 'acpi']);
+          r = await run(argv);
+        }
+        ctx.stepState(0, r.code === 0 ? 'done' : 'failed');
+      } else r = await run(argv);
       if (r.code !== 0) {
         const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
         throw new ClusterdeckError(
@@ -417,6 +435,12 @@ export class LibvirtDriver implements Driver {
       bootFiles,
       cpuDescription: xml,
     };
+  }
+
+  async guestInfo(vm: Vm): Promise<GuestInfo> {
+    // Its own exec channel, not the open virsh: a hung agent must not stall the inventory.
+    const r = await this.session.exec(guestInfoArgv(vm), { timeoutMs: 20_000 });
+    return parseGuestInfo(r.stdout);
   }
 
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {

@@ -1,10 +1,11 @@
-import type { Vm } from '../../../shared/model';
+import { hasCapability, type Vm } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { VM_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts, Table } from '../../ui/Facts';
 import { buttonClass } from '../../ui/Dialog';
 import { useUi } from '../../state/ui';
 import { offersDialog, useVmJob } from './vmActions';
+import { GuestFacts } from './GuestFacts';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
@@ -78,6 +79,7 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ],
         ]}
       />
+      {host && hasCapability(host, 'guest-agent') && <GuestFacts key={vm.id} vm={vm} />}
       <Table
         caption="Disks"
         head={['Target', 'Device', 'Bus', 'Source']}
