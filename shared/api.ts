@@ -16,7 +16,7 @@ import {
   scanRequestSchema,
   volumeOpSchema,
 } from './storage';
-import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { snapshotOpSchema, snapshotRefusalsSchema, vmSettingsSchema, vmSpecSchema } from './vm';
 import { guestInfoSchema } from './guest';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
@@ -220,7 +220,11 @@ export const methods = {
   /** A VM's snapshots, read from its node when asked. */
   listSnapshots: {
     params: z.object({ vmId: idSchema }),
-    result: z.object({ snapshots: z.array(snapshotSchema) }),
+    result: z.object({
+      snapshots: z.array(snapshotSchema),
+      /** Kinds of snapshot the node cannot take now, and why. */
+      cannotCreate: snapshotRefusalsSchema,
+    }),
   },
   snapshotAction: {
     params: z.object({ vmId: idSchema, snapshot: snapshotOpSchema }),

@@ -16,7 +16,7 @@ import type {
   ScanRequest,
   VolumeOp,
 } from '../../shared/storage';
-import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
+import type { SnapshotOp, SnapshotRefusals, VmSettings, VmSpec } from '../../shared/vm';
 import type { GuestInfo } from '../../shared/guest';
 import type { TaskContext } from '../tasks/runner';
 
@@ -125,6 +125,8 @@ export interface Snapshots {
   /** Re-reads the disks the VM's snapshots keep into the inventory, after a snapshot change. */
   snapshotsChanged(vm: Vm): Promise<void>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
+  /** Why the node cannot take a snapshot of each kind now, given the VM's snapshots. */
+  snapshotCreateRefusals(vm: Vm, snapshots: readonly Snapshot[]): SnapshotRefusals;
 }
 
 export interface GuestAgent {

@@ -143,6 +143,9 @@ export class FakeDriver implements Driver {
   guestInfo(): Promise<never> {
     return Promise.reject(unsupported('guest agents'));
   }
+  snapshotCreateRefusals(): Record<string, never> {
+    return {};
+  }
   readSnapshots(): Promise<never[]> {
     return Promise.reject(unsupported('snapshots'));
   }

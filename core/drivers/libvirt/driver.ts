@@ -58,7 +58,8 @@ import {
 import type { DiskVolume } from './domain-xml';
 import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { parseFoundSources, scanSourcesArgv } from './pool-sources';
-import { readSnapshots, snapshotSteps } from './snapshots';
+import { readSnapshots, snapshotCreateRefusals, snapshotSteps } from './snapshots';
+import type { SnapshotRefusals } from '../../../shared/vm';
 import { guestInfoArgv, parseGuestInfo } from './guest-agent';
 import type { GuestInfo } from '../../../shared/guest';
 import {
@@ -443,9 +444,13 @@ export class LibvirtDriver implements Driver {
     return parseGuestInfo(r.stdout);
   }
 
+  snapshotCreateRefusals(vm: Vm, snapshots: readonly Snapshot[]): SnapshotRefusals {
+    return snapshotCreateRefusals(vm, snapshots);
+  }
+
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
-    return readSnapshots(this.shell, vm);
+    return readSnapshots(this.shell, vm, this.label);
   }
 
   async vmsWithSnapshots(): Promise<string[]> {
