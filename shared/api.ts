@@ -18,6 +18,7 @@ import {
 } from './storage';
 import { snapshotOpSchema, snapshotRefusalsSchema, vmSettingsSchema, vmSpecSchema } from './vm';
 import { guestInfoSchema } from './guest';
+import { HOST_POWER_ACTIONS, hostPowerPlanSchema } from './host-power';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { performanceSampleSchema } from './performance';
@@ -211,6 +212,16 @@ export const methods = {
     result: z.object({
       users: z.array(z.object({ vm: z.string(), snapshots: z.array(z.string()) })),
     }),
+  },
+  /** What Reboot / Shut down would run on a node, and the VMs that stop it. */
+  planHostPower: {
+    params: z.object({ hostId: idSchema, action: z.enum(HOST_POWER_ACTIONS) }),
+    result: hostPowerPlanSchema,
+  },
+  /** Reboots or shuts down a node (refused while it runs VMs). */
+  hostPower: {
+    params: z.object({ hostId: idSchema, action: z.enum(HOST_POWER_ACTIONS) }),
+    result: taskStarted,
   },
   /** What a VM's guest agent says, read from its node when the General tab is open. */
   guestInfo: {

@@ -9,6 +9,7 @@ import { ConsoleService } from './consoles';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
+import { HostPowerService } from './host-power';
 import { MigrationService } from './migration';
 import { PerformanceService } from './performance';
 import { StorageService } from './storage';
@@ -19,6 +20,7 @@ import { VmService } from './vms';
 export interface Services {
   app: AppService;
   hosts: HostService;
+  hostPower: HostPowerService;
   clusters: ClusterService;
   storage: StorageService;
   vms: VmService;
@@ -36,6 +38,7 @@ export function createServices(ctx: ServiceContext): Services {
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
+    hostPower: new HostPowerService(ctx),
     clusters,
     storage: new StorageService(ctx),
     vms: new VmService(ctx),
@@ -64,6 +67,7 @@ export function route(s: Services): Handlers {
   return {
     ...s.app.handlers,
     ...s.hosts.handlers,
+    ...s.hostPower.handlers,
     ...s.clusters.handlers,
     ...s.storage.handlers,
     ...s.vms.handlers,

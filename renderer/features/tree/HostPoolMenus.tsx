@@ -4,6 +4,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { hostActions } from '../hosts/hostActions';
+import { askHostPower } from '../hosts/hostPower';
 import { poolActions } from '../storage/poolActions';
 import { useRun } from '../storage/poolRun';
 import { MenuItem, TreeMenu } from './TreeMenu';
@@ -24,6 +25,20 @@ export function HostContextMenu({ id, x, y, onClose }: MenuProps) {
     <TreeMenu name={`Actions for ${host.name}`} x={x} y={y} onClose={onClose}>
       <MenuItem label="Reconnect" onSelect={() => void act.reconnect()} onClose={onClose} />
       <MenuItem label="Remove host…" onSelect={act.remove} onClose={onClose} />
+      {host.state === 'connected' && (
+        <>
+          <MenuItem
+            label="Reboot…"
+            onSelect={() => void askHostPower(host, 'reboot', notify)}
+            onClose={onClose}
+          />
+          <MenuItem
+            label="Shut down…"
+            onSelect={() => void askHostPower(host, 'shutdown', notify)}
+            onClose={onClose}
+          />
+        </>
+      )}
     </TreeMenu>
   );
 }
