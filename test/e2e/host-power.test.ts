@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../core/backend';
 import { labCommand, readLab, virshOn, waitFor } from '../lab';
-import { useE2e } from './fixtures';
+import { ensureE2eCluster, useE2e } from './fixtures';
 
 /** Refuses unless every power command inside the node is the lab's stand-in. */
 function guardPower(node: string) {
@@ -131,5 +131,24 @@ describe('node power in Chromium', () => {
     // Powered on again (the lab's power button), it reconnects by itself.
     labCommand(['power-on', 'node3']);
     await waitFor(() => hostState('node3') === 'connected', 'node3 back', 90_000);
+  });
+
+  it('offers maintenance mode instead when the node is in a cluster', async () => {
+    await ensureE2eCluster();
+    await page
+      .getByRole('treeitem', { name: /^node1/ })
+      .first()
+      .click({ button: 'right' });
+    await page
+      .getByRole('menu', { name: 'Actions for node1' })
+      .getByRole('menuitem', { name: 'Reboot…' })
+      .click();
+    const ask = page.getByRole('alertdialog', { name: 'Reboot node1: move its VMs first' });
+    await ask.getByText(/Maintenance mode moves them to the other nodes/).waitFor();
+    await ask.getByRole('button', { name: 'Enter maintenance mode…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Maintenance mode for node1' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(alive(pids('node1').libvirtd)).toBe(true);
   });
 });
