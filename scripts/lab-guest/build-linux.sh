@@ -87,11 +87,12 @@ done
 # No agent channel in this VM: nothing to run (init would respawn at once).
 exec sleep 3600
 GA
-# qemu-ga's guest-shutdown runs /sbin/shutdown -P|-H|-r +0; busybox has no
-# shutdown applet.
+# qemu-ga's guest-shutdown runs /sbin/shutdown -h -P|-H|-r +0 (-h first,
+# the mode's flag after it); busybox has no shutdown applet.
 cat > "$root/sbin/shutdown" <<'SD'
 #!/bin/sh
-case "$1" in -r) exec reboot ;; -H) exec halt ;; *) exec poweroff ;; esac
+for a in "$@"; do case "$a" in -r) exec reboot ;; -H) exec halt ;; esac; done
+exec poweroff
 SD
 chmod +x "$root/sbin/start-qemu-ga" "$root/sbin/shutdown"
 cat > "$root/etc/os-release" <<'OS'
