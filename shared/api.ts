@@ -16,7 +16,9 @@ import {
   scanRequestSchema,
   volumeOpSchema,
 } from './storage';
-import { snapshotOpSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { snapshotOpSchema, snapshotRefusalsSchema, vmSettingsSchema, vmSpecSchema } from './vm';
+import { guestInfoSchema } from './guest';
+import { HOST_POWER_ACTIONS, hostPowerPlanSchema } from './host-power';
 import { diskTargetSchema, vmChangeSchema } from './vm-change';
 import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
@@ -236,10 +238,29 @@ export const methods = {
       users: z.array(z.object({ vm: z.string(), snapshots: z.array(z.string()) })),
     }),
   },
+  /** What Reboot / Shut down would run on a node, and the VMs that stop it. */
+  planHostPower: {
+    params: z.object({ hostId: idSchema, action: z.enum(HOST_POWER_ACTIONS) }),
+    result: hostPowerPlanSchema,
+  },
+  /** Reboots or shuts down a node (refused while it runs VMs). */
+  hostPower: {
+    params: z.object({ hostId: idSchema, action: z.enum(HOST_POWER_ACTIONS) }),
+    result: taskStarted,
+  },
+  /** What a VM's guest agent says, read from its node when the General tab is open. */
+  guestInfo: {
+    params: z.object({ vmId: idSchema }),
+    result: guestInfoSchema,
+  },
   /** A VM's snapshots, read from its node when asked. */
   listSnapshots: {
     params: z.object({ vmId: idSchema }),
-    result: z.object({ snapshots: z.array(snapshotSchema) }),
+    result: z.object({
+      snapshots: z.array(snapshotSchema),
+      /** Kinds of snapshot the node cannot take now, and why. */
+      cannotCreate: snapshotRefusalsSchema,
+    }),
   },
   snapshotAction: {
     params: z.object({ vmId: idSchema, snapshot: snapshotOpSchema }),

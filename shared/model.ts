@@ -42,6 +42,7 @@ export const CAPABILITIES = [
   'vm-edit',
   'vm-clone',
   'snapshots',
+  'guest-agent',
   'migration',
   'cluster',
   'performance',
@@ -206,6 +207,15 @@ export const snapshotSchema = z.object({
   createdAt: z.number(),
   /** The VM's state when it was taken: running, shutoff, … */
   state: z.string(),
+  /**
+   * Where it keeps the disks and memory: 'internal' inside the qcow2 images,
+   * 'external' in overlay files (disk-only snapshots); absent when unknown.
+   */
+  storage: z.enum(['internal', 'external']).optional(),
+  /** Whether it holds the guest's memory, so a revert brings the VM back running. */
+  memory: z.boolean().optional(),
+  /** Why the node cannot revert to it (Revert is not offered then). */
+  cannotRevert: z.string().optional(),
   current: z.boolean(),
   /** The disks of the definition kept with it, as they were then (a revert needs them). */
   disks: z.array(vmDiskSchema),

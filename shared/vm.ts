@@ -197,6 +197,17 @@ export const vmSettingsSchema = z.object({
 });
 export type VmSettings = z.infer<typeof vmSettingsSchema>;
 
+export const SNAPSHOT_KINDS = ['default', 'memory', 'disk-only-quiesce'] as const;
+export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
+
+/** Why a kind of snapshot cannot be taken now, by kind (absent: it can). */
+export const snapshotRefusalsSchema = z.object({
+  default: z.string().optional(),
+  memory: z.string().optional(),
+  'disk-only-quiesce': z.string().optional(),
+});
+export type SnapshotRefusals = z.infer<typeof snapshotRefusalsSchema>;
+
 /** A change to a VM's snapshots, as the Snapshots tab sends it and the driver runs it. */
 export const snapshotOpSchema = z.discriminatedUnion('op', [
   z.object({
@@ -207,6 +218,13 @@ export const snapshotOpSchema = z.discriminatedUnion('op', [
       .max(1000)
       .refine((t) => ![...t].some((c) => c.charCodeAt(0) < 0x20), 'One line of text.')
       .default(''),
+    /**
+     * 'default': libvirt's choice (disks, and memory too when the VM runs);
+     * 'memory': the running state, disks and memory (a running VM only);
+     * 'disk-only-quiesce': the disks only, in overlay files, the guest's file
+     * systems frozen through its agent meanwhile (needs the agent running).
+     */
+    kind: z.enum(SNAPSHOT_KINDS).default('default'),
   }),
   z.object({ op: z.literal('revert'), name: z.string().min(1).max(255) }),
   z.object({ op: z.literal('delete'), name: z.string().min(1).max(255) }),

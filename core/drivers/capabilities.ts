@@ -18,7 +18,8 @@ import type {
   ScanRequest,
   VolumeOp,
 } from '../../shared/storage';
-import type { SnapshotOp, VmSettings, VmSpec } from '../../shared/vm';
+import type { SnapshotOp, SnapshotRefusals, VmSettings, VmSpec } from '../../shared/vm';
+import type { GuestInfo } from '../../shared/guest';
 import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
 
@@ -154,6 +155,13 @@ export interface Snapshots {
   /** Re-reads the disks the VM's snapshots keep into the inventory, after a snapshot change. */
   snapshotsChanged(vm: Vm): Promise<void>;
   snapshotSteps(vm: Vm, op: SnapshotOp): DriverStep[];
+  /** Why the node cannot take a snapshot of each kind now, given the VM's snapshots. */
+  snapshotCreateRefusals(vm: Vm, snapshots: readonly Snapshot[]): SnapshotRefusals;
+}
+
+export interface GuestAgent {
+  /** What the VM's guest agent says (OS, host name, addresses, uptime), or why it did not answer. */
+  guestInfo(vm: Vm): Promise<GuestInfo>;
 }
 
 /** What a VM needs of any node it runs on, for Migrate VM's preflight. */

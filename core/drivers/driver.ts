@@ -7,6 +7,7 @@ import type { Capability, Stack } from '../../shared/model';
 import type {
   Consoles,
   EntityIds,
+  GuestAgent,
   Inventory,
   Migration,
   Networks,
@@ -35,6 +36,7 @@ export interface Driver
     VmProvisioning,
     VmDevices,
     Snapshots,
+    GuestAgent,
     Migration,
     PerformanceCounters {
   readonly stack: Stack;

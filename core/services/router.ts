@@ -9,6 +9,7 @@ import { ConsoleService } from './consoles';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
+import { HostPowerService } from './host-power';
 import { MigrationService } from './migration';
 import { NetworkService } from './networks';
 import { PerformanceService } from './performance';
@@ -21,6 +22,7 @@ import { VmService } from './vms';
 export interface Services {
   app: AppService;
   hosts: HostService;
+  hostPower: HostPowerService;
   clusters: ClusterService;
   storage: StorageService;
   networks: NetworkService;
@@ -40,6 +42,7 @@ export function createServices(ctx: ServiceContext): Services {
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
+    hostPower: new HostPowerService(ctx),
     clusters,
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
@@ -70,6 +73,7 @@ export function route(s: Services): Handlers {
   return {
     ...s.app.handlers,
     ...s.hosts.handlers,
+    ...s.hostPower.handlers,
     ...s.clusters.handlers,
     ...s.storage.handlers,
     ...s.networks.handlers,

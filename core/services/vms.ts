@@ -4,6 +4,7 @@ import { ClusterdeckError } from '../../shared/errors';
 import { VM_ACTION_LABELS } from '../../shared/vm-actions';
 import type { VmSpec } from '../../shared/vm';
 import type { OsCatalog } from '../../shared/osinfo';
+import { refuseSnapshotOp } from './snapshot-checks';
 import { onNode, rereadSnapshots, runPlan, stepView } from '../wizards/plan';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
@@ -51,6 +52,7 @@ export class VmService {
   readonly handlers: HandlersOf<
     | 'vmAction'
     | 'listSnapshots'
+    | 'guestInfo'
     | 'snapshotAction'
     | 'deleteVm'
     | 'planVmSettings'
@@ -73,14 +75,22 @@ export class VmService {
       return { taskId };
     },
 
+    guestInfo: async ({ vmId }) => {
+      const vm = vmOrThrow(this.ctx, vmId);
+      return this.ctx.connection(vm.hostId).getDriver().guestInfo(vm);
+    },
+
     listSnapshots: async ({ vmId }) => {
       const vm = vmOrThrow(this.ctx, vmId);
-      return { snapshots: await this.ctx.connection(vm.hostId).getDriver().readSnapshots(vm) };
+      const driver = this.ctx.connection(vm.hostId).getDriver();
+      const snapshots = await driver.readSnapshots(vm);
+      return { snapshots, cannotCreate: driver.snapshotCreateRefusals(vm, snapshots) };
     },
 
     snapshotAction: async ({ vmId, snapshot }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, 'A snapshot change');
       const conn = this.ctx.connection(vm.hostId);
+      await refuseSnapshotOp(conn.getDriver(), vm, snapshot);
       const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
       const taskId = this.ctx.tasks.start(
         steps[0]!.title,

@@ -163,6 +163,12 @@ export class FakeDriver implements Driver {
   vmTagsSteps(): DriverStep[] {
     throw unsupported('tags');
   }
+  guestInfo(): Promise<never> {
+    return Promise.reject(unsupported('guest agents'));
+  }
+  snapshotCreateRefusals(): Record<string, never> {
+    return {};
+  }
   readSnapshots(): Promise<never[]> {
     return Promise.reject(unsupported('snapshots'));
   }

@@ -69,7 +69,10 @@ import { createVmSteps, deleteVmSteps, type VmPools } from './vm';
 import { OSINFO_ARGV, parseOsinfo } from './osinfo';
 import type { OsCatalog } from '../../../shared/osinfo';
 import { parseFoundSources, scanSourcesArgv } from './pool-sources';
-import { readSnapshots, snapshotSteps } from './snapshots';
+import { readSnapshots, snapshotCreateRefusals, snapshotSteps } from './snapshots';
+import type { SnapshotRefusals } from '../../../shared/vm';
+import { guestInfoArgv, parseGuestInfo } from './guest-agent';
+import type { GuestInfo } from '../../../shared/guest';
 import { setTagsStep } from './tag-steps';
 import {
   cloneVolumeSteps,
@@ -289,12 +292,28 @@ export class LibvirtDriver implements Driver {
     this.lineListeners.add(listener);
     const unsubscribe = this.store.onPatch(() => wake());
     try {
-      const argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
-      const r = await this.session.exec(argv, {
-        signal: ctx.signal,
-        log: ctx.log,
-        timeoutMs: 120_000,
-      });
+      const run = (argv: string[]) =>
+        this.session.exec(argv, { signal: ctx.signal, log: ctx.log, timeoutMs: 120_000 });
+      let argv = virshArgv(VM_ACTION_ARGS[action](vm.uuid));
+      let r;
+      if (action === 'shutdown') {
+        // The guest agent when it answers, else the ACPI power button; the
+        // task's step says which it was (the log has both commands).
+        r = await run(virshArgv([...VM_ACTION_ARGS.shutdown(vm.uuid), '--mode', 'agent']));
+        if (r.code === 0) ctx.setSteps(['Shut down through the guest agent']);
+        else {
+          const why =
+            r.stderr
+              .trim()
+              .replace(/^error: /gm, '')
+              .split('\n')
+              .pop() ?? '';
+          ctx.setSteps([`Shut down with the ACPI power button (guest agent: ${why})`]);
+          argv = virshArgv([...VM_ACTION_ARGS.shutdown(vm.uuid), '--mode', 'acpi']);
+          r = await run(argv);
+        }
+        ctx.stepState(0, r.code === 0 ? 'done' : 'failed');
+      } else r = await run(argv);
       if (r.code !== 0) {
         const why = r.stderr.trim().replace(/^error: /gm, '') || `exit code ${r.code}`;
         throw new ClusterdeckError(
@@ -470,9 +489,19 @@ export class LibvirtDriver implements Driver {
     };
   }
 
+  async guestInfo(vm: Vm): Promise<GuestInfo> {
+    // Its own exec channel, not the open virsh: a hung agent must not stall the inventory.
+    const r = await this.session.exec(guestInfoArgv(vm), { timeoutMs: 20_000 });
+    return parseGuestInfo(r.stdout);
+  }
+
+  snapshotCreateRefusals(vm: Vm, snapshots: readonly Snapshot[]): SnapshotRefusals {
+    return snapshotCreateRefusals(vm, snapshots);
+  }
+
   async readSnapshots(vm: Vm): Promise<Snapshot[]> {
     if (!this.shell) throw new ClusterdeckError('disconnected', `${this.label} is not connected.`);
-    return readSnapshots(this.shell, vm);
+    return readSnapshots(this.shell, vm, this.label);
   }
 
   async vmsWithSnapshots(): Promise<string[]> {

@@ -135,6 +135,25 @@ export function parseSnapshotXml(snapXml: string): Omit<Snapshot, 'current'> {
     description: text(d['description']),
     createdAt: Number(text(d['creationTime']) || 0),
     state: text(d['state']),
+    ...snapshotStorage(d),
     disks: parseDisks(kept).filter((disk) => disk.source !== ''),
+  };
+}
+
+/**
+ * Internal (in the qcow2 images) or external (overlay files): the memory's
+ * and the disks' `snapshot` attributes; memory kept unless it says 'no'.
+ */
+function snapshotStorage(d: XmlNode): Pick<Snapshot, 'storage' | 'memory'> {
+  const memory = attr(d['memory'], 'snapshot');
+  const disks = arr(obj(d['disks'])['disk']).map((disk) => attr(disk, 'snapshot'));
+  const kinds = [memory, ...disks].filter((k) => k === 'internal' || k === 'external');
+  return {
+    ...(kinds.includes('external')
+      ? { storage: 'external' as const }
+      : kinds.length
+        ? { storage: 'internal' as const }
+        : {}),
+    ...(memory ? { memory: memory !== 'no' } : {}),
   };
 }

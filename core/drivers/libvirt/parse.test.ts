@@ -189,6 +189,12 @@ describe('names from the node', () => {
     expect(external.disks).toEqual([
       { target: 'vda', bus: 'virtio', device: 'disk', source: '/img/db.qcow2' },
     ]);
+    expect(external.storage).toBe('external');
+    const withMemory = parseSnapshotXml(
+      `<domainsnapshot><name>m</name><state>running</state><memory snapshot='internal'/>` +
+        `<disks><disk name='vda' snapshot='internal'/></disks></domainsnapshot>`,
+    );
+    expect(withMemory).toMatchObject({ storage: 'internal', memory: true });
   });
 });
 

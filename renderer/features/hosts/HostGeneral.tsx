@@ -6,6 +6,7 @@ import { buttonClass, dangerButtonClass } from '../../ui/Dialog';
 import { HOST_STATE_WORDS, formatKiB, formatUptime } from '../../ui/format';
 import { Facts } from '../../ui/Facts';
 import { hostActions } from './hostActions';
+import { askHostPower } from './hostPower';
 import { MaintenancePanel } from './MaintenancePanel';
 import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from './nodeMemory';
 import { liveUptimeSeconds, useNow } from './uptime';
@@ -64,6 +65,19 @@ export function HostGeneral({ host }: { host: Host }) {
           </button>
           <button className={buttonClass} onClick={remove}>
             Remove host
+          </button>
+        </div>
+      )}
+      {host.state === 'connected' && (
+        <div role="toolbar" aria-label="Node power" className="flex gap-2">
+          <button className={buttonClass} onClick={() => void askHostPower(host, 'reboot', notify)}>
+            Reboot…
+          </button>
+          <button
+            className={buttonClass}
+            onClick={() => void askHostPower(host, 'shutdown', notify)}
+          >
+            Shut down…
           </button>
         </div>
       )}

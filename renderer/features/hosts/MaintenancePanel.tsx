@@ -15,6 +15,7 @@ import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Checkbox } from '../../ui/forms';
 import { Checklist } from '../../ui/wizard/Checklist';
 import { PlanSummary, useFinish } from '../../ui/wizard/WizardFrame';
+import { useMaintenanceRequest } from './hostPower';
 
 type Plan = { findings: Finding[]; steps: PlanStepView[]; problems: string[] } | { error: string };
 
@@ -94,6 +95,14 @@ export function MaintenancePanel({ host }: { host: Host }) {
     Object.values(s.inv.clusters).some((c) => c.hostIds.includes(host.id)),
   );
   const [entering, setEntering] = useState(false);
+  // Asked by Reboot / Shut down on a node that runs VMs.
+  const requested = useMaintenanceRequest((s) => s.hostId === host.id);
+  useEffect(() => {
+    if (requested) {
+      setEntering(true);
+      useMaintenanceRequest.getState().request(undefined);
+    }
+  }, [requested]);
   // The VMs it will bring back: those it remembered that still run elsewhere (as the backend picks them).
   const vms = useInventory((s) => s.inv.vms);
   const hosts = useInventory((s) => s.inv.hosts);

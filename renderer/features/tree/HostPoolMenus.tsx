@@ -5,6 +5,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { hostActions } from '../hosts/hostActions';
+import { askHostPower } from '../hosts/hostPower';
 import { poolActions } from '../storage/poolActions';
 import { useRun } from '../storage/poolRun';
 import { MenuItem, TreeMenu } from './TreeMenu';
@@ -37,6 +38,20 @@ export function HostContextMenu({ id, x, y, onClose }: MenuProps) {
         />
       )}
       <MenuItem label="Remove host…" onSelect={act.remove} onClose={onClose} />
+      {host.state === 'connected' && (
+        <>
+          <MenuItem
+            label="Reboot…"
+            onSelect={() => void askHostPower(host, 'reboot', notify)}
+            onClose={onClose}
+          />
+          <MenuItem
+            label="Shut down…"
+            onSelect={() => void askHostPower(host, 'shutdown', notify)}
+            onClose={onClose}
+          />
+        </>
+      )}
     </TreeMenu>
   );
 }

@@ -11,6 +11,14 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { InlineForm, TextField } from '../../ui/forms';
+import type { SnapshotKind, SnapshotRefusals } from '../../../shared/vm';
+import { SnapshotKindChoice } from './SnapshotKind';
+
+/** What the snapshot holds, in a few words. */
+function snapshotKeeps(s: Snapshot): string {
+  if (s.storage === 'external') return '· disks only, in overlay files';
+  return s.memory ? '· disks and memory' : s.storage ? '· disks' : '';
+}
 
 function SnapshotTree({
   all,
@@ -40,9 +48,12 @@ function SnapshotTree({
               {new Date(s.createdAt * 1000).toLocaleString()} · taken while {s.state}
             </span>
             {s.description && <span className="text-slate-500">— {s.description}</span>}
+            <span className="text-slate-500">{snapshotKeeps(s)}</span>
             <button
               className={buttonClass}
               aria-label={`Revert to ${s.name}`}
+              disabled={!!s.cannotRevert}
+              title={s.cannotRevert}
               onClick={() => onRevert(s)}
             >
               Revert…
@@ -55,6 +66,7 @@ function SnapshotTree({
               Delete…
             </button>
           </div>
+          {s.cannotRevert && <p className="text-[12px] text-slate-500">{s.cannotRevert}</p>}
           <SnapshotTree all={all} parent={s.name} onRevert={onRevert} onDelete={onDelete} />
         </li>
       ))}
@@ -70,6 +82,8 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
   const [taskId, setTaskId] = useState<string | undefined>();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
+  const [kind, setKind] = useState<SnapshotKind>('default');
+  const [cannotCreate, setCannotCreate] = useState<SnapshotRefusals>({});
   const taskDone = useInventory((s) =>
     taskId ? (s.inv.tasks[taskId]?.state ?? 'running') !== 'running' : false,
   );
@@ -78,6 +92,7 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
     api.listSnapshots({ vmId: vm.id }).then(
       (r) => {
         setSnapshots(r.snapshots);
+        setCannotCreate(r.cannotCreate);
         setError('');
       },
       (e: unknown) => setError(errorMessage(e)),
@@ -94,7 +109,7 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
 
   const act = async (
     snapshot:
-      | { op: 'create'; name: string; description: string }
+      | { op: 'create'; name: string; description: string; kind: SnapshotKind }
       | { op: 'revert'; name: string }
       | { op: 'delete'; name: string },
   ) => {
@@ -115,7 +130,7 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
         label="Take a snapshot"
         onSubmit={() => {
           if (!check.success) return;
-          run({ op: 'create', name: check.data, description: description.trim() });
+          run({ op: 'create', name: check.data, description: description.trim(), kind });
           setName('');
           setDescription('');
         }}
@@ -136,10 +151,15 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
           value={description}
           onChange={setDescription}
         />
-        <button type="submit" className={primaryButtonClass} disabled={!check.success || !!taskId}>
+        <button
+          type="submit"
+          className={primaryButtonClass}
+          disabled={!check.success || !!taskId || !!cannotCreate[kind]}
+        >
           Take snapshot
         </button>
       </InlineForm>
+      <SnapshotKindChoice vm={vm} kind={kind} onChange={setKind} cannotCreate={cannotCreate} />
       {error && (
         <p role="alert" className="text-red-700 dark:text-red-400">
           {error}
@@ -155,7 +175,7 @@ export function SnapshotsView({ vm }: { vm: Vm }) {
             onRevert={(s) =>
               ask({
                 title: `Revert ${vm.name} to ${s.name}?`,
-                body: `${vm.name} goes back to how it was when ${s.name} was taken (${s.state}). Everything since then that is not in another snapshot is lost.`,
+                body: `${vm.name} goes back to how it was when ${s.name} was taken (${s.state})${s.memory ? ', running, with its memory as it was' : ''}. Everything since then that is not in another snapshot is lost.`,
                 confirmLabel: 'Revert',
                 onConfirm: () => run({ op: 'revert', name: s.name }),
               })

@@ -1,4 +1,4 @@
-import type { Vm } from '../../../shared/model';
+import { hasCapability, type Vm } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { VM_STATE_WORDS, formatKiB } from '../../ui/format';
 import { Facts } from '../../ui/Facts';
@@ -7,6 +7,7 @@ import { useUi } from '../../state/ui';
 import { offersDialog, useVmJob } from './vmActions';
 import { VmTags } from './VmTags';
 import { VmDevices } from './VmDevices';
+import { GuestFacts } from './GuestFacts';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
@@ -87,6 +88,7 @@ export function VmGeneral({ vm }: { vm: Vm }) {
         ]}
       />
       {offers('settings') && <VmTags vm={vm} disabled={!!job} />}
+      {host && hasCapability(host, 'guest-agent') && <GuestFacts key={vm.id} vm={vm} />}
       <VmDevices vm={vm} editable={offers('settings')} busy={busyTitle} />
     </div>
   );
