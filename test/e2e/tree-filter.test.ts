@@ -108,6 +108,8 @@ describe('context menus of nodes and pools in the tree', () => {
     expect(await menu.getByRole('menuitem').allTextContents()).toEqual([
       'Reconnect',
       'New network…',
+      'Reboot…',
+      'Shut down…',
       'Remove host…',
     ]);
     await menu.getByRole('menuitem', { name: 'Remove host…' }).click();

@@ -37,7 +37,6 @@ export function HostContextMenu({ id, x, y, onClose }: MenuProps) {
           onClose={onClose}
         />
       )}
-      <MenuItem label="Remove host…" onSelect={act.remove} onClose={onClose} />
       {host.state === 'connected' && (
         <>
           <MenuItem
@@ -52,6 +51,8 @@ export function HostContextMenu({ id, x, y, onClose }: MenuProps) {
           />
         </>
       )}
+      {/* Last, away from the everyday actions. */}
+      <MenuItem label="Remove host…" onSelect={act.remove} onClose={onClose} />
     </TreeMenu>
   );
 }
