@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../core/backend';
+import type { GanetiDriver } from '../../core/drivers/ganeti/driver';
+import { ganetiStack } from '../../core/drivers/ganeti/stack';
+import { POLL_MS } from '../../core/drivers/ganeti/poll';
+import { DriverRegistry } from '../../core/drivers/registry';
 import type { Vm } from '../../shared/model';
 import {
   ensureGanetiCluster,
@@ -30,6 +34,8 @@ let started = { startedLab: false, madeCluster: false };
 let backend: Backend;
 let home: string;
 let hostId: string;
+/** The driver the backend made, kept to read its poll's counters (the idle cost). */
+let driver: GanetiDriver | undefined;
 
 /** `gnt-instance list` on the master: the instance's status word, or '' when it has none. */
 function statusOnMaster(name: string): string {
@@ -85,7 +91,13 @@ beforeAll(async () => {
     ganetiExec('node1', ['gnt-cluster', 'master-failover', '--yes-do-it']);
   for (const n of [A, B, BIG]) removeIfAny(n);
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-gnt-'));
-  backend = await Backend.start(testBackendOptions(home));
+  const drivers = new DriverRegistry([
+    {
+      stack: 'ganeti',
+      createDriver: (ctx) => (driver = ganetiStack.createDriver(ctx) as GanetiDriver),
+    },
+  ]);
+  backend = await Backend.start({ ...testBackendOptions(home), drivers });
 }, 300_000);
 
 afterAll(() => {
@@ -150,6 +162,23 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
     const added = Date.now();
     await waitFor(() => vmNamed(B), `${B} pushed`, 10_000);
     console.log(`[ganeti] add took ${added - t} ms, seen ${Date.now() - added} ms after`);
+  }, 60_000);
+
+  it('costs the node little while idle: one shell read per poll, lists only on change', async () => {
+    // Let the reads the add above caused settle, then count for 30 s.
+    await new Promise((r) => setTimeout(r, 2 * POLL_MS));
+    const before = { ...driver!.pollCounts! };
+    const t = Date.now();
+    await new Promise((r) => setTimeout(r, 30_000));
+    const after = driver!.pollCounts!;
+    const perMin = (n: number) => Math.round((n * 60_000) / (Date.now() - t));
+    const stamps = perMin(after.stampReads - before.stampReads);
+    const lists = perMin(after.listReads - before.listReads);
+    console.log(`[ganeti] idle: ${stamps} stamp reads/min (open shell), ${lists} gnt-* lists/min`);
+    expect(stamps).toBeGreaterThanOrEqual(16);
+    expect(stamps).toBeLessThanOrEqual(22);
+    // Nothing changed: at most the minute's full read (2 lists) in these 30 s.
+    expect(after.listReads - before.listReads).toBeLessThanOrEqual(2);
   }, 60_000);
 
   it('starts, shuts down and reboots an instance as jobs, checked on the master', async () => {
