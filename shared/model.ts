@@ -39,6 +39,8 @@ export const CAPABILITIES = [
   'networks',
   'pool-scan',
   'vm-create',
+  /** Delete VM: libvirt has it with vm-create; Ganeti as one `gnt-instance remove` job. */
+  'vm-delete',
   'vm-edit',
   'vm-clone',
   'snapshots',

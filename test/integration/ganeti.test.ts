@@ -34,8 +34,8 @@ let started = { startedLab: false, madeCluster: false };
 let backend: Backend;
 let home: string;
 let hostId: string;
-/** The driver the backend made, kept to read its poll's counters (the idle cost). */
-let driver: GanetiDriver | undefined;
+/** The drivers the backend made, by host, kept to read the poll's counters (the idle cost). */
+const madeDrivers = new Map<string, GanetiDriver>();
 
 /** `gnt-instance list` on the master: the instance's status word, or '' when it has none. */
 function statusOnMaster(name: string): string {
@@ -94,7 +94,11 @@ beforeAll(async () => {
   const drivers = new DriverRegistry([
     {
       stack: 'ganeti',
-      createDriver: (ctx) => (driver = ganetiStack.createDriver(ctx) as GanetiDriver),
+      createDriver: (ctx) => {
+        const d = ganetiStack.createDriver(ctx) as GanetiDriver;
+        madeDrivers.set(ctx.hostId, d);
+        return d;
+      },
     },
   ]);
   backend = await Backend.start({ ...testBackendOptions(home), drivers });
@@ -135,7 +139,7 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
       60_000,
     );
     expect(host.stack).toBe('ganeti');
-    expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle']);
+    expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle', 'vm-delete']);
     expect(host.info?.software[0]).toMatchObject({ name: 'Ganeti' });
     const cluster = backend.store.get('clusters', `ganeti:${lab.clusterName}`)!;
     expect(cluster.hostIds).toEqual([hostId]);
@@ -156,6 +160,33 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
     });
   }, 120_000);
 
+  it('keeps one copy of each instance with two nodes of the cluster added, and the cluster goes with them', async () => {
+    const lab = readGanetiLab();
+    const n = lab.nodes.find((x) => x.name === 'node1')!;
+    const { hostId: second } = (await backend.call('addHost', {
+      name: 'gnt-node1',
+      address: n.host,
+      port: n.port,
+      user: lab.user,
+      auth: 'key',
+      keyPath: lab.keyPath,
+      fingerprint: n.hostKeyFingerprint,
+    })) as { hostId: string };
+    const id = `ganeti:${lab.clusterName}`;
+    await waitFor(
+      () => backend.store.get('hosts', second)?.state === 'connected',
+      'node1 up',
+      60_000,
+    );
+    expect(backend.store.get('clusters', id)?.hostIds).toEqual([hostId, second]);
+    // The first added reads the instances; the second keeps none of its own.
+    const copies = backend.store.all('vms').filter((v) => v.name === A);
+    expect(copies.map((v) => v.hostId)).toEqual([hostId]);
+    await backend.call('removeHost', { hostId: second });
+    expect(backend.store.get('clusters', id)?.hostIds).toEqual([hostId]);
+    expect(vmNamed(A)?.hostId).toBe(hostId);
+  }, 120_000);
+
   it("shows another admin's gnt-instance add within seconds", async () => {
     const t = Date.now();
     addInstance(B);
@@ -167,10 +198,11 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
   it('costs the node little while idle: one shell read per poll, lists only on change', async () => {
     // Let the reads the add above caused settle, then count for 30 s.
     await new Promise((r) => setTimeout(r, 2 * POLL_MS));
-    const before = { ...driver!.pollCounts! };
+    const driver = madeDrivers.get(hostId)!;
+    const before = { ...driver.pollCounts! };
     const t = Date.now();
     await new Promise((r) => setTimeout(r, 30_000));
-    const after = driver!.pollCounts!;
+    const after = driver.pollCounts!;
     const perMin = (n: number) => Math.round((n * 60_000) / (Date.now() - t));
     const stamps = perMin(after.stampReads - before.stampReads);
     const lists = perMin(after.listReads - before.listReads);
@@ -260,5 +292,9 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
     // Actions now reach node2 itself as the master.
     expect((await action(A, 'start')).state).toBe('succeeded');
     expect(statusOnMaster(A)).toBe('running');
+    // The last host of the cluster removed: the cluster and its instances leave the tree.
+    await backend.call('removeHost', { hostId });
+    expect(backend.store.get('clusters', id)).toBeUndefined();
+    expect(vmNamed(A)).toBeUndefined();
   }, 180_000);
 });

@@ -28,7 +28,7 @@ import { parseInstances, parseNodes, type GanetiInstance } from './parse';
 import { ChangePoll } from './poll';
 import { GanetiUnsupported } from './unsupported';
 
-const GANETI_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle'];
+const GANETI_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'vm-delete'];
 
 /** The app's VM actions as Ganeti operations; Force off is a shutdown that waits 0 s. */
 const OPS: Partial<Record<VmAction, InstanceOp>> = {
@@ -140,11 +140,14 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
       hostIds,
       managed: { stack: 'ganeti', master: state.master, nodes },
     });
-    this.store.replaceForHost(
-      'vms',
-      this.hostId,
-      parseInstances(instOut).map((i) => this.toVm(i)),
+    // Instances are cluster-wide: with two nodes of one cluster added, the first
+    // connected one (in the order they were added) writes them, so each VM has
+    // one hostId; the others keep none until it is gone.
+    const reader = hostIds.find(
+      (h) => h === this.hostId || this.store.get('hosts', h)?.state === 'connected',
     );
+    const vms = reader === this.hostId ? parseInstances(instOut).map((i) => this.toVm(i)) : [];
+    this.store.replaceForHost('vms', this.hostId, vms);
     return nodes;
   }
 
