@@ -75,6 +75,14 @@ export abstract class GanetiUnsupported {
   diskCapacity(): Promise<number> {
     return reject('disk sizes');
   }
+  /** A guest agent's facts: not read on Ganeti yet. */
+  guestInfo(): Promise<never> {
+    return reject('guest agents');
+  }
+  /** No snapshots, so nothing to refuse one by one. */
+  snapshotCreateRefusals(): Record<string, never> {
+    return {};
+  }
   readSnapshots(): Promise<never[]> {
     return reject('snapshots');
   }
