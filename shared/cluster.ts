@@ -52,10 +52,31 @@ export function describeCpu(cpu: CpuModel): string {
 }
 
 /** A cluster as the app keeps it (settings) and shows it (inventory). */
+/** A node's role in a cluster its stack manages itself (Ganeti). */
+export const MANAGED_NODE_ROLES = ['master', 'candidate', 'regular', 'drained', 'offline'] as const;
+
+/** A member node as the cluster's own manager lists it, Clusterdeck host or not. */
+export const managedNodeSchema = z.object({
+  name: z.string(),
+  role: z.enum(MANAGED_NODE_ROLES),
+  cpus: z.number(),
+  memoryTotalMiB: z.number(),
+  memoryFreeMiB: z.number(),
+});
+export type ManagedNode = z.infer<typeof managedNodeSchema>;
+
 export const clusterSchema = z.object({
   id: z.string(),
   name: z.string(),
   hostIds: z.array(z.string()),
+  /**
+   * Set for a cluster its stack manages (Ganeti): every member node as the
+   * stack lists it (VMs name theirs in `placement.primary`); written by the
+   * driver, never kept in settings.
+   */
+  managed: z
+    .object({ stack: z.string(), master: z.string(), nodes: z.array(managedNodeSchema) })
+    .optional(),
   /** The CPU every member can run, worked out when the cluster was made or grew. */
   cpu: cpuModelSchema.optional(),
 });

@@ -23,7 +23,7 @@ export type HostState = (typeof HOST_STATES)[number];
 export const AUTH_METHODS = ['key', 'agent', 'password'] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
-export const STACKS = ['libvirt', 'proxmox', 'xcp', 'unknown'] as const;
+export const STACKS = ['libvirt', 'proxmox', 'xcp', 'ganeti', 'unknown'] as const;
 export type Stack = (typeof STACKS)[number];
 
 /**
@@ -39,6 +39,8 @@ export const CAPABILITIES = [
   'networks',
   'pool-scan',
   'vm-create',
+  /** Delete VM: libvirt has it with vm-create; Ganeti as one `gnt-instance remove` job. */
+  'vm-delete',
   'vm-edit',
   'vm-clone',
   'snapshots',
@@ -195,6 +197,18 @@ export const vmSchema = z.object({
   tags: z.array(z.string()).optional(),
   /** The administrators' notes (libvirt's `<description>`); absent when empty. */
   description: z.string().optional(),
+  /**
+   * Where a cluster-managed VM (Ganeti) lives: its primary node, the nodes
+   * that mirror its disks, how its disks are kept and its OS definition.
+   */
+  placement: z
+    .object({
+      primary: z.string(),
+      secondaries: z.array(z.string()),
+      diskTemplate: z.string(),
+      os: z.string(),
+    })
+    .optional(),
 });
 export type Vm = z.infer<typeof vmSchema>;
 

@@ -67,6 +67,12 @@ export interface EntityIds {
 export interface VmLifecycle {
   /** Runs the action and waits up to waitSeconds until its effect is seen. */
   vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void>;
+  /**
+   * A stack whose removal is one operation of its own (a Ganeti job taking
+   * the VM and its disks) runs Delete as the task here; others plan it as
+   * commands (`deleteVmSteps`).
+   */
+  deleteVm?(vm: Vm, ctx: TaskContext): Promise<void>;
 }
 
 /**

@@ -5,7 +5,9 @@ import type { SshSession } from '../ssh/session';
 
 // A fixed script: nothing from the user is ever part of it.
 const PROBE_SCRIPT = [
-  'for c in pveversion xe virsh; do command -v "$c" >/dev/null 2>&1 && echo "has:$c"; done',
+  'for c in pveversion xe gnt-cluster virsh; do command -v "$c" >/dev/null 2>&1 && echo "has:$c"; done',
+  // A Ganeti node in a cluster has its cluster's name in ssconf (every node, master or not).
+  'test -s /var/lib/ganeti/ssconf_cluster_name && echo "has:ganeti-cluster"',
   'echo "hostname:$(hostname)"',
   'echo "uptime:$(cut -d" " -f1 /proc/uptime)"',
   "grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: */cpu:/'",
@@ -33,14 +35,17 @@ export function parseProbe(stdout: string): NodeProbe {
     else if (key === 'uptime') uptimeSeconds = Math.floor(Number(value) || 0);
     else if (key === 'cpu') cpuModel = value;
   }
-  // Proxmox VE and XCP-ng also ship virsh-like tools; their own CLI wins.
+  // Proxmox VE, XCP-ng and Ganeti nodes may also have virsh; their own CLI wins.
+  // Ganeti counts only with a cluster: its tools alone are a node not yet joined.
   const stack: Stack = has.has('pveversion')
     ? 'proxmox'
     : has.has('xe')
       ? 'xcp'
-      : has.has('virsh')
-        ? 'libvirt'
-        : 'unknown';
+      : has.has('gnt-cluster') && has.has('ganeti-cluster')
+        ? 'ganeti'
+        : has.has('virsh')
+          ? 'libvirt'
+          : 'unknown';
   return { stack, hostname, cpuModel, uptimeSeconds };
 }
 
@@ -55,6 +60,8 @@ export function unsupportedStackMessage(stack: Stack, label: string): string {
       return `${label} runs Proxmox VE (pveversion found). Proxmox VE support is coming in a later release of Clusterdeck; manage this node in its web interface for now.`;
     case 'xcp':
       return `${label} runs XCP-ng or XenServer (xe found). XCP-ng support is coming in a later release of Clusterdeck; use XenCenter or Xen Orchestra for now.`;
+    case 'ganeti':
+      return `${label} runs Ganeti (gnt-cluster found), which this build of Clusterdeck does not manage.`;
     default:
       return `${label} has no virsh: install libvirt (on Debian: apt install libvirt-daemon-system libvirt-clients), then reconnect.`;
   }

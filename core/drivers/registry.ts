@@ -7,6 +7,7 @@ import type { InventoryStore } from '../inventory/store';
 import type { SshSession } from '../ssh/session';
 import type { NodeProbe } from './detect';
 import type { Driver } from './driver';
+import { ganetiStack } from './ganeti/stack';
 import { libvirtStack } from './libvirt/stack';
 import type { ClusterMembership } from './membership';
 
@@ -55,5 +56,5 @@ export class DriverRegistry {
 
 /** The stacks this build of Clusterdeck supports. */
 export function defaultDriverRegistry(): DriverRegistry {
-  return new DriverRegistry([libvirtStack]);
+  return new DriverRegistry([libvirtStack, ganetiStack]);
 }

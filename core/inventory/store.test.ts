@@ -43,4 +43,17 @@ describe('InventoryStore', () => {
     s.removeHost('h2');
     expect(Object.keys(s.snapshot().vms)).toEqual(['b']);
   });
+
+  it('drops a removed host from the managed cluster it read, and the cluster with its last host', () => {
+    const s = new InventoryStore();
+    const managed = { stack: 'ganeti', master: 'n1', nodes: [] };
+    s.put('clusters', 'ganeti:c', { id: 'ganeti:c', name: 'c', hostIds: ['h1', 'h2'], managed });
+    s.put('clusters', 'mine', { id: 'mine', name: 'mine', hostIds: ['h1'] });
+    s.removeHost('h1');
+    expect(s.get('clusters', 'ganeti:c')?.hostIds).toEqual(['h2']);
+    // A cluster the user made (kept in settings) is the clusters service's to change.
+    expect(s.get('clusters', 'mine')?.hostIds).toEqual(['h1']);
+    s.removeHost('h2');
+    expect(s.get('clusters', 'ganeti:c')).toBeUndefined();
+  });
 });

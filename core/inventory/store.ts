@@ -63,6 +63,13 @@ export class InventoryStore {
     for (const c of ['vms', 'pools', 'networks'] as const) {
       for (const e of this.all(c)) if (e.hostId === hostId) this.del(c, e.id);
     }
+    // A cluster its stack manages (Ganeti) is written by its hosts' drivers: gone with the last.
+    for (const c of this.all('clusters')) {
+      if (!c.managed || !c.hostIds.includes(hostId)) continue;
+      const rest = c.hostIds.filter((id) => id !== hostId);
+      if (rest.length) this.put('clusters', c.id, { ...c, hostIds: rest });
+      else this.del('clusters', c.id);
+    }
     this.del('hosts', hostId);
   }
 

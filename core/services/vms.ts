@@ -108,7 +108,18 @@ export class VmService {
         if (!vm.disks.some((x) => x.target === d))
           throw new ClusterdeckError('invalid-input', `${vm.name} has no disk ${d}.`);
       }
-      const steps = onNode(conn, conn.getDriver().deleteVmSteps(vm, disks));
+      const driver = conn.getDriver();
+      if (driver.deleteVm) {
+        const remove = driver.deleteVm.bind(driver);
+        return {
+          taskId: this.ctx.tasks.start(
+            `Delete ${vm.name}`,
+            taskTarget(conn.config.name, vm.name),
+            (ctx) => remove(vm, ctx),
+          ),
+        };
+      }
+      const steps = onNode(conn, driver.deleteVmSteps(vm, disks));
       const taskId = this.ctx.tasks.start(
         `Delete ${vm.name}`,
         taskTarget(conn.config.name, vm.name),

@@ -1,36 +1,12 @@
 // The resource tree as a flat list of visible rows (the ARIA tree pattern
 // with aria-level), derived from the inventory and the expanded set.
-import type { Host, Inventory, VmState } from '../../../shared/model';
-import { runningVmJob } from '../../../shared/vm-jobs';
+import type { Host, Inventory } from '../../../shared/model';
 import type { Selection } from '../../state/ui';
-import { HOST_STATE_WORDS, VM_STATE_WORDS, percent } from '../../ui/format';
+import { HOST_STATE_WORDS, percent } from '../../ui/format';
+import { managedClusterDetail, managedNodeRows } from './managedTree';
+import { byName, row, vmRow, type TreeRow } from './rows';
 
-export interface TreeRow {
-  key: string;
-  level: number;
-  label: string;
-  /** Smaller text after the label (state, usage). */
-  detail: string;
-  /** Accessible name: label then detail, e.g. "lab-tiny-1 Running". */
-  name: string;
-  expandable: boolean;
-  selection?: Selection;
-  tone: 'ok' | 'warn' | 'bad' | 'muted';
-  /** A VM's libvirt state, for the filter's "state:running" tokens. */
-  vmState?: VmState;
-  /** A VM's tags, shown as chips and matched by the filter's "tag:web" tokens. */
-  tags?: readonly string[];
-  /** The tooltip: the whole name (a long one is cut short on screen), state and tags. */
-  title: string;
-}
-
-const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
-
-function row(r: Omit<TreeRow, 'name' | 'title'>): TreeRow {
-  const name = r.detail ? `${r.label} ${r.detail}` : r.label;
-  const tags = r.tags?.length ? ` · tags: ${r.tags.join(', ')}` : '';
-  return { ...r, name, title: (r.detail ? `${r.label} (${r.detail})` : r.label) + tags };
-}
+export type { TreeRow } from './rows';
 
 export function buildRows(
   inv: Inventory,
@@ -62,13 +38,16 @@ export function buildRows(
         key: ck,
         level: 2,
         label: c.name,
-        detail: `${up} of ${members.length} nodes connected`,
+        detail: c.managed
+          ? managedClusterDetail(c, up, members.length)
+          : `${up} of ${members.length} nodes connected`,
         expandable: true,
         selection: { kind: 'cluster', id: c.id },
         tone: up === members.length ? 'ok' : up > 0 ? 'warn' : 'bad',
       }),
     );
-    if (isOpen(ck))
+    if (isOpen(ck) && c.managed) rows.push(...managedNodeRows(inv, c, members, isOpen));
+    else if (isOpen(ck))
       for (const h of members.sort(byName)) rows.push(...hostRows(inv, h, 3, isOpen, now));
   }
   for (const h of Object.values(inv.hosts).sort(byName)) {
@@ -111,29 +90,7 @@ function hostRows(
       items: Object.values(inv.vms)
         .filter((v) => v.hostId === h.id)
         .sort(byName)
-        .map((v) => {
-          // A migrating VM is "Migrating to node2", not the Paused its incoming copy reports.
-          const job = runningVmJob(Object.values(inv.tasks), inv.hosts, v);
-          return row({
-            key: `vm:${v.id}`,
-            level: level + 2,
-            label: v.name,
-            detail: job?.words ?? VM_STATE_WORDS[v.state],
-            expandable: false,
-            selection: { kind: 'vm', id: v.id, uuid: v.uuid },
-            vmState: v.state,
-            ...(v.tags?.length ? { tags: v.tags } : {}),
-            tone: job
-              ? 'warn'
-              : v.state === 'running'
-                ? 'ok'
-                : v.state === 'paused'
-                  ? 'warn'
-                  : v.state === 'crashed'
-                    ? 'bad'
-                    : 'muted',
-          });
-        }),
+        .map((v) => vmRow(inv, v, level + 2)),
     },
     {
       key: `${hk}:pools`,

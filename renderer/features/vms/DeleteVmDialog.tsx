@@ -17,7 +17,8 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const [remove, setRemove] = useState<Set<string>>(new Set());
   const close = () => useUi.getState().setVmDialog(undefined);
   if (!vm) return null;
-  const disks = vm.disks.filter((d) => d.device === 'disk');
+  // A cluster-managed VM (Ganeti) loses its disks with it: nothing to choose.
+  const disks = vm.placement ? [] : vm.disks.filter((d) => d.device === 'disk');
   const go = async () => {
     try {
       await api.deleteVm({ vmId: vm.id, disks: [...remove] });
@@ -35,9 +36,11 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
       initialFocus="[data-cancel]"
     >
       <p className="mb-3">
-        {vm.state === 'shutoff'
-          ? `${vm.name} is removed from ${host?.name ?? 'its node'}, with its snapshots.`
-          : `${vm.name} is running: it is forced off, then removed from ${host?.name ?? 'its node'}, with its snapshots.`}
+        {vm.placement
+          ? `${vm.name} is stopped if it runs, then removed from its cluster with its ${vm.placement.diskTemplate} disks (their data is lost).`
+          : vm.state === 'shutoff'
+            ? `${vm.name} is removed from ${host?.name ?? 'its node'}, with its snapshots.`
+            : `${vm.name} is running: it is forced off, then removed from ${host?.name ?? 'its node'}, with its snapshots.`}
       </p>
       {disks.length > 0 && (
         <fieldset className="mb-4">

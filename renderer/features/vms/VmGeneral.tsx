@@ -69,7 +69,15 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ['UUID', vm.uuid],
           // Not the Paused an incoming copy reports: what is happening to it.
           ['State', job ?? VM_STATE_WORDS[vm.state]],
-          ['Node', host?.name ?? '—'],
+          // A cluster-managed VM (Ganeti) lives on its primary node, not the node it was read through.
+          ...(vm.placement
+            ? ([
+                ['Primary node', vm.placement.primary],
+                ['Secondary nodes', vm.placement.secondaries.join(', ') || '—'],
+                ['Disk template', vm.placement.diskTemplate],
+                ['OS', vm.placement.os],
+              ] satisfies [string, string][])
+            : ([['Node', host?.name ?? '—']] satisfies [string, string][])),
           ['vCPUs', String(vm.vcpus)],
           ['Memory', formatKiB(vm.memoryKiB)],
           ['Autostart', vm.autostart ? 'Yes' : 'No'],

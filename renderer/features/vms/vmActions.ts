@@ -79,7 +79,7 @@ export const VM_DIALOG_NEEDS: Readonly<Record<VmDialog['kind'], Capability>> = {
   settings: 'vm-edit',
   migrate: 'migration',
   clone: 'vm-clone',
-  delete: 'vm-create',
+  delete: 'vm-delete',
 };
 
 /** Whether the VM's node offers what the dialog needs. */

@@ -1,0 +1,130 @@
+// A Ganeti cluster in Chromium, against the real Ganeti lab: Add Host on one
+// node shows Cluster > nodes with their roles > the instances on each
+// primary node; Start from the toolbar and Delete VM… run as Ganeti jobs,
+// each checked with `gnt-instance list` on the master. Its own setup (not
+// useE2e): the libvirt lab is not needed (LAB_LIBVIRT=0).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureGanetiCluster,
+  ganetiExec,
+  ganetiLabCommand,
+  ganetiMaster,
+  readGanetiLab,
+} from '../ganeti-lab';
+import { waitFor } from '../lab';
+import { startShellInChromium, type ShellInChromium } from './chromium';
+import { ARTIFACTS } from './fixtures';
+
+const canRun = existsSync('/usr/sbin/gnt-cluster') && process.getuid?.() === 0;
+const VM = 'cd-gnt-e2e.gnt.test';
+let env: ShellInChromium | undefined;
+let page: Page;
+let home: string;
+let started = { startedLab: false, madeCluster: false };
+
+function statusOnMaster(name: string): string {
+  const out = ganetiExec(ganetiMaster(), [
+    'gnt-instance',
+    'list',
+    '--no-headers',
+    '-o',
+    'name,status',
+  ]);
+  const row = out.split('\n').find((l) => l.split(/\s+/)[0] === name);
+  return row ? row.trim().split(/\s+/)[1]! : '';
+}
+
+function removeIfAny(): void {
+  if (statusOnMaster(VM))
+    ganetiExec(ganetiMaster(), ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', VM]);
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  started = ensureGanetiCluster();
+  removeIfAny();
+  ganetiExec(ganetiMaster(), [
+    'gnt-instance',
+    'add',
+    '-t',
+    'diskless',
+    '-o',
+    'noop',
+    '--no-name-check',
+    '--no-ip-check',
+    '--no-start',
+    '-n',
+    'node2.gnt.test',
+    VM,
+  ]);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-gnt-'));
+  writeFileSync(
+    join(home, 'settings.json'),
+    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
+  );
+  env = await startShellInChromium(home);
+  page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const lab = readGanetiLab();
+  const n = lab.nodes.find((x) => x.name === 'node1')!;
+  const { hostId } = (await env.backend.call('addHost', {
+    name: 'gnt-node1',
+    address: n.host,
+    port: n.port,
+    user: lab.user,
+    auth: 'key',
+    keyPath: lab.keyPath,
+    fingerprint: n.hostKeyFingerprint,
+  })) as { hostId: string };
+  const backend = env.backend;
+  await waitFor(
+    () => backend.store.get('hosts', hostId)?.state === 'connected',
+    'connected',
+    60_000,
+  );
+  await page.goto(env.shell.url);
+  await page.getByRole('tree', { name: 'Resources' }).waitFor();
+}, 300_000);
+
+afterAll(async () => {
+  if (!canRun) return;
+  await env?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+  removeIfAny();
+  if (started.startedLab) ganetiLabCommand(['down']);
+}, 300_000);
+
+describe.skipIf(!canRun)('a Ganeti cluster in Chromium', () => {
+  it('shows Cluster > nodes with roles > instances, then starts and deletes one', async () => {
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await tree.getByRole('treeitem', { name: 'cluster.gnt.test 3 nodes' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'node1.gnt.test Master, connected' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'node2.gnt.test Master candidate' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'node3.gnt.test Master candidate' }).waitFor();
+    const item = (state: string) =>
+      tree.getByRole('treeitem', { name: `${VM} ${state} · diskless` });
+    await item('Shut off').click();
+    await page.getByText('node2.gnt.test', { exact: true }).first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'ganeti-tree.png') });
+
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'Start' })
+      .click();
+    await item('Running').waitFor({ timeout: 60_000 });
+    expect(statusOnMaster(VM)).toBe('running');
+
+    await page.getByRole('button', { name: 'Delete VM…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Delete ${VM}?` });
+    await dialog.getByText(/removed from its cluster with its diskless disks/).waitFor();
+    await dialog.getByRole('button', { name: 'Delete VM' }).click();
+    await tree
+      .getByRole('treeitem', { name: new RegExp(`^${VM.replace(/\./g, '\\.')} `) })
+      .waitFor({ state: 'detached', timeout: 60_000 });
+    expect(statusOnMaster(VM)).toBe('');
+  }, 180_000);
+});
