@@ -120,3 +120,41 @@ export function ensureGanetiCluster(): { startedLab: boolean; madeCluster: boole
   }
   return { startedLab, madeCluster };
 }
+
+/** `gnt-instance list` on the master: the instance's status word, or '' when it has none. */
+export function instanceStatusOnMaster(name: string): string {
+  const out = ganetiExec(ganetiMaster(), [
+    'gnt-instance',
+    'list',
+    '--no-headers',
+    '-o',
+    'name,status',
+  ]);
+  const row = out.split('\n').find((l) => l.split(/\s+/)[0] === name);
+  return row ? row.trim().split(/\s+/)[1]! : '';
+}
+
+/** A diskless, stopped instance on node2 (the noop OS), with `extra` options. */
+export function addGanetiInstance(name: string, extra: string[] = []): void {
+  ganetiExec(ganetiMaster(), [
+    'gnt-instance',
+    'add',
+    '-t',
+    'diskless',
+    '-o',
+    'noop',
+    '--no-name-check',
+    '--no-ip-check',
+    '--no-start',
+    '-n',
+    'node2.gnt.test',
+    ...extra,
+    name,
+  ]);
+}
+
+/** Removes the instance if the cluster has it (a run that stopped halfway may have left it). */
+export function removeGanetiInstance(name: string): void {
+  if (instanceStatusOnMaster(name))
+    ganetiExec(ganetiMaster(), ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', name]);
+}

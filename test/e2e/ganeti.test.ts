@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addGanetiInstance,
   ensureGanetiCluster,
-  ganetiExec,
   ganetiLabCommand,
-  ganetiMaster,
+  instanceStatusOnMaster,
   readGanetiLab,
+  removeGanetiInstance,
 } from '../ganeti-lab';
 import { waitFor } from '../lab';
 import { startShellInChromium, type ShellInChromium } from './chromium';
@@ -26,41 +27,11 @@ let page: Page;
 let home: string;
 let started = { startedLab: false, madeCluster: false };
 
-function statusOnMaster(name: string): string {
-  const out = ganetiExec(ganetiMaster(), [
-    'gnt-instance',
-    'list',
-    '--no-headers',
-    '-o',
-    'name,status',
-  ]);
-  const row = out.split('\n').find((l) => l.split(/\s+/)[0] === name);
-  return row ? row.trim().split(/\s+/)[1]! : '';
-}
-
-function removeIfAny(): void {
-  if (statusOnMaster(VM))
-    ganetiExec(ganetiMaster(), ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', VM]);
-}
-
 beforeAll(async () => {
   if (!canRun) return;
   started = ensureGanetiCluster();
-  removeIfAny();
-  ganetiExec(ganetiMaster(), [
-    'gnt-instance',
-    'add',
-    '-t',
-    'diskless',
-    '-o',
-    'noop',
-    '--no-name-check',
-    '--no-ip-check',
-    '--no-start',
-    '-n',
-    'node2.gnt.test',
-    VM,
-  ]);
+  removeGanetiInstance(VM);
+  addGanetiInstance(VM);
   mkdirSync(ARTIFACTS, { recursive: true });
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-gnt-'));
   writeFileSync(
@@ -94,7 +65,7 @@ afterAll(async () => {
   if (!canRun) return;
   await env?.close();
   if (home) rmSync(home, { recursive: true, force: true });
-  removeIfAny();
+  removeGanetiInstance(VM);
   if (started.startedLab) ganetiLabCommand(['down']);
 }, 300_000);
 
@@ -116,7 +87,7 @@ describe.skipIf(!canRun)('a Ganeti cluster in Chromium', () => {
       .getByRole('button', { name: 'Start' })
       .click();
     await item('Running').waitFor({ timeout: 60_000 });
-    expect(statusOnMaster(VM)).toBe('running');
+    expect(instanceStatusOnMaster(VM)).toBe('running');
 
     await page.getByRole('button', { name: 'Delete VM…' }).click();
     const dialog = page.getByRole('alertdialog', { name: `Delete ${VM}?` });
@@ -125,6 +96,6 @@ describe.skipIf(!canRun)('a Ganeti cluster in Chromium', () => {
     await tree
       .getByRole('treeitem', { name: new RegExp(`^${VM.replace(/\./g, '\\.')} `) })
       .waitFor({ state: 'detached', timeout: 60_000 });
-    expect(statusOnMaster(VM)).toBe('');
+    expect(instanceStatusOnMaster(VM)).toBe('');
   }, 180_000);
 });

@@ -15,12 +15,15 @@ import { POLL_MS } from '../../core/drivers/ganeti/poll';
 import { DriverRegistry } from '../../core/drivers/registry';
 import type { Vm } from '../../shared/model';
 import {
+  addGanetiInstance as addInstance,
   ensureGanetiCluster,
   ganetiExec,
   ganetiLabCommand,
   ganetiMaster,
   ganetiRun,
   readGanetiLab,
+  removeGanetiInstance as removeIfAny,
+  instanceStatusOnMaster as statusOnMaster,
 } from '../ganeti-lab';
 import { taskFinished, testBackendOptions, waitFor } from '../lab';
 
@@ -36,42 +39,6 @@ let home: string;
 let hostId: string;
 /** The drivers the backend made, by host, kept to read the poll's counters (the idle cost). */
 const madeDrivers = new Map<string, GanetiDriver>();
-
-/** `gnt-instance list` on the master: the instance's status word, or '' when it has none. */
-function statusOnMaster(name: string): string {
-  const out = ganetiExec(ganetiMaster(), [
-    'gnt-instance',
-    'list',
-    '--no-headers',
-    '-o',
-    'name,status',
-  ]);
-  const row = out.split('\n').find((l) => l.split(/\s+/)[0] === name);
-  return row ? row.trim().split(/\s+/)[1]! : '';
-}
-
-function addInstance(name: string, extra: string[] = []): void {
-  ganetiExec(ganetiMaster(), [
-    'gnt-instance',
-    'add',
-    '-t',
-    'diskless',
-    '-o',
-    'noop',
-    '--no-name-check',
-    '--no-ip-check',
-    '--no-start',
-    '-n',
-    'node2.gnt.test',
-    ...extra,
-    name,
-  ]);
-}
-
-function removeIfAny(name: string): void {
-  if (statusOnMaster(name))
-    ganetiExec(ganetiMaster(), ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', name]);
-}
 
 const vmNamed = (name: string): Vm | undefined =>
   backend.store.all('vms').find((v) => v.name === name);
