@@ -105,7 +105,7 @@ export function ganetiMaster(): string {
 
 /**
  * Brings the lab up and makes the cluster where that is not done yet. Returns
- * what it did, so a suite takes down only what it started.
+ * what it did; the global teardown (lab-global-setup.ts) takes down a lab the run started.
  */
 export function ensureGanetiCluster(): { startedLab: boolean; madeCluster: boolean } {
   let startedLab = false;

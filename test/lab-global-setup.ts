@@ -1,11 +1,15 @@
 // Starts a 3-node lab for the lab suites, or reuses one a developer started
-// with `scripts/lab up`; stops only a lab it started itself.
+// with `scripts/lab up`; stops only a lab it started itself. The Ganeti lab
+// is started by the first suite that needs it (its bring-up costs ~1 min)
+// and kept for the others; it is stopped here if it was not up before the run.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LAB_DIR, LAB_SCRIPT } from './lab';
+import { ganetiLabCommand, ganetiLabIsUp } from './ganeti-lab';
 
 let startedHere = false;
+let ganetiUpBefore = true;
 
 function labIsUp(): boolean {
   if (!existsSync(join(LAB_DIR, 'lab.json'))) return false;
@@ -21,6 +25,7 @@ function labIsUp(): boolean {
 }
 
 export function setup(): void {
+  ganetiUpBefore = ganetiLabIsUp();
   // LAB_LIBVIRT=0: only Ganeti lab suites run (they start scripts/lab-ganeti themselves).
   if (process.env['LAB_LIBVIRT'] === '0') return;
   if (labIsUp()) {
@@ -37,6 +42,7 @@ export function setup(): void {
 }
 
 export function teardown(): void {
+  if (!ganetiUpBefore && ganetiLabIsUp()) ganetiLabCommand(['down']);
   if (!startedHere) return;
   execFileSync(LAB_SCRIPT, ['down'], {
     env: { ...process.env, LAB_DIR },

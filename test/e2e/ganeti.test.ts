@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addGanetiInstance,
   ensureGanetiCluster,
-  ganetiLabCommand,
   instanceStatusOnMaster,
   readGanetiLab,
   removeGanetiInstance,
@@ -25,11 +24,10 @@ const VM = 'cd-gnt-e2e.gnt.test';
 let env: ShellInChromium | undefined;
 let page: Page;
 let home: string;
-let started = { startedLab: false, madeCluster: false };
 
 beforeAll(async () => {
   if (!canRun) return;
-  started = ensureGanetiCluster();
+  ensureGanetiCluster();
   removeGanetiInstance(VM);
   addGanetiInstance(VM);
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -66,7 +64,6 @@ afterAll(async () => {
   await env?.close();
   if (home) rmSync(home, { recursive: true, force: true });
   removeGanetiInstance(VM);
-  if (started.startedLab) ganetiLabCommand(['down']);
 }, 300_000);
 
 describe.skipIf(!canRun)('a Ganeti cluster in Chromium', () => {

@@ -3,7 +3,7 @@
 // fake hypervisor migrates live between them, and the app's SSH reaches a
 // node from the machine's own namespace with the host key the lab recorded.
 // The suite brings the lab up (and makes the cluster) only if that is not
-// done yet, and takes down only what it started.
+// done yet; the global teardown takes it down if the run started it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,6 @@ import {
   ensureGanetiCluster,
   ganetiExec,
   ganetiHasCluster,
-  ganetiLabCommand,
   ganetiLabNode,
   ganetiMaster,
   ganetiRun,
@@ -79,7 +78,6 @@ afterAll(() => {
   try {
     if (ganetiHasCluster()) removeInstanceIfAny();
   } finally {
-    if (started.startedLab) timed('down', () => ganetiLabCommand(['down']));
     console.log(`[ganeti-lab] started: ${JSON.stringify(started)}; seconds:`, timings);
   }
 }, 120_000);
