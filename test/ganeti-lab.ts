@@ -4,7 +4,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './lab';
+import type { Backend } from '../core/backend';
+import { REPO, waitFor } from './lab';
 
 export const GANETI_LAB_DIR = process.env['GANETI_LAB_DIR'] ?? join(REPO, '.lab-ganeti');
 export const GANETI_LAB_SCRIPT = join(REPO, 'scripts', 'lab-ganeti');
@@ -157,4 +158,28 @@ export function addGanetiInstance(name: string, extra: string[] = []): void {
 export function removeGanetiInstance(name: string): void {
   if (instanceStatusOnMaster(name))
     ganetiExec(ganetiMaster(), ['gnt-instance', 'remove', '-f', '--shutdown-timeout=0', name]);
+}
+
+/**
+ * Adds a Ganeti lab node as a host (its recorded host key checked), under
+ * `gnt-<node>`, and waits until it is connected; returns its host id.
+ */
+export async function addGanetiLabNode(backend: Backend, node: string): Promise<string> {
+  const lab = readGanetiLab();
+  const n = ganetiLabNode(node);
+  const { hostId } = (await backend.call('addHost', {
+    name: `gnt-${node}`,
+    address: n.host,
+    port: n.port,
+    user: lab.user,
+    auth: 'key',
+    keyPath: lab.keyPath,
+    fingerprint: n.hostKeyFingerprint,
+  })) as { hostId: string };
+  await waitFor(
+    () => backend.store.get('hosts', hostId)?.state === 'connected',
+    `gnt-${node} connected`,
+    60_000,
+  );
+  return hostId;
 }

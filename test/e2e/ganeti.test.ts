@@ -12,10 +12,9 @@ import {
   addGanetiInstance,
   ensureGanetiCluster,
   instanceStatusOnMaster,
-  readGanetiLab,
+  addGanetiLabNode,
   removeGanetiInstance,
 } from '../ganeti-lab';
-import { waitFor } from '../lab';
 import { startShellInChromium, type ShellInChromium } from './chromium';
 import { ARTIFACTS } from './fixtures';
 
@@ -38,23 +37,7 @@ beforeAll(async () => {
   );
   env = await startShellInChromium(home);
   page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const lab = readGanetiLab();
-  const n = lab.nodes.find((x) => x.name === 'node1')!;
-  const { hostId } = (await env.backend.call('addHost', {
-    name: 'gnt-node1',
-    address: n.host,
-    port: n.port,
-    user: lab.user,
-    auth: 'key',
-    keyPath: lab.keyPath,
-    fingerprint: n.hostKeyFingerprint,
-  })) as { hostId: string };
-  const backend = env.backend;
-  await waitFor(
-    () => backend.store.get('hosts', hostId)?.state === 'connected',
-    'connected',
-    60_000,
-  );
+  await addGanetiLabNode(env.backend, 'node1');
   await page.goto(env.shell.url);
   await page.getByRole('tree', { name: 'Resources' }).waitFor();
 }, 300_000);

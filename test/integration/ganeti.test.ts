@@ -21,6 +21,7 @@ import {
   ganetiMaster,
   ganetiRun,
   readGanetiLab,
+  addGanetiLabNode,
   removeGanetiInstance as removeIfAny,
   instanceStatusOnMaster as statusOnMaster,
 } from '../ganeti-lab';
@@ -84,24 +85,8 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
     addInstance(A);
     const lab = readGanetiLab();
     // node2: not the master, so every gnt-* command goes on to the master.
-    const n = lab.nodes.find((x) => x.name === 'node2')!;
-    ({ hostId } = (await backend.call('addHost', {
-      name: 'gnt-node2',
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    })) as { hostId: string });
-    const host = await waitFor(
-      () => {
-        const h = backend.store.get('hosts', hostId);
-        return h?.state === 'connected' ? h : undefined;
-      },
-      'node2 connected',
-      60_000,
-    );
+    hostId = await addGanetiLabNode(backend, 'node2');
+    const host = backend.store.get('hosts', hostId)!;
     expect(host.stack).toBe('ganeti');
     expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle', 'vm-delete']);
     expect(host.info?.software[0]).toMatchObject({ name: 'Ganeti' });
@@ -126,22 +111,8 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
 
   it('keeps one copy of each instance with two nodes of the cluster added, and the cluster goes with them', async () => {
     const lab = readGanetiLab();
-    const n = lab.nodes.find((x) => x.name === 'node1')!;
-    const { hostId: second } = (await backend.call('addHost', {
-      name: 'gnt-node1',
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    })) as { hostId: string };
+    const second = await addGanetiLabNode(backend, 'node1');
     const id = `ganeti:${lab.clusterName}`;
-    await waitFor(
-      () => backend.store.get('hosts', second)?.state === 'connected',
-      'node1 up',
-      60_000,
-    );
     expect(backend.store.get('clusters', id)?.hostIds).toEqual([hostId, second]);
     // The first added reads the instances; the second keeps none of its own.
     const copies = backend.store.all('vms').filter((v) => v.name === A);
