@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LabSequencer } from './test/lab-sequencer';
 
 // Every result and inventory patch is checked against the contract's
 // schemas (core/contract-checks.ts) in both projects, so each lab test checks
@@ -10,6 +11,8 @@ const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
 export default defineConfig({
   test: {
     env,
+    // The Ganeti lab suites last, once the lab the global setup started in the background is up.
+    sequence: { sequencer: LabSequencer },
     projects: [
       {
         test: {

@@ -2,7 +2,9 @@
 // "Ganeti"): nodes in their own network namespaces on the gntlab bridge, so
 // the app (in the machine's namespace) reaches each node's sshd by address.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend } from '../core/backend';
 import { REPO, waitFor } from './lab';
@@ -87,6 +89,7 @@ export function ganetiLabCommand(args: string[]): void {
 }
 
 export function ganetiLabIsUp(): boolean {
+  waitForGlobalBringUp();
   if (!existsSync(join(GANETI_LAB_DIR, 'lab.json'))) return false;
   return ganetiRun('node1', ['true']).code === 0;
 }
@@ -102,6 +105,44 @@ export function ganetiMaster(): string {
   const n = readGanetiLab().nodes.find((x) => x.fqdn === fqdn);
   if (!n) throw new Error(`the master ${fqdn} is not a lab node`);
   return n.name;
+}
+
+/**
+ * The global setup (lab-global-setup.ts) brings the Ganeti lab up in the
+ * background while the libvirt suites run; it says how that goes in this file:
+ * `{ pid, state: 'running' | 'ready' | 'failed', error? }`, pid the run's.
+ */
+export const GANETI_BRINGUP_FILE = join(
+  tmpdir(),
+  `clusterdeck-ganeti-bringup-${createHash('sha256').update(GANETI_LAB_DIR).digest('hex').slice(0, 12)}.json`,
+);
+
+/** Waits (blocking: the suites' beforeAll calls are synchronous) for that bring-up, if one runs. */
+function waitForGlobalBringUp(timeoutMs = 300_000): void {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let s: { pid: number; state: string; error?: string };
+    try {
+      s = JSON.parse(readFileSync(GANETI_BRINGUP_FILE, 'utf8')) as typeof s;
+    } catch {
+      return; // none
+    }
+    // Left by an earlier run, or this is the run's own process (the global setup).
+    if (s.pid === process.pid || !pidAlive(s.pid)) return;
+    if (s.state === 'failed') throw new Error(`the Ganeti lab's bring-up failed: ${s.error}`);
+    if (s.state !== 'running') return;
+    if (Date.now() > end) throw new Error('timed out waiting for the Ganeti lab bring-up');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -1,15 +1,31 @@
 // Starts a 3-node lab for the lab suites, or reuses one a developer started
-// with `scripts/lab up`; stops only a lab it started itself. The Ganeti lab
-// is started by the first suite that needs it (its bring-up costs ~1 min)
-// and kept for the others; it is stopped here if it was not up before the run.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// with `scripts/lab up`; stops only a lab it started itself. When the run
+// includes Ganeti suites (files using test/ganeti-lab.ts) and the Ganeti
+// packages are installed, the Ganeti lab is brought up (and its cluster made,
+// for suites that call ensureGanetiCluster) in the background: it overlaps the
+// libvirt lab's bring-up and the first libvirt suites instead of the first
+// Ganeti suite paying for it (~40 s idle, ~70 s loaded). The Ganeti suites run
+// last (vitest.config.ts's sequencer) and wait for it (GANETI_BRINGUP_FILE).
+// The Ganeti lab is stopped here only if it was not up before the run.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { LAB_DIR, LAB_SCRIPT } from './lab';
-import { ganetiLabCommand, ganetiLabIsUp } from './ganeti-lab';
+import { usesGanetiLab } from './lab-sequencer';
+import {
+  GANETI_BRINGUP_FILE,
+  GANETI_LAB_DIR,
+  GANETI_LAB_SCRIPT,
+  ganetiHasCluster,
+  ganetiLabIsUp,
+} from './ganeti-lab';
 
 let startedHere = false;
+/** The Ganeti lab was not up before the run: stop it after, whoever started it (setup or a suite). */
 let ganetiUpBefore = true;
+/** The background Ganeti bring-up, awaited by the teardown. */
+let ganetiBringUp: Promise<void> | undefined;
 
 function labIsUp(): boolean {
   if (!existsSync(join(LAB_DIR, 'lab.json'))) return false;
@@ -24,26 +40,115 @@ function labIsUp(): boolean {
   }
 }
 
-export function setup(): void {
-  ganetiUpBefore = ganetiLabIsUp();
-  // LAB_LIBVIRT=0: only Ganeti lab suites run (they start scripts/lab-ganeti themselves).
+/** Runs a lab script, its output lines prefixed (two bring-ups print at once); rejects on failure. */
+function runScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  prefix: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const l of lines) process.stderr.write(`${prefix} ${l}\n`);
+      });
+      stream.on('end', () => rest && process.stderr.write(`${prefix} ${rest}\n`));
+    }
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${script} ${args.join(' ')} exited with ${String(code)}`)),
+    );
+  });
+}
+
+/**
+ * What the run's Ganeti files need: 'none', 'lab' (nodes up) or 'cluster'
+ * (a file calls ensureGanetiCluster). Read from the files this run selected
+ * (the command line's filters), so a run of libvirt files never starts it.
+ */
+async function ganetiNeeds(project: TestProject): Promise<'none' | 'lab' | 'cluster'> {
+  if (process.env['LAB_GANETI'] === '0' || !existsSync('/usr/sbin/gnt-cluster')) return 'none';
+  if (process.getuid?.() !== 0) return 'none';
+  // Vitest keeps the command line's file filters here (undefined: every file).
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const { testFiles } = await project.globTestFiles(filters);
+  let needs: 'none' | 'lab' | 'cluster' = 'none';
+  for (const f of testFiles) {
+    if (!usesGanetiLab(f)) continue;
+    if (/\bensureGanetiCluster\(/.test(readFileSync(f, 'utf8'))) return 'cluster';
+    needs = 'lab';
+  }
+  return needs;
+}
+
+async function bringUpGaneti(needs: 'lab' | 'cluster'): Promise<void> {
+  const env = { ...process.env, GANETI_LAB_DIR };
+  if (!ganetiLabIsUp()) {
+    await runScript(GANETI_LAB_SCRIPT, ['up', '3'], env, '[ganeti-lab]');
+  }
+  if (needs === 'cluster' && !ganetiHasCluster())
+    await runScript(GANETI_LAB_SCRIPT, ['init-cluster'], env, '[ganeti-lab]');
+}
+
+async function bringUpLibvirt(): Promise<void> {
+  // LAB_LIBVIRT=0: only Ganeti lab suites run.
   if (process.env['LAB_LIBVIRT'] === '0') return;
   if (labIsUp()) {
     console.log(`[lab] reusing the lab in ${LAB_DIR}`);
     return;
   }
-  const t = Date.now();
-  execFileSync(LAB_SCRIPT, ['up', '3'], {
-    env: { ...process.env, LAB_DIR },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  await runScript(LAB_SCRIPT, ['up', '3'], { ...process.env, LAB_DIR }, '[lab]');
   startedHere = true;
-  console.log(`[lab] 3 nodes up in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
 
-export function teardown(): void {
-  if (!ganetiUpBefore && ganetiLabIsUp()) ganetiLabCommand(['down']);
+function recordBringUp(state: 'running' | 'ready' | 'failed', error?: string): void {
+  writeFileSync(GANETI_BRINGUP_FILE, JSON.stringify({ pid: process.pid, state, error }));
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  const t = Date.now();
+  const since = () => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  ganetiUpBefore = ganetiLabIsUp();
+  const needs = await ganetiNeeds(project);
+  if (needs !== 'none') {
+    recordBringUp('running');
+    ganetiBringUp = bringUpGaneti(needs).then(
+      () => {
+        recordBringUp('ready');
+        console.log(`[ganeti-lab] ${needs} ready ${since()} after the run's start`);
+      },
+      (err: unknown) => recordBringUp('failed', String(err)),
+    );
+  }
+  try {
+    await bringUpLibvirt();
+  } catch (err) {
+    await teardown(); // vitest calls no teardown after a failed setup
+    throw err;
+  }
+  console.log(`[lab] libvirt lab ready in ${since()}`);
+}
+
+export async function teardown(): Promise<void> {
+  // A run cut short may end while the Ganeti lab is still coming up: stop it once it is.
+  await ganetiBringUp;
+  ganetiBringUp = undefined;
+  rmSync(GANETI_BRINGUP_FILE, { force: true });
+  if (!ganetiUpBefore && ganetiLabIsUp())
+    execFileSync(GANETI_LAB_SCRIPT, ['down'], {
+      env: { ...process.env, GANETI_LAB_DIR },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  ganetiUpBefore = true;
   if (!startedHere) return;
+  startedHere = false;
   execFileSync(LAB_SCRIPT, ['down'], {
     env: { ...process.env, LAB_DIR },
     stdio: ['ignore', 'inherit', 'inherit'],
