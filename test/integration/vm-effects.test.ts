@@ -56,7 +56,7 @@ beforeAll(async () => {
   );
   backend = await Backend.start(testBackendOptions(home));
   node1 = await addLabNode(backend, 'node1');
-  await waitFor(() => vmOf('lab-tiny-1'), 'lab-tiny-1 listed');
+  await waitFor(() => vmOf('lab-tiny-1') && vmOf('lab-tiny-2'), 'lab-tiny-1 and 2 listed');
 });
 
 afterAll(() => {
@@ -66,42 +66,52 @@ afterAll(() => {
 });
 
 describe('VM actions wait for their effect', () => {
-  it('ends a shutdown the guest ignores as failed "still running", offering Force off', async () => {
-    expect(domstate('lab-tiny-1')).toBe('running');
+  // The two ignored actions each wait the whole timeout: on two guests, at the same time.
+  it.concurrent(
+    'ends a shutdown the guest ignores as failed "still running", offering Force off',
+    async () => {
+      expect(domstate('lab-tiny-1')).toBe('running');
+      const started = Date.now();
+      const taskId = await act('lab-tiny-1', 'shutdown');
+      await waitFor(
+        () => backend.store.get('tasks', taskId)?.detail === 'Shutting down…',
+        'the task saying Shutting down…',
+      );
+      const task = await taskFinished(backend, taskId, (TIMEOUT_S + 10) * 1000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_S * 1000);
+      expect(task.state).toBe('failed');
+      expect(task.error).toContain(`lab-tiny-1 on node1 is still running ${TIMEOUT_S} s after`);
+      expect(domstate('lab-tiny-1')).toBe('running');
+      expect(task.offer).toEqual({
+        label: 'Force off',
+        vmId: vmOf('lab-tiny-1').id,
+        action: 'destroy',
+      });
+
+      // The offer is a plain VM action; it ends once libvirt shows the guest off.
+      const off = await taskFinished(backend, await act('lab-tiny-1', task.offer!.action));
+      expect(off.state).toBe('succeeded');
+      expect(domstate('lab-tiny-1')).toBe('shut off');
+      const on = await taskFinished(backend, await act('lab-tiny-1', 'start'));
+      expect(on.state).toBe('succeeded');
+      expect(vmOf('lab-tiny-1').state).toBe('running');
+    },
+  );
+
+  it.concurrent('ends a reboot the guest ignores as failed after the timeout', async () => {
+    // lab-tiny-2 is seeded shut off; resetLabGuests in afterAll puts it back.
+    await startOnNode('lab-tiny-2');
+    await waitFor(() => vmOf('lab-tiny-2').state === 'running', 'lab-tiny-2 shown running');
     const started = Date.now();
-    const taskId = await act('lab-tiny-1', 'shutdown');
-    await waitFor(
-      () => backend.store.get('tasks', taskId)?.detail === 'Shutting down…',
-      'the task saying Shutting down…',
-    );
-    const task = await taskFinished(backend, taskId, (TIMEOUT_S + 10) * 1000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_S * 1000);
-    expect(task.state).toBe('failed');
-    expect(task.error).toContain(`lab-tiny-1 on node1 is still running ${TIMEOUT_S} s after`);
-    expect(domstate('lab-tiny-1')).toBe('running');
-    expect(task.offer).toEqual({
-      label: 'Force off',
-      vmId: vmOf('lab-tiny-1').id,
-      action: 'destroy',
-    });
-
-    // The offer is a plain VM action; it ends once libvirt shows the guest off.
-    const off = await taskFinished(backend, await act('lab-tiny-1', task.offer!.action));
-    expect(off.state).toBe('succeeded');
-    expect(domstate('lab-tiny-1')).toBe('shut off');
-    const on = await taskFinished(backend, await act('lab-tiny-1', 'start'));
-    expect(on.state).toBe('succeeded');
-    expect(vmOf('lab-tiny-1').state).toBe('running');
-  });
-
-  it('ends a reboot the guest ignores as failed after the timeout', async () => {
     const task = await taskFinished(
       backend,
-      await act('lab-tiny-1', 'reboot'),
+      await act('lab-tiny-2', 'reboot'),
       (TIMEOUT_S + 10) * 1000,
     );
+    expect(Date.now() - started).toBeGreaterThanOrEqual(TIMEOUT_S * 1000);
     expect(task.state).toBe('failed');
-    expect(task.error).toContain(`lab-tiny-1 on node1 did not restart within ${TIMEOUT_S} s`);
+    expect(task.error).toContain(`lab-tiny-2 on node1 did not restart within ${TIMEOUT_S} s`);
+    expect(domstate('lab-tiny-2')).toBe('running');
     expect(task.offer).toBeUndefined();
   });
 
