@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterdeckError } from '../../../shared/errors';
-import { readEach } from './driver';
+import { readEach } from './inventory';
 
 describe('reading every listed entity', () => {
   it('leaves out one that vanished after the list, as a destroyed transient guest does', async () => {
