@@ -96,7 +96,11 @@ export class VmService {
         steps[0]!.title,
         taskTarget(conn.config.name, vm.name),
         (ctx) =>
-          runPlan(ctx, steps, this.ctx.connection, 'vms').finally(() => rereadSnapshots(conn, vm)),
+          runPlan(ctx, steps, this.ctx.connection, 'vms').finally(() =>
+            // A revert keeps the same snapshots, and libvirt's snapshot event re-reads them
+            // (the driver's inventory); a take or a delete sends no event: read here.
+            snapshot.op === 'revert' ? undefined : rereadSnapshots(conn, vm),
+          ),
       );
       return { taskId };
     },

@@ -2,12 +2,14 @@
 // carries each VM's snapshot disks, read at connect for the VMs that have
 // snapshots, again after a snapshot change made here, and on libvirt's
 // snapshot events (a revert on the node). int-kept's disk was replaced after
-// its first snapshot, so only that snapshot still names the old volume.
+// its first snapshot, so only that snapshot still names the old volume. A
+// revert made here reads them once: its own event does, not the task too.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Backend } from '../../core/backend';
+import { KeptSnapshots } from '../../core/drivers/libvirt/kept-snapshots';
 import { usedBy } from '../../shared/volume-use';
 import { addLabNode, labNode, taskFinished, testBackendOptions, virshOn, waitFor } from '../lab';
 
@@ -54,7 +56,7 @@ function define(disk: string): void {
   virshOn('node1', ['define', xml]);
 }
 
-async function snapshot(op: 'create' | 'delete', name: string): Promise<void> {
+async function snapshot(op: 'create' | 'delete' | 'revert', name: string): Promise<void> {
   const vm = vmOf()!;
   const snapshot = op === 'create' ? { op, name, description: '' } : { op, name };
   const { taskId } = (await backend.call('snapshotAction', { vmId: vm.id, snapshot })) as {
@@ -116,5 +118,22 @@ describe('volumes kept by snapshots', () => {
       users: [],
     });
     expect(usersOf(NEW)).toBe('int-kept');
+  });
+
+  it('reads them once after a revert made here, seeing one taken on the node meanwhile', async () => {
+    virshOn('node1', ['snapshot-create-as', '--domain', 'int-kept', '--name', 'fourth']);
+    const uuid = vmOf()!.uuid;
+    // Counted, not replaced: the real reads still run against the node.
+    const reads = vi.spyOn(KeptSnapshots.prototype, 'read');
+    try {
+      await snapshot('revert', 'second');
+      await waitFor(() => keptNames().includes('fourth'), 'the revert re-reads', TCG_SLACK_MS);
+      // Late events of the same revert would have started another read by now.
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(reads.mock.calls.filter(([, u]) => u === uuid)).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
+    }
+    expect(keptNames()).toEqual(['fourth', 'second', 'third']);
   });
 });

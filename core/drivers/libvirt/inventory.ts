@@ -45,6 +45,8 @@ export class LibvirtInventory {
   readonly lineListeners = new Set<(line: string) => void>();
   /** The disks of each VM's snapshots, merged into its inventory entity. */
   private readonly kept = new KeptSnapshots();
+  /** The snapshot reads that snapshot events started, by VM UUID. */
+  private readonly snapshotReads = new Map<string, Promise<void>>();
 
   constructor(
     private readonly node: LibvirtNode,
@@ -71,7 +73,7 @@ export class LibvirtInventory {
         const vm = node.store
           .all('vms')
           .find((v) => v.hostId === node.hostId && v.name === snapshotOf);
-        if (vm) this.snapshotsChanged(vm).catch((e: Error) => this.onError(e));
+        if (vm) this.snapshotEvent(vm);
       },
       () => {
         if (!node.stopped && !node.session.isClosed) {
@@ -134,6 +136,19 @@ export class LibvirtInventory {
       }));
       if (!node.stopped) node.store.replaceForHost('networks', h, nets);
     }
+  }
+
+  /**
+   * A snapshot event (a revert: "Stopped Snapshot", "Started Snapshot",
+   * "Defined Snapshot" …, often several for one revert) reads the VM's
+   * snapshots once: events while that read runs join it.
+   */
+  private snapshotEvent(vm: Vm): void {
+    if (this.snapshotReads.has(vm.uuid)) return;
+    const read = this.snapshotsChanged(vm)
+      .catch((e: Error) => this.onError(e))
+      .finally(() => this.snapshotReads.delete(vm.uuid));
+    this.snapshotReads.set(vm.uuid, read);
   }
 
   /** The VM's snapshots changed: read their disks again and put them on its entity. */

@@ -1,8 +1,9 @@
 // The disks each VM's snapshots keep, carried with the inventory for the
 // pool view's "Used by". Read once, at the first load, only for the VMs that
 // have snapshots (one `list --with-snapshot`, then those VMs' snapshot
-// definitions), and again for one VM after a snapshot change made here or a
-// snapshot event. libvirt sends no event when a snapshot is taken or deleted
+// definitions), and again for one VM after a snapshot taken or deleted here,
+// or on a snapshot event (a revert, made here or on the node: read once, by
+// the event). libvirt sends no event when a snapshot is taken or deleted
 // on the node itself: those show after a reconnect (Delete… reads the node
 // again before it asks).
 import type { KeptSnapshot } from '../../../shared/model';
