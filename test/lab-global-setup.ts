@@ -6,11 +6,14 @@
 // libvirt lab's bring-up and the first libvirt suites instead of the first
 // Ganeti suite paying for it (~40 s idle, ~70 s loaded). The Ganeti suites run
 // last (vitest.config.ts's sequencer) and wait for it (GANETI_BRINGUP_FILE).
-// The Ganeti lab is stopped here only if it was not up before the run.
+// The Ganeti lab is stopped here only if it was not up before the run. A run
+// with end-to-end files also gets one Chromium for all of them (browser-server.ts).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
+import { launchChromiumServer } from './e2e/browser-server';
 import { LAB_DIR, LAB_SCRIPT } from './lab';
 import { usesGanetiLab } from './lab-sequencer';
 import {
@@ -24,6 +27,8 @@ import {
 let startedHere = false;
 /** The Ganeti lab was not up before the run: stop it after, whoever started it (setup or a suite). */
 let ganetiUpBefore = true;
+/** The run's Chromium (test/e2e/browser-server.ts), when it has end-to-end files. */
+let chromiumServer: BrowserServer | undefined;
 /** The background Ganeti bring-up, awaited by the teardown. */
 let ganetiBringUp: Promise<void> | undefined;
 
@@ -73,12 +78,9 @@ function runScript(
  * (a file calls ensureGanetiCluster). Read from the files this run selected
  * (the command line's filters), so a run of libvirt files never starts it.
  */
-async function ganetiNeeds(project: TestProject): Promise<'none' | 'lab' | 'cluster'> {
+function ganetiNeeds(testFiles: readonly string[]): 'none' | 'lab' | 'cluster' {
   if (process.env['LAB_GANETI'] === '0' || !existsSync('/usr/sbin/gnt-cluster')) return 'none';
   if (process.getuid?.() !== 0) return 'none';
-  // Vitest keeps the command line's file filters here (undefined: every file).
-  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
-  const { testFiles } = await project.globTestFiles(filters);
   let needs: 'none' | 'lab' | 'cluster' = 'none';
   for (const f of testFiles) {
     if (!usesGanetiLab(f)) continue;
@@ -116,7 +118,10 @@ export async function setup(project: TestProject): Promise<void> {
   const t = Date.now();
   const since = () => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   ganetiUpBefore = ganetiLabIsUp();
-  const needs = await ganetiNeeds(project);
+  // Vitest keeps the command line's file filters here (undefined: every file).
+  const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
+  const { testFiles } = await project.globTestFiles(filters);
+  const needs = ganetiNeeds(testFiles);
   if (needs !== 'none') {
     recordBringUp('running');
     ganetiBringUp = bringUpGaneti(needs).then(
@@ -127,8 +132,19 @@ export async function setup(project: TestProject): Promise<void> {
       (err: unknown) => recordBringUp('failed', String(err)),
     );
   }
+  // One Chromium for every end-to-end file, launched while the labs come up.
+  const browser = testFiles.some((f) => f.includes('/test/e2e/'))
+    ? launchChromiumServer().then(
+        (server) => {
+          chromiumServer = server;
+          project.provide('chromiumWsEndpoint', server.wsEndpoint());
+        },
+        (err: unknown) =>
+          console.warn(`[lab] no shared Chromium (each file launches its own): ${String(err)}`),
+      )
+    : undefined;
   try {
-    await bringUpLibvirt();
+    await Promise.all([bringUpLibvirt(), browser]);
   } catch (err) {
     await teardown(); // vitest calls no teardown after a failed setup
     throw err;
@@ -137,6 +153,8 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await chromiumServer?.close();
+  chromiumServer = undefined;
   // A run cut short may end while the Ganeti lab is still coming up: stop it once it is.
   await ganetiBringUp;
   ganetiBringUp = undefined;

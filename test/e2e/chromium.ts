@@ -1,24 +1,18 @@
 // Debian's Chromium for the end-to-end suites, started the one way that works
-// on these machines: no sandbox as root, and none of the background traffic
-// (updates, sync, QUIC) a closed network would refuse over and over.
+// on these machines (browser-server.ts: no sandbox as root, and none of the
+// background traffic a closed network would refuse over and over), with the
+// backend and the browser shell each file gets.
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { inject } from 'vitest';
 import { Backend } from '../../core/backend';
 import { startBrowserShell, type BrowserShell } from '../../shells/browser/browser-shell';
 import { REPO, testBackendOptions } from '../lab';
+import { openChromium } from './browser-server';
 
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
+/** The run's Chromium (browser-server.ts), or one of this file's own when run without it. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  return openChromium(inject('chromiumWsEndpoint'));
 }
 
 /** The real backend on its own data folder, the browser shell serving the built renderer, and Chromium. */
