@@ -10,9 +10,14 @@ import { startBrowserShell, type BrowserShell } from '../../shells/browser/brows
 import { REPO, testBackendOptions } from '../lab';
 import { openChromium } from './browser-server';
 
-/** The run's Chromium (browser-server.ts), or one of this file's own when run without it. */
-export function launchChromium(): Promise<Browser> {
-  return openChromium(inject('chromiumWsEndpoint'));
+/**
+ * The run's Chromium (browser-server.ts), or one of this file's own when run
+ * without it or when `own`: a connected browser is remote to Playwright, which
+ * then sends a file given to an input through its connection (too slow for
+ * the 200 MiB uploads of storage.test.ts).
+ */
+export function launchChromium(own = false): Promise<Browser> {
+  return openChromium(own ? undefined : inject('chromiumWsEndpoint'));
 }
 
 /** The real backend on its own data folder, the browser shell serving the built renderer, and Chromium. */
@@ -24,12 +29,15 @@ export interface ShellInChromium {
   close(): Promise<void>;
 }
 
-export async function startShellInChromium(home: string): Promise<ShellInChromium> {
+export async function startShellInChromium(
+  home: string,
+  options: { ownBrowser?: boolean } = {},
+): Promise<ShellInChromium> {
   const backend = await Backend.start(testBackendOptions(home));
   let shell: BrowserShell | undefined;
   try {
     shell = await startBrowserShell({ backend, staticDir: join(REPO, 'dist', 'renderer') });
-    const browser = await launchChromium();
+    const browser = await launchChromium(options.ownBrowser);
     const opened = shell;
     return {
       backend,

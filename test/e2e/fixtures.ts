@@ -47,8 +47,9 @@ function world(): E2e {
  * Starts the shell in Chromium before the file's tests and closes it after.
  * `nodes` are added through the contract and are connected (and the page
  * open on the shell) before the first test; with none, the page stays blank.
+ * `ownBrowser`: a Chromium of the file's own, not the run's (chromium.ts says when).
  */
-export function useE2e(options: { nodes?: readonly string[] } = {}): E2e {
+export function useE2e(options: { nodes?: readonly string[]; ownBrowser?: boolean } = {}): E2e {
   const nodes = options.nodes ?? ['node1', 'node2'];
   let env: ShellInChromium | undefined;
   let home: string | undefined;
@@ -65,7 +66,7 @@ export function useE2e(options: { nodes?: readonly string[] } = {}): E2e {
       join(home, 'settings.json'),
       JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
     );
-    env = await startShellInChromium(home);
+    env = await startShellInChromium(home, { ownBrowser: options.ownBrowser });
     const page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => console.error('[page error]', err.message));
     current = { lab, home, backend: env.backend, shell: env.shell, browser: env.browser, page };

@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { labExec, readLab, virshOn, type Lab } from '../lab';
 import { ARTIFACTS, openNewVmOnNode1, useE2e } from './fixtures';
 
-const e2e = useE2e();
+// Its own Chromium: it gives the page 200 MiB files, which a shared one would get through its socket.
+const e2e = useE2e({ ownBrowser: true });
 let page: Page;
 let lab: Lab;
 let home: string;
