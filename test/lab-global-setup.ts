@@ -149,7 +149,7 @@ export async function setup(project: TestProject): Promise<void> {
     await teardown(); // vitest calls no teardown after a failed setup
     throw err;
   }
-  console.log(`[lab] libvirt lab ready in ${since()}`);
+  if (process.env['LAB_LIBVIRT'] !== '0') console.log(`[lab] libvirt lab ready in ${since()}`);
 }
 
 export async function teardown(): Promise<void> {
