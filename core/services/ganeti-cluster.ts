@@ -17,7 +17,12 @@ import {
   type FactsOf,
 } from '../drivers/ganeti/cluster-init';
 import { ganetiClusterId } from '../drivers/ganeti/driver';
-import { nodeFactsArgv, parseNodeFacts, type FactsAsk } from '../drivers/ganeti/node-facts';
+import {
+  NODE_FACTS_SCRIPT,
+  nodeFactsArgv,
+  parseNodeFacts,
+  type FactsAsk,
+} from '../drivers/ganeti/node-facts';
 import { taskTarget } from '../tasks/runner';
 import type { ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -36,11 +41,13 @@ export async function readFacts(
       const host = ctx.store.get('hosts', id);
       if (!host) throw new ClusterdeckError('not-found', 'A chosen node is no longer added.');
       const argv = nodeFactsArgv(ask(i));
-      const r = await ctx.connection(id).exec(argv, { timeoutMs: 60_000 });
+      const r = await ctx
+        .connection(id)
+        .exec(argv, { timeoutMs: 60_000, stdin: NODE_FACTS_SCRIPT });
       if (r.code !== 0)
         throw new ClusterdeckError(
           'command-failed',
-          `${host.name}: reading its Ganeti facts failed (python3 -c …): ${r.stderr.trim() || `exit ${r.code}`}`,
+          `${host.name}: reading its Ganeti facts failed (python3 -): ${r.stderr.trim() || `exit ${r.code}`}`,
         );
       return { hostId: id, label: host.name, f: parseNodeFacts(r.stdout) };
     }),
@@ -57,6 +64,15 @@ export async function reconnectAll(ctx: ServiceContext, hostIds: readonly string
         .catch(() => undefined),
     ),
   );
+}
+
+/** Stops a host's driver (its change poll); a reconnect starts a new one. */
+export function stopDriver(ctx: ServiceContext, hostId: string): void {
+  try {
+    ctx.connection(hostId).getDriver().stop();
+  } catch {
+    /* not connected: nothing polls */
+  }
 }
 
 export class GanetiClusterService {
@@ -80,6 +96,9 @@ export class GanetiClusterService {
         task.offerUndo(
           undo.map(stepView),
           async (c) => {
+            // The clusters' change polls would see the nodes leave mid-way
+            // and start their connections over under the running commands.
+            for (const id of ids) stopDriver(ctx, id);
             try {
               await runPlan(c, undo, ctx.connection);
             } finally {

@@ -21,7 +21,7 @@ import type { TaskContext } from '../tasks/runner';
 import { taskTarget } from '../tasks/runner';
 import { runPlan, stepView, type PlannedStep } from '../wizards/plan';
 import type { ServiceContext } from './context';
-import { readFacts, reconnectAll } from './ganeti-cluster';
+import { readFacts, reconnectAll, stopDriver } from './ganeti-cluster';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation } from './planned-operation';
 
@@ -39,18 +39,20 @@ interface NodePlan {
   run: (ctx: TaskContext) => Promise<void>;
 }
 
-const MODIFY: Partial<Record<GanetiNodeOpSpec['op'], string>> = {
-  drain: '--drained=yes',
-  undrain: '--drained=no',
-  offline: '--offline=yes',
-  online: '--offline=no',
+// Online needs --force: without it gnt-node modify asks whether the node's
+// configuration is still current (the confirm dialog says so instead).
+const MODIFY: Partial<Record<GanetiNodeOpSpec['op'], string[]>> = {
+  drain: ['--drained=yes'],
+  undrain: ['--drained=no'],
+  offline: ['--offline=yes'],
+  online: ['--offline=no', '--force'],
 };
 
-export const nodeModifyArgv = (flag: string, node: string) => [
+export const nodeModifyArgv = (flags: string[], node: string) => [
   'gnt-node',
   'modify',
   '--submit',
-  flag,
+  ...flags,
   '--',
   checkedName(node, 'node'),
 ];
@@ -210,19 +212,26 @@ export class GanetiNodeService {
       cluster: c,
       view: [stepView(step)],
       run: async (task) => {
+        // While the master moves (or a node leaves), the members' change
+        // polls may read a half-written cluster and start their connections
+        // over under the running command: they stop, and the members
+        // connect again afterwards (reading the cluster as it is then).
+        const members = c.hostIds.filter(
+          (id) => this.ctx.store.get('hosts', id)?.state === 'connected',
+        );
+        for (const id of members) stopDriver(this.ctx, id);
         try {
           await runPlan(task, [step], this.ctx.connection);
         } finally {
-          await this.reread(c);
+          await reconnectAll(this.ctx, members);
         }
-        if (s.op === 'remove' && host) await this.release(c, host.id);
+        if (s.op === 'remove' && host) this.release(c, host.id);
       },
     };
   }
 
-  /** A host that left the cluster: out of its record, connected again as a node without one. */
-  private async release(c: Cluster, hostId: string): Promise<void> {
-    await reconnectAll(this.ctx, [hostId]);
+  /** A host that left the cluster (connected again as a node without one): out of its record. */
+  private release(c: Cluster, hostId: string): void {
     const now = this.ctx.store.get('clusters', c.id);
     if (now)
       this.ctx.store.put('clusters', c.id, {

@@ -366,6 +366,10 @@ export function joinSteps(
   key: { get: () => string },
 ): PlannedStep[] {
   const { place, fqdn } = joining;
+  // gnt-node remove takes the cluster's keys off the node itself: once the
+  // node was added, its undo is the remove alone (the trust step's undo
+  // would then run on a node whose connection is starting over).
+  let added = false;
   const trust: PlannedStep[] = place
     ? [
         {
@@ -375,7 +379,7 @@ export function joinSteps(
           lateStdin: () => `${key.get()}\n`,
           shownInput: `(${master.node}'s root public key, read above)`,
           undo: (_o, ok) =>
-            ok
+            ok && !added
               ? {
                   ...place,
                   title: `Stop trusting ${master.node}'s Ganeti root key`,

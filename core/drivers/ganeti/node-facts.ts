@@ -5,10 +5,11 @@
 // storage paths Ganeti allows), and, for the preflight, how it resolves the
 // other nodes' names, whether their SSH ports answer, and whether the cluster
 // IP is in use. Ganeti needs Python 3 on every node, so the probe is a fixed
-// Python script; what it is asked about goes as one JSON argument.
+// Python script read from stdin (an argument may not hold newlines); what it
+// is asked about goes as one JSON argument.
 import { z } from 'zod';
 
-const SCRIPT = String.raw`
+export const NODE_FACTS_SCRIPT = String.raw`
 import json, os, shutil, socket, subprocess, sys, errno
 ask = json.loads(sys.argv[1])
 def run(a):
@@ -77,9 +78,9 @@ export interface FactsAsk {
   free?: string[];
 }
 
-/** The probe as one command; the questions go as a JSON argument (quoted like any other). */
+/** The probe as one command (NODE_FACTS_SCRIPT on its stdin); the questions as a JSON argument. */
 export function nodeFactsArgv(ask: FactsAsk = {}): string[] {
-  return ['python3', '-c', SCRIPT, JSON.stringify(ask)];
+  return ['python3', '-', JSON.stringify(ask)];
 }
 
 const factsSchema = z.object({
