@@ -4,7 +4,8 @@
 // the Ganeti stack, reads its settings from the nodes (DRBD not offered,
 // saying which node lacks what), shows a failing preflight line for a name
 // that does not resolve, then the checklist passes and Create makes the
-// cluster, which appears in the tree with its 3 nodes; a node's menu drains it.
+// cluster, which appears in the tree with its 3 nodes; a node's menu drains it
+// and the cluster's General tab undrains it.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +126,28 @@ describe.skipIf(!canRun)('New Cluster on Ganeti in Chromium', () => {
       'node3.gnt.test',
     ]);
     expect(drained.trim()).toBe('Y');
+
+    // The cluster's General tab has the same operations as a toolbar per node.
+    await tree.getByRole('treeitem', { name: 'cluster.gnt.test 3 nodes' }).click();
+    await page
+      .getByRole('toolbar', { name: 'Actions for node3.gnt.test' })
+      .getByRole('button', { name: 'Undrain…' })
+      .click();
+    await page
+      .getByRole('alertdialog', { name: 'Undrain: node3.gnt.test?' })
+      .getByRole('button', { name: 'Undrain' })
+      .click();
+    await tree
+      .getByRole('treeitem', { name: /^node3\.gnt\.test Master candidate/ })
+      .waitFor({ timeout: 60_000 });
+    const undrained = lab.exec('node1', [
+      'gnt-node',
+      'list',
+      '--no-headers',
+      '-o',
+      'drained',
+      'node3.gnt.test',
+    ]);
+    expect(undrained.trim()).toBe('N');
   }, 480_000);
 });

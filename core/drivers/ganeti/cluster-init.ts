@@ -227,8 +227,15 @@ export function ganetiPreflight(
           ),
         ]
       : [],
-    ip ? `Nothing answers at ${ip} (${spec.name}).` : 'Checked with the names above.',
+    `Nothing answers at ${ip} (${spec.name}).`,
   );
+  // No address for the cluster name: nothing to check (the names' line says why).
+  if (!ip)
+    out[out.length - 1] = {
+      check: C5,
+      level: 'warning',
+      detail: `Not checked: ${spec.name} has no address.`,
+    };
 
   const C6 = 'SSH between nodes';
   check(
