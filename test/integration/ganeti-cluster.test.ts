@@ -166,8 +166,8 @@ describe.skipIf(!canRun)('New Cluster on Ganeti and node operations', () => {
     const t = await done(backend.call('createGanetiCluster', spec()), 300_000);
     createTask = t.id;
     expect(t.undo?.map((u) => u.command)).toEqual([
+      // gnt-node remove takes the cluster's key off node2 itself.
       'gnt-node remove -- node2.gnt.test',
-      expect.stringMatching(/^sh -c /),
       'gnt-cluster destroy --yes-do-it',
     ]);
     expect(t.log.map((c) => c.command)).toEqual(

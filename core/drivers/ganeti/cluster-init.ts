@@ -306,7 +306,7 @@ export function ganetiPreflight(
 const TRUST =
   'read -r k; mkdir -p ~/.ssh; touch ~/.ssh/authorized_keys; grep -qxF -- "$k" ~/.ssh/authorized_keys || printf "%s\\n" "$k" >> ~/.ssh/authorized_keys';
 const UNTRUST =
-  'read -r k; f=~/.ssh/authorized_keys; grep -vxF -- "$k" "$f" > "$f.cd-tmp"; mv "$f.cd-tmp" "$f"';
+  'read -r k; f=~/.ssh/authorized_keys; [ -f "$f" ] || exit 0; grep -vxF -- "$k" "$f" > "$f.cd-tmp"; mv "$f.cd-tmp" "$f"';
 export const DAEMON_UTIL = '/usr/lib/ganeti/daemon-util';
 
 /** gnt-cluster init with the spec's values, the name last after `--`. */
@@ -404,14 +404,16 @@ export function joinSteps(
       ...master,
       title: `Add ${fqdn} to the cluster`,
       argv: toMaster(nodeAddArgv(fqdn)),
-      undo: (_o, ok) =>
-        ok
+      undo: (_o, ok) => {
+        added = ok;
+        return ok
           ? {
               ...master,
               title: `Remove ${fqdn} from the cluster`,
               argv: toMaster(nodeRemoveArgv(fqdn)),
             }
-          : undefined,
+          : undefined;
+      },
     },
     ...(place
       ? [{ ...place, title: 'Start the Ganeti daemons', argv: [DAEMON_UTIL, 'start-all'] }]
