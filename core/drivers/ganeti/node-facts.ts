@@ -10,7 +10,7 @@
 import { z } from 'zod';
 
 export const NODE_FACTS_SCRIPT = String.raw`
-import json, os, shutil, socket, subprocess, sys, errno
+import json, os, shutil, socket, stat, subprocess, sys
 ask = json.loads(sys.argv[1])
 def run(a):
     try:
@@ -53,7 +53,12 @@ def links(extra):
 f['links'] = links([])
 f['bridges'] = links(['type', 'bridge'])
 f['qemu'] = shutil.which('qemu-system-x86_64') or shutil.which('kvm') or ''
-f['devKvm'] = os.access('/dev/kvm', os.R_OK | os.W_OK)
+def kvm():
+    try:
+        return stat.S_ISCHR(os.stat('/dev/kvm').st_mode) and os.access('/dev/kvm', os.R_OK | os.W_OK)
+    except OSError:
+        return False
+f['devKvm'] = kvm()
 f['drbd'] = os.path.isdir('/sys/module/drbd')
 f['vgs'] = [v.strip() for v in run(['vgs', '--noheadings', '-o', 'vg_name']).splitlines() if v.strip()] if shutil.which('vgs') else []
 f['lvm'] = bool(shutil.which('vgs'))
