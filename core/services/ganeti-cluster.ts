@@ -1,7 +1,7 @@
 // New Cluster on Ganeti: the wizard's defaults and preflight read from the
 // chosen nodes (Ganeti installed, no cluster yet), and the create task:
 // gnt-cluster init on the first node, the others trusting its new root key
-// and joining with gnt-node add (drivers/ganeti/cluster-init.ts). Undo,
+// and joining with gnt-node add (drivers/ganeti/cluster-steps.ts). Undo,
 // after a failure or once it succeeded, removes the added nodes and
 // destroys the cluster it made. The nodes' connections then start over, so
 // each is shown as a node of the cluster (or again as a node without one).
@@ -9,13 +9,12 @@ import { ClusterdeckError } from '../../shared/errors';
 import type { GanetiClusterSpec } from '../../shared/ganeti-cluster';
 import { stepView, runPlan } from '../wizards/plan';
 import {
-  createSteps,
   ganetiDefaults,
   ganetiPreflight,
   preflightAsk,
-  undoAll,
   type FactsOf,
 } from '../drivers/ganeti/cluster-init';
+import { createSteps, undoAll } from '../drivers/ganeti/cluster-steps';
 import { ganetiClusterId } from '../drivers/ganeti/driver';
 import {
   NODE_FACTS_SCRIPT,

@@ -13,7 +13,7 @@ import {
   type GanetiNodeOpSpec,
 } from '../../shared/ganeti-cluster';
 import type { PlanStepView } from '../../shared/storage';
-import { joinSteps, nodeRemoveArgv, readKeyStep } from '../drivers/ganeti/cluster-init';
+import { joinSteps, nodeRemoveArgv, readKeyStep } from '../drivers/ganeti/cluster-steps';
 import { checkedName, onMaster, type ClusterState } from '../drivers/ganeti/commands';
 import { GanetiDriver } from '../drivers/ganeti/driver';
 import { quoteArgv } from '../ssh/quote';

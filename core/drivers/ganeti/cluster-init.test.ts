@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GanetiClusterSpec } from '../../../shared/ganeti-cluster';
-import {
-  createSteps,
-  ganetiDefaults,
-  ganetiPreflight,
-  initArgv,
-  undoAll,
-  type FactsOf,
-} from './cluster-init';
+import { ganetiDefaults, ganetiPreflight, type FactsOf } from './cluster-init';
+import { createSteps, initArgv, undoAll } from './cluster-steps';
 import type { NodeFacts } from './node-facts';
 
 // As the probe printed it on a lab node (scripts/lab-ganeti, no cluster yet).
