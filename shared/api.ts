@@ -22,6 +22,13 @@ import { HOST_POWER_ACTIONS, hostPowerPlanSchema } from './host-power';
 import { diskTargetSchema, vmChangeSchema } from './vm-change';
 import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
+import {
+  ganetiAddNodeSchema,
+  ganetiClusterDefaultsSchema,
+  ganetiClusterSpecSchema,
+  ganetiNodeOpSchema,
+  ganetiPreflightResultSchema,
+} from './ganeti-cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
 import { clusterStorageSchema } from './cluster-storage';
 import { nodeMemorySchema, performanceSampleSchema } from './performance';
@@ -363,6 +370,19 @@ export const methods = {
     result: plan,
   },
   createCluster: { params: clusterSpecSchema, result: taskStarted },
+  /** New Cluster on Ganeti (shared/ganeti-cluster.ts): defaults read from the nodes, preflight, plan, create. */
+  ganetiClusterDefaults: {
+    params: z.object({ hostIds: ganetiClusterSpecSchema.shape.hostIds }),
+    result: ganetiClusterDefaultsSchema,
+  },
+  ganetiClusterPreflight: { params: ganetiClusterSpecSchema, result: ganetiPreflightResultSchema },
+  planGanetiCluster: { params: ganetiClusterSpecSchema, result: plan },
+  createGanetiCluster: { params: ganetiClusterSpecSchema, result: taskStarted },
+  /** A Ganeti node's drain/offline/remove/master failover, and Add node: plan, then a task. */
+  planGanetiNodeOp: { params: ganetiNodeOpSchema, result: plan },
+  ganetiNodeOp: { params: ganetiNodeOpSchema, result: taskStarted },
+  planGanetiAddNode: { params: ganetiAddNodeSchema, result: plan },
+  ganetiAddNode: { params: ganetiAddNodeSchema, result: taskStarted },
   /** Migrate VM's preflight and the commands it will run; changes nothing. */
   planMigration: {
     params: migrationSpecSchema,

@@ -224,3 +224,76 @@ export async function addGanetiLabNode(backend: Backend, node: string): Promise<
   );
   return hostId;
 }
+
+/**
+ * A second Ganeti lab, with no cluster, for New Cluster's tests: its own dir
+ * (GANETI_NEW_LAB_DIR, default <repo>/.lab-ganeti-new) and index
+ * (GANETI_NEW_LAB_INDEX, default the shared lab's GANETI_LAB_INDEX + 1), so
+ * making and breaking clusters there never disturbs the lab other suites
+ * share. `fresh()` brings it up without a cluster; `down()` in afterAll.
+ */
+export function newGanetiLab() {
+  const shared = Number(process.env['GANETI_LAB_INDEX'] ?? 0);
+  const index = process.env['GANETI_NEW_LAB_INDEX'] ?? String((shared + 1) % 8);
+  const dir = process.env['GANETI_NEW_LAB_DIR'] ?? join(REPO, '.lab-ganeti-new');
+  const labEnv = { ...process.env, GANETI_LAB_DIR: dir, GANETI_LAB_INDEX: index };
+  const run = (node: string, argv: string[]) => {
+    const r = spawnSync(GANETI_LAB_SCRIPT, ['exec', node, ...argv], {
+      encoding: 'utf8',
+      env: labEnv,
+      timeout: 120_000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const command = (args: string[]) =>
+    execFileSync(GANETI_LAB_SCRIPT, args, {
+      env: labEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+  const read = () => JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as GanetiLab;
+  const isUp = () => existsSync(join(dir, 'lab.json')) && run('node1', ['true']).code === 0;
+  return {
+    dir,
+    index,
+    read,
+    run,
+    /** Runs a command in a node; throws with its stderr on a non-zero exit. */
+    exec(node: string, argv: string[]): string {
+      const r = run(node, argv);
+      if (r.code !== 0) throw new Error(`${node}: ${argv.join(' ')}: ${r.stderr || r.code}`);
+      return r.stdout;
+    },
+    /** Up with no cluster on any node (a lab left with one by a stopped run starts over). */
+    fresh(): void {
+      const clean =
+        isUp() &&
+        read().nodes.every(
+          (n) => run(n.name, ['test', '-e', '/var/lib/ganeti/config.data']).code === 1,
+        );
+      if (clean) return;
+      command(['down']);
+      command(['up', '3']);
+    },
+    down: () => command(['down']),
+    /** Adds a node of this lab as a host `new-<node>` and waits until it is connected. */
+    async addNode(backend: Backend, node: string): Promise<string> {
+      const lab = read();
+      const n = lab.nodes.find((x) => x.name === node)!;
+      const { hostId } = (await backend.call('addHost', {
+        name: `new-${node}`,
+        address: n.host,
+        port: n.port,
+        user: lab.user,
+        auth: 'key',
+        keyPath: lab.keyPath,
+        fingerprint: n.hostKeyFingerprint,
+      })) as { hostId: string };
+      await waitFor(
+        () => backend.store.get('hosts', hostId)?.state === 'connected',
+        `new-${node} connected`,
+        60_000,
+      );
+      return hostId;
+    },
+  };
+}

@@ -16,9 +16,15 @@ describe('stack detection', () => {
     expect(parseProbe('has:pveversion\nhas:virsh\nhostname:pve1\n').stack).toBe('proxmox');
     expect(parseProbe('has:xe\nhostname:xcp1\n').stack).toBe('xcp');
     expect(parseProbe('hostname:bare\n').stack).toBe('unknown');
-    // Ganeti: its tools and a cluster's ssconf; the tools alone are a node not yet joined.
-    expect(parseProbe('has:gnt-cluster\nhas:ganeti-cluster\nhas:virsh\n').stack).toBe('ganeti');
-    expect(parseProbe('has:gnt-cluster\nhas:virsh\n').stack).toBe('libvirt');
+    // Ganeti: its tools, with a cluster's ssconf or not (a node not yet joined).
+    expect(parseProbe('has:gnt-cluster\nhas:ganeti-cluster\nhas:virsh\n')).toMatchObject({
+      stack: 'ganeti',
+      ganetiCluster: true,
+    });
+    expect(parseProbe('has:gnt-cluster\nhas:virsh\n')).toMatchObject({
+      stack: 'ganeti',
+      ganetiCluster: false,
+    });
   });
 
   it('says plainly that a stack is not supported yet, naming the node', () => {

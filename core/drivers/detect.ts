@@ -15,6 +15,8 @@ const PROBE_SCRIPT = [
 
 export interface NodeProbe {
   stack: Stack;
+  /** A Ganeti node whose ssconf names a cluster (false: Ganeti installed, no cluster yet). */
+  ganetiCluster?: boolean;
   hostname: string;
   cpuModel: string;
   uptimeSeconds: number;
@@ -36,17 +38,24 @@ export function parseProbe(stdout: string): NodeProbe {
     else if (key === 'cpu') cpuModel = value;
   }
   // Proxmox VE, XCP-ng and Ganeti nodes may also have virsh; their own CLI wins.
-  // Ganeti counts only with a cluster: its tools alone are a node not yet joined.
+  // Ganeti's tools make a Ganeti node, in a cluster or not yet (then New
+  // Cluster or Add node takes it in): never a libvirt node, even with virsh.
   const stack: Stack = has.has('pveversion')
     ? 'proxmox'
     : has.has('xe')
       ? 'xcp'
-      : has.has('gnt-cluster') && has.has('ganeti-cluster')
+      : has.has('gnt-cluster')
         ? 'ganeti'
         : has.has('virsh')
           ? 'libvirt'
           : 'unknown';
-  return { stack, hostname, cpuModel, uptimeSeconds };
+  return {
+    stack,
+    ...(stack === 'ganeti' ? { ganetiCluster: has.has('ganeti-cluster') } : {}),
+    hostname,
+    cpuModel,
+    uptimeSeconds,
+  };
 }
 
 export async function probeNode(session: SshSession): Promise<NodeProbe> {

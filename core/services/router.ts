@@ -6,6 +6,8 @@
 import { AppService } from './app';
 import { ClusterService } from './clusters';
 import { ConsoleService } from './consoles';
+import { GanetiClusterService } from './ganeti-cluster';
+import { GanetiNodeService } from './ganeti-nodes';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -24,6 +26,8 @@ export interface Services {
   hosts: HostService;
   hostPower: HostPowerService;
   clusters: ClusterService;
+  ganetiClusters: GanetiClusterService;
+  ganetiNodes: GanetiNodeService;
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
@@ -44,6 +48,8 @@ export function createServices(ctx: ServiceContext): Services {
     hosts,
     hostPower: new HostPowerService(ctx),
     clusters,
+    ganetiClusters: new GanetiClusterService(ctx),
+    ganetiNodes: new GanetiNodeService(ctx),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
@@ -75,6 +81,8 @@ export function route(s: Services): Handlers {
     ...s.hosts.handlers,
     ...s.hostPower.handlers,
     ...s.clusters.handlers,
+    ...s.ganetiClusters.handlers,
+    ...s.ganetiNodes.handlers,
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,

@@ -17,6 +17,7 @@ import { Facts, Table } from '../../ui/Facts';
 import { Select } from '../../ui/forms';
 import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMemory';
 import { clusterActions } from './clusterActions';
+import { GanetiNodesPanel } from './GanetiNodesPanel';
 import { useClusterStorage } from './clusterStorage';
 
 // A secondary button in the danger colour: visible, but never the loudest control on the tab.
@@ -55,6 +56,8 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
       .catch((e: unknown) => notify(errorMessage(e)));
   };
   const { removeNode, remove } = clusterActions(cluster, notify);
+  // Ganeti manages its own members: its node operations replace the libvirt ones.
+  const ganeti = cluster.managed?.stack === 'ganeti';
 
   return (
     <div className="space-y-4">
@@ -101,34 +104,37 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ],
         ]}
       />
-      <Table
-        caption="Members"
-        head={[
-          'Node',
-          'State',
-          'CPUs',
-          MEMORY_LABELS.total,
-          MEMORY_LABELS.available,
-          'VMs running',
-          '',
-        ]}
-        rows={members.map((h) => [
-          h.name,
-          HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
-          String(h.info?.cpus ?? '—'),
-          h.info ? formatKiB(h.info.memoryKiB) : '—',
-          memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
-          String(running.filter((v) => v.hostId === h.id).length),
-          <button
-            key="remove"
-            className={buttonClass}
-            aria-label={`Remove ${h.name} from the cluster`}
-            onClick={() => void removeNode(h.id, h.name)}
-          >
-            Remove…
-          </button>,
-        ])}
-      />
+      {ganeti && <GanetiNodesPanel cluster={cluster} />}
+      {!ganeti && (
+        <Table
+          caption="Members"
+          head={[
+            'Node',
+            'State',
+            'CPUs',
+            MEMORY_LABELS.total,
+            MEMORY_LABELS.available,
+            'VMs running',
+            '',
+          ]}
+          rows={members.map((h) => [
+            h.name,
+            HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : ''),
+            String(h.info?.cpus ?? '—'),
+            h.info ? formatKiB(h.info.memoryKiB) : '—',
+            memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
+            String(running.filter((v) => v.hostId === h.id).length),
+            <button
+              key="remove"
+              className={buttonClass}
+              aria-label={`Remove ${h.name} from the cluster`}
+              onClick={() => void removeNode(h.id, h.name)}
+            >
+              Remove…
+            </button>,
+          ])}
+        />
+      )}
       <Table
         caption="Storage of each node"
         head={['Node', 'Own pools', 'Own storage free']}
@@ -142,7 +148,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ];
         })}
       />
-      {candidates.length > 0 && (
+      {!ganeti && candidates.length > 0 && (
         <div className="flex items-end gap-2">
           <Select
             layout="inline"
@@ -158,11 +164,13 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
         </div>
       )}
       {/* Set apart after the everyday controls, outlined rather than filled: it is rarely wanted. */}
-      <div className="border-t border-slate-200 pt-3 dark:border-slate-700">
-        <button className={removeClusterClass} onClick={() => void remove()}>
-          Remove cluster…
-        </button>
-      </div>
+      {!ganeti && (
+        <div className="border-t border-slate-200 pt-3 dark:border-slate-700">
+          <button className={removeClusterClass} onClick={() => void remove()}>
+            Remove cluster…
+          </button>
+        </div>
+      )}
     </div>
   );
 }

@@ -23,17 +23,32 @@ import {
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, TextField } from '../../ui/forms';
+import { GanetiClusterWizard, isLoneGanetiNode } from './GanetiClusterWizard';
+import { StackChoice, type ClusterStack } from './StackChoice';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 
+/** The stack choice, offered when a node has Ganeti and no cluster; each stack its own steps. */
 export function NewClusterWizard() {
+  const hosts = Object.values(useInventory((s) => s.inv).hosts);
+  const ganeti = hosts.some(isLoneGanetiNode);
+  const libvirt = hosts.some((h) => hasCapability(h, 'cluster') && h.stack !== 'ganeti');
+  const [stack, setStack] = useState<ClusterStack>(ganeti && !libvirt ? 'ganeti' : 'libvirt');
+  return stack === 'ganeti' ? (
+    <GanetiClusterWizard onStack={setStack} />
+  ) : (
+    <LibvirtClusterWizard onStack={ganeti ? setStack : undefined} />
+  );
+}
+
+function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void) | undefined }) {
   const close = () => useUi.getState().setWizard(undefined);
   const inv = useInventory((s) => s.inv);
   const inCluster = new Map(
     Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
   );
   const hosts = Object.values(inv.hosts)
-    .filter((h) => hasCapability(h, 'cluster') || h.state !== 'connected')
+    .filter((h) => (hasCapability(h, 'cluster') || h.state !== 'connected') && h.stack !== 'ganeti')
     .sort((a, b) => a.name.localeCompare(b.name));
   const [index, setIndex] = useState(0);
   const [name, setName] = useState('');
@@ -119,6 +134,7 @@ export function NewClusterWizard() {
     >
       {index === 0 && (
         <div className="space-y-3">
+          {onStack && <StackChoice value="libvirt" onChange={onStack} />}
           <TextField
             label="Cluster name"
             value={name}

@@ -3,6 +3,7 @@ import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { HostContextMenu, PoolContextMenu } from './HostPoolMenus';
 import { ClusterContextMenu, RootContextMenu } from './RootClusterMenus';
+import { GanetiNodeMenu } from './GanetiNodeMenu';
 import { BulkVmMenu, VmContextMenu } from './VmContextMenu';
 import { NetworkContextMenu } from '../networks/NetworkMenu';
 import { filterRows, hideClosed, isEmptyFilter, parseFilter } from './treeFilter';
@@ -60,7 +61,16 @@ export function ResourceTree() {
   const [filterText, setFilterText] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const [menu, setMenu] = useState<
-    { kind: MenuKind | 'many'; id: string; x: number; y: number } | undefined
+    | {
+        kind: MenuKind | 'many' | 'mnode';
+        id: string;
+        x: number;
+        y: number;
+        /** A managed cluster's node and the host that is it, for the 'mnode' menu. */
+        node?: string;
+        hostId?: string | undefined;
+      }
+    | undefined
   >();
   // Where a Shift+click or Shift+arrow range starts: the last row clicked or focused alone.
   const anchor = useRef<string | undefined>(undefined);
@@ -147,7 +157,18 @@ export function ResourceTree() {
   const onKeyDown = (e: KeyboardEvent, r: TreeRow, i: number) => {
     if (e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
       const kind = menuKind(r);
-      if (kind && r.selection) {
+      if (r.managedNode) {
+        const rect = (e.target as HTMLElement).getBoundingClientRect();
+        if (r.selection) select(r.selection);
+        setMenu({
+          kind: 'mnode',
+          id: r.managedNode.clusterId,
+          node: r.managedNode.node,
+          hostId: r.selection?.kind === 'host' ? r.selection.id : undefined,
+          x: rect.left + 24,
+          y: rect.bottom,
+        });
+      } else if (kind && r.selection) {
         const rect = (e.target as HTMLElement).getBoundingClientRect();
         const many = marked.length > 1 && marked.includes(r.key);
         if (!many) select(r.selection);
@@ -278,6 +299,22 @@ export function ResourceTree() {
               }}
               onContextMenu={(e) => {
                 const kind = menuKind(r);
+                if (r.managedNode) {
+                  // A Ganeti node: its node operations (the host's Reconnect too).
+                  e.preventDefault();
+                  if (r.selection) select(r.selection);
+                  const { clusterId, node } = r.managedNode;
+                  const hostId = r.selection?.kind === 'host' ? r.selection.id : undefined;
+                  setMenu({
+                    kind: 'mnode',
+                    id: clusterId,
+                    node,
+                    hostId,
+                    x: e.clientX,
+                    y: e.clientY,
+                  });
+                  return;
+                }
                 if (!kind || !r.selection) return;
                 e.preventDefault();
                 // On a row of a multi-selection the menu acts on all of it.
@@ -335,6 +372,16 @@ export function ResourceTree() {
       )}
       {menu?.kind === 'cluster' && (
         <ClusterContextMenu id={menu.id} x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />
+      )}
+      {menu?.kind === 'mnode' && menu.node && (
+        <GanetiNodeMenu
+          clusterId={menu.id}
+          node={menu.node}
+          hostId={menu.hostId}
+          x={menu.x}
+          y={menu.y}
+          onClose={() => setMenu(undefined)}
+        />
       )}
       {menu?.kind === 'many' && (
         <BulkVmMenu x={menu.x} y={menu.y} onClose={() => setMenu(undefined)} />

@@ -5,6 +5,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { clusterActions } from '../clusters/clusterActions';
+import { GanetiAddNodeItems } from './GanetiNodeMenu';
 import { MenuItem, TreeMenu } from './TreeMenu';
 
 interface MenuProps {
@@ -35,6 +36,12 @@ export function ClusterContextMenu({ id, x, y, onClose }: MenuProps & { id: stri
   const hosts = useInventory((s) => s.inv.hosts);
   const notify = useNotices((s) => s.push);
   if (!cluster) return null;
+  if (cluster.managed?.stack === 'ganeti')
+    return (
+      <TreeMenu name={`Actions for ${cluster.name}`} x={x} y={y} onClose={onClose}>
+        <GanetiAddNodeItems clusterId={cluster.id} onClose={onClose} />
+      </TreeMenu>
+    );
   const act = clusterActions(cluster, notify);
   const members = cluster.hostIds.map((h) => hosts[h]).filter((h) => !!h);
   return (

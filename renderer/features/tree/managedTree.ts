@@ -50,6 +50,7 @@ export function managedNodeRows(
         detail: host ? `${words}, ${HOST_STATE_WORDS[host.state].toLowerCase()}` : words,
         expandable: true,
         ...(host ? { selection: { kind: 'host' as const, id: host.id } } : {}),
+        managedNode: { clusterId: c.id, node: n.name },
         tone: n.role === 'offline' ? 'bad' : n.role === 'drained' ? 'warn' : 'ok',
       }),
     );

@@ -21,6 +21,8 @@ export interface TreeRow {
   tags?: readonly string[];
   /** The tooltip: the whole name (a long one is cut short on screen), state and tags. */
   title: string;
+  /** A node of a cluster its stack manages (Ganeti): its menu offers the node operations. */
+  managedNode?: { clusterId: string; node: string };
 }
 
 export const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);

@@ -66,6 +66,8 @@ function hostRows(
 ): TreeRow[] {
   const rows: TreeRow[] = [];
   let detail = HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : '');
+  // A Ganeti node in no cluster yet (New Cluster or a cluster's Add node takes it in).
+  if (h.stack === 'ganeti' && h.capabilities?.includes('cluster')) detail += ', Ganeti, no cluster';
   if (h.retryAt && h.retryAt > now && h.state !== 'connected') {
     detail += `, retrying in ${Math.ceil((h.retryAt - now) / 1000)} s`;
   }
