@@ -18,6 +18,7 @@ import { TaskService } from './tasks';
 import { TransferService } from './transfers';
 import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
+import { InstanceService } from './instances';
 
 export interface Services {
   app: AppService;
@@ -27,6 +28,7 @@ export interface Services {
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
+  instances: InstanceService;
   vmChanges: VmChangeService;
   migration: MigrationService;
   transfers: TransferService;
@@ -47,6 +49,7 @@ export function createServices(ctx: ServiceContext): Services {
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
+    instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
     transfers: new TransferService(ctx),
@@ -78,6 +81,7 @@ export function route(s: Services): Handlers {
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,
+    ...s.instances.handlers,
     ...s.vmChanges.handlers,
     ...s.migration.handlers,
     ...s.transfers.handlers,
