@@ -2,15 +2,29 @@
 // `placedVms`, Ganeti): the plan shows the exact command and what stands in
 // the way; Create and Apply run the driver's jobs as one task.
 import { ClusterdeckError } from '../../shared/errors';
-import type { InstanceSpec } from '../../shared/instance';
+import type { InstanceOptions, InstanceSpec } from '../../shared/instance';
 import type { PlacedVms } from '../drivers/capabilities';
 import { taskTarget } from '../tasks/runner';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
 import { refuseProblems } from './planned-operation';
 
+/** How long New VM's plan and Create reuse the options the wizard read (a read asks every node). */
+const OPTIONS_FRESH_MS = 60_000;
+
 export class InstanceService {
+  private readonly options = new Map<string, { at: number; read: Promise<InstanceOptions> }>();
+
   constructor(private readonly ctx: ServiceContext) {}
+
+  private readOptions(hostId: string, reuse: boolean): Promise<InstanceOptions> {
+    const had = this.options.get(hostId);
+    if (reuse && had && Date.now() - had.at < OPTIONS_FRESH_MS) return had.read;
+    const read = this.placed(hostId).readInstanceOptions();
+    this.options.set(hostId, { at: Date.now(), read });
+    read.catch(() => this.options.delete(hostId));
+    return read;
+  }
 
   private placed(hostId: string): PlacedVms {
     const conn = this.ctx.connection(hostId);
@@ -28,9 +42,8 @@ export class InstanceService {
   }
 
   private async plan(hostId: string, spec: InstanceSpec) {
-    const placed = this.placed(hostId);
-    const options = await placed.readInstanceOptions();
-    const { commands, problems } = await placed.planInstance(spec, options);
+    const options = await this.readOptions(hostId, true);
+    const { commands, problems } = await this.placed(hostId).planInstance(spec, options);
     const cluster = this.ctx.store.all('clusters').find((c) => c.hostIds.includes(hostId));
     if (
       this.ctx.store
@@ -67,7 +80,7 @@ export class InstanceService {
     | 'planInstanceSettings'
     | 'applyInstanceSettings'
   > = {
-    getInstanceOptions: ({ hostId }) => this.placed(hostId).readInstanceOptions(),
+    getInstanceOptions: ({ hostId }) => this.readOptions(hostId, false),
     planInstance: ({ hostId, spec }) => this.plan(hostId, spec),
     createInstance: async ({ hostId, spec }) => {
       const plan = await this.plan(hostId, spec);
