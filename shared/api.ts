@@ -29,6 +29,7 @@ import { NETWORK_ACTIONS, hostInterfaceSchema, networkSpecSchema } from './netwo
 import { vmTagsSchema } from './tags';
 import {
   instanceChangeSchema,
+  instanceNowSchema,
   instanceOptionsSchema,
   instanceSettingsSchema,
   instanceSpecSchema,
@@ -352,7 +353,7 @@ export const methods = {
   /** Edit settings of such a VM: each change before → after, and the exact commands. */
   planInstanceSettings: {
     params: z.object({ vmId: idSchema, settings: instanceSettingsSchema }),
-    result: plan.extend({ changes: z.array(instanceChangeSchema) }),
+    result: plan.extend({ changes: z.array(instanceChangeSchema), now: instanceNowSchema }),
   },
   applyInstanceSettings: {
     params: z.object({ vmId: idSchema, settings: instanceSettingsSchema }),

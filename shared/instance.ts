@@ -141,3 +141,15 @@ export const instanceChangeSchema = z.object({
   atNextStart: z.boolean(),
 });
 export type InstanceChange = z.infer<typeof instanceChangeSchema>;
+
+/** The instance's settings as the master says now, for the editor's first values. */
+export const instanceNowSchema = z.object({
+  running: z.boolean(),
+  maxMemoryMiB: z.number(),
+  minMemoryMiB: z.number(),
+  vcpus: z.number(),
+  nicLinks: z.array(z.string()),
+  diskSizesMiB: z.array(z.number()),
+  diskTemplate: z.string(),
+});
+export type InstanceNow = z.infer<typeof instanceNowSchema>;

@@ -24,6 +24,7 @@ import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
 import type {
   InstanceChange,
+  InstanceNow,
   InstanceOptions,
   InstanceSettings,
   InstanceSpec,
@@ -162,7 +163,12 @@ export interface PlacedVms {
   planInstanceSettings(
     vm: Vm,
     settings: InstanceSettings,
-  ): Promise<{ changes: InstanceChange[]; commands: string[]; problems: string[] }>;
+  ): Promise<{
+    changes: InstanceChange[];
+    commands: string[];
+    problems: string[];
+    now: InstanceNow;
+  }>;
   applyInstanceSettings(vm: Vm, settings: InstanceSettings, ctx: TaskContext): Promise<void>;
 }
 

@@ -69,6 +69,7 @@ export class InstanceService {
     return {
       changes: p.changes,
       problems: p.problems,
+      now: p.now,
       steps: p.commands.map((c) => this.step(vm.hostId, `Change ${vm.name} as a Ganeti job`, c)),
     };
   }

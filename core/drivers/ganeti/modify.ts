@@ -4,7 +4,7 @@
 // each change before → after from what the master says now, and which take
 // effect only at the VM's next start: Ganeti applies backend parameters and
 // NIC changes (without hotplug) when the instance next starts.
-import type { InstanceChange, InstanceSettings } from '../../../shared/instance';
+import type { InstanceChange, InstanceNow, InstanceSettings } from '../../../shared/instance';
 import { checkedName } from './commands';
 
 export const INSTANCE_NOW_FIELDS = [
@@ -28,16 +28,6 @@ export const instanceNowArgv = (name: string): string[] => [
   '--',
   checkedName(name),
 ];
-
-export interface InstanceNow {
-  running: boolean;
-  maxMemoryMiB: number;
-  minMemoryMiB: number;
-  vcpus: number;
-  nicLinks: string[];
-  diskSizesMiB: number[];
-  diskTemplate: string;
-}
 
 const list = (s: string | undefined) => (s && s !== '-' ? s.split(',').filter(Boolean) : []);
 

@@ -64,13 +64,13 @@ export class GanetiPlacedVms implements PlacedVms {
 
   private async modifyPlan(vm: Vm, settings: InstanceSettings) {
     const now = parseInstanceNow(await this.onMaster(instanceNowArgv(vm.name)), vm.name);
-    return instanceModifyPlan(vm.name, now, settings);
+    return { ...instanceModifyPlan(vm.name, now, settings), now };
   }
 
   async planInstanceSettings(vm: Vm, settings: InstanceSettings) {
     const plan = await this.modifyPlan(vm, settings);
     const commands = await Promise.all(plan.argvs.map((a) => this.shown(a)));
-    return { changes: plan.changes, commands, problems: plan.problems };
+    return { changes: plan.changes, commands, problems: plan.problems, now: plan.now };
   }
 
   async applyInstanceSettings(vm: Vm, settings: InstanceSettings, ctx: TaskContext) {
