@@ -131,26 +131,28 @@ describe.skipIf(!canRun)('New VM and Edit settings on Ganeti', () => {
     expect(instanceStatusOnMaster(DISKLESS)).toBe('');
   }, 120_000);
 
-  it('creates a diskless VM on a chosen primary as a job, the exact command logged', async () => {
-    const s = spec({});
+  it('creates a diskless KVM VM on a chosen primary as a job, the exact command logged', async () => {
+    // The KVM hypervisor (under TCG where the lab has no KVM); not started.
+    const s = spec({ hypervisor: 'kvm' });
     const plan = (await backend.call('planInstance', { hostId, spec: s })) as {
       steps: { command: string }[];
       problems: string[];
     };
     expect(plan.problems).toEqual([]);
     expect(plan.steps[0]!.command).toContain(
-      `gnt-instance add --submit -t diskless -o noop -n node3.gnt.test -H fake -B maxmem=128,minmem=128,vcpus=1 --net 0:link=br0 --no-name-check --no-ip-check --no-start -- ${DISKLESS}`,
+      `gnt-instance add --submit -t diskless -o noop -n node3.gnt.test -H kvm -B maxmem=128,minmem=128,vcpus=1 --net 0:link=br0 --no-name-check --no-ip-check --no-start -- ${DISKLESS}`,
     );
     const task = await run('createInstance', { hostId, spec: s });
     expect(task.state, task.error).toBe('succeeded');
     expect(task.log.map((r) => r.command).join('\n')).toMatch(
       /gnt-instance add --submit -t diskless[\s\S]*-- cd-gvm-a\.gnt\.test[\s\S]*gnt-job watch -- \d+/,
     );
-    expect(onMaster(DISKLESS, 'status,pnode,disk_template,os')).toEqual([
+    expect(onMaster(DISKLESS, 'status,pnode,disk_template,os,hypervisor')).toEqual([
       'ADMIN_down',
       'node3.gnt.test',
       'diskless',
       'noop',
+      'kvm',
     ]);
     const vm = await waitFor(() => vmNamed(DISKLESS), `${DISKLESS} in the store`);
     expect(vm.placement?.primary).toBe('node3.gnt.test');
