@@ -34,6 +34,13 @@ import { clusterStorageSchema } from './cluster-storage';
 import { nodeMemorySchema, performanceSampleSchema } from './performance';
 import { NETWORK_ACTIONS, hostInterfaceSchema, networkSpecSchema } from './network';
 import { vmTagsSchema } from './tags';
+import {
+  instanceChangeSchema,
+  instanceNowSchema,
+  instanceOptionsSchema,
+  instanceSettingsSchema,
+  instanceSpecSchema,
+} from './instance';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -338,6 +345,25 @@ export const methods = {
   },
   createVm: {
     params: z.object({ hostId: idSchema, spec: vmSpecSchema }),
+    result: taskStarted,
+  },
+  /** New VM where the cluster places VMs (Ganeti): OS definitions, templates, nodes, links. */
+  getInstanceOptions: { params: z.object({ hostId: idSchema }), result: instanceOptionsSchema },
+  planInstance: {
+    params: z.object({ hostId: idSchema, spec: instanceSpecSchema }),
+    result: plan,
+  },
+  createInstance: {
+    params: z.object({ hostId: idSchema, spec: instanceSpecSchema }),
+    result: taskStarted,
+  },
+  /** Edit settings of such a VM: each change before → after, and the exact commands. */
+  planInstanceSettings: {
+    params: z.object({ vmId: idSchema, settings: instanceSettingsSchema }),
+    result: plan.extend({ changes: z.array(instanceChangeSchema), now: instanceNowSchema }),
+  },
+  applyInstanceSettings: {
+    params: z.object({ vmId: idSchema, settings: instanceSettingsSchema }),
     result: taskStarted,
   },
   /** Starts downloading a volume: the task, and a one-time loopback URL to fetch it from. */

@@ -42,6 +42,9 @@ export const CAPABILITIES = [
   /** Delete VM: libvirt has it with vm-create; Ganeti as one `gnt-instance remove` job. */
   'vm-delete',
   'vm-edit',
+  /** New VM and Edit settings where the cluster places VMs (Ganeti: OS definitions, templates). */
+  'instance-create',
+  'instance-edit',
   'vm-clone',
   'snapshots',
   'guest-agent',

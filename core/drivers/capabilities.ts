@@ -22,6 +22,13 @@ import type { SnapshotOp, SnapshotRefusals, VmSettings, VmSpec } from '../../sha
 import type { GuestInfo } from '../../shared/guest';
 import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
+import type {
+  InstanceChange,
+  InstanceNow,
+  InstanceOptions,
+  InstanceSettings,
+  InstanceSpec,
+} from '../../shared/instance';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -137,6 +144,32 @@ export interface VmProvisioning {
   cloneVmSteps(vm: Vm, name: string): Promise<DriverStep[]>;
   /** Sets the user's tags (shared/tags.ts) kept with the VM on its node; none removes them. */
   vmTagsSteps(vm: Vm, tags: readonly string[]): DriverStep[];
+}
+
+/**
+ * New VM and Edit settings where the cluster places VMs (Ganeti): one job
+ * each, run as the task. `commands` are as the node runs them.
+ */
+export interface PlacedVms {
+  /** OS definitions, disk templates (each unavailable one with its reason), nodes, links. */
+  readInstanceOptions(): Promise<InstanceOptions>;
+  /** The commands New VM runs for the spec, and what stands in the way given the options. */
+  planInstance(
+    spec: InstanceSpec,
+    options: InstanceOptions,
+  ): Promise<{ commands: string[]; problems: string[] }>;
+  createInstance(spec: InstanceSpec, ctx: TaskContext): Promise<void>;
+  /** What the settings change (before → after) and the commands that apply it. */
+  planInstanceSettings(
+    vm: Vm,
+    settings: InstanceSettings,
+  ): Promise<{
+    changes: InstanceChange[];
+    commands: string[];
+    problems: string[];
+    now: InstanceNow;
+  }>;
+  applyInstanceSettings(vm: Vm, settings: InstanceSettings, ctx: TaskContext): Promise<void>;
 }
 
 /** A VM change that acts at once: its commands, what stands in the way, when it takes effect. */

@@ -12,6 +12,7 @@ import type {
   Migration,
   Networks,
   PerformanceCounters,
+  PlacedVms,
   PoolScan,
   SerialConsoles,
   Snapshots,
@@ -44,4 +45,6 @@ export interface Driver
   readonly hypervisorName: string;
   /** Published as `host.capabilities`. */
   readonly capabilities: readonly Capability[];
+  /** New VM and Edit settings of a stack whose cluster places VMs ('instance-create'). */
+  readonly placedVms?: PlacedVms;
 }

@@ -20,6 +20,7 @@ import { TaskService } from './tasks';
 import { TransferService } from './transfers';
 import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
+import { InstanceService } from './instances';
 
 export interface Services {
   app: AppService;
@@ -31,6 +32,7 @@ export interface Services {
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
+  instances: InstanceService;
   vmChanges: VmChangeService;
   migration: MigrationService;
   transfers: TransferService;
@@ -53,6 +55,7 @@ export function createServices(ctx: ServiceContext): Services {
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
+    instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
     transfers: new TransferService(ctx),
@@ -86,6 +89,7 @@ export function route(s: Services): Handlers {
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,
+    ...s.instances.handlers,
     ...s.vmChanges.handlers,
     ...s.migration.handlers,
     ...s.transfers.handlers,

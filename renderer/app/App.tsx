@@ -3,6 +3,7 @@ import { api } from '../api/backend';
 import { getBridge, onBackendConnection } from '../api/bridge';
 import { runningVmJob } from '../../shared/vm-jobs';
 import { useInventory } from '../state/inventory';
+import { hasCapability } from '../../shared/model';
 import { useNotices } from '../state/notices';
 import { useUi } from '../state/ui';
 import { useLayout } from '../state/layout';
@@ -19,6 +20,7 @@ import { NewClusterWizard } from '../features/clusters/NewClusterWizard';
 import { MigrateVmWizard } from '../features/migration/MigrateVmWizard';
 import { DeleteVmDialog } from '../features/vms/DeleteVmDialog';
 import { VmSettingsDialog } from '../features/vms/VmSettingsDialog';
+import { InstanceSettingsDialog } from '../features/vms/InstanceSettingsDialog';
 import { CloneVmDialog } from '../features/vms/CloneVmDialog';
 import { Notices } from './Notices';
 import { BulkActionDialog } from '../features/vms/BulkActionDialog';
@@ -104,6 +106,13 @@ function useShortcuts(): void {
   }, []);
 }
 
+/** Whether the VM's cluster places its VMs (Ganeti): its settings have their own editor. */
+function placesVms(vmId: string): boolean {
+  const inv = useInventory.getState().inv;
+  const host = inv.hosts[inv.vms[vmId]?.hostId ?? ''];
+  return !!host && hasCapability(host, 'instance-edit');
+}
+
 const poppedConsole = new URLSearchParams(location.search).get('console');
 
 export function App() {
@@ -187,7 +196,12 @@ function MainWindow() {
       {/* After the wizards: New Cluster opens Add Host on top of itself. */}
       {addHostOpen && <AddHostDialog />}
       {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}
-      {vmDialog?.kind === 'settings' && <VmSettingsDialog vmId={vmDialog.vmId} />}
+      {vmDialog?.kind === 'settings' &&
+        (placesVms(vmDialog.vmId) ? (
+          <InstanceSettingsDialog vmId={vmDialog.vmId} />
+        ) : (
+          <VmSettingsDialog vmId={vmDialog.vmId} />
+        ))}
       {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'migrate' && (
         <MigrateVmWizard vmId={vmDialog.vmId} targetHostId={vmDialog.targetHostId} />

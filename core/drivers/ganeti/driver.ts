@@ -26,9 +26,16 @@ import {
 import { runJob } from './jobs';
 import { parseInstances, parseNodes, type GanetiInstance } from './parse';
 import { ChangePoll } from './poll';
+import { GanetiPlacedVms } from './placed';
 import { GanetiUnsupported } from './unsupported';
 
-const GANETI_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'vm-delete'];
+const GANETI_CAPABILITIES: readonly Capability[] = [
+  'inventory',
+  'vm-lifecycle',
+  'vm-delete',
+  'instance-create',
+  'instance-edit',
+];
 
 /** The app's VM actions as Ganeti operations; Force off is a shutdown that waits 0 s. */
 const OPS: Partial<Record<VmAction, InstanceOp>> = {
@@ -47,6 +54,8 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
   private state: ClusterState | undefined;
   private poll: ChangePoll | undefined;
   private stopped = false;
+  /** New VM and Edit settings (placed.ts). */
+  readonly placedVms: GanetiPlacedVms;
 
   constructor(
     private readonly session: SshSession,
@@ -56,6 +65,7 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
     private readonly onError: (err: Error) => void,
   ) {
     super();
+    this.placedVms = new GanetiPlacedVms(session, this);
   }
 
   private get label(): string {

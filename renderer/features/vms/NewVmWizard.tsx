@@ -32,8 +32,28 @@ import {
 } from './newVmForm';
 import { MinimumWarnings, OsStep } from './OsStep';
 import { useOsCatalog } from './osVariants';
+import { InstanceWizard } from './InstanceWizard';
 
+/**
+ * New VM on the selected node's stack: a cluster that places VMs itself
+ * (Ganeti: its cluster, one of its nodes or VMs selected) gets its own steps.
+ */
 export function NewVmWizard() {
+  const selection = useUi((s) => s.selection);
+  const inv = useInventory((s) => s.inv);
+  const placed = Object.values(inv.hosts).filter(
+    (h) => hasCapability(h, 'instance-create') && h.state === 'connected',
+  );
+  const picked =
+    selection.kind === 'cluster'
+      ? inv.clusters[selection.id]?.hostIds.find((id) => placed.some((h) => h.id === id))
+      : selectedHostId(selection, inv);
+  const onNode = Object.values(inv.hosts).some((h) => hasCapability(h, 'vm-create'));
+  const host = placed.find((h) => h.id === picked) ?? (onNode ? undefined : placed[0]);
+  return host ? <InstanceWizard hostId={host.id} /> : <NodeNewVmWizard />;
+}
+
+function NodeNewVmWizard() {
   const close = () => useUi.getState().setWizard(undefined);
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);

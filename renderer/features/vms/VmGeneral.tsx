@@ -95,9 +95,9 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ],
         ]}
       />
-      {offers('settings') && <VmTags vm={vm} disabled={!!job} />}
+      {host && hasCapability(host, 'vm-edit') && <VmTags vm={vm} disabled={!!job} />}
       {host && hasCapability(host, 'guest-agent') && <GuestFacts key={vm.id} vm={vm} />}
-      <VmDevices vm={vm} editable={offers('settings')} busy={busyTitle} />
+      <VmDevices vm={vm} editable={!!host && hasCapability(host, 'vm-edit')} busy={busyTitle} />
     </div>
   );
 }

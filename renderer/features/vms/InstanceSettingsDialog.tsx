@@ -1,0 +1,214 @@
+// Edit settings of a VM its cluster places (Ganeti): memory (maxmem and
+// minmem), vCPUs, each NIC's link, a new NIC, each disk's size (grow only).
+// The first values are what the master says now; Review lists each change
+// before → after, says which wait for the VM's next start, and shows the
+// exact commands; Apply runs them as Ganeti jobs in one task.
+import { useEffect, useState } from 'react';
+import type { InstanceChange, InstanceNow, InstanceSettings } from '../../../shared/instance';
+import type { PlanStepView } from '../../../shared/storage';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Checkbox, TextField } from '../../ui/forms';
+
+const NO_CHANGE: InstanceSettings = { nicLinks: [], addNics: [], growDisks: [] };
+
+interface Review {
+  changes: InstanceChange[];
+  steps: PlanStepView[];
+  problems: string[];
+}
+
+export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
+  const vm = useInventory((s) => s.inv.vms[vmId]);
+  const notify = useNotices((s) => s.push);
+  const close = () => useUi.getState().setVmDialog(undefined);
+  const [now, setNow] = useState<InstanceNow | { error: string } | undefined>();
+  const [maxmem, setMaxmem] = useState('');
+  const [minmem, setMinmem] = useState('');
+  const [vcpus, setVcpus] = useState('');
+  const [links, setLinks] = useState<string[]>([]);
+  const [disks, setDisks] = useState<string[]>([]);
+  const [addNic, setAddNic] = useState(false);
+  const [newLink, setNewLink] = useState('');
+  const [review, setReview] = useState<Review | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  // What the master says now: an empty change's plan carries it.
+  useEffect(() => {
+    let live = true;
+    api.planInstanceSettings({ vmId, settings: NO_CHANGE }).then(
+      ({ now: n }) => {
+        if (!live) return;
+        setNow(n);
+        setMaxmem(String(n.maxMemoryMiB));
+        setMinmem(String(n.minMemoryMiB));
+        setVcpus(String(n.vcpus));
+        setLinks(n.nicLinks);
+        setNewLink(n.nicLinks[0] ?? 'br0');
+        setDisks(n.diskSizesMiB.map(String));
+      },
+      (e: unknown) => live && setNow({ error: errorMessage(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [vmId]);
+  if (!vm) return null;
+  const cur = now && 'running' in now ? now : undefined;
+
+  const settings = (): InstanceSettings => ({
+    maxMemoryMiB: Number(maxmem),
+    minMemoryMiB: Number(minmem),
+    vcpus: Number(vcpus),
+    nicLinks: links.map((link, index) => ({ index, link: link.trim() })),
+    addNics: addNic ? [{ link: newLink.trim() }] : [],
+    growDisks: disks.map((d, index) => ({ index, toMiB: Number(d) })),
+  });
+  const act = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await fn();
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+    setBusy(false);
+  };
+  const doReview = () =>
+    act(async () => setReview(await api.planInstanceSettings({ vmId, settings: settings() })));
+  const apply = () =>
+    act(async () => {
+      await api.applyInstanceSettings({ vmId, settings: settings() });
+      close();
+    });
+
+  return (
+    <Dialog title={`Settings of ${vm.name}`} onClose={close} width="w-[44rem]">
+      <div className="max-h-[65vh] space-y-3 overflow-auto pr-1">
+        {!now && <p className="text-slate-500">Reading {vm.name}’s settings from the master…</p>}
+        {now && 'error' in now && (
+          <p role="alert" className="text-red-700 dark:text-red-400">
+            {now.error}
+          </p>
+        )}
+        {cur && !review && (
+          <>
+            <div className="grid grid-cols-3 gap-3">
+              <TextField label="vCPUs" type="number" value={vcpus} onChange={setVcpus} />
+              <TextField label="Memory (MiB)" type="number" value={maxmem} onChange={setMaxmem} />
+              <TextField
+                label="Minimum memory (MiB)"
+                type="number"
+                value={minmem}
+                onChange={setMinmem}
+              />
+            </div>
+            {links.map((l, i) => (
+              <TextField
+                key={i}
+                label={`NIC ${i} link`}
+                value={l}
+                spellCheck={false}
+                onChange={(v) => setLinks(links.map((x, j) => (j === i ? v : x)))}
+              />
+            ))}
+            <Checkbox checked={addNic} onChange={setAddNic}>
+              Add a NIC
+            </Checkbox>
+            {addNic && (
+              <TextField
+                label="New NIC link"
+                value={newLink}
+                spellCheck={false}
+                onChange={setNewLink}
+              />
+            )}
+            {disks.map((d, i) => (
+              <TextField
+                key={i}
+                label={`Disk ${i} size (MiB)`}
+                type="number"
+                value={d}
+                onChange={(v) => setDisks(disks.map((x, j) => (j === i ? v : x)))}
+              />
+            ))}
+            <p className="text-sm text-slate-500">
+              Disks only grow. Memory, vCPUs and NIC changes of a running VM take effect at its next
+              start.
+            </p>
+          </>
+        )}
+        {review && (
+          <section aria-label="Review">
+            {review.problems.length > 0 && (
+              <ul role="alert" className="mb-2 list-disc pl-5 text-red-700 dark:text-red-400">
+                {review.problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            )}
+            {review.changes.length === 0 ? (
+              <p>Nothing changes.</p>
+            ) : (
+              <>
+                <h3 className="font-medium">Changes</h3>
+                <ul aria-label="Changes" className="my-2 list-disc pl-5 text-sm">
+                  {review.changes.map((c) => (
+                    <li key={c.what}>
+                      {c.what}: {c.before} → {c.after}
+                      {c.atNextStart && ' (takes effect at the next start)'}
+                    </li>
+                  ))}
+                </ul>
+                {review.changes.some((c) => c.atNextStart) && (
+                  <p className="mb-2 text-amber-700 dark:text-amber-400">
+                    {vm.name} is running: Ganeti applies these at its next start; reboot it to use
+                    them now.
+                  </p>
+                )}
+                <h3 className="font-medium">Commands</h3>
+                <ol aria-label="Commands" className="list-decimal pl-5 text-sm">
+                  {review.steps.map((s, i) => (
+                    <li key={i}>
+                      <code className="break-all">{s.command}</code>
+                    </li>
+                  ))}
+                </ol>
+              </>
+            )}
+          </section>
+        )}
+      </div>
+      <div className="mt-4 flex justify-end gap-2">
+        <button className={buttonClass} onClick={close}>
+          Cancel
+        </button>
+        {review ? (
+          <>
+            <button className={buttonClass} onClick={() => setReview(undefined)}>
+              Back
+            </button>
+            <button
+              className={primaryButtonClass}
+              disabled={busy || !review.steps.length || review.problems.length > 0}
+              onClick={() => void apply()}
+            >
+              Apply
+            </button>
+          </>
+        ) : (
+          <button
+            className={primaryButtonClass}
+            disabled={busy || !cur}
+            onClick={() => void doReview()}
+          >
+            Review changes
+          </button>
+        )}
+      </div>
+    </Dialog>
+  );
+}
