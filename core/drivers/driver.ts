@@ -5,6 +5,8 @@
 // and rejects its methods with an 'unsupported' ClusterdeckError.
 import type { Capability, Stack } from '../../shared/model';
 import type {
+  ClusterChecks,
+  ClusterMoves,
   Consoles,
   EntityIds,
   GuestAgent,
@@ -21,7 +23,7 @@ import type {
   VmProvisioning,
 } from './capabilities';
 
-export type { DriverStep, SnapshotOp, VolumeOp } from './capabilities';
+export type { ClusterMove, DriverStep, SnapshotOp, VolumeOp } from './capabilities';
 
 export interface Driver
   extends
@@ -44,4 +46,8 @@ export interface Driver
   readonly hypervisorName: string;
   /** Published as `host.capabilities`. */
   readonly capabilities: readonly Capability[];
+  /** A stack that places its VMs itself (capability 'cluster-moves'). */
+  readonly clusterMoves?: ClusterMoves;
+  /** A stack that checks its cluster itself (capability 'cluster-health'). */
+  readonly clusterChecks?: ClusterChecks;
 }

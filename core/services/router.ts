@@ -5,6 +5,7 @@
 // services both handle (the spread would silently keep the last one).
 import { AppService } from './app';
 import { ClusterService } from './clusters';
+import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
@@ -29,6 +30,7 @@ export interface Services {
   vms: VmService;
   vmChanges: VmChangeService;
   migration: MigrationService;
+  clusterMoves: ClusterMovesService;
   transfers: TransferService;
   consoles: ConsoleService;
   performance: PerformanceService;
@@ -49,6 +51,7 @@ export function createServices(ctx: ServiceContext): Services {
     vms: new VmService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
+    clusterMoves: new ClusterMovesService(ctx),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),
     performance: new PerformanceService(ctx),
@@ -80,6 +83,7 @@ export function route(s: Services): Handlers {
     ...s.vms.handlers,
     ...s.vmChanges.handlers,
     ...s.migration.handlers,
+    ...s.clusterMoves.handlers,
     ...s.transfers.handlers,
     ...s.consoles.handlers,
     ...s.performance.handlers,

@@ -25,10 +25,18 @@ import {
 } from './commands';
 import { runJob } from './jobs';
 import { parseInstances, parseNodes, type GanetiInstance } from './parse';
+import { GanetiMoves } from './moves';
 import { ChangePoll } from './poll';
 import { GanetiUnsupported } from './unsupported';
+import { GanetiVerify } from './verify';
 
-const GANETI_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'vm-delete'];
+const GANETI_CAPABILITIES: readonly Capability[] = [
+  'inventory',
+  'vm-lifecycle',
+  'vm-delete',
+  'cluster-moves',
+  'cluster-health',
+];
 
 /** The app's VM actions as Ganeti operations; Force off is a shutdown that waits 0 s. */
 const OPS: Partial<Record<VmAction, InstanceOp>> = {
@@ -47,11 +55,15 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
   private state: ClusterState | undefined;
   private poll: ChangePoll | undefined;
   private stopped = false;
+  /** Migrate VM and maintenance (moves.ts), verify (verify.ts). */
+  readonly clusterMoves = new GanetiMoves(this);
+  readonly clusterChecks = new GanetiVerify(this);
+  readonly clusterEntityId = ganetiClusterId;
 
   constructor(
-    private readonly session: SshSession,
+    readonly session: SshSession,
     private readonly hostId: string,
-    private readonly store: InventoryStore,
+    readonly store: InventoryStore,
     private readonly probe: NodeProbe,
     private readonly onError: (err: Error) => void,
   ) {
@@ -139,6 +151,7 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
       name: state.cluster,
       hostIds,
       managed: { stack: 'ganeti', master: state.master, nodes },
+      ...(prev?.health ? { health: prev.health } : {}),
     });
     // Instances are cluster-wide: with two nodes of one cluster added, the first
     // connected one (in the order they were added) writes them, so each VM has
