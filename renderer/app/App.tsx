@@ -16,7 +16,7 @@ import { HelpDialog } from './HelpDialog';
 import { NewPoolWizard } from '../features/storage/NewPoolWizard';
 import { NewVmWizard } from '../features/vms/NewVmWizard';
 import { NewClusterWizard } from '../features/clusters/NewClusterWizard';
-import { MigrateVmWizard } from '../features/migration/MigrateVmWizard';
+import { MigrateDialog } from '../features/migration/MigrateDialog';
 import { DeleteVmDialog } from '../features/vms/DeleteVmDialog';
 import { VmSettingsDialog } from '../features/vms/VmSettingsDialog';
 import { CloneVmDialog } from '../features/vms/CloneVmDialog';
@@ -189,9 +189,7 @@ function MainWindow() {
       {vmDialog?.kind === 'delete' && <DeleteVmDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'settings' && <VmSettingsDialog vmId={vmDialog.vmId} />}
       {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}
-      {vmDialog?.kind === 'migrate' && (
-        <MigrateVmWizard vmId={vmDialog.vmId} targetHostId={vmDialog.targetHostId} />
-      )}
+      {vmDialog?.kind === 'migrate' && <MigrateDialog dialog={vmDialog} />}
       {bulk && <BulkActionDialog request={bulk} />}
       <ConfirmDialog />
     </>

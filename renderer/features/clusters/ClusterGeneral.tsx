@@ -17,6 +17,7 @@ import { Facts, Table } from '../../ui/Facts';
 import { Select } from '../../ui/forms';
 import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMemory';
 import { clusterActions } from './clusterActions';
+import { ClusterHealth } from './ClusterHealth';
 import { useClusterStorage } from './clusterStorage';
 
 // A secondary button in the danger colour: visible, but never the loudest control on the tab.
@@ -58,6 +59,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
 
   return (
     <div className="space-y-4">
+      <ClusterHealth cluster={cluster} />
       <Facts
         rows={[
           [

@@ -84,4 +84,7 @@ export const VM_DIALOG_NEEDS: Readonly<Record<VmDialog['kind'], Capability>> = {
 
 /** Whether the VM's node offers what the dialog needs. */
 export const offersDialog = (host: Host | undefined, kind: VmDialog['kind']): boolean =>
-  !!host && hasCapability(host, VM_DIALOG_NEEDS[kind]);
+  !!host &&
+  (hasCapability(host, VM_DIALOG_NEEDS[kind]) ||
+    // A cluster that places its VMs itself (Ganeti) has its own Migrate VM.
+    (kind === 'migrate' && hasCapability(host, 'cluster-moves')));
