@@ -141,7 +141,7 @@ describe.skipIf(!canRun)('Migrate VM, maintenance and Health on Ganeti', () => {
     );
     expect(by(file, 'failover').refused).toMatch(/does not allow failovers/);
     expect(by(file, 'move').refused).toBeUndefined();
-  }, 60_000);
+  }, 180_000);
 
   it("shows Ganeti's own refusal in the preflight", async () => {
     const sf = await vmNamed(SF);
@@ -181,7 +181,7 @@ describe.skipIf(!canRun)('Migrate VM, maintenance and Health on Ganeti', () => {
       `gnt-instance migrate --submit -f --migration-mode=live --target-node=node3.gnt.test -- ${SF}`,
     );
     expect(placement(SF)).toEqual([N(2), 'running']);
-  }, 120_000);
+  }, 300_000);
 
   it('migrates live, non-live, and fails over a sharedfile instance', async () => {
     const live = await move(SF, 'live', N(3));
