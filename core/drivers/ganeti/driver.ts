@@ -143,6 +143,8 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
     ]);
     const state = this.state!;
     const nodes = parseNodes(nodesOut);
+    // A read that ends after the host was removed must not put its cluster back.
+    if (this.stopped) return nodes;
     const id = ganetiClusterId(state.cluster);
     const prev = this.store.get('clusters', id);
     const hostIds = [...new Set([...(prev?.hostIds ?? []), this.hostId])];
