@@ -23,25 +23,25 @@ function ownMoves(ctx: ServiceContext, host: Host): ClusterMoves | undefined {
   return host.state === 'connected' ? ctx.connection(host.id).getDriver().clusterMoves : undefined;
 }
 
-/** Another connected node of the host's cluster to run the commands through, the master first. */
+/**
+ * The connected node of the host's cluster to run the commands through: the
+ * master (the host itself when it is the master: it needs no SSH hop), else
+ * another node, never the host being drained.
+ */
 function throughOther(
   ctx: ServiceContext,
   host: Host,
 ): { via: Host; moves: ClusterMoves } | undefined {
   const cluster = ctx.store.all('clusters').find((c) => c.hostIds.includes(host.id));
   const master = cluster?.managed?.master ?? '';
-  const others = (cluster?.hostIds ?? [])
-    .filter((id) => id !== host.id)
+  const usable = (cluster?.hostIds ?? [])
     .map((id) => ctx.store.get('hosts', id))
     .filter(
       (h): h is Host => h?.state === 'connected' && !!h.capabilities?.includes('cluster-moves'),
-    )
-    .sort((a, b) => Number(isNode(b, master)) - Number(isNode(a, master)));
-  for (const via of others) {
-    const moves = ctx.connection(via.id).getDriver().clusterMoves;
-    if (moves) return { via, moves };
-  }
-  return undefined;
+    );
+  const pick = usable.find((h) => isNode(h, master)) ?? usable.find((h) => h.id !== host.id);
+  const moves = pick && ctx.connection(pick.id).getDriver().clusterMoves;
+  return pick && moves ? { via: pick, moves } : undefined;
 }
 
 const isNode = (h: Host, node: string) =>
