@@ -30,6 +30,7 @@ import {
   ganetiPreflightResultSchema,
 } from './ganeti-cluster';
 import { migrationSpecSchema, tlsReadinessSchema } from './migration';
+import { clusterMoveOptionSchema, clusterMoveSpecSchema } from './cluster-moves';
 import { clusterStorageSchema } from './cluster-storage';
 import { nodeMemorySchema, performanceSampleSchema } from './performance';
 import { NETWORK_ACTIONS, hostInterfaceSchema, networkSpecSchema } from './network';
@@ -443,6 +444,23 @@ export const methods = {
     params: z.object({ hostId: idSchema }),
     result: taskStarted,
   },
+  /** A cluster-placed VM's ways to move (Ganeti), each offered or refused with the reason. */
+  clusterMoveOptions: {
+    params: z.object({ vmId: idSchema }),
+    result: z.object({ options: z.array(clusterMoveOptionSchema) }),
+  },
+  /** The stack's own check of one move (a dry run) and the command; changes nothing. */
+  planClusterMove: {
+    params: clusterMoveSpecSchema,
+    result: z.object({
+      findings: z.array(findingSchema),
+      steps: z.array(planStepSchema),
+      problems: z.array(z.string()),
+    }),
+  },
+  moveClusterVm: { params: clusterMoveSpecSchema, result: taskStarted },
+  /** Runs the stack's cluster check (gnt-cluster verify) as a task; its findings land on the cluster. */
+  verifyCluster: { params: z.object({ clusterId: idSchema }), result: taskStarted },
   /** One reading of a node's and its VMs' load now; rates compare with the node's previous reading. */
   readPerformance: {
     params: z.object({ hostId: idSchema }),

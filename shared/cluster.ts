@@ -1,6 +1,7 @@
 // What the New Cluster wizard sends and shows: the cluster's name and nodes,
 // the preflight checklist, and the record the app keeps.
 import { z } from 'zod';
+import { clusterHealthSchema } from './cluster-moves';
 import { idSchema } from './ids';
 import { objectNameSchema, poolSpecSchema } from './storage';
 
@@ -79,5 +80,7 @@ export const clusterSchema = z.object({
     .optional(),
   /** The CPU every member can run, worked out when the cluster was made or grew. */
   cpu: cpuModelSchema.optional(),
+  /** The stack's last cluster check (Ganeti's verify), written by its driver. */
+  health: clusterHealthSchema.optional(),
 });
 export type Cluster = z.infer<typeof clusterSchema>;

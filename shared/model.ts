@@ -49,6 +49,10 @@ export const CAPABILITIES = [
   'snapshots',
   'guest-agent',
   'migration',
+  /** The cluster places its VMs itself (Ganeti): migrate, failover, move; node maintenance. */
+  'cluster-moves',
+  /** The stack checks its cluster itself (gnt-cluster verify). */
+  'cluster-health',
   'cluster',
   'performance',
 ] as const;

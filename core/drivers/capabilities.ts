@@ -8,6 +8,7 @@ import type { OsCatalog } from '../../shared/osinfo';
 import type { Duplex } from 'node:stream';
 import type { VmAction } from '../../shared/api';
 import type { CpuModel, Finding } from '../../shared/cluster';
+import type { ClusterMoveKind, ClusterMoveOption } from '../../shared/cluster-moves';
 import type { MigrationTransport, TlsReadiness } from '../../shared/migration';
 import type { Host, Network, NodeInfo, Snapshot, StoragePool, Vm } from '../../shared/model';
 import type { HostInterface, NetworkAction, NetworkSpec } from '../../shared/network';
@@ -335,4 +336,40 @@ export interface PerformanceCounters {
   readMemory(): Promise<NodeMemory>;
   /** The node's and its VMs' cumulative load counters, for the Performance tab. */
   readCounters(): Promise<NodeCounters>;
+}
+
+/** A move a cluster-placing stack (Ganeti) makes itself: how, and where to when the user picks. */
+export interface ClusterMove {
+  how: ClusterMoveKind;
+  targetNode?: string | undefined;
+}
+
+/**
+ * A cluster that places its VMs itself (Ganeti): its own ways to move a VM,
+ * its own preflight of a move, and node maintenance (VMs moved away, the
+ * node kept free of new ones). Asked of any connected node of the cluster.
+ */
+export interface ClusterMoves {
+  /** Each way the VM can move now, with its target nodes, or why not (the stack's checks, mirrored). */
+  moveOptions(vm: Vm): Promise<ClusterMoveOption[]>;
+  /** The stack's own check of the move (a dry run): the command that would run, its refusal if any. */
+  checkMove(
+    vm: Vm,
+    move: ClusterMove,
+  ): Promise<{ node: string; step: DriverStep; refusal?: string }>;
+  /** Runs the move as the task, to its end. */
+  runMove(vm: Vm, move: ClusterMove, ctx: TaskContext): Promise<void>;
+  /** The cluster's name for the connected node. */
+  selfNode(): Promise<string>;
+  /** Entering (or leaving) maintenance of a node of the cluster: what moves, what stands in the way. */
+  maintenancePlan(
+    node: string,
+    enter: boolean,
+  ): Promise<{ findings: Finding[]; steps: DriverStep[] }>;
+  runMaintenance(node: string, enter: boolean, ctx: TaskContext): Promise<void>;
+}
+
+/** The stack's own check of its cluster, its findings written onto the cluster in the store. */
+export interface ClusterChecks {
+  verifyCluster(ctx: TaskContext): Promise<void>;
 }

@@ -5,6 +5,8 @@
 // and rejects its methods with an 'unsupported' ClusterdeckError.
 import type { Capability, Stack } from '../../shared/model';
 import type {
+  ClusterChecks,
+  ClusterMoves,
   Consoles,
   EntityIds,
   GuestAgent,
@@ -22,7 +24,7 @@ import type {
   VmProvisioning,
 } from './capabilities';
 
-export type { DriverStep, SnapshotOp, VolumeOp } from './capabilities';
+export type { ClusterMove, DriverStep, SnapshotOp, VolumeOp } from './capabilities';
 
 export interface Driver
   extends
@@ -47,4 +49,8 @@ export interface Driver
   readonly capabilities: readonly Capability[];
   /** New VM and Edit settings of a stack whose cluster places VMs ('instance-create'). */
   readonly placedVms?: PlacedVms;
+  /** A stack that places its VMs itself (capability 'cluster-moves'). */
+  readonly clusterMoves?: ClusterMoves;
+  /** A stack that checks its cluster itself (capability 'cluster-health'). */
+  readonly clusterChecks?: ClusterChecks;
 }

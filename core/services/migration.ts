@@ -12,6 +12,11 @@ import { vmBusy, vmOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import type { HostService } from './hosts';
+import {
+  placesItsVms,
+  planClusterMaintenance,
+  startClusterMaintenance,
+} from './cluster-maintenance';
 import { PlannedOperation, refuseProblems } from './planned-operation';
 
 interface MigrationPlan {
@@ -118,11 +123,20 @@ export class MigrationService {
 
     migrateVms: (spec) => this.migrate.start(spec),
 
-    planMaintenance: async ({ hostId }) => migrationView(await this.planMaintenance(hostId)),
+    planMaintenance: async ({ hostId }) => {
+      // A stack that places its VMs itself (Ganeti) has its own way: drain and migrate.
+      if (placesItsVms(this.ctx, hostId)) return planClusterMaintenance(this.ctx, hostId);
+      return migrationView(await this.planMaintenance(hostId));
+    },
 
-    enterMaintenance: (p) => this.maintenance.start(p),
+    enterMaintenance: (p) => {
+      if (placesItsVms(this.ctx, p.hostId))
+        return startClusterMaintenance(this.ctx, p.hostId, true);
+      return this.maintenance.start(p);
+    },
 
     exitMaintenance: async ({ hostId }) => {
+      if (placesItsVms(this.ctx, hostId)) return startClusterMaintenance(this.ctx, hostId, false);
       const host = this.ctx.store.get('hosts', hostId);
       if (!host?.maintenance)
         throw new ClusterdeckError(

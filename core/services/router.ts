@@ -5,6 +5,7 @@
 // services both handle (the spread would silently keep the last one).
 import { AppService } from './app';
 import { ClusterService } from './clusters';
+import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { GanetiNodeService } from './ganeti-nodes';
@@ -35,6 +36,7 @@ export interface Services {
   instances: InstanceService;
   vmChanges: VmChangeService;
   migration: MigrationService;
+  clusterMoves: ClusterMovesService;
   transfers: TransferService;
   consoles: ConsoleService;
   performance: PerformanceService;
@@ -58,6 +60,7 @@ export function createServices(ctx: ServiceContext): Services {
     instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
+    clusterMoves: new ClusterMovesService(ctx),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),
     performance: new PerformanceService(ctx),
@@ -92,6 +95,7 @@ export function route(s: Services): Handlers {
     ...s.instances.handlers,
     ...s.vmChanges.handlers,
     ...s.migration.handlers,
+    ...s.clusterMoves.handlers,
     ...s.transfers.handlers,
     ...s.consoles.handlers,
     ...s.performance.handlers,

@@ -17,7 +17,7 @@ import { HelpDialog } from './HelpDialog';
 import { NewPoolWizard } from '../features/storage/NewPoolWizard';
 import { NewVmWizard } from '../features/vms/NewVmWizard';
 import { NewClusterWizard } from '../features/clusters/NewClusterWizard';
-import { MigrateVmWizard } from '../features/migration/MigrateVmWizard';
+import { MigrateDialog } from '../features/migration/MigrateDialog';
 import { DeleteVmDialog } from '../features/vms/DeleteVmDialog';
 import { VmSettingsDialog } from '../features/vms/VmSettingsDialog';
 import { InstanceSettingsDialog } from '../features/vms/InstanceSettingsDialog';
@@ -203,9 +203,7 @@ function MainWindow() {
           <VmSettingsDialog vmId={vmDialog.vmId} />
         ))}
       {vmDialog?.kind === 'clone' && <CloneVmDialog vmId={vmDialog.vmId} />}
-      {vmDialog?.kind === 'migrate' && (
-        <MigrateVmWizard vmId={vmDialog.vmId} targetHostId={vmDialog.targetHostId} />
-      )}
+      {vmDialog?.kind === 'migrate' && <MigrateDialog dialog={vmDialog} />}
       {bulk && <BulkActionDialog request={bulk} />}
       <ConfirmDialog />
     </>

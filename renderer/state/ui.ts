@@ -23,6 +23,8 @@ export interface VmDialog {
   vmId: string;
   /** For migrate: the node the VM was dropped on in the tree. */
   targetHostId?: string;
+  /** For migrate on a cluster that places its VMs itself: the node (by its name) it was dropped on. */
+  targetNode?: string;
 }
 
 /** The tabs of the details pane. */

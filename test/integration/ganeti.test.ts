@@ -94,6 +94,8 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
       'vm-delete',
       'instance-create',
       'instance-edit',
+      'cluster-moves',
+      'cluster-health',
     ]);
     expect(host.info?.software[0]).toMatchObject({ name: 'Ganeti' });
     const cluster = backend.store.get('clusters', `ganeti:${lab.clusterName}`)!;

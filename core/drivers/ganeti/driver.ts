@@ -25,9 +25,11 @@ import {
 } from './commands';
 import { runJob } from './jobs';
 import { parseInstances, parseNodes, type GanetiInstance } from './parse';
+import { GanetiMoves } from './moves';
 import { ChangePoll } from './poll';
 import { GanetiPlacedVms } from './placed';
 import { GanetiUnsupported } from './unsupported';
+import { GanetiVerify } from './verify';
 
 const GANETI_CAPABILITIES: readonly Capability[] = [
   'inventory',
@@ -35,6 +37,8 @@ const GANETI_CAPABILITIES: readonly Capability[] = [
   'vm-delete',
   'instance-create',
   'instance-edit',
+  'cluster-moves',
+  'cluster-health',
 ];
 
 /** The app's VM actions as Ganeti operations; Force off is a shutdown that waits 0 s. */
@@ -56,11 +60,15 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
   private stopped = false;
   /** New VM and Edit settings (placed.ts). */
   readonly placedVms: GanetiPlacedVms;
+  /** Migrate VM and maintenance (moves.ts), verify (verify.ts). */
+  readonly clusterMoves = new GanetiMoves(this);
+  readonly clusterChecks = new GanetiVerify(this);
+  readonly clusterEntityId = ganetiClusterId;
 
   constructor(
-    private readonly session: SshSession,
+    readonly session: SshSession,
     private readonly hostId: string,
-    private readonly store: InventoryStore,
+    readonly store: InventoryStore,
     private readonly probe: NodeProbe,
     private readonly onError: (err: Error) => void,
   ) {
@@ -141,6 +149,8 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
     ]);
     const state = this.state!;
     const nodes = parseNodes(nodesOut);
+    // A read that ends after the host was removed must not put its cluster back.
+    if (this.stopped) return nodes;
     const id = ganetiClusterId(state.cluster);
     const prev = this.store.get('clusters', id);
     const hostIds = [...new Set([...(prev?.hostIds ?? []), this.hostId])];
@@ -149,6 +159,7 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
       name: state.cluster,
       hostIds,
       managed: { stack: 'ganeti', master: state.master, nodes },
+      ...(prev?.health ? { health: prev.health } : {}),
     });
     // Instances are cluster-wide: with two nodes of one cluster added, the first
     // connected one (in the order they were added) writes them, so each VM has

@@ -20,7 +20,7 @@ export type ToMaster = (argv: readonly string[]) => Promise<string[]>;
 const WATCH_TIMEOUT_MS = 60 * 60 * 1000;
 
 /** Runs one command on its own channel, streaming stdout lines to `onLine`. */
-function streamCommand(
+export function streamCommand(
   session: SshSession,
   argv: readonly string[],
   ctx: TaskContext,

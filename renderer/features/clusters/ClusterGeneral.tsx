@@ -17,6 +17,7 @@ import { Facts, Table } from '../../ui/Facts';
 import { Select } from '../../ui/forms';
 import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMemory';
 import { clusterActions } from './clusterActions';
+import { ClusterHealth } from './ClusterHealth';
 import { GanetiNodesPanel } from './GanetiNodesPanel';
 import { useClusterStorage } from './clusterStorage';
 
@@ -61,6 +62,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
 
   return (
     <div className="space-y-4">
+      <ClusterHealth cluster={cluster} />
       <Facts
         rows={[
           [

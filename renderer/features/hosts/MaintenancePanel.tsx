@@ -3,7 +3,7 @@
 // leaving clears the mark and brings back the VMs it remembered, once the
 // user has seen which VMs move back and from where.
 import { useEffect, useState } from 'react';
-import type { Finding } from '../../../shared/cluster';
+import type { Cluster, Finding, ManagedNode } from '../../../shared/cluster';
 import type { Host, Vm } from '../../../shared/model';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
@@ -19,7 +19,16 @@ import { useMaintenanceRequest } from './hostPower';
 
 type Plan = { findings: Finding[]; steps: PlanStepView[]; problems: string[] } | { error: string };
 
-function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
+function EnterDialog({
+  host,
+  managed,
+  onClose,
+}: {
+  host: Host;
+  /** Its cluster places VMs itself (Ganeti): nothing to bring back, it drains and migrates. */
+  managed: boolean;
+  onClose: () => void;
+}) {
   const [plan, setPlan] = useState<Plan>();
   const [bringBack, setBringBack] = useState(true);
   useEffect(() => {
@@ -47,9 +56,16 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
             {plan.error}
           </p>
         )}
-        <Checkbox checked={bringBack} onChange={setBringBack}>
-          Bring these VMs back when {host.name} leaves maintenance mode
-        </Checkbox>
+        {managed ? (
+          <p className="text-sm text-slate-500">
+            The node is drained: Ganeti places no new instance on it until it leaves maintenance
+            mode.
+          </p>
+        ) : (
+          <Checkbox checked={bringBack} onChange={setBringBack}>
+            Bring these VMs back when {host.name} leaves maintenance mode
+          </Checkbox>
+        )}
       </div>
       <div className="mt-4 flex justify-end gap-2">
         <button className={buttonClass} onClick={onClose}>
@@ -61,6 +77,15 @@ function EnterDialog({ host, onClose }: { host: Host; onClose: () => void }) {
       </div>
     </Dialog>
   );
+}
+
+/** The host as a node of a cluster that lists its own nodes (by host name, short or full). */
+function managedNodeOf(clusters: readonly Cluster[], host: Host): ManagedNode | undefined {
+  const hn = host.info?.hostname;
+  const c = clusters.find((x) => x.managed && x.hostIds.includes(host.id));
+  return hn
+    ? c?.managed?.nodes.find((n) => n.name === hn || n.name.startsWith(`${hn}.`))
+    : undefined;
 }
 
 /** Asks before leaving maintenance mode, naming each VM that moves back and from where. */
@@ -94,6 +119,8 @@ export function MaintenancePanel({ host }: { host: Host }) {
   const inCluster = useInventory((s) =>
     Object.values(s.inv.clusters).some((c) => c.hostIds.includes(host.id)),
   );
+  // A cluster that places its VMs itself (Ganeti) keeps the state: the node is drained.
+  const managedNode = useInventory((s) => managedNodeOf(Object.values(s.inv.clusters), host));
   const [entering, setEntering] = useState(false);
   // Asked by Reboot / Shut down on a node that runs VMs.
   const requested = useMaintenanceRequest((s) => s.hostId === host.id);
@@ -107,7 +134,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
   const vms = useInventory((s) => s.inv.vms);
   const hosts = useInventory((s) => s.inv.hosts);
   if (!inCluster) return null;
-  const m = host.maintenance;
+  const m =
+    host.maintenance ??
+    (managedNode?.role === 'drained' ? { since: undefined, bringBack: [] } : undefined);
   const exit = () =>
     void api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
   const remembered = new Set(m?.bringBack ?? []);
@@ -121,7 +150,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
           className="rounded border border-amber-400 bg-amber-50 p-3 dark:bg-amber-950"
         >
           <p className="mb-2">
-            In maintenance mode since {new Date(m.since).toLocaleString()}: no VM moves to it.
+            {m.since !== undefined
+              ? `In maintenance mode since ${new Date(m.since).toLocaleString()}: no VM moves to it.`
+              : 'In maintenance mode: drained, so no instance is placed on it.'}
             {m.bringBack.length > 0 &&
               ` ${m.bringBack.length} VM(s) come back when it leaves maintenance mode.`}
           </p>
@@ -134,7 +165,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
           Enter maintenance mode…
         </button>
       )}
-      {entering && <EnterDialog host={host} onClose={() => setEntering(false)} />}
+      {entering && (
+        <EnterDialog host={host} managed={!!managedNode} onClose={() => setEntering(false)} />
+      )}
     </section>
   );
 }

@@ -283,13 +283,24 @@ export function ResourceTree() {
                 e.dataTransfer.effectAllowed = 'move';
               }}
               onDragOver={(e) => {
-                if (r.selection?.kind !== 'host' || !e.dataTransfer.types.includes(VM_DRAG_TYPE))
+                if (
+                  (r.selection?.kind !== 'host' && !r.dropNode) ||
+                  !e.dataTransfer.types.includes(VM_DRAG_TYPE)
+                )
                   return;
                 e.preventDefault();
                 e.dataTransfer.dropEffect = 'move';
               }}
               onDrop={(e) => {
                 const vmId = e.dataTransfer.getData(VM_DRAG_TYPE);
+                // A node of a cluster that places its VMs itself: migrate to that node by name.
+                const placed = vmId ? inv.vms[vmId]?.placement : undefined;
+                if (r.dropNode && placed) {
+                  e.preventDefault();
+                  if (placed.primary === r.dropNode) return;
+                  useUi.getState().setVmDialog({ kind: 'migrate', vmId, targetNode: r.dropNode });
+                  return;
+                }
                 if (r.selection?.kind !== 'host' || !vmId) return;
                 e.preventDefault();
                 if (inv.vms[vmId]?.hostId === r.selection.id) return;

@@ -49,6 +49,7 @@ export function managedNodeRows(
         label: n.name,
         detail: host ? `${words}, ${HOST_STATE_WORDS[host.state].toLowerCase()}` : words,
         expandable: true,
+        dropNode: n.name,
         ...(host ? { selection: { kind: 'host' as const, id: host.id } } : {}),
         managedNode: { clusterId: c.id, node: n.name },
         tone: n.role === 'offline' ? 'bad' : n.role === 'drained' ? 'warn' : 'ok',

@@ -19,6 +19,8 @@ export interface TreeRow {
   vmState?: VmState;
   /** A VM's tags, shown as chips and matched by the filter's "tag:web" tokens. */
   tags?: readonly string[];
+  /** A node of a cluster that places its VMs itself: a VM dropped on it migrates there. */
+  dropNode?: string;
   /** The tooltip: the whole name (a long one is cut short on screen), state and tags. */
   title: string;
   /** A node of a cluster its stack manages (Ganeti): its menu offers the node operations. */

@@ -87,4 +87,6 @@ export const offersDialog = (host: Host | undefined, kind: VmDialog['kind']): bo
   !!host &&
   (hasCapability(host, VM_DIALOG_NEEDS[kind]) ||
     // A cluster that places VMs (Ganeti) edits them in its own settings dialog.
-    (kind === 'settings' && hasCapability(host, 'instance-edit')));
+    (kind === 'settings' && hasCapability(host, 'instance-edit')) ||
+    // A cluster that places its VMs itself (Ganeti) has its own Migrate VM.
+    (kind === 'migrate' && hasCapability(host, 'cluster-moves')));
