@@ -88,7 +88,7 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
     hostId = await addGanetiLabNode(backend, 'node2');
     const host = backend.store.get('hosts', hostId)!;
     expect(host.stack).toBe('ganeti');
-    expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle', 'vm-delete']);
+    expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle', 'vm-delete', 'console']);
     expect(host.info?.software[0]).toMatchObject({ name: 'Ganeti' });
     const cluster = backend.store.get('clusters', `ganeti:${lab.clusterName}`)!;
     expect(cluster.hostIds).toEqual([hostId]);
