@@ -138,6 +138,8 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
     ]);
     const state = this.state!;
     const nodes = parseNodes(nodesOut);
+    // A read under way when the host was removed must not put the cluster back.
+    if (this.stopped) return nodes;
     const id = ganetiClusterId(state.cluster);
     const prev = this.store.get('clusters', id);
     const hostIds = [...new Set([...(prev?.hostIds ?? []), this.hostId])];
