@@ -1,7 +1,8 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,console,upload,migration runs only the parts named.
+// BENCH_ONLY=ssh,console,upload,migration,ganeti runs only the parts named
+// (ganeti alone needs no libvirt lab).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { benchConsole } from './bench/console-bench';
 import { benchSsh } from './bench/ssh-bench';
 import { benchUpload } from './bench/upload-bench';
 import { benchMigration } from './bench/migration-bench';
+import { benchGaneti } from './bench/ganeti-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -36,25 +38,31 @@ function printTable(title: string, measures: Measure[]): void {
 }
 
 async function main(): Promise<void> {
+  const only = process.env['BENCH_ONLY']?.split(',');
+  const part = (name: string) => !only || only.includes(name);
+  const libvirt = ['ssh', 'console', 'upload', 'migration'].some(part);
   let startedLab = false;
-  if (!existsSync(join(labDir, 'lab.json'))) {
+  if (libvirt && !existsSync(join(labDir, 'lab.json'))) {
     process.stderr.write('bench: starting two lab nodes…\n');
     execFileSync(labScript, ['up', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     startedLab = true;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
   try {
-    const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
-    const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
-    const only = process.env['BENCH_ONLY']?.split(',');
-    const part = (name: string) => !only || only.includes(name);
-    const measures = [
-      ...(part('ssh') ? await benchSsh(ctx) : []),
-      ...(part('console') ? await benchConsole(ctx) : []),
-      ...(part('upload') ? await benchUpload(ctx) : []),
-      ...(part('migration') ? await benchMigration(ctx, labScript) : []),
-    ];
-    printTable(`Node ${ctx.node.name} (${ctx.node.host}), one run:`, measures);
+    const measures: Measure[] = [];
+    let title = 'Ganeti lab, one run:';
+    if (libvirt) {
+      const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
+      const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
+      title = `Node ${ctx.node.name} (${ctx.node.host}), one run:`;
+      if (part('ssh')) measures.push(...(await benchSsh(ctx)));
+      if (part('console')) measures.push(...(await benchConsole(ctx)));
+      if (part('upload')) measures.push(...(await benchUpload(ctx)));
+      if (part('migration')) measures.push(...(await benchMigration(ctx, labScript)));
+    }
+    // The Ganeti lab (started here when it is not up) in the same run.
+    if (part('ganeti')) measures.push(...(await benchGaneti(repo, tmp)));
+    printTable(title, measures);
     if (process.env['BENCH_JSON']) {
       writeFileSync(process.env['BENCH_JSON'], JSON.stringify(measures, null, 2));
     }

@@ -96,6 +96,7 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
       'instance-edit',
       'cluster-moves',
       'cluster-health',
+      'console',
     ]);
     expect(host.info?.software[0]).toMatchObject({ name: 'Ganeti' });
     const cluster = backend.store.get('clusters', `ganeti:${lab.clusterName}`)!;

@@ -72,16 +72,23 @@ export function parseClusterState(stdout: string): ClusterState {
   };
 }
 
-/** The command as run on the connected node: on the master itself, or through SSH to it. */
-export function onMaster(argv: readonly string[], state: ClusterState): string[] {
-  if (state.master === state.self) return [...argv];
+/** `ssh` from one node of the cluster to another as Ganeti does it (options only; `--` and the node follow). */
+export function clusterSshArgv(cluster: string): string[] {
   return [
     'ssh',
     '-oBatchMode=yes',
     '-oStrictHostKeyChecking=yes',
     '-oGlobalKnownHostsFile=/var/lib/ganeti/known_hosts',
     '-oUserKnownHostsFile=/dev/null',
-    `-oHostKeyAlias=${checkedName(state.cluster, 'cluster')}`,
+    `-oHostKeyAlias=${checkedName(cluster, 'cluster')}`,
+  ];
+}
+
+/** The command as run on the connected node: on the master itself, or through SSH to it. */
+export function onMaster(argv: readonly string[], state: ClusterState): string[] {
+  if (state.master === state.self) return [...argv];
+  return [
+    ...clusterSshArgv(state.cluster),
     '--',
     checkedName(state.master, 'node'),
     quoteArgv(argv),

@@ -12,6 +12,7 @@ import type { InventoryStore } from '../../inventory/store';
 import type { SshSession } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
+import type { ConsoleSource } from '../capabilities';
 import type { Driver } from '../driver';
 import {
   CLUSTER_STATE_ARGV,
@@ -23,6 +24,7 @@ import {
   type ClusterState,
   type InstanceOp,
 } from './commands';
+import { instanceConsole } from './console';
 import { runJob } from './jobs';
 import { parseInstances, parseNodes, type GanetiInstance } from './parse';
 import { GanetiMoves } from './moves';
@@ -39,6 +41,7 @@ const GANETI_CAPABILITIES: readonly Capability[] = [
   'instance-edit',
   'cluster-moves',
   'cluster-health',
+  'console',
 ];
 
 /** The app's VM actions as Ganeti operations; Force off is a shutdown that waits 0 s. */
@@ -234,6 +237,20 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
     } finally {
       await this.load().catch(() => undefined);
     }
+  }
+
+  /** A KVM instance's VNC display through this node's session (console.ts). */
+  openConsole(vm: Vm): Promise<ConsoleSource> {
+    return instanceConsole(
+      {
+        session: this.session,
+        label: this.label,
+        state: () => this.readState(),
+        read: (argv) => this.read(argv),
+        runQuick: (argv) => this.runQuick(argv),
+      },
+      vm,
+    );
   }
 
   stop(): void {

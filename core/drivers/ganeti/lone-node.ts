@@ -9,8 +9,14 @@ import { ClusterdeckError } from '../../../shared/errors';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { SshSession } from '../../ssh/session';
 import type { NodeProbe } from '../detect';
+import type { ConsoleSource } from '../capabilities';
 import type { Driver } from '../driver';
 import { GanetiUnsupported } from './unsupported';
+
+const noCluster = (vm: Vm): Promise<never> =>
+  Promise.reject(
+    new ClusterdeckError('unsupported', `${vm.name}: this Ganeti node is in no cluster yet.`),
+  );
 
 const LONE_CAPABILITIES: readonly Capability[] = ['cluster'];
 
@@ -49,13 +55,15 @@ export class GanetiLoneNodeDriver extends GanetiUnsupported implements Driver {
   async refresh(): Promise<void> {}
 
   vmAction(vm: Vm, _action: VmAction): Promise<void> {
-    return Promise.reject(
-      new ClusterdeckError('unsupported', `${vm.name}: this Ganeti node is in no cluster yet.`),
-    );
+    return noCluster(vm);
   }
 
   deleteVm(vm: Vm): Promise<void> {
     return this.vmAction(vm, 'destroy');
+  }
+
+  openConsole(vm: Vm): Promise<ConsoleSource> {
+    return noCluster(vm);
   }
 
   stop(): void {}

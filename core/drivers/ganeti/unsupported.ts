@@ -1,5 +1,5 @@
 // The capabilities Ganeti's first slice does not offer yet (storage pools,
-// libvirt-style networks, New VM, snapshots, migration, consoles,
+// libvirt-style networks, New VM, snapshots, migration, serial consoles,
 // performance): each rejects with an 'unsupported' error naming it, and
 // the driver leaves them out of `capabilities` so the renderer hides them.
 import type { Finding } from '../../../shared/cluster';
@@ -7,7 +7,6 @@ import { ClusterdeckError } from '../../../shared/errors';
 import type { TlsReadiness } from '../../../shared/migration';
 import type { OsCatalog } from '../../../shared/osinfo';
 import type {
-  ConsoleSource,
   DriverStep,
   GuestNeeds,
   MigrationProgress,
@@ -21,9 +20,6 @@ const unsupported = (what: string) =>
 const reject = (what: string) => Promise.reject(unsupported(what));
 
 export abstract class GanetiUnsupported {
-  openConsole(): Promise<ConsoleSource> {
-    return reject('consoles');
-  }
   serialConsoleArgv(): string[] {
     throw unsupported('serial consoles');
   }
