@@ -1,0 +1,127 @@
+// Access to the HA lab started by scripts/lab-ha (docs/lab.md, "HA"): three
+// real Corosync + Pacemaker nodes with libvirt, in mount + UTS namespaces on
+// the machine's loopback (127.0.0.(HA_LAB_BASE+i)).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from './lab';
+
+export const HA_LAB_DIR = process.env['HA_LAB_DIR'] ?? join(REPO, '.lab-ha');
+export const HA_LAB_SCRIPT = join(REPO, 'scripts', 'lab-ha');
+
+export interface HaLabNode {
+  name: string;
+  host: string;
+  port: number;
+  dir: string;
+  hostKeyFingerprint: string;
+  hostKeyLine: string;
+}
+
+export interface HaLab {
+  stack: 'ha';
+  dir: string;
+  kvm: boolean;
+  keyPath: string;
+  user: string;
+  clusterName: string;
+  tokenMs: number;
+  fenceAgent: string;
+  /** The machine's folder mounted at nodeSharedDir in every node. */
+  sharedDir: string;
+  nodeSharedDir: string;
+  /** A tiny guest whose definition and disk are on the shared folder (not a resource yet). */
+  guest: { name: string; config: string; disk: string };
+  nodes: HaLabNode[];
+}
+
+const env = () => ({ ...process.env, HA_LAB_DIR });
+
+export function readHaLab(): HaLab {
+  return JSON.parse(readFileSync(join(HA_LAB_DIR, 'lab.json'), 'utf8')) as HaLab;
+}
+
+/** Runs a command inside an HA lab node; throws on a non-zero exit. */
+export function haExec(node: string, argv: string[], timeoutMs = 120_000): string {
+  return execFileSync(HA_LAB_SCRIPT, ['exec', node, ...argv], {
+    encoding: 'utf8',
+    env: env(),
+    timeout: timeoutMs,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Same, for commands whose failure is part of the check. */
+export function haRun(
+  node: string,
+  argv: string[],
+  input?: string,
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(HA_LAB_SCRIPT, ['exec', node, ...argv], {
+    encoding: 'utf8',
+    env: env(),
+    timeout: 120_000,
+    input,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `scripts/lab-ha ARGS` (up, down, fence NODE, power-on NODE). */
+export function haLabCommand(args: string[]): void {
+  execFileSync(HA_LAB_SCRIPT, args, { env: env(), stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** True when the node's namespace is up (not fenced or powered off). */
+export function haNodeIsOn(node: string): boolean {
+  return haRun(node, ['true']).code === 0;
+}
+
+export function haLabIsUp(): boolean {
+  if (!existsSync(join(HA_LAB_DIR, 'lab.json'))) return false;
+  return readHaLab().nodes.some((n) => haNodeIsOn(n.name));
+}
+
+/** `virsh` on a node's own libvirtd. */
+export function haVirsh(node: string, args: string[]): string {
+  return haExec(node, ['virsh', '-c', 'qemu:///system', ...args]);
+}
+
+/** The nodes (that are on) where the domain is running, by asking each node's libvirtd. */
+export function nodesRunning(domain: string): string[] {
+  return readHaLab()
+    .nodes.map((n) => n.name)
+    .filter(
+      (n) =>
+        haNodeIsOn(n) &&
+        haRun(n, ['virsh', '-c', 'qemu:///system', 'domstate', domain]).stdout.trim() === 'running',
+    );
+}
+
+/** What Pacemaker on `node` says: the nodes online, and whether its partition has quorum. */
+export function clusterView(node: string): {
+  online: string[];
+  offline: string[];
+  quorate: boolean;
+} {
+  const xml = haExec(node, ['crm_mon', '-1', '--output-as=xml']);
+  const nodes = [...xml.matchAll(/<node name="([^"]+)"[^>]*online="(true|false)"/g)];
+  return {
+    online: nodes.filter((m) => m[2] === 'true').map((m) => m[1]!),
+    offline: nodes.filter((m) => m[2] === 'false').map((m) => m[1]!),
+    quorate: /<current_dc [^>]*with_quorum="true"/.test(xml),
+  };
+}
+
+/**
+ * Brings the HA lab up where it is not (about 30 s) and powers on any node a
+ * run left fenced. Returns whether it started the lab: the caller takes down
+ * only a lab it started.
+ */
+export function ensureHaCluster(): { startedLab: boolean } {
+  if (!haLabIsUp()) {
+    haLabCommand(['up', '3']);
+    return { startedLab: true };
+  }
+  for (const n of readHaLab().nodes) if (!haNodeIsOn(n.name)) haLabCommand(['power-on', n.name]);
+  return { startedLab: false };
+}
