@@ -1,7 +1,9 @@
-// The capabilities Ganeti's first slice does not offer yet (storage pools,
-// libvirt-style networks, New VM, snapshots, migration, serial consoles,
-// performance): each rejects with an 'unsupported' error naming it, and
-// the driver leaves them out of `capabilities` so the renderer hides them.
+// The capabilities the Ganeti driver does not offer (storage pools,
+// libvirt-style networks, libvirt's New VM steps and node-to-node migration,
+// which Ganeti does its own way through `placedVms` and `clusterMoves`,
+// snapshots, serial consoles, performance): each rejects with an
+// 'unsupported' error naming it, and the driver leaves them out of
+// `capabilities` so the renderer hides them.
 import type { Finding } from '../../../shared/cluster';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { TlsReadiness } from '../../../shared/migration';
