@@ -17,6 +17,10 @@ const hostName = z
 const linkName = z
   .string()
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,14}$/, 'Use a network device name such as eth0.');
+/** An LVM volume group name as LVM allows it (not starting with a hyphen). */
+const vgName = z
+  .string()
+  .regex(/^[A-Za-z0-9+_.][A-Za-z0-9+_.-]{0,126}$/, 'Use a volume group name such as xenvg.');
 const absPath = z
   .string()
   .max(4096)
@@ -25,32 +29,39 @@ const absPath = z
 export const GANETI_HYPERVISORS = ['kvm', 'fake'] as const;
 export const GANETI_DISK_TEMPLATES = ['diskless', 'file', 'sharedfile', 'plain', 'drbd'] as const;
 
-export const ganetiClusterSpecSchema = z.object({
-  /** The cluster's name; it must resolve on every node to a free address (the cluster IP). */
-  name: hostName,
-  /** The first is the master (gnt-cluster init runs there); gnt-node add adds the others. */
-  hostIds: z
-    .array(idSchema)
-    .min(1, 'Choose at least one node.')
-    .max(32)
-    .refine((ids) => new Set(ids).size === ids.length, 'A node is listed twice.'),
-  masterNetdev: linkName,
-  masterNetmask: z.number().int().min(1).max(32),
-  /** The bridge instance NICs join by default (--nic-parameters link=). */
-  nicLink: linkName,
-  hypervisors: z.array(z.enum(GANETI_HYPERVISORS)).min(1, 'Enable at least one hypervisor.'),
-  diskTemplates: z
-    .array(z.enum(GANETI_DISK_TEMPLATES))
-    .min(1, 'Enable at least one disk template.'),
-  fileStorageDir: absPath,
-  sharedFileStorageDir: absPath,
-  /** The kvm hypervisor's binary (kvm_path). */
-  kvmPath: absPath,
-  /** Whether KVM acceleration is used (kvm_flag); disabled runs guests under TCG. */
-  kvmAccel: z.boolean(),
-  /** Let Ganeti keep /etc/hosts on the nodes (off: --no-etc-hosts; names come from DNS). */
-  manageEtcHosts: z.boolean(),
-});
+export const ganetiClusterSpecSchema = z
+  .object({
+    /** The cluster's name; it must resolve on every node to a free address (the cluster IP). */
+    name: hostName,
+    /** The first is the master (gnt-cluster init runs there); gnt-node add adds the others. */
+    hostIds: z
+      .array(idSchema)
+      .min(1, 'Choose at least one node.')
+      .max(32)
+      .refine((ids) => new Set(ids).size === ids.length, 'A node is listed twice.'),
+    masterNetdev: linkName,
+    masterNetmask: z.number().int().min(1).max(32),
+    /** The bridge instance NICs join by default (--nic-parameters link=). */
+    nicLink: linkName,
+    hypervisors: z.array(z.enum(GANETI_HYPERVISORS)).min(1, 'Enable at least one hypervisor.'),
+    diskTemplates: z
+      .array(z.enum(GANETI_DISK_TEMPLATES))
+      .min(1, 'Enable at least one disk template.'),
+    fileStorageDir: absPath,
+    sharedFileStorageDir: absPath,
+    /** The kvm hypervisor's binary (kvm_path). */
+    kvmPath: absPath,
+    /** Whether KVM acceleration is used (kvm_flag); disabled runs guests under TCG. */
+    kvmAccel: z.boolean(),
+    /** Let Ganeti keep /etc/hosts on the nodes (off: --no-etc-hosts; names come from DNS). */
+    manageEtcHosts: z.boolean(),
+    /** The LVM volume group of plain and DRBD disks (--vg-name); needed only with those. */
+    vgName: vgName.optional(),
+  })
+  .refine((s) => !s.diskTemplates.some((t) => t === 'plain' || t === 'drbd') || !!s.vgName, {
+    path: ['vgName'],
+    message: 'Plain and DRBD disks need the LVM volume group to use.',
+  });
 export type GanetiClusterSpec = z.infer<typeof ganetiClusterSpecSchema>;
 
 /** What the wizard's fields start from, read from the chosen nodes. */
@@ -62,6 +73,8 @@ export const ganetiClusterDefaultsSchema = z.object({
   sharedFileStorageDir: z.string(),
   kvmPath: z.string(),
   kvmAccel: z.boolean(),
+  /** The volume groups every node has (plain and DRBD disks need one); the first is the default. */
+  vgs: z.array(z.string()),
   /** What every node supports; the others with the reason, naming the node. */
   hypervisors: z.array(z.object({ name: z.enum(GANETI_HYPERVISORS), missing: z.string() })),
   diskTemplates: z.array(z.object({ name: z.enum(GANETI_DISK_TEMPLATES), missing: z.string() })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GanetiClusterSpec } from '../../../shared/ganeti-cluster';
+import { ganetiClusterSpecSchema, type GanetiClusterSpec } from '../../../shared/ganeti-cluster';
 import { ganetiDefaults, ganetiPreflight, type FactsOf } from './cluster-init';
 import { createSteps, initArgv, undoAll } from './cluster-steps';
 import type { NodeFacts } from './node-facts';
@@ -99,7 +99,7 @@ describe('New Cluster on Ganeti', () => {
       'cluster.gnt.test',
     ]);
     expect(initArgv(spec)).toContain(
-      'kvm:kvm_flag=disabled,kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=,initrd_path=,serial_console=false,vnc_bind_address=',
+      'kvm:kvm_flag=disabled,kvm_path=/usr/bin/qemu-system-x86_64,kernel_path=,initrd_path=,serial_console=false,vnc_bind_address=127.0.0.1',
     );
     const steps = createSteps(spec, [facts(1), facts(2)]);
     expect(steps.map((s) => `${s.node}: ${s.argv.join(' ')}`)).toEqual([
@@ -113,6 +113,36 @@ describe('New Cluster on Ganeti', () => {
     expect(undoAll(steps).map((s) => s.argv.join(' '))).toEqual([
       'gnt-node remove -- node2.gnt.test',
       'gnt-cluster destroy --yes-do-it',
+    ]);
+  });
+
+  it('asks for a volume group every node has when plain or DRBD disks are enabled, and passes it to init', () => {
+    const lvmNodes = [
+      facts(1, { vgs: ['xenvg', 'data'] }),
+      facts(2, { vgs: ['data', 'xenvg'] }),
+      facts(3, { vgs: ['data'] }),
+    ];
+    expect(ganetiDefaults(lvmNodes).vgs).toEqual(['data']);
+    const plain = {
+      ...spec,
+      diskTemplates: ['file', 'plain'] as GanetiClusterSpec['diskTemplates'],
+    };
+    const refused = ganetiClusterSpecSchema.safeParse(plain);
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]).toMatchObject({
+      path: ['vgName'],
+      message: 'Plain and DRBD disks need the LVM volume group to use.',
+    });
+    const withVg = { ...plain, vgName: 'xenvg' };
+    expect(ganetiClusterSpecSchema.safeParse(withVg).success).toBe(true);
+    expect(ganetiClusterSpecSchema.safeParse({ ...withVg, vgName: '-x' }).success).toBe(false);
+    expect(initArgv(withVg)).toContain('--vg-name=xenvg');
+    expect(initArgv({ ...spec, vgName: 'xenvg' })).not.toContain('--vg-name=xenvg');
+    const lines = ganetiPreflight(withVg, lvmNodes, 'none').filter(
+      (f) => f.check === 'LVM volume group',
+    );
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'problem', detail: 'n3 has no volume group xenvg.' }),
     ]);
   });
 });

@@ -77,6 +77,7 @@ export function ganetiDefaults(nodes: readonly FactsOf[]): GanetiClusterDefaults
     sharedFileStorageDir: shared,
     kvmPath: first?.qemu || '/usr/bin/qemu-system-x86_64',
     kvmAccel: nodes.length > 0 && nodes.every((n) => n.f.devKvm),
+    vgs: (first?.vgs ?? []).filter((vg) => nodes.every((n) => n.f.vgs.includes(vg))),
     hypervisors: hvs.map((name) => ({ name, missing: hypervisorMissing(name, nodes) })),
     diskTemplates: dts.map((name) => ({ name, missing: templateMissing(name, nodes, dirs) })),
     devices: first?.links.filter((l) => l !== 'lo') ?? [],
@@ -280,6 +281,23 @@ export function ganetiPreflight(
   );
   for (const d of dts.filter((x) => x.missing && !spec.diskTemplates.includes(x.name)))
     out.push({ check: C8, level: 'warning', detail: `${d.name} not offered: ${d.missing}.` });
+  const vg = spec.vgName;
+  if (vg && spec.diskTemplates.some((t) => t === 'plain' || t === 'drbd')) {
+    const C10 = 'LVM volume group';
+    check(
+      C10,
+      nodes
+        .filter((n) => !n.f.vgs.includes(vg))
+        .map((n) =>
+          problem(
+            C10,
+            `${n.label} has no volume group ${vg}.`,
+            `Create it there (vgcreate ${vg} <disk>), or choose a volume group every node has.`,
+          ),
+        ),
+      `${vg} is a volume group on every node.`,
+    );
+  }
 
   const C9 = 'Instance bridge';
   check(

@@ -24,8 +24,10 @@ export function initArgv(spec: GanetiClusterSpec): string[] {
     'kernel_path=',
     'initrd_path=',
     'serial_console=false',
-    'vnc_bind_address=',
+    // VNC only on the node's loopback: Clusterdeck relays it through SSH, nothing else reaches it.
+    'vnc_bind_address=127.0.0.1',
   ].join(',');
+  const lvm = spec.diskTemplates.some((t) => t === 'plain' || t === 'drbd');
   return [
     'gnt-cluster',
     'init',
@@ -36,6 +38,7 @@ export function initArgv(spec: GanetiClusterSpec): string[] {
     ...(spec.diskTemplates.includes('sharedfile')
       ? [`--shared-file-storage-dir=${spec.sharedFileStorageDir}`]
       : []),
+    ...(lvm && spec.vgName ? [`--vg-name=${spec.vgName}`] : []),
     ...(spec.hypervisors.includes('kvm') ? ['-H', `kvm:${kvm}`] : []),
     `--master-netdev=${spec.masterNetdev}`,
     `--master-netmask=${spec.masterNetmask}`,

@@ -86,6 +86,7 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
           kvmPath: d.kvmPath,
           kvmAccel: d.kvmAccel,
           manageEtcHosts: false,
+          ...(d.vgs[0] ? { vgName: d.vgs[0] } : {}),
         });
       },
       (e: unknown) => setDefaults({ error: errorMessage(e) }),
@@ -296,6 +297,20 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
                   error={tried && issue('sharedFileStorageDir')}
                 />
               </div>
+              {settings.diskTemplates.some((t) => t === 'plain' || t === 'drbd') && (
+                <Select
+                  label="LVM volume group (plain and DRBD disks)"
+                  value={settings.vgName ?? ''}
+                  onChange={(v) => set('vgName', v || undefined)}
+                  options={
+                    defaults && 'vgs' in defaults
+                      ? defaults.vgs.map((v) => ({ value: v, label: v }))
+                      : []
+                  }
+                  emptyLabel="No volume group on every node"
+                  error={tried && issue('vgName')}
+                />
+              )}
               <Checkbox
                 checked={settings.manageEtcHosts}
                 onChange={(v) => set('manageEtcHosts', v)}
