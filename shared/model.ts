@@ -329,6 +329,12 @@ export const vmJobSchema = z.object({
   vmUuid: z.string(),
   fromHostId: z.string(),
   toHostId: z.string(),
+  /**
+   * What to show instead of "Migrating to <host>" when the target is no
+   * Clusterdeck host but a node of a cluster that places VMs itself (Ganeti):
+   * "Failing over to node2.example.org".
+   */
+  words: z.string().optional(),
 });
 export type VmJob = z.infer<typeof vmJobSchema>;
 

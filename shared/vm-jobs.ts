@@ -21,6 +21,7 @@ export function runningVmJob(
     const job = task.vmJob;
     if (task.state !== 'running' || !job || job.vmUuid !== vm.uuid) continue;
     const name = (id: string) => hosts[id]?.name ?? 'another node';
+    if (job.words) return { task, words: job.words };
     if (vm.hostId === job.fromHostId) return { task, words: `Migrating to ${name(job.toHostId)}` };
     if (vm.hostId === job.toHostId)
       return { task, words: `Migrating from ${name(job.fromHostId)}` };

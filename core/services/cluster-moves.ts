@@ -22,6 +22,14 @@ interface MovePlan {
   steps: PlannedStep[];
 }
 
+/** The VM's state words while the move runs (tree, General tab, refusals). */
+const UNDER_WAY: Record<ClusterMoveSpec['how'], string> = {
+  live: 'Migrating to',
+  'non-live': 'Migrating to',
+  failover: 'Failing over to',
+  move: 'Moving to',
+};
+
 const TITLES: Record<ClusterMoveSpec['how'], string> = {
   live: 'Migrate',
   'non-live': 'Migrate (non-live)',
@@ -42,7 +50,20 @@ export class ClusterMovesService {
           vm.name,
         ),
       }),
-      run: (task, { vm, moves }, spec) => moves.runMove(vm, spec, task),
+      run: async (task, { vm, moves }, spec) => {
+        task.vmJob({
+          kind: 'migration',
+          vmUuid: vm.uuid,
+          fromHostId: vm.hostId,
+          toHostId: vm.hostId,
+          words: `${UNDER_WAY[spec.how]} ${spec.targetNode ?? 'its secondary'}`,
+        });
+        try {
+          await moves.runMove(vm, spec, task);
+        } finally {
+          task.vmJob(undefined);
+        }
+      },
     });
   }
 

@@ -103,8 +103,12 @@ describe.skipIf(!canRun)('Migrate VM and Health on Ganeti in Chromium', () => {
       )
       .waitFor();
     await wizard.getByRole('button', { name: 'Migrate' }).click();
-    // The Tasks pane shows the job; the tree shows it under node3.
+    // The Tasks pane shows the job, the tree says where the VM is going while
+    // Ganeti moves it (about 9 s on the fake hypervisor), then shows it under node3.
     await page.getByText(`Migrate ${VM}`).first().waitFor();
+    await tree
+      .getByRole('treeitem', { name: `${VM} Migrating to node3.gnt.test · sharedfile` })
+      .waitFor({ timeout: 30_000 });
     await expect
       .poll(() => primaryOnMaster(), { timeout: 120_000, interval: 1000 })
       .toEqual(['node3.gnt.test', 'running']);
