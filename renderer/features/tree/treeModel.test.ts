@@ -47,6 +47,28 @@ describe('resource tree rows', () => {
     ]);
   });
 
+  it('shows only the groups a node can fill: none for a Ganeti node without a cluster', () => {
+    const inv = inventory();
+    inv.vms = {};
+    inv.hosts['h1'] = {
+      ...inv.hosts['h1']!,
+      state: 'connected',
+      stack: 'ganeti',
+      capabilities: ['cluster'],
+    };
+    const rows = buildRows(inv, () => true, 0);
+    expect(rows.map((r) => [r.level, r.name, r.expandable])).toEqual([
+      [1, 'Clusterdeck', true],
+      [2, 'node1 Connected, Ganeti, no cluster', false],
+    ]);
+    inv.hosts['h1'] = { ...inv.hosts['h1']!, capabilities: ['inventory', 'vm-lifecycle'] };
+    expect(buildRows(inv, () => true, 0).map((r) => r.name)).toEqual([
+      'Clusterdeck',
+      'node1 Connected',
+      'VMs',
+    ]);
+  });
+
   it('puts a cluster’s nodes under it, and nodes in no cluster after it', () => {
     const inv = inventory();
     inv.hosts['h2'] = { ...inv.hosts['h1']!, id: 'h2', name: 'node2', state: 'connected' };

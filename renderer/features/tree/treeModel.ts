@@ -1,6 +1,6 @@
 // The resource tree as a flat list of visible rows (the ARIA tree pattern
 // with aria-level), derived from the inventory and the expanded set.
-import type { Host, Inventory } from '../../../shared/model';
+import type { Capability, Host, Inventory } from '../../../shared/model';
 import type { Selection } from '../../state/ui';
 import { HOST_STATE_WORDS, percent } from '../../ui/format';
 import { managedClusterDetail, managedNodeRows } from './managedTree';
@@ -73,13 +73,17 @@ function hostRows(
   }
   const tone = h.state === 'connected' ? 'ok' : h.state === 'connecting' ? 'warn' : 'bad';
   const hk = `host:${h.id}`;
+  // Only the groups the node's driver can fill (a Ganeti node without a
+  // cluster has none); a node not connected yet shows them all.
+  const has = (c: Capability) => !h.capabilities || h.capabilities.includes(c);
+  const shown = { vms: has('inventory'), pools: has('storage'), nets: has('networks') };
   rows.push(
     row({
       key: hk,
       level,
       label: h.name,
       detail,
-      expandable: true,
+      expandable: shown.vms || shown.pools || shown.nets,
       selection: { kind: 'host', id: h.id },
       tone,
     }),
@@ -87,6 +91,7 @@ function hostRows(
   if (!isOpen(hk)) return rows;
   const groups = [
     {
+      kind: 'vms' as const,
       key: `${hk}:vms`,
       label: 'VMs',
       items: Object.values(inv.vms)
@@ -95,6 +100,7 @@ function hostRows(
         .map((v) => vmRow(inv, v, level + 2)),
     },
     {
+      kind: 'pools' as const,
       key: `${hk}:pools`,
       label: 'Storage pools',
       items: Object.values(inv.pools)
@@ -114,6 +120,7 @@ function hostRows(
         ),
     },
     {
+      kind: 'nets' as const,
       key: `${hk}:nets`,
       label: 'Networks',
       items: Object.values(inv.networks)
@@ -132,7 +139,7 @@ function hostRows(
         ),
     },
   ];
-  for (const g of groups) {
+  for (const g of groups.filter((x) => shown[x.kind])) {
     rows.push(
       row({
         key: g.key,
