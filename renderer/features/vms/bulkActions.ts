@@ -90,6 +90,8 @@ export function planBulk(
 
 function migrateSkip(vm: Vm, inv: Inventory, targetHostId: string | undefined): string | undefined {
   const host = inv.hosts[vm.hostId];
+  if (host && hasCapability(host, 'cluster-moves'))
+    return 'its cluster places VMs itself: use Migrate… on it alone';
   if (!host || !hasCapability(host, 'migration')) return 'its node cannot migrate VMs';
   if (!targetHostId) return 'no target node chosen';
   const target = inv.hosts[targetHostId];
