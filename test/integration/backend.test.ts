@@ -122,6 +122,12 @@ describe('connecting to a lab node', () => {
     const host = backend.store.get('hosts', hostId)!;
     expect(host.state).toBe('connected');
     expect(host.info).toMatchObject({ hostname: 'node1' });
+    // A libvirt node (Ganeti's packages are on this machine too): libvirt's
+    // capabilities, none of a cluster that places VMs itself.
+    expect(host.stack).toBe('libvirt');
+    expect(host.capabilities).toEqual(expect.arrayContaining(['vm-create', 'migration']));
+    for (const c of ['instance-create', 'instance-edit', 'cluster-moves', 'cluster-health'])
+      expect(host.capabilities).not.toContain(c);
     expect(host.info!.software).toContainEqual({ name: 'libvirt', version: '9.0.0' });
     expect(host.info!.software.find((s) => s.name === 'QEMU')?.version).toMatch(/^\d+\.\d+/);
     expect(host.info!.cpus).toBeGreaterThan(0);

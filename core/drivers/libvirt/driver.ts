@@ -10,7 +10,6 @@ import type { VmAction } from '../../../shared/api';
 import type { CpuModel, Finding } from '../../../shared/cluster';
 import type { TlsReadiness } from '../../../shared/migration';
 import {
-  CAPABILITIES,
   type Capability,
   type Host,
   type Network,
@@ -77,8 +76,29 @@ import {
 } from './vm-definition';
 import { VirshShell } from './virsh-shell';
 
-/** Everything the libvirt driver offers; libvirt has every capability the app knows. */
-const LIBVIRT_CAPABILITIES: readonly Capability[] = CAPABILITIES;
+/**
+ * What the libvirt driver offers, listed one by one: a capability added to
+ * the app for another stack (Ganeti's instance-create, cluster-moves…) must
+ * never reach libvirt hosts by default.
+ */
+const LIBVIRT_CAPABILITIES: readonly Capability[] = [
+  'inventory',
+  'vm-lifecycle',
+  'console',
+  'serial-console',
+  'storage',
+  'networks',
+  'pool-scan',
+  'vm-create',
+  'vm-delete',
+  'vm-edit',
+  'vm-clone',
+  'snapshots',
+  'guest-agent',
+  'migration',
+  'cluster',
+  'performance',
+];
 
 export class LibvirtDriver implements Driver {
   readonly stack = 'libvirt' as const;
