@@ -23,6 +23,13 @@ import { diskTargetSchema, vmChangeSchema } from './vm-change';
 import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import {
+  fenceAgentInfoSchema,
+  fenceAgentNameSchema,
+  fenceDeviceSchema,
+  fenceTestResultSchema,
+  haInstallOfferSchema,
+} from './ha-form';
+import {
   ganetiAddNodeSchema,
   ganetiClusterDefaultsSchema,
   ganetiClusterSpecSchema,
@@ -397,6 +404,25 @@ export const methods = {
     result: plan,
   },
   createCluster: { params: clusterSpecSchema, result: taskStarted },
+  /** New Cluster's "High availability" (shared/ha-form.ts): preflight, package installs, fencing. */
+  haPreflight: {
+    params: z.object({ hostIds: clusterSpecSchema.shape.hostIds }),
+    result: z.object({ findings: z.array(findingSchema), installs: z.array(haInstallOfferSchema) }),
+  },
+  planHaInstall: { params: z.object({ hostId: idSchema }), result: plan },
+  haInstall: { params: z.object({ hostId: idSchema }), result: taskStarted },
+  haFenceAgents: {
+    params: z.object({ hostId: idSchema }),
+    result: z.object({ agents: z.array(z.string()) }),
+  },
+  haFenceAgent: {
+    params: z.object({ hostId: idSchema, agent: fenceAgentNameSchema }),
+    result: fenceAgentInfoSchema,
+  },
+  testFenceDevice: {
+    params: z.object({ hostIds: clusterSpecSchema.shape.hostIds, device: fenceDeviceSchema }),
+    result: fenceTestResultSchema,
+  },
   /** New Cluster on Ganeti (shared/ganeti-cluster.ts): defaults read from the nodes, preflight, plan, create. */
   ganetiClusterDefaults: {
     params: z.object({ hostIds: ganetiClusterSpecSchema.shape.hostIds }),

@@ -13,6 +13,8 @@ import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planPool } from './storage';
+import { offerFormUndo, planHaForm } from './ha-form';
+import { recordingUndo } from '../drivers/pacemaker/form';
 
 type UntrustInput = { clusterId: string; hostId?: string };
 type UntrustPlan = StepsPlan & { cluster: Cluster };
@@ -34,7 +36,10 @@ export class ClusterService {
           spec.name,
         ),
       }),
-      run: async (task, { steps, found }, spec) => {
+      run: async (task, { steps: planned, found }, spec) => {
+        // An HA cluster's Undo is offered after success too (ha-form.ts).
+        const recorded = spec.ha ? recordingUndo(planned) : undefined;
+        const steps = recorded?.steps ?? planned;
         await runPlan(task, steps, connection, spec.sharedPool ? 'pools' : undefined);
         // Recorded only once every node reaches every other one; a re-run updates it.
         const existing = ctx.settings.current.clusters.find((c) => c.name === spec.name);
@@ -48,6 +53,7 @@ export class ClusterService {
           s.clusters = [...s.clusters.filter((c) => c.id !== cluster.id), cluster];
         });
         ctx.store.put('clusters', cluster.id, cluster);
+        if (recorded) offerFormUndo(ctx, task, recorded.undo(), cluster.id);
       },
     });
 
@@ -173,6 +179,11 @@ export class ClusterService {
       const pool = planPool(this.ctx, spec.sharedPool, spec.hostIds);
       problems.push(...pool.problems);
       steps.push(...pool.steps);
+    }
+    if (spec.ha && !problems.length) {
+      const ha = await planHaForm(this.ctx, { ...spec, ha: spec.ha });
+      problems.push(...ha.problems);
+      steps.push(...ha.steps);
     }
     return { steps: problems.length ? [] : steps, problems, found };
   }
