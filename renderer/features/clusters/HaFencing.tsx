@@ -237,7 +237,7 @@ export function HaFencingStep({ hosts, fencing }: { hosts: readonly Host[]; fenc
               <div className="mt-2 flex items-center gap-2">
                 <button
                   type="button"
-                  className={buttonClass}
+                  className={`${buttonClass} whitespace-nowrap`}
                   aria-label={`Test fencing of ${h.name}`}
                   disabled={!n.agent || n.test === 'running'}
                   onClick={() => test(h)}
