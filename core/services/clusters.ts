@@ -13,7 +13,7 @@ import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planPool } from './storage';
-import { offerFormUndo, planHaForm } from './ha-form';
+import { offerFormUndo, planHaForm, planHaMembership } from './ha-form';
 import { recordingUndo } from '../drivers/pacemaker/form';
 
 type UntrustInput = { clusterId: string; hostId?: string };
@@ -225,9 +225,21 @@ export class ClusterService {
           `${leaving[0]?.host.name ?? 'The node'} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
         );
     }
+    // A high-availability cluster's membership changes on the nodes first (ha-form.ts).
+    const ha = problems.length
+      ? undefined
+      : await planHaMembership(
+          this.ctx,
+          members.map((m) => m.host),
+          hostId,
+        );
+    problems.push(...(ha?.problems ?? []));
     const steps = problems.length
       ? []
-      : this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected);
+      : [
+          ...(ha?.steps ?? []),
+          ...this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected),
+        ];
     return { steps, problems, cluster };
   }
 

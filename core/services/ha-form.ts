@@ -16,7 +16,8 @@ import {
   takesPlug,
 } from '../drivers/pacemaker/fencing';
 import { haFormSteps, type HaDevices, type HaMember } from '../drivers/pacemaker/form';
-import { haInstallArgv } from '../drivers/pacemaker/ha-facts';
+import { COROSYNC_CONF, haInstallArgv } from '../drivers/pacemaker/ha-facts';
+import { haDissolveSteps, haLeaveSteps } from '../drivers/pacemaker/membership';
 import { haFindings, readHaFacts, type HaNode } from '../drivers/pacemaker/ha-preflight';
 import { taskTarget, type TaskContext } from '../tasks/runner';
 import { commandReason, runPlan, stepView, type PlannedStep } from '../wizards/plan';
@@ -227,4 +228,63 @@ export function offerFormUndo(
     },
     { afterSuccess: true },
   );
+}
+
+/**
+ * Remove node (`leavingId`) or Remove cluster (none) on a cluster whose nodes
+ * run corosync: the membership changes on the nodes. Nothing when no node of
+ * the cluster runs corosync (a plain libvirt cluster).
+ */
+export async function planHaMembership(
+  ctx: ServiceContext,
+  hosts: readonly Host[],
+  leavingId?: string,
+): Promise<StepsPlan> {
+  const connected = hosts.filter((h) => h.state === 'connected');
+  const { facts } = await readHaFacts(
+    connected.map((host) => ({ host, conn: ctx.connection(host.id) })),
+  );
+  const running = facts.filter((f) => f.facts.running.yes);
+  if (!running.length) return { steps: [], problems: [] };
+  const member = (h: Host): HaMember => {
+    const f = facts.find((x) => x.host.id === h.id)?.facts;
+    return {
+      hostId: h.id,
+      node: h.name,
+      hostname: f?.hostname || h.info?.hostname || h.name,
+      ring0: h.address,
+      init: f?.init ?? 'systemd',
+    };
+  };
+  if (leavingId === undefined)
+    return { steps: haDissolveSteps(connected.map(member)), problems: [] };
+  const leaving = hosts.find((h) => h.id === leavingId);
+  const staying = hosts.filter((h) => h.id !== leavingId);
+  const problems = staying
+    .filter((h) => !running.some((r) => r.host.id === h.id))
+    .map((h) => `${h.name} does not run corosync now: its membership cannot be changed.`);
+  const first = staying[0];
+  if (!leaving || !first || problems.length) return { steps: [], problems };
+  if (staying.length < 2)
+    return {
+      steps: [],
+      problems: [
+        `${leaving.name} is one of the last two nodes of a high-availability cluster: remove the cluster instead.`,
+      ],
+    };
+  const conf = await ctx.connection(first.id).exec(['cat', COROSYNC_CONF], { timeoutMs: 30_000 });
+  if (conf.code !== 0)
+    return {
+      steps: [],
+      problems: [`${first.name} could not read ${COROSYNC_CONF}: ${conf.stderr.trim()}`],
+    };
+  return {
+    steps: haLeaveSteps(
+      member(leaving),
+      running.some((r) => r.host.id === leavingId),
+      staying.map(member),
+      conf.stdout,
+    ),
+    problems: [],
+  };
 }

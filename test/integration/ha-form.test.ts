@@ -182,4 +182,60 @@ describe.skipIf(!canRun)('New Cluster with high availability', () => {
       'haform',
     );
   }, 600_000);
+
+  it('without fencing by choice; Remove node changes the membership on the nodes; Remove cluster dissolves it', async () => {
+    const noFence = {
+      name: 'haform',
+      hostIds: ids,
+      ha: { tokenMs: readHaLab().tokenMs, fencing: { mode: 'none', acceptRisk: true } },
+    };
+    const { taskId } = (await backend.call('createCluster', noFence)) as { taskId: string };
+    const made = (await taskFinished(backend, taskId, 360_000)) as Task;
+    expect(made.error ?? '').toBe('');
+    expect(formedState('hanode2')).toMatchObject({
+      online: 3,
+      quorate: true,
+      stonith: [],
+      stonithEnabled: 'false',
+    });
+    const cluster = Object.values(backend.store.snapshot().clusters).find(
+      (c) => c.name === 'haform',
+    )!;
+
+    const plan = (await backend.call('planRemoveClusterNode', {
+      clusterId: cluster.id,
+      hostId: ids[2],
+    })) as {
+      steps: { node: string; title: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps[0]).toMatchObject({
+      node: 'hanode3',
+      title: 'Stop pacemaker and corosync, keep its cluster files aside',
+    });
+    const removed = (await backend.call('removeClusterNode', {
+      clusterId: cluster.id,
+      hostId: ids[2],
+    })) as { taskId: string };
+    const r = (await taskFinished(backend, removed.taskId, 360_000)) as Task;
+    expect(r.error ?? '').toBe('');
+    for (const n of ['hanode1', 'hanode2']) {
+      const s = formedState(n);
+      expect(s.online).toBe(2);
+      expect(s.quorate).toBe(true);
+      expect(haExec(n, ['crm_mon', '-1', '--output-as=xml'])).not.toContain('hanode3');
+      expect(haExec(n, ['corosync-quorumtool', '-s'])).toMatch(/Expected votes:\s+2/);
+      expect(haExec(n, ['cat', '/etc/corosync/corosync.conf'])).not.toContain('hanode3');
+    }
+    // hanode3 is back as it was before the cluster.
+    expect(bareState('hanode3')).toBe(before[2]);
+
+    const whole = (await backend.call('removeCluster', { clusterId: cluster.id })) as {
+      taskId: string;
+    };
+    const w = (await taskFinished(backend, whole.taskId, 360_000)) as Task;
+    expect(w.error ?? '').toBe('');
+    expect(NODES.map(bareState)).toEqual(before);
+  }, 600_000);
 });

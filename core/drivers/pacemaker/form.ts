@@ -68,19 +68,21 @@ export function startArgv(init: HaMember['init']): string[] {
   }
 }
 
+/** Stops pacemaker then corosync and leaves them disabled, the way the node's init does. */
+export function stopScript(init: HaMember['init']): string {
+  return init === 'systemd'
+    ? 'systemctl disable --now pacemaker corosync'
+    : init === 'openrc'
+      ? 'rc-service pacemaker stop; rc-service corosync stop; rc-update del pacemaker default; rc-update del corosync default; true'
+      : 'service pacemaker stop; service corosync stop; true';
+}
+
 /**
- * Stops pacemaker then corosync and leaves them disabled, then removes the
- * configuration Pacemaker kept for this cluster (the preflight refuses a
- * node that had one before).
+ * Stops the stack, then removes the configuration Pacemaker kept for this
+ * cluster (the preflight refuses a node that had one before).
  */
 export function stopArgv(init: HaMember['init']): string[] {
-  const stop =
-    init === 'systemd'
-      ? 'systemctl disable --now pacemaker corosync'
-      : init === 'openrc'
-        ? 'rc-service pacemaker stop; rc-service corosync stop; rc-update del pacemaker default; rc-update del corosync default; true'
-        : 'service pacemaker stop; service corosync stop; true';
-  return ['sh', '-c', `${stop} && rm -f /var/lib/pacemaker/cib/cib*`];
+  return ['sh', '-c', `${stopScript(init)} && rm -f /var/lib/pacemaker/cib/cib*`];
 }
 
 /** Waits until corosync says quorate with every node and Pacemaker shows every node online. */
