@@ -18,7 +18,8 @@ import { recordingUndo } from '../drivers/pacemaker/form';
 
 type UntrustInput = { clusterId: string; hostId?: string };
 type UntrustPlan = StepsPlan & { cluster: Cluster };
-type ClusterPlan = StepsPlan & { found: ClusterFindings };
+/** `haJoins`: nodes join a running HA cluster (its Undo is offered only if a step fails). */
+type ClusterPlan = StepsPlan & { found: ClusterFindings; haJoins?: boolean };
 
 export class ClusterService {
   private readonly newCluster: PlannedOperation<ClusterSpec, ClusterPlan>;
@@ -36,9 +37,9 @@ export class ClusterService {
           spec.name,
         ),
       }),
-      run: async (task, { steps: planned, found }, spec) => {
-        // An HA cluster's Undo is offered after success too (ha-form.ts).
-        const recorded = spec.ha ? recordingUndo(planned) : undefined;
+      run: async (task, { steps: planned, found, haJoins }, spec) => {
+        // A formed HA cluster's Undo is offered after success too (ha-form.ts).
+        const recorded = spec.ha && !haJoins ? recordingUndo(planned) : undefined;
         const steps = recorded?.steps ?? planned;
         await runPlan(task, steps, connection, spec.sharedPool ? 'pools' : undefined);
         // Recorded only once every node reaches every other one; a re-run updates it.
@@ -180,12 +181,14 @@ export class ClusterService {
       problems.push(...pool.problems);
       steps.push(...pool.steps);
     }
+    let haJoins = false;
     if (spec.ha && !problems.length) {
       const ha = await planHaForm(this.ctx, { ...spec, ha: spec.ha });
       problems.push(...ha.problems);
       steps.push(...ha.steps);
+      haJoins = ha.joins;
     }
-    return { steps: problems.length ? [] : steps, problems, found };
+    return { steps: problems.length ? [] : steps, problems, found, haJoins };
   }
 
   /**

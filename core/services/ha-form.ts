@@ -18,6 +18,7 @@ import {
 import { haFormSteps, type HaDevices, type HaMember } from '../drivers/pacemaker/form';
 import { COROSYNC_CONF, haInstallArgv } from '../drivers/pacemaker/ha-facts';
 import { haDissolveSteps, haLeaveSteps } from '../drivers/pacemaker/membership';
+import { haJoinSteps } from '../drivers/pacemaker/grow';
 import { haFindings, readHaFacts, type HaNode } from '../drivers/pacemaker/ha-preflight';
 import { taskTarget, type TaskContext } from '../tasks/runner';
 import { commandReason, runPlan, stepView, type PlannedStep } from '../wizards/plan';
@@ -164,14 +165,26 @@ export class HaFormService {
 export async function planHaForm(
   ctx: ServiceContext,
   spec: ClusterSpec & { ha: NonNullable<ClusterSpec['ha']> },
-): Promise<StepsPlan> {
+): Promise<StepsPlan & { joins: boolean }> {
   const hosts = spec.hostIds.map((id) => ctx.store.get('hosts', id)).filter((h) => !!h);
   const { facts, failed } = await readHaFacts(
     hosts.map((host) => ({ host, conn: ctx.connection(host.id) })),
   );
+  // New Cluster again with more nodes: members already run this cluster, the others join it.
+  const inIt = facts.filter((f) => f.facts.running.yes && f.facts.running.cluster === spec.name);
+  const joins = inIt.length > 0;
+  const member = (x: (typeof facts)[number]) => inIt.includes(x);
+  const expected = (detail: string) =>
+    inIt.some(
+      (x) =>
+        detail === `${x.host.name} already runs corosync in the cluster ${spec.name}.` ||
+        detail.startsWith(`${x.host.name} already keeps a Pacemaker cluster configuration`),
+    );
   const problems = [...failed, ...haFindings(facts, [])]
-    .filter((f) => f.level === 'problem')
+    .filter((f) => f.level === 'problem' && !expected(f.detail))
     .map((f) => f.detail);
+  const newcomers = facts.filter((x) => !member(x)).map((x) => x.host);
+  if (joins && !newcomers.length) problems.push(`Every node already runs ${spec.name}.`);
   let devices: HaDevices = 'none';
   if (spec.ha.fencing.mode === 'devices') {
     const map = new Map<string, { agent: string; params: Record<string, string> }>();
@@ -182,26 +195,50 @@ export async function planHaForm(
         problems.push(`${ctx.store.get('hosts', d.hostId)?.name} has two fence devices.`);
       map.set(d.hostId, { agent: d.agent, params: d.params });
     }
-    for (const h of hosts)
+    // A member's device is in the CIB already.
+    for (const h of joins ? newcomers : hosts)
       if (!map.has(h.id))
         problems.push(
           `${h.name} has no fence device: set one, or choose "No fencing" with its risk.`,
         );
     devices = map;
   }
-  if (problems.length) return { steps: [], problems };
-  const members: HaMember[] = facts.map(({ host, facts: f }) => ({
+  if (problems.length) return { steps: [], problems, joins };
+  const toMember = ({ host, facts: f }: (typeof facts)[number]): HaMember => ({
     hostId: host.id,
     node: host.name,
     hostname: f.hostname,
     ring0: host.address,
     init: f.init,
-  }));
+  });
   try {
-    const steps = haFormSteps(spec.name, members, spec.ha, devices);
-    return { steps, problems };
+    if (!joins)
+      return {
+        steps: haFormSteps(spec.name, facts.map(toMember), spec.ha, devices),
+        problems,
+        joins,
+      };
+    const first = inIt[0]!;
+    const conf = await ctx
+      .connection(first.host.id)
+      .exec(['cat', COROSYNC_CONF], { timeoutMs: 30_000 });
+    if (conf.code !== 0)
+      return {
+        steps: [],
+        problems: [`${first.host.name} could not read ${COROSYNC_CONF}: ${conf.stderr.trim()}`],
+        joins,
+      };
+    const joining = facts.filter((x) => !member(x)).map(toMember);
+    if (devices !== 'none')
+      for (const id of [...devices.keys()])
+        if (!joining.some((j) => j.hostId === id)) devices.delete(id);
+    return {
+      steps: haJoinSteps(inIt.map(toMember), joining, conf.stdout, devices),
+      problems,
+      joins,
+    };
   } catch (err) {
-    return { steps: [], problems: [(err as Error).message] };
+    return { steps: [], problems: [(err as Error).message], joins };
   }
 }
 

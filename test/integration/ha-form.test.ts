@@ -183,7 +183,7 @@ describe.skipIf(!canRun)('New Cluster with high availability', () => {
     );
   }, 600_000);
 
-  it('without fencing by choice; Remove node changes the membership on the nodes; Remove cluster dissolves it', async () => {
+  it('without fencing by choice; Remove node and New Cluster again (Add node) change the membership on the nodes; Remove cluster dissolves it', async () => {
     const noFence = {
       name: 'haform',
       hostIds: ids,
@@ -230,6 +230,24 @@ describe.skipIf(!canRun)('New Cluster with high availability', () => {
     }
     // hanode3 is back as it was before the cluster.
     expect(bareState('hanode3')).toBe(before[2]);
+
+    // New Cluster again with the same name and hanode3: it joins the running cluster.
+    const grow = (await backend.call('planCluster', noFence)) as {
+      steps: { node: string; title: string }[];
+      problems: string[];
+    };
+    expect(grow.problems).toEqual([]);
+    expect(grow.steps.map((x) => `${x.node}: ${x.title}`)).toContain(
+      'hanode1: Add hanode3 to /etc/corosync/corosync.conf',
+    );
+    const joined = (await backend.call('createCluster', noFence)) as { taskId: string };
+    const j = (await taskFinished(backend, joined.taskId, 360_000)) as Task;
+    expect(j.error ?? '').toBe('');
+    for (const n of NODES) {
+      expect(formedState(n)).toMatchObject({ online: 3, quorate: true });
+      expect(haExec(n, ['cat', '/etc/corosync/corosync.conf'])).not.toContain('two_node');
+    }
+    expect(haExec('hanode3', ['corosync-quorumtool', '-s'])).toMatch(/Expected votes:\s+3/);
 
     const whole = (await backend.call('removeCluster', { clusterId: cluster.id })) as {
       taskId: string;

@@ -31,7 +31,7 @@ const BACKUP = '.clusterdeck-before';
 export const JOIN_TIMEOUT_S = 300;
 
 /** Writes a file from stdin, keeping aside what was there for Undo (the package's example). */
-function writeFileArgv(path: string, mode: '0644' | '0400', decode: boolean): string[] {
+export function writeFileArgv(path: string, mode: '0644' | '0400', decode: boolean): string[] {
   return [
     'sh',
     '-c',
@@ -42,7 +42,7 @@ function writeFileArgv(path: string, mode: '0644' | '0400', decode: boolean): st
 }
 
 /** Undo of writeFileArgv: what was kept aside comes back, else the file goes. */
-function restoreFileArgv(path: string): string[] {
+export function restoreFileArgv(path: string): string[] {
   return [
     'sh',
     '-c',
@@ -113,6 +113,88 @@ const propertyArgv = (type: 'crm_config' | 'rsc_defaults', name: string, value: 
   value,
 ];
 
+const on = (m: HaMember) => ({ hostId: m.hostId, node: m.node });
+
+/** corosync.conf and the authkey written on a node, each with its undo. */
+export function memberFileSteps(
+  m: HaMember,
+  conf: string,
+  authkey: () => string,
+  keyFrom: 'made' | 'read',
+): PlannedStep[] {
+  return [
+    {
+      ...on(m),
+      title: `Write ${COROSYNC_CONF}`,
+      argv: writeFileArgv(COROSYNC_CONF, '0644', false),
+      stdin: conf,
+      undo: () => ({
+        ...on(m),
+        title: `Put back ${COROSYNC_CONF} as it was`,
+        argv: restoreFileArgv(COROSYNC_CONF),
+      }),
+    },
+    {
+      ...on(m),
+      title: `Write ${AUTHKEY} (mode 0400)`,
+      argv: writeFileArgv(AUTHKEY, '0400', true),
+      shownInput:
+        keyFrom === 'made'
+          ? '(the cluster’s authkey: 256 random bytes Clusterdeck made for this cluster, base64; the same on every node, never shown or logged)'
+          : '(the cluster’s authkey, as read from a member in the step before, base64; never shown or logged)',
+      lateStdin: authkey,
+      undo: () => ({
+        ...on(m),
+        title: `Put back ${AUTHKEY} as it was`,
+        argv: restoreFileArgv(AUTHKEY),
+      }),
+    },
+  ];
+}
+
+/** Starts the stack on a node; its undo stops it and removes what Pacemaker kept. */
+export function startStep(m: HaMember): PlannedStep {
+  return {
+    ...on(m),
+    title: 'Start corosync and pacemaker (and at boot)',
+    argv: startArgv(m.init),
+    undo: () => ({
+      ...on(m),
+      title: 'Stop pacemaker and corosync, remove the cluster configuration Pacemaker kept',
+      argv: stopArgv(m.init),
+    }),
+  };
+}
+
+/** Each node's fence device and its constraint, added to the CIB from `first`. */
+export function fenceDeviceSteps(
+  first: HaMember,
+  members: readonly HaMember[],
+  devices: Exclude<HaDevices, 'none'>,
+): PlannedStep[] {
+  return members.flatMap((m) => {
+    const d = devices.get(m.hostId);
+    if (!d) return [];
+    const xml = (hide: boolean) =>
+      stonithPrimitiveXml(m.hostname, d.agent, d.params, secretParam, hide);
+    return [
+      {
+        ...on(first),
+        title: `Add the fence device of ${m.node} (${d.agent}) to the cluster configuration`,
+        argv: cibCreateArgv('resources'),
+        shownInput: xml(true),
+        lateStdin: () => xml(false),
+      },
+      {
+        ...on(first),
+        title: `Keep ${m.node}'s fence device off ${m.node} itself`,
+        argv: cibCreateArgv('constraints'),
+        stdin: avoidSelfXml(m.hostname),
+      },
+    ];
+  });
+}
+
 /** The steps, in order; each member's steps run on it, the cluster-wide ones on the first. */
 export function haFormSteps(
   clusterName: string,
@@ -134,45 +216,8 @@ export function haFormSteps(
   // lives in this process only, goes to each node on stdin, and is never shown.
   let key: string | undefined;
   const authkey = () => (key ??= randomBytes(256).toString('base64'));
-  const on = (m: HaMember) => ({ hostId: m.hostId, node: m.node });
-  const steps: PlannedStep[] = [];
-  for (const m of members) {
-    steps.push({
-      ...on(m),
-      title: `Write ${COROSYNC_CONF}`,
-      argv: writeFileArgv(COROSYNC_CONF, '0644', false),
-      stdin: conf,
-      undo: () => ({
-        ...on(m),
-        title: `Put back ${COROSYNC_CONF} as it was`,
-        argv: restoreFileArgv(COROSYNC_CONF),
-      }),
-    });
-    steps.push({
-      ...on(m),
-      title: `Write ${AUTHKEY} (mode 0400)`,
-      argv: writeFileArgv(AUTHKEY, '0400', true),
-      shownInput:
-        '(the cluster’s authkey: 256 random bytes Clusterdeck made for this cluster, base64; the same on every node, never shown or logged)',
-      lateStdin: authkey,
-      undo: () => ({
-        ...on(m),
-        title: `Put back ${AUTHKEY} as it was`,
-        argv: restoreFileArgv(AUTHKEY),
-      }),
-    });
-  }
-  for (const m of members)
-    steps.push({
-      ...on(m),
-      title: 'Start corosync and pacemaker (and at boot)',
-      argv: startArgv(m.init),
-      undo: () => ({
-        ...on(m),
-        title: 'Stop pacemaker and corosync, remove the cluster configuration Pacemaker kept',
-        argv: stopArgv(m.init),
-      }),
-    });
+  const steps = members.flatMap((m) => memberFileSteps(m, conf, authkey, 'made'));
+  steps.push(...members.map(startStep));
   const first = members[0];
   if (!first) return steps;
   steps.push({
@@ -180,27 +225,7 @@ export function haFormSteps(
     title: `Wait until all ${members.length} nodes have joined, with quorum`,
     argv: waitJoinedArgv(members.length),
   });
-  if (devices !== 'none') {
-    for (const m of members) {
-      const d = devices.get(m.hostId);
-      if (!d) continue;
-      const xml = (hide: boolean) =>
-        stonithPrimitiveXml(m.hostname, d.agent, d.params, secretParam, hide);
-      steps.push({
-        ...on(first),
-        title: `Add the fence device of ${m.node} (${d.agent}) to the cluster configuration`,
-        argv: cibCreateArgv('resources'),
-        shownInput: xml(true),
-        lateStdin: () => xml(false),
-      });
-      steps.push({
-        ...on(first),
-        title: `Keep ${m.node}'s fence device off ${m.node} itself`,
-        argv: cibCreateArgv('constraints'),
-        stdin: avoidSelfXml(m.hostname),
-      });
-    }
-  }
+  if (devices !== 'none') steps.push(...fenceDeviceSteps(first, members, devices));
   const fenced = devices !== 'none';
   steps.push(
     {

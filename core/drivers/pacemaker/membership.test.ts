@@ -57,3 +57,31 @@ describe('HA membership', () => {
     expect(steps[0]!.argv[2]).toMatch(/^systemctl disable --now pacemaker corosync && rm -f/);
   });
 });
+
+describe('HA join', () => {
+  it('adds the joining nodes with the next nodeids and drops two_node once odd', async () => {
+    const { confWithNodes, haJoinSteps } = await import('./grow');
+    const two = confWithoutNode(conf, 'n3');
+    const back = confWithNodes(two, [{ name: 'n4', ring0: '10.0.0.4' }]);
+    expect(corosyncConfNodes(back).map((n) => n.name)).toEqual(['n1', 'n2', 'n4']);
+    expect(back).toContain('name: n4\n    nodeid: 3\n');
+    expect(back).not.toContain('two_node');
+    const steps = haJoinSteps(members.slice(0, 2), [members[2]!], two, 'none');
+    expect(steps.map((s) => `${s.node}: ${s.title}`)).toEqual([
+      'node1: Read the cluster’s authkey (for the new nodes; never shown or logged)',
+      'node3: Write /etc/corosync/corosync.conf',
+      'node3: Write /etc/corosync/authkey (mode 0400)',
+      'node1: Add node3 to /etc/corosync/corosync.conf',
+      'node2: Add node3 to /etc/corosync/corosync.conf',
+      'node1: Have corosync on every node reload its configuration',
+      'node3: Start corosync and pacemaker (and at boot)',
+      'node1: Wait until all 3 nodes have joined, with quorum',
+      'node1: Drop the copy of the old /etc/corosync/corosync.conf',
+      'node2: Drop the copy of the old /etc/corosync/corosync.conf',
+    ]);
+    // The key read from node1 goes to node3 on stdin only.
+    steps[0]!.onStdout?.('a2V5\n');
+    expect(steps[2]!.lateStdin?.()).toBe('a2V5');
+    expect(steps[2]!.shownInput).toMatch(/never shown or logged/);
+  });
+});
