@@ -83,6 +83,7 @@ describe.skipIf(!canRun)('New Cluster with high availability in Chromium', () =>
       .first()
       .getByText('CPU compatibility')
       .waitFor({ timeout: 60_000 });
+    await ha.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-ha-preflight.png') });
     // A node that lacks a package (the lab's lack fence-agents where the machine has none):
     // the exact command is shown and runs only once confirmed; cancelled here.

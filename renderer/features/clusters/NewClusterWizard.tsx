@@ -203,7 +203,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             <p>
               {findings === undefined
                 ? 'Checking the nodes…'
-                : problems.length
+                : problems.length || (ha && haCheck && !haCheckPasses(haCheck))
                   ? 'Fix the problems below, then check again.'
                   : 'Nothing stands in the way; warnings are worth a look.'}
             </p>
