@@ -406,8 +406,17 @@ export const methods = {
   createCluster: { params: clusterSpecSchema, result: taskStarted },
   /** New Cluster's "High availability" (shared/ha-form.ts): preflight, package installs, fencing. */
   haPreflight: {
-    params: z.object({ hostIds: clusterSpecSchema.shape.hostIds }),
-    result: z.object({ findings: z.array(findingSchema), installs: z.array(haInstallOfferSchema) }),
+    /** `clusterName`: New Cluster again with that name (its running members stay, the others join). */
+    params: z.object({
+      hostIds: clusterSpecSchema.shape.hostIds,
+      clusterName: z.string().max(256).optional(),
+    }),
+    result: z.object({
+      findings: z.array(findingSchema),
+      installs: z.array(haInstallOfferSchema),
+      /** The chosen nodes that already run that cluster (their fencing is in its CIB). */
+      members: z.array(z.string()),
+    }),
   },
   planHaInstall: { params: z.object({ hostId: idSchema }), result: plan },
   haInstall: { params: z.object({ hostId: idSchema }), result: taskStarted },

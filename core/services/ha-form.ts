@@ -48,7 +48,7 @@ export class HaFormService {
     | 'haFenceAgent'
     | 'testFenceDevice'
   > = {
-    haPreflight: async ({ hostIds }) => {
+    haPreflight: async ({ hostIds, clusterName }) => {
       const nodes = this.nodes(hostIds);
       const down = nodes.filter((n) => n.host.state !== 'connected');
       if (down.length)
@@ -62,10 +62,17 @@ export class HaFormService {
             },
           ],
           installs: [],
+          members: [],
         };
       const { facts, failed } = await readHaFacts(nodes);
       const installs: { hostId: string; node: string; command: string }[] = [];
-      return { findings: [...failed, ...haFindings(facts, installs)], installs };
+      const findings = [...failed, ...haFindings(facts, installs, clusterName)];
+      const members = facts
+        .filter(
+          (f) => clusterName && f.facts.running.yes && f.facts.running.cluster === clusterName,
+        )
+        .map((f) => f.host.id);
+      return { findings, installs, members };
     },
     planHaInstall: async (p) => planView(await this.install.plan(p)),
     haInstall: (p) => this.install.start(p),
@@ -174,14 +181,8 @@ export async function planHaForm(
   const inIt = facts.filter((f) => f.facts.running.yes && f.facts.running.cluster === spec.name);
   const joins = inIt.length > 0;
   const member = (x: (typeof facts)[number]) => inIt.includes(x);
-  const expected = (detail: string) =>
-    inIt.some(
-      (x) =>
-        detail === `${x.host.name} already runs corosync in the cluster ${spec.name}.` ||
-        detail.startsWith(`${x.host.name} already keeps a Pacemaker cluster configuration`),
-    );
-  const problems = [...failed, ...haFindings(facts, [])]
-    .filter((f) => f.level === 'problem' && !expected(f.detail))
+  const problems = [...failed, ...haFindings(facts, [], spec.name)]
+    .filter((f) => f.level === 'problem')
     .map((f) => f.detail);
   const newcomers = facts.filter((x) => !member(x)).map((x) => x.host);
   if (joins && !newcomers.length) problems.push(`Every node already runs ${spec.name}.`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../core/backend';
-import { haLabCommand } from '../ha-lab';
+import { haLabCommand, readHaLab } from '../ha-lab';
 import { addHaNode, bareState, ensureBareHaLab, formedState, unformBareLab } from '../ha-form-lab';
 import { waitFor } from '../lab';
 import { startShellInChromium, type ShellInChromium } from './chromium';
@@ -189,5 +189,114 @@ describe.skipIf(!canRun)('New Cluster with high availability in Chromium', () =>
     await expect
       .poll(() => page.getByRole('treeitem', { name: /e2e-ha/ }).count(), { timeout: 15_000 })
       .toBe(0);
+  }, 900_000);
+
+  it('adds a node to a running HA cluster with New Cluster again (same name), fencing only the new node', async () => {
+    const ids = NODES.map((n) => backend.store.all('hosts').find((h) => h.name === n)!.id);
+    const lab = readHaLab();
+    // Two nodes formed through the contract, as the first test did through the wizard.
+    const { taskId } = (await backend.call('createCluster', {
+      name: 'e2e-ha',
+      hostIds: ids.slice(0, 2),
+      ha: {
+        tokenMs: lab.tokenMs,
+        fencing: {
+          mode: 'devices',
+          devices: ids.slice(0, 2).map((hostId) => ({ hostId, agent: lab.fenceAgent, params: {} })),
+        },
+      },
+    })) as { taskId: string };
+    const two = await waitFor(
+      () => {
+        const t = backend.store.get('tasks', taskId);
+        return t && t.state !== 'running' ? t : undefined;
+      },
+      'two nodes formed',
+      360_000,
+    );
+    expect(two.error ?? '').toBe('');
+    expect(formedState('hanode1')).toMatchObject({ online: 2, quorate: true });
+
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'New Cluster' })
+      .click();
+    const wizard = page.getByRole('dialog', { name: 'New Cluster' });
+    await wizard.getByLabel('Cluster name').fill('e2e-ha');
+    for (const n of NODES) {
+      const box = wizard.getByRole('checkbox', { name: n });
+      await expect.poll(() => box.isEnabled()).toBe(true);
+      await box.check();
+    }
+    await wizard.getByRole('checkbox', { name: /^High availability/ }).check();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const haChecks = wizard
+      .getByRole('region', { name: 'High availability checks' })
+      .getByRole('list', { name: 'Preflight checks' });
+    await haChecks
+      .getByText('hanode1 already runs e2e-ha: it stays as it is, the other nodes join.')
+      .waitFor({ timeout: 60_000 });
+    expect(await haChecks.getByText('Problem', { exact: true }).count()).toBe(0);
+    await wizard
+      .getByRole('list', { name: 'Preflight checks' })
+      .first()
+      .getByText('CPU compatibility')
+      .waitFor({ timeout: 60_000 });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    // Only the new node is asked for its fencing.
+    const group = wizard.getByRole('group', { name: 'hanode3' });
+    await expect
+      .poll(() => group.getByLabel('Fence agent').inputValue(), { timeout: 30_000 })
+      .not.toBe('');
+    expect(await wizard.getByRole('group', { name: 'hanode1' }).count()).toBe(0);
+    await group.getByLabel('Fence agent').selectOption('fence_clusterdeck_lab');
+    await group.getByRole('button', { name: 'Test fencing of hanode3' }).click();
+    await group
+      .getByText(/^Works: /)
+      .waitFor({ timeout: 30_000 })
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}: ${await group.getByRole('status').allTextContents()}`);
+      });
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const commands = wizard.getByRole('list', { name: 'Commands' });
+    await commands
+      .getByText('Add hanode3 to /etc/corosync/corosync.conf')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const earlier = new Set(backend.store.all('tasks').map((t) => t.id));
+    await wizard.getByRole('button', { name: 'Create' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    const grown = await waitFor(
+      () =>
+        backend.store
+          .all('tasks')
+          .filter((t) => t.title === 'New cluster e2e-ha')
+          .find((t) => !earlier.has(t.id) && t.state !== 'running'),
+      'hanode3 to join',
+      360_000,
+    );
+    expect(grown.error ?? '').toBe('');
+    for (const n of NODES) {
+      const s = formedState(n);
+      expect(s.online).toBe(3);
+      expect(s.quorate).toBe(true);
+      expect(s.stonith.sort()).toEqual(NODES.map((x) => `fence-${x}:fence_clusterdeck_lab`));
+    }
+
+    const cluster = backend.store.all('clusters').find((c) => c.name === 'e2e-ha')!;
+    const { taskId: gone } = (await backend.call('removeCluster', { clusterId: cluster.id })) as {
+      taskId: string;
+    };
+    const removed = await waitFor(
+      () => {
+        const t = backend.store.get('tasks', gone);
+        return t && t.state !== 'running' ? t : undefined;
+      },
+      'the cluster removed',
+      360_000,
+    );
+    expect(removed.error ?? '').toBe('');
+    expect(NODES.map(bareState)).toEqual(before);
   }, 900_000);
 });

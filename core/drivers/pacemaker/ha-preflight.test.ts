@@ -114,4 +114,19 @@ describe('HA preflight', () => {
     expect(haInstallArgv({ id: 'arch', like: [] })).toBeUndefined();
     expect(haInstallArgv({ id: 'ubuntu', like: ['debian'] })?.[2]).toBe('apt-get');
   });
+
+  it('lets the running members of the named cluster stay (New Cluster again adds nodes)', () => {
+    const member = answer(1, { running: 'running yes prod', cib: 'yes' });
+    const f = haFindings(nodes([member, answer(2), answer(3)]), [], 'prod');
+    expect(f.filter((x) => x.level === 'problem')).toEqual([]);
+    expect(f).toContainEqual({
+      check: 'Corosync',
+      level: 'ok',
+      detail: 'node1 already runs prod: it stays as it is, the other nodes join.',
+    });
+    expect(haFindings(nodes([member, answer(2), answer(3)]), [], 'other')[2]).toMatchObject({
+      level: 'problem',
+      detail: 'node1 already runs corosync in the cluster prod.',
+    });
+  });
 });

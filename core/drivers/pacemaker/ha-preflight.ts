@@ -68,7 +68,16 @@ export function missingPackages(f: HaFacts): string[] {
 }
 
 /** The findings from every node's facts; `installs` gets the offers of packages to install. */
-export function haFindings(nodes: readonly HaNodeFacts[], installs: HaInstallOffer[]): Finding[] {
+/**
+ * The findings from every node's facts; `installs` gets the offers of
+ * packages to install. `cluster`: New Cluster again with this name, whose
+ * running members stay as they are (the others join).
+ */
+export function haFindings(
+  nodes: readonly HaNodeFacts[],
+  installs: HaInstallOffer[],
+  cluster?: string,
+): Finding[] {
   const out: Finding[] = [];
   const add = (f: Finding) => out.push(f);
 
@@ -145,7 +154,14 @@ export function haFindings(nodes: readonly HaNodeFacts[], installs: HaInstallOff
             : `${host.name} could not say whether ${host.address} is its own address (no ip command).`,
         fix: 'Add the node by an address it has (not through NAT or a forward).',
       });
-    if (f.running.yes)
+    const stays = cluster !== undefined && f.running.yes && f.running.cluster === cluster;
+    if (stays)
+      add({
+        check: 'Corosync',
+        level: 'ok',
+        detail: `${host.name} already runs ${cluster}: it stays as it is, the other nodes join.`,
+      });
+    else if (f.running.yes)
       add({
         check: 'Corosync',
         level: 'problem',
@@ -165,7 +181,7 @@ export function haFindings(nodes: readonly HaNodeFacts[], installs: HaInstallOff
         level: 'ok',
         detail: `${host.name}: no corosync cluster${f.conf.exists ? ' (only the package’s example corosync.conf, kept aside and put back by Undo)' : ''}.`,
       });
-    if (f.cib)
+    if (f.cib && !stays)
       add({
         check: 'Pacemaker configuration',
         level: 'problem',

@@ -80,7 +80,17 @@ export function useHaFencing(hosts: readonly Host[]) {
 
 type Fencing = ReturnType<typeof useHaFencing>;
 
-export function HaFencingStep({ hosts, fencing }: { hosts: readonly Host[]; fencing: Fencing }) {
+export function HaFencingStep({
+  hosts,
+  clusterHostIds,
+  fencing,
+}: {
+  /** The nodes to fence (the cluster's members that run already keep theirs). */
+  hosts: readonly Host[];
+  /** Every node of the cluster: a test runs on another one than the node it fences. */
+  clusterHostIds: string[];
+  fencing: Fencing;
+}) {
   const { state, setState, node } = fencing;
   const hostIds = hosts.map((h) => h.id);
   const first = hostIds[0];
@@ -127,7 +137,7 @@ export function HaFencingStep({ hosts, fencing }: { hosts: readonly Host[]; fenc
     setTest(h.id, 'running');
     api
       .testFenceDevice({
-        hostIds,
+        hostIds: clusterHostIds,
         device: { hostId: h.id, agent: n.agent, params: params(n, state.meta[n.agent]) },
       })
       .then(

@@ -11,7 +11,8 @@ import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
 import { Checklist } from '../../ui/wizard/Checklist';
 
-export type HaCheck = { findings: Finding[]; installs: HaInstallOffer[] } | { error: string };
+export type HaCheck =
+  { findings: Finding[]; installs: HaInstallOffer[]; members: string[] } | { error: string };
 
 /** Whether the HA checks let New Cluster go on: checked, and no problem. */
 export const haCheckPasses = (c: HaCheck | undefined): boolean =>
@@ -19,22 +20,25 @@ export const haCheckPasses = (c: HaCheck | undefined): boolean =>
 
 export function HaPreflight({
   hostIds,
+  clusterName,
   check,
   onCheck,
 }: {
   hostIds: string[];
+  /** New Cluster again with this name: nodes that run it already stay. */
+  clusterName: string;
   check: HaCheck | undefined;
   onCheck: (c: HaCheck | undefined) => void;
 }) {
   const [started, setStarted] = useState<string>();
   const run = () => {
     onCheck(undefined);
-    api.haPreflight({ hostIds }).then(
+    api.haPreflight({ hostIds, clusterName }).then(
       (r) => onCheck(r),
       (e: unknown) => onCheck({ error: errorMessage(e) }),
     );
   };
-  useEffect(run, [hostIds.join(',')]);
+  useEffect(run, [hostIds.join(','), clusterName]);
 
   const install = (o: HaInstallOffer) =>
     useUi.getState().askConfirm({

@@ -69,7 +69,10 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
   const [sharedOn, setSharedOn] = useState(false);
   const [ha, setHa] = useState(false);
   const [haCheck, setHaCheck] = useState<HaCheck>();
-  const fencing = useHaFencing(hosts.filter((h) => chosen.has(h.id)));
+  // Nodes that already run this cluster (New Cluster again, to add nodes) keep their fencing.
+  const members = haCheck && 'members' in haCheck ? haCheck.members : [];
+  const fenced = hosts.filter((h) => chosen.has(h.id) && !members.includes(h.id));
+  const fencing = useHaFencing(fenced);
   const steps = ha ? HA_STEPS : STEPS;
   const step = steps[index];
   const spec = {
@@ -163,7 +166,11 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             {hosts.map((h) => {
               const other = inCluster.get(h.id);
               const why =
-                h.state !== 'connected' ? 'not connected' : other ? `in ${other}` : undefined;
+                h.state !== 'connected'
+                  ? 'not connected'
+                  : other && other !== name.trim()
+                    ? `in ${other}`
+                    : undefined;
               return (
                 <Checkbox
                   key={h.id}
@@ -222,11 +229,18 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             </p>
           )}
           {Array.isArray(findings) && <Checklist findings={findings} />}
-          {ha && <HaPreflight hostIds={spec.hostIds} check={haCheck} onCheck={setHaCheck} />}
+          {ha && (
+            <HaPreflight
+              hostIds={spec.hostIds}
+              clusterName={spec.name}
+              check={haCheck}
+              onCheck={setHaCheck}
+            />
+          )}
         </section>
       )}
       {step === 'Fencing' && (
-        <HaFencingStep hosts={hosts.filter((h) => chosen.has(h.id))} fencing={fencing} />
+        <HaFencingStep hosts={fenced} clusterHostIds={spec.hostIds} fencing={fencing} />
       )}
       {step === 'Shared storage' && (
         <div className="space-y-3">
