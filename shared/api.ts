@@ -23,6 +23,13 @@ import { diskTargetSchema, vmChangeSchema } from './vm-change';
 import { osCatalogSchema } from './osinfo';
 import { clusterSpecSchema, findingSchema } from './cluster';
 import {
+  fenceAgentInfoSchema,
+  fenceAgentNameSchema,
+  fenceDeviceSchema,
+  fenceTestResultSchema,
+  haInstallOfferSchema,
+} from './ha-form';
+import {
   ganetiAddNodeSchema,
   ganetiClusterDefaultsSchema,
   ganetiClusterSpecSchema,
@@ -397,6 +404,34 @@ export const methods = {
     result: plan,
   },
   createCluster: { params: clusterSpecSchema, result: taskStarted },
+  /** New Cluster's "High availability" (shared/ha-form.ts): preflight, package installs, fencing. */
+  haPreflight: {
+    /** `clusterName`: New Cluster again with that name (its running members stay, the others join). */
+    params: z.object({
+      hostIds: clusterSpecSchema.shape.hostIds,
+      clusterName: z.string().max(256).optional(),
+    }),
+    result: z.object({
+      findings: z.array(findingSchema),
+      installs: z.array(haInstallOfferSchema),
+      /** The chosen nodes that already run that cluster (their fencing is in its CIB). */
+      members: z.array(z.string()),
+    }),
+  },
+  planHaInstall: { params: z.object({ hostId: idSchema }), result: plan },
+  haInstall: { params: z.object({ hostId: idSchema }), result: taskStarted },
+  haFenceAgents: {
+    params: z.object({ hostId: idSchema }),
+    result: z.object({ agents: z.array(z.string()) }),
+  },
+  haFenceAgent: {
+    params: z.object({ hostId: idSchema, agent: fenceAgentNameSchema }),
+    result: fenceAgentInfoSchema,
+  },
+  testFenceDevice: {
+    params: z.object({ hostIds: clusterSpecSchema.shape.hostIds, device: fenceDeviceSchema }),
+    result: fenceTestResultSchema,
+  },
   /** New Cluster on Ganeti (shared/ganeti-cluster.ts): defaults read from the nodes, preflight, plan, create. */
   ganetiClusterDefaults: {
     params: z.object({ hostIds: ganetiClusterSpecSchema.shape.hostIds }),

@@ -2,6 +2,7 @@
 // the preflight checklist, and the record the app keeps.
 import { z } from 'zod';
 import { clusterHealthSchema } from './cluster-moves';
+import { haSpecSchema } from './ha-form';
 import { idSchema } from './ids';
 import { objectNameSchema, poolSpecSchema } from './storage';
 
@@ -14,6 +15,8 @@ export const clusterSpecSchema = z.object({
     .refine((ids) => new Set(ids).size === ids.length, 'A node is listed twice.'),
   /** A storage pool defined the same way on every node, from New Storage Pool's fields. */
   sharedPool: poolSpecSchema.optional(),
+  /** High availability: a Corosync + Pacemaker cluster formed on the nodes (shared/ha-form.ts). */
+  ha: haSpecSchema.optional(),
 });
 export type ClusterSpec = z.infer<typeof clusterSpecSchema>;
 

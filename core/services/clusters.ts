@@ -13,10 +13,13 @@ import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planPool } from './storage';
+import { offerFormUndo, planHaForm, planHaMembership } from './ha-form';
+import { recordingUndo } from '../drivers/pacemaker/form';
 
 type UntrustInput = { clusterId: string; hostId?: string };
 type UntrustPlan = StepsPlan & { cluster: Cluster };
-type ClusterPlan = StepsPlan & { found: ClusterFindings };
+/** `haJoins`: nodes join a running HA cluster (its Undo is offered only if a step fails). */
+type ClusterPlan = StepsPlan & { found: ClusterFindings; haJoins?: boolean };
 
 export class ClusterService {
   private readonly newCluster: PlannedOperation<ClusterSpec, ClusterPlan>;
@@ -34,7 +37,10 @@ export class ClusterService {
           spec.name,
         ),
       }),
-      run: async (task, { steps, found }, spec) => {
+      run: async (task, { steps: planned, found, haJoins }, spec) => {
+        // A formed HA cluster's Undo is offered after success too (ha-form.ts).
+        const recorded = spec.ha && !haJoins ? recordingUndo(planned) : undefined;
+        const steps = recorded?.steps ?? planned;
         await runPlan(task, steps, connection, spec.sharedPool ? 'pools' : undefined);
         // Recorded only once every node reaches every other one; a re-run updates it.
         const existing = ctx.settings.current.clusters.find((c) => c.name === spec.name);
@@ -48,6 +54,7 @@ export class ClusterService {
           s.clusters = [...s.clusters.filter((c) => c.id !== cluster.id), cluster];
         });
         ctx.store.put('clusters', cluster.id, cluster);
+        if (recorded) offerFormUndo(ctx, task, recorded.undo(), cluster.id);
       },
     });
 
@@ -174,7 +181,14 @@ export class ClusterService {
       problems.push(...pool.problems);
       steps.push(...pool.steps);
     }
-    return { steps: problems.length ? [] : steps, problems, found };
+    let haJoins = false;
+    if (spec.ha && !problems.length) {
+      const ha = await planHaForm(this.ctx, { ...spec, ha: spec.ha });
+      problems.push(...ha.problems);
+      steps.push(...ha.steps);
+      haJoins = ha.joins;
+    }
+    return { steps: problems.length ? [] : steps, problems, found, haJoins };
   }
 
   /**
@@ -214,9 +228,21 @@ export class ClusterService {
           `${leaving[0]?.host.name ?? 'The node'} still hosts ${vms.map((v) => v.name).join(', ')}: migrate or remove them first.`,
         );
     }
+    // A high-availability cluster's membership changes on the nodes first (ha-form.ts).
+    const ha = problems.length
+      ? undefined
+      : await planHaMembership(
+          this.ctx,
+          members.map((m) => m.host),
+          hostId,
+        );
+    problems.push(...(ha?.problems ?? []));
     const steps = problems.length
       ? []
-      : this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected);
+      : [
+          ...(ha?.steps ?? []),
+          ...this.membership(members.map((m) => m.host)).leaveSteps(leaving, staying, connected),
+        ];
     return { steps, problems, cluster };
   }
 

@@ -25,8 +25,12 @@ import { withToggled } from '../../ui/checked';
 import { Checkbox, TextField } from '../../ui/forms';
 import { GanetiClusterWizard, isLoneGanetiNode } from './GanetiClusterWizard';
 import { StackChoice, type ClusterStack } from './StackChoice';
+import { HaPreflight, haCheckPasses, type HaCheck } from './HaPreflight';
+import { HaFencingStep, useHaFencing } from './HaFencing';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
+/** With high availability, the fencing of each node comes after the preflight. */
+const HA_STEPS = ['Name and nodes', 'Preflight', 'Fencing', 'Shared storage', 'Summary'];
 
 /** The stack choice, offered when a node has Ganeti and no cluster; each stack its own steps. */
 export function NewClusterWizard() {
@@ -63,10 +67,19 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
     [...chosen][0],
   );
   const [sharedOn, setSharedOn] = useState(false);
+  const [ha, setHa] = useState(false);
+  const [haCheck, setHaCheck] = useState<HaCheck>();
+  // Nodes that already run this cluster (New Cluster again, to add nodes) keep their fencing.
+  const members = haCheck && 'members' in haCheck ? haCheck.members : [];
+  const fenced = hosts.filter((h) => chosen.has(h.id) && !members.includes(h.id));
+  const fencing = useHaFencing(fenced);
+  const steps = ha ? HA_STEPS : STEPS;
+  const step = steps[index];
   const spec = {
     name: name.trim(),
     hostIds: [...chosen],
     ...(sharedOn ? { sharedPool: form.spec } : {}),
+    ...(ha && fencing.spec ? { ha: { fencing: fencing.spec } } : {}),
   };
   const check = clusterSpecSchema.safeParse(spec);
   const issues = check.success ? [] : check.error.issues;
@@ -84,7 +97,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
     if (index === 1) runPreflight();
   }, [index]);
 
-  const plan = usePlan(index === 3, () => api.planCluster(spec));
+  const plan = usePlan(step === 'Summary', () => api.planCluster(spec));
   const problems = Array.isArray(findings) ? findings.filter((f) => f.level === 'problem') : [];
 
   // Whether a step stops the wizard, showing why; Next and the step labels both ask.
@@ -94,7 +107,9 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
       return true;
     }
     if (at === 1 && (!Array.isArray(findings) || problems.length > 0)) return true;
-    if (at === 2 && sharedOn && !form.settingsOk) {
+    if (at === 1 && ha && !haCheckPasses(haCheck)) return true;
+    if (steps[at] === 'Fencing' && !fencing.ready) return true;
+    if (steps[at] === 'Shared storage' && sharedOn && !form.settingsOk) {
       form.showErrors(true);
       return true;
     }
@@ -122,7 +137,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
   return (
     <WizardFrame
       title="New Cluster"
-      steps={STEPS}
+      steps={steps}
       index={index}
       onCancel={close}
       onBack={() => setIndex(index - 1)}
@@ -151,7 +166,11 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             {hosts.map((h) => {
               const other = inCluster.get(h.id);
               const why =
-                h.state !== 'connected' ? 'not connected' : other ? `in ${other}` : undefined;
+                h.state !== 'connected'
+                  ? 'not connected'
+                  : other && other !== name.trim()
+                    ? `in ${other}`
+                    : undefined;
               return (
                 <Checkbox
                   key={h.id}
@@ -174,6 +193,9 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             >
               Add Host…
             </button>
+            <Checkbox className="mt-3 flex items-center gap-2" checked={ha} onChange={setHa}>
+              High availability (Corosync + Pacemaker: a dead node’s HA VMs restart elsewhere)
+            </Checkbox>
             {tried && nodesError && (
               <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
                 {nodesError}
@@ -188,7 +210,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             <p>
               {findings === undefined
                 ? 'Checking the nodes…'
-                : problems.length
+                : problems.length || (ha && haCheck && !haCheckPasses(haCheck))
                   ? 'Fix the problems below, then check again.'
                   : 'Nothing stands in the way; warnings are worth a look.'}
             </p>
@@ -207,9 +229,20 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             </p>
           )}
           {Array.isArray(findings) && <Checklist findings={findings} />}
+          {ha && (
+            <HaPreflight
+              hostIds={spec.hostIds}
+              clusterName={spec.name}
+              check={haCheck}
+              onCheck={setHaCheck}
+            />
+          )}
         </section>
       )}
-      {index === 2 && (
+      {step === 'Fencing' && (
+        <HaFencingStep hosts={fenced} clusterHostIds={spec.hostIds} fencing={fencing} />
+      )}
+      {step === 'Shared storage' && (
         <div className="space-y-3">
           <Checkbox checked={sharedOn} onChange={setSharedOn}>
             Define a storage pool shared by every node
@@ -227,7 +260,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
           )}
         </div>
       )}
-      {index === 3 && (
+      {step === 'Summary' && (
         <>
           <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
             Every node gets a cluster SSH key of its own (~/.ssh/clusterdeck, not its default key),
@@ -236,6 +269,13 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             verified them, and an alias per peer in ~/.ssh/config tell it how to reach them. Running
             it again adds nothing twice; Remove takes it back.
           </p>
+          {ha && (
+            <p className="mb-2 text-sm text-slate-600 dark:text-slate-400">
+              High availability: corosync.conf and one authkey (never shown) on every node, corosync
+              and pacemaker started as the nodes’ init does, then the fence devices and the cluster
+              properties in the cluster’s configuration. Undo (in Tasks) takes it all back.
+            </p>
+          )}
           <PlanSummary plan={plan} />
         </>
       )}
