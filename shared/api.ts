@@ -515,6 +515,16 @@ export const methods = {
     params: z.object({ clusterId: idSchema }),
     result: taskStarted,
   },
+  /** The command Clean up runs: `crm_resource --cleanup` of one HA resource on a member node. */
+  planHaCleanup: {
+    params: z.object({ clusterId: idSchema, resourceId: z.string().min(1).max(128) }),
+    result: plan,
+  },
+  /** Runs that plan as a task: Pacemaker forgets the resource's failures and places it again. */
+  haCleanup: {
+    params: z.object({ clusterId: idSchema, resourceId: z.string().min(1).max(128) }),
+    result: taskStarted,
+  },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
   /**

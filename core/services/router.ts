@@ -9,6 +9,7 @@ import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { GanetiNodeService } from './ganeti-nodes';
+import { HaService } from './ha';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -30,6 +31,7 @@ export interface Services {
   clusters: ClusterService;
   ganetiClusters: GanetiClusterService;
   ganetiNodes: GanetiNodeService;
+  ha: HaService;
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
@@ -54,6 +56,7 @@ export function createServices(ctx: ServiceContext): Services {
     clusters,
     ganetiClusters: new GanetiClusterService(ctx),
     ganetiNodes: new GanetiNodeService(ctx),
+    ha: new HaService(ctx),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
@@ -89,6 +92,7 @@ export function route(s: Services): Handlers {
     ...s.clusters.handlers,
     ...s.ganetiClusters.handlers,
     ...s.ganetiNodes.handlers,
+    ...s.ha.handlers,
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,
