@@ -25,6 +25,11 @@ describe('stack detection', () => {
       stack: 'ganeti',
       ganetiCluster: false,
     });
+    // The packages alone on a host whose libvirt daemon runs: a libvirt host.
+    expect(parseProbe('has:gnt-cluster\nhas:virsh\nhas:libvirtd\n').stack).toBe('libvirt');
+    expect(parseProbe('has:gnt-cluster\nhas:ganeti-cluster\nhas:virsh\nhas:libvirtd\n').stack).toBe(
+      'ganeti',
+    );
   });
 
   it('says plainly that a stack is not supported yet, naming the node', () => {

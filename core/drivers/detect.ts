@@ -8,6 +8,8 @@ const PROBE_SCRIPT = [
   'for c in pveversion xe gnt-cluster virsh; do command -v "$c" >/dev/null 2>&1 && echo "has:$c"; done',
   // A Ganeti node in a cluster has its cluster's name in ssconf (every node, master or not).
   'test -s /var/lib/ganeti/ssconf_cluster_name && echo "has:ganeti-cluster"',
+  // A running libvirt daemon (monolithic or modular) listens on one of these.
+  'test -S /run/libvirt/libvirt-sock -o -S /run/libvirt/virtqemud-sock && echo "has:libvirtd"',
   'echo "hostname:$(hostname)"',
   'echo "uptime:$(cut -d" " -f1 /proc/uptime)"',
   "grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: */cpu:/'",
@@ -38,13 +40,15 @@ export function parseProbe(stdout: string): NodeProbe {
     else if (key === 'cpu') cpuModel = value;
   }
   // Proxmox VE, XCP-ng and Ganeti nodes may also have virsh; their own CLI wins.
-  // Ganeti's tools make a Ganeti node, in a cluster or not yet (then New
-  // Cluster or Add node takes it in): never a libvirt node, even with virsh.
+  // A Ganeti cluster's node is a Ganeti node. Ganeti's tools without a cluster
+  // make a Ganeti node waiting for New Cluster or Add node, unless a libvirt
+  // daemon runs there: then it is a libvirt host that merely has the packages.
+  const ganeti = has.has('gnt-cluster') && (has.has('ganeti-cluster') || !has.has('libvirtd'));
   const stack: Stack = has.has('pveversion')
     ? 'proxmox'
     : has.has('xe')
       ? 'xcp'
-      : has.has('gnt-cluster')
+      : ganeti
         ? 'ganeti'
         : has.has('virsh')
           ? 'libvirt'
