@@ -40,7 +40,7 @@ export class HaService {
   constructor(private readonly ctx: ServiceContext) {
     this.monitor = new HaMonitor({
       hosts: () => ctx.store.all('hosts'),
-      run: (hostId, argv) => ctx.connection(hostId).run(argv, { timeoutMs: 15_000 }),
+      run: async (hostId, argv) => ctx.connection(hostId).run(argv, { timeoutMs: 15_000 }),
       publish: (name, members, state) => this.publish(name, members, state),
     });
     this.unsubscribe = ctx.store.onPatch((batch) => this.onPatches(batch));
@@ -71,7 +71,6 @@ export class HaService {
     for (const p of batch) {
       if (p.collection === 'clusters') clustersChanged = true;
       if (p.collection !== 'hosts') continue;
-      console.error('DBG host', p.op, p.op === 'put' ? [p.value.state, p.value.stack] : '');
       if (p.op === 'put' && p.value.state === 'connected' && p.value.stack === 'libvirt')
         this.monitor.hostConnected(p.id);
       else this.monitor.hostGone(p.id);

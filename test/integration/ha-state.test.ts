@@ -207,7 +207,7 @@ describe.skipIf(!canRun)('HA state from the nodes', () => {
     })) as {
       taskId: string;
     };
-    expect((await taskFinished(backend, taskId, 60_000)).state).toBe('done');
+    expect((await taskFinished(backend, taskId, 60_000)).state).toBe('succeeded');
     await waitFor(() => !ha()?.failedActions.length || undefined, 'failures gone', 10_000);
     // On the node: Pacemaker itself no longer lists a failure.
     expect(haExec('hanode1', ['crm_mon', '-1', '--output-as=xml'])).not.toContain('<failure ');

@@ -1,7 +1,8 @@
 // The commands that read a node's Pacemaker cluster, each one shell line
 // through the session's open shell (node-shell.ts), and the one change this
 // module makes: a resource's cleanup. Every value from a node is an argument
-// ("$1", argv), never text inside the script.
+// ("$1", argv), never text inside the script; each script is one line
+// (quoteArgv refuses a newline).
 import type { DriverStep } from '../capabilities';
 
 /**
@@ -16,7 +17,7 @@ export const DETECT_ARGV = [
     'command -v crm_mon >/dev/null 2>&1 && command -v cibadmin >/dev/null 2>&1 && [ -s /etc/corosync/corosync.conf ] || exit 0',
     'echo pacemaker',
     "sed -n 's/^[[:space:]]*cluster_name:[[:space:]]*//p' /etc/corosync/corosync.conf | head -n 1",
-  ].join('\n'),
+  ].join('; '),
 ];
 
 /** Marks the parts of the read script's output. */
@@ -42,7 +43,7 @@ const READ_SCRIPT = [
   `echo ${PART.resources}; cibadmin --query --scope resources`,
   `echo ${PART.cmap}; corosync-cmapctl totem.cluster_name; corosync-cmapctl nodelist.node`,
   'exit 0',
-].join('\n');
+].join('; ');
 
 export function readArgv(lastStamp: string): string[] {
   return ['sh', '-c', READ_SCRIPT, 'sh', lastStamp];

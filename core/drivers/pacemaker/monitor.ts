@@ -60,22 +60,27 @@ export class HaMonitor {
   }
 
   /** A libvirt host connected: ask it once whether it is in a Corosync cluster. */
-  hostConnected(hostId: string): void {
+  hostConnected(hostId: string, attempt = 0): void {
     if (this.closed || this.detected.has(hostId)) return;
     const asking = this.deps
       .run(hostId, DETECT_ARGV)
       .then((r) => {
         if (this.detected.get(hostId) !== asking) return;
         const [mark, name] = r.stdout.split('\n');
-        console.error('DBG detect', hostId, JSON.stringify(r));
         const cluster = mark === 'pacemaker' ? name?.trim() || 'pacemaker' : null;
         this.detected.set(hostId, cluster);
         if (cluster) this.join(cluster, hostId);
       })
-      .catch((e) => {
-        console.error('DBG detect fail', hostId, e);
-        // Disconnected while asked: the next connect asks again.
-        if (this.detected.get(hostId) === asking) this.detected.delete(hostId);
+      .catch(() => {
+        if (this.detected.get(hostId) !== asking) return;
+        this.detected.delete(hostId);
+        // A host just added is connected before its connection is registered: ask again
+        // shortly while it stays connected (a disconnect asks again at the next connect).
+        if (
+          attempt < 5 &&
+          this.deps.hosts().some((h) => h.id === hostId && h.state === 'connected')
+        )
+          setTimeout(() => this.hostConnected(hostId, attempt + 1), 1000).unref();
       });
     this.detected.set(hostId, asking);
   }
@@ -147,7 +152,6 @@ export class HaMonitor {
       } catch (e) {
         const name = this.deps.hosts().find((h) => h.id === hostId)?.name ?? hostId;
         errors.push(`${name}: ${(e as Error).message}`);
-        console.error('DBG read', name, (e as Error).message);
       }
     }
     if (!order.length || this.groups.get(cluster) !== g) return;
