@@ -81,6 +81,11 @@ export const haStateSchema = z.object({
   nodes: z.array(haNodeSchema),
   resources: z.array(haResourceSchema),
   failedActions: z.array(haFailedActionSchema),
+  /**
+   * The cluster entity itself was recognised from the nodes: no cluster of
+   * this Clusterdeck's settings holds them (its SSH-trust actions do not apply).
+   */
+  fromNodes: z.boolean(),
   /** The Clusterdeck host the state was read on. */
   readFrom: z.string(),
   /** Set when no member could be read: why (the last state stays beside it). */

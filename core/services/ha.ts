@@ -97,11 +97,12 @@ export class HaService {
     this.published.set(name, { entityId, members, state });
     if (kept) {
       const base = store.get('clusters', kept.id) ?? kept;
-      if (!isDeepStrictEqual(base.ha, state))
-        store.put('clusters', kept.id, { ...base, ha: state });
+      const ha = { ...state, fromNodes: false };
+      if (!isDeepStrictEqual(base.ha, ha)) store.put('clusters', kept.id, { ...base, ha });
       return;
     }
-    store.put('clusters', entityId, { id: entityId, name, hostIds: [...hostIds], ha: state });
+    const ha = { ...state, fromNodes: true };
+    store.put('clusters', entityId, { id: entityId, name, hostIds: [...hostIds], ha });
   }
 
   /** Takes the facet off an entity: a derived cluster goes, a settings cluster stays as saved. */

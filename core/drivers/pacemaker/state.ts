@@ -49,6 +49,7 @@ export function buildHaState(
       return { ...r, domain: { config, ...head } };
     }),
     failedActions: status.failedActions,
+    fromNodes: false,
     readFrom,
   };
 }
