@@ -177,6 +177,8 @@ describe.skipIf(!canRun)('HA state from the nodes', () => {
 
   it('shows a failed monitor with its reason, and Clean up clears it on the node', async () => {
     const { guest } = readHaLab();
+    // Once Pacemaker has settled (the standby may have moved the VM).
+    haExec('hanode1', ['crm_resource', '--wait', '--timeout=60']);
     const where = nodesRunning(guest.name)[0]!;
     haVirsh(where, ['destroy', guest.name]);
     const failure = await waitFor(
