@@ -10,6 +10,7 @@ import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { GanetiNodeService } from './ganeti-nodes';
 import { HaService } from './ha';
+import { HaProtectService } from './ha-protect';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -32,6 +33,7 @@ export interface Services {
   ganetiClusters: GanetiClusterService;
   ganetiNodes: GanetiNodeService;
   ha: HaService;
+  haProtect: HaProtectService;
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
@@ -49,6 +51,7 @@ export interface Services {
 export function createServices(ctx: ServiceContext): Services {
   const clusters = new ClusterService(ctx);
   const hosts = new HostService(ctx, clusters);
+  const ha = new HaService(ctx);
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
@@ -56,7 +59,8 @@ export function createServices(ctx: ServiceContext): Services {
     clusters,
     ganetiClusters: new GanetiClusterService(ctx),
     ganetiNodes: new GanetiNodeService(ctx),
-    ha: new HaService(ctx),
+    ha,
+    haProtect: new HaProtectService(ctx, ha),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
@@ -93,6 +97,7 @@ export function route(s: Services): Handlers {
     ...s.ganetiClusters.handlers,
     ...s.ganetiNodes.handlers,
     ...s.ha.handlers,
+    ...s.haProtect.handlers,
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,
