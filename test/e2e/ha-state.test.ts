@@ -6,7 +6,15 @@
 // monitor shows with its reason and Clean up (its command shown first)
 // clears it on the node; stonith disabled shows the permanent warning. Its
 // own setup (not useE2e): the libvirt lab is not needed (LAB_LIBVIRT=0).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -33,6 +41,36 @@ let page: Page;
 let home: string;
 let startedLab = false;
 
+const PVM = 'hastate-e2e-p';
+
+/** The VM Protect with HA makes a resource: the lab guest's definition and disk under another name. */
+function definePvm(): void {
+  const lab = readHaLab();
+  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${PVM}.qcow2`));
+  const xml = readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
+    .replace(`<name>${lab.guest.name}</name>`, `<name>${PVM}</name>`)
+    .replace(lab.guest.disk, `${lab.nodeSharedDir}/${PVM}.qcow2`);
+  writeFileSync(join(lab.sharedDir, `${PVM}-src.xml`), xml);
+  haVirsh('hanode1', ['define', `${lab.nodeSharedDir}/${PVM}-src.xml`]);
+  haVirsh('hanode1', ['start', PVM]);
+}
+
+function dropPvm(): void {
+  const lab = readHaLab();
+  const on = NODES.filter(haNodeIsOn);
+  if (haRun(on[0]!, ['crm_resource', '--resource', PVM, '--locate']).code === 0) {
+    haRun(on[0]!, ['crm', 'resource', 'unmanage', PVM]);
+    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', `${PVM}-prefers-hanode1`]);
+    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', PVM]);
+  }
+  for (const n of on) {
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', PVM]);
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', PVM]);
+  }
+  for (const f of [`${PVM}.qcow2`, `${PVM}.xml`, `${PVM}-src.xml`])
+    rmSync(join(lab.sharedDir, f), { force: true });
+}
+
 function dropResource(): void {
   const node = NODES.find(haNodeIsOn)!;
   if (haRun(node, ['crm_resource', '--resource', RSC, '--locate']).code !== 0) return;
@@ -54,6 +92,8 @@ beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   dropResource();
+  dropPvm();
+  definePvm();
   const { guest, nodes, user, keyPath } = readHaLab();
   haExec('hanode1', [
     'crm',
@@ -108,6 +148,7 @@ afterAll(async () => {
   haRun('hanode1', ['crm', 'node', 'online', 'hanode2']);
   haRun('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=true']);
   dropResource();
+  dropPvm();
   if (startedLab) haLabCommand(['down']);
 }, 300_000);
 
@@ -163,7 +204,40 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
     );
   }, 240_000);
 
+  it("protects a VM with HA from its General tab, the plan's commands shown first", async () => {
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await tree.getByRole('treeitem', { name: /^hanode1 Connected/ }).click();
+    await tree.getByRole('treeitem', { name: /^hanode1 Connected/ }).press('ArrowRight');
+    await tree.getByRole('treeitem', { name: 'VMs' }).first().press('ArrowRight');
+    await tree.getByRole('treeitem', { name: `${PVM} Running` }).click();
+    const ha = page.getByRole('region', { name: 'High availability' });
+    await ha.getByLabel('Preferred node').selectOption('hanode1');
+    await ha.getByRole('button', { name: 'Protect with HA…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Protect ${PVM} with HA?` });
+    await dialog
+      .getByText(new RegExp(`crm configure primitive ${PVM} ocf:heartbeat:VirtualDomain`))
+      .waitFor();
+    await dialog
+      .getByText(`crm configure location ${PVM}-prefers-hanode1 ${PVM} 100: hanode1`)
+      .waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'ha-protect.png') });
+    await dialog.getByRole('button', { name: 'Protect with HA' }).click();
+    await ha
+      .getByText(new RegExp(`^Protected by Pacemaker as ${PVM}: Started on hanode1`))
+      .waitFor({ timeout: 60_000 });
+    await tree.getByRole('treeitem', { name: `${PVM} Running, HA Started` }).waitFor();
+    expect(haExec('hanode1', ['crm_resource', '--resource', PVM, '--locate'])).toContain(
+      'is running on: hanode1',
+    );
+    expect(nodesRunning(PVM)).toEqual(['hanode1']);
+  }, 120_000);
+
   it('warns while fencing is off, and the warning goes when it is on again', async () => {
+    const { clusterName } = readHaLab();
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: new RegExp(`^${clusterName} `) })
+      .click();
     const ha = page.getByRole('region', { name: 'High availability' });
     haExec('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=false']);
     const alert = ha.getByRole('alert');
