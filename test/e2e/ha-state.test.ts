@@ -59,9 +59,11 @@ function dropPvm(): void {
   const lab = readHaLab();
   const on = NODES.filter(haNodeIsOn);
   if (haRun(on[0]!, ['crm_resource', '--resource', PVM, '--locate']).code === 0) {
-    haRun(on[0]!, ['crm', 'resource', 'unmanage', PVM]);
-    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', `${PVM}-prefers-hanode1`]);
-    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', PVM]);
+    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
+    haRun(on[0]!, ['crm', 'configure', 'delete', `${PVM}-prefers-hanode1`]);
+    haRun(on[0]!, ['crm', 'resource', 'stop', PVM]);
+    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
+    haRun(on[0]!, ['crm', 'configure', 'delete', PVM]);
   }
   for (const n of on) {
     haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', PVM]);

@@ -51,9 +51,11 @@ function cleanUp(): void {
   const lab = readHaLab();
   const on = NODES.filter(haNodeIsOn);
   if (haRun(on[0]!, ['crm_resource', '--resource', VM, '--locate']).code === 0) {
-    haRun(on[0]!, ['crm', 'resource', 'unmanage', VM]);
-    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', `${VM}-prefers-hanode1`]);
-    haRun(on[0]!, ['crm', 'configure', 'delete', '--force', VM]);
+    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
+    haRun(on[0]!, ['crm', 'configure', 'delete', `${VM}-prefers-hanode1`]);
+    haRun(on[0]!, ['crm', 'resource', 'stop', VM]);
+    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
+    haRun(on[0]!, ['crm', 'configure', 'delete', VM]);
   }
   for (const n of on)
     for (const name of [VM, LOCAL]) {

@@ -102,13 +102,14 @@ export function protectSteps(spec: ProtectSpec): DriverStep[] {
         'migrate_from',
         'timeout=90s',
       ],
-      // Unmanaged first: a resource deleted while managed is stopped as an orphan.
+      // Stopped before it is deleted: a deleted resource that still runs is an orphan
+      // Pacemaker stops without its parameters, which fails and fences the node.
       undoStep: {
-        title: `Take ${id} out of Pacemaker, leaving it running`,
+        title: `Stop ${id} through Pacemaker and delete the resource (libvirt keeps its definition)`,
         argv: [
           'sh',
           '-c',
-          'crm resource unmanage "$1" && crm configure delete --force "$1"',
+          'crm resource stop "$1" && crm_resource --wait --timeout=150 && crm configure delete "$1"',
           'sh',
           id,
         ],
