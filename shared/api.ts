@@ -558,6 +558,10 @@ export const methods = {
     }),
     result: taskStarted,
   },
+  /** Remove HA's commands: the VM back to plain libvirt on the node it runs on (it restarts there). */
+  planRemoveHa: { params: z.object({ vmId: idSchema }), result: plan },
+  /** Runs that plan as a task. */
+  removeHa: { params: z.object({ vmId: idSchema }), result: taskStarted },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
   /**

@@ -8,7 +8,13 @@ import type { Cluster } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
 import { haResourceOfVm } from '../../shared/ha';
 import type { Vm } from '../../shared/model';
-import { configBeside, protectProblems, protectSteps } from '../drivers/pacemaker/protect';
+import { isConfigPath, isResourceId } from '../drivers/pacemaker/commands';
+import {
+  configBeside,
+  protectProblems,
+  protectSteps,
+  unprotectSteps,
+} from '../drivers/pacemaker/protect';
 import { markerSeen } from '../storage/shared-storage';
 import { taskTarget } from '../tasks/runner';
 import type { PlannedStep } from '../wizards/plan';
@@ -19,9 +25,11 @@ import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-
 
 type ProtectInput = { vmId: string; preferred: { node: string; score: number }[] };
 type ProtectPlan = StepsPlan & { cluster?: Cluster; vm: Vm };
+type UnprotectInput = { vmId: string };
 
 export class HaProtectService {
   private readonly protect: PlannedOperation<ProtectInput, ProtectPlan>;
+  private readonly unprotect: PlannedOperation<UnprotectInput, ProtectPlan>;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -37,12 +45,58 @@ export class HaProtectService {
         if (cluster?.ha) await ha.monitor.readNow(cluster.ha.clusterName);
       }),
     });
+    this.unprotect = new PlannedOperation(ctx.tasks, {
+      plan: (input) => this.planRemove(input),
+      task: (_input, { vm, cluster }) => ({
+        title: `Remove HA from ${vm.name}`,
+        target: taskTarget(vm.name, cluster?.name ?? ''),
+      }),
+      run: runSteps(ctx.connection, 'vms', async (_task, { cluster }) => {
+        if (cluster?.ha) await ha.monitor.readNow(cluster.ha.clusterName);
+      }),
+    });
   }
 
-  readonly handlers: HandlersOf<'planProtectHa' | 'protectHa'> = {
+  readonly handlers: HandlersOf<'planProtectHa' | 'protectHa' | 'planRemoveHa' | 'removeHa'> = {
     planProtectHa: async (p) => planView(await this.protect.plan(p)),
     protectHa: (p) => this.protect.start(p),
+    planRemoveHa: async (p) => planView(await this.unprotect.plan(p)),
+    removeHa: (p) => this.unprotect.start(p),
   };
+
+  /** Remove HA: on the node Pacemaker runs the VM on (or the VM's node when stopped). */
+  private planRemove({ vmId }: UnprotectInput): ProtectPlan {
+    const { store } = this.ctx;
+    const vm = vmOrThrow(this.ctx, vmId);
+    const cluster = store.all('clusters').find((c) => c.ha && c.hostIds.includes(vm.hostId));
+    const r = cluster?.ha ? haResourceOfVm(cluster.ha, vm) : undefined;
+    if (!cluster || !r?.domain)
+      return { vm, steps: [], problems: [`${vm.name} is not protected with HA.`] };
+    const problems: string[] = [];
+    const where = r.nodes[0];
+    const hostId = where ? cluster.ha?.nodes.find((n) => n.name === where)?.hostId : vm.hostId;
+    const host = hostId ? store.get('hosts', hostId) : undefined;
+    if (host?.state !== 'connected')
+      problems.push(
+        `${where ?? "The VM's node"} is not connected here: its definition cannot be kept there.`,
+      );
+    if (r.nodes.length > 1)
+      problems.push(`${r.id} runs on ${r.nodes.join(' and ')}: let Pacemaker settle first.`);
+    if (!isResourceId(r.id) || !isConfigPath(r.domain.config) || !isResourceId(vm.name))
+      problems.push(
+        `${r.id} or its definition ${r.domain.config} cannot be passed to a command safely.`,
+      );
+    const steps: PlannedStep[] =
+      host && !problems.length
+        ? unprotectSteps({
+            id: r.id,
+            config: r.domain.config,
+            domain: vm.name,
+            running: r.nodes.length === 1,
+          }).map((s) => ({ ...s, hostId: host.id, node: host.name }))
+        : [];
+    return { steps, problems, cluster, vm };
+  }
 
   private async plan({ vmId, preferred }: ProtectInput): Promise<ProtectPlan> {
     const { store } = this.ctx;

@@ -183,4 +183,29 @@ describe.skipIf(!canRun)('Protect with HA', () => {
     };
     expect(again.problems).toContain(`${VM} is already protected with HA.`);
   }, 240_000);
+
+  it('Remove HA gives the VM back to plain libvirt on its node', async () => {
+    const vm = await vmNamed(VM);
+    const plan = (await backend.call('planRemoveHa', { vmId: vm.id })) as {
+      steps: { command: string; node: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps.map((s) => s.node)).toEqual(['hanode1', 'hanode1', 'hanode1']);
+    expect(plan.steps[2]!.command).toBe(`virsh -c qemu:///system start --domain ${VM}`);
+    const { taskId } = (await backend.call('removeHa', { vmId: vm.id })) as { taskId: string };
+    const task = await taskFinished(backend, taskId, 240_000);
+    expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
+    expect(haRun('hanode1', ['crm_resource', '--resource', VM, '--locate']).code).not.toBe(0);
+    expect(haExec('hanode1', ['crm', 'configure', 'show'])).not.toContain(`${VM}-prefers-hanode1`);
+    expect(nodesRunning(VM)).toEqual(['hanode1']);
+    expect(haVirsh('hanode1', ['dominfo', VM])).toMatch(/Persistent:\s+yes/);
+    await waitFor(
+      () => !haCluster()?.ha?.resources.some((r) => r.id === VM) || undefined,
+      'the resource gone from the HA state',
+      15_000,
+    );
+    // No node was fenced on the way.
+    expect(NODES.every(haNodeIsOn)).toBe(true);
+  }, 300_000);
 });

@@ -129,3 +129,43 @@ export function protectSteps(spec: ProtectSpec): DriverStep[] {
   }
   return steps;
 }
+
+/**
+ * Remove HA: the VM goes back to plain libvirt on the node it runs on. Its
+ * definition is made persistent there from the shared file first; Pacemaker
+ * then stops it and the resource is deleted (crmsh drops the constraints
+ * that name it), and libvirt starts it again where it ran. A running
+ * resource cannot be deleted in place: it would become an orphan whose stop
+ * fails without its parameters, and its node would be fenced.
+ */
+export function unprotectSteps(r: {
+  id: string;
+  config: string;
+  domain: string;
+  running: boolean;
+}): DriverStep[] {
+  return [
+    {
+      title: `Keep ${r.domain}'s definition in libvirt on this node`,
+      argv: ['virsh', '-c', URI, 'define', '--file', r.config],
+    },
+    {
+      title: `Stop ${r.id} through Pacemaker and delete the resource and its constraints`,
+      argv: [
+        'sh',
+        '-c',
+        'crm resource stop "$1" && crm_resource --wait --timeout=150 && crm configure delete "$1"',
+        'sh',
+        r.id,
+      ],
+    },
+    ...(r.running
+      ? [
+          {
+            title: `Start ${r.domain} again with libvirt`,
+            argv: ['virsh', '-c', URI, 'start', '--domain', r.domain],
+          },
+        ]
+      : []),
+  ];
+}

@@ -1,6 +1,6 @@
 // A VM's "High availability" on its General tab, when its node is in a
 // Pacemaker cluster: the resource that protects it (state, where it runs),
-// or Protect with HA: an optional preferred node, then the plan's commands
+// with Remove HA, or Protect with HA: an optional preferred node, then the plan's commands
 // (or what stands in the way, such as a disk a member does not see) before
 // it runs as a task.
 import { useState } from 'react';
@@ -51,13 +51,44 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
       notify(errorMessage(e));
     }
   };
+  const remove = async () => {
+    try {
+      const plan = await api.planRemoveHa({ vmId: vm.id });
+      if (plan.problems.length) return notify(plan.problems.join(' '));
+      useUi.getState().askConfirm({
+        title: `Remove HA from ${vm.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              {vm.name} goes back to plain libvirt on the node it runs on: Pacemaker stops it and
+              forgets it, then libvirt starts it again there. Nothing restarts it elsewhere any more
+              when its node is lost.
+            </p>
+            <PlanSummary plan={plan} />
+          </>
+        ),
+        confirmLabel: 'Remove HA',
+        width: 'w-[48rem]',
+        onConfirm: () => {
+          api.removeHa({ vmId: vm.id }).catch((e: unknown) => notify(errorMessage(e)));
+        },
+      });
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
   return (
     <section aria-label="High availability" className="space-y-2">
       <h3 className="font-medium">High availability</h3>
       {resource ? (
-        <p>
-          Protected by Pacemaker as {resource.id}: {describeHaResource(resource)}.
-        </p>
+        <div className="flex items-center gap-2">
+          <p>
+            Protected by Pacemaker as {resource.id}: {describeHaResource(resource)}.
+          </p>
+          <button className={buttonClass} disabled={busy} onClick={() => void remove()}>
+            Remove HA…
+          </button>
+        </div>
       ) : (
         <div className="flex items-end gap-2">
           <Select
