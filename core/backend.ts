@@ -107,6 +107,7 @@ export class Backend {
   close(): void {
     this.services.consoles.close();
     this.services.performance.close();
+    this.services.ha.close();
     this.services.hosts.close();
   }
 }

@@ -550,6 +550,53 @@ export const methods = {
     params: z.object({ clusterId: idSchema }),
     result: taskStarted,
   },
+  /** The command Clean up runs: `crm_resource --cleanup` of one HA resource on a member node. */
+  planHaCleanup: {
+    params: z.object({ clusterId: idSchema, resourceId: z.string().min(1).max(128) }),
+    result: plan,
+  },
+  /** Runs that plan as a task: Pacemaker forgets the resource's failures and places it again. */
+  haCleanup: {
+    params: z.object({ clusterId: idSchema, resourceId: z.string().min(1).max(128) }),
+    result: taskStarted,
+  },
+  /**
+   * Protect with HA's commands and what stands in the way (a disk some member
+   * does not see, no quorum): the VM becomes a Pacemaker VirtualDomain resource.
+   */
+  planProtectHa: {
+    params: z.object({
+      vmId: idSchema,
+      preferred: z
+        .array(
+          z.object({
+            node: z.string().min(1).max(128),
+            score: z.number().int().min(1).max(1000000),
+          }),
+        )
+        .max(32),
+    }),
+    result: plan,
+  },
+  /** Runs that plan as a task. */
+  protectHa: {
+    params: z.object({
+      vmId: idSchema,
+      preferred: z
+        .array(
+          z.object({
+            node: z.string().min(1).max(128),
+            score: z.number().int().min(1).max(1000000),
+          }),
+        )
+        .max(32),
+    }),
+    result: taskStarted,
+  },
+  /** Remove HA's commands: the VM back to plain libvirt on the node it runs on (it restarts there). */
+  planRemoveHa: { params: z.object({ vmId: idSchema }), result: plan },
+  /** Runs that plan as a task. */
+  removeHa: { params: z.object({ vmId: idSchema }), result: taskStarted },
   /** What this shell offers: the desktop app has native file dialogs, the browser shell not. */
   appInfo: { params: none, result: z.object({ nativeFilePicker: z.boolean() }) },
   /**

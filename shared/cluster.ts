@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { clusterHealthSchema } from './cluster-moves';
 import { haSpecSchema } from './ha-form';
+import { haStateSchema } from './ha';
 import { idSchema } from './ids';
 import { objectNameSchema, poolSpecSchema } from './storage';
 
@@ -85,5 +86,10 @@ export const clusterSchema = z.object({
   cpu: cpuModelSchema.optional(),
   /** The stack's last cluster check (Ganeti's verify), written by its driver. */
   health: clusterHealthSchema.optional(),
+  /**
+   * High availability as the nodes' Pacemaker reports it (shared/ha.ts),
+   * written by the backend from a member node, never kept in settings.
+   */
+  ha: haStateSchema.optional(),
 });
 export type Cluster = z.infer<typeof clusterSchema>;

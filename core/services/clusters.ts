@@ -69,7 +69,9 @@ export class ClusterService {
       },
       run: runSteps(connection, undefined, async (_task, { cluster }, { clusterId, hostId }) => {
         // Recorded once the trust is taken back on every node.
-        const next = { ...cluster, hostIds: cluster.hostIds.filter((id) => id !== hostId) };
+        // The HA facet is the nodes' (services/ha.ts), never saved.
+        const { ha: _ha, ...saved } = cluster;
+        const next = { ...saved, hostIds: cluster.hostIds.filter((id) => id !== hostId) };
         await ctx.settings.update((s) => {
           s.clusters = s.clusters.map((c) => (c.id === clusterId ? next : c));
         });

@@ -10,6 +10,8 @@ import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
+import { HaService } from './ha';
+import { HaProtectService } from './ha-protect';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -32,6 +34,8 @@ export interface Services {
   ganetiClusters: GanetiClusterService;
   ganetiNodes: GanetiNodeService;
   haForm: HaFormService;
+  ha: HaService;
+  haProtect: HaProtectService;
   storage: StorageService;
   networks: NetworkService;
   vms: VmService;
@@ -49,6 +53,7 @@ export interface Services {
 export function createServices(ctx: ServiceContext): Services {
   const clusters = new ClusterService(ctx);
   const hosts = new HostService(ctx, clusters);
+  const ha = new HaService(ctx);
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
@@ -57,6 +62,8 @@ export function createServices(ctx: ServiceContext): Services {
     ganetiClusters: new GanetiClusterService(ctx),
     ganetiNodes: new GanetiNodeService(ctx),
     haForm: new HaFormService(ctx),
+    ha,
+    haProtect: new HaProtectService(ctx, ha),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
     vms: new VmService(ctx),
@@ -93,6 +100,8 @@ export function route(s: Services): Handlers {
     ...s.ganetiClusters.handlers,
     ...s.ganetiNodes.handlers,
     ...s.haForm.handlers,
+    ...s.ha.handlers,
+    ...s.haProtect.handlers,
     ...s.storage.handlers,
     ...s.networks.handlers,
     ...s.vms.handlers,

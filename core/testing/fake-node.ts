@@ -55,6 +55,11 @@ export class FakeNode {
     return r;
   }
 
+  /** The open shell's quick reads: answered like exec. */
+  run(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return this.exec(argv, opts);
+  }
+
   setMaintenance(m: HostConfig['maintenance']): void {
     this.config.maintenance = m;
   }

@@ -19,6 +19,7 @@ import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMe
 import { clusterActions } from './clusterActions';
 import { ClusterHealth } from './ClusterHealth';
 import { GanetiNodesPanel } from './GanetiNodesPanel';
+import { HaSection } from './HaSection';
 import { useClusterStorage } from './clusterStorage';
 
 // A secondary button in the danger colour: visible, but never the loudest control on the tab.
@@ -59,10 +60,13 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const { removeNode, remove } = clusterActions(cluster, notify);
   // Ganeti manages its own members: its node operations replace the libvirt ones.
   const ganeti = cluster.managed?.stack === 'ganeti';
+  // A cluster recognised from its nodes' Corosync has no SSH trust of Clusterdeck's to change.
+  const ownTrust = !ganeti && !cluster.ha?.fromNodes;
 
   return (
     <div className="space-y-4">
       <ClusterHealth cluster={cluster} />
+      <HaSection cluster={cluster} />
       <Facts
         rows={[
           [
@@ -126,14 +130,16 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
             h.info ? formatKiB(h.info.memoryKiB) : '—',
             memory[h.id] ? formatBytes(memory[h.id]!.availableBytes) : '—',
             String(running.filter((v) => v.hostId === h.id).length),
-            <button
-              key="remove"
-              className={buttonClass}
-              aria-label={`Remove ${h.name} from the cluster`}
-              onClick={() => void removeNode(h.id, h.name)}
-            >
-              Remove…
-            </button>,
+            ownTrust && (
+              <button
+                key="remove"
+                className={buttonClass}
+                aria-label={`Remove ${h.name} from the cluster`}
+                onClick={() => void removeNode(h.id, h.name)}
+              >
+                Remove…
+              </button>
+            ),
           ])}
         />
       )}
@@ -150,7 +156,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
           ];
         })}
       />
-      {!ganeti && candidates.length > 0 && (
+      {ownTrust && candidates.length > 0 && (
         <div className="flex items-end gap-2">
           <Select
             layout="inline"
@@ -166,7 +172,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
         </div>
       )}
       {/* Set apart after the everyday controls, outlined rather than filled: it is rarely wanted. */}
-      {!ganeti && (
+      {ownTrust && (
         <div className="border-t border-slate-200 pt-3 dark:border-slate-700">
           <button className={removeClusterClass} onClick={() => void remove()}>
             Remove cluster…

@@ -3,6 +3,7 @@
 import type { Capability, Host, Inventory } from '../../../shared/model';
 import type { Selection } from '../../state/ui';
 import { HOST_STATE_WORDS, percent } from '../../ui/format';
+import { haClusterSuffix, haHostSuffix, haVmSuffix } from './haTree';
 import { managedClusterDetail, managedNodeRows } from './managedTree';
 import { byName, row, vmRow, type TreeRow } from './rows';
 
@@ -40,7 +41,7 @@ export function buildRows(
         label: c.name,
         detail: c.managed
           ? managedClusterDetail(c, up, members.length)
-          : `${up} of ${members.length} nodes connected`,
+          : `${up} of ${members.length} nodes connected${haClusterSuffix(c)}`,
         expandable: true,
         selection: { kind: 'cluster', id: c.id },
         tone: up === members.length ? 'ok' : up > 0 ? 'warn' : 'bad',
@@ -65,7 +66,8 @@ function hostRows(
   now: number,
 ): TreeRow[] {
   const rows: TreeRow[] = [];
-  let detail = HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : '');
+  let detail =
+    HOST_STATE_WORDS[h.state] + (h.maintenance ? ', maintenance' : '') + haHostSuffix(inv, h.id);
   // A Ganeti node in no cluster yet (New Cluster or a cluster's Add node takes it in).
   if (h.stack === 'ganeti' && h.capabilities?.includes('cluster')) detail += ', Ganeti, no cluster';
   if (h.retryAt && h.retryAt > now && h.state !== 'connected') {
@@ -97,7 +99,7 @@ function hostRows(
       items: Object.values(inv.vms)
         .filter((v) => v.hostId === h.id)
         .sort(byName)
-        .map((v) => vmRow(inv, v, level + 2)),
+        .map((v) => vmRow(inv, v, level + 2, haVmSuffix(inv, v))),
     },
     {
       kind: 'pools' as const,

@@ -8,6 +8,7 @@ import { offersDialog, useVmJob } from './vmActions';
 import { VmTags } from './VmTags';
 import { VmDevices } from './VmDevices';
 import { GuestFacts } from './GuestFacts';
+import { VmHa } from './VmHa';
 
 export function VmGeneral({ vm }: { vm: Vm }) {
   const host = useInventory((s) => s.inv.hosts[vm.hostId]);
@@ -95,6 +96,7 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           ],
         ]}
       />
+      <VmHa vm={vm} busy={!!job} />
       {host && hasCapability(host, 'vm-edit') && <VmTags vm={vm} disabled={!!job} />}
       {host && hasCapability(host, 'guest-agent') && <GuestFacts key={vm.id} vm={vm} />}
       <VmDevices vm={vm} editable={!!host && hasCapability(host, 'vm-edit')} busy={busyTitle} />

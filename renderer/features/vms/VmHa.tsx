@@ -1,0 +1,112 @@
+// A VM's "High availability" on its General tab, when its node is in a
+// Pacemaker cluster: the resource that protects it (state, where it runs),
+// with Remove HA, or Protect with HA: an optional preferred node, then the plan's commands
+// (or what stands in the way, such as a disk a member does not see) before
+// it runs as a task.
+import { useState } from 'react';
+import { describeHaResource, haResourceOfVm } from '../../../shared/ha';
+import type { Vm } from '../../../shared/model';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
+import { useInventory } from '../../state/inventory';
+import { useNotices } from '../../state/notices';
+import { useUi } from '../../state/ui';
+import { buttonClass } from '../../ui/Dialog';
+import { Select } from '../../ui/forms';
+import { PlanSummary, wizardInput } from '../../ui/wizard/WizardFrame';
+
+export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
+  const notify = useNotices((s) => s.push);
+  const cluster = useInventory((s) =>
+    Object.values(s.inv.clusters).find((c) => c.ha && c.hostIds.includes(vm.hostId)),
+  );
+  const [preferred, setPreferred] = useState('');
+  const ha = cluster?.ha;
+  if (!ha) return null;
+  const resource = haResourceOfVm(ha, vm);
+  const protect = async () => {
+    const spec = { vmId: vm.id, preferred: preferred ? [{ node: preferred, score: 100 }] : [] };
+    try {
+      const plan = await api.planProtectHa(spec);
+      if (plan.problems.length) return notify(plan.problems.join(' '));
+      useUi.getState().askConfirm({
+        title: `Protect ${vm.name} with HA?`,
+        body: (
+          <>
+            <p className="mb-2">
+              Pacemaker takes over {vm.name}: it restarts it on another node when its node is lost,
+              and moves it live. Its definition is kept beside its disk, where every node reads it,
+              and libvirt no longer starts it on its own.
+            </p>
+            <PlanSummary plan={plan} />
+          </>
+        ),
+        confirmLabel: 'Protect with HA',
+        width: 'w-[48rem]',
+        onConfirm: () => {
+          api.protectHa(spec).catch((e: unknown) => notify(errorMessage(e)));
+        },
+      });
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
+  const remove = async () => {
+    try {
+      const plan = await api.planRemoveHa({ vmId: vm.id });
+      if (plan.problems.length) return notify(plan.problems.join(' '));
+      useUi.getState().askConfirm({
+        title: `Remove HA from ${vm.name}?`,
+        body: (
+          <>
+            <p className="mb-2">
+              {vm.name} goes back to plain libvirt on the node it runs on: Pacemaker stops it and
+              forgets it, then libvirt starts it again there. Nothing restarts it elsewhere any more
+              when its node is lost.
+            </p>
+            <PlanSummary plan={plan} />
+          </>
+        ),
+        confirmLabel: 'Remove HA',
+        width: 'w-[48rem]',
+        onConfirm: () => {
+          api.removeHa({ vmId: vm.id }).catch((e: unknown) => notify(errorMessage(e)));
+        },
+      });
+    } catch (e) {
+      notify(errorMessage(e));
+    }
+  };
+  return (
+    <section aria-label="High availability" className="space-y-2">
+      <h3 className="font-medium">High availability</h3>
+      {resource ? (
+        <div className="flex items-center gap-2">
+          <p>
+            Protected by Pacemaker as {resource.id}: {describeHaResource(resource)}.
+          </p>
+          <button className={buttonClass} disabled={busy} onClick={() => void remove()}>
+            Remove HA…
+          </button>
+        </div>
+      ) : (
+        <div className="flex items-end gap-2">
+          <Select
+            layout="inline"
+            label="Preferred node"
+            controlClass={wizardInput}
+            value={preferred}
+            onChange={setPreferred}
+            options={[
+              { value: '', label: 'None' },
+              ...ha.nodes.map((n) => ({ value: n.name, label: n.name })),
+            ]}
+          />
+          <button className={buttonClass} disabled={busy} onClick={() => void protect()}>
+            Protect with HA…
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,253 @@
+// HA state in Chromium, against the HA lab (issue 14): the three nodes
+// added as plain hosts show their Corosync cluster in the tree (recognised
+// from the nodes), the General tab's High availability section shows
+// quorum, each node's HA state, the HA VM and where it runs; an outside
+// `crm node standby` shows in the tree and the tab within seconds; a failed
+// monitor shows with its reason and Clean up (its command shown first)
+// clears it on the node; stonith disabled shows the permanent warning. Its
+// own setup (not useE2e): the libvirt lab is not needed (LAB_LIBVIRT=0).
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureHaCluster,
+  haExec,
+  haLabCommand,
+  haNodeIsOn,
+  haRun,
+  haVirsh,
+  nodesRunning,
+  readHaLab,
+} from '../ha-lab';
+import { waitFor } from '../lab';
+import { startShellInChromium, type ShellInChromium } from './chromium';
+import { ARTIFACTS } from './fixtures';
+
+const canRun = existsSync('/usr/sbin/corosync') && process.getuid?.() === 0;
+const RSC = 'hastate-e2e-vm';
+const NODES = ['hanode1', 'hanode2', 'hanode3'];
+let env: ShellInChromium | undefined;
+let page: Page;
+let home: string;
+let startedLab = false;
+
+const PVM = 'hastate-e2e-p';
+
+/** The VM Protect with HA makes a resource: the lab guest's definition and disk under another name. */
+function definePvm(): void {
+  const lab = readHaLab();
+  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${PVM}.qcow2`));
+  const xml = readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
+    .replace(`<name>${lab.guest.name}</name>`, `<name>${PVM}</name>`)
+    .replace(lab.guest.disk, `${lab.nodeSharedDir}/${PVM}.qcow2`);
+  writeFileSync(join(lab.sharedDir, `${PVM}-src.xml`), xml);
+  haVirsh('hanode1', ['define', `${lab.nodeSharedDir}/${PVM}-src.xml`]);
+  haVirsh('hanode1', ['start', PVM]);
+}
+
+function dropPvm(): void {
+  const lab = readHaLab();
+  const on = NODES.filter(haNodeIsOn);
+  if (haRun(on[0]!, ['crm_resource', '--resource', PVM, '--locate']).code === 0) {
+    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
+    haRun(on[0]!, ['crm', 'configure', 'delete', `${PVM}-prefers-hanode1`]);
+    haRun(on[0]!, ['crm', 'resource', 'stop', PVM]);
+    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
+    haRun(on[0]!, ['crm', 'configure', 'delete', PVM]);
+  }
+  for (const n of on) {
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', PVM]);
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', PVM]);
+  }
+  for (const f of [`${PVM}.qcow2`, `${PVM}.xml`, `${PVM}-src.xml`])
+    rmSync(join(lab.sharedDir, f), { force: true });
+}
+
+function dropResource(): void {
+  const node = NODES.find(haNodeIsOn)!;
+  if (haRun(node, ['crm_resource', '--resource', RSC, '--locate']).code !== 0) return;
+  haExec(node, [
+    'crm_resource',
+    '--resource',
+    RSC,
+    '--set-parameter',
+    'target-role',
+    '--meta',
+    '--parameter-value',
+    'Stopped',
+  ]);
+  haExec(node, ['crm_resource', '--wait', '--timeout=60']);
+  haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${RSC}"/>`]);
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  startedLab = ensureHaCluster().startedLab;
+  dropResource();
+  dropPvm();
+  definePvm();
+  const { guest, nodes, user, keyPath } = readHaLab();
+  haExec('hanode1', [
+    'crm',
+    'configure',
+    'primitive',
+    RSC,
+    'ocf:heartbeat:VirtualDomain',
+    'params',
+    `config=${guest.config}`,
+    'hypervisor=qemu:///system',
+    'migration_transport=ssh',
+    'migrate_options=--unsafe',
+    'force_stop=true',
+    'op',
+    'monitor',
+    'interval=5s',
+    'timeout=30s',
+    'op',
+    'start',
+    'timeout=90s',
+    'op',
+    'stop',
+    'timeout=90s',
+  ]);
+  await waitFor(() => nodesRunning(guest.name)[0], `${guest.name} running`, 90_000);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-ha-'));
+  writeFileSync(
+    join(home, 'settings.json'),
+    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
+  );
+  env = await startShellInChromium(home);
+  page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  for (const n of nodes)
+    await env.backend.call('addHost', {
+      name: n.name,
+      address: n.host,
+      port: n.port,
+      user,
+      auth: 'key',
+      keyPath,
+      fingerprint: n.hostKeyFingerprint,
+    });
+  await page.goto(env.shell.url);
+  await page.getByRole('tree', { name: 'Resources' }).waitFor();
+}, 300_000);
+
+afterAll(async () => {
+  if (!canRun) return;
+  await env?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+  haRun('hanode1', ['crm', 'node', 'online', 'hanode2']);
+  haRun('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=true']);
+  dropResource();
+  dropPvm();
+  if (startedLab) haLabCommand(['down']);
+}, 300_000);
+
+describe.skipIf(!canRun)('HA state in Chromium', () => {
+  it('shows the cluster from its nodes, node states, the HA VM, a standby, and Clean up', async () => {
+    const { clusterName, guest } = readHaLab();
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    const clusterItem = tree.getByRole('treeitem', {
+      name: `${clusterName} 3 of 3 nodes connected, HA: quorate`,
+    });
+    await clusterItem.click({ timeout: 30_000 });
+    const ha = page.getByRole('region', { name: 'High availability' });
+    await ha.getByText('Yes: this partition has quorum').waitFor();
+    const nodes = ha.getByRole('table', { name: 'HA nodes' });
+    for (const n of NODES)
+      await nodes.getByRole('row', { name: new RegExp(`^${n}.* Online`) }).waitFor();
+    const where = nodesRunning(guest.name)[0]!;
+    const vms = ha.getByRole('table', { name: 'HA VMs' });
+    await vms
+      .getByRole('row', { name: new RegExp(`^${RSC} ${guest.name} Started on ${where}`) })
+      .waitFor({ timeout: 15_000 });
+    // Fencing is on: no warning.
+    expect(await ha.getByRole('alert').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'ha-general.png') });
+
+    // Outside: a standby shows in the tab and the tree within seconds.
+    haExec('hanode1', ['crm', 'node', 'standby', 'hanode2']);
+    await nodes.getByRole('row', { name: /^hanode2.* Standby/ }).waitFor({ timeout: 8000 });
+    // Selecting the cluster opened it: its members are listed under it.
+    await tree.getByRole('treeitem', { name: /^hanode2 Connected, HA standby/ }).waitFor();
+    haExec('hanode1', ['crm', 'node', 'online', 'hanode2']);
+    await nodes.getByRole('row', { name: /^hanode2.* Online/ }).waitFor({ timeout: 8000 });
+
+    // A failed monitor with its reason, then Clean up with its command shown first
+    // (once Pacemaker has settled: a standby may have moved the VM).
+    haExec('hanode1', ['crm_resource', '--wait', '--timeout=60']);
+    const now = nodesRunning(guest.name)[0]!;
+    haVirsh(now, ['destroy', guest.name]);
+    const failed = ha.getByRole('table', { name: 'Failed actions' });
+    await failed
+      .getByRole('row', { name: new RegExp(`^${RSC} monitor on ${now} failed \\(not running`) })
+      .waitFor({ timeout: 30_000 });
+    await failed.getByRole('button', { name: `Clean up ${RSC}` }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Clean up ${RSC}?` });
+    await dialog.getByText(`crm_resource --cleanup --resource=${RSC}`).waitFor();
+    await dialog.getByRole('button', { name: 'Clean up' }).click();
+    await failed.waitFor({ state: 'detached', timeout: 30_000 });
+    expect(haExec('hanode1', ['crm_mon', '-1', '--output-as=xml'])).not.toContain('<failure ');
+    await waitFor(
+      () => nodesRunning(guest.name).length === 1 || undefined,
+      'running again',
+      60_000,
+    );
+  }, 240_000);
+
+  it("protects a VM with HA from its General tab, the plan's commands shown first", async () => {
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await tree.getByRole('treeitem', { name: /^hanode1 Connected/ }).click();
+    await tree.getByRole('treeitem', { name: /^hanode1 Connected/ }).press('ArrowRight');
+    await tree.getByRole('treeitem', { name: 'VMs' }).first().press('ArrowRight');
+    await tree.getByRole('treeitem', { name: `${PVM} Running` }).click();
+    const ha = page.getByRole('region', { name: 'High availability' });
+    await ha.getByLabel('Preferred node').selectOption('hanode1');
+    await ha.getByRole('button', { name: 'Protect with HA…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: `Protect ${PVM} with HA?` });
+    await dialog
+      .getByText(new RegExp(`crm configure primitive ${PVM} ocf:heartbeat:VirtualDomain`))
+      .waitFor();
+    await dialog
+      .getByText(`crm configure location ${PVM}-prefers-hanode1 ${PVM} 100: hanode1`)
+      .waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'ha-protect.png') });
+    await dialog.getByRole('button', { name: 'Protect with HA' }).click();
+    await ha
+      .getByText(new RegExp(`^Protected by Pacemaker as ${PVM}: Started on hanode1`))
+      .waitFor({ timeout: 60_000 });
+    await tree.getByRole('treeitem', { name: `${PVM} Running, HA Started` }).waitFor();
+    expect(haExec('hanode1', ['crm_resource', '--resource', PVM, '--locate'])).toContain(
+      'is running on: hanode1',
+    );
+    expect(nodesRunning(PVM)).toEqual(['hanode1']);
+  }, 120_000);
+
+  it('warns while fencing is off, and the warning goes when it is on again', async () => {
+    const { clusterName } = readHaLab();
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: new RegExp(`^${clusterName} `) })
+      .click();
+    const ha = page.getByRole('region', { name: 'High availability' });
+    haExec('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=false']);
+    const alert = ha.getByRole('alert');
+    await alert.getByText(/split brain both halves may run the same VM at once/).waitFor({
+      timeout: 10_000,
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'ha-no-fencing.png') });
+    haExec('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=true']);
+    await alert.waitFor({ state: 'detached', timeout: 10_000 });
+  }, 60_000);
+});

@@ -1,0 +1,211 @@
+// Protect with HA against the HA lab (issue 14): a VM whose disk is on a
+// node's own storage is refused, naming the disk and the member that does
+// not see it; a running VM whose disk is on the shared folder becomes a
+// VirtualDomain resource that Pacemaker finds running where it is (no
+// second copy anywhere), its definition beside its disk, libvirt's
+// autostart off, a preferred node as a location constraint; the HA section
+// then shows it. Everything checked on the nodes.
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../core/backend';
+import {
+  ensureHaCluster,
+  haExec,
+  haLabCommand,
+  haNodeIsOn,
+  haRun,
+  haVirsh,
+  nodesRunning,
+  readHaLab,
+} from '../ha-lab';
+import { taskFinished, testBackendOptions, waitFor } from '../lab';
+
+const VM = 'hastate-p';
+const LOCAL = 'hastate-local';
+const NODES = ['hanode1', 'hanode2', 'hanode3'];
+const canRun = existsSync('/usr/sbin/corosync') && process.getuid?.() === 0;
+if (!canRun) console.log('[ha-protect] skipped: needs root and corosync, pacemaker, crmsh');
+
+let backend: Backend;
+let home: string;
+let startedLab = false;
+
+/** The lab guest's definition under another name and disk. */
+function guestXml(name: string, disk: string): string {
+  const lab = readHaLab();
+  return readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
+    .replace(`<name>${lab.guest.name}</name>`, `<name>${name}</name>`)
+    .replace(lab.guest.disk, disk);
+}
+
+function cleanUp(): void {
+  const lab = readHaLab();
+  const on = NODES.filter(haNodeIsOn);
+  if (haRun(on[0]!, ['crm_resource', '--resource', VM, '--locate']).code === 0) {
+    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
+    haRun(on[0]!, ['crm', 'configure', 'delete', `${VM}-prefers-hanode1`]);
+    haRun(on[0]!, ['crm', 'resource', 'stop', VM]);
+    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
+    haRun(on[0]!, ['crm', 'configure', 'delete', VM]);
+  }
+  for (const n of on)
+    for (const name of [VM, LOCAL]) {
+      haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', name]);
+      haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', name]);
+    }
+  haRun('hanode1', ['rm', '-f', `/var/lib/libvirt/images/${LOCAL}.qcow2`]);
+  for (const f of [`${VM}.qcow2`, `${VM}.xml`, `${VM}-src.xml`, `${LOCAL}-src.xml`])
+    rmSync(join(lab.sharedDir, f), { force: true });
+}
+
+beforeAll(async () => {
+  if (!canRun) return;
+  startedLab = ensureHaCluster().startedLab;
+  cleanUp();
+  const lab = readHaLab();
+  const shared = lab.nodeSharedDir;
+  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${VM}.qcow2`));
+  writeFileSync(join(lab.sharedDir, `${VM}-src.xml`), guestXml(VM, `${shared}/${VM}.qcow2`));
+  const localDisk = `/var/lib/libvirt/images/${LOCAL}.qcow2`;
+  haExec('hanode1', ['cp', `${shared}/${VM}.qcow2`, localDisk]);
+  writeFileSync(join(lab.sharedDir, `${LOCAL}-src.xml`), guestXml(LOCAL, localDisk));
+  haVirsh('hanode1', ['define', `${shared}/${VM}-src.xml`]);
+  haVirsh('hanode1', ['define', `${shared}/${LOCAL}-src.xml`]);
+  haVirsh('hanode1', ['autostart', VM]);
+  haVirsh('hanode1', ['start', VM]);
+  home = mkdtempSync(join(tmpdir(), 'clusterdeck-ha-protect-'));
+  backend = await Backend.start(testBackendOptions(home));
+  for (const n of lab.nodes)
+    await backend.call('addHost', {
+      name: n.name,
+      address: n.host,
+      port: n.port,
+      user: lab.user,
+      auth: 'key',
+      keyPath: lab.keyPath,
+      fingerprint: n.hostKeyFingerprint,
+    });
+}, 300_000);
+
+afterAll(() => {
+  if (!canRun) return;
+  backend?.close();
+  if (home) rmSync(home, { recursive: true, force: true });
+  cleanUp();
+  if (startedLab) haLabCommand(['down']);
+}, 300_000);
+
+const vmNamed = (name: string) =>
+  waitFor(
+    () => backend.store.all('vms').find((v) => v.name === name),
+    `${name} in the store`,
+    30_000,
+  );
+const haCluster = () => backend.store.all('clusters').find((c) => c.ha);
+
+describe.skipIf(!canRun)('Protect with HA', () => {
+  it("refuses a VM whose disk is on a node's own storage, naming the disk and the member", async () => {
+    await waitFor(() => haCluster()?.ha?.nodes.every((n) => n.hostId), 'the HA cluster', 30_000);
+    const vm = await vmNamed(LOCAL);
+    const plan = (await backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
+      steps: unknown[];
+      problems: string[];
+    };
+    expect(plan.steps).toEqual([]);
+    const disk = `/var/lib/libvirt/images/${LOCAL}.qcow2`;
+    expect(plan.problems).toContain(
+      `Disk vda (${disk}) is on storage hanode2 does not see: put it on shared storage first.`,
+    );
+    expect(plan.problems).toContain(
+      `Disk vda (${disk}) is on storage hanode3 does not see: put it on shared storage first.`,
+    );
+  });
+
+  it('makes a running VM on shared storage a VirtualDomain resource where it runs', async () => {
+    const lab = readHaLab();
+    const vm = await vmNamed(VM);
+    const preferred = [{ node: 'hanode1', score: 100 }];
+    const plan = (await backend.call('planProtectHa', { vmId: vm.id, preferred })) as {
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    const config = `${lab.nodeSharedDir}/${VM}.xml`;
+    const commands = plan.steps.map((s) => s.command);
+    expect(commands[1]).toBe(`virsh -c qemu:///system autostart --disable --domain ${vm.uuid}`);
+    expect(commands[2]).toMatch(
+      new RegExp(
+        `^crm configure primitive ${VM} ocf:heartbeat:VirtualDomain params config=${config} hypervisor=qemu:///system migration_transport=ssh meta allow-migrate=true `,
+      ),
+    );
+    expect(commands[3]).toBe(`crm configure location ${VM}-prefers-hanode1 ${VM} 100: hanode1`);
+    const { taskId } = (await backend.call('protectHa', { vmId: vm.id, preferred })) as {
+      taskId: string;
+    };
+    const task = await taskFinished(backend, taskId, 120_000);
+    expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
+    // On the nodes: the resource runs where the VM ran, and nowhere else.
+    await waitFor(
+      () =>
+        /is running on: hanode1/.test(
+          haRun('hanode1', ['crm_resource', '--resource', VM, '--locate']).stdout,
+        ) || undefined,
+      'the resource located on hanode1',
+      60_000,
+    );
+    expect(nodesRunning(VM)).toEqual(['hanode1']);
+    expect(readFileSync(join(lab.sharedDir, `${VM}.xml`), 'utf8')).toContain(
+      `<uuid>${vm.uuid}</uuid>`,
+    );
+    expect(haVirsh('hanode1', ['dominfo', VM])).toMatch(/Autostart:\s+disable/);
+    expect(haExec('hanode1', ['crm', 'configure', 'show', `${VM}-prefers-hanode1`])).toContain(
+      '100: hanode1',
+    );
+    // The app shows it, mapped to the VM by its UUID.
+    const r = await waitFor(
+      () => haCluster()?.ha?.resources.find((x) => x.id === VM && x.nodes.length),
+      'the resource in the HA state',
+      15_000,
+    );
+    expect(r.domain).toEqual({ config, name: VM, uuid: vm.uuid });
+    expect(r.nodes).toEqual(['hanode1']);
+    const again = (await backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
+      problems: string[];
+    };
+    expect(again.problems).toContain(`${VM} is already protected with HA.`);
+  }, 240_000);
+
+  it('Remove HA gives the VM back to plain libvirt on its node', async () => {
+    const vm = await vmNamed(VM);
+    const plan = (await backend.call('planRemoveHa', { vmId: vm.id })) as {
+      steps: { command: string; node: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps.map((s) => s.node)).toEqual(['hanode1', 'hanode1', 'hanode1']);
+    expect(plan.steps[2]!.command).toBe(`virsh -c qemu:///system start --domain ${VM}`);
+    const { taskId } = (await backend.call('removeHa', { vmId: vm.id })) as { taskId: string };
+    const task = await taskFinished(backend, taskId, 240_000);
+    expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
+    expect(haRun('hanode1', ['crm_resource', '--resource', VM, '--locate']).code).not.toBe(0);
+    expect(haExec('hanode1', ['crm', 'configure', 'show'])).not.toContain(`${VM}-prefers-hanode1`);
+    expect(nodesRunning(VM)).toEqual(['hanode1']);
+    expect(haVirsh('hanode1', ['dominfo', VM])).toMatch(/Persistent:\s+yes/);
+    await waitFor(
+      () => !haCluster()?.ha?.resources.some((r) => r.id === VM) || undefined,
+      'the resource gone from the HA state',
+      15_000,
+    );
+    // No node was fenced on the way.
+    expect(NODES.every(haNodeIsOn)).toBe(true);
+  }, 300_000);
+});
