@@ -1,18 +1,25 @@
 import { defineConfig } from 'vitest/config';
-import { LabSequencer } from './test/lab-sequencer';
 
 // Every result and inventory patch is checked against the contract's
-// schemas (core/contract-checks.ts) in both projects, so each lab test checks
+// schemas (core/contract-checks.ts) in every project, so each lab test checks
 // real node data; child processes (the browser shell of the e2e tests) inherit it.
 const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
 
-// Two projects: fast unit tests beside the code, and the lab suites
-// (integration + end to end) that run one at a time against real nodes.
+// The suites of one lab run one file at a time (they share its nodes); the
+// labs of different stacks are separate, so their projects run side by side:
+// libvirt (`lab`), Ganeti (`ganeti`, files named ganeti*) and Pacemaker HA
+// (`ha`, files named ha-*), beside the unit tests.
+const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts'];
+const labSuites = {
+  fileParallelism: false,
+  testTimeout: 60_000,
+  hookTimeout: 180_000,
+  env,
+};
+
 export default defineConfig({
   test: {
     env,
-    // The Ganeti lab suites last, once the lab the global setup started in the background is up.
-    sequence: { sequencer: LabSequencer },
     projects: [
       {
         test: {
@@ -32,12 +39,21 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          exclude: stackFiles,
           globalSetup: ['test/lab-global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 180_000,
-          env,
+          ...labSuites,
         },
+      },
+      {
+        test: {
+          name: 'ganeti',
+          include: ['test/**/ganeti*.test.ts'],
+          globalSetup: ['test/ganeti-global-setup.ts'],
+          ...labSuites,
+        },
+      },
+      {
+        test: { name: 'ha', include: ['test/**/ha-*.test.ts'], ...labSuites },
       },
     ],
   },

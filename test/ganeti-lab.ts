@@ -108,7 +108,7 @@ export function ganetiMaster(): string {
 }
 
 /**
- * The global setup (lab-global-setup.ts) brings the Ganeti lab up in the
+ * The global setup (ganeti-global-setup.ts) brings the Ganeti lab up in the
  * background while the libvirt suites run; it says how that goes in this file:
  * `{ pid, state: 'running' | 'ready' | 'failed', error? }`, pid the run's.
  */
@@ -147,7 +147,7 @@ function pidAlive(pid: number): boolean {
 
 /**
  * Brings the lab up and makes the cluster where that is not done yet. Returns
- * what it did; the global teardown (lab-global-setup.ts) takes down a lab the run started.
+ * what it did; the global teardown (ganeti-global-setup.ts) takes down a lab the run started.
  */
 export function ensureGanetiCluster(): { startedLab: boolean; madeCluster: boolean } {
   let startedLab = false;

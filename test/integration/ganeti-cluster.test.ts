@@ -131,12 +131,14 @@ describe.skipIf(!canRun)('New Cluster on Ganeti and node operations', () => {
   it('names each node and problem in the preflight, and refuses the plan', async () => {
     const bad = (await backend.call(
       'ganetiClusterPreflight',
-      spec({ name: 'nowhere.gnt.test', diskTemplates: ['diskless', 'drbd'] }),
+      spec({ name: 'nowhere.gnt.test', diskTemplates: ['diskless', 'drbd'], vgName: 'xenvg' }),
     )) as { findings: Finding[] };
     const problems = bad.findings.filter((f) => f.level === 'problem').map((f) => f.detail);
     expect(problems).toContain('new-node1 cannot resolve the cluster name nowhere.gnt.test.');
     expect(problems).toContain('new-node2 cannot resolve the cluster name nowhere.gnt.test.');
     expect(problems.join('\n')).toMatch(/drbd: new-node1 lacks the drbd kernel module/);
+    // No node has the volume group DRBD's disks would use.
+    expect(problems).toContain('new-node1 has no volume group xenvg.');
     // A cluster name whose address a node already has: the cluster IP is not free.
     const used = (await backend.call(
       'ganetiClusterPreflight',

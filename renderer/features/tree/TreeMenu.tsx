@@ -48,12 +48,14 @@ export function TreeMenu({
     const i = items.indexOf(document.activeElement as HTMLElement);
     items[(i + dir + items.length) % items.length]?.focus();
   };
+  // Above the notices (z-40) that an earlier action may have left over the
+  // row it opens on, below dialogs (z-50).
   return (
     <div
       ref={ref}
       role="menu"
       aria-label={name}
-      className="fixed z-40 min-w-40 rounded border border-slate-300 bg-white py-1 shadow-lg dark:border-slate-600 dark:bg-slate-800"
+      className="fixed z-[45] min-w-40 rounded border border-slate-300 bg-white py-1 shadow-lg dark:border-slate-600 dark:bg-slate-800"
       style={{ left: x, top: y }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') onClose();
