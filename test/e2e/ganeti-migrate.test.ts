@@ -5,26 +5,18 @@
 // failover takes it there; Verify cluster lists verify's findings with
 // their nodes. Each move is checked with gnt-instance list on the master.
 // Its own setup (not useE2e): LAB_LIBVIRT=0 runs it without the libvirt lab.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addGanetiLabNode,
-  ensureGanetiCluster,
-  ganetiExec,
-  ganetiMaster,
-  removeGanetiInstance,
-} from '../ganeti-lab';
-import { startShellInChromium, type ShellInChromium } from './chromium';
+import { ensureGanetiCluster, ganetiExec, ganetiMaster, removeGanetiInstance } from '../ganeti-lab';
 import { ARTIFACTS } from './fixtures';
+import { openGanetiInChromium, type GanetiInChromium } from './ganeti-fixture';
 
 const canRun = existsSync('/usr/sbin/gnt-cluster') && process.getuid?.() === 0;
 const VM = 'cd-mig-e2e.gnt.test';
-let env: ShellInChromium | undefined;
 let page: Page;
-let home: string;
+let gnt: GanetiInChromium | undefined;
 
 /** The instance's primary node, from `gnt-instance list` on the master. */
 const primaryOnMaster = () =>
@@ -53,23 +45,13 @@ beforeAll(async () => {
     'node2.gnt.test',
     VM,
   ]);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-gnt-mig-'));
-  writeFileSync(
-    join(home, 'settings.json'),
-    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
-  );
-  env = await startShellInChromium(home);
-  page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await addGanetiLabNode(env.backend, 'node1');
-  await page.goto(env.shell.url);
-  await page.getByRole('tree', { name: 'Resources' }).waitFor();
+  gnt = await openGanetiInChromium('gnt-mig', { width: 1280, height: 900 });
+  page = gnt.page;
 }, 300_000);
 
 afterAll(async () => {
   if (!canRun) return;
-  await env?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await gnt?.close();
   removeGanetiInstance(VM);
 }, 300_000);
 

@@ -4,27 +4,24 @@
 // chosen primary, and the VM shows under that node; Edit settings reviews
 // before → after with the exact command, then the job changes it. Each
 // effect is checked with `gnt-instance list -o` on the master.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  addGanetiLabNode,
   ensureGanetiCluster,
   ganetiExec,
   ganetiMaster,
   instanceStatusOnMaster,
   removeGanetiInstance,
 } from '../ganeti-lab';
-import { startShellInChromium, type ShellInChromium } from './chromium';
 import { ARTIFACTS } from './fixtures';
+import { openGanetiInChromium, type GanetiInChromium } from './ganeti-fixture';
 
 const canRun = existsSync('/usr/sbin/gnt-cluster') && process.getuid?.() === 0;
 const VM = 'cd-gvm-e2e.gnt.test';
-let env: ShellInChromium | undefined;
 let page: Page;
-let home: string;
+let gnt: GanetiInChromium | undefined;
 
 const onMaster = (fields: string): string[] =>
   ganetiExec(ganetiMaster(), [
@@ -43,23 +40,13 @@ beforeAll(async () => {
   if (!canRun) return;
   ensureGanetiCluster();
   removeGanetiInstance(VM);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-gvm-'));
-  writeFileSync(
-    join(home, 'settings.json'),
-    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
-  );
-  env = await startShellInChromium(home);
-  page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await addGanetiLabNode(env.backend, 'node1');
-  await page.goto(env.shell.url);
-  await page.getByRole('tree', { name: 'Resources' }).waitFor();
+  gnt = await openGanetiInChromium('gvm');
+  page = gnt.page;
 }, 300_000);
 
 afterAll(async () => {
   if (!canRun) return;
-  await env?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await gnt?.close();
   removeGanetiInstance(VM);
 }, 300_000);
 

@@ -3,8 +3,7 @@
 // primary node; Start from the toolbar and Delete VM… run as Ganeti jobs,
 // each checked with `gnt-instance list` on the master. Its own setup (not
 // useE2e): the libvirt lab is not needed (LAB_LIBVIRT=0).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,40 +11,28 @@ import {
   addGanetiInstance,
   ensureGanetiCluster,
   instanceStatusOnMaster,
-  addGanetiLabNode,
   removeGanetiInstance,
 } from '../ganeti-lab';
-import { startShellInChromium, type ShellInChromium } from './chromium';
 import { ARTIFACTS } from './fixtures';
+import { openGanetiInChromium, type GanetiInChromium } from './ganeti-fixture';
 
 const canRun = existsSync('/usr/sbin/gnt-cluster') && process.getuid?.() === 0;
 const VM = 'cd-gnt-e2e.gnt.test';
-let env: ShellInChromium | undefined;
 let page: Page;
-let home: string;
+let gnt: GanetiInChromium | undefined;
 
 beforeAll(async () => {
   if (!canRun) return;
   ensureGanetiCluster();
   removeGanetiInstance(VM);
   addGanetiInstance(VM);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-gnt-'));
-  writeFileSync(
-    join(home, 'settings.json'),
-    JSON.stringify({ version: 1, hosts: [], secrets: {}, vmActionTimeoutSeconds: 6 }),
-  );
-  env = await startShellInChromium(home);
-  page = await env.browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await addGanetiLabNode(env.backend, 'node1');
-  await page.goto(env.shell.url);
-  await page.getByRole('tree', { name: 'Resources' }).waitFor();
+  gnt = await openGanetiInChromium('gnt');
+  page = gnt.page;
 }, 300_000);
 
 afterAll(async () => {
   if (!canRun) return;
-  await env?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
+  await gnt?.close();
   removeGanetiInstance(VM);
 }, 300_000);
 
