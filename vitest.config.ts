@@ -6,9 +6,10 @@ import { defineConfig } from 'vitest/config';
 const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
 
 // The suites of one lab run one file at a time (they share its nodes); the
-// labs of different stacks are separate, so their projects run side by side:
+// labs of different stacks share nothing, so `npm test` runs their projects
+// side by side as separate vitest processes (scripts/test-suites.mjs): unit +
 // libvirt (`lab`), Ganeti (`ganeti`, files named ganeti*) and Pacemaker HA
-// (`ha`, files named ha-*), beside the unit tests.
+// (`ha`, files named ha-*).
 const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts'];
 const labSuites = {
   fileParallelism: false,
