@@ -186,10 +186,9 @@ async function withBackend(lab: HaLabAccess, l: HaLabJson, tmp: string): Promise
         },
       );
     }
-    const kvm = l.kvm ? 'KVM' : 'TCG';
     return [
       measure(
-        `HA failover: node loss to VM shown running elsewhere (median of ${RUNS}, ${kvm})`,
+        `HA failover: node loss to VM shown running elsewhere (median of ${RUNS})`,
         's',
         median(cd) / 1000,
         '`virsh domstate` on the survivors',
