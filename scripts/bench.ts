@@ -1,8 +1,8 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,console,upload,migration,ganeti runs only the parts named
-// (ganeti alone needs no libvirt lab).
+// BENCH_ONLY=ssh,console,upload,migration,ganeti,ha runs only the parts named
+// (ganeti and ha need no libvirt lab: each starts its own lab when it is not up).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { benchSsh } from './bench/ssh-bench';
 import { benchUpload } from './bench/upload-bench';
 import { benchMigration } from './bench/migration-bench';
 import { benchGaneti } from './bench/ganeti-bench';
+import { benchHa } from './bench/ha-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -33,7 +34,7 @@ function printTable(title: string, measures: Measure[]): void {
   process.stdout.write(`${title}\n${line(head)}\n`);
   for (const r of rows) process.stdout.write(line(r) + '\n');
   process.stdout.write(
-    '(ratio = Clusterdeck / peer: below 1 is better for ms, above 1 for MiB/s)\n',
+    '(ratio = Clusterdeck / peer: below 1 is better for times (ms, s), above 1 for MiB/s)\n',
   );
 }
 
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
   try {
     const measures: Measure[] = [];
-    let title = 'Ganeti lab, one run:';
+    const stacks = { ganeti: 'Ganeti', ha: 'HA' };
+    let title = `${Object.entries(stacks)
+      .filter(([p]) => part(p))
+      .map(([, name]) => name)
+      .join(' and ')} lab, one run:`;
     if (libvirt) {
       const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
       const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
@@ -62,6 +67,8 @@ async function main(): Promise<void> {
     }
     // The Ganeti lab (started here when it is not up) in the same run.
     if (part('ganeti')) measures.push(...(await benchGaneti(repo, tmp)));
+    // The HA lab (the same): failover time after a node's power loss.
+    if (part('ha')) measures.push(...(await benchHa(repo, tmp)));
     printTable(title, measures);
     if (process.env['BENCH_JSON']) {
       writeFileSync(process.env['BENCH_JSON'], JSON.stringify(measures, null, 2));
