@@ -38,6 +38,9 @@ export function pveCall(
         path: `/api2/json${path}${query}`,
         // Pinned: the certificate is self-signed, so trust is its fingerprint.
         rejectUnauthorized: false,
+        // A fresh connection per call: a resumed TLS session shows no peer
+        // certificate, and the pin must be checked on every call.
+        agent: false,
         headers: {
           ...(opts.token ? { Authorization: `PVEAPIToken=${opts.token}` } : {}),
           ...(body !== undefined

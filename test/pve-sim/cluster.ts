@@ -85,7 +85,6 @@ export const routes: Record<string, Handler> = {
           node: n.name,
           status: n.online ? 'online' : 'offline',
           level: '',
-          cgroup: undefined,
           ...(n.online
             ? {
                 cpu: n.cpu,

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pveCall, type CallOptions } from './client';
 import { loadSchema, PVE_VERSIONS } from './schema';
@@ -301,6 +302,77 @@ describe.each(PVE_VERSIONS)('simulator speaking %s over HTTPS', (version) => {
     expect((await call('GET', '/nodes/pve1/qemu/100/config')).body.data).not.toHaveProperty(
       'vmgenid',
     );
+  });
+
+  it('serves a certificate whose SHA-256 fingerprint is the one it exposes, and a client pin holds', async () => {
+    const fromOpenssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256'], {
+      input: sim.certPem,
+    })
+      .toString()
+      .trim()
+      .replace(/^.*=/, '');
+    expect(sim.fingerprint).toBe(fromOpenssl);
+    await expect(
+      pveCall({ ...sim, fingerprint: 'AA:BB' }, 'GET', '/version', {}, { token }),
+    ).rejects.toThrow(/not the pinned/);
+  });
+
+  it('creates a container from a template and starts it', async () => {
+    const created = await call('POST', '/nodes/pve2/lxc', {
+      vmid: 250,
+      ostemplate: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst',
+      hostname: 'ct250',
+      memory: 256,
+      rootfs: 'local-lvm:4',
+      net0: 'name=eth0,bridge=vmbr0,ip=dhcp',
+      unprivileged: 1,
+      start: 1,
+    });
+    expect(created.status).toBe(200);
+    expect((await waitTask('pve2', created.body.data as string)).exitstatus).toBe('OK');
+    const cur = (await call('GET', '/nodes/pve2/lxc/250/status/current')).body.data as {
+      status: string;
+      name: string;
+    };
+    expect(cur).toMatchObject({ status: 'running', name: 'ct250' });
+    const conf = (await call('GET', '/nodes/pve2/lxc/250/config')).body.data as {
+      rootfs: string;
+      memory: number;
+    };
+    expect(conf).toMatchObject({ rootfs: 'local-lvm:vm-250-disk-0,size=4G', memory: 256 });
+    const again = await call('POST', '/nodes/pve1/lxc', {
+      vmid: 250,
+      ostemplate: 'local:vztmpl/x.tar.zst',
+    });
+    expect([again.status, again.body.message]).toEqual([
+      500,
+      "unable to create CT 250 - VM 250 already exists on node 'pve2'\n",
+    ]);
+  });
+
+  it('follows node state: an offline node keeps quorum with two of three, and is unreachable', async () => {
+    sim.state.nodes[2]!.online = false;
+    try {
+      const st = (await call('GET', '/cluster/status')).body.data as {
+        type: string;
+        name: string;
+        online?: number;
+        quorate?: number;
+      }[];
+      expect(st.find((e) => e.name === 'pve3')?.online).toBe(0);
+      expect(st.find((e) => e.type === 'cluster')?.quorate).toBe(1);
+      const nodes = (await call('GET', '/nodes')).body.data as { node: string; status: string }[];
+      expect(nodes.find((n) => n.node === 'pve3')?.status).toBe('offline');
+      expect((await call('GET', '/nodes/pve3/status')).status).toBe(595);
+      sim.state.nodes[1]!.online = false;
+      const lost = (await call('GET', '/cluster/status')).body.data as {
+        type: string;
+        quorate?: number;
+      }[];
+      expect(lost.find((e) => e.type === 'cluster')?.quorate).toBe(0);
+    } finally {
+      for (const n of sim.state.nodes) n.online = true;
+    }
   });
 
   it('answers a missing guest and an unknown path as PVE does', async () => {
