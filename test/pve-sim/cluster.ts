@@ -230,14 +230,14 @@ export const routes: Record<string, Handler> = {
     const vmid = ctx.params.vmid === undefined ? undefined : String(ctx.params.vmid);
     const start = Number(ctx.params.start ?? 0);
     const limit = Number(ctx.params.limit ?? 50);
-    return ctx.sim.tasks
+    const matching = ctx.sim.tasks
       .list(n.name)
       .filter((t) => source === 'all' || (source === 'active') === (t.status === 'running'))
       .filter((t) => vmid === undefined || t.id === vmid)
       .filter((t) => !flag(ctx.params.errors) || (t.status === 'stopped' && t.exitstatus !== 'OK'))
-      .filter((t) => !ctx.params.typefilter || t.type === String(ctx.params.typefilter))
-      .slice(start, start + limit)
-      .map(taskListEntry);
+      .filter((t) => !ctx.params.typefilter || t.type === String(ctx.params.typefilter));
+    ctx.total = matching.length;
+    return matching.slice(start, start + limit).map(taskListEntry);
   },
   'GET /nodes/{node}/tasks/{upid}/status': (ctx) => {
     const t = taskOf(ctx);
@@ -259,6 +259,7 @@ export const routes: Record<string, Handler> = {
     const t = taskOf(ctx);
     const start = Number(ctx.params.start ?? 0);
     const limit = Number(ctx.params.limit ?? 50);
+    ctx.total = t.log.length;
     return t.log.slice(start, start + limit).map((line, i) => ({ n: start + i + 1, t: line }));
   },
   'DELETE /nodes/{node}/tasks/{upid}': (ctx) => {
@@ -268,9 +269,3 @@ export const routes: Record<string, Handler> = {
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
 };
-
-/** Total count for the log, which PVE sends beside `data`. */
-export function totalOf(template: string, ctx: Ctx): number | undefined {
-  if (template === '/nodes/{node}/tasks/{upid}/log') return taskOf(ctx).log.length;
-  return undefined;
-}

@@ -28,6 +28,8 @@ export interface Ctx {
   user: string;
   /** The method's `returns` schema (handlers shape typed values by it). */
   returns: JsonSchema;
+  /** Set by a handler whose answer PVE pages: sent as `total` beside `data`. */
+  total?: number;
 }
 
 export type Handler = (ctx: Ctx) => unknown;

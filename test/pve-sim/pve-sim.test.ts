@@ -211,11 +211,11 @@ describe.each(PVE_VERSIONS)('simulator speaking %s over HTTPS', (version) => {
       maxmem: number;
     };
     expect(cur).toMatchObject({ status: 'running', maxmem: 1024 * 1024 * 1024 });
-    const tasks = (await call('GET', '/nodes/pve1/tasks', { vmid: 150 })).body.data as {
-      upid: string;
-      status: string;
-    }[];
-    expect(tasks.map((t) => t.status)).toEqual(['OK', 'OK']);
+    const tasks = await call('GET', '/nodes/pve1/tasks', { vmid: 150 });
+    expect((tasks.body.data as { status: string }[]).map((t) => t.status)).toEqual(['OK', 'OK']);
+    expect(tasks.body.total).toBe(2);
+    const paged = await call('GET', '/nodes/pve1/tasks', { vmid: 150, start: 1, limit: 1 });
+    expect([(paged.body.data as unknown[]).length, paged.body.total]).toEqual([1, 2]);
   });
 
   it('ends a task made to fail with its error, leaving the guest as it was', async () => {

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { routes, totalOf } from './cluster';
+import { routes } from './cluster';
 import { PveError, type Ctx, type Sim } from './context';
 import { loadSchema, type PveVersion } from './schema';
 import { seedCluster, type ClusterState } from './state';
@@ -164,8 +164,7 @@ export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
           message: (err as Error).message,
         });
       }
-      const total = totalOf(match.template, ctx);
-      send(res, 200, 'OK', total === undefined ? { data } : { data, total });
+      send(res, 200, 'OK', ctx.total === undefined ? { data } : { data, total: ctx.total });
     } catch (err) {
       const status = err instanceof PveError ? err.status : 500;
       const msg = (err as Error).message;
