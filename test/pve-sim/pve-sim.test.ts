@@ -1,10 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pveCall, type CallOptions } from './client';
-import { loadSchema, PVE_VERSIONS } from './schema';
+import { loadSchema, PVE_VERSIONS, schemaAvailable, schemaDir } from './schema';
 import { startPveSim, type PveSim } from './server';
 import { parseUpid } from './tasks';
 import { validateParams, validateReturns } from './validate';
+
+// Proxmox's schema files are not in git (schema/README.md says why and where
+// from): without them these tests cannot run, and say so.
+const haveSchemas = PVE_VERSIONS.every(schemaAvailable);
+if (!haveSchemas)
+  console.log(
+    `[pve-sim] SKIPPED: Proxmox's API schema files are not in ${schemaDir()}; put them there (test/pve-sim/schema/README.md) or set PVE_SCHEMA_DIR`,
+  );
 
 const tokenId = 'root@pam!clusterdeck';
 const secret = '4a2b6c8d-1e3f-4a5b-9c7d-0e1f2a3b4c5d';
@@ -36,7 +44,7 @@ async function logOf(node: string, upid: string): Promise<string[]> {
   return (r.body.data as { t: string }[]).map((l) => l.t);
 }
 
-describe('pinned Proxmox VE API schemas', () => {
+describe.skipIf(!haveSchemas)('pinned Proxmox VE API schemas', () => {
   it.each(PVE_VERSIONS)('%s indexes the endpoints Clusterdeck uses', (v) => {
     const s = loadSchema(v);
     const start = s.get('POST', '/nodes/{node}/qemu/{vmid}/status/start');
@@ -89,7 +97,7 @@ describe('pinned Proxmox VE API schemas', () => {
   });
 });
 
-describe.each(PVE_VERSIONS)('simulator speaking %s over HTTPS', (version) => {
+describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('simulator speaking %s over HTTPS', (version) => {
   beforeAll(async () => {
     sim = await startPveSim({ version, tokens: { [tokenId]: secret }, taskStepMs: 20 });
   });
