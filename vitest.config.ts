@@ -31,6 +31,8 @@ export default defineConfig({
             'shared/**/*.test.ts',
             'renderer/**/*.test.ts',
             'eslint-rules/**/*.test.ts',
+            // the Proxmox VE API simulator: test infrastructure with its own unit tests
+            'test/pve-sim/**/*.test.ts',
           ],
           environment: 'node',
           env,

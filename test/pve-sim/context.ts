@@ -1,0 +1,72 @@
+// What every handler gets, and the errors it throws. Kept apart from the
+// server so handlers can be read (and tested) without HTTP.
+import type { ApiSchema, JsonSchema } from './schema';
+import { findNode, type ClusterState, type SimNode } from './state';
+import type { TaskEngine } from './tasks';
+
+/** An error PVE would answer with this HTTP status and message. */
+export class PveError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Sim {
+  schema: ApiSchema;
+  state: ClusterState;
+  tasks: TaskEngine;
+}
+
+export interface Ctx {
+  sim: Sim;
+  /** Validated parameters: path, query and body merged, as sent (strings for forms). */
+  params: Record<string, unknown>;
+  /** The authenticated user, `user@realm!tokenid` for a token. */
+  user: string;
+  /** The method's `returns` schema (handlers shape typed values by it). */
+  returns: JsonSchema;
+  /** Set by a handler whose answer PVE pages: sent as `total` beside `data`. */
+  total?: number;
+}
+
+export type Handler = (ctx: Ctx) => unknown;
+
+/** The node a request names; missing or offline as pveproxy reports it. */
+export function requireNode(ctx: Ctx): SimNode {
+  const name = String(ctx.params.node);
+  const node = findNode(ctx.sim.state, name);
+  if (!node) {
+    throw new PveError(
+      500,
+      `hostname lookup '${name}' failed - failed to get address info for: ${name}: Name or service not known\n`,
+    );
+  }
+  if (!node.online) throw new PveError(595, `Connection refused`);
+  return node;
+}
+
+/** A PVE boolean parameter (0/1 or a JSON boolean). */
+export function flag(v: unknown): boolean {
+  return v === true || v === 1 || v === '1';
+}
+
+/**
+ * Config values typed as the schema declares them: PVE's JSON output has
+ * numbers for integer/number/boolean options and strings for the rest.
+ */
+export function typedByschema(
+  values: Record<string, unknown>,
+  schema: JsonSchema,
+): Record<string, unknown> {
+  const props = schema.properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) {
+    const m = /^(.*?)(\d+)$/.exec(k);
+    const type = (props[k] ?? (m ? props[`${m[1]}[n]`] : undefined))?.type;
+    out[k] = type === 'integer' || type === 'number' || type === 'boolean' ? Number(v) : String(v);
+  }
+  return out;
+}

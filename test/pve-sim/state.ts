@@ -1,0 +1,199 @@
+// The simulated cluster's state: nodes, guests (qemu + lxc) with their
+// configs and config digests, storages. Values are shaped like a small
+// three-node PVE cluster's answers (see schema/README.md for where they come
+// from); everything a handler returns is checked against the schema anyway.
+import { createHash } from 'node:crypto';
+
+export type GuestKind = 'qemu' | 'lxc';
+export type ConfigValue = string | number;
+
+export interface SimNode {
+  name: string;
+  nodeid: number;
+  ip: string;
+  online: boolean;
+  maxcpu: number;
+  maxmem: number;
+  mem: number;
+  cpu: number;
+  bootedAt: number;
+}
+
+export interface Guest {
+  vmid: number;
+  kind: GuestKind;
+  node: string;
+  status: 'running' | 'stopped';
+  config: Record<string, ConfigValue>;
+  startedAt?: number;
+  lock?: string;
+}
+
+export interface Storage {
+  storage: string;
+  type: string;
+  content: string;
+  shared: boolean;
+  total: number;
+  used: number;
+  /** Nodes it is available on; all when undefined. */
+  nodes?: string[];
+}
+
+export interface ClusterState {
+  name: string;
+  /** Config version of corosync, as /cluster/status reports it. */
+  version: number;
+  nodes: SimNode[];
+  guests: Map<number, Guest>;
+  storages: Storage[];
+}
+
+const GiB = 1024 ** 3;
+
+/** A config file's text the way PVE writes it (sorted keys, `key: value`). */
+export function configText(config: Record<string, ConfigValue>): string {
+  return Object.keys(config)
+    .sort()
+    .map((k) => `${k}: ${config[k]}\n`)
+    .join('');
+}
+
+/** PVE's config digest: SHA-1 of the config file's bytes. */
+export function configDigest(config: Record<string, ConfigValue>): string {
+  return createHash('sha1').update(configText(config)).digest('hex');
+}
+
+export function quorate(state: ClusterState): boolean {
+  return state.nodes.filter((n) => n.online).length * 2 > state.nodes.length;
+}
+
+export function findNode(state: ClusterState, name: string): SimNode | undefined {
+  return state.nodes.find((n) => n.name === name);
+}
+
+export function memOf(guest: Guest): number {
+  return Number(guest.config.memory ?? 512) * 1024 * 1024;
+}
+
+/** The guest's disk size in bytes, from its first disk's `size=` (e.g. 32G). */
+export function diskOf(guest: Guest): number {
+  for (const [k, v] of Object.entries(guest.config)) {
+    if (!/^(scsi|virtio|sata|ide|rootfs)\d*$/.test(k)) continue;
+    const m = /(?:^|,)size=(\d+)([KMGT])?/.exec(String(v));
+    if (m) return Number(m[1]) * 1024 ** ' KMGT'.indexOf(m[2] ?? ' ');
+  }
+  return 0;
+}
+
+export interface SeedOptions {
+  clusterName?: string;
+  nodes?: number;
+}
+
+/** A small cluster like a homelab's: three nodes, two VMs, a container, local + NFS storage. */
+export function seedCluster(opts: SeedOptions = {}): ClusterState {
+  const now = Math.floor(Date.now() / 1000);
+  const count = opts.nodes ?? 3;
+  const nodes: SimNode[] = Array.from({ length: count }, (_, i) => ({
+    name: `pve${i + 1}`,
+    nodeid: i + 1,
+    ip: `192.0.2.${11 + i}`,
+    online: true,
+    maxcpu: 8,
+    maxmem: 33_538_473_984,
+    mem: 4_123_451_392 + i * 104_857_600,
+    cpu: 0.0123 + i * 0.004,
+    bootedAt: now - 86_400 * (3 + i),
+  }));
+  const guests = new Map<number, Guest>();
+  const add = (g: Guest): void => void guests.set(g.vmid, g);
+  add({
+    vmid: 100,
+    kind: 'qemu',
+    node: 'pve1',
+    status: 'running',
+    startedAt: now - 3600,
+    config: {
+      name: 'web01',
+      ostype: 'l26',
+      cores: 2,
+      sockets: 1,
+      memory: 2048,
+      cpu: 'x86-64-v2-AES',
+      scsihw: 'virtio-scsi-single',
+      scsi0: 'local-lvm:vm-100-disk-0,iothread=1,size=32G',
+      ide2: 'none,media=cdrom',
+      net0: 'virtio=BC:24:11:5E:0A:01,bridge=vmbr0,firewall=1',
+      boot: 'order=scsi0;ide2;net0',
+      smbios1: 'uuid=6f3c1a52-3a8e-4f5b-9c1d-2b7e8a4d9c10',
+      vmgenid: '0d6a3e2b-5c7f-4a1e-8b9d-3f2c1e0a7b64',
+      meta: 'creation-qemu=9.0.2,ctime=1733900000',
+    },
+  });
+  add({
+    vmid: 101,
+    kind: 'qemu',
+    node: count > 1 ? 'pve2' : 'pve1',
+    status: 'stopped',
+    config: {
+      name: 'db01',
+      ostype: 'l26',
+      cores: 4,
+      sockets: 1,
+      memory: 4096,
+      cpu: 'host',
+      scsihw: 'virtio-scsi-single',
+      scsi0: 'nfs-shared:101/vm-101-disk-0.qcow2,iothread=1,size=64G',
+      net0: 'virtio=BC:24:11:5E:0A:02,bridge=vmbr0',
+      boot: 'order=scsi0',
+      smbios1: 'uuid=8a1d2c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    },
+  });
+  add({
+    vmid: 200,
+    kind: 'lxc',
+    node: 'pve1',
+    status: 'running',
+    startedAt: now - 7200,
+    config: {
+      hostname: 'dns01',
+      ostype: 'debian',
+      arch: 'amd64',
+      cores: 1,
+      memory: 512,
+      swap: 512,
+      rootfs: 'local-lvm:vm-200-disk-0,size=8G',
+      net0: 'name=eth0,bridge=vmbr0,hwaddr=BC:24:11:7A:00:C8,ip=dhcp,type=veth',
+      unprivileged: 1,
+      features: 'nesting=1',
+    },
+  });
+  const storages: Storage[] = [
+    {
+      storage: 'local',
+      type: 'dir',
+      content: 'backup,iso,vztmpl',
+      shared: false,
+      total: 100_861_726_720,
+      used: 9_245_626_368,
+    },
+    {
+      storage: 'local-lvm',
+      type: 'lvmthin',
+      content: 'images,rootdir',
+      shared: false,
+      total: 181_143_404_544,
+      used: 12_074_607_820,
+    },
+    {
+      storage: 'nfs-shared',
+      type: 'nfs',
+      content: 'images,iso,backup',
+      shared: true,
+      total: 2_000 * GiB,
+      used: 412 * GiB,
+    },
+  ];
+  return { name: opts.clusterName ?? 'homelab', version: count, nodes, guests, storages };
+}
