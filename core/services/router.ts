@@ -12,6 +12,7 @@ import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
 import { HaService } from './ha';
 import { HaProtectService } from './ha-protect';
+import { HaVmActions } from './ha-vm-actions';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -66,7 +67,7 @@ export function createServices(ctx: ServiceContext): Services {
     haProtect: new HaProtectService(ctx, ha),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
-    vms: new VmService(ctx),
+    vms: new VmService(ctx, new HaVmActions(ctx, ha)),
     instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts),
