@@ -9,9 +9,9 @@ import { ClusterdeckError } from '../../shared/errors';
 import { haResourceOfVm } from '../../shared/ha';
 import type { Vm } from '../../shared/model';
 import { isResourceId } from '../drivers/pacemaker/commands';
-import { haVmActionStep } from '../drivers/pacemaker/vm-ops';
+import { haMigrateSteps, haVmActionStep } from '../drivers/pacemaker/vm-ops';
 import { taskTarget } from '../tasks/runner';
-import { runPlan } from '../wizards/plan';
+import { runPlan, type PlannedStep } from '../wizards/plan';
 import type { ServiceContext } from './context';
 import type { HaService } from './ha';
 
@@ -71,6 +71,63 @@ export class HaVmActions {
           throw new ClusterdeckError(
             'command-failed',
             `${host.name}: Pacemaker shows ${resource.id} ${running.length ? `on ${running.join(', ')}` : 'stopped'} after the command; see its failed actions in the HA section.`,
+          );
+      },
+    );
+  }
+
+  /** Migrate VM of an HA VM: Pacemaker's move then clear; undefined when it is no resource. */
+  planMigrate(
+    vms: Vm[],
+    targetHostId: string,
+  ): { steps: PlannedStep[]; problems: string[] } | undefined {
+    const found = vms.map((vm) => this.resourceOf(vm));
+    if (!found.some(Boolean)) return undefined;
+    const problems: string[] = [];
+    if (vms.length !== 1 || !found[0])
+      problems.push('Migrate an HA VM on its own: Pacemaker moves it, not libvirt.');
+    const f = found[0];
+    const target = f?.ha.nodes.find((n) => n.hostId === targetHostId);
+    if (f && !target) problems.push(`The target node is not a member of ${f.cluster.name}.`);
+    if (f && !f.resource.nodes.length) problems.push(`${f.resource.id} is not running.`);
+    if (f && target && f.resource.nodes.includes(target.name))
+      problems.push(`${f.resource.id} already runs on ${target.name}.`);
+    if (f && (!isResourceId(f.resource.id) || (target && !isResourceId(target.name))))
+      problems.push(`${f.resource.id} cannot be passed to a command safely.`);
+    const host = this.ctx.store.get('hosts', vms[0]!.hostId);
+    if (host?.state !== 'connected') problems.push(`${vms[0]!.name}'s node is not connected.`);
+    if (problems.length || !f || !target || !host) return { steps: [], problems };
+    const steps = haMigrateSteps(f.resource.id, target.name).map((s) => ({
+      ...s,
+      hostId: host.id,
+      node: host.name,
+    }));
+    return { steps, problems };
+  }
+
+  /** Runs the move; the clear runs whatever the move did, so no constraint stays. */
+  startMigrate(vm: Vm, targetHostId: string): string {
+    const plan = this.planMigrate([vm], targetHostId);
+    const f = this.resourceOf(vm);
+    if (!plan || !f || plan.problems.length)
+      throw new ClusterdeckError('invalid-state', plan?.problems.join(' ') || 'Not an HA VM.');
+    const [move, clear] = plan.steps as [PlannedStep, PlannedStep];
+    const target = f.ha.nodes.find((n) => n.hostId === targetHostId)!.name;
+    return this.ctx.tasks.start(
+      `Migrate ${vm.name} (Pacemaker)`,
+      taskTarget(`${move.node} → ${target}`, vm.name),
+      async (task) => {
+        try {
+          await runPlan(task, [move], this.ctx.connection);
+        } finally {
+          await runPlan(task, [clear], this.ctx.connection, 'vms');
+        }
+        await this.ha.monitor.readNow(f.ha.clusterName);
+        const now = this.resourceOf(vm)?.resource.nodes ?? [];
+        if (now.length !== 1 || now[0] !== target)
+          throw new ClusterdeckError(
+            'command-failed',
+            `${move.node}: Pacemaker shows ${f.resource.id} on ${now.join(', ') || 'no node'}, not ${target}.`,
           );
       },
     );

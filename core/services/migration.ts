@@ -12,6 +12,7 @@ import { vmBusy, vmOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import type { HostService } from './hosts';
+import type { HaVmActions } from './ha-vm-actions';
 import {
   placesItsVms,
   planClusterMaintenance,
@@ -51,6 +52,8 @@ export class MigrationService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly hosts: HostService,
+    /** An HA VM is moved by Pacemaker (ha-vm-actions.ts). */
+    private readonly haActions?: HaVmActions,
   ) {
     this.migrate = new PlannedOperation(ctx.tasks, {
       plan: (spec) => this.planMigration(spec),
@@ -103,7 +106,14 @@ export class MigrationService {
     | 'enterMaintenance'
     | 'exitMaintenance'
   > = {
-    planMigration: async (spec) => migrationView(await this.migrate.plan(spec)),
+    planMigration: async (spec) => {
+      const ha = this.haActions?.planMigrate(
+        spec.vmIds.map((id) => vmOrThrow(this.ctx, id)),
+        spec.targetHostId,
+      );
+      if (ha) return { findings: [], steps: ha.steps.map(stepView), problems: ha.problems };
+      return migrationView(await this.migrate.plan(spec));
+    },
 
     migrationTls: async ({ sourceHostId, targetHostId }) => {
       const host = (id: string): Host =>
@@ -121,7 +131,12 @@ export class MigrationService {
         );
     },
 
-    migrateVms: (spec) => this.migrate.start(spec),
+    migrateVms: async (spec) => {
+      const vm = spec.vmIds.length === 1 ? vmOrThrow(this.ctx, spec.vmIds[0]!) : undefined;
+      if (vm && this.haActions?.resourceOf(vm))
+        return { taskId: this.haActions.startMigrate(vm, spec.targetHostId) };
+      return this.migrate.start(spec);
+    },
 
     planMaintenance: async ({ hostId }) => {
       // A stack that places its VMs itself (Ganeti) has its own way: drain and migrate.

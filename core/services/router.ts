@@ -55,6 +55,7 @@ export function createServices(ctx: ServiceContext): Services {
   const clusters = new ClusterService(ctx);
   const hosts = new HostService(ctx, clusters);
   const ha = new HaService(ctx);
+  const haActions = new HaVmActions(ctx, ha);
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
@@ -67,10 +68,10 @@ export function createServices(ctx: ServiceContext): Services {
     haProtect: new HaProtectService(ctx, ha),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
-    vms: new VmService(ctx, new HaVmActions(ctx, ha)),
+    vms: new VmService(ctx, haActions),
     instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
-    migration: new MigrationService(ctx, hosts),
+    migration: new MigrationService(ctx, hosts, haActions),
     clusterMoves: new ClusterMovesService(ctx),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),

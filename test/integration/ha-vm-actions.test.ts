@@ -186,4 +186,49 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     expect(nodesRunning(VM)).toEqual(where);
     expect(NODES.every(haNodeIsOn)).toBe(true);
   }, 300_000);
+
+  it("Migrate VM is Pacemaker's live move, then clear: no second copy, no constraint left", async () => {
+    // Live migration over the bind-mounted shared folder needs --unsafe (as the lab's own).
+    haExec('hanode1', [
+      'crm_resource',
+      '--resource',
+      VM,
+      '--set-parameter',
+      'migrate_options',
+      '--parameter-value',
+      '--unsafe',
+    ]);
+    const from = crmMonNodes(VM)[0]!;
+    const to = NODES.find((n) => n !== from)!;
+    const vm = await vmNamed(VM);
+    const targetHostId = haCluster()!.ha!.nodes.find((n) => n.name === to)!.hostId!;
+    const plan = (await backend.call('planMigration', { vmIds: [vm.id], targetHostId })) as {
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps.map((s) => s.command).join('\n')).toContain('crm_resource --move --resource');
+    expect(plan.steps.map((s) => s.command).join('\n')).toContain(
+      'crm_resource --clear --resource',
+    );
+    const { taskId } = (await backend.call('migrateVms', { vmIds: [vm.id], targetHostId })) as {
+      taskId: string;
+    };
+    const copies: string[][] = [];
+    const watch = setInterval(() => copies.push(nodesRunning(VM)), 1000);
+    let task;
+    try {
+      task = await taskFinished(backend, taskId, 240_000);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
+    for (const c of copies) expect(c.length).toBeLessThan(2);
+    expect(crmMonNodes(VM)).toEqual([to]);
+    expect(nodesRunning(VM)).toEqual([to]);
+    expect(haExec('hanode1', ['cibadmin', '--query', '--scope', 'constraints'])).not.toContain(
+      'cli-',
+    );
+    expect(NODES.every(haNodeIsOn)).toBe(true);
+  }, 300_000);
 });

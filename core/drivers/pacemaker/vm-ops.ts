@@ -47,3 +47,28 @@ export function haVmActionStep(id: string, action: VmAction): DriverStep | undef
       return undefined;
   }
 }
+
+/**
+ * Migrate VM of an HA VM: Pacemaker moves it live (allow-migrate), through a
+ * temporary location constraint that --move adds; the second step drops it
+ * (--clear) so no permanent preference stays. Both wait for the cluster.
+ */
+export function haMigrateSteps(id: string, node: string): DriverStep[] {
+  return [
+    {
+      title: `Move ${id} live to ${node} through Pacemaker (a temporary constraint)`,
+      argv: [
+        'sh',
+        '-c',
+        `crm_resource --move --resource "$1" --node "$2" && ${WAIT}`,
+        'sh',
+        id,
+        node,
+      ],
+    },
+    {
+      title: `Clear the move's constraint: no permanent preference for ${node} stays`,
+      argv: ['sh', '-c', `crm_resource --clear --resource "$1" && ${WAIT}`, 'sh', id],
+    },
+  ];
+}
