@@ -13,6 +13,7 @@ import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import type { HostService } from './hosts';
 import type { HaVmActions } from './ha-vm-actions';
+import type { HaStandby } from './ha-standby';
 import {
   placesItsVms,
   planClusterMaintenance,
@@ -54,6 +55,8 @@ export class MigrationService {
     private readonly hosts: HostService,
     /** An HA VM is moved by Pacemaker (ha-vm-actions.ts). */
     private readonly haActions?: HaVmActions,
+    /** A node of a Pacemaker cluster goes into standby (ha-standby.ts). */
+    private readonly haStandby?: HaStandby,
   ) {
     this.migrate = new PlannedOperation(ctx.tasks, {
       plan: (spec) => this.planMigration(spec),
@@ -139,18 +142,22 @@ export class MigrationService {
     },
 
     planMaintenance: async ({ hostId }) => {
+      const ha = await this.haStandby?.plan(hostId);
+      if (ha) return ha;
       // A stack that places its VMs itself (Ganeti) has its own way: drain and migrate.
       if (placesItsVms(this.ctx, hostId)) return planClusterMaintenance(this.ctx, hostId);
       return migrationView(await this.planMaintenance(hostId));
     },
 
-    enterMaintenance: (p) => {
+    enterMaintenance: async (p) => {
+      if (this.haStandby?.memberOf(p.hostId)) return { taskId: this.haStandby.enter(p.hostId) };
       if (placesItsVms(this.ctx, p.hostId))
         return startClusterMaintenance(this.ctx, p.hostId, true);
       return this.maintenance.start(p);
     },
 
     exitMaintenance: async ({ hostId }) => {
+      if (this.haStandby?.memberOf(hostId)) return { taskId: this.haStandby.exit(hostId) };
       if (placesItsVms(this.ctx, hostId)) return startClusterMaintenance(this.ctx, hostId, false);
       const host = this.ctx.store.get('hosts', hostId);
       if (!host?.maintenance)

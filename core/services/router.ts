@@ -13,6 +13,7 @@ import { HaFormService } from './ha-form';
 import { HaService } from './ha';
 import { HaProtectService } from './ha-protect';
 import { HaVmActions } from './ha-vm-actions';
+import { HaStandby } from './ha-standby';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -71,7 +72,7 @@ export function createServices(ctx: ServiceContext): Services {
     vms: new VmService(ctx, haActions),
     instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
-    migration: new MigrationService(ctx, hosts, haActions),
+    migration: new MigrationService(ctx, hosts, haActions, new HaStandby(ctx, ha, hosts)),
     clusterMoves: new ClusterMovesService(ctx),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),
