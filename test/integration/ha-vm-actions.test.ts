@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../core/backend';
 import {
+  clusterView,
   ensureHaCluster,
   haExec,
   haLabCommand,
@@ -231,4 +232,41 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     );
     expect(NODES.every(haNodeIsOn)).toBe(true);
   }, 300_000);
+
+  it('Maintenance mode is Pacemaker standby: the plan shows where the VM goes; exit brings the node online', async () => {
+    const from = crmMonNodes(VM)[0]!;
+    const hostId = haCluster()!.ha!.nodes.find((n) => n.name === from)!.hostId!;
+    const plan = (await backend.call('planMaintenance', { hostId })) as {
+      findings: { detail: string }[];
+      steps: { command: string }[];
+      problems: string[];
+    };
+    expect(plan.problems).toEqual([]);
+    expect(plan.steps[0]!.command).toContain('crm node standby');
+    const where = plan.findings.find((f) => f.detail.startsWith(`${VM}: `));
+    expect(where?.detail).toMatch(new RegExp(`^${VM}: (Migrate|Move) to hanode\\d$`));
+    const to = where!.detail.split(' to ')[1]!;
+    expect(to).not.toBe(from);
+    const { taskId } = (await backend.call('enterMaintenance', { hostId, bringBack: false })) as {
+      taskId: string;
+    };
+    const copies: string[][] = [];
+    const watch = setInterval(() => copies.push(nodesRunning(VM)), 1000);
+    let task;
+    try {
+      task = await taskFinished(backend, taskId, 300_000);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
+    for (const c of copies) expect(c.length).toBeLessThan(2);
+    expect(nodesRunning(VM)).toEqual([to]);
+    expect(haExec('hanode2', ['crm_mon', '-1'])).toMatch(new RegExp(`Node ${from}: standby`));
+    const exit = (await backend.call('exitMaintenance', { hostId })) as { taskId: string };
+    const done = await taskFinished(backend, exit.taskId, 300_000);
+    expect(done.state, JSON.stringify(done.log)).toBe('succeeded');
+    expect(clusterView('hanode2').online).toContain(from);
+    expect(haExec('hanode2', ['crm_mon', '-1'])).not.toContain('standby');
+    expect(nodesRunning(VM)).toHaveLength(1);
+  }, 600_000);
 });
