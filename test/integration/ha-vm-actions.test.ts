@@ -49,6 +49,9 @@ function guestXml(name: string, disk: string): string {
 function cleanUp(): void {
   const lab = readHaLab();
   const on = NODES.filter(haNodeIsOn);
+  // A run that stopped in maintenance mode leaves a node in standby.
+  for (const n of NODES) haRun(on[0]!, ['crm', 'node', 'online', n]);
+  haRun(on[0]!, ['crm_resource', '--resource', VM, '--clear']);
   if (haRun(on[0]!, ['crm_resource', '--resource', VM, '--locate']).code === 0) {
     // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
     haRun(on[0]!, ['crm', 'resource', 'stop', VM]);
