@@ -57,7 +57,8 @@ export class HaStandby {
         ? {
             check: `Where Pacemaker puts ${vm.id}`,
             level: 'ok',
-            detail: `${vm.id}: ${mv!.action} to ${to}`,
+            // A node down shows Start (recovery) where standby migrates live: the node it names is the answer.
+            detail: `${vm.id}: Pacemaker puts it on ${to}`,
           }
         : {
             check: `Where Pacemaker puts ${vm.id}`,

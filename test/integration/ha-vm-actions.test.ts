@@ -247,8 +247,8 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     expect(plan.problems).toEqual([]);
     expect(plan.steps[0]!.command).toContain('crm node standby');
     const where = plan.findings.find((f) => f.detail.startsWith(`${VM}: `));
-    expect(where?.detail).toMatch(new RegExp(`^${VM}: (Migrate|Move) to hanode\\d$`));
-    const to = where!.detail.split(' to ')[1]!;
+    expect(where?.detail).toMatch(new RegExp(`^${VM}: Pacemaker puts it on hanode\\d$`));
+    const to = where!.detail.split(' on ')[1]!;
     expect(to).not.toBe(from);
     const { taskId } = (await backend.call('enterMaintenance', { hostId, bringBack: false })) as {
       taskId: string;
