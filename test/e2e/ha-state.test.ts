@@ -191,7 +191,9 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
     haVirsh(now, ['destroy', guest.name]);
     const failed = ha.getByRole('table', { name: 'Failed actions' });
     await failed
-      .getByRole('row', { name: new RegExp(`^${RSC} monitor on ${now} failed \\(not running`) })
+      .getByRole('row', {
+        name: new RegExp(`^${RSC} monitor on ${now} failed \\((not running|error)`),
+      })
       .waitFor({ timeout: 30_000 });
     await failed.getByRole('button', { name: `Clean up ${RSC}` }).click();
     const dialog = page.getByRole('alertdialog', { name: `Clean up ${RSC}?` });

@@ -186,7 +186,10 @@ describe.skipIf(!canRun)('HA state from the nodes', () => {
       'the failed monitor',
       30_000,
     );
-    expect(failure).toMatchObject({ op: 'monitor', node: where, status: 'not running' });
+    // VirtualDomain's monitor says "not running" for a destroyed domain; under TCG it
+    // may catch the domain while QEMU is still going away and report an error.
+    expect(failure).toMatchObject({ op: 'monitor', node: where });
+    expect(failure!.status).toMatch(/^(not running|error)$/);
     const plan = (await backend.call('planHaCleanup', {
       clusterId: clusterId(),
       resourceId: RSC,
