@@ -7,6 +7,7 @@
 import { VM_ACTION_LABELS, type VmAction } from '../../shared/vm-actions';
 import { ClusterdeckError } from '../../shared/errors';
 import { haResourceOfVm } from '../../shared/ha';
+import type { Finding } from '../../shared/cluster';
 import type { Vm } from '../../shared/model';
 import { isResourceId } from '../drivers/pacemaker/commands';
 import { haMigrateSteps, haVmActionStep } from '../drivers/pacemaker/vm-ops';
@@ -80,7 +81,7 @@ export class HaVmActions {
   planMigrate(
     vms: Vm[],
     targetHostId: string,
-  ): { steps: PlannedStep[]; problems: string[] } | undefined {
+  ): { findings: Finding[]; steps: PlannedStep[]; problems: string[] } | undefined {
     const found = vms.map((vm) => this.resourceOf(vm));
     if (!found.some(Boolean)) return undefined;
     const problems: string[] = [];
@@ -90,19 +91,28 @@ export class HaVmActions {
     const target = f?.ha.nodes.find((n) => n.hostId === targetHostId);
     if (f && !target) problems.push(`The target node is not a member of ${f.cluster.name}.`);
     if (f && !f.resource.nodes.length) problems.push(`${f.resource.id} is not running.`);
+    if (target && target.state !== 'online')
+      problems.push(`${target.name} is ${target.state} in Pacemaker: it takes no VM now.`);
     if (f && target && f.resource.nodes.includes(target.name))
       problems.push(`${f.resource.id} already runs on ${target.name}.`);
     if (f && (!isResourceId(f.resource.id) || (target && !isResourceId(target.name))))
       problems.push(`${f.resource.id} cannot be passed to a command safely.`);
     const host = this.ctx.store.get('hosts', vms[0]!.hostId);
     if (host?.state !== 'connected') problems.push(`${vms[0]!.name}'s node is not connected.`);
-    if (problems.length || !f || !target || !host) return { steps: [], problems };
+    if (problems.length || !f || !target || !host) return { findings: [], steps: [], problems };
+    const findings: Finding[] = [
+      {
+        check: 'Pacemaker moves it',
+        level: 'ok',
+        detail: `${f.resource.id} runs on ${f.resource.nodes.join(', ')}; ${target.name} is online in ${f.cluster.name}. Pacemaker migrates it live where the resource allows it (allow-migrate), else stops and starts it there.`,
+      },
+    ];
     const steps = haMigrateSteps(f.resource.id, target.name).map((s) => ({
       ...s,
       hostId: host.id,
       node: host.name,
     }));
-    return { steps, problems };
+    return { findings, steps, problems };
   }
 
   /** Runs the move; the clear runs whatever the move did, so no constraint stays. */

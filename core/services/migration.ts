@@ -114,7 +114,7 @@ export class MigrationService {
         spec.vmIds.map((id) => vmOrThrow(this.ctx, id)),
         spec.targetHostId,
       );
-      if (ha) return { findings: [], steps: ha.steps.map(stepView), problems: ha.problems };
+      if (ha) return { ...ha, steps: ha.steps.map(stepView) };
       return migrationView(await this.migrate.plan(spec));
     },
 

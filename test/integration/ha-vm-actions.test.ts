@@ -17,6 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../core/backend';
 import {
   clusterView,
+  copiesRunning,
+  dropGuestCopy,
   ensureHaCluster,
   haExec,
   haLabCommand,
@@ -51,21 +53,13 @@ function cleanUp(): void {
   const on = NODES.filter(haNodeIsOn);
   // A run that stopped in maintenance mode leaves a node in standby.
   for (const n of NODES) haRun(on[0]!, ['crm', 'node', 'online', n]);
-  haRun(on[0]!, ['crm_resource', '--resource', VM, '--clear']);
-  if (haRun(on[0]!, ['crm_resource', '--resource', VM, '--locate']).code === 0) {
-    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
-    haRun(on[0]!, ['crm', 'resource', 'stop', VM]);
-    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
-    haRun(on[0]!, ['crm', 'configure', 'delete', VM]);
+  dropGuestCopy(VM);
+  for (const n of on) {
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', LOCAL]);
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', LOCAL]);
   }
-  for (const n of on)
-    for (const name of [VM, LOCAL]) {
-      haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', name]);
-      haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', name]);
-    }
   haRun('hanode1', ['rm', '-f', `/var/lib/libvirt/images/${LOCAL}.qcow2`]);
-  for (const f of [`${VM}.qcow2`, `${VM}.xml`, `${VM}-src.xml`, `${LOCAL}-src.xml`])
-    rmSync(join(lab.sharedDir, f), { force: true });
+  rmSync(join(lab.sharedDir, `${LOCAL}-src.xml`), { force: true });
 }
 
 beforeAll(async () => {
@@ -129,7 +123,7 @@ async function act(action: string): Promise<{ state: string; log: unknown }> {
   };
   // Never two copies while Pacemaker works.
   const copies: string[][] = [];
-  const watch = setInterval(() => copies.push(nodesRunning(VM)), 1500);
+  const watch = setInterval(() => copies.push(copiesRunning(VM)), 1500);
   try {
     return (await taskFinished(backend, taskId, 240_000)) as { state: string; log: unknown };
   } finally {
@@ -219,7 +213,7 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
       taskId: string;
     };
     const copies: string[][] = [];
-    const watch = setInterval(() => copies.push(nodesRunning(VM)), 1000);
+    const watch = setInterval(() => copies.push(copiesRunning(VM)), 1000);
     let task;
     try {
       task = await taskFinished(backend, taskId, 240_000);
@@ -254,7 +248,7 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
       taskId: string;
     };
     const copies: string[][] = [];
-    const watch = setInterval(() => copies.push(nodesRunning(VM)), 1000);
+    const watch = setInterval(() => copies.push(copiesRunning(VM)), 1000);
     let task;
     try {
       task = await taskFinished(backend, taskId, 300_000);
