@@ -252,7 +252,15 @@ describe.skipIf(!canRun)('an HA VM in Chromium', () => {
     await page
       .getByRole('treeitem', { name: new RegExp(`^${lost} (Unreachable|Disconnected|Connecting)`) })
       .waitFor({ timeout: 60_000 });
+    // The tree: the VM running on the survivor; what the lost node left is unknown,
+    // with where Pacemaker runs it now.
     await page.getByRole('searchbox', { name: 'Filter the tree' }).fill(VM);
+    await page
+      .getByRole('treeitem', { name: new RegExp(`^${VM} Unknown, HA Started on ${survivor}$`) })
+      .waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('treeitem', { name: new RegExp(`^${VM} Running, HA Started$`) })
+      .waitFor({ timeout: 30_000 });
     expect(await page.getByRole('treeitem', { name: new RegExp(`^${VM} Running`) }).count()).toBe(
       1,
     );
