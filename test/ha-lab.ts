@@ -2,7 +2,7 @@
 // real Corosync + Pacemaker nodes with libvirt, in mount + UTS namespaces on
 // the machine's loopback (127.0.0.(HA_LAB_BASE+i)).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from './lab';
 
@@ -97,6 +97,20 @@ export function nodesRunning(domain: string): string[] {
     );
 }
 
+/**
+ * The nodes running the domain at one moment. The nodes are asked one after
+ * another, so a live migration ending between two questions shows its
+ * source and its target both "running": each node seen running is asked
+ * again after all were, and only those still running count. Two copies
+ * that really run side by side are both seen twice.
+ */
+export function copiesRunning(domain: string): string[] {
+  const seen = nodesRunning(domain);
+  if (seen.length < 2) return seen;
+  const again = nodesRunning(domain);
+  return seen.filter((n) => again.includes(n));
+}
+
 /** What Pacemaker on `node` says: the nodes online, and whether its partition has quorum. */
 export function clusterView(node: string): {
   online: string[];
@@ -124,4 +138,46 @@ export function ensureHaCluster(): { startedLab: boolean } {
   }
   for (const n of readHaLab().nodes) if (!haNodeIsOn(n.name)) haLabCommand(['power-on', n.name]);
   return { startedLab: false };
+}
+
+/**
+ * The lab guest's disk and definition copied under another name on the
+ * shared folder, defined and started on `node` (not a resource yet). The
+ * tests' own HA VMs start from here.
+ */
+export function startGuestCopy(name: string, node = 'hanode1'): void {
+  const lab = readHaLab();
+  copyFileSync(
+    join(lab.sharedDir, `${lab.guest.name}.qcow2`),
+    join(lab.sharedDir, `${name}.qcow2`),
+  );
+  const xml = readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
+    .replace(`<name>${lab.guest.name}</name>`, `<name>${name}</name>`)
+    .replace(lab.guest.disk, `${lab.nodeSharedDir}/${name}.qcow2`);
+  writeFileSync(join(lab.sharedDir, `${name}-src.xml`), xml);
+  haVirsh(node, ['define', `${lab.nodeSharedDir}/${name}-src.xml`]);
+  haVirsh(node, ['start', name]);
+}
+
+/**
+ * Takes a test's HA VM away on every node that is on: its location
+ * constraints, the resource (stopped first: a resource deleted while it runs
+ * is an orphan whose stop fails, and fences), the domain, its files.
+ */
+export function dropGuestCopy(name: string, constraints: string[] = []): void {
+  const lab = readHaLab();
+  const on = lab.nodes.map((n) => n.name).filter(haNodeIsOn);
+  haRun(on[0]!, ['crm_resource', '--resource', name, '--clear']);
+  for (const c of constraints) haRun(on[0]!, ['crm', 'configure', 'delete', c]);
+  if (haRun(on[0]!, ['crm_resource', '--resource', name, '--locate']).code === 0) {
+    haRun(on[0]!, ['crm', 'resource', 'stop', name]);
+    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
+    haRun(on[0]!, ['crm', 'configure', 'delete', name]);
+  }
+  for (const n of on) {
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', name]);
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', name]);
+  }
+  for (const f of [`${name}.qcow2`, `${name}.xml`, `${name}-src.xml`])
+    rmSync(join(lab.sharedDir, f), { force: true });
 }

@@ -12,6 +12,8 @@ import { vmBusy, vmOrThrow, type ServiceContext } from './context';
 import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import type { HostService } from './hosts';
+import type { HaVmActions } from './ha-vm-actions';
+import type { HaStandby } from './ha-standby';
 import {
   placesItsVms,
   planClusterMaintenance,
@@ -51,6 +53,10 @@ export class MigrationService {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly hosts: HostService,
+    /** An HA VM is moved by Pacemaker (ha-vm-actions.ts). */
+    private readonly haActions?: HaVmActions,
+    /** A node of a Pacemaker cluster goes into standby (ha-standby.ts). */
+    private readonly haStandby?: HaStandby,
   ) {
     this.migrate = new PlannedOperation(ctx.tasks, {
       plan: (spec) => this.planMigration(spec),
@@ -103,7 +109,14 @@ export class MigrationService {
     | 'enterMaintenance'
     | 'exitMaintenance'
   > = {
-    planMigration: async (spec) => migrationView(await this.migrate.plan(spec)),
+    planMigration: async (spec) => {
+      const ha = this.haActions?.planMigrate(
+        spec.vmIds.map((id) => vmOrThrow(this.ctx, id)),
+        spec.targetHostId,
+      );
+      if (ha) return { ...ha, steps: ha.steps.map(stepView) };
+      return migrationView(await this.migrate.plan(spec));
+    },
 
     migrationTls: async ({ sourceHostId, targetHostId }) => {
       const host = (id: string): Host =>
@@ -121,21 +134,30 @@ export class MigrationService {
         );
     },
 
-    migrateVms: (spec) => this.migrate.start(spec),
+    migrateVms: async (spec) => {
+      const vm = spec.vmIds.length === 1 ? vmOrThrow(this.ctx, spec.vmIds[0]!) : undefined;
+      if (vm && this.haActions?.resourceOf(vm))
+        return { taskId: this.haActions.startMigrate(vm, spec.targetHostId) };
+      return this.migrate.start(spec);
+    },
 
     planMaintenance: async ({ hostId }) => {
+      const ha = await this.haStandby?.plan(hostId);
+      if (ha) return ha;
       // A stack that places its VMs itself (Ganeti) has its own way: drain and migrate.
       if (placesItsVms(this.ctx, hostId)) return planClusterMaintenance(this.ctx, hostId);
       return migrationView(await this.planMaintenance(hostId));
     },
 
-    enterMaintenance: (p) => {
+    enterMaintenance: async (p) => {
+      if (this.haStandby?.memberOf(p.hostId)) return { taskId: this.haStandby.enter(p.hostId) };
       if (placesItsVms(this.ctx, p.hostId))
         return startClusterMaintenance(this.ctx, p.hostId, true);
       return this.maintenance.start(p);
     },
 
     exitMaintenance: async ({ hostId }) => {
+      if (this.haStandby?.memberOf(hostId)) return { taskId: this.haStandby.exit(hostId) };
       if (placesItsVms(this.ctx, hostId)) return startClusterMaintenance(this.ctx, hostId, false);
       const host = this.ctx.store.get('hosts', hostId);
       if (!host?.maintenance)

@@ -12,6 +12,8 @@ import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
 import { HaService } from './ha';
 import { HaProtectService } from './ha-protect';
+import { HaVmActions } from './ha-vm-actions';
+import { HaStandby } from './ha-standby';
 import type { ServiceContext } from './context';
 import type { Handlers } from './handlers';
 import { HostService } from './hosts';
@@ -54,6 +56,7 @@ export function createServices(ctx: ServiceContext): Services {
   const clusters = new ClusterService(ctx);
   const hosts = new HostService(ctx, clusters);
   const ha = new HaService(ctx);
+  const haActions = new HaVmActions(ctx, ha);
   return {
     app: new AppService(ctx, () => [...ctx.settings.notices, ...hosts.notices]),
     hosts,
@@ -66,10 +69,10 @@ export function createServices(ctx: ServiceContext): Services {
     haProtect: new HaProtectService(ctx, ha),
     storage: new StorageService(ctx),
     networks: new NetworkService(ctx),
-    vms: new VmService(ctx),
+    vms: new VmService(ctx, haActions),
     instances: new InstanceService(ctx),
     vmChanges: new VmChangeService(ctx),
-    migration: new MigrationService(ctx, hosts),
+    migration: new MigrationService(ctx, hosts, haActions, new HaStandby(ctx, ha, hosts)),
     clusterMoves: new ClusterMovesService(ctx),
     transfers: new TransferService(ctx),
     consoles: new ConsoleService(ctx),

@@ -11,6 +11,7 @@ import { taskTarget } from '../tasks/runner';
 import type { HandlersOf } from './handlers';
 import { PlannedOperation, planView, runSteps, type StepsPlan } from './planned-operation';
 import { planVm } from './vm-plan';
+import type { HaVmActions } from './ha-vm-actions';
 
 type NewVm = { hostId: string; spec: VmSpec };
 
@@ -30,7 +31,11 @@ export class VmService {
     return read;
   }
 
-  constructor(private readonly ctx: ServiceContext) {
+  constructor(
+    private readonly ctx: ServiceContext,
+    /** An HA resource's actions go through Pacemaker (ha-vm-actions.ts). */
+    private readonly haActions?: HaVmActions,
+  ) {
     this.newVm = new PlannedOperation(ctx.tasks, {
       plan: async ({ hostId, spec }) => {
         const hw = spec.hardware;
@@ -65,6 +70,8 @@ export class VmService {
   > = {
     vmAction: async ({ vmId, action }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, VM_ACTION_LABELS[action]);
+      const haTask = this.haActions?.start(vm, action);
+      if (haTask) return { taskId: haTask };
       const conn = this.ctx.connection(vm.hostId);
       const driver = conn.getDriver();
       const taskId = this.ctx.tasks.start(

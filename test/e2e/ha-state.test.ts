@@ -6,20 +6,13 @@
 // monitor shows with its reason and Clean up (its command shown first)
 // clears it on the node; stonith disabled shows the permanent warning. Its
 // own setup (not useE2e): the libvirt lab is not needed (LAB_LIBVIRT=0).
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  dropGuestCopy,
   ensureHaCluster,
   haExec,
   haLabCommand,
@@ -28,6 +21,7 @@ import {
   haVirsh,
   nodesRunning,
   readHaLab,
+  startGuestCopy,
 } from '../ha-lab';
 import { waitFor } from '../lab';
 import { startShellInChromium, type ShellInChromium } from './chromium';
@@ -42,36 +36,6 @@ let home: string;
 let startedLab = false;
 
 const PVM = 'hastate-e2e-p';
-
-/** The VM Protect with HA makes a resource: the lab guest's definition and disk under another name. */
-function definePvm(): void {
-  const lab = readHaLab();
-  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${PVM}.qcow2`));
-  const xml = readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
-    .replace(`<name>${lab.guest.name}</name>`, `<name>${PVM}</name>`)
-    .replace(lab.guest.disk, `${lab.nodeSharedDir}/${PVM}.qcow2`);
-  writeFileSync(join(lab.sharedDir, `${PVM}-src.xml`), xml);
-  haVirsh('hanode1', ['define', `${lab.nodeSharedDir}/${PVM}-src.xml`]);
-  haVirsh('hanode1', ['start', PVM]);
-}
-
-function dropPvm(): void {
-  const lab = readHaLab();
-  const on = NODES.filter(haNodeIsOn);
-  if (haRun(on[0]!, ['crm_resource', '--resource', PVM, '--locate']).code === 0) {
-    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
-    haRun(on[0]!, ['crm', 'configure', 'delete', `${PVM}-prefers-hanode1`]);
-    haRun(on[0]!, ['crm', 'resource', 'stop', PVM]);
-    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
-    haRun(on[0]!, ['crm', 'configure', 'delete', PVM]);
-  }
-  for (const n of on) {
-    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', PVM]);
-    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', PVM]);
-  }
-  for (const f of [`${PVM}.qcow2`, `${PVM}.xml`, `${PVM}-src.xml`])
-    rmSync(join(lab.sharedDir, f), { force: true });
-}
 
 function dropResource(): void {
   const node = NODES.find(haNodeIsOn)!;
@@ -94,8 +58,8 @@ beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   dropResource();
-  dropPvm();
-  definePvm();
+  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`]);
+  startGuestCopy(PVM);
   const { guest, nodes, user, keyPath } = readHaLab();
   haExec('hanode1', [
     'crm',
@@ -150,7 +114,7 @@ afterAll(async () => {
   haRun('hanode1', ['crm', 'node', 'online', 'hanode2']);
   haRun('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=true']);
   dropResource();
-  dropPvm();
+  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`]);
   if (startedLab) haLabCommand(['down']);
 }, 300_000);
 

@@ -362,6 +362,13 @@ export class LibvirtDriver implements Driver {
   }
 
   stop(): void {
+    // The node is out of reach (or being removed): what its VMs do now is
+    // unknown, and a lost node's VM may already run elsewhere (HA). The
+    // next connection reads them again.
+    if (!this.stopped)
+      for (const vm of this.node.store.all('vms'))
+        if (vm.hostId === this.node.hostId && vm.state !== 'unknown')
+          this.node.store.put('vms', vm.id, { ...vm, state: 'unknown' });
     this.stopped = true;
     this.shell?.close();
     for (const c of this.channels) c.close();

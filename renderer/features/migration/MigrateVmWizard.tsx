@@ -2,6 +2,8 @@
 // the target node (one of the node's cluster peers) and how to move, the preflight checklist for that target, then the exact command;
 // Migrate runs it as a task with progress, speed and expected downtime, and
 // Cancel in the Tasks pane aborts the job with the VM left where it was.
+// A VM protected with HA is Pacemaker's to move: the wizard asks only for
+// the target (an online member) and the plan is Pacemaker's move.
 import { useEffect, useId, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import {
@@ -9,6 +11,7 @@ import {
   type MigrationTransport,
   type TlsReadiness,
 } from '../../../shared/migration';
+import { haResourceOfVm } from '../../../shared/ha';
 import type { PlanStepView } from '../../../shared/storage';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
@@ -40,9 +43,18 @@ export function MigrateVmWizard({
     .filter((id) => id !== vm?.hostId)
     .map((id) => inv.hosts[id])
     .filter((h) => !!h);
+  const haResource = vm && cluster?.ha ? haResourceOfVm(cluster.ha, vm) : undefined;
+  // An HA VM goes only where Pacemaker may run it: a connected member it calls online.
+  const haStateOf = (hostId: string) => cluster?.ha?.nodes.find((n) => n.hostId === hostId)?.state;
+  const unavailable = (h: { id: string; state: string }): string | undefined =>
+    h.state !== 'connected'
+      ? 'not connected'
+      : haResource && haStateOf(h.id) !== 'online'
+        ? `HA ${haStateOf(h.id) ?? 'not a member'}`
+        : undefined;
   const [index, setIndex] = useState(0);
   const [target, setTarget] = useState(
-    targetHostId ?? peers.find((h) => h.state === 'connected')?.id ?? '',
+    targetHostId ?? peers.find((h) => !unavailable(h))?.id ?? '',
   );
   const [copy, setCopy] = useState<'auto' | 'yes' | 'no'>('auto');
   const [persist, setPersist] = useState(true);
@@ -141,6 +153,16 @@ export function MigrateVmWizard({
               {source} is in no cluster. Make a cluster with New Cluster first: it sets up the trust
               the nodes need to migrate between them.
             </p>
+          ) : haResource ? (
+            <>
+              <p>
+                {vm.name} is protected with HA ({haResource.id}): Pacemaker moves it live to the
+                node you choose (crm_resource --move), then drops the move&rsquo;s constraint
+                (--clear) so no lasting preference stays. How its memory travels is the
+                resource&rsquo;s own setting.
+              </p>
+              <TargetSelect value={target} onChange={setTarget} peers={peers} why={unavailable} />
+            </>
           ) : (
             <>
               <fieldset>
@@ -166,16 +188,7 @@ export function MigrateVmWizard({
                   </p>
                 )}
               </fieldset>
-              <Select
-                label="Target node"
-                value={target}
-                onChange={setTarget}
-                options={peers.map((h) => ({
-                  value: h.id,
-                  label: `${h.name}${h.state !== 'connected' ? ' (not connected)' : ''}`,
-                  disabled: h.state !== 'connected',
-                }))}
-              />
+              <TargetSelect value={target} onChange={setTarget} peers={peers} why={unavailable} />
               <Select
                 label="Disks"
                 value={copy}
@@ -258,13 +271,39 @@ export function MigrateVmWizard({
   );
 }
 
-/** One way a live move's data can travel, with its trade-off under it. */
+/** The target node; a peer that cannot take the VM says why and cannot be chosen. */
+function TargetSelect({
+  value,
+  onChange,
+  peers,
+  why,
+}: {
+  value: string;
+  onChange: (id: string) => void;
+  peers: { id: string; name: string; state: string }[];
+  why: (h: { id: string; state: string }) => string | undefined;
+}) {
+  return (
+    <Select
+      label="Target node"
+      value={value}
+      onChange={onChange}
+      options={peers.map((h) => ({
+        value: h.id,
+        label: `${h.name}${why(h) ? ` (${why(h)})` : ''}`,
+        disabled: !!why(h),
+      }))}
+    />
+  );
+}
+
 const DISK_COPY_OPTIONS = [
   { value: 'auto', label: 'Copy them if they are not on shared storage' },
   { value: 'yes', label: 'Always copy them (--copy-storage-all)' },
   { value: 'no', label: 'Never copy them (shared storage only)' },
 ];
 
+/** One way a live move's data can travel, with its trade-off under it. */
 function TransportOption({
   name,
   value,

@@ -30,15 +30,23 @@ export function haHostSuffix(inv: Inventory, hostId: string): string {
   return node && node.state !== 'online' ? `, HA ${node.state}` : '';
 }
 
-/** ", HA Started" for a VM that is a VirtualDomain resource. */
+/**
+ * ", HA Started" for a VM that is a VirtualDomain resource; ", HA Started on
+ * hanode2" when Pacemaker runs it on another node than this entry's (the
+ * entry a lost node left behind).
+ */
 export function haVmSuffix(inv: Inventory, vm: Vm): string {
-  const r = haResourceOfVm(haOfHost(inv, vm.hostId), vm);
+  const ha = haOfHost(inv, vm.hostId);
+  const r = haResourceOfVm(ha, vm);
   if (!r) return '';
+  const here = ha?.nodes.find((n) => n.hostId === vm.hostId)?.name;
+  const elsewhere = r.nodes.length > 0 && !!here && !r.nodes.includes(here);
   const notes = [
     r.failed ? 'failed' : '',
     r.targetStopped ? 'disabled' : '',
     r.managed ? '' : 'unmanaged',
   ];
   const extra = notes.filter(Boolean);
-  return `, HA ${r.role}${extra.length ? ` (${extra.join(', ')})` : ''}`;
+  const where = elsewhere ? ` on ${r.nodes.join(', ')}` : '';
+  return `, HA ${r.role}${where}${extra.length ? ` (${extra.join(', ')})` : ''}`;
 }
