@@ -4,12 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandRecord } from '../../../shared/model';
-import { PveApiClient, PveHttpError } from './api-client';
+import { apiTunnel, PveApiClient, PveHttpError } from './api-client';
 import { parseCertFingerprint } from './certificate';
 
 const TOKEN_ID = 'root@pam!clusterdeck-test';
@@ -98,6 +98,8 @@ function answer(s: Seen): { status: number; reason: string; body: unknown } {
       };
     case 'DELETE /api2/json/nodes/pve1/tasks/UPID%3Apve1%3A00001234%3Aqmstart%3A100%3Aroot%40pam%3A':
       return { status: 200, reason: 'OK', body: { data: null } };
+    case 'GET /api2/json/nodes/pve1/slow':
+      return { status: 0, reason: '', body: null };
     case 'POST /api2/json/nodes/pve1/qemu/101/status/stop':
       return { status: 500, reason: 'VM 101 not running', body: { data: null } };
     default:
@@ -124,6 +126,7 @@ beforeAll(async () => {
       };
       seen.push(s);
       const a = answer(s);
+      if (a.status === 0) return; // never answers
       res.writeHead(a.status, a.reason, { 'Content-Type': 'application/json;charset=UTF-8' });
       res.end(JSON.stringify(a.body));
     });
@@ -309,5 +312,51 @@ describe('PveApiClient', () => {
       code: 'cancelled',
     });
     api.close();
+  });
+
+  it('gives up on a call the API does not answer in time', async () => {
+    const api = client();
+    const err = await api.get('/nodes/pve1/slow', {}, { timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect((err as Error).message).toMatch(
+      /^pve1: `pvesh get \/nodes\/pve1\/slow` got no answer within 300 ms\./,
+    );
+    api.close();
+  });
+
+  it('says so when the port does not speak TLS (no pveproxy there)', async () => {
+    const conns: Socket[] = [];
+    const plain = createTcpServer((s) => {
+      conns.push(s);
+      s.end('HTTP/1.0 400 Bad Request\r\n\r\n');
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const plainPort = (plain.address() as AddressInfo).port;
+    const api = new PveApiClient({
+      node: 'pve1',
+      openTunnel: () => Promise.resolve(connect(plainPort, '127.0.0.1')),
+      fingerprint,
+      token: { tokenId: TOKEN_ID, secret: SECRET },
+    });
+    const err = await api.get('/version').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unreachable' });
+    expect((err as Error).message).toBe(
+      'pve1: the TLS connection to its Proxmox API (127.0.0.1:8006 on the node) failed: what answers on that port does not speak TLS. Check that pveproxy runs there (systemctl status pveproxy).',
+    );
+    api.close();
+    for (const c of conns) c.destroy();
+    await new Promise((r) => plain.close(r));
+  });
+
+  it('opens its tunnels to 127.0.0.1:8006 as the node sees it', async () => {
+    const asked: string[] = [];
+    const open = apiTunnel({
+      forwardOut: (host, p) => {
+        asked.push(`${host}:${p}`);
+        return Promise.resolve(connect(port, '127.0.0.1'));
+      },
+    });
+    (await open()).destroy();
+    expect(asked).toEqual(['127.0.0.1:8006']);
   });
 });

@@ -6,6 +6,7 @@
 // ClusterdeckError naming the node, that command and each parameter's error.
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ClusterdeckError, type ErrorCode } from '../../../shared/errors';
 import type { CommandRecord } from '../../../shared/model';
 import { commandRecorder } from '../../ssh/exec';
@@ -27,6 +28,16 @@ export interface PveApiToken {
 
 const TOKEN_ID = /^[^\s!=@]+@[^\s!=@]+![A-Za-z][A-Za-z0-9._-]+$/;
 const TOKEN_SECRET = /^[A-Za-z0-9-]{8,128}$/;
+
+/** What the client needs of a node's SSH session: a tunnel to a port as the node sees it. */
+export interface TunnelSource {
+  forwardOut(host: string, port: number): Promise<Duplex>;
+}
+
+/** A tunnel to the node's own API port (pveproxy listens on 8006 on every node). */
+export function apiTunnel(session: TunnelSource): OpenTunnel {
+  return () => session.forwardOut(API_HOST, API_PORT);
+}
 
 export interface PveApiOptions {
   /** The node's label, in every message. */
@@ -268,7 +279,7 @@ export class PveApiClient {
       req.setTimeout(timeoutMs, () => {
         const err = new ClusterdeckError(
           'timeout',
-          `${node}: \`${command}\` got no answer within ${Math.round(timeoutMs / 1000)} s. Check the node's load (pveproxy, pvedaemon), then try again.`,
+          `${node}: \`${command}\` got no answer within ${timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`}. Check the node's load (pveproxy, pvedaemon), then try again.`,
         );
         done(err);
         req.destroy(err);

@@ -36,11 +36,11 @@ export async function connectPinned(
     };
     // Stays for the socket's life: a second error while it is torn down (or
     // once the HTTP client has its own listeners) must not go uncaught.
-    sock.on('error', (err: Error) =>
+    sock.on('error', (err: Error & { code?: string; reason?: string }) =>
       fail(
         new ClusterdeckError(
           'unreachable',
-          `${node}: the TLS connection to its Proxmox API (127.0.0.1:8006 on the node) failed: ${err.message}. Check that pveproxy runs there (systemctl status pveproxy).`,
+          `${node}: the TLS connection to its Proxmox API (127.0.0.1:8006 on the node) failed: ${tlsReason(err)}. Check that pveproxy runs there (systemctl status pveproxy).`,
         ),
       ),
     );
@@ -60,6 +60,13 @@ export async function connectPinned(
       resolve(sock);
     });
   });
+}
+
+/** OpenSSL's reason in words, without its internal error string. */
+function tlsReason(err: Error & { code?: string; reason?: string }): string {
+  if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER')
+    return 'what answers on that port does not speak TLS';
+  return err.reason ?? err.message;
 }
 
 /**
