@@ -85,6 +85,12 @@ function answer(s: Seen): { status: number; reason: string; body: unknown } {
         body: { data: 'UPID:pve1:00001234:0000ABCD:6720F1A0:qmstart:100:root@pam:' },
       };
     case 'POST /api2/json/nodes/pve1/qemu':
+      if (s.body.includes('cipassword'))
+        return {
+          status: 400,
+          reason: 'Parameter verification failed.',
+          body: { data: null, errors: { cipassword: "value 's3cret pass' is too weak\n" } },
+        };
       return {
         status: 400,
         reason: 'Parameter verification failed.',
@@ -296,7 +302,10 @@ describe('PveApiClient', () => {
       .catch((e: unknown) => e);
     expect(seen[0]!.body).toBe('vmid=x&cipassword=s3cret+pass');
     expect(log[0]!.command).toBe('pvesh create /nodes/pve1/qemu --vmid x --cipassword <hidden>');
+    expect(err).toMatchObject({ paramErrors: { cipassword: "value '<hidden>' is too weak" } });
+    expect((err as Error).message).toContain("cipassword: value '<hidden>' is too weak");
     expect((err as Error).message).not.toContain('s3cret');
+    expect(JSON.stringify(log)).not.toContain('s3cret');
     api.close();
   });
 

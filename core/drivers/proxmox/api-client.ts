@@ -11,7 +11,15 @@ import { ClusterdeckError, type ErrorCode } from '../../../shared/errors';
 import type { CommandRecord } from '../../../shared/model';
 import { commandRecorder } from '../../ssh/exec';
 import { connectPinned, PinnedTunnelAgent, type OpenTunnel } from './pinned-tls';
-import { checkPath, formEncode, pveshCommand, type PveMethod, type PveParams } from './pvesh';
+import {
+  checkPath,
+  formEncode,
+  HIDDEN_VALUE,
+  paramPairs,
+  pveshCommand,
+  type PveMethod,
+  type PveParams,
+} from './pvesh';
 
 const API_ROOT = '/api2/json';
 const API_HOST = '127.0.0.1';
@@ -117,6 +125,23 @@ export function pveHttpError(
   return new PveHttpError(code, parts.join(' '), status, paramErrors);
 }
 
+const redact = (text: string, secrets: readonly string[]): string =>
+  secrets.reduce((t, secret) => t.split(secret).join(HIDDEN_VALUE), text);
+
+/** The same error with every secret replaced by <hidden> (message and parameter errors). */
+function redactError(err: Error, secrets: readonly string[]): Error {
+  if (!secrets.some((x) => err.message.includes(x) || JSON.stringify(err).includes(x))) return err;
+  if (err instanceof PveHttpError) {
+    const paramErrors = Object.fromEntries(
+      Object.entries(err.paramErrors).map(([k, v]) => [k, redact(v, secrets)]),
+    );
+    return new PveHttpError(err.code, redact(err.message, secrets), err.status, paramErrors);
+  }
+  if (err instanceof ClusterdeckError)
+    return new ClusterdeckError(err.code, redact(err.message, secrets));
+  return new Error(redact(err.message, secrets));
+}
+
 export class PveApiClient {
   readonly node: string;
   private readonly agent: PinnedTunnelAgent;
@@ -163,9 +188,17 @@ export class PveApiClient {
       const data = await this.send(method, path, params, command, o);
       record(0, '');
       return data as T;
-    } catch (err) {
+    } catch (caught) {
+      // An answer may echo a value ("got 's3cret'"): secrets never pass on.
+      const secrets = [
+        this.secret,
+        ...paramPairs(params)
+          .filter(([name, value]) => o.hidden?.includes(name) && value !== '')
+          .map(([, value]) => value),
+      ];
+      const err = redactError(caught as Error, secrets);
       // pvesh exits non-zero when the API refuses; null: no answer at all.
-      record(err instanceof PveHttpError ? 1 : null, this.redact((err as Error).message));
+      record(err instanceof PveHttpError ? 1 : null, err.message);
       throw err;
     }
   }
@@ -173,10 +206,6 @@ export class PveApiClient {
   /** Closes the kept connections (and so their tunnels). */
   close(): void {
     this.agent.destroy();
-  }
-
-  private redact(text: string): string {
-    return text.split(this.secret).join('<hidden>');
   }
 
   private async send(

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CERT_FINGERPRINT_ARGV, normalizeFingerprint, parseCertFingerprint } from './certificate';
 
@@ -23,11 +27,55 @@ describe('the node’s certificate fingerprint', () => {
   });
 
   it('reads pveproxy’s own certificate when one is installed, else the cluster-signed one', () => {
-    const script = CERT_FINGERPRINT_ARGV[2];
-    expect(CERT_FINGERPRINT_ARGV.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(script.indexOf('/etc/pve/local/pveproxy-ssl.pem')).toBeLessThan(
-      script.indexOf('/etc/pve/local/pve-ssl.pem'),
-    );
-    expect(script).toContain('openssl x509 -noout -fingerprint -sha256 -in "$f"');
+    // The script run for real, with /etc/pve/local moved to a temporary folder.
+    const dir = mkdtempSync(join(tmpdir(), 'pve-cert-test-'));
+    try {
+      const cert = (name: string) => {
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'ec',
+            '-pkeyopt',
+            'ec_paramgen_curve:prime256v1',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            `/CN=${name}`,
+            '-keyout',
+            join(dir, `${name}.key`),
+            '-out',
+            join(dir, name),
+          ],
+          { stdio: 'ignore' },
+        );
+        return parseCertFingerprint(
+          execFileSync('openssl', [
+            'x509',
+            '-noout',
+            '-fingerprint',
+            '-sha256',
+            '-in',
+            join(dir, name),
+          ]).toString(),
+        );
+      };
+      const [sh, c, script] = CERT_FINGERPRINT_ARGV;
+      expect([sh, c]).toEqual(['sh', '-c']);
+      const run = () =>
+        parseCertFingerprint(
+          execFileSync(sh, [c, script.split('/etc/pve/local').join(dir)]).toString(),
+        );
+      const clusterSigned = cert('pve-ssl.pem');
+      expect(run()).toBe(clusterSigned);
+      const custom = cert('pveproxy-ssl.pem');
+      expect(custom).not.toBe(clusterSigned);
+      expect(run()).toBe(custom);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
