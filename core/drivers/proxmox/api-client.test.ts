@@ -104,6 +104,8 @@ function answer(s: Seen): { status: number; reason: string; body: unknown } {
       };
     case 'DELETE /api2/json/nodes/pve1/tasks/UPID%3Apve1%3A00001234%3Aqmstart%3A100%3Aroot%40pam%3A':
       return { status: 200, reason: 'OK', body: { data: null } };
+    case 'GET /api2/json/nodes/pve1/dropped':
+      return { status: 200, reason: 'OK', body: { data: 'read again' } };
     case 'GET /api2/json/nodes/pve1/slow':
       return { status: 0, reason: '', body: null };
     case 'POST /api2/json/nodes/pve1/qemu/101/status/stop':
@@ -119,7 +121,15 @@ beforeAll(async () => {
   selfSigned('impostor');
   fingerprint = fingerprintOf('pve1');
   otherFingerprint = fingerprintOf('impostor');
+  const perSocket = new WeakMap<object, number>();
   server = createServer(pve, (req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    // A kept connection the server drops just as the next request comes.
+    if (n > 1 && req.url?.endsWith('/dropped')) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -367,5 +377,19 @@ describe('PveApiClient', () => {
     });
     (await open()).destroy();
     expect(asked).toEqual(['127.0.0.1:8006']);
+  });
+
+  it('sends a read again on a new connection when the kept one was dropped, never a change', async () => {
+    const api = client();
+    await api.get('/cluster/resources', { type: 'vm' });
+    expect(await api.get('/nodes/pve1/dropped')).toBe('read again');
+    expect(tunnels).toBe(2);
+    await api.get('/cluster/resources', { type: 'vm' });
+    const err = await api.create('/nodes/pve1/dropped').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'unreachable' });
+    expect((err as Error).message).toMatch(
+      /^pve1: `pvesh create \/nodes\/pve1\/dropped` got no answer/,
+    );
+    api.close();
   });
 });
