@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandRecord } from '../../../shared/model';
-import { apiTunnel, PveApiClient, PveHttpError } from './api-client';
+import { apiTunnel, PveApiClient, PveHttpError, pveHttpError } from './api-client';
 import { parseCertFingerprint } from './certificate';
 
 const TOKEN_ID = 'root@pam!clusterdeck-test';
@@ -262,6 +262,31 @@ describe('PveApiClient', () => {
     expect(log[0]).toMatchObject({ exitCode: 1 });
     expect(log[0]!.stderr).toContain('vmid: invalid format');
     api.close();
+  });
+
+  it('puts each parameter’s error on one line, as PVE words a property string’s', () => {
+    const err = pveHttpError(
+      'pve1',
+      'pvesh create /nodes/pve1/qemu --memory lots',
+      400,
+      'Parameter verification failed.',
+      JSON.stringify({
+        data: null,
+        errors: {
+          memory:
+            "invalid format - format error\ncurrent: type check ('integer') failed - got 'lots'\n",
+          net0: 'first\\nsecond\n',
+        },
+      }),
+    );
+    expect(err.paramErrors).toEqual({
+      memory: "invalid format - format error / current: type check ('integer') failed - got 'lots'",
+      net0: 'first / second',
+    });
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toBe(
+      "pve1: `pvesh create /nodes/pve1/qemu --memory lots` failed: 400 Parameter verification failed (memory: invalid format - format error / current: type check ('integer') failed - got 'lots'; net0: first / second).",
+    );
   });
 
   it('names the reason pveproxy gives in its status line (500)', async () => {

@@ -94,6 +94,19 @@ const HINTS: Record<number, string> = {
   403: "Clusterdeck's API token lacks that permission on the node.",
 };
 
+/**
+ * A parameter's error on one line: PVE ends each with a line break, puts a
+ * property string's inner error on a second line ("invalid format - format
+ * error\ncurrent: …") and joins repeated ones with a literal backslash-n.
+ */
+function oneLine(text: string): string {
+  return text
+    .split(/\r?\n|\\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' / ');
+}
+
 /** The error for an answer with a status other than 2xx, as the user reads it. */
 export function pveHttpError(
   node: string,
@@ -109,14 +122,14 @@ export function pveHttpError(
       paramErrors = Object.fromEntries(
         Object.entries(parsed.errors as Record<string, unknown>).map(([k, v]) => [
           k,
-          String(v).trim(),
+          oneLine(String(v)),
         ]),
       );
   } catch {
     // Not JSON (a proxy's page): the status line says enough.
   }
   const details = Object.entries(paramErrors).map(([k, v]) => `${k}: ${v}`);
-  const why = reason.trim().replace(/\.$/, '') || `HTTP ${status}`;
+  const why = oneLine(reason).replace(/\.$/, '') || `HTTP ${status}`;
   const parts = [
     `${node}: \`${command}\` failed: ${status} ${why}${details.length ? ` (${details.join('; ')})` : ''}.`,
   ];
