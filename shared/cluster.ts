@@ -80,7 +80,13 @@ export const clusterSchema = z.object({
    * driver, never kept in settings.
    */
   managed: z
-    .object({ stack: z.string(), master: z.string(), nodes: z.array(managedNodeSchema) })
+    .object({
+      stack: z.string(),
+      master: z.string(),
+      nodes: z.array(managedNodeSchema),
+      /** Whether the members that can see each other hold quorum (Proxmox VE); absent: not said. */
+      quorate: z.boolean().optional(),
+    })
     .optional(),
   /** The CPU every member can run, worked out when the cluster was made or grew. */
   cpu: cpuModelSchema.optional(),

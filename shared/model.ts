@@ -178,11 +178,17 @@ export const keptSnapshotSchema = z.object({
 });
 export type KeptSnapshot = z.infer<typeof keptSnapshotSchema>;
 
+/** What a guest is: a virtual machine, or a system container (Proxmox VE's LXC). */
+export const VM_KINDS = ['vm', 'container'] as const;
+export type VmKind = (typeof VM_KINDS)[number];
+
 export const vmSchema = z.object({
   id: z.string(),
   hostId: z.string(),
   uuid: z.string(),
   name: z.string(),
+  /** Absent: a virtual machine (every libvirt and Ganeti guest). */
+  kind: z.enum(VM_KINDS).optional(),
   state: z.enum(VM_STATES),
   vcpus: z.number(),
   memoryKiB: z.number(),
