@@ -146,6 +146,17 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
       'the resource in the HA state',
       30_000,
     );
+    // The lab's tiny guest ignores ACPI: a graceful stop would wait out the
+    // stop timeout (85 s) before VirtualDomain forces it off. Force at once.
+    haExec('hanode1', [
+      'crm_resource',
+      '--resource',
+      VM,
+      '--set-parameter',
+      'force_stop',
+      '--parameter-value',
+      'true',
+    ]);
   }, 240_000);
 
   it('Shut down sets target-role Stopped: stopped in crm_mon and on every node', async () => {
