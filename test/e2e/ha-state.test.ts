@@ -58,7 +58,7 @@ beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   dropResource();
-  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`]);
+  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`, `${PVM}-prefers-hanode2`]);
   startGuestCopy(PVM);
   const { guest, nodes, user, keyPath } = readHaLab();
   haExec('hanode1', [
@@ -114,7 +114,7 @@ afterAll(async () => {
   haRun('hanode1', ['crm', 'node', 'online', 'hanode2']);
   haRun('hanode1', ['crm', 'configure', 'property', 'stonith-enabled=true']);
   dropResource();
-  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`]);
+  dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`, `${PVM}-prefers-hanode2`]);
   if (startedLab) haLabCommand(['down']);
 }, 300_000);
 
@@ -179,7 +179,12 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
     await tree.getByRole('treeitem', { name: 'VMs' }).first().press('ArrowRight');
     await tree.getByRole('treeitem', { name: `${PVM} Running` }).click();
     const ha = page.getByRole('region', { name: 'High availability' });
-    await ha.getByLabel('Preferred node').selectOption('hanode1');
+    // Preferred nodes with priorities: a bad one is refused before anything runs.
+    await ha.getByLabel('Priority on hanode1').fill('0');
+    await ha.getByText('A whole number from 1 to 1000000.').waitFor();
+    expect(await ha.getByRole('button', { name: 'Protect with HA…' }).isDisabled()).toBe(true);
+    await ha.getByLabel('Priority on hanode1').fill('100');
+    await ha.getByLabel('Priority on hanode2').fill('50');
     await ha.getByRole('button', { name: 'Protect with HA…' }).click();
     const dialog = page.getByRole('alertdialog', { name: `Protect ${PVM} with HA?` });
     await dialog
@@ -187,6 +192,9 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
       .waitFor();
     await dialog
       .getByText(`crm configure location ${PVM}-prefers-hanode1 ${PVM} 100: hanode1`)
+      .waitFor();
+    await dialog
+      .getByText(`crm configure location ${PVM}-prefers-hanode2 ${PVM} 50: hanode2`)
       .waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'ha-protect.png') });
     await dialog.getByRole('button', { name: 'Protect with HA' }).click();
@@ -198,6 +206,18 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
       'is running on: hanode1',
     );
     expect(nodesRunning(PVM)).toEqual(['hanode1']);
+    // Each priority is a location constraint on the nodes.
+    const constraints = haExec('hanode1', ['cibadmin', '--query', '--scope', 'constraints']);
+    for (const [node, score] of [
+      ['hanode1', '100'],
+      ['hanode2', '50'],
+    ] as const) {
+      const el = constraints.match(
+        new RegExp(`<rsc_location [^>]*id="${PVM}-prefers-${node}"[^>]*>`),
+      )?.[0];
+      expect(el).toContain(`score="${score}"`);
+      expect(el).toContain(`node="${node}"`);
+    }
   }, 120_000);
 
   it('warns while fencing is off, and the warning goes when it is on again', async () => {

@@ -1,6 +1,7 @@
 // A VM's "High availability" on its General tab, when its node is in a
 // Pacemaker cluster: the resource that protects it (state, where it runs),
-// with Remove HA, or Protect with HA: an optional preferred node, then the plan's commands
+// with Remove HA, or Protect with HA: optional preferred nodes with a
+// priority each (Pacemaker location scores, like Proxmox HA groups), then the plan's commands
 // (or what stands in the way, such as a disk a member does not see) before
 // it runs as a task.
 import { useState } from 'react';
@@ -12,7 +13,7 @@ import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
-import { Select } from '../../ui/forms';
+import { TextField } from '../../ui/forms';
 import { PlanSummary, wizardInput } from '../../ui/wizard/WizardFrame';
 
 export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
@@ -20,12 +21,20 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
   const cluster = useInventory((s) =>
     Object.values(s.inv.clusters).find((c) => c.ha && c.hostIds.includes(vm.hostId)),
   );
-  const [preferred, setPreferred] = useState('');
+  // A priority per member, as typed: blank is no preference; higher wins.
+  const [priorities, setPriorities] = useState<Record<string, string>>({});
   const ha = cluster?.ha;
   if (!ha) return null;
   const resource = haResourceOfVm(ha, vm);
+  const typed = ha.nodes.map((n) => ({ node: n.name, text: (priorities[n.name] ?? '').trim() }));
+  const badPriority = (text: string) =>
+    text !== '' && !(/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 1_000_000);
+  const invalid = typed.some((t) => badPriority(t.text));
   const protect = async () => {
-    const spec = { vmId: vm.id, preferred: preferred ? [{ node: preferred, score: 100 }] : [] };
+    const preferred = typed
+      .filter((t) => t.text !== '')
+      .map((t) => ({ node: t.node, score: Number(t.text) }));
+    const spec = { vmId: vm.id, preferred };
     try {
       const plan = await api.planProtectHa(spec);
       if (plan.problems.length) return notify(plan.problems.join(' '));
@@ -90,19 +99,29 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
           </button>
         </div>
       ) : (
-        <div className="flex items-end gap-2">
-          <Select
-            layout="inline"
-            label="Preferred node"
-            controlClass={wizardInput}
-            value={preferred}
-            onChange={setPreferred}
-            options={[
-              { value: '', label: 'None' },
-              ...ha.nodes.map((n) => ({ value: n.name, label: n.name })),
-            ]}
-          />
-          <button className={buttonClass} disabled={busy} onClick={() => void protect()}>
+        <div className="space-y-2">
+          <fieldset>
+            <legend className="mb-1">
+              Preferred nodes (optional): a priority from 1 to 1000000 on each node it should
+              prefer; the highest that is online runs it.
+            </legend>
+            <div className="flex flex-wrap gap-3">
+              {typed.map((t) => (
+                <TextField
+                  key={t.node}
+                  layout="inline"
+                  label={`Priority on ${t.node}`}
+                  controlClass={`${wizardInput} w-24`}
+                  inputMode="numeric"
+                  placeholder="none"
+                  value={t.text}
+                  onChange={(v) => setPriorities((p) => ({ ...p, [t.node]: v }))}
+                  error={badPriority(t.text) && 'A whole number from 1 to 1000000.'}
+                />
+              ))}
+            </div>
+          </fieldset>
+          <button className={buttonClass} disabled={busy || invalid} onClick={() => void protect()}>
             Protect with HA…
           </button>
         </div>
