@@ -14,6 +14,7 @@ import { Backend } from '../../core/backend';
 import { derivedClusterId } from '../../core/services/ha';
 import type { HaNodeState } from '../../shared/ha';
 import {
+  addHaNodes,
   clusterView,
   ensureHaCluster,
   haExec,
@@ -41,19 +42,7 @@ async function newBackend(nodes: string[]): Promise<Backend> {
   homes.push(home);
   const b = await Backend.start(testBackendOptions(home));
   backends.push(b);
-  const lab = readHaLab();
-  for (const name of nodes) {
-    const n = lab.nodes.find((x) => x.name === name)!;
-    await b.call('addHost', {
-      name,
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
-  }
+  await addHaNodes(b, nodes);
   return b;
 }
 
