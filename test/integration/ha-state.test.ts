@@ -113,9 +113,13 @@ afterAll(() => {
 describe.skipIf(!canRun)('HA state from the nodes', () => {
   it('recognises the Corosync cluster from its nodes, with quorum, fencing and the VM resource', async () => {
     const lab = readHaLab();
+    // Every member once each host has connected (on a loaded machine the last may come later).
     await waitFor(
-      () => ha()?.resources.some((r) => r.id === RSC && r.nodes.length),
-      'the state',
+      () =>
+        (ha()?.resources.some((r) => r.id === RSC && r.nodes.length) &&
+          backend.store.get('clusters', clusterId())?.hostIds.length === NODES.length) ||
+        undefined,
+      'the state with every member',
       30_000,
     );
     const cluster = backend.store.get('clusters', clusterId())!;
