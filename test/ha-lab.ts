@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Backend } from '../core/backend';
 import { REPO } from './lab';
 
 export const HA_LAB_DIR = process.env['HA_LAB_DIR'] ?? join(REPO, '.lab-ha');
@@ -145,18 +146,65 @@ export function ensureHaCluster(): { startedLab: boolean } {
  * shared folder, defined and started on `node` (not a resource yet). The
  * tests' own HA VMs start from here.
  */
-export function startGuestCopy(name: string, node = 'hanode1'): void {
+export function startGuestCopy(name: string, opts: { autostart?: boolean } = {}): void {
   const lab = readHaLab();
   copyFileSync(
     join(lab.sharedDir, `${lab.guest.name}.qcow2`),
     join(lab.sharedDir, `${name}.qcow2`),
   );
-  const xml = readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
+  writeFileSync(
+    join(lab.sharedDir, `${name}-src.xml`),
+    guestXml(name, `${lab.nodeSharedDir}/${name}.qcow2`),
+  );
+  haVirsh('hanode1', ['define', `${lab.nodeSharedDir}/${name}-src.xml`]);
+  if (opts.autostart) haVirsh('hanode1', ['autostart', name]);
+  haVirsh('hanode1', ['start', name]);
+}
+
+/** The lab guest's definition under another name and disk. */
+function guestXml(name: string, disk: string): string {
+  const lab = readHaLab();
+  return readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
     .replace(`<name>${lab.guest.name}</name>`, `<name>${name}</name>`)
-    .replace(lab.guest.disk, `${lab.nodeSharedDir}/${name}.qcow2`);
-  writeFileSync(join(lab.sharedDir, `${name}-src.xml`), xml);
-  haVirsh(node, ['define', `${lab.nodeSharedDir}/${name}-src.xml`]);
-  haVirsh(node, ['start', name]);
+    .replace(lab.guest.disk, disk);
+}
+
+const localDisk = (name: string) => `/var/lib/libvirt/images/${name}.qcow2`;
+
+/**
+ * A copy of the lab guest whose disk is on hanode1's own storage, which no
+ * other member sees; defined there, not started.
+ */
+export function defineLocalGuest(name: string): void {
+  const lab = readHaLab();
+  haExec('hanode1', ['cp', `${lab.nodeSharedDir}/${lab.guest.name}.qcow2`, localDisk(name)]);
+  writeFileSync(join(lab.sharedDir, `${name}-src.xml`), guestXml(name, localDisk(name)));
+  haVirsh('hanode1', ['define', `${lab.nodeSharedDir}/${name}-src.xml`]);
+}
+
+export function dropLocalGuest(name: string): void {
+  const lab = readHaLab();
+  for (const n of lab.nodes.map((x) => x.name).filter(haNodeIsOn)) {
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', name]);
+    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', name]);
+  }
+  haRun('hanode1', ['rm', '-f', localDisk(name)]);
+  rmSync(join(lab.sharedDir, `${name}-src.xml`), { force: true });
+}
+
+/** Adds the HA lab's nodes (all, or those named) to a backend as hosts, their host keys pinned from lab.json. */
+export async function addHaNodes(backend: Backend, names?: string[]): Promise<void> {
+  const lab = readHaLab();
+  for (const n of lab.nodes.filter((x) => !names || names.includes(x.name)))
+    await backend.call('addHost', {
+      name: n.name,
+      address: n.host,
+      port: n.port,
+      user: lab.user,
+      auth: 'key',
+      keyPath: lab.keyPath,
+      fingerprint: n.hostKeyFingerprint,
+    });
 }
 
 /**

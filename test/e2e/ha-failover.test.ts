@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addHaNodes,
   clusterView,
   copiesRunning,
   dropGuestCopy,
@@ -69,17 +70,7 @@ beforeAll(async () => {
   );
   env = await startShellInChromium(home);
   const backend = env.backend;
-  const { nodes, user, keyPath } = readHaLab();
-  for (const n of nodes)
-    await backend.call('addHost', {
-      name: n.name,
-      address: n.host,
-      port: n.port,
-      user,
-      auth: 'key',
-      keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
+  await addHaNodes(backend);
   // Protected through the backend: Protect with HA's own window is ha-state.test.ts's.
   const vm = await waitFor(
     () =>

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addHaNodes,
   dropGuestCopy,
   ensureHaCluster,
   haExec,
@@ -60,7 +61,7 @@ beforeAll(async () => {
   dropResource();
   dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`, `${PVM}-prefers-hanode2`]);
   startGuestCopy(PVM);
-  const { guest, nodes, user, keyPath } = readHaLab();
+  const { guest } = readHaLab();
   haExec('hanode1', [
     'crm',
     'configure',
@@ -93,16 +94,7 @@ beforeAll(async () => {
   );
   env = await startShellInChromium(home);
   page = await env.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  for (const n of nodes)
-    await env.backend.call('addHost', {
-      name: n.name,
-      address: n.host,
-      port: n.port,
-      user,
-      auth: 'key',
-      keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
+  await addHaNodes(env.backend);
   await page.goto(env.shell.url);
   await page.getByRole('tree', { name: 'Resources' }).waitFor();
 }, 300_000);

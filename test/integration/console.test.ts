@@ -16,6 +16,7 @@ import {
   virshOn,
   waitFor,
 } from '../lab';
+import { ByteReader } from '../byte-reader';
 
 let home: string;
 let backend: Backend;
@@ -41,37 +42,6 @@ function firstBytes(url: string): Promise<string> {
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
-}
-
-/** Reads a WebSocket's bytes in exact amounts, as an RFB client does. */
-class ByteReader {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  closeReason: string | undefined;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-    ws.on('close', (_code, reason) => {
-      this.closeReason = reason.toString();
-      this.waiting?.();
-    });
-  }
-  async read(n: number): Promise<Buffer> {
-    const end = Date.now() + 10_000;
-    while (this.buf.length < n) {
-      if (this.closeReason !== undefined) throw new Error(`closed: ${this.closeReason}`);
-      if (Date.now() > end) throw new Error(`timed out reading ${n} bytes`);
-      await new Promise<void>((r) => {
-        this.waiting = r;
-        setTimeout(r, 200);
-      });
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
 }
 
 async function rfbPage(url: string): Promise<ByteReader> {

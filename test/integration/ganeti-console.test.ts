@@ -22,6 +22,7 @@ import {
   removeGanetiInstance,
 } from '../ganeti-lab';
 import { portRefuses, testBackendOptions, waitFor } from '../lab';
+import { ByteReader } from '../byte-reader';
 
 const canRun = existsSync('/usr/sbin/gnt-cluster') && process.getuid?.() === 0;
 const KVM = 'cd-gnt-console.gnt.test';
@@ -34,37 +35,6 @@ let home: string;
 
 const vmId = (name: string) =>
   waitFor(() => backend.store.all('vms').find((v) => v.name === name)?.id, `${name} in the store`);
-
-/** Reads a WebSocket's bytes in exact amounts, as an RFB client does. */
-class ByteReader {
-  private buf = Buffer.alloc(0);
-  private waiting: (() => void) | undefined;
-  closeReason: string | undefined;
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.waiting?.();
-    });
-    ws.on('close', (_code, reason) => {
-      this.closeReason = reason.toString();
-      this.waiting?.();
-    });
-  }
-  async read(n: number): Promise<Buffer> {
-    const end = Date.now() + 15_000;
-    while (this.buf.length < n) {
-      if (this.closeReason !== undefined) throw new Error(`closed: ${this.closeReason}`);
-      if (Date.now() > end) throw new Error(`timed out reading ${n} bytes`);
-      await new Promise<void>((r) => {
-        this.waiting = r;
-        setTimeout(r, 200);
-      });
-    }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
-  }
-}
 
 /** Opens the console as the page would and runs the RFB handshake to the ServerInit. */
 async function handshake(name: string): Promise<{ width: number; desktop: string; port: number }> {

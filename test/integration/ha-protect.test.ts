@@ -5,19 +5,16 @@
 // second copy anywhere), its definition beside its disk, libvirt's
 // autostart off, a preferred node as a location constraint; the HA section
 // then shows it. Everything checked on the nodes.
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../core/backend';
 import {
+  addHaNodes,
+  defineLocalGuest,
+  dropGuestCopy,
+  dropLocalGuest,
   ensureHaCluster,
   haExec,
   haLabCommand,
@@ -26,6 +23,7 @@ import {
   haVirsh,
   nodesRunning,
   readHaLab,
+  startGuestCopy,
 } from '../ha-lab';
 import { taskFinished, testBackendOptions, waitFor } from '../lab';
 
@@ -39,61 +37,20 @@ let backend: Backend;
 let home: string;
 let startedLab = false;
 
-/** The lab guest's definition under another name and disk. */
-function guestXml(name: string, disk: string): string {
-  const lab = readHaLab();
-  return readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
-    .replace(`<name>${lab.guest.name}</name>`, `<name>${name}</name>`)
-    .replace(lab.guest.disk, disk);
-}
-
 function cleanUp(): void {
-  const lab = readHaLab();
-  const on = NODES.filter(haNodeIsOn);
-  if (haRun(on[0]!, ['crm_resource', '--resource', VM, '--locate']).code === 0) {
-    // Stopped first: a resource deleted while it runs is an orphan whose stop fails, and fences.
-    haRun(on[0]!, ['crm', 'configure', 'delete', `${VM}-prefers-hanode1`]);
-    haRun(on[0]!, ['crm', 'resource', 'stop', VM]);
-    haRun(on[0]!, ['crm_resource', '--wait', '--timeout=120']);
-    haRun(on[0]!, ['crm', 'configure', 'delete', VM]);
-  }
-  for (const n of on)
-    for (const name of [VM, LOCAL]) {
-      haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', name]);
-      haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', name]);
-    }
-  haRun('hanode1', ['rm', '-f', `/var/lib/libvirt/images/${LOCAL}.qcow2`]);
-  for (const f of [`${VM}.qcow2`, `${VM}.xml`, `${VM}-src.xml`, `${LOCAL}-src.xml`])
-    rmSync(join(lab.sharedDir, f), { force: true });
+  dropGuestCopy(VM, [`${VM}-prefers-hanode1`]);
+  dropLocalGuest(LOCAL);
 }
 
 beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   cleanUp();
-  const lab = readHaLab();
-  const shared = lab.nodeSharedDir;
-  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${VM}.qcow2`));
-  writeFileSync(join(lab.sharedDir, `${VM}-src.xml`), guestXml(VM, `${shared}/${VM}.qcow2`));
-  const localDisk = `/var/lib/libvirt/images/${LOCAL}.qcow2`;
-  haExec('hanode1', ['cp', `${shared}/${VM}.qcow2`, localDisk]);
-  writeFileSync(join(lab.sharedDir, `${LOCAL}-src.xml`), guestXml(LOCAL, localDisk));
-  haVirsh('hanode1', ['define', `${shared}/${VM}-src.xml`]);
-  haVirsh('hanode1', ['define', `${shared}/${LOCAL}-src.xml`]);
-  haVirsh('hanode1', ['autostart', VM]);
-  haVirsh('hanode1', ['start', VM]);
+  startGuestCopy(VM, { autostart: true });
+  defineLocalGuest(LOCAL);
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-ha-protect-'));
   backend = await Backend.start(testBackendOptions(home));
-  for (const n of lab.nodes)
-    await backend.call('addHost', {
-      name: n.name,
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
+  await addHaNodes(backend);
 }, 300_000);
 
 afterAll(() => {

@@ -14,6 +14,7 @@ import { Backend } from '../../core/backend';
 import { derivedClusterId } from '../../core/services/ha';
 import type { HaNodeState } from '../../shared/ha';
 import {
+  addHaNodes,
   clusterView,
   ensureHaCluster,
   haExec,
@@ -41,19 +42,7 @@ async function newBackend(nodes: string[]): Promise<Backend> {
   homes.push(home);
   const b = await Backend.start(testBackendOptions(home));
   backends.push(b);
-  const lab = readHaLab();
-  for (const name of nodes) {
-    const n = lab.nodes.find((x) => x.name === name)!;
-    await b.call('addHost', {
-      name,
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
-  }
+  await addHaNodes(b, nodes);
   return b;
 }
 
@@ -124,9 +113,13 @@ afterAll(() => {
 describe.skipIf(!canRun)('HA state from the nodes', () => {
   it('recognises the Corosync cluster from its nodes, with quorum, fencing and the VM resource', async () => {
     const lab = readHaLab();
+    // Every member once each host has connected (on a loaded machine the last may come later).
     await waitFor(
-      () => ha()?.resources.some((r) => r.id === RSC && r.nodes.length),
-      'the state',
+      () =>
+        (ha()?.resources.some((r) => r.id === RSC && r.nodes.length) &&
+          backend.store.get('clusters', clusterId())?.hostIds.length === NODES.length) ||
+        undefined,
+      'the state with every member',
       30_000,
     );
     const cluster = backend.store.get('clusters', clusterId())!;

@@ -3,19 +3,13 @@
 // and Reboot go through Pacemaker: the task's log shows the crm_resource
 // command, crm_mon shows the resource stopped or started, and virsh on
 // every node shows it running on one node at most, never two.
-import {
-  copyFileSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backend } from '../../core/backend';
 import {
+  addHaNodes,
   clusterView,
   copiesRunning,
   dropGuestCopy,
@@ -24,14 +18,12 @@ import {
   haLabCommand,
   haNodeIsOn,
   haRun,
-  haVirsh,
   nodesRunning,
-  readHaLab,
+  startGuestCopy,
 } from '../ha-lab';
 import { taskFinished, testBackendOptions, waitFor } from '../lab';
 
 const VM = 'haops-vm';
-const LOCAL = 'haops-local';
 const NODES = ['hanode1', 'hanode2', 'hanode3'];
 const canRun = existsSync('/usr/sbin/corosync') && process.getuid?.() === 0;
 if (!canRun) console.log('[ha-vm-actions] skipped: needs root and corosync, pacemaker, crmsh');
@@ -40,55 +32,21 @@ let backend: Backend;
 let home: string;
 let startedLab = false;
 
-/** The lab guest's definition under another name and disk. */
-function guestXml(name: string, disk: string): string {
-  const lab = readHaLab();
-  return readFileSync(join(lab.sharedDir, `${lab.guest.name}.xml`), 'utf8')
-    .replace(`<name>${lab.guest.name}</name>`, `<name>${name}</name>`)
-    .replace(lab.guest.disk, disk);
-}
-
 function cleanUp(): void {
-  const lab = readHaLab();
   const on = NODES.filter(haNodeIsOn);
   // A run that stopped in maintenance mode leaves a node in standby.
   for (const n of NODES) haRun(on[0]!, ['crm', 'node', 'online', n]);
   dropGuestCopy(VM);
-  for (const n of on) {
-    haRun(n, ['virsh', '-c', 'qemu:///system', 'destroy', LOCAL]);
-    haRun(n, ['virsh', '-c', 'qemu:///system', 'undefine', LOCAL]);
-  }
-  haRun('hanode1', ['rm', '-f', `/var/lib/libvirt/images/${LOCAL}.qcow2`]);
-  rmSync(join(lab.sharedDir, `${LOCAL}-src.xml`), { force: true });
 }
 
 beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   cleanUp();
-  const lab = readHaLab();
-  const shared = lab.nodeSharedDir;
-  copyFileSync(join(lab.sharedDir, `${lab.guest.name}.qcow2`), join(lab.sharedDir, `${VM}.qcow2`));
-  writeFileSync(join(lab.sharedDir, `${VM}-src.xml`), guestXml(VM, `${shared}/${VM}.qcow2`));
-  const localDisk = `/var/lib/libvirt/images/${LOCAL}.qcow2`;
-  haExec('hanode1', ['cp', `${shared}/${VM}.qcow2`, localDisk]);
-  writeFileSync(join(lab.sharedDir, `${LOCAL}-src.xml`), guestXml(LOCAL, localDisk));
-  haVirsh('hanode1', ['define', `${shared}/${VM}-src.xml`]);
-  haVirsh('hanode1', ['define', `${shared}/${LOCAL}-src.xml`]);
-  haVirsh('hanode1', ['autostart', VM]);
-  haVirsh('hanode1', ['start', VM]);
+  startGuestCopy(VM, { autostart: true });
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-ha-vm-actions-'));
   backend = await Backend.start(testBackendOptions(home));
-  for (const n of lab.nodes)
-    await backend.call('addHost', {
-      name: n.name,
-      address: n.host,
-      port: n.port,
-      user: lab.user,
-      auth: 'key',
-      keyPath: lab.keyPath,
-      fingerprint: n.hostKeyFingerprint,
-    });
+  await addHaNodes(backend);
 }, 300_000);
 
 afterAll(() => {

@@ -17,7 +17,7 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
-import { Checklist } from '../../ui/wizard/Checklist';
+import { PreflightStep } from '../../ui/wizard/PreflightStep';
 import {
   PlanSummary,
   planRunnable,
@@ -322,31 +322,13 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
         </section>
       )}
       {index === 2 && (
-        <section aria-label="Preflight" className="space-y-2">
-          <div className="flex items-center justify-between">
-            <p>
-              {findings === undefined
-                ? 'Checking the nodes…'
-                : problems.length
-                  ? 'Fix the problems below, then check again.'
-                  : 'Nothing stands in the way; warnings are worth a look.'}
-            </p>
-            <button
-              type="button"
-              className={buttonClass}
-              disabled={findings === undefined}
-              onClick={runPreflight}
-            >
-              Check again
-            </button>
-          </div>
-          {findings && 'error' in findings && (
-            <p role="alert" className="text-red-700 dark:text-red-400">
-              {findings.error}
-            </p>
-          )}
-          {Array.isArray(findings) && <Checklist findings={findings} />}
-        </section>
+        <PreflightStep
+          result={findings}
+          blocked={problems.length > 0}
+          checking="Checking the nodes…"
+          clear="Nothing stands in the way; warnings are worth a look."
+          onCheck={runPreflight}
+        />
       )}
       {index === 3 && (
         <>

@@ -12,7 +12,7 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
 import { buttonClass } from '../../ui/Dialog';
-import { Checklist } from '../../ui/wizard/Checklist';
+import { PreflightStep } from '../../ui/wizard/PreflightStep';
 import { usePoolForm } from '../storage/PoolFields';
 import {
   PlanSummary,
@@ -205,30 +205,13 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
         </div>
       )}
       {index === 1 && (
-        <section aria-label="Preflight" className="space-y-2">
-          <div className="flex items-center justify-between">
-            <p>
-              {findings === undefined
-                ? 'Checking the nodes…'
-                : problems.length || (ha && haCheck && !haCheckPasses(haCheck))
-                  ? 'Fix the problems below, then check again.'
-                  : 'Nothing stands in the way; warnings are worth a look.'}
-            </p>
-            <button
-              type="button"
-              className={buttonClass}
-              disabled={findings === undefined}
-              onClick={runPreflight}
-            >
-              Check again
-            </button>
-          </div>
-          {findings && 'error' in findings && (
-            <p role="alert" className="text-red-700 dark:text-red-400">
-              {findings.error}
-            </p>
-          )}
-          {Array.isArray(findings) && <Checklist findings={findings} />}
+        <PreflightStep
+          result={findings}
+          blocked={problems.length > 0 || (!!ha && !!haCheck && !haCheckPasses(haCheck))}
+          checking="Checking the nodes…"
+          clear="Nothing stands in the way; warnings are worth a look."
+          onCheck={runPreflight}
+        >
           {ha && (
             <HaPreflight
               hostIds={spec.hostIds}
@@ -237,7 +220,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
               onCheck={setHaCheck}
             />
           )}
-        </section>
+        </PreflightStep>
       )}
       {step === 'Fencing' && (
         <HaFencingStep hosts={fenced} clusterHostIds={spec.hostIds} fencing={fencing} />

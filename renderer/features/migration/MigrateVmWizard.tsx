@@ -17,9 +17,8 @@ import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
-import { buttonClass } from '../../ui/Dialog';
-import { Checklist } from '../../ui/wizard/Checklist';
 import { PlanSummary, WizardFrame, planRunnable, useFinish } from '../../ui/wizard/WizardFrame';
+import { PreflightStep, planFindings } from '../../ui/wizard/PreflightStep';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Radio, Select, TextField } from '../../ui/forms';
 
@@ -245,26 +244,12 @@ export function MigrateVmWizard({
         </div>
       )}
       {index === 1 && (
-        <section aria-label="Preflight" className="space-y-2">
-          <div className="flex items-center justify-between">
-            <p>
-              {!plan
-                ? 'Checking…'
-                : problems.length
-                  ? 'Fix the problems below, then check again.'
-                  : 'Nothing stands in the way.'}
-            </p>
-            <button type="button" className={buttonClass} disabled={!plan} onClick={check}>
-              Check again
-            </button>
-          </div>
-          {plan && 'error' in plan && (
-            <p role="alert" className="text-red-700 dark:text-red-400">
-              {plan.error}
-            </p>
-          )}
-          {plan && 'findings' in plan && <Checklist findings={plan.findings} />}
-        </section>
+        <PreflightStep
+          result={planFindings(plan)}
+          blocked={problems.length > 0}
+          checking="Checking…"
+          onCheck={check}
+        />
       )}
       {index === 2 && <PlanSummary plan={plan} />}
     </WizardFrame>

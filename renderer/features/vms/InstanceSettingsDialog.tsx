@@ -11,7 +11,8 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Dialog } from '../../ui/Dialog';
+import { ReviewCommands, ReviewFooter } from './SettingsReview';
 import { Checkbox, TextField } from '../../ui/forms';
 
 const NO_CHANGE: InstanceSettings = { nicLinks: [], addNics: [], growDisks: [] };
@@ -169,46 +170,21 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
                     them now.
                   </p>
                 )}
-                <h3 className="font-medium">Commands</h3>
-                <ol aria-label="Commands" className="list-decimal pl-5 text-sm">
-                  {review.steps.map((s, i) => (
-                    <li key={i}>
-                      <code className="break-all">{s.command}</code>
-                    </li>
-                  ))}
-                </ol>
+                <ReviewCommands steps={review.steps} />
               </>
             )}
           </section>
         )}
       </div>
-      <div className="mt-4 flex justify-end gap-2">
-        <button className={buttonClass} onClick={close}>
-          Cancel
-        </button>
-        {review ? (
-          <>
-            <button className={buttonClass} onClick={() => setReview(undefined)}>
-              Back
-            </button>
-            <button
-              className={primaryButtonClass}
-              disabled={busy || !review.steps.length || review.problems.length > 0}
-              onClick={() => void apply()}
-            >
-              Apply
-            </button>
-          </>
-        ) : (
-          <button
-            className={primaryButtonClass}
-            disabled={busy || !cur}
-            onClick={() => void doReview()}
-          >
-            Review changes
-          </button>
-        )}
-      </div>
+      <ReviewFooter
+        reviewing={!!review}
+        canReview={!busy && !!cur}
+        canApply={!!review && !busy && review.steps.length > 0 && review.problems.length === 0}
+        onCancel={close}
+        onReview={() => void doReview()}
+        onBack={() => setReview(undefined)}
+        onApply={() => void apply()}
+      />
     </Dialog>
   );
 }

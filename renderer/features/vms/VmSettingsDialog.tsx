@@ -9,7 +9,8 @@ import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
-import { Dialog, buttonClass, primaryButtonClass } from '../../ui/Dialog';
+import { Dialog } from '../../ui/Dialog';
+import { ReviewCommands, ReviewFooter } from './SettingsReview';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 import { AddDisks, AddNics, type DiskAdd, type NicAdd } from './AddDevices';
 import { NicModels } from './NicModels';
@@ -174,46 +175,21 @@ export function VmSettingsDialog({ vmId }: { vmId: string }) {
                 >
                   {review.diff}
                 </pre>
-                <h3 className="font-medium">Commands</h3>
-                <ol className="list-decimal pl-5 text-sm">
-                  {review.steps.map((s, i) => (
-                    <li key={i}>
-                      <code className="break-all">{s.command}</code>
-                    </li>
-                  ))}
-                </ol>
+                <ReviewCommands steps={review.steps} />
               </>
             )}
           </section>
         )}
       </div>
-      <div className="mt-4 flex justify-end gap-2">
-        <button className={buttonClass} onClick={close}>
-          Cancel
-        </button>
-        {review ? (
-          <>
-            <button className={buttonClass} onClick={() => setReview(undefined)}>
-              Back
-            </button>
-            <button
-              className={primaryButtonClass}
-              disabled={busy || review.steps.length === 0}
-              onClick={() => void apply()}
-            >
-              Apply
-            </button>
-          </>
-        ) : (
-          <button
-            className={primaryButtonClass}
-            disabled={busy || !!problem}
-            onClick={() => void doReview()}
-          >
-            Review changes
-          </button>
-        )}
-      </div>
+      <ReviewFooter
+        reviewing={!!review}
+        canReview={!busy && !problem}
+        canApply={!!review && !busy && review.steps.length > 0}
+        onCancel={close}
+        onReview={() => void doReview()}
+        onBack={() => setReview(undefined)}
+        onApply={() => void apply()}
+      />
     </Dialog>
   );
 }
