@@ -198,8 +198,16 @@ describe.skipIf(!canRun)('HA state in Chromium', () => {
       'is running on: hanode1',
     );
     expect(nodesRunning(PVM)).toEqual(['hanode1']);
-    // Each priority is a location constraint on the nodes.
-    const constraints = haExec('hanode1', ['cibadmin', '--query', '--scope', 'constraints']);
+    // Each priority is a location constraint on the nodes (the task's last steps:
+    // the section shows the resource as soon as it exists).
+    const constraints = await waitFor(
+      () => {
+        const xml = haExec('hanode1', ['cibadmin', '--query', '--scope', 'constraints']);
+        return xml.includes(`${PVM}-prefers-hanode2`) ? xml : undefined;
+      },
+      'both location constraints',
+      30_000,
+    );
     for (const [node, score] of [
       ['hanode1', '100'],
       ['hanode2', '50'],
