@@ -9,8 +9,8 @@ const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
 // labs of different stacks share nothing, so `npm test` runs their projects
 // side by side as separate vitest processes (scripts/test-suites.mjs): unit +
 // libvirt (`lab`), Ganeti (`ganeti`, files named ganeti*) and Pacemaker HA
-// (`ha`, files named ha-*).
-const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts'];
+// (`ha`, files named ha-*), and the Proxmox lab (`pve`, files named pve-lab*).
+const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts', 'test/**/pve-lab*.test.ts'];
 const labSuites = {
   fileParallelism: false,
   testTimeout: 60_000,
@@ -57,6 +57,9 @@ export default defineConfig({
       },
       {
         test: { name: 'ha', include: ['test/**/ha-*.test.ts'], ...labSuites },
+      },
+      {
+        test: { name: 'pve', include: ['test/**/pve-lab*.test.ts'], ...labSuites },
       },
     ],
   },
