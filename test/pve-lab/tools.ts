@@ -3,52 +3,8 @@
 // scripts/lab-pve puts first on the nodes' PATH. They speak to the node's
 // own API (127.0.0.1:8006) and print what the real tools print, for the
 // commands Clusterdeck runs over SSH. Test infrastructure only.
-import { api, apiData, die, failure, textOutput, waitTask, type TextOptions } from './tool-api';
-
-const FORMATS = ['text', 'json', 'json-pretty', 'yaml'];
-
-interface Parsed {
-  positional: string[];
-  pairs: [string, string][];
-  format: string;
-  text: TextOptions;
-  quiet: boolean;
-}
-
-/**
- * PVE's CLI arguments: positionals, then `--name value` (or `--name=value`,
- * a bare `--flag` is 1 as for PVE's booleans), a name repeated for a list,
- * and the format options every pvesh/pveum command takes.
- */
-function parseArgs(argv: string[], positionals: number): Parsed {
-  const out: Parsed = { positional: [], pairs: [], format: 'text', text: {}, quiet: false };
-  let i = 0;
-  while (i < argv.length && out.positional.length < positionals && !argv[i]!.startsWith('--'))
-    out.positional.push(argv[i++]!);
-  while (i < argv.length) {
-    const arg = argv[i++]!;
-    const m = /^--?([A-Za-z][A-Za-z0-9_-]*)(?:=(.*))?$/s.exec(arg);
-    if (!m) die(`400 too many arguments\n`);
-    const name = m[1]!;
-    let value = m[2];
-    if (value === undefined) {
-      const next = argv[i];
-      value = next !== undefined && !/^--[A-Za-z]/.test(next) ? (i++, next) : '1';
-    }
-    if (name === 'output-format') {
-      if (!FORMATS.includes(value))
-        die(
-          `400 Parameter verification failed.\noutput-format: value '${value}' does not have a value in the enumeration '${FORMATS.join(', ')}'\n`,
-        );
-      out.format = value;
-    } else if (name === 'noborder') out.text.noborder = value !== '0';
-    else if (name === 'noheader') out.text.noheader = value !== '0';
-    else if (name === 'quiet') out.quiet = value !== '0';
-    else if (name === 'human-readable') continue;
-    else out.pairs.push([name, value]);
-  }
-  return out;
-}
+import { ArgError, parseArgs, type Parsed } from './tool-args';
+import { api, apiData, die, failure, textOutput, waitTask } from './tool-api';
 
 function print(data: unknown, p: Parsed): void {
   if (p.quiet) return;
@@ -275,4 +231,6 @@ const TOOLS: Record<string, (argv: string[]) => Promise<void>> = {
 const [tool, ...rest] = process.argv.slice(2);
 const run = tool ? TOOLS[tool] : undefined;
 if (!run) die(`pve-tools: unknown tool ${tool ?? ''}`);
-run(rest).catch((err: unknown) => die(`${tool}: ${(err as Error).message}`));
+run(rest).catch((err: unknown) =>
+  die(err instanceof ArgError ? err.message : `${tool}: ${(err as Error).message}`),
+);
