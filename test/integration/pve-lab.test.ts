@@ -156,6 +156,26 @@ describe.skipIf(!canRun)('Proxmox lab nodes', () => {
     );
   });
 
+  it('pct list and pvecm status answer in their real formats', async () => {
+    const pct = (await ssh.pve1!.exec(['pct', 'list'])).stdout.split('\n');
+    expect(pct[0]).toBe('VMID       Status     Lock         Name');
+    expect(
+      pct
+        .slice(1)
+        .filter(Boolean)
+        .every((l) => /^\d+\s+(running|stopped)\s+\S*\s*\S+$/.test(l)),
+    ).toBe(true);
+    const status = (await ssh.pve2!.exec(['pvecm', 'status'])).stdout;
+    expect(status).toMatch(new RegExp(`^Name:\\s+${lab.clusterName}$`, 'm'));
+    expect(status).toMatch(/^Quorate:\s+Yes$/m);
+    expect(status).toMatch(/^Node ID:\s+0x00000002$/m);
+    const members = status.slice(status.indexOf('Nodeid')).split('\n').slice(1).filter(Boolean);
+    expect(members).toHaveLength(lab.nodes.length);
+    expect(members.filter((l) => l.endsWith(' (local)'))).toEqual([
+      expect.stringMatching(/^0x00000002 /),
+    ]);
+  });
+
   it('a bad parameter is refused with PVE’s message', async () => {
     const r = await ssh.pve2!.exec([
       'pvesh',

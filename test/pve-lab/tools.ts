@@ -16,7 +16,6 @@ function print(data: unknown, p: Parsed): void {
 
 const VERBS: Record<string, string> = {
   get: 'GET',
-  ls: 'GET',
   create: 'POST',
   set: 'PUT',
   delete: 'DELETE',
