@@ -17,6 +17,8 @@ import {
 } from '../../core/drivers/proxmox/certificate';
 import { parseTokenAdd, tokenAddArgv, tokenName } from '../../core/drivers/proxmox/token';
 import { parsePveVersion } from '../../core/drivers/proxmox/version';
+import { probeNode } from '../../core/drivers/detect';
+import type { SshSession } from '../../core/ssh/session';
 import {
   ensurePveLab,
   pveLabCommand,
@@ -60,6 +62,13 @@ describe.skipIf(!canRun)('Proxmox lab nodes', () => {
     for (const n of lab.nodes) {
       const r = await ssh[n.name]!.exec(['hostname']);
       expect(r.stdout.trim()).toBe(n.name);
+    }
+    // Add Host's one probe (core/drivers/detect.ts) sees a Proxmox VE node.
+    for (const n of lab.nodes) {
+      const session = {
+        exec: (argv: string[]) => ssh[n.name]!.exec(argv),
+      } as unknown as SshSession;
+      expect(await probeNode(session)).toMatchObject({ stack: 'proxmox', hostname: n.name });
     }
     const [a, b] = lab.nodes;
     await expect(sshTo(lab, a!, b!.hostKeyLine)).rejects.toThrow();
