@@ -8,6 +8,7 @@ import { api, apiData, die, failure, textOutput, waitTask } from './tool-api';
 
 function print(data: unknown, p: Parsed): void {
   if (p.quiet) return;
+  if (p.format === 'yaml') die("pve-tools: the lab does not simulate pvesh's yaml output\n");
   if (p.format === 'json') process.stdout.write(`${JSON.stringify(data ?? null)}\n`);
   else if (p.format === 'json-pretty')
     process.stdout.write(`${JSON.stringify(data ?? null, null, 4)}\n`);
