@@ -9,8 +9,8 @@ const env = { CLUSTERDECK_CHECK_RESULTS: '1' };
 // labs of different stacks share nothing, so `npm test` runs their projects
 // side by side as separate vitest processes (scripts/test-suites.mjs): unit +
 // libvirt (`lab`), Ganeti (`ganeti`, files named ganeti*) and Pacemaker HA
-// (`ha`, files named ha-*).
-const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts'];
+// (`ha`, files named ha-*), and the Proxmox lab (`pve`, files named pve-lab*).
+const stackFiles = ['test/**/ganeti*.test.ts', 'test/**/ha-*.test.ts', 'test/**/pve-lab*.test.ts'];
 const labSuites = {
   fileParallelism: false,
   testTimeout: 60_000,
@@ -33,6 +33,8 @@ export default defineConfig({
             'eslint-rules/**/*.test.ts',
             // the Proxmox VE API simulator: test infrastructure with its own unit tests
             'test/pve-sim/**/*.test.ts',
+            // the Proxmox lab's command stand-ins (their parsing and output)
+            'test/pve-lab/**/*.test.ts',
           ],
           environment: 'node',
           env,
@@ -57,6 +59,9 @@ export default defineConfig({
       },
       {
         test: { name: 'ha', include: ['test/**/ha-*.test.ts'], ...labSuites },
+      },
+      {
+        test: { name: 'pve', include: ['test/**/pve-lab*.test.ts'], ...labSuites },
       },
     ],
   },

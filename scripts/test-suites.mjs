@@ -1,5 +1,5 @@
-// Runs the test projects (vitest.config.ts) as three vitest processes side by
-// side: unit + libvirt (`lab`), `ganeti` and `ha`. Each stack's lab suites
+// Runs the test projects (vitest.config.ts) as vitest processes side by
+// side: unit + libvirt (`lab`), `ganeti`, `ha` and `pve`. Each stack's lab suites
 // must run one file at a time (they share that lab's nodes), but the labs
 // share nothing, and one vitest run puts every project whose files run one at
 // a time into a single queue, so the stacks would wait for each other.
@@ -11,6 +11,7 @@ const RUNS = [
   { name: 'lab', projects: ['unit', 'lab'] },
   { name: 'ganeti', projects: ['ganeti'] },
   { name: 'ha', projects: ['ha'] },
+  { name: 'pve', projects: ['pve'] },
 ];
 const args = process.argv.slice(2);
 const started = Date.now();

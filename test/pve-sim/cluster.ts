@@ -1,6 +1,7 @@
 // Cluster-wide and node endpoints: version, cluster status and resources,
 // nodes, node status, storages, and the task list/status/log/cancel.
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
+import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -60,14 +61,14 @@ export const routes: Record<string, Handler> = {
         quorate: quorate(state) ? 1 : 0,
         version: state.version,
       },
-      ...state.nodes.map((n, i) => ({
+      ...state.nodes.map((n) => ({
         type: 'node',
         id: `node/${n.name}`,
         name: n.name,
         nodeid: n.nodeid,
         ip: n.ip,
         online: n.online ? 1 : 0,
-        local: i === 0 ? 1 : 0,
+        local: n.name === (ctx.local ?? state.nodes[0]?.name) ? 1 : 0,
         level: '',
       })),
     ];
@@ -268,4 +269,5 @@ export const routes: Record<string, Handler> = {
   },
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
+  ...accessRoutes,
 };

@@ -18,6 +18,8 @@ export interface Sim {
   schema: ApiSchema;
   state: ClusterState;
   tasks: TaskEngine;
+  /** API tokens accepted: `user@realm!tokenid` -> secret (a UUID); token creation adds to it. */
+  tokens: Record<string, string>;
 }
 
 export interface Ctx {
@@ -28,6 +30,8 @@ export interface Ctx {
   user: string;
   /** The method's `returns` schema (handlers shape typed values by it). */
   returns: JsonSchema;
+  /** The node whose pveproxy answers (the `local` one in /cluster/status). */
+  local?: string;
   /** Set by a handler whose answer PVE pages: sent as `total` beside `data`. */
   total?: number;
 }

@@ -42,7 +42,7 @@ export interface PveSim extends Sim {
   close(): Promise<void>;
 }
 
-function makeCert(name: string): { key: string; cert: string } {
+export function makeCert(name: string): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pve-sim-'));
   try {
     execFileSync(
@@ -104,34 +104,54 @@ async function extractParams(req: IncomingMessage, url: URL): Promise<Record<str
   return params;
 }
 
-/** The token's user, or the 401 reason. */
+/** A login ticket (PVEAuthCookie) and the CSRF token its writes must carry. */
+export interface SimTicket {
+  user: string;
+  csrf: string;
+}
+
+/** The token's or ticket's user, or the 401 reason. */
 function authenticate(
-  header: string | undefined,
+  req: IncomingMessage,
   tokens: Record<string, string>,
+  tickets: Record<string, SimTicket>,
 ): { user: string } | { error: string } {
+  const header = req.headers.authorization;
+  const cookie = /(?:^|;\s*)PVEAuthCookie=([^;\s]+)/.exec(req.headers.cookie ?? '');
+  if (!header && cookie) {
+    const ticket = tickets[decodeURIComponent(cookie[1]!)];
+    if (!ticket) return { error: 'invalid PVE ticket' };
+    // pveproxy wants the CSRF token beside a ticket on every write.
+    if (req.method !== 'GET' && req.headers.csrfpreventiontoken !== ticket.csrf)
+      return { error: 'Permission denied - invalid csrf token' };
+    return { user: ticket.user };
+  }
   const m = /^PVEAPIToken=([^!\s]+@[^!\s]+![A-Za-z][A-Za-z0-9._-]*)[=:](\S+)$/.exec(header ?? '');
   if (!m) return { error: 'No ticket' };
   if (tokens[m[1]!] !== m[2]) return { error: 'invalid token value!' };
   return { user: m[1]! };
 }
 
-export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
-  const schema = loadSchema(opts.version ?? 'pve9');
-  const tokens = opts.tokens ?? {};
-  const { key, cert } = makeCert(opts.certName ?? 'pve1');
-  const violations: string[] = [];
-  const sim: Sim = {
-    schema,
-    state: opts.state ?? seedCluster(),
-    tasks: new TaskEngine(opts.taskStepMs ?? 50),
-  };
+export interface Front {
+  sim: Sim;
+  tickets: Record<string, SimTicket>;
+  /** The node this pveproxy runs on: `local` in /cluster/status, and what `localhost` names. */
+  local?: string;
+  violations: string[];
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+/** pveproxy's request handling for one node's listener; several may share one `sim`. */
+export function pveHandler(
+  front: Front,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { sim, tickets, local, violations } = front;
+  const { schema, tokens } = sim;
+  return async (req, res) => {
     const url = new URL(req.url ?? '/', 'https://sim');
     const method = req.method ?? 'GET';
     const m = /^\/api2\/json(\/.*)?$/.exec(url.pathname);
     if (!m) return send(res, 501, 'Not Implemented', { data: null });
-    const auth = authenticate(req.headers.authorization, tokens);
+    const auth = authenticate(req, tokens, tickets);
     if ('error' in auth)
       return send(res, 401, auth.error, { data: null, message: `${auth.error}\n` });
     const rel = m[1] ?? '/';
@@ -152,7 +172,9 @@ export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
       const msg = 'Parameter verification failed.';
       return send(res, 400, msg, { data: null, errors, message: `${msg}\n` });
     }
-    const ctx: Ctx = { sim, params, user: auth.user, returns: match.api.returns };
+    // PVE's RPC environment reads the node `localhost` as the node answering.
+    if (local && params.node === 'localhost') params.node = local;
+    const ctx: Ctx = { sim, params, user: auth.user, returns: match.api.returns, local };
     try {
       const data = handler(ctx);
       try {
@@ -171,6 +193,21 @@ export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
       send(res, status, msg, { data: null, message: msg.endsWith('\n') ? msg : `${msg}\n` });
     }
   };
+}
+
+export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
+  const schema = loadSchema(opts.version ?? 'pve9');
+  const tokens = opts.tokens ?? {};
+  const { key, cert } = makeCert(opts.certName ?? 'pve1');
+  const violations: string[] = [];
+  const sim: Sim = {
+    schema,
+    state: opts.state ?? seedCluster(),
+    tasks: new TaskEngine(opts.taskStepMs ?? 50),
+    tokens,
+  };
+
+  const handle = pveHandler({ sim, tickets: {}, violations });
 
   const server: Server = createServer({ key, cert }, (req, res) => {
     handle(req, res).catch((err: unknown) =>

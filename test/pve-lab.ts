@@ -1,0 +1,135 @@
+// Access to the Proxmox lab started by scripts/lab-pve (docs/lab.md,
+// "Proxmox lab"): nodes pve1..N in their own namespaces, reached over SSH at
+// 127.0.0.(PVE_LAB_BASE+i):22 with the lab key and pinned host keys, each with
+// the PVE API (the simulator) on its own 127.0.0.1:8006.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { Client } from 'ssh2';
+import { quoteArgv } from '../core/ssh/quote';
+import { REPO } from './lab';
+
+export const PVE_LAB_DIR = process.env['PVE_LAB_DIR'] ?? join(REPO, '.lab-pve');
+export const PVE_LAB_SCRIPT = join(REPO, 'scripts', 'lab-pve');
+
+export interface PveLabNode {
+  name: string;
+  host: string;
+  port: number;
+  dir: string;
+  hostKeyFingerprint: string;
+  /** `127.0.0.N ssh-ed25519 AAAA…`, the line a known_hosts file pins. */
+  hostKeyLine: string;
+  /** SHA-256 fingerprint of the node's /etc/pve/local/pve-ssl.pem. */
+  apiFingerprint: string;
+}
+
+export interface PveLab {
+  stack: 'pve';
+  dir: string;
+  version: 'pve8' | 'pve9';
+  keyPath: string;
+  user: string;
+  clusterName: string;
+  /** The API as every node sees it on its own loopback. */
+  apiUrl: string;
+  nodes: PveLabNode[];
+}
+
+export interface LabEnv {
+  dir?: string;
+  base?: number;
+}
+
+const env = (o: LabEnv = {}) => ({
+  ...process.env,
+  PVE_LAB_DIR: o.dir ?? PVE_LAB_DIR,
+  ...(o.base !== undefined ? { PVE_LAB_BASE: String(o.base) } : {}),
+});
+
+export function readPveLab(dir = PVE_LAB_DIR): PveLab {
+  return JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as PveLab;
+}
+
+/** `scripts/lab-pve ARGS` (up N, down). */
+export function pveLabCommand(args: string[], o: LabEnv = {}): void {
+  execFileSync(PVE_LAB_SCRIPT, args, { env: env(o), stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Runs a command inside a node (as the lab sees it, not over SSH). */
+export function pveRun(
+  node: string,
+  argv: string[],
+  o: LabEnv = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(PVE_LAB_SCRIPT, ['exec', node, ...argv], {
+    encoding: 'utf8',
+    env: env(o),
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function pveLabIsUp(dir = PVE_LAB_DIR): boolean {
+  if (!existsSync(join(dir, 'lab.json'))) return false;
+  const lab = readPveLab(dir);
+  return lab.nodes.every((n) => pveRun(n.name, ['true'], { dir }).code === 0);
+}
+
+/** Brings the lab up where it is not (a few seconds); says whether it did, so the caller takes down only its own. */
+export function ensurePveLab(nodes = 3): { startedLab: boolean } {
+  if (pveLabIsUp()) return { startedLab: false };
+  pveLabCommand(['down']);
+  pveLabCommand(['up', String(nodes)]);
+  return { startedLab: true };
+}
+
+/** An SSH session to a node: root with the lab key, the host key pinned to lab.json's line. */
+export interface PveSsh {
+  exec(argv: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  forwardOut(host: string, port: number): Promise<Duplex>;
+  close(): void;
+}
+
+export function sshTo(
+  lab: PveLab,
+  node: PveLabNode,
+  pinnedLine = node.hostKeyLine,
+): Promise<PveSsh> {
+  const pinned = pinnedLine.split(' ')[2];
+  const client = new Client();
+  return new Promise((resolve, reject) => {
+    client.once('error', reject);
+    client.once('ready', () =>
+      resolve({
+        exec: (argv) =>
+          new Promise((res, rej) => {
+            client.exec(quoteArgv(argv), (err, stream) => {
+              if (err) return rej(err);
+              let stdout = '';
+              let stderr = '';
+              let code: number | null = null;
+              stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+              stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+              stream.on('exit', (c: number | null) => (code = c));
+              stream.on('close', () => res({ code, stdout, stderr }));
+            });
+          }),
+        forwardOut: (host, port) =>
+          new Promise((res, rej) =>
+            client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => (err ? rej(err) : res(ch))),
+          ),
+        close: () => client.end(),
+      }),
+    );
+    client.connect({
+      host: node.host,
+      port: node.port,
+      username: lab.user,
+      privateKey: readFileSync(lab.keyPath),
+      hostVerifier: (key: Buffer) => key.toString('base64') === pinned,
+      readyTimeout: 20_000,
+    });
+  });
+}

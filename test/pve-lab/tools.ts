@@ -1,0 +1,236 @@
+// The Proxmox lab's command stand-ins (pveversion, pvesh, pveum, qm, pct,
+// pvecm), one bundle run as `pve-tools.mjs TOOL ARGS...` by the wrappers
+// scripts/lab-pve puts first on the nodes' PATH. They speak to the node's
+// own API (127.0.0.1:8006) and print what the real tools print, for the
+// commands Clusterdeck runs over SSH. Test infrastructure only.
+import { ArgError, parseArgs, type Parsed } from './tool-args';
+import { api, apiData, die, failure, textOutput, waitTask } from './tool-api';
+
+function print(data: unknown, p: Parsed): void {
+  if (p.quiet) return;
+  if (p.format === 'yaml') die("pve-tools: the lab does not simulate pvesh's yaml output\n");
+  if (p.format === 'json') process.stdout.write(`${JSON.stringify(data ?? null)}\n`);
+  else if (p.format === 'json-pretty')
+    process.stdout.write(`${JSON.stringify(data ?? null, null, 4)}\n`);
+  else process.stdout.write(textOutput(data, p.text));
+}
+
+const VERBS: Record<string, string> = {
+  get: 'GET',
+  create: 'POST',
+  set: 'PUT',
+  delete: 'DELETE',
+};
+
+async function pvesh(argv: string[]): Promise<void> {
+  const verb = argv[0];
+  const method = verb && VERBS[verb];
+  if (!method)
+    die(`ERROR: unknown command 'pvesh ${verb ?? ''}'\nUSAGE: pvesh <COMMAND> [ARGS] [OPTIONS]\n`);
+  const p = parseArgs(argv.slice(1), 1);
+  const path = p.positional[0];
+  if (!path) die(`400 not enough arguments\npvesh ${verb} <api_path> [OPTIONS] [FORMAT_OPTIONS]\n`);
+  const a = await api(method, path.replace(/\/+$/, '') || '/', p.pairs);
+  if (a.status === 501) die(`No '${verb}' handler defined for '${path}'\n`);
+  if (a.status !== 200) die(failure(a));
+  print(a.data, p);
+}
+
+async function pveversion(argv: string[]): Promise<void> {
+  const s = (await apiData('GET', '/nodes/localhost/status')) as {
+    pveversion: string;
+    'current-kernel': { release: string };
+  };
+  const kernel = s['current-kernel'].release;
+  if (argv.includes('-v') || argv.includes('--verbose')) {
+    const v = s.pveversion.split('/');
+    process.stdout.write(
+      `proxmox-ve: ${v[1]} (running kernel: ${kernel})\npve-manager: ${v[1]} (running version: ${v[1]}/${v[2]})\n`,
+    );
+    return;
+  }
+  process.stdout.write(`${s.pveversion} (running kernel: ${kernel})\n`);
+}
+
+async function pveum(argv: string[]): Promise<void> {
+  const [obj, sub, action] = argv;
+  if (obj !== 'user' || sub !== 'token')
+    die(`ERROR: unknown command 'pveum ${argv.slice(0, 3).join(' ')}'\n`);
+  const p = parseArgs(argv.slice(3), 2);
+  const [user, name] = p.positional;
+  if (!user || !name) die('400 not enough arguments\n');
+  const path = `/access/users/${user}/token/${name}`;
+  if (action === 'add') return print(await apiData('POST', path, p.pairs), p);
+  if (action === 'remove' || action === 'delete') {
+    await apiData('DELETE', path);
+    return;
+  }
+  die(`ERROR: unknown command 'pveum user token ${action ?? ''}'\n`);
+}
+
+interface GuestRow {
+  vmid: number;
+  name?: string;
+  status: string;
+  maxmem?: number;
+  maxdisk?: number;
+  pid?: number;
+  lock?: string;
+}
+
+async function guestList(kind: 'qemu' | 'lxc'): Promise<GuestRow[]> {
+  const rows = (await apiData('GET', `/nodes/localhost/${kind}`)) as GuestRow[];
+  return rows.sort((a, b) => a.vmid - b.vmid);
+}
+
+/** qm(1)/pct(1) start, stop, shutdown, reboot: the worker runs and the tool waits for it. */
+async function power(kind: 'qemu' | 'lxc', tool: string, argv: string[]): Promise<void> {
+  const [action, vmid] = argv;
+  if (!vmid || !/^\d+$/.test(vmid))
+    die(`400 not enough arguments\n${tool} ${action} <vmid> [OPTIONS]\n`);
+  const p = parseArgs(argv.slice(2), 0);
+  const upid = (await apiData(
+    'POST',
+    `/nodes/localhost/${kind}/${vmid}/status/${action}`,
+    p.pairs,
+  )) as string;
+  await waitTask(upid);
+}
+
+const fmt = (f: string, ...a: (string | number)[]): string => {
+  let i = 0;
+  return f.replace(
+    /%(-?)(\d*)(?:\.(\d+))?([sf])/g,
+    (_m, left: string, w: string, prec: string, t: string) => {
+      const v = a[i++]!;
+      const s = t === 'f' ? Number(v).toFixed(Number(prec ?? 6)) : String(v);
+      return left ? s.padEnd(Number(w || 0)) : s.padStart(Number(w || 0));
+    },
+  );
+};
+
+async function qm(argv: string[]): Promise<void> {
+  const cmd = argv[0];
+  if (cmd === 'list') {
+    let out = fmt(
+      '%10s %-20s %-10s %-10s %12s %-10s\n',
+      'VMID',
+      'NAME',
+      'STATUS',
+      'MEM(MB)',
+      'BOOTDISK(GB)',
+      'PID',
+    );
+    for (const g of await guestList('qemu')) {
+      out += fmt(
+        '%10s %-20s %-10s %-10s %12.2f %-10s\n',
+        g.vmid,
+        (g.name ?? '').slice(0, 20),
+        g.status,
+        Math.floor((g.maxmem ?? 0) / 1024 / 1024),
+        (g.maxdisk ?? 0) / 1024 ** 3,
+        g.pid ?? 0,
+      );
+    }
+    process.stdout.write(out);
+    return;
+  }
+  if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
+    return power('qemu', 'qm', argv);
+  die(`ERROR: unknown command 'qm ${cmd ?? ''}'\n`);
+}
+
+async function pct(argv: string[]): Promise<void> {
+  const cmd = argv[0];
+  if (cmd === 'list') {
+    let out = fmt('%-10s %-10s %-12s %-20s\n', 'VMID', 'Status', 'Lock', 'Name');
+    for (const g of await guestList('lxc'))
+      out += fmt('%-10s %-10s %-12s %-20s\n', g.vmid, g.status, g.lock ?? '', g.name ?? '');
+    process.stdout.write(out.replace(/ +\n/g, '\n'));
+    return;
+  }
+  if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
+    return power('lxc', 'pct', argv);
+  die(`ERROR: unknown command 'pct ${cmd ?? ''}'\n`);
+}
+
+interface StatusRow {
+  type: string;
+  name: string;
+  nodes?: number;
+  quorate?: number;
+  version?: number;
+  nodeid?: number;
+  ip?: string;
+  online?: number;
+  local?: number;
+}
+
+/** C's ctime(3), as corosync-quorumtool prints its date: `Tue Dec  1 06:36:29 2026`. */
+function ctime(d: Date): string {
+  const [wd, mon, day, year, time] = d.toString().split(' ');
+  return `${wd} ${mon} ${String(Number(day)).padStart(2)} ${time} ${year}`;
+}
+
+/** pvecm status: corosync's quorum view, as pvecm prints it (the parts the API knows). */
+async function pvecm(argv: string[]): Promise<void> {
+  if (argv[0] !== 'status') die(`ERROR: unknown command 'pvecm ${argv[0] ?? ''}'\n`);
+  const rows = (await apiData('GET', '/cluster/status')) as StatusRow[];
+  const cluster = rows.find((r) => r.type === 'cluster');
+  if (!cluster)
+    die(
+      "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n",
+    );
+  const nodes = rows.filter((r) => r.type === 'node').sort((a, b) => a.nodeid! - b.nodeid!);
+  const online = nodes.filter((n) => n.online);
+  const local = nodes.find((n) => n.local);
+  const quorum = Math.floor(nodes.length / 2) + 1;
+  const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+  const out = [
+    'Cluster information',
+    '-------------------',
+    `Name:             ${cluster.name}`,
+    `Config Version:   ${cluster.version}`,
+    'Transport:        knet',
+    'Secure auth:      on',
+    '',
+    'Quorum information',
+    '------------------',
+    `Date:             ${ctime(new Date())}`,
+    'Quorum provider:  corosync_votequorum',
+    `Nodes:            ${online.length}`,
+    `Node ID:          ${hex(local?.nodeid ?? 0)}`,
+    'Ring ID:          1.2c',
+    `Quorate:          ${cluster.quorate ? 'Yes' : 'No'}`,
+    '',
+    'Votequorum information',
+    '----------------------',
+    `Expected votes:   ${nodes.length}`,
+    `Highest expected: ${nodes.length}`,
+    `Total votes:      ${online.length}`,
+    `Quorum:           ${quorum} ${cluster.quorate ? '' : ' Activity blocked'}`.trimEnd(),
+    `Flags:            ${cluster.quorate ? 'Quorate' : ''}`.trimEnd(),
+    '',
+    'Membership information',
+    '----------------------',
+    '    Nodeid      Votes Name',
+    ...online.map((n) => `${hex(n.nodeid!)}          1 ${n.ip}${n.local ? ' (local)' : ''}`),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+const TOOLS: Record<string, (argv: string[]) => Promise<void>> = {
+  pvesh,
+  pveversion,
+  pveum,
+  qm,
+  pct,
+  pvecm,
+};
+
+const [tool, ...rest] = process.argv.slice(2);
+const run = tool ? TOOLS[tool] : undefined;
+if (!run) die(`pve-tools: unknown tool ${tool ?? ''}`);
+run(rest).catch((err: unknown) =>
+  die(err instanceof ArgError ? err.message : `${tool}: ${(err as Error).message}`),
+);
