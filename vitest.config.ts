@@ -33,6 +33,8 @@ export default defineConfig({
             'eslint-rules/**/*.test.ts',
             // the Proxmox VE API simulator: test infrastructure with its own unit tests
             'test/pve-sim/**/*.test.ts',
+            // the Proxmox VE driver against that simulator (no lab needed)
+            'test/proxmox/**/*.test.ts',
           ],
           environment: 'node',
           env,

@@ -85,6 +85,11 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
     return this.api;
   }
 
+  /** The poll's request counters (idle cost), while it runs. */
+  get pollCounts(): { resources: number; status: number } | undefined {
+    return this.poll && { ...this.poll.counts };
+  }
+
   async start(): Promise<NodeInfo> {
     const pve = this.o.probe.pve;
     if (!pve?.clusterFs)
