@@ -80,9 +80,9 @@ describe('Proxmox bootstrap over SSH', () => {
         stderr: 'permission check failed\n',
       },
     });
-    const err = await obtainToken(ses, secrets([]).s, () => Promise.resolve(false)).catch(
+    const err = (await obtainToken(ses, secrets([]).s, () => Promise.resolve(false)).catch(
       (e: Error) => e,
-    );
+    )) as Error;
     expect(err.message).toMatch(
       /^pve1: `pveum user token add root@pam clusterdeck-a1b2` failed: permission check failed\. .*as root/,
     );
