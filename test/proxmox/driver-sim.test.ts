@@ -74,11 +74,11 @@ function memorySecrets(): DriverSecrets & { kept: Map<string, string> } {
   };
 }
 
-function taskContext() {
+function taskContext(abort = new AbortController()) {
   const records: CommandRecord[] = [];
   const details: string[] = [];
   const ctx: TaskContext = {
-    signal: new AbortController().signal,
+    signal: abort.signal,
     log: (r) => records.push(r),
     progress: () => {},
     setSteps: () => {},
@@ -223,6 +223,29 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       );
       expect(details.at(-1)).toBe("pve1: TASK ERROR: startup for container '200' failed");
       expect(vmNamed(store, 'dns01').state).toBe('shutoff');
+      d.stop();
+    });
+
+    it('cancels a running task by deleting it on its node', async () => {
+      const { d, store } = driver(secrets);
+      await d.start();
+      sim.tasks.stepMs = 2000;
+      const abort = new AbortController();
+      const { ctx, records } = taskContext(abort);
+      const running = d.vmAction(vmNamed(store, 'web01'), 'shutdown', ctx, 60);
+      await until(() => records.length > 0);
+      abort.abort();
+      await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+      sim.tasks.stepMs = 10;
+      expect(records[0]!.command).toBe(
+        'pvesh create /nodes/pve1/qemu/100/status/shutdown --timeout 60',
+      );
+      expect(records.map((r) => r.command)).toContainEqual(
+        expect.stringMatching(
+          /^pvesh delete '\/nodes\/pve1\/tasks\/UPID:pve1:.*:qmshutdown:100:root@pam!clusterdeck-t3st:'$/,
+        ),
+      );
+      expect(sim.state.guests.get(100)!.status).toBe('running');
       d.stop();
     });
 
