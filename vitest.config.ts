@@ -35,6 +35,8 @@ export default defineConfig({
             'test/pve-sim/**/*.test.ts',
             // the Proxmox lab's command stand-ins (their parsing and output)
             'test/pve-lab/**/*.test.ts',
+            // the Proxmox VE driver against that simulator (no lab needed)
+            'test/proxmox/**/*.test.ts',
           ],
           environment: 'node',
           env,

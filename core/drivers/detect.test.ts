@@ -32,6 +32,42 @@ describe('stack detection', () => {
     );
   });
 
+  it('reads a Proxmox VE node: its version and whether /etc/pve is mounted', () => {
+    const out = [
+      'has:pveversion',
+      'has:virsh',
+      'has:pmxcfs',
+      'pve:pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)',
+      'hostname:pve1',
+      'uptime:120.5',
+      'cpu:Intel Xeon',
+    ].join('\n');
+    expect(parseProbe(out)).toEqual({
+      stack: 'proxmox',
+      pve: {
+        version: {
+          manager: '8.2.4',
+          major: 8,
+          minor: 2,
+          repoid: 'faa83925c9641325',
+          kernel: '6.8.8-2-pve',
+        },
+        clusterFs: true,
+      },
+      hostname: 'pve1',
+      cpuModel: 'Intel Xeon',
+      uptimeSeconds: 120,
+    });
+    // pve-cluster not running: still a Proxmox VE node, whose driver says what is missing.
+    expect(parseProbe('has:pveversion\nhostname:pve2\n').pve).toEqual({ clusterFs: false });
+    // Ganeti's tools beside Proxmox's: Proxmox VE's own CLI wins.
+    expect(parseProbe('has:pveversion\nhas:gnt-cluster\nhas:ganeti-cluster\n').stack).toBe(
+      'proxmox',
+    );
+    // The pve: and has:pmxcfs lines say nothing on a node of another stack.
+    expect(parseProbe('has:virsh\nhas:pmxcfs\n')).not.toHaveProperty('pve');
+  });
+
   it('says plainly that a stack is not supported yet, naming the node', () => {
     expect(unsupportedStackMessage('proxmox', 'pve1')).toMatch(
       /^pve1 runs Proxmox VE.*later release/,

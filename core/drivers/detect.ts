@@ -2,6 +2,7 @@
 // at connect time (an exec channel costs ~100 ms, so we make just one).
 import type { Stack } from '../../shared/model';
 import type { SshSession } from '../ssh/session';
+import { parsePveProbe, PVE_PROBE_LINES, type PveProbe } from './proxmox/version';
 
 // A fixed script: nothing from the user is ever part of it.
 const PROBE_SCRIPT = [
@@ -10,6 +11,8 @@ const PROBE_SCRIPT = [
   'test -s /var/lib/ganeti/ssconf_cluster_name && echo "has:ganeti-cluster"',
   // A running libvirt daemon (monolithic or modular) listens on one of these.
   'test -S /run/libvirt/libvirt-sock -o -S /run/libvirt/virtqemud-sock && echo "has:libvirtd"',
+  // Proxmox VE: its version line, and whether /etc/pve (pmxcfs) is mounted.
+  ...PVE_PROBE_LINES,
   'echo "hostname:$(hostname)"',
   'echo "uptime:$(cut -d" " -f1 /proc/uptime)"',
   "grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: */cpu:/'",
@@ -19,6 +22,8 @@ export interface NodeProbe {
   stack: Stack;
   /** A Ganeti node whose ssconf names a cluster (false: Ganeti installed, no cluster yet). */
   ganetiCluster?: boolean;
+  /** A Proxmox VE node: its version, and whether its cluster file system is mounted. */
+  pve?: PveProbe;
   hostname: string;
   cpuModel: string;
   uptimeSeconds: number;
@@ -56,6 +61,7 @@ export function parseProbe(stdout: string): NodeProbe {
   return {
     stack,
     ...(stack === 'ganeti' ? { ganetiCluster: has.has('ganeti-cluster') } : {}),
+    ...(stack === 'proxmox' ? { pve: parsePveProbe(stdout) } : {}),
     hostname,
     cpuModel,
     uptimeSeconds,

@@ -30,7 +30,8 @@ describe('DriverRegistry', () => {
   it('gives the support of a detected stack, and none for a stack it lacks', () => {
     expect(registry.forStack('xcp')).toBe(xcp);
     expect(registry.forStack('unknown')).toBeUndefined();
-    expect(defaultDriverRegistry().forStack('proxmox')).toBeUndefined();
+    expect(defaultDriverRegistry().forStack('proxmox')?.stack).toBe('proxmox');
+    expect(defaultDriverRegistry().forStack('xcp')).toBeUndefined();
   });
 
   it('gives membership only for hosts of one stack that has it', () => {

@@ -10,6 +10,24 @@ import type { Driver } from './driver';
 import { ganetiStack } from './ganeti/stack';
 import { libvirtStack } from './libvirt/stack';
 import type { ClusterMembership } from './membership';
+import { proxmoxStack } from './proxmox/stack';
+
+/**
+ * Secrets a driver keeps for its node (an API token's), sealed in the app's
+ * secret store beside the host's password (core/services/driver-secrets.ts).
+ * Never logged, never sent to the renderer.
+ */
+export interface DriverSecrets {
+  /** This Clusterdeck installation's id, made once (names its tokens on nodes). */
+  installationId(): Promise<string>;
+  /**
+   * The saved values of `name`: this host's first, then other hosts' (the
+   * nodes of one Proxmox cluster share its tokens), without repeats.
+   */
+  candidates(name: string): string[];
+  /** Keeps `value` as this host's `name` (for this session only where nothing seals). */
+  save(name: string, value: string): Promise<void>;
+}
 
 /** What a driver is given for one node's connection. */
 export interface DriverContext {
@@ -21,6 +39,8 @@ export interface DriverContext {
   probe: NodeProbe;
   /** An event stream or channel broke while SSH stayed up: the connection starts over. */
   onError: (err: Error) => void;
+  /** Where the driver keeps its secrets; absent in tests that need none. */
+  secrets?: DriverSecrets;
 }
 
 /** One stack's support: a driver per node, and how its nodes form a cluster. */
@@ -56,5 +76,5 @@ export class DriverRegistry {
 
 /** The stacks this build of Clusterdeck supports. */
 export function defaultDriverRegistry(): DriverRegistry {
-  return new DriverRegistry([libvirtStack, ganetiStack]);
+  return new DriverRegistry([libvirtStack, ganetiStack, proxmoxStack]);
 }

@@ -4,7 +4,8 @@
 // stack the probe found and its capabilities published with the host.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClusterdeckError } from '../../shared/errors';
-import { DriverRegistry } from '../drivers/registry';
+import type { Driver } from '../drivers/driver';
+import { DriverRegistry, type StackSupport } from '../drivers/registry';
 import { InventoryStore } from '../inventory/store';
 import type { JumpHosts } from '../ssh/jump';
 import type { KnownHosts } from '../ssh/known-hosts';
@@ -136,6 +137,38 @@ describe('HostConnection', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sessions.attempts()).toBe(1);
     expect(made).toHaveLength(0);
+    conn.dispose();
+  });
+
+  it('keeps a driver’s refusal of what it found (an unmanaged release) as unsupported, not retried', async () => {
+    const sessions = scriptedSessions([XCP_PROBE]);
+    const refusing: StackSupport = {
+      stack: 'xcp',
+      createDriver: () =>
+        ({
+          start: () =>
+            Promise.reject(new ClusterdeckError('unsupported', 'node1 runs release 7.4.')),
+          stop: () => {},
+        }) as unknown as Driver,
+    };
+    const store = new InventoryStore();
+    const conn = new HostConnection(
+      { ...config },
+      store,
+      {} as KnownHosts,
+      'secret',
+      {} as JumpHosts,
+      new DriverRegistry([refusing]),
+      sessions.open,
+    );
+    await expect(conn.connect()).rejects.toThrow(/release 7.4/);
+    expect(store.get('hosts', config.id)).toMatchObject({
+      state: 'unsupported',
+      message: 'node1 runs release 7.4.',
+    });
+    expect(sessions.opened[0]!.isClosed).toBe(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sessions.attempts()).toBe(1);
     conn.dispose();
   });
 });

@@ -6,7 +6,7 @@ import type { Host, HostState } from '../../shared/model';
 import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
 import type { Driver } from '../drivers/driver';
 import { probeNode, unsupportedStackMessage } from '../drivers/detect';
-import type { DriverRegistry } from '../drivers/registry';
+import type { DriverRegistry, DriverSecrets } from '../drivers/registry';
 import type { InventoryStore } from '../inventory/store';
 import { revokedKeyError, type KnownHosts } from '../ssh/known-hosts';
 import {
@@ -57,6 +57,8 @@ export class HostConnection {
     /** Which driver runs the node, by the stack found there. */
     private readonly drivers: DriverRegistry,
     private readonly openSession: OpenSession = (t, c, v, via) => SshSession.open(t, c, v, via),
+    /** Where its driver keeps secrets (a Proxmox API token's). */
+    private readonly secrets?: DriverSecrets,
   ) {
     this.setState('connecting');
   }
@@ -238,6 +240,7 @@ export class HostConnection {
         store: this.store,
         probe,
         onError: (err) => this.onDriverError(err),
+        ...(this.secrets ? { secrets: this.secrets } : {}),
       });
       this.driver = driver;
       session.onClose(() => this.onDropped(session));
@@ -258,7 +261,10 @@ export class HostConnection {
       const state: HostState =
         p.code === 'auth-failed' || p.code === 'host-key-changed' || p.code === 'host-key-revoked'
           ? p.code
-          : 'unreachable';
+          : // A driver that will not manage what it found (a Proxmox VE release it does not know).
+            p.code === 'unsupported'
+            ? 'unsupported'
+            : 'unreachable';
       this.setState(state, { message: p.message });
       if (!FINAL_STATES.has(state)) this.scheduleRetry();
       throw err;

@@ -11,16 +11,35 @@ import { readSshAliases } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 import type { ClusterService } from './clusters';
 import type { ServiceContext } from './context';
+import { DriverSecretStore } from './driver-secrets';
 import type { HandlersOf } from './handlers';
 
 export class HostService {
   /** Sentences for the user about startup (saved passwords removed). */
   readonly notices: string[] = [];
+  /** Drivers' own secrets (a Proxmox API token's), sealed beside the passwords. */
+  private readonly driverSecrets: DriverSecretStore;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly clusters: ClusterService,
-  ) {}
+  ) {
+    this.driverSecrets = new DriverSecretStore(ctx.settings, ctx.opts.secretBox);
+  }
+
+  private connection(config: HostConfig, secret: string | undefined): HostConnection {
+    const { store, knownHosts, jumps, drivers } = this.ctx;
+    return new HostConnection(
+      config,
+      store,
+      knownHosts,
+      secret,
+      jumps,
+      drivers,
+      undefined,
+      this.driverSecrets.forHost(config.id),
+    );
+  }
 
   /** Starts reconnecting saved hosts (without waiting for them). */
   async start(): Promise<void> {
@@ -65,8 +84,7 @@ export class HostService {
   }
 
   private open(config: HostConfig, secret: string | undefined): Promise<void> {
-    const { store, knownHosts, jumps, drivers } = this.ctx;
-    const conn = new HostConnection(config, store, knownHosts, secret, jumps, drivers);
+    const conn = this.connection(config, secret);
     this.ctx.connections.set(conn);
     return conn.connect();
   }
@@ -118,7 +136,7 @@ export class HostService {
     },
 
     addHost: async (p) => {
-      const { opts, store, knownHosts, jumps, connections, settings, drivers } = this.ctx;
+      const { opts, store, knownHosts, connections, settings } = this.ctx;
       const where = `${p.address}:${p.port}`;
       if (
         connections
@@ -169,12 +187,15 @@ export class HostService {
         ...(p.auth === 'key' && p.keyPath ? { keyPath: p.keyPath } : {}),
         ...(p.proxyJump ? { proxyJump: p.proxyJump } : {}),
       };
-      const conn = new HostConnection(config, store, knownHosts, p.password, jumps, drivers);
+      const conn = this.connection(config, p.password);
       try {
         await conn.connect();
       } catch (err) {
         conn.dispose();
         store.removeHost(config.id);
+        await settings
+          .update((s) => this.driverSecrets.dropHost(s.secrets, config.id))
+          .catch(() => undefined);
         throw err;
       }
       connections.set(conn);
@@ -200,6 +221,7 @@ export class HostService {
       await settings.update((s) => {
         s.hosts = s.hosts.filter((h) => h.id !== hostId);
         delete s.secrets[hostId];
+        this.driverSecrets.dropHost(s.secrets, hostId);
       });
       await this.clusters.forgetHost(hostId);
       return {};

@@ -23,7 +23,12 @@ const settingsSchema = z.object({
    * until the guest is off, a reboot until it restarted) before failing.
    */
   vmActionTimeoutSeconds: z.number().int().min(1).max(3600).default(180),
-  /** hostId -> secret encrypted by the SecretBox; never plain text. */
+  /** Names this installation's API tokens on nodes (Proxmox VE); made at first use. */
+  installationId: z.string().optional(),
+  /**
+   * hostId -> secret encrypted by the SecretBox; never plain text. A driver's
+   * own secrets (an API token's) are kept as `<hostId>/<name>`.
+   */
   secrets: z.record(z.string(), z.string()),
 });
 export type Settings = z.infer<typeof settingsSchema>;

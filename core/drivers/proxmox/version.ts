@@ -1,9 +1,8 @@
-// Which Proxmox VE a node runs, from `pveversion`, and a proposal for
-// detect.ts: its one probe script would print `pveversion`'s line with a
-// `pve:` prefix and whether the cluster file system is mounted (without
-// pmxcfs, /etc/pve is empty and neither the certificate nor the API is
-// there), so Add Host can name the version and refuse an unsupported one
-// without another exec. Not wired into detect.ts yet.
+// Which Proxmox VE a node runs, from `pveversion`, and two lines of
+// detect.ts's one probe script: `pveversion`'s line with a `pve:` prefix
+// and whether the cluster file system is mounted (without pmxcfs, /etc/pve
+// is empty and neither the certificate nor the API is there), so the driver
+// can name the version and refuse an unsupported one without another exec.
 
 export interface PveVersion {
   /** pve-manager's version, "8.2.4". */
@@ -66,7 +65,7 @@ export function unsupportedPveVersion(v: PveVersion, label: string): string | un
   return `${label} runs Proxmox VE ${v.manager}; Clusterdeck manages Proxmox VE ${SUPPORTED_MAJORS.join(' and ')}. ${v.major < SUPPORTED_MAJORS[0] ? 'Upgrade the node (pve7to8), then reconnect.' : 'This Clusterdeck predates that release: update Clusterdeck.'}`;
 }
 
-/** The lines the probe script would gain (fixed text, nothing from the user). */
+/** detect.ts's probe lines for Proxmox VE (fixed text, nothing from the user). */
 export const PVE_PROBE_LINES = [
   'command -v pveversion >/dev/null 2>&1 && pveversion 2>/dev/null | sed "s/^/pve:/"',
   'test -e /etc/pve/local/pve-ssl.pem && echo "has:pmxcfs"',

@@ -353,6 +353,15 @@ export function ResourceTree() {
               >
                 {r.label}
               </span>
+              {r.container && (
+                <span
+                  aria-hidden
+                  title="Container"
+                  className={`shrink-0 rounded border px-0.5 text-[9px] leading-none ${selected ? 'border-sky-200 text-sky-100' : 'border-slate-400 text-slate-500 dark:text-slate-400'}`}
+                >
+                  CT
+                </span>
+              )}
               {r.tags?.slice(0, 2).map((t) => (
                 <span
                   key={t}

@@ -87,3 +87,16 @@ describe('a managed (Ganeti) cluster in the tree', () => {
     });
   });
 });
+
+describe('a Proxmox VE cluster in the tree', () => {
+  it('marks a container as one; a guest with a kind shows no disk template', () => {
+    const inv = ganetiInventory();
+    inv.vms['a'] = { ...inv.vms['a']!, kind: 'container', name: 'dns01' };
+    inv.vms['b'] = { ...inv.vms['b']!, kind: 'vm', name: 'web01' };
+    const rows = buildRows(inv, () => true, 0);
+    const dns = rows.find((r) => r.label === 'dns01')!;
+    const web = rows.find((r) => r.label === 'web01')!;
+    expect([dns.name, dns.container]).toEqual(['dns01 Running · container', true]);
+    expect([web.name, web.container]).toEqual(['web01 Running', undefined]);
+  });
+});

@@ -1,4 +1,4 @@
-// A cluster its stack manages itself (Ganeti): Cluster > its member nodes as
+// A cluster its stack manages itself (Ganeti, Proxmox VE): Cluster > its member nodes as
 // the stack lists them, with their roles > the VMs whose primary node each
 // is. A node Clusterdeck is connected to selects as that host (its General
 // tab, Reconnect); the others are shown from the cluster's own list.
@@ -59,7 +59,8 @@ export function managedNodeRows(
     for (const v of vms.filter((x) => x.placement?.primary === n.name).sort(byName)) {
       const p = v.placement!;
       const mirror = p.secondaries.length ? `, mirrored on ${p.secondaries.join(', ')}` : '';
-      rows.push(vmRow(inv, v, 4, ` · ${p.diskTemplate}${mirror}`));
+      // A guest with a kind (Proxmox VE) shows that, not a disk template.
+      rows.push(vmRow(inv, v, 4, v.kind ? '' : ` · ${p.diskTemplate}${mirror}`));
     }
   }
   return rows;

@@ -17,6 +17,8 @@ export interface TreeRow {
   tone: 'ok' | 'warn' | 'bad' | 'muted';
   /** A VM's libvirt state, for the filter's "state:running" tokens. */
   vmState?: VmState;
+  /** A guest that is a system container (Proxmox VE's LXC), marked "CT" beside its name. */
+  container?: boolean;
   /** A VM's tags, shown as chips and matched by the filter's "tag:web" tokens. */
   tags?: readonly string[];
   /** A node of a cluster that places its VMs itself: a VM dropped on it migrates there. */
@@ -43,8 +45,13 @@ export function vmRow(inv: Inventory, v: Vm, level: number, extra = ''): TreeRow
     key: `vm:${v.id}`,
     level,
     label: v.name,
-    detail: (job?.words ?? VM_STATE_WORDS[v.state]) + extra,
+    // A container says so: its actions and settings are a container's, not a VM's.
+    detail:
+      (job?.words ?? VM_STATE_WORDS[v.state]) +
+      (v.kind === 'container' ? ' · container' : '') +
+      extra,
     expandable: false,
+    ...(v.kind === 'container' ? { container: true } : {}),
     selection: { kind: 'vm', id: v.id, uuid: v.uuid },
     vmState: v.state,
     ...(v.tags?.length ? { tags: v.tags } : {}),
