@@ -56,7 +56,17 @@ function layer(folder, policy, extensions = 'ts,tsx,js,mjs,cjs') {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', '.lab/', '.lab-ganeti/', '.lab-pve*/', 'test-results/'] },
+  {
+    ignores: [
+      'dist/',
+      'release/',
+      'node_modules/',
+      '.lab/',
+      '.lab-ganeti/',
+      '.lab-pve*/',
+      'test-results/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
