@@ -28,9 +28,11 @@ import {
   type PveLab,
   type PveSsh,
 } from '../pve-lab';
+import { pveSchemasOrSkip } from '../pve-sim/schema';
 
-const canRun = process.getuid?.() === 0 && existsSync('/usr/bin/socat');
-if (!canRun) console.log('[pve-lab] skipped: needs root and socat (apt-get install socat)');
+const labTools = process.getuid?.() === 0 && existsSync('/usr/bin/socat');
+if (!labTools) console.log('[pve-lab] SKIPPED: needs root and socat (apt-get install socat)');
+const canRun = labTools && pveSchemasOrSkip('pve-lab');
 
 let lab: PveLab;
 let startedLab = false;

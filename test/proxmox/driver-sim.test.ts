@@ -15,14 +15,10 @@ import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
 import type { ExecResult } from '../../core/ssh/session';
 import type { TaskContext } from '../../core/tasks/runner';
-import { PVE_VERSIONS, schemaAvailable, schemaDir } from '../pve-sim/schema';
+import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
 
-const haveSchemas = PVE_VERSIONS.every(schemaAvailable);
-if (!haveSchemas)
-  console.log(
-    `[proxmox driver] SKIPPED: Proxmox's API schema files are not in ${schemaDir()}; put them there (test/pve-sim/schema/README.md) or set PVE_SCHEMA_DIR`,
-  );
+const haveSchemas = pveSchemasOrSkip('proxmox driver');
 
 const PROBE = [
   'has:pveversion',

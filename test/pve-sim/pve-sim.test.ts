@@ -1,18 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pveCall, type CallOptions } from './client';
-import { loadSchema, PVE_VERSIONS, schemaAvailable, schemaDir } from './schema';
+import { loadSchema, PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim, type PveSim } from './server';
 import { parseUpid } from './tasks';
 import { validateParams, validateReturns } from './validate';
 
 // Proxmox's schema files are not in git (schema/README.md says why and where
 // from): without them these tests cannot run, and say so.
-const haveSchemas = PVE_VERSIONS.every(schemaAvailable);
-if (!haveSchemas)
-  console.log(
-    `[pve-sim] SKIPPED: Proxmox's API schema files are not in ${schemaDir()}; put them there (test/pve-sim/schema/README.md) or set PVE_SCHEMA_DIR`,
-  );
+const haveSchemas = pveSchemasOrSkip('pve-sim');
 
 const tokenId = 'root@pam!clusterdeck';
 const secret = '4a2b6c8d-1e3f-4a5b-9c7d-0e1f2a3b4c5d';

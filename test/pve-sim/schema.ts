@@ -80,6 +80,19 @@ export function schemaAvailable(version: PveVersion): boolean {
   return existsSync(schemaFile(version));
 }
 
+/**
+ * Whether both pinned schemas are in place. Without them (they are not in git,
+ * schema/README.md says why) a suite cannot run the simulator: it prints this
+ * line, naming itself, and skips rather than pass.
+ */
+export function pveSchemasOrSkip(suite: string): boolean {
+  if (PVE_VERSIONS.every(schemaAvailable)) return true;
+  console.log(
+    `[${suite}] SKIPPED: Proxmox's API schema files are not in ${schemaDir()}; put them there (test/pve-sim/schema/README.md) or set PVE_SCHEMA_DIR`,
+  );
+  return false;
+}
+
 /** apidata.js is `const apiSchema = [ ...JSON... ];`: the JSON between. */
 export function parseApidata(text: string): SchemaNode[] {
   const start = text.indexOf('[');
