@@ -229,3 +229,64 @@ export function dropGuestCopy(name: string, constraints: string[] = []): void {
   for (const f of [`${name}.qcow2`, `${name}.xml`, `${name}-src.xml`])
     rmSync(join(lab.sharedDir, f), { force: true });
 }
+
+/**
+ * Puts a resource on the lab's guest by hand, as the suites that test
+ * Pacemaker itself (not Protect with HA) need. The shared folder is a bind
+ * mount libvirt cannot tell from a local disk (it would be NFS, GFS2 or Ceph
+ * on a real cluster): hence --unsafe; the tiny guest ignores ACPI, so a
+ * stop would wait for its timeout: hence force_stop.
+ */
+export function configureLabResource(
+  rsc: string,
+  opts: { monitorSeconds?: number; allowMigrate?: boolean; migrateOps?: boolean } = {},
+): void {
+  const { guest } = readHaLab();
+  const ops = [
+    ['monitor', `interval=${opts.monitorSeconds ?? 5}s`, 'timeout=30s'],
+    ['start', 'timeout=90s'],
+    ['stop', 'timeout=90s'],
+    ...(opts.migrateOps
+      ? [
+          ['migrate_to', 'timeout=120s'],
+          ['migrate_from', 'timeout=90s'],
+        ]
+      : []),
+  ];
+  haExec('hanode1', [
+    'crm',
+    'configure',
+    'primitive',
+    rsc,
+    'ocf:heartbeat:VirtualDomain',
+    'params',
+    `config=${guest.config}`,
+    'hypervisor=qemu:///system',
+    'migration_transport=ssh',
+    'migrate_options=--unsafe',
+    'force_stop=true',
+    ...(opts.allowMigrate === false ? [] : ['meta', 'allow-migrate=true']),
+    ...ops.flatMap((op) => ['op', ...op]),
+  ]);
+}
+
+/** Removes a resource a run left (stopped first: Pacemaker refuses otherwise), with its move constraints. */
+export function dropLabResource(rsc: string): void {
+  const node = readHaLab()
+    .nodes.map((n) => n.name)
+    .find(haNodeIsOn)!;
+  if (haRun(node, ['crm_resource', '--resource', rsc, '--locate']).code !== 0) return;
+  haRun(node, ['crm', 'resource', 'clear', rsc]);
+  haExec(node, [
+    'crm_resource',
+    '--resource',
+    rsc,
+    '--set-parameter',
+    'target-role',
+    '--meta',
+    '--parameter-value',
+    'Stopped',
+  ]);
+  haExec(node, ['crm_resource', '--wait', '--timeout=60']);
+  haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${rsc}"/>`]);
+}

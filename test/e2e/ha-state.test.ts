@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  configureLabResource,
+  dropLabResource,
   addHaNodes,
   dropGuestCopy,
   ensureHaCluster,
   haExec,
   haLabCommand,
-  haNodeIsOn,
   haRun,
   haVirsh,
   nodesRunning,
@@ -38,22 +39,7 @@ let startedLab = false;
 
 const PVM = 'hastate-e2e-p';
 
-function dropResource(): void {
-  const node = NODES.find(haNodeIsOn)!;
-  if (haRun(node, ['crm_resource', '--resource', RSC, '--locate']).code !== 0) return;
-  haExec(node, [
-    'crm_resource',
-    '--resource',
-    RSC,
-    '--set-parameter',
-    'target-role',
-    '--meta',
-    '--parameter-value',
-    'Stopped',
-  ]);
-  haExec(node, ['crm_resource', '--wait', '--timeout=60']);
-  haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${RSC}"/>`]);
-}
+const dropResource = () => dropLabResource(RSC);
 
 beforeAll(async () => {
   if (!canRun) return;
@@ -62,29 +48,7 @@ beforeAll(async () => {
   dropGuestCopy(PVM, [`${PVM}-prefers-hanode1`, `${PVM}-prefers-hanode2`]);
   startGuestCopy(PVM);
   const { guest } = readHaLab();
-  haExec('hanode1', [
-    'crm',
-    'configure',
-    'primitive',
-    RSC,
-    'ocf:heartbeat:VirtualDomain',
-    'params',
-    `config=${guest.config}`,
-    'hypervisor=qemu:///system',
-    'migration_transport=ssh',
-    'migrate_options=--unsafe',
-    'force_stop=true',
-    'op',
-    'monitor',
-    'interval=5s',
-    'timeout=30s',
-    'op',
-    'start',
-    'timeout=90s',
-    'op',
-    'stop',
-    'timeout=90s',
-  ]);
+  configureLabResource(RSC, { allowMigrate: false });
   await waitFor(() => nodesRunning(guest.name)[0], `${guest.name} running`, 90_000);
   mkdirSync(ARTIFACTS, { recursive: true });
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-e2e-ha-'));

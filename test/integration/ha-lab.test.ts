@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../lab';
 import {
+  configureLabResource,
+  dropLabResource,
   clusterView,
   ensureHaCluster,
   haExec,
@@ -26,28 +28,10 @@ const timings: Record<string, number> = {};
 const since = (t: number) => (Date.now() - t) / 1000;
 
 const crm = (node: string, args: string[]) => haExec(node, ['crm', ...args]);
-const anyOn = () => NODES.find(haNodeIsOn)!;
 const located = (node: string) =>
   haRun(node, ['crm_resource', '--resource', RSC, '--locate']).stdout;
 
-/** Removes the suite's resource if a run left it (stopped first: Pacemaker refuses otherwise). */
-function dropResource(): void {
-  const node = anyOn();
-  if (haRun(node, ['crm_resource', '--resource', RSC, '--locate']).code !== 0) return;
-  haRun(node, ['crm', 'resource', 'clear', RSC]);
-  haExec(node, [
-    'crm_resource',
-    '--resource',
-    RSC,
-    '--set-parameter',
-    'target-role',
-    '--meta',
-    '--parameter-value',
-    'Stopped',
-  ]);
-  haExec(node, ['crm_resource', '--wait', '--timeout=60']);
-  haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${RSC}"/>`]);
-}
+const dropResource = () => dropLabResource(RSC);
 
 /** Powers on every node a test left off and waits until all three are online again. */
 async function allOnline(): Promise<void> {
@@ -129,43 +113,10 @@ describe.skipIf(!canRun)('HA lab', () => {
   }, 180_000);
 
   it('a VirtualDomain resource starts, moves live with crm resource move, and fails over on power loss', async () => {
-    const { guest } = readHaLab();
     const t0 = Date.now();
     await allOnline();
     timings['hanode3 back online (after its power-on)'] = since(t0);
-    crm('hanode1', [
-      'configure',
-      'primitive',
-      RSC,
-      'ocf:heartbeat:VirtualDomain',
-      'params',
-      `config=${guest.config}`,
-      'hypervisor=qemu:///system',
-      'migration_transport=ssh',
-      // The shared folder is a bind mount libvirt cannot tell from a local
-      // disk (it would be NFS, GFS2 or Ceph on a real cluster), and the tiny
-      // guest ignores ACPI, so a stop would wait for its timeout.
-      'migrate_options=--unsafe',
-      'force_stop=true',
-      'meta',
-      'allow-migrate=true',
-      'op',
-      'monitor',
-      'interval=10s',
-      'timeout=30s',
-      'op',
-      'start',
-      'timeout=90s',
-      'op',
-      'stop',
-      'timeout=90s',
-      'op',
-      'migrate_to',
-      'timeout=120s',
-      'op',
-      'migrate_from',
-      'timeout=90s',
-    ]);
+    configureLabResource(RSC, { monitorSeconds: 10, migrateOps: true });
     const first = await waitFor(() => nodesRunning(RSC)[0], `${RSC} running`, 60_000);
     expect(nodesRunning(RSC)).toEqual([first]);
 

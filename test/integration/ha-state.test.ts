@@ -14,6 +14,8 @@ import { Backend } from '../../core/backend';
 import { derivedClusterId } from '../../core/services/ha';
 import type { HaNodeState } from '../../shared/ha';
 import {
+  configureLabResource,
+  dropLabResource,
   addHaNodes,
   clusterView,
   ensureHaCluster,
@@ -52,50 +54,14 @@ const nodeState = (name: string) => ha()?.nodes.find((n) => n.name === name)?.st
 const waitNode = (name: string, states: HaNodeState[], ms = 10_000) =>
   waitFor(() => states.includes(nodeState(name)!) || undefined, `${name} ${states.join('/')}`, ms);
 
-function dropResource(): void {
-  const node = NODES.find(haNodeIsOn)!;
-  if (haRun(node, ['crm_resource', '--resource', RSC, '--locate']).code !== 0) return;
-  haExec(
-    node,
-    ['crm_resource', '--resource', RSC, '--set-parameter', 'target-role', '--meta'].concat([
-      '--parameter-value',
-      'Stopped',
-    ]),
-  );
-  haExec(node, ['crm_resource', '--wait', '--timeout=60']);
-  haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${RSC}"/>`]);
-}
+const dropResource = () => dropLabResource(RSC);
 
 beforeAll(async () => {
   if (!canRun) return;
   startedLab = ensureHaCluster().startedLab;
   dropResource();
   const { guest } = readHaLab();
-  haExec('hanode1', [
-    'crm',
-    'configure',
-    'primitive',
-    RSC,
-    'ocf:heartbeat:VirtualDomain',
-    'params',
-    `config=${guest.config}`,
-    'hypervisor=qemu:///system',
-    'migration_transport=ssh',
-    'migrate_options=--unsafe',
-    'force_stop=true',
-    'meta',
-    'allow-migrate=true',
-    'op',
-    'monitor',
-    'interval=5s',
-    'timeout=30s',
-    'op',
-    'start',
-    'timeout=90s',
-    'op',
-    'stop',
-    'timeout=90s',
-  ]);
+  configureLabResource(RSC);
   await waitFor(() => nodesRunning(guest.name)[0], `${guest.name} running`, 90_000);
   backend = await newBackend(NODES);
 }, 300_000);
