@@ -2,10 +2,21 @@
 // real Corosync + Pacemaker nodes with libvirt, in mount + UTS namespaces on
 // the machine's loopback (127.0.0.(HA_LAB_BASE+i)).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Backend } from '../core/backend';
-import { REPO } from './lab';
+import { afterAll, beforeAll } from 'vitest';
+import { Backend } from '../core/backend';
+import type { Cluster } from '../shared/cluster';
+import type { Vm } from '../shared/model';
+import { REPO, testBackendOptions, waitFor } from './lab';
 
 export const HA_LAB_DIR = process.env['HA_LAB_DIR'] ?? join(REPO, '.lab-ha');
 export const HA_LAB_SCRIPT = join(REPO, 'scripts', 'lab-ha');
@@ -289,4 +300,61 @@ export function dropLabResource(rsc: string): void {
   ]);
   haExec(node, ['crm_resource', '--wait', '--timeout=60']);
   haExec(node, ['cibadmin', '--delete', '--xml-text', `<primitive id="${rsc}"/>`]);
+}
+
+/**
+ * A suite's backend with the HA lab's nodes added: brings the cluster up
+ * (or reuses it), runs the suite's clean-up before and after it (a run that
+ * stopped half-way leaves its VM behind) and its set-up before the backend
+ * starts; takes the lab down only if it started it.
+ */
+export function haBackendSuite(
+  suite: string,
+  hooks: { canRun: boolean; cleanUp: () => void; setUp: () => void },
+): {
+  readonly backend: Backend;
+  vmNamed: (name: string) => Promise<Vm>;
+  haCluster: () => Cluster | undefined;
+} {
+  let backend: Backend | undefined;
+  let home: string | undefined;
+  let startedLab = false;
+  beforeAll(async () => {
+    if (!hooks.canRun) return;
+    startedLab = ensureHaCluster().startedLab;
+    hooks.cleanUp();
+    hooks.setUp();
+    home = mkdtempSync(join(tmpdir(), `clusterdeck-${suite}-`));
+    backend = await Backend.start(testBackendOptions(home));
+    await addHaNodes(backend);
+  }, 300_000);
+  afterAll(() => {
+    if (!hooks.canRun) return;
+    backend?.close();
+    if (home) rmSync(home, { recursive: true, force: true });
+    hooks.cleanUp();
+    if (startedLab) haLabCommand(['down']);
+  }, 300_000);
+  const started = (): Backend => {
+    if (!backend) throw new Error(`${suite}: the backend has not started`);
+    return backend;
+  };
+  return {
+    get backend() {
+      return started();
+    },
+    vmNamed: (name) =>
+      waitFor(
+        () =>
+          started()
+            .store.all('vms')
+            .find((v) => v.name === name),
+        `${name} in the store`,
+        30_000,
+      ),
+    haCluster: () =>
+      started()
+        .store.all('clusters')
+        .find((c) => c.ha),
+  };
 }

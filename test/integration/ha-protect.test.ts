@@ -5,19 +5,15 @@
 // second copy anywhere), its definition beside its disk, libvirt's
 // autostart off, a preferred node as a location constraint; the HA section
 // then shows it. Everything checked on the nodes.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../core/backend';
+import { describe, expect, it } from 'vitest';
 import {
-  addHaNodes,
   defineLocalGuest,
   dropGuestCopy,
   dropLocalGuest,
-  ensureHaCluster,
+  haBackendSuite,
   haExec,
-  haLabCommand,
   haNodeIsOn,
   haRun,
   haVirsh,
@@ -25,7 +21,7 @@ import {
   readHaLab,
   startGuestCopy,
 } from '../ha-lab';
-import { taskFinished, testBackendOptions, waitFor } from '../lab';
+import { taskFinished, waitFor } from '../lab';
 
 const VM = 'hastate-p';
 const LOCAL = 'hastate-local';
@@ -33,47 +29,26 @@ const NODES = ['hanode1', 'hanode2', 'hanode3'];
 const canRun = existsSync('/usr/sbin/corosync') && process.getuid?.() === 0;
 if (!canRun) console.log('[ha-protect] skipped: needs root and corosync, pacemaker, crmsh');
 
-let backend: Backend;
-let home: string;
-let startedLab = false;
-
 function cleanUp(): void {
   dropGuestCopy(VM, [`${VM}-prefers-hanode1`]);
   dropLocalGuest(LOCAL);
 }
 
-beforeAll(async () => {
-  if (!canRun) return;
-  startedLab = ensureHaCluster().startedLab;
-  cleanUp();
-  startGuestCopy(VM, { autostart: true });
-  defineLocalGuest(LOCAL);
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-ha-protect-'));
-  backend = await Backend.start(testBackendOptions(home));
-  await addHaNodes(backend);
-}, 300_000);
-
-afterAll(() => {
-  if (!canRun) return;
-  backend?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-  cleanUp();
-  if (startedLab) haLabCommand(['down']);
-}, 300_000);
-
-const vmNamed = (name: string) =>
-  waitFor(
-    () => backend.store.all('vms').find((v) => v.name === name),
-    `${name} in the store`,
-    30_000,
-  );
-const haCluster = () => backend.store.all('clusters').find((c) => c.ha);
+const suite = haBackendSuite('ha-protect', {
+  canRun,
+  cleanUp,
+  setUp: () => {
+    startGuestCopy(VM, { autostart: true });
+    defineLocalGuest(LOCAL);
+  },
+});
+const { vmNamed, haCluster } = suite;
 
 describe.skipIf(!canRun)('Protect with HA', () => {
   it("refuses a VM whose disk is on a node's own storage, naming the disk and the member", async () => {
     await waitFor(() => haCluster()?.ha?.nodes.every((n) => n.hostId), 'the HA cluster', 30_000);
     const vm = await vmNamed(LOCAL);
-    const plan = (await backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
+    const plan = (await suite.backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
       steps: unknown[];
       problems: string[];
     };
@@ -91,7 +66,7 @@ describe.skipIf(!canRun)('Protect with HA', () => {
     const lab = readHaLab();
     const vm = await vmNamed(VM);
     const preferred = [{ node: 'hanode1', score: 100 }];
-    const plan = (await backend.call('planProtectHa', { vmId: vm.id, preferred })) as {
+    const plan = (await suite.backend.call('planProtectHa', { vmId: vm.id, preferred })) as {
       steps: { command: string }[];
       problems: string[];
     };
@@ -105,10 +80,10 @@ describe.skipIf(!canRun)('Protect with HA', () => {
       ),
     );
     expect(commands[3]).toBe(`crm configure location ${VM}-prefers-hanode1 ${VM} 100: hanode1`);
-    const { taskId } = (await backend.call('protectHa', { vmId: vm.id, preferred })) as {
+    const { taskId } = (await suite.backend.call('protectHa', { vmId: vm.id, preferred })) as {
       taskId: string;
     };
-    const task = await taskFinished(backend, taskId, 120_000);
+    const task = await taskFinished(suite.backend, taskId, 120_000);
     expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
     // On the nodes: the resource runs where the VM ran, and nowhere else.
     await waitFor(
@@ -135,7 +110,7 @@ describe.skipIf(!canRun)('Protect with HA', () => {
     );
     expect(r.domain).toEqual({ config, name: VM, uuid: vm.uuid });
     expect(r.nodes).toEqual(['hanode1']);
-    const again = (await backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
+    const again = (await suite.backend.call('planProtectHa', { vmId: vm.id, preferred: [] })) as {
       problems: string[];
     };
     expect(again.problems).toContain(`${VM} is already protected with HA.`);
@@ -143,15 +118,17 @@ describe.skipIf(!canRun)('Protect with HA', () => {
 
   it('Remove HA gives the VM back to plain libvirt on its node', async () => {
     const vm = await vmNamed(VM);
-    const plan = (await backend.call('planRemoveHa', { vmId: vm.id })) as {
+    const plan = (await suite.backend.call('planRemoveHa', { vmId: vm.id })) as {
       steps: { command: string; node: string }[];
       problems: string[];
     };
     expect(plan.problems).toEqual([]);
     expect(plan.steps.map((s) => s.node)).toEqual(['hanode1', 'hanode1', 'hanode1']);
     expect(plan.steps[2]!.command).toBe(`virsh -c qemu:///system start --domain ${VM}`);
-    const { taskId } = (await backend.call('removeHa', { vmId: vm.id })) as { taskId: string };
-    const task = await taskFinished(backend, taskId, 240_000);
+    const { taskId } = (await suite.backend.call('removeHa', { vmId: vm.id })) as {
+      taskId: string;
+    };
+    const task = await taskFinished(suite.backend, taskId, 240_000);
     expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
     expect(haRun('hanode1', ['crm_resource', '--resource', VM, '--locate']).code).not.toBe(0);
     expect(haExec('hanode1', ['crm', 'configure', 'show'])).not.toContain(`${VM}-prefers-hanode1`);

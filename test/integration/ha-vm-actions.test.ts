@@ -3,34 +3,25 @@
 // and Reboot go through Pacemaker: the task's log shows the crm_resource
 // command, crm_mon shows the resource stopped or started, and virsh on
 // every node shows it running on one node at most, never two.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Backend } from '../../core/backend';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import {
-  addHaNodes,
   clusterView,
   copiesRunning,
   dropGuestCopy,
-  ensureHaCluster,
+  haBackendSuite,
   haExec,
-  haLabCommand,
   haNodeIsOn,
   haRun,
   nodesRunning,
   startGuestCopy,
 } from '../ha-lab';
-import { taskFinished, testBackendOptions, waitFor } from '../lab';
+import { taskFinished, waitFor } from '../lab';
 
 const VM = 'haops-vm';
 const NODES = ['hanode1', 'hanode2', 'hanode3'];
 const canRun = existsSync('/usr/sbin/corosync') && process.getuid?.() === 0;
 if (!canRun) console.log('[ha-vm-actions] skipped: needs root and corosync, pacemaker, crmsh');
-
-let backend: Backend;
-let home: string;
-let startedLab = false;
 
 function cleanUp(): void {
   const on = NODES.filter(haNodeIsOn);
@@ -39,31 +30,14 @@ function cleanUp(): void {
   dropGuestCopy(VM);
 }
 
-beforeAll(async () => {
-  if (!canRun) return;
-  startedLab = ensureHaCluster().startedLab;
-  cleanUp();
-  startGuestCopy(VM, { autostart: true });
-  home = mkdtempSync(join(tmpdir(), 'clusterdeck-ha-vm-actions-'));
-  backend = await Backend.start(testBackendOptions(home));
-  await addHaNodes(backend);
-}, 300_000);
-
-afterAll(() => {
-  if (!canRun) return;
-  backend?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
-  cleanUp();
-  if (startedLab) haLabCommand(['down']);
-}, 300_000);
-
-const vmNamed = (name: string) =>
-  waitFor(
-    () => backend.store.all('vms').find((v) => v.name === name),
-    `${name} in the store`,
-    30_000,
-  );
-const haCluster = () => backend.store.all('clusters').find((c) => c.ha);
+const suite = haBackendSuite('ha-vm-actions', {
+  canRun,
+  cleanUp,
+  setUp: () => {
+    startGuestCopy(VM, { autostart: true });
+  },
+});
+const { vmNamed, haCluster } = suite;
 
 /** Where crm_mon says the resource runs. */
 function crmMonNodes(id: string): string[] {
@@ -76,14 +50,14 @@ function crmMonNodes(id: string): string[] {
 
 async function act(action: string): Promise<{ state: string; log: unknown }> {
   const vm = await vmNamed(VM);
-  const { taskId } = (await backend.call('vmAction', { vmId: vm.id, action })) as {
+  const { taskId } = (await suite.backend.call('vmAction', { vmId: vm.id, action })) as {
     taskId: string;
   };
   // Never two copies while Pacemaker works.
   const copies: string[][] = [];
   const watch = setInterval(() => copies.push(copiesRunning(VM)), 1500);
   try {
-    return (await taskFinished(backend, taskId, 240_000)) as { state: string; log: unknown };
+    return (await taskFinished(suite.backend, taskId, 240_000)) as { state: string; log: unknown };
   } finally {
     clearInterval(watch);
     for (const c of copies) expect(c.length).toBeLessThan(2);
@@ -94,10 +68,10 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
   it('protects the lab VM (through the backend)', async () => {
     await waitFor(() => haCluster()?.ha?.nodes.every((n) => n.hostId), 'the HA cluster', 30_000);
     const vm = await vmNamed(VM);
-    const { taskId } = (await backend.call('protectHa', { vmId: vm.id, preferred: [] })) as {
+    const { taskId } = (await suite.backend.call('protectHa', { vmId: vm.id, preferred: [] })) as {
       taskId: string;
     };
-    const task = await taskFinished(backend, taskId, 120_000);
+    const task = await taskFinished(suite.backend, taskId, 120_000);
     expect(task.state, JSON.stringify(task.log)).toBe('succeeded');
     await waitFor(
       () => haCluster()?.ha?.resources.find((x) => x.id === VM && x.nodes.length),
@@ -169,7 +143,7 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     const to = NODES.find((n) => n !== from)!;
     const vm = await vmNamed(VM);
     const targetHostId = haCluster()!.ha!.nodes.find((n) => n.name === to)!.hostId!;
-    const plan = (await backend.call('planMigration', { vmIds: [vm.id], targetHostId })) as {
+    const plan = (await suite.backend.call('planMigration', { vmIds: [vm.id], targetHostId })) as {
       steps: { command: string }[];
       problems: string[];
     };
@@ -178,14 +152,17 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     expect(plan.steps.map((s) => s.command).join('\n')).toContain(
       'crm_resource --clear --resource',
     );
-    const { taskId } = (await backend.call('migrateVms', { vmIds: [vm.id], targetHostId })) as {
+    const { taskId } = (await suite.backend.call('migrateVms', {
+      vmIds: [vm.id],
+      targetHostId,
+    })) as {
       taskId: string;
     };
     const copies: string[][] = [];
     const watch = setInterval(() => copies.push(copiesRunning(VM)), 1000);
     let task;
     try {
-      task = await taskFinished(backend, taskId, 240_000);
+      task = await taskFinished(suite.backend, taskId, 240_000);
     } finally {
       clearInterval(watch);
     }
@@ -202,7 +179,7 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
   it('Maintenance mode is Pacemaker standby: the plan shows where the VM goes; exit brings the node online', async () => {
     const from = crmMonNodes(VM)[0]!;
     const hostId = haCluster()!.ha!.nodes.find((n) => n.name === from)!.hostId!;
-    const plan = (await backend.call('planMaintenance', { hostId })) as {
+    const plan = (await suite.backend.call('planMaintenance', { hostId })) as {
       findings: { detail: string }[];
       steps: { command: string }[];
       problems: string[];
@@ -213,14 +190,17 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     expect(where?.detail).toMatch(new RegExp(`^${VM}: Pacemaker puts it on hanode\\d$`));
     const to = where!.detail.split(' on ')[1]!;
     expect(to).not.toBe(from);
-    const { taskId } = (await backend.call('enterMaintenance', { hostId, bringBack: false })) as {
+    const { taskId } = (await suite.backend.call('enterMaintenance', {
+      hostId,
+      bringBack: false,
+    })) as {
       taskId: string;
     };
     const copies: string[][] = [];
     const watch = setInterval(() => copies.push(copiesRunning(VM)), 1000);
     let task;
     try {
-      task = await taskFinished(backend, taskId, 300_000);
+      task = await taskFinished(suite.backend, taskId, 300_000);
     } finally {
       clearInterval(watch);
     }
@@ -228,8 +208,8 @@ describe.skipIf(!canRun)('The actions of an HA VM go through Pacemaker', () => {
     for (const c of copies) expect(c.length).toBeLessThan(2);
     expect(nodesRunning(VM)).toEqual([to]);
     expect(haExec('hanode2', ['crm_mon', '-1'])).toMatch(new RegExp(`Node ${from}: standby`));
-    const exit = (await backend.call('exitMaintenance', { hostId })) as { taskId: string };
-    const done = await taskFinished(backend, exit.taskId, 300_000);
+    const exit = (await suite.backend.call('exitMaintenance', { hostId })) as { taskId: string };
+    const done = await taskFinished(suite.backend, exit.taskId, 300_000);
     expect(done.state, JSON.stringify(done.log)).toBe('succeeded');
     expect(clusterView('hanode2').online).toContain(from);
     expect(haExec('hanode2', ['crm_mon', '-1'])).not.toContain('standby');
