@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserShell } from '../../shells/browser/browser-shell';
 import { readLab, virshOn, waitFor, type Lab } from '../lab';
 import { ARTIFACTS, openNode1Terminal, vmItem, useE2e } from './fixtures';
+import { expectConsolePicture } from './console-picture';
 
 const e2e = useE2e();
 let page: Page;
@@ -24,29 +25,7 @@ describe('consoles and terminals in Chromium', () => {
     await vmItem('lab-tiny-1', 'Running').click();
     await page.getByRole('tab', { name: 'Console' }).click();
     await page.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
-    const canvas = page
-      .getByRole('application', { name: 'Console of lab-tiny-1' })
-      .locator('canvas');
-    // The guest's BIOS screen: wait until the frame holds more than one colour.
-    const picture = async () =>
-      canvas.evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        const counts = new Map<number, number>();
-        for (let i = 0; i < d.length; i += 4) {
-          const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
-          counts.set(v, (counts.get(v) ?? 0) + 1);
-        }
-        const top = Math.max(...counts.values());
-        return { width: c.width, colours: counts.size, notBackground: 1 - top / (d.length / 4) };
-      });
-    let p = await picture();
-    for (let i = 0; i < 50 && (p.colours < 2 || p.notBackground < 0.005); i++) {
-      await page.waitForTimeout(100);
-      p = await picture();
-    }
-    expect(p.width).toBeGreaterThanOrEqual(640);
-    expect(p.colours).toBeGreaterThanOrEqual(2);
-    expect(p.notBackground).toBeGreaterThan(0.005);
+    await expectConsolePicture(page, 'lab-tiny-1', 5_000);
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-console.png') });
   });
 
