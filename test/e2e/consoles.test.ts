@@ -33,6 +33,13 @@ describe('consoles and terminals in Chromium', () => {
     'types into the tiny Linux guest through the console',
     async () => {
       const serial = lab.nodes[0]!.serialLog!;
+      // A lab started for this file alone may still be booting the guest:
+      // keys typed before its shells run are lost.
+      await waitFor(
+        () => readFileSync(serial, 'utf8').includes('lab-linux#'),
+        'the tiny Linux guest’s shell prompt',
+        90_000,
+      );
       await vmItem('lab-linux', 'Running').click();
       await page.getByRole('tab', { name: 'Console' }).click();
       await page.getByRole('status', { name: 'Console status' }).getByText('Connected').waitFor();
@@ -66,6 +73,7 @@ describe('consoles and terminals in Chromium', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'e2e-console-linux.png') });
       await page.getByRole('tab', { name: 'General' }).click();
     },
+    150_000,
   );
 
   it('gives a shell on a node in the Terminal tab, with copy, paste and resize', async () => {
