@@ -10,8 +10,10 @@
 // worker's `qm vncproxy` sets the guest's VNC password (QMP set_password,
 // expire_password +30) before it connects the guest's display, so only the
 // holder of that password gets past the VNC login. The password is the
-// ticket, or on PVE 9 (and on PVE 8 with generate-password) a random one
-// returned beside it. For a container, vncterm checks the ticket the same
+// ticket, or on PVE 8 with generate-password a random one returned beside
+// it; PVE 9's schema marks that parameter deprecated ("Password is generated
+// when required"), modelled here as always generated for a VM (a reading
+// of the schema's text, not checked on a real PVE 9 node). For a container, vncterm checks the ticket the same
 // way. Here the display is whatever `sim.displays` gives (a real QEMU in the
 // lab), and the worker's "port" is a table entry, not a TCP listener.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
