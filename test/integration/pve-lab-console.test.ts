@@ -6,7 +6,7 @@
 // VNC server (started by the lab for that VM), whose password login the
 // backend did with vncproxy's password. The page sees the display offer no
 // login and then the guest's real framebuffer.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import { Backend } from '../../core/backend';
 import { ByteReader } from '../byte-reader';
 import { portRefuses, testBackendOptions, waitFor } from '../lab';
-import { ensurePveLab, pveLabCommand, readPveLab, type PveLab } from '../pve-lab';
+import { ensurePveLab, pveLabCommand, pveRun, readPveLab, type PveLab } from '../pve-lab';
 import { pveSchemasOrSkip } from '../pve-sim/schema';
 
 const labTools =
@@ -114,6 +114,24 @@ describe.skipIf(!canRun)('the console of a Proxmox VE guest in the lab', () => {
     }
     await waitFor(() => backend.openConsoles === 0, 'the console closed', 10_000);
     expect(await portRefuses(Number(new URL(url).port))).toBe(true);
+    // Closing the page closed the whole path: pve1's vncproxy worker saw its
+    // connection end and finished, as Clusterdeck's token's task.
+    const worker = async () => {
+      const r = pveRun('pve1', ['pvesh', 'get', '/nodes/pve1/tasks', '--output-format', 'json']);
+      const tasks = JSON.parse(r.stdout) as {
+        type: string;
+        id: string;
+        user: string;
+        status?: string;
+      }[];
+      return tasks.find((t) => t.type === 'vncproxy' && t.id === '100');
+    };
+    await waitFor(
+      async () => (await worker())?.status === 'OK',
+      'the vncproxy task ended OK',
+      10_000,
+    );
+    expect((await worker())!.user).toMatch(/^root@pam!clusterdeck-/);
   }, 90_000);
 
   it('refuses a stopped guest, naming it and its node', async () => {
@@ -122,4 +140,15 @@ describe.skipIf(!canRun)('the console of a Proxmox VE guest in the lab', () => {
     );
     expect(backend.openConsoles).toBe(0);
   });
+
+  it("the lab's down stops the console's QEMU (when this suite started the lab)", async () => {
+    const pidFile = join(lab.nodes[0]!.dir, 'qemu-server', '100.pid');
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
+    if (!startedLab) return console.log('[pve-lab-console] the lab was up before: left up');
+    backend.close();
+    pveLabCommand(['down']);
+    startedLab = false;
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+  }, 60_000);
 });
