@@ -201,6 +201,23 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       ).rejects.toThrow(/closed the connection without an answer/);
     });
 
+    it("says why in the worker's words when the display never answers", async () => {
+      // db01 runs (as far as PVE knows) but no QEMU shows it here.
+      sim.state.guests.get(101)!.status = 'running';
+      await d.refresh();
+      try {
+        const source = await d.openConsole(vm('db01'));
+        await expect(source.connect()).rejects.toMatchObject({
+          code: 'command-failed',
+          message:
+            'db01 on pve2: its console did not start (VM 101 has no display; Failed to run vncproxy).',
+        });
+      } finally {
+        sim.state.guests.get(101)!.status = 'stopped';
+        await d.refresh();
+      }
+    });
+
     it('refuses a stopped guest before any call', async () => {
       await expect(d.openConsole(vm('db01'))).rejects.toMatchObject({
         code: 'invalid-state',

@@ -9,7 +9,8 @@
 // password: the one vncproxy answered (PVE 9, or PVE 8 asked with
 // generate-password), else the ticket (a container's vncterm, older nodes).
 // The app's console bridge logs in with it, so neither the token nor the
-// ticket reaches the page. Each connect() makes a new vncproxy: a ticket and
+// ticket reaches the page. A display that never speaks (the worker failed:
+// guest gone, no VNC) is reported with the worker's own reason. Each connect() makes a new vncproxy: a ticket and
 // a worker live seconds, and the page may connect later than open.
 import type { Duplex } from 'node:stream';
 import { ClusterdeckError } from '../../../shared/errors';
@@ -26,7 +27,62 @@ export interface GuestRef {
 interface VncProxyAnswer {
   port: number;
   ticket: string;
+  upid?: string;
   password?: string;
+}
+
+/** How long the display may take to send its first bytes (RFB's ProtocolVersion). */
+const FIRST_BYTES_MS = 15_000;
+
+/**
+ * Resolves once the stream has bytes (left unread for the VNC login), or
+ * rejects when it ends, fails or stays silent first.
+ */
+function firstBytes(stream: Duplex, ms = FIRST_BYTES_MS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      clearTimeout(timer);
+      stream.off('readable', onReadable);
+      stream.off('end', onEnd);
+      stream.off('close', onEnd);
+      stream.off('error', onEnd);
+    };
+    const onReadable = () => {
+      const chunk = stream.read() as Buffer | null;
+      if (!chunk) return;
+      cleanup();
+      stream.unshift(chunk);
+      resolve();
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(new Error('the console closed before the display said anything'));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`the display sent nothing in ${ms / 1000} s`));
+    }, ms);
+    stream.on('readable', onReadable);
+    stream.once('end', onEnd);
+    stream.once('close', onEnd);
+    stream.once('error', onEnd);
+  });
+}
+
+/** The vncproxy worker's own words for its failure: its exit status and last log line. */
+async function workerFailure(api: PveApiClient, node: string, upid: string): Promise<string> {
+  const path = `/nodes/${node}/tasks/${upid}`;
+  // The worker may still be ending: a few reads over about a second.
+  for (let i = 0; i < 5; i++) {
+    const st = await api.get<{ status?: string; exitstatus?: string }>(`${path}/status`);
+    if (st?.status === 'stopped') {
+      const log = await api.get<{ n: number; t: string }[]>(`${path}/log`);
+      const said = (log ?? []).map((l) => l.t).filter((t) => !/^TASK (OK|ERROR)/.test(t));
+      return [said.at(-1), st.exitstatus?.replace(/\.$/, '')].filter(Boolean).join('; ');
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return '';
 }
 
 /** vncproxy's answer, checked: the port goes into a URL and the ticket into the VNC login. */
@@ -41,6 +97,7 @@ function readAnswer(data: unknown, where: string): VncProxyAnswer {
   return {
     port,
     ticket: d.ticket,
+    ...(typeof d.upid === 'string' ? { upid: d.upid } : {}),
     ...(typeof d.password === 'string' && d.password ? { password: d.password } : {}),
   };
 }
@@ -74,11 +131,24 @@ export function guestConsole(
       `${api.node}: \`pvesh create ${base}/vncproxy\``,
     );
     password = answer.password ?? answer.ticket;
-    return api.webSocket(
+    const stream = await api.webSocket(
       `${base}/vncwebsocket`,
       { port: answer.port, vncticket: answer.ticket },
       { hidden: ['vncticket'] },
     );
+    try {
+      await firstBytes(stream);
+    } catch (err) {
+      // The socket opened but the worker could not reach the display: say
+      // why in PVE's words (its task) rather than as a broken VNC login.
+      stream.destroy();
+      const why = answer.upid ? await workerFailure(api, g.node, answer.upid).catch(() => '') : '';
+      throw new ClusterdeckError(
+        'command-failed',
+        `${vm.name} on ${g.node}: its console did not start (${why || (err as Error).message}).`,
+      );
+    }
+    return stream;
   };
   return { protocol: 'vnc', connect, password: () => password };
 }
