@@ -10,8 +10,9 @@
 // generate-password), else the ticket (a container's vncterm, older nodes).
 // The app's console bridge logs in with it, so neither the token nor the
 // ticket reaches the page. A display that never speaks (the worker failed:
-// guest gone, no VNC) is reported with the worker's own reason. Each connect() makes a new vncproxy: a ticket and
-// a worker live seconds, and the page may connect later than open.
+// guest gone, no VNC) is reported with the worker's own reason. Each
+// connect() makes a new vncproxy: a ticket and a worker live seconds, and
+// the page may connect later than open.
 import type { Duplex } from 'node:stream';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
@@ -105,8 +106,8 @@ function readAnswer(data: unknown, where: string): VncProxyAnswer {
 /**
  * The guest's VNC display as a byte stream through the API tunnel. `major`
  * is the node's PVE release: 8 is asked for a generated password (its
- * ticket's first 8 bytes, all VNC uses, are nearly constant); 9 makes one
- * unasked and marks the parameter deprecated.
+ * ticket's first 8 bytes, all VNC uses, are nearly constant); 9 marks the
+ * parameter deprecated ("Password is generated when required").
  */
 export function guestConsole(
   api: PveApiClient,
