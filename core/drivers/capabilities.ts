@@ -92,8 +92,11 @@ export interface VmLifecycle {
 export interface ConsoleSource {
   protocol: 'vnc';
   connect(): Promise<Duplex>;
-  /** Held by the main process only. */
-  password?: string;
+  /**
+   * Held by the main process only. A function where each connection gets
+   * its own (a Proxmox vncproxy ticket): asked once connect() resolved.
+   */
+  password?: string | (() => string | undefined);
 }
 
 export interface Consoles {

@@ -44,7 +44,9 @@ export class ConsoleService {
       const login: Handshake | undefined = password
         ? async (page, screen) => {
             try {
-              await loginToDisplay(screen, password);
+              const secret = typeof password === 'function' ? password() : password;
+              if (secret === undefined) throw new Error('the display gave no VNC password');
+              await loginToDisplay(screen, secret);
             } catch (err) {
               const why = `${vm.name} on ${node}: ${(err as Error).message}`;
               await greetPage(page, why).catch(() => undefined);

@@ -4,7 +4,6 @@
 // and a fake SSH session answering only what bootstrap runs over SSH
 // (openssl for the fingerprint, pveum for the token), which registers the
 // token it makes with the simulator as pveum would with the cluster.
-import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRecord, Vm } from '../../shared/model';
@@ -13,62 +12,13 @@ import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { TOKEN_SECRET_NAME } from '../../core/drivers/proxmox/bootstrap';
 import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
-import type { ExecResult } from '../../core/ssh/session';
 import type { TaskContext } from '../../core/tasks/runner';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
+import { fakeSession, memorySecrets, probeFor } from './sim-fixture';
 
 const haveSchemas = pveSchemasOrSkip('proxmox driver');
-
-const PROBE = [
-  'has:pveversion',
-  'has:pmxcfs',
-  'pve:pve-manager/8.2.4/faa83925c9641325 (running kernel: 6.8.8-2-pve)',
-  'hostname:pve1',
-  'uptime:5000',
-  'cpu:Intel Xeon',
-].join('\n');
-
-/** The SSH side of a PVE node: the commands bootstrap runs, answered as the node would. */
-function fakeSession(sim: PveSim, tokens: Record<string, string>) {
-  const ran: string[] = [];
-  return {
-    ran,
-    target: { label: 'pve1' },
-    exec(argv: readonly string[]): Promise<ExecResult> {
-      ran.push(argv.join(' '));
-      const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: '' });
-      if (argv[0] === 'sh' && argv[2]?.includes('openssl x509'))
-        return ok(`sha256 Fingerprint=${sim.fingerprint}\n`);
-      if (argv[0] === 'pveum' && argv[3] === 'add') {
-        const id = `${argv[4]}!${argv[5]}`;
-        if (tokens[id])
-          return Promise.resolve({
-            code: 255,
-            stdout: '',
-            stderr: `Token '${argv[5]}' for user '${argv[4]}' already exists\n`,
-          });
-        tokens[id] = randomUUID();
-        return ok(JSON.stringify({ 'full-tokenid': id, info: { privsep: 0 }, value: tokens[id] }));
-      }
-      if (argv[0] === 'pveum' && argv[3] === 'delete') {
-        delete tokens[`${argv[4]}!${argv[5]}`];
-        return ok('');
-      }
-      return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
-    },
-  };
-}
-
-function memorySecrets(): DriverSecrets & { kept: Map<string, string> } {
-  const kept = new Map<string, string>();
-  return {
-    kept,
-    installationId: () => Promise.resolve('t3st'),
-    candidates: (name) => (kept.has(name) ? [kept.get(name)!] : []),
-    save: async (name, value) => void kept.set(name, value),
-  };
-}
+const PROBE = probeFor('8.2.4');
 
 function taskContext(abort = new AbortController()) {
   const records: CommandRecord[] = [];

@@ -8,12 +8,16 @@
 //
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
-import { pveHandler, type SimTicket } from '../pve-sim/server';
+import type { Duplex } from 'node:stream';
+import { dirname, join } from 'node:path';
+import { pveHandler, pveUpgradeHandler, type SimTicket } from '../pve-sim/server';
 import { loadSchema, type PveVersion } from '../pve-sim/schema';
-import { seedCluster } from '../pve-sim/state';
+import { seedCluster, type ClusterState } from '../pve-sim/state';
+import { startTinyQemu, type TinyQemu } from '../pve-sim/qemu-display';
 import { TaskEngine } from '../pve-sim/tasks';
-import type { Sim } from '../pve-sim/context';
+import type { DisplaySource, Sim } from '../pve-sim/context';
 
 export interface LabDaemonConfig {
   version: PveVersion;
@@ -28,20 +32,50 @@ export interface LabDaemonConfig {
   taskStepMs?: number;
 }
 
+/** The lab's running QEMU guests by vmid (started by their first console). */
+const guests = new Map<number, Promise<TinyQemu>>();
+
+/**
+ * A VM's display is a real tiny QEMU, started the first time its console is
+ * opened (so a lab that opens none runs none), its sockets in
+ * `<lab>/<node>/qemu-server/` as a node keeps them in /var/run/qemu-server.
+ * A container has none here (no vncterm in the lab).
+ */
+function qemuDisplays(state: ClusterState, config: LabDaemonConfig): DisplaySource {
+  return async (vmid) => {
+    const g = state.guests.get(vmid);
+    const node = config.nodes.find((n) => n.name === g?.node);
+    if (!g || g.kind !== 'qemu' || !node) return undefined;
+    let q = guests.get(vmid);
+    if (!q) {
+      q = startTinyQemu(join(dirname(node.socket), 'qemu-server'), vmid);
+      guests.set(vmid, q);
+      q.catch(() => guests.delete(vmid));
+    }
+    return q;
+  };
+}
+
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LabDaemonConfig;
+  const state = seedCluster({ nodes: config.nodes.length, clusterName: config.clusterName });
   const sim: Sim = {
     schema: loadSchema(config.version),
-    state: seedCluster({ nodes: config.nodes.length, clusterName: config.clusterName }),
+    state,
     tasks: new TaskEngine(config.taskStepMs ?? 200),
     tokens: {},
+    displays: qemuDisplays(state, config),
+    // The lab has no cluster CA: the first node's certificate stands in.
+    rootCa: readFileSync(config.nodes[0]!.cert, 'utf8'),
   };
   const tickets: Record<string, SimTicket> = {
     [config.ticket]: { user: 'root@pam', csrf: config.csrf },
   };
   const violations: string[] = [];
   for (const node of config.nodes) {
-    const handle = pveHandler({ sim, tickets, local: node.name, violations });
+    const front = { sim, tickets, local: node.name, violations };
+    const handle = pveHandler(front);
+    const upgrade = pveUpgradeHandler(front);
     const server = createServer(
       { key: readFileSync(node.key, 'utf8'), cert: readFileSync(node.cert, 'utf8') },
       (req, res) => {
@@ -51,6 +85,10 @@ async function main(): Promise<void> {
         });
       },
     );
+    // WebSockets (vncwebsocket) as pveproxy upgrades them.
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgrade(req, socket, head).catch(() => socket.destroy());
+    });
     rmSync(node.socket, { force: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -65,7 +103,9 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => {
       sim.tasks.stopAll();
-      process.exit(0);
+      for (const q of guests.values()) void q.then((g) => g.stop());
+      // QEMU goes on SIGTERM at once; the lab's down also stops it by its pid file.
+      setTimeout(() => process.exit(0), 200);
     });
 }
 

@@ -2,6 +2,7 @@
 // nodes, node status, storages, and the task list/status/log/cancel.
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
+import { consoleRoutes } from './console';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -269,5 +270,7 @@ export const routes: Record<string, Handler> = {
   },
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
+  ...consoleRoutes('qemu'),
+  ...consoleRoutes('lxc'),
   ...accessRoutes,
 };

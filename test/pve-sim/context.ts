@@ -1,5 +1,6 @@
 // What every handler gets, and the errors it throws. Kept apart from the
 // server so handlers can be read (and tested) without HTTP.
+import type { Duplex } from 'node:stream';
 import type { ApiSchema, JsonSchema } from './schema';
 import { findNode, type ClusterState, type SimNode } from './state';
 import type { TaskEngine } from './tasks';
@@ -20,7 +21,22 @@ export interface Sim {
   tasks: TaskEngine;
   /** API tokens accepted: `user@realm!tokenid` -> secret (a UUID); token creation adds to it. */
   tokens: Record<string, string>;
+  /** The guests' real displays (a QEMU VNC server), where the simulator has one (console.ts). */
+  displays?: DisplaySource;
+  /** The cluster's root CA as vncproxy returns it (`cert`). */
+  rootCa?: string;
 }
+
+/** A guest's VNC server and the QMP commands vncproxy gives it, as `qm vncproxy` does. */
+export interface GuestDisplay {
+  /** QMP `set_password` (vnc) then `expire_password` (+seconds). */
+  setPassword(password: string, expireSeconds: number): Promise<void>;
+  /** A new connection to the VNC server (QEMU's /var/run/qemu-server/<vmid>.vnc). */
+  connect(): Promise<Duplex>;
+}
+
+/** The display of a running guest, or undefined when it has none (not running, or none simulated). */
+export type DisplaySource = (vmid: number) => Promise<GuestDisplay | undefined>;
 
 export interface Ctx {
   sim: Sim;

@@ -30,7 +30,7 @@ const notConfig = new Set([
   'bwlimit',
 ]);
 
-function guestOf(ctx: Ctx, kind: GuestKind): Guest {
+export function guestOf(ctx: Ctx, kind: GuestKind): Guest {
   const node = requireNode(ctx);
   const vmid = Number(ctx.params.vmid);
   const g = ctx.sim.state.guests.get(vmid);

@@ -8,9 +8,12 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { join } from 'node:path';
 import { routes } from './cluster';
-import { PveError, type Ctx, type Sim } from './context';
+import { acceptVncConnection } from './console';
+import { PveError, type Ctx, type DisplaySource, type Sim } from './context';
 import { loadSchema, type PveVersion } from './schema';
 import { seedCluster, type ClusterState } from './state';
 import { TaskEngine } from './tasks';
@@ -28,6 +31,8 @@ export interface SimOptions {
   state?: ClusterState;
   /** Host name in the certificate (a real node's is its own name). */
   certName?: string;
+  /** The guests' real displays (console.ts), for vncproxy. */
+  displays?: DisplaySource;
 }
 
 export interface PveSim extends Sim {
@@ -140,58 +145,112 @@ export interface Front {
   violations: string[];
 }
 
+/** What pveproxy answers to one API call: an error's status line and body, or the data. */
+type Answer =
+  | { status: number; reason: string; body: Record<string, unknown> }
+  | { status: 200; reason: 'OK'; body: Record<string, unknown>; data: unknown; ctx: Ctx };
+
+/** One API call as pveproxy runs it: auth, route, parameter check, handler, returns check. */
+async function answer(front: Front, req: IncomingMessage): Promise<Answer> {
+  const { sim, tickets, local, violations } = front;
+  const { schema, tokens } = sim;
+  const fail = (status: number, reason: string, extra: Record<string, unknown> = {}) => ({
+    status,
+    reason,
+    body: { data: null, ...extra, message: reason.endsWith('\n') ? reason : `${reason}\n` },
+  });
+  const url = new URL(req.url ?? '/', 'https://sim');
+  const method = req.method ?? 'GET';
+  const m = /^\/api2\/json(\/.*)?$/.exec(url.pathname);
+  if (!m) return { status: 501, reason: 'Not Implemented', body: { data: null } };
+  const auth = authenticate(req, tokens, tickets);
+  if ('error' in auth) return fail(401, auth.error);
+  const rel = m[1] ?? '/';
+  const match = schema.match(method, rel);
+  const handler = match && routes[`${method} ${match.template}`];
+  if (!match || !handler) return fail(501, `Method '${method} ${rel}' not implemented`);
+  let params: Record<string, unknown>;
+  try {
+    params = { ...(await extractParams(req, url)), ...match.pathParams };
+  } catch {
+    return fail(400, 'malformed JSON');
+  }
+  const errors = validateParams(match.api.parameters, params);
+  if (errors) return fail(400, 'Parameter verification failed.', { errors });
+  // PVE's RPC environment reads the node `localhost` as the node answering.
+  if (local && params.node === 'localhost') params.node = local;
+  const ctx: Ctx = { sim, params, user: auth.user, returns: match.api.returns, local };
+  try {
+    const data = handler(ctx);
+    try {
+      validateReturns(method, match.template, match.api.returns, data);
+    } catch (err) {
+      violations.push((err as Error).message);
+      return fail(500, 'simulator answer violates the schema', { message: (err as Error).message });
+    }
+    const body = ctx.total === undefined ? { data } : { data, total: ctx.total };
+    return { status: 200, reason: 'OK', body, data, ctx };
+  } catch (err) {
+    return fail(err instanceof PveError ? err.status : 500, (err as Error).message);
+  }
+}
+
 /** pveproxy's request handling for one node's listener; several may share one `sim`. */
 export function pveHandler(
   front: Front,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { sim, tickets, local, violations } = front;
-  const { schema, tokens } = sim;
   return async (req, res) => {
+    const a = await answer(front, req);
+    send(res, a.status, a.reason, a.body);
+  };
+}
+
+/**
+ * pveproxy's WebSocket upgrade (PVE::APIServer::AnyEvent): the API call runs
+ * first (an error is a plain HTTP answer), then only a GET on a path ending
+ * in `websocket`, WebSocket version 13 and the `binary` or `base64`
+ * subprotocol are taken; pveproxy connects to the port the call answered
+ * and only then switches protocols. When nothing listens there it drops the
+ * connection without an answer.
+ */
+export function pveUpgradeHandler(
+  front: Front,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (p) => (p.has('binary') ? 'binary' : p.has('base64') ? 'base64' : false),
+  });
+  const refuse = (socket: Duplex, status: number, reason: string, body: unknown) => {
+    const text = JSON.stringify(body);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason.replace(/[\r\n]+/g, ' ').trim()}\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  };
+  return async (req, socket, head) => {
+    socket.on('error', () => undefined);
+    const a = await answer(front, req);
+    if (!('data' in a)) return refuse(socket, a.status, a.reason, a.body);
+    const fault = (msg: string) => refuse(socket, 500, msg, { data: null, message: `${msg}\n` });
     const url = new URL(req.url ?? '/', 'https://sim');
-    const method = req.method ?? 'GET';
-    const m = /^\/api2\/json(\/.*)?$/.exec(url.pathname);
-    if (!m) return send(res, 501, 'Not Implemented', { data: null });
-    const auth = authenticate(req, tokens, tickets);
-    if ('error' in auth)
-      return send(res, 401, auth.error, { data: null, message: `${auth.error}\n` });
-    const rel = m[1] ?? '/';
-    const match = schema.match(method, rel);
-    const handler = match && routes[`${method} ${match.template}`];
-    if (!match || !handler) {
-      const msg = `Method '${method} ${rel}' not implemented`;
-      return send(res, 501, msg, { data: null, message: `${msg}\n` });
-    }
-    let params: Record<string, unknown>;
-    try {
-      params = { ...(await extractParams(req, url)), ...match.pathParams };
-    } catch {
-      return send(res, 400, 'malformed JSON', { data: null, message: 'malformed JSON\n' });
-    }
-    const errors = validateParams(match.api.parameters, params);
-    if (errors) {
-      const msg = 'Parameter verification failed.';
-      return send(res, 400, msg, { data: null, errors, message: `${msg}\n` });
-    }
-    // PVE's RPC environment reads the node `localhost` as the node answering.
-    if (local && params.node === 'localhost') params.node = local;
-    const ctx: Ctx = { sim, params, user: auth.user, returns: match.api.returns, local };
-    try {
-      const data = handler(ctx);
-      try {
-        validateReturns(method, match.template, match.api.returns, data);
-      } catch (err) {
-        violations.push((err as Error).message);
-        return send(res, 500, 'simulator answer violates the schema', {
-          data: null,
-          message: (err as Error).message,
-        });
-      }
-      send(res, 200, 'OK', ctx.total === undefined ? { data } : { data, total: ctx.total });
-    } catch (err) {
-      const status = err instanceof PveError ? err.status : 500;
-      const msg = (err as Error).message;
-      send(res, status, msg, { data: null, message: msg.endsWith('\n') ? msg : `${msg}\n` });
-    }
+    if (req.method !== 'GET' || !url.pathname.endsWith('websocket'))
+      return refuse(socket, a.status, a.reason, a.body);
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+      return fault(`unable to upgrade to protocol '${req.headers.upgrade ?? ''}'`);
+    if (req.headers['sec-websocket-version'] !== '13')
+      return fault(`unsupported websocket-version '${req.headers['sec-websocket-version'] ?? ''}'`);
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '');
+    if (!protocols) return fault('missing websocket-protocol header');
+    if (!protocols.split(/[,\s]+/).some((p) => p === 'binary' || p === 'base64'))
+      return fault(`unsupported websocket-protocol protocol '${protocols}'`);
+    const port = Number((a.data as { port: string }).port);
+    const take = acceptVncConnection(front.sim, String(a.ctx.params.node), port);
+    if (!take) return void socket.destroy();
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const stream = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
+      stream.on('error', () => undefined);
+      take(stream);
+    });
   };
 }
 
@@ -205,14 +264,26 @@ export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
     state: opts.state ?? seedCluster(),
     tasks: new TaskEngine(opts.taskStepMs ?? 50),
     tokens,
+    displays: opts.displays,
+    // A lone node's CA is its own certificate here.
+    rootCa: cert,
   };
 
-  const handle = pveHandler({ sim, tickets: {}, violations });
+  const front: Front = { sim, tickets: {}, violations };
+  const handle = pveHandler(front);
+  const upgrade = pveUpgradeHandler(front);
+  // Upgraded connections leave the server's books: closed by close() too.
+  const upgraded = new Set<Duplex>();
 
   const server: Server = createServer({ key, cert }, (req, res) => {
     handle(req, res).catch((err: unknown) =>
       send(res, 500, 'internal error', { data: null, message: String(err) }),
     );
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    upgrade(req, socket, head).catch(() => socket.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -232,6 +303,7 @@ export async function startPveSim(opts: SimOptions = {}): Promise<PveSim> {
       new Promise<void>((resolve) => {
         sim.tasks.stopAll();
         server.closeAllConnections();
+        for (const sock of upgraded) sock.destroy();
         server.close(() => resolve());
       }),
   };

@@ -26,6 +26,15 @@ export interface TaskWork {
   abort?: () => void;
 }
 
+/** A worker run by its caller (TaskEngine.begin). */
+export interface OpenTask {
+  upid: string;
+  log(line: string): void;
+  /** 'OK' or the error; a second end is ignored. */
+  end(exitstatus: string): void;
+  running(): boolean;
+}
+
 const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
 
 export function makeUpid(t: Omit<Task, 'upid' | 'status' | 'log'>): string {
@@ -107,6 +116,27 @@ export class TaskEngine {
     };
     this.timers.set(upid, setTimeout(step, this.stepMs));
     return upid;
+  }
+
+  /**
+   * A worker whose end its caller decides (a vncproxy waiting for its one
+   * connection): log lines as they happen, `end('OK')` or the error.
+   */
+  begin(node: string, type: string, id: string, user: string, onCancel?: () => void): OpenTask {
+    const upid = this.start(node, type, id, user, { lines: [], finish: () => {} });
+    // start() queued the end of an empty worker: this one ends when told.
+    clearTimeout(this.timers.get(upid));
+    this.timers.delete(upid);
+    const task = this.tasks.get(upid)!;
+    if (onCancel) this.aborts.set(upid, onCancel);
+    return {
+      upid,
+      log: (line) => void (task.status === 'running' && task.log.push(line)),
+      end: (exitstatus) => {
+        if (task.status === 'running') this.end(task, exitstatus);
+      },
+      running: () => task.status === 'running',
+    };
   }
 
   /** DELETE on a task: a running worker is stopped as by a signal. */

@@ -7,6 +7,7 @@
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { ClusterdeckError, type ErrorCode } from '../../../shared/errors';
 import type { CommandRecord } from '../../../shared/model';
 import { commandRecorder } from '../../ssh/exec';
@@ -20,6 +21,7 @@ import {
   type PveMethod,
   type PveParams,
 } from './pvesh';
+import { openApiWebSocket } from './websocket';
 
 const API_ROOT = '/api2/json';
 const API_HOST = '127.0.0.1';
@@ -138,6 +140,10 @@ export function pveHttpError(
   return new PveHttpError(code, parts.join(' '), status, paramErrors);
 }
 
+/** `/api2/json` and the path, each segment encoded (UPIDs hold colons). */
+const apiUrlPath = (path: string): string =>
+  API_ROOT + checkPath(path).split('/').map(encodeURIComponent).join('/');
+
 const redact = (text: string, secrets: readonly string[]): string =>
   secrets.reduce((t, secret) => t.split(secret).join(HIDDEN_VALUE), text);
 
@@ -160,6 +166,7 @@ export class PveApiClient {
   private readonly agent: PinnedTunnelAgent;
   private readonly authorization: string;
   private readonly secret: string;
+  private readonly connectTls: () => Promise<TLSSocket>;
 
   constructor(opts: PveApiOptions) {
     const { tokenId, secret } = opts.token;
@@ -170,9 +177,40 @@ export class PveApiClient {
     this.node = opts.node;
     this.secret = secret;
     this.authorization = `PVEAPIToken=${tokenId}=${secret}`;
-    this.agent = new PinnedTunnelAgent(() =>
-      connectPinned(opts.node, opts.openTunnel, opts.fingerprint),
-    );
+    this.connectTls = () => connectPinned(opts.node, opts.openTunnel, opts.fingerprint);
+    this.agent = new PinnedTunnelAgent(this.connectTls);
+  }
+
+  /**
+   * A WebSocket on an API path (`vncwebsocket`) on a connection of its own,
+   * the token in the upgrade request only; its bytes as a stream. Refusals
+   * read as any call's, naming the node and the call (secrets <hidden>).
+   */
+  async webSocket(path: string, params: PveParams, o: PveCallOptions = {}): Promise<Duplex> {
+    const command = pveshCommand('GET', path, params, o.hidden);
+    const encoded = formEncode(params);
+    try {
+      return await openApiWebSocket({
+        node: this.node,
+        command,
+        urlPath: `${apiUrlPath(path)}${encoded ? `?${encoded}` : ''}`,
+        authorization: this.authorization,
+        connect: this.connectTls,
+        timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        refused: (status, reason, body) => pveHttpError(this.node, command, status, reason, body),
+      });
+    } catch (caught) {
+      throw redactError(caught as Error, this.secretsOf(params, o));
+    }
+  }
+
+  private secretsOf(params: PveParams, o: PveCallOptions): string[] {
+    return [
+      this.secret,
+      ...paramPairs(params)
+        .filter(([name, value]) => o.hidden?.includes(name) && value !== '')
+        .map(([, value]) => value),
+    ];
   }
 
   get<T = unknown>(path: string, params?: PveParams, o?: PveCallOptions): Promise<T> {
@@ -203,13 +241,7 @@ export class PveApiClient {
       return data as T;
     } catch (caught) {
       // An answer may echo a value ("got 's3cret'"): secrets never pass on.
-      const secrets = [
-        this.secret,
-        ...paramPairs(params)
-          .filter(([name, value]) => o.hidden?.includes(name) && value !== '')
-          .map(([, value]) => value),
-      ];
-      const err = redactError(caught as Error, secrets);
+      const err = redactError(caught as Error, this.secretsOf(params, o));
       // pvesh exits non-zero when the API refuses; null: no answer at all.
       record(err instanceof PveHttpError ? 1 : null, err.message);
       throw err;
@@ -249,10 +281,7 @@ export class PveApiClient {
   ): Promise<unknown> {
     const encoded = formEncode(params);
     const inQuery = method === 'GET' || method === 'DELETE';
-    const urlPath =
-      API_ROOT +
-      checkPath(path).split('/').map(encodeURIComponent).join('/') +
-      (inQuery && encoded ? `?${encoded}` : '');
+    const urlPath = apiUrlPath(path) + (inQuery && encoded ? `?${encoded}` : '');
     const headers: Record<string, string> = {
       Authorization: this.authorization,
       Accept: 'application/json',

@@ -10,9 +10,11 @@ import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
+import type { ConsoleSource } from '../capabilities';
 import type { Driver } from '../driver';
 import type { DriverSecrets } from '../registry';
 import { PveApiClient, type PveApiToken } from './api-client';
+import { guestConsole } from './console';
 import { obtainToken, readFingerprint, type BootstrapSession } from './bootstrap';
 import {
   guestId,
@@ -35,8 +37,8 @@ import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
 
-/** Read-only but for power actions: what the driver really does today. */
-const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle'];
+/** Read-only but for power actions and consoles: what the driver really does today. */
+const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'console'];
 
 /** The app's VM actions as PVE's status calls (the same names for qemu and lxc). */
 const STATUS_CALLS: Partial<Record<VmAction, string>> = {
@@ -251,6 +253,11 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
     } finally {
       await this.load().catch(() => undefined);
     }
+  }
+
+  /** The guest's VNC console through the API tunnel (console.ts). */
+  async openConsole(vm: Vm): Promise<ConsoleSource> {
+    return guestConsole(this.client, this.guestOf(vm), vm, this.o.probe.pve?.version?.major);
   }
 
   stop(): void {

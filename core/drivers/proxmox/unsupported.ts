@@ -1,6 +1,6 @@
 // What the Proxmox VE driver does not offer yet: it reads the cluster and
 // runs VM and container power actions; storage changes, networks, New VM,
-// settings, snapshots, migration, consoles and counters come later. Each
+// settings, snapshots, migration and counters come later (consoles: console.ts). Each
 // rejects with an 'unsupported' error naming it, and the driver leaves them
 // out of `capabilities` so the renderer hides them.
 import type { Finding } from '../../../shared/cluster';
@@ -89,9 +89,6 @@ export abstract class ProxmoxUnsupported {
   async snapshotsChanged(): Promise<void> {}
   snapshotSteps(): DriverStep[] {
     throw unsupported('snapshots');
-  }
-  openConsole(): Promise<never> {
-    return reject('consoles');
   }
   memAvailable(): Promise<number> {
     return reject('migration');
