@@ -45,6 +45,8 @@ export const CAPABILITIES = [
   /** New VM and Edit settings where the cluster places VMs (Ganeti: OS definitions, templates). */
   'instance-create',
   'instance-edit',
+  /** New VM and New Container from per-node choices read from the cluster's API (Proxmox VE). */
+  'guest-create',
   'vm-clone',
   'snapshots',
   'guest-agent',

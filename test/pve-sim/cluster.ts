@@ -2,6 +2,7 @@
 // nodes, node status, storages, and the task list/status/log/cancel.
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
+import { contentRoutes } from './content';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -269,5 +270,6 @@ export const routes: Record<string, Handler> = {
   },
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
+  ...contentRoutes,
   ...accessRoutes,
 };
