@@ -235,7 +235,6 @@ function destroy(kind: GuestKind): Handler {
           ? `VM ${g.vmid} is running - destroy failed\n`
           : `unable to destroy CT ${g.vmid} - container is running\n`,
       );
-    g.lock = 'destroyed';
     const volumes = Object.entries(g.config)
       .filter(([k, v]) => DISK_KEY.test(k) && !String(v).includes('media=cdrom'))
       .map(([, v]) => String(v).split(',')[0]!);
@@ -247,7 +246,6 @@ function destroy(kind: GuestKind): Handler {
     return ctx.sim.tasks.start(g.node, `${taskPrefix[kind]}destroy`, String(g.vmid), ctx.user, {
       lines,
       finish: () => void ctx.sim.state.guests.delete(g.vmid),
-      abort: () => void delete g.lock,
     });
   };
 }
