@@ -21,6 +21,8 @@ const canRun =
   process.getuid?.() === 0 && existsSync('/usr/bin/socat') && pveSchemasOrSkip('pve-lab new vm');
 const NAME = 'e2e-web';
 const ISO = 'local:iso/debian-12.7.0-amd64-netinst.iso';
+const TEMPLATE = 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst';
+const PASSWORD = 'e2e-R00t-pw';
 let pve: PveInChromium | undefined;
 let page: Page;
 let ssh: PveSsh | undefined;
@@ -130,5 +132,72 @@ describe.skipIf(!canRun)('New VM on Proxmox VE in Chromium', () => {
     }
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain(`${vmid}.conf' does not exist`);
+  }, 240_000);
+
+  it('creates a container on pve2 from a template; the password shows nowhere; pct config on pve2', async () => {
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await pveClusterItem(page, pve!.lab).click();
+    await page
+      .getByRole('toolbar', { name: 'Actions' })
+      .getByRole('button', { name: 'New VM' })
+      .click();
+    let wizard = page.getByRole('dialog', { name: 'New VM' });
+    await wizard.getByText('Reading the cluster’s choices…').waitFor({ state: 'detached' });
+    await wizard.getByRole('radio', { name: 'Container (LXC)' }).check();
+    wizard = page.getByRole('dialog', { name: 'New Container' });
+    await wizard.getByRole('combobox', { name: 'Node' }).selectOption('pve2');
+    const ctid = await wizard.getByRole('spinbutton', { name: 'CT ID' }).inputValue();
+    await wizard.getByRole('textbox', { name: 'Hostname' }).fill('cache-e2e');
+    await expect(wizard.getByRole('combobox', { name: 'Template' }).inputValue()).resolves.toBe(
+      TEMPLATE,
+    );
+    await wizard.getByLabel('Root password').fill(PASSWORD);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await expect(
+      wizard.getByRole('combobox', { name: 'Root disk storage' }).inputValue(),
+    ).resolves.toBe('local-lvm');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('radio', { name: 'Static address' }).check();
+    await wizard.getByRole('textbox', { name: 'IPv4 address/prefix' }).fill('192.0.2.77/24');
+    await wizard.getByRole('textbox', { name: 'Gateway' }).fill('192.0.2.1');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const command = wizard
+      .getByRole('list', { name: 'Commands' })
+      .getByText(`pvesh create /nodes/pve2/lxc --vmid ${ctid} --hostname cache-e2e`);
+    await command.waitFor();
+    const shown = (await command.textContent()) ?? '';
+    expect(shown).toContain('--password <hidden>');
+    expect(shown).toContain('ip=192.0.2.77/24,gw=192.0.2.1');
+    expect(shown).not.toContain(PASSWORD);
+    await wizard.getByRole('button', { name: 'Create' }).click();
+
+    await tree.getByRole('treeitem', { name: /^cache-e2e Shut off/ }).waitFor({ timeout: 60_000 });
+    const pve2 = await sshTo(
+      pve!.lab,
+      pve!.lab.nodes.find((n) => n.name === 'pve2')!,
+    );
+    try {
+      const conf = await pve2.exec(['pct', 'config', ctid]);
+      expect(conf.code).toBe(0);
+      expect(conf.stdout.split('\n')).toEqual(
+        expect.arrayContaining([
+          'hostname: cache-e2e',
+          `rootfs: local-lvm:vm-${ctid}-disk-0,size=8G`,
+          'memory: 512',
+          'net0: name=eth0,bridge=vmbr0,firewall=1,ip=192.0.2.77/24,gw=192.0.2.1',
+          'unprivileged: 1',
+        ]),
+      );
+      expect(conf.stdout).not.toContain(PASSWORD);
+    } finally {
+      pve2.close();
+    }
+    // Neither the Tasks pane nor anything else on the page carries the password.
+    await page
+      .getByRole('region', { name: 'Tasks' })
+      .getByText(/New Container cache-e2e/)
+      .first()
+      .waitFor();
+    expect(await page.content()).not.toContain(PASSWORD);
   }, 240_000);
 });
