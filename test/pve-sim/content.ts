@@ -3,7 +3,7 @@
 // a node's network interfaces (bridges, the NIC under them) and the next
 // free guest id, as pvestatd's storage plugins, pve-manager's network API
 // and /cluster/nextid answer.
-import { PveError, requireNode, type Ctx, type Handler } from './context';
+import { paramError, PveError, requireNode, type Ctx, type Handler } from './context';
 import type { Storage } from './state';
 
 /** The storage as the node sees it, or PVE's refusal. */
@@ -103,7 +103,8 @@ export const contentRoutes: Record<string, Handler> = {
     const taken = ctx.sim.state.guests;
     if (ctx.params.vmid !== undefined) {
       const vmid = Number(ctx.params.vmid);
-      if (taken.has(vmid)) throw new PveError(400, `VM ${vmid} already exists\n`);
+      // pve-manager's raise_param_exc: a 400 naming the parameter.
+      if (taken.has(vmid)) throw paramError({ vmid: `VM ${vmid} already exists` });
       return vmid;
     }
     let id = 100;
