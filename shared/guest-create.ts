@@ -147,6 +147,8 @@ export const guestNodeSchema = z.object({
   bridges: z.array(z.string()),
   isos: z.array(volumeChoiceSchema),
   templates: z.array(volumeChoiceSchema),
+  /** Why its storages or network could not be read (the others are still offered). */
+  error: z.string().optional(),
 });
 export type GuestNode = z.infer<typeof guestNodeSchema>;
 

@@ -88,6 +88,25 @@ export async function readGuestOptions(api: PveApiClient, cluster: string): Prom
     get('/cluster/resources').then(parseClusterResources),
     get<unknown>('/cluster/nextid').then(num),
   ]);
+  /** A node's storages, bridges, and the ISO images and templates on its storages. */
+  const readNode = async (name: string) => {
+    const [storages, bridges] = await Promise.all([
+      get(`/nodes/${name}/storage`).then(parseNodeStorages),
+      get(`/nodes/${name}/network`, { type: 'any_bridge' }).then(parseBridges),
+    ]);
+    const listing = (content: string) =>
+      Promise.all(
+        storages
+          .filter((s) => s.content.includes(content))
+          .map((s) =>
+            get(`/nodes/${name}/storage/${s.id}/content`, { content }).then((d) =>
+              parseVolumes(d, content),
+            ),
+          ),
+      ).then((lists) => lists.flat());
+    const [isos, templates] = await Promise.all([listing('iso'), listing('vztmpl')]);
+    return { storages, bridges, isos, templates };
+  };
   const nodes = await Promise.all(
     resources.nodes
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))
@@ -98,23 +117,13 @@ export async function readGuestOptions(api: PveApiClient, cluster: string): Prom
           cpus: n.cpus,
           memoryMiB: Math.floor(n.memTotal / 1024 ** 2),
         };
-        if (!n.online) return { ...base, storages: [], bridges: [], isos: [], templates: [] };
-        const [storages, bridges] = await Promise.all([
-          get(`/nodes/${n.name}/storage`).then(parseNodeStorages),
-          get(`/nodes/${n.name}/network`, { type: 'any_bridge' }).then(parseBridges),
-        ]);
-        const listing = (content: string) =>
-          Promise.all(
-            storages
-              .filter((s) => s.content.includes(content))
-              .map((s) =>
-                get(`/nodes/${n.name}/storage/${s.id}/content`, { content }).then((d) =>
-                  parseVolumes(d, content),
-                ),
-              ),
-          ).then((lists) => lists.flat());
-        const [isos, templates] = await Promise.all([listing('iso'), listing('vztmpl')]);
-        return { ...base, storages, bridges, isos, templates };
+        const none = { storages: [], bridges: [], isos: [], templates: [] };
+        if (!n.online) return { ...base, ...none };
+        // One node that does not answer leaves the others offered.
+        return readNode(n.name).then(
+          (read) => ({ ...base, ...read }),
+          (err: Error) => ({ ...base, ...none, error: err.message }),
+        );
       }),
   );
   return {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { guestSpecSchema, type GuestOptions } from '../../../shared/guest-create';
+import type { PveApiClient } from './api-client';
 import {
   PVE_OS_TYPES,
+  readGuestOptions,
   parseBridges,
   parseNodeStorages,
   parseVolumes,
@@ -138,6 +140,8 @@ describe('New VM / New Container on Proxmox VE: the plan', () => {
       'pve1 does not see the ISO image local:iso/other.iso.',
     ]);
     expect(guestProblems(vm({ node: 'pve2' }), options)).toContain('pve2 is offline.');
+    const unread = { ...options, nodes: [{ ...options.nodes[0]!, error: 'timed out' }] };
+    expect(guestProblems(vm(), unread)[0]).toBe("pve1's storages could not be read: timed out");
     expect(guestProblems(vm({ ostype: 'beos' }), options)).toEqual([
       'beos is not an OS type Proxmox VE knows.',
     ]);
@@ -198,5 +202,50 @@ describe('New VM / New Container on Proxmox VE: reading the options', () => {
         'vztmpl',
       ),
     ).toEqual([{ volid: 'local:vztmpl/z.tar.zst', label: 'z.tar.zst', sizeBytes: 2 }]);
+  });
+});
+
+describe('readGuestOptions', () => {
+  it('reads every online node; one that fails is kept with its error, the others offered', async () => {
+    const asked: string[] = [];
+    const answers: Record<string, unknown> = {
+      '/cluster/resources': [
+        { type: 'node', node: 'pve1', status: 'online', maxcpu: 4, maxmem: 8 * GiB },
+        { type: 'node', node: 'pve2', status: 'online', maxcpu: 4, maxmem: 8 * GiB },
+        { type: 'node', node: 'pve3', status: 'offline' },
+        { type: 'qemu', vmid: 100, node: 'pve1', name: 'web01', status: 'running' },
+      ],
+      '/cluster/nextid': '101',
+      '/nodes/pve1/storage': [
+        { storage: 'local', type: 'dir', content: 'iso,images', active: 1, avail: GiB },
+      ],
+      '/nodes/pve1/network': [{ iface: 'vmbr0', type: 'bridge' }],
+      '/nodes/pve1/storage/local/content': [{ volid: 'local:iso/a.iso', content: 'iso', size: 5 }],
+    };
+    const api = {
+      get: (path: string) => {
+        asked.push(path);
+        if (path.startsWith('/nodes/pve2/')) return Promise.reject(new Error('pve2: no route'));
+        return Promise.resolve(answers[path]);
+      },
+    } as unknown as PveApiClient;
+    const o = await readGuestOptions(api, 'lab');
+    expect(o.nextId).toBe(101);
+    expect(o.usedIds).toEqual([{ vmid: 100, name: 'web01', node: 'pve1' }]);
+    expect(o.nodes.map((n) => [n.name, n.online, n.error])).toEqual([
+      ['pve1', true, undefined],
+      ['pve2', true, 'pve2: no route'],
+      ['pve3', false, undefined],
+    ]);
+    expect(o.nodes[0]).toMatchObject({
+      memoryMiB: 8192,
+      bridges: ['vmbr0'],
+      isos: [{ volid: 'local:iso/a.iso', label: 'a.iso', sizeBytes: 5 }],
+      templates: [],
+    });
+    // No read of an offline node; the ISO listing only where a storage holds ISO images.
+    expect(asked.some((p) => p.startsWith('/nodes/pve3'))).toBe(false);
+    expect(o.commands).toContain('pvesh get /nodes/pve1/storage/local/content --content iso');
+    expect(o.commands.some((c) => c.includes('--content vztmpl'))).toBe(false);
   });
 });

@@ -104,6 +104,7 @@ export function guestProblems(spec: GuestSpec, o: GuestOptions): string[] {
     return problems;
   }
   if (!node.online) problems.push(`${node.name} is offline.`);
+  else if (node.error) problems.push(`${node.name}'s storages could not be read: ${node.error}`);
   const storage = node.storages.find((s) => s.id === spec.storage);
   const needs = spec.kind === 'vm' ? 'images' : 'rootdir';
   const holds = spec.kind === 'vm' ? 'VM disks' : 'container volumes';

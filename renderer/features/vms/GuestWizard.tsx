@@ -139,8 +139,12 @@ export function GuestWizard({ hostId }: { hostId: string }) {
             onChange={(v) => o && setF((old) => pickOnNode({ ...old, node: v }, o))}
             options={(o?.nodes ?? []).map((n) => ({
               value: n.name,
-              disabled: !n.online,
-              label: n.online ? n.name : `${n.name} (offline)`,
+              disabled: !n.online || !!n.error,
+              label: !n.online
+                ? `${n.name} (offline)`
+                : n.error
+                  ? `${n.name} (not read: ${n.error})`
+                  : n.name,
             }))}
             error={shown('node')}
           />

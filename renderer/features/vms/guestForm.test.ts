@@ -69,6 +69,10 @@ describe('the New VM / New Container form from per-node choices', () => {
       iso: '',
     });
     expect(diskStorages(o.nodes[1], 'vm').map((s) => s.id)).toEqual(['local-lvm', 'nfs']);
+    // A node whose choices could not be read is not picked.
+    const unread = { ...o, nodes: [o.nodes[1]!, { ...o.nodes[1]!, name: 'pve3' }] };
+    unread.nodes[0] = { ...unread.nodes[0]!, error: 'timed out' };
+    expect(pickOnNode(initialGuestForm('h1'), unread).node).toBe('pve3');
     expect(diskStorages(o.nodes[1], 'container').map((s) => s.id)).toEqual(['local-lvm']);
   });
 

@@ -98,7 +98,8 @@ export const storageLabel = (s: { id: string; type: string; availBytes: number }
 
 /** First picks on a node (and for a kind): its first online node's roomiest storage, vmbr0. */
 export function pickOnNode(f: GuestForm, o: GuestOptions): GuestForm {
-  const node = o.nodes.find((n) => n.name === f.node && n.online) ?? o.nodes.find((n) => n.online);
+  const usable = (n: GuestNode) => n.online && !n.error;
+  const node = o.nodes.find((n) => n.name === f.node && usable(n)) ?? o.nodes.find(usable);
   const storages = diskStorages(node, f.kind);
   const keep = <T extends string>(v: T, list: readonly T[]): T | undefined =>
     list.includes(v) ? v : undefined;
