@@ -49,6 +49,7 @@ import {
   instanceSettingsSchema,
   instanceSpecSchema,
 } from './instance';
+import { guestOptionsSchema, guestSpecSchema } from './guest-create';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -363,6 +364,14 @@ export const methods = {
   },
   createInstance: {
     params: z.object({ hostId: idSchema, spec: instanceSpecSchema }),
+    result: taskStarted,
+  },
+  /** New VM / New Container from per-node choices (Proxmox VE): nodes, storages, ISOs, templates. */
+  getGuestOptions: { params: z.object({ hostId: idSchema }), result: guestOptionsSchema },
+  /** The command shown (secrets masked) and what stands in the way. */
+  planGuest: { params: z.object({ hostId: idSchema, spec: guestSpecSchema }), result: plan },
+  createGuest: {
+    params: z.object({ hostId: idSchema, spec: guestSpecSchema }),
     result: taskStarted,
   },
   /** Edit settings of such a VM: each change before → after, and the exact commands. */

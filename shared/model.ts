@@ -41,10 +41,14 @@ export const CAPABILITIES = [
   'vm-create',
   /** Delete VM: libvirt has it with vm-create; Ganeti as one `gnt-instance remove` job. */
   'vm-delete',
+  /** Delete takes a running VM, forcing it off first (libvirt, Ganeti); without it, only stopped ones. */
+  'vm-delete-running',
   'vm-edit',
   /** New VM and Edit settings where the cluster places VMs (Ganeti: OS definitions, templates). */
   'instance-create',
   'instance-edit',
+  /** New VM and New Container from per-node choices read from the cluster's API (Proxmox VE). */
+  'guest-create',
   'vm-clone',
   'snapshots',
   'guest-agent',

@@ -30,6 +30,7 @@ import type {
   InstanceSettings,
   InstanceSpec,
 } from '../../shared/instance';
+import type { GuestOptions, GuestPlanStep, GuestSpec } from '../../shared/guest-create';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -174,6 +175,18 @@ export interface PlacedVms {
     now: InstanceNow;
   }>;
   applyInstanceSettings(vm: Vm, settings: InstanceSettings, ctx: TaskContext): Promise<void>;
+}
+
+/**
+ * New VM and New Container where the cluster's API offers the choices per
+ * node (Proxmox VE): one API call each, run as the stack's own task.
+ */
+export interface GuestCreation {
+  /** Nodes, their storages, bridges, ISO images and templates; the proposed id. */
+  readGuestOptions(): Promise<GuestOptions>;
+  /** The commands shown for the spec (secrets masked), and what stands in the way. */
+  planGuest(spec: GuestSpec, options: GuestOptions): { steps: GuestPlanStep[]; problems: string[] };
+  createGuest(spec: GuestSpec, ctx: TaskContext): Promise<void>;
 }
 
 /** A VM change that acts at once: its commands, what stands in the way, when it takes effect. */

@@ -10,6 +10,7 @@ import type {
   Consoles,
   EntityIds,
   GuestAgent,
+  GuestCreation,
   Inventory,
   Migration,
   Networks,
@@ -49,6 +50,8 @@ export interface Driver
   readonly capabilities: readonly Capability[];
   /** New VM and Edit settings of a stack whose cluster places VMs ('instance-create'). */
   readonly placedVms?: PlacedVms;
+  /** New VM and New Container from per-node choices ('guest-create'). */
+  readonly guestCreation?: GuestCreation;
   /** A stack that places its VMs itself (capability 'cluster-moves'). */
   readonly clusterMoves?: ClusterMoves;
   /** A stack that checks its cluster itself (capability 'cluster-health'). */

@@ -27,6 +27,7 @@ import { TransferService } from './transfers';
 import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
 import { InstanceService } from './instances';
+import { GuestService } from './guests';
 
 export interface Services {
   app: AppService;
@@ -42,6 +43,7 @@ export interface Services {
   networks: NetworkService;
   vms: VmService;
   instances: InstanceService;
+  guests: GuestService;
   vmChanges: VmChangeService;
   migration: MigrationService;
   clusterMoves: ClusterMovesService;
@@ -71,6 +73,7 @@ export function createServices(ctx: ServiceContext): Services {
     networks: new NetworkService(ctx),
     vms: new VmService(ctx, haActions),
     instances: new InstanceService(ctx),
+    guests: new GuestService(ctx),
     vmChanges: new VmChangeService(ctx),
     migration: new MigrationService(ctx, hosts, haActions, new HaStandby(ctx, ha, hosts)),
     clusterMoves: new ClusterMovesService(ctx),
@@ -109,6 +112,7 @@ export function route(s: Services): Handlers {
     ...s.networks.handlers,
     ...s.vms.handlers,
     ...s.instances.handlers,
+    ...s.guests.handlers,
     ...s.vmChanges.handlers,
     ...s.migration.handlers,
     ...s.clusterMoves.handlers,

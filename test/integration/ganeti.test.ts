@@ -92,6 +92,7 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
       'inventory',
       'vm-lifecycle',
       'vm-delete',
+      'vm-delete-running',
       'instance-create',
       'instance-edit',
       'cluster-moves',

@@ -19,7 +19,7 @@ import { startTinyQemu, type TinyQemu } from '../pve-sim/qemu-display';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
 import { rfbFirstFrame, rfbLogin, StreamReader } from '../rfb-stream';
-import { fakeSession, memorySecrets, probeFor } from './sim-fixture';
+import { fakeSession, memorySecrets, probeFor } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox consoles');
 const MANAGER = { pve8: '8.4.1', pve9: '9.1.1' } as const;

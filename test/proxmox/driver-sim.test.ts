@@ -1,91 +1,33 @@
-// The Proxmox VE driver against the simulator (test/pve-sim): the real API
-// client over HTTPS with the certificate pinned, a local TCP connection
-// standing in for the SSH-forwarded channel (the driver's openTunnel seam),
-// and a fake SSH session answering only what bootstrap runs over SSH
-// (openssl for the fingerprint, pveum for the token), which registers the
-// token it makes with the simulator as pveum would with the cluster.
-import { connect, type Socket } from 'node:net';
+// The Proxmox VE driver against the simulator (test/pve-sim), as
+// sim-driver.ts connects it: bootstrap, the view, power actions, tasks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRecord, Vm } from '../../shared/model';
-import { parseProbe } from '../../core/drivers/detect';
-import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
+import type { Vm } from '../../shared/model';
 import { TOKEN_SECRET_NAME } from '../../core/drivers/proxmox/bootstrap';
 import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
-import type { TaskContext } from '../../core/tasks/runner';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
-import { fakeSession, memorySecrets, probeFor } from './sim-fixture';
+import { memorySecrets, simCleanup, simDriver, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox driver');
-const PROBE = probeFor('8.2.4');
-
-function taskContext(abort = new AbortController()) {
-  const records: CommandRecord[] = [];
-  const details: string[] = [];
-  const ctx: TaskContext = {
-    signal: abort.signal,
-    log: (r) => records.push(r),
-    progress: () => {},
-    setSteps: () => {},
-    stepState: () => {},
-    detail: (t) => details.push(t),
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, records, details };
-}
-
-const until = async (what: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE driver against the %s simulator',
   (version) => {
     let sim: PveSim;
     const tokens: Record<string, string> = {};
-    const tunnels: Socket[] = [];
-    const drivers: ProxmoxDriver[] = [];
+    const cleanup = simCleanup();
 
     beforeAll(async () => {
       sim = await startPveSim({ version, tokens, taskStepMs: 10 });
     });
     afterAll(async () => {
-      for (const d of drivers) d.stop();
-      for (const t of tunnels) t.destroy();
+      cleanup.run();
       await sim.close();
     });
 
-    function driver(secrets: DriverSecrets, store = new InventoryStore()) {
-      const session = fakeSession(sim, tokens);
-      const d = new ProxmoxDriver({
-        session,
-        hostId: 'h1',
-        store,
-        probe: parseProbe(PROBE),
-        onError: (e) => {
-          throw e;
-        },
-        secrets,
-        openTunnel: () =>
-          new Promise((resolve, reject) => {
-            const s = connect(sim.port, '127.0.0.1', () => resolve(s));
-            s.once('error', reject);
-            tunnels.push(s);
-          }),
-        pollMs: 100,
-        taskPollMs: 20,
-      });
-      drivers.push(d);
-      return { d, store, session };
-    }
+    const driver = (secrets: DriverSecrets, store = new InventoryStore()) =>
+      simDriver(sim, tokens, secrets, cleanup, store);
 
     const vmNamed = (store: InventoryStore, name: string): Vm =>
       store.all('vms').find((v) => v.name === name)!;

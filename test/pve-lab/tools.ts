@@ -97,6 +97,22 @@ async function power(kind: 'qemu' | 'lxc', tool: string, argv: string[]): Promis
   await waitTask(upid);
 }
 
+/** qm(1)/pct(1) config: the guest's config on this node as `key: value` lines, sorted, no digest. */
+async function guestConfig(kind: 'qemu' | 'lxc', tool: string, argv: string[]): Promise<void> {
+  const vmid = argv[1];
+  if (!vmid || !/^\d+$/.test(vmid))
+    die(`400 not enough arguments\n${tool} config <vmid> [OPTIONS]\n`);
+  const conf = (await apiData('GET', `/nodes/localhost/${kind}/${vmid}/config`)) as Record<
+    string,
+    unknown
+  >;
+  const lines = Object.keys(conf)
+    .filter((k) => k !== 'digest')
+    .sort()
+    .map((k) => `${k}: ${String(conf[k])}\n`);
+  process.stdout.write(lines.join(''));
+}
+
 const fmt = (f: string, ...a: (string | number)[]): string => {
   let i = 0;
   return f.replace(
@@ -137,6 +153,7 @@ async function qm(argv: string[]): Promise<void> {
   }
   if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
     return power('qemu', 'qm', argv);
+  if (cmd === 'config') return guestConfig('qemu', 'qm', argv);
   die(`ERROR: unknown command 'qm ${cmd ?? ''}'\n`);
 }
 
@@ -151,6 +168,7 @@ async function pct(argv: string[]): Promise<void> {
   }
   if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
     return power('lxc', 'pct', argv);
+  if (cmd === 'config') return guestConfig('lxc', 'pct', argv);
   die(`ERROR: unknown command 'pct ${cmd ?? ''}'\n`);
 }
 

@@ -3,6 +3,7 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { consoleRoutes } from './console';
+import { contentRoutes } from './content';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -272,5 +273,6 @@ export const routes: Record<string, Handler> = {
   ...guestRoutes('lxc'),
   ...consoleRoutes('qemu'),
   ...consoleRoutes('lxc'),
+  ...contentRoutes,
   ...accessRoutes,
 };

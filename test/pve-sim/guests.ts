@@ -1,7 +1,19 @@
 // VMs (qemu) and containers (lxc): list, create, config with digest check,
 // status and the power actions as worker tasks, as qemu-server and pve-container do.
-import { flag, PveError, requireNode, typedByschema, type Ctx, type Handler } from './context';
+import { storageOn, volumeExists } from './content';
+import {
+  flag,
+  paramError,
+  PveError,
+  requireNode,
+  typedByschema,
+  type Ctx,
+  type Handler,
+} from './context';
 import { configDigest, diskOf, memOf, type ConfigValue, type Guest, type GuestKind } from './state';
+
+/** Config keys that hold a volume. */
+const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate|rootfs|mp)\d*$/;
 
 const taskPrefix: Record<GuestKind, string> = { qemu: 'qm', lxc: 'vz' };
 const confDir: Record<GuestKind, string> = { qemu: 'qemu-server', lxc: 'lxc' };
@@ -78,7 +90,7 @@ function summary(g: Guest): Record<string, unknown> {
 function allocateDisks(kind: GuestKind, vmid: number, values: Record<string, ConfigValue>): void {
   let n = 0;
   for (const [k, v] of Object.entries(values)) {
-    if (!/^(scsi|virtio|sata|ide|efidisk|tpmstate|rootfs|mp)\d*$/.test(k)) continue;
+    if (!DISK_KEY.test(k)) continue;
     const m = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(\d+(?:\.\d+)?)(,.*)?$/i.exec(String(v));
     if (!m) continue;
     const name = kind === 'lxc' && k === 'rootfs' ? `vm-${vmid}-disk-${n}` : `vm-${vmid}-disk-${n}`;
@@ -131,6 +143,40 @@ function powerTask(kind: GuestKind, action: 'start' | 'stop' | 'shutdown' | 'reb
   };
 }
 
+/**
+ * What PVE checks before it forks the create worker: each new volume's
+ * storage exists on the node and may hold that content (qemu-server's and
+ * pve-container's check_storage_access), the CD's ISO image and the
+ * container's template exist.
+ */
+function checkSources(ctx: Ctx, kind: GuestKind, node: string): void {
+  for (const [k, v] of Object.entries(ctx.params)) {
+    if (!DISK_KEY.test(k)) continue;
+    const value = String(v);
+    const volid = value.split(',')[0]!;
+    if (volid === 'none' || volid === 'cdrom') continue;
+    const m = /^([a-z][a-z0-9\-_.]*[a-z0-9]):(.+)$/i.exec(volid);
+    if (!m) continue;
+    const storage = storageOn(ctx, node, m[1]!);
+    const content = storage.content.split(',');
+    if (value.includes('media=cdrom')) {
+      if (!volumeExists(ctx, node, volid))
+        throw new PveError(500, `volume '${volid}' does not exist\n`);
+      continue;
+    }
+    const needs = kind === 'qemu' ? 'images' : 'rootdir';
+    if (/^\d+(\.\d+)?$/.test(m[2]!) && !content.includes(needs))
+      throw paramError({
+        storage: `storage '${storage.storage}' does not support ${kind === 'qemu' ? 'vm images' : 'container directories'}`,
+      });
+  }
+  if (kind === 'lxc') {
+    const template = String(ctx.params.ostemplate);
+    if (!volumeExists(ctx, node, template))
+      throw new PveError(500, `can't find file '${template}'\n`);
+  }
+}
+
 function create(kind: GuestKind): Handler {
   return (ctx) => {
     const node = requireNode(ctx);
@@ -142,6 +188,7 @@ function create(kind: GuestKind): Handler {
         `unable to create ${kind === 'qemu' ? 'VM' : 'CT'} ${vmid} - VM ${vmid} already exists on node '${existing.node}'\n`,
       );
     }
+    checkSources(ctx, kind, node.name);
     const config = configValues(ctx.params);
     if (kind === 'lxc' && config.rootfs === undefined)
       config.rootfs = `${String(ctx.params.storage ?? 'local')}:4`;
@@ -169,6 +216,36 @@ function create(kind: GuestKind): Handler {
         }
       },
       abort: () => void ctx.sim.state.guests.delete(vmid),
+    });
+  };
+}
+
+/**
+ * Removal, as `qm destroy` / `pct destroy --purge --destroy-unreferenced-disks`:
+ * refused while the guest runs (a container's `force` stops it first) or is locked.
+ */
+function destroy(kind: GuestKind): Handler {
+  return (ctx) => {
+    const g = guestOf(ctx, kind);
+    if (g.lock && !flag(ctx.params.skiplock)) throw new PveError(500, `VM is locked (${g.lock})\n`);
+    if (g.status === 'running' && !(kind === 'lxc' && flag(ctx.params.force)))
+      throw new PveError(
+        500,
+        kind === 'qemu'
+          ? `VM ${g.vmid} is running - destroy failed\n`
+          : `unable to destroy CT ${g.vmid} - container is running\n`,
+      );
+    const volumes = Object.entries(g.config)
+      .filter(([k, v]) => DISK_KEY.test(k) && !String(v).includes('media=cdrom'))
+      .map(([, v]) => String(v).split(',')[0]!);
+    const lines = [
+      ...(g.status === 'running' ? [`stopping CT ${g.vmid}`] : []),
+      ...volumes.map((v) => `Removing volume '${v}'`),
+      ...(flag(ctx.params.purge) ? [`purging ${g.vmid} from backup jobs, replication and HA`] : []),
+    ];
+    return ctx.sim.tasks.start(g.node, `${taskPrefix[kind]}destroy`, String(g.vmid), ctx.user, {
+      lines,
+      finish: () => void ctx.sim.state.guests.delete(g.vmid),
     });
   };
 }
@@ -205,6 +282,7 @@ export function guestRoutes(kind: GuestKind): Record<string, Handler> {
         .map(summary);
     },
     [`POST ${base}`]: create(kind),
+    [`DELETE ${base}/{vmid}`]: destroy(kind),
     [`GET ${base}/{vmid}/config`]: (ctx) => {
       const g = guestOf(ctx, kind);
       const out = typedByschema(g.config, ctx.returns);

@@ -191,7 +191,12 @@ async function answer(front: Front, req: IncomingMessage): Promise<Answer> {
     const body = ctx.total === undefined ? { data } : { data, total: ctx.total };
     return { status: 200, reason: 'OK', body, data, ctx };
   } catch (err) {
-    return fail(err instanceof PveError ? err.status : 500, (err as Error).message);
+    const errors = err instanceof PveError ? err.errors : undefined;
+    return fail(
+      err instanceof PveError ? err.status : 500,
+      (err as Error).message,
+      errors ? { errors } : {},
+    );
   }
 }
 

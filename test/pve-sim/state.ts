@@ -17,6 +17,8 @@ export interface SimNode {
   mem: number;
   cpu: number;
   bootedAt: number;
+  /** Its Linux bridges (vmbr0…), as /etc/network/interfaces defines them. */
+  bridges: string[];
 }
 
 export interface Guest {
@@ -40,6 +42,17 @@ export interface Storage {
   nodes?: string[];
 }
 
+/** An ISO image or container template a storage holds. */
+export interface SimVolume {
+  volid: string;
+  content: 'iso' | 'vztmpl';
+  format: string;
+  size: number;
+  ctime: number;
+  /** The node whose local storage holds it; on every node of the storage when undefined. */
+  node?: string;
+}
+
 export interface ClusterState {
   name: string;
   /** Config version of corosync, as /cluster/status reports it. */
@@ -47,6 +60,7 @@ export interface ClusterState {
   nodes: SimNode[];
   guests: Map<number, Guest>;
   storages: Storage[];
+  volumes: SimVolume[];
 }
 
 const GiB = 1024 ** 3;
@@ -105,6 +119,8 @@ export function seedCluster(opts: SeedOptions = {}): ClusterState {
     mem: 4_123_451_392 + i * 104_857_600,
     cpu: 0.0123 + i * 0.004,
     bootedAt: now - 86_400 * (3 + i),
+    // pve1 also has a second bridge, so the nodes' choices differ.
+    bridges: i === 0 ? ['vmbr0', 'vmbr1'] : ['vmbr0'],
   }));
   const guests = new Map<number, Guest>();
   const add = (g: Guest): void => void guests.set(g.vmid, g);
@@ -195,5 +211,59 @@ export function seedCluster(opts: SeedOptions = {}): ClusterState {
       used: 412 * GiB,
     },
   ];
-  return { name: opts.clusterName ?? 'homelab', version: count, nodes, guests, storages };
+  return {
+    name: opts.clusterName ?? 'homelab',
+    version: count,
+    nodes,
+    guests,
+    storages,
+    volumes: seedVolumes(nodes, now),
+  };
+}
+
+/**
+ * The downloads an admin keeps: Debian's netinst and the Debian standard
+ * template in every node's `local`, an Alpine template on pve1 only, an
+ * Ubuntu server ISO on the shared NFS storage.
+ */
+function seedVolumes(nodes: SimNode[], now: number): SimVolume[] {
+  const out: SimVolume[] = [];
+  const ctime = now - 86_400 * 30;
+  for (const n of nodes) {
+    out.push(
+      {
+        volid: 'local:iso/debian-12.7.0-amd64-netinst.iso',
+        content: 'iso',
+        format: 'iso',
+        size: 661_651_456,
+        ctime,
+        node: n.name,
+      },
+      {
+        volid: 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst',
+        content: 'vztmpl',
+        format: 'tzst',
+        size: 126_781_440,
+        ctime,
+        node: n.name,
+      },
+    );
+  }
+  if (nodes[0])
+    out.push({
+      volid: 'local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz',
+      content: 'vztmpl',
+      format: 'txz',
+      size: 3_112_960,
+      ctime,
+      node: nodes[0].name,
+    });
+  out.push({
+    volid: 'nfs-shared:iso/ubuntu-24.04.1-live-server-amd64.iso',
+    content: 'iso',
+    format: 'iso',
+    size: 2_773_874_688,
+    ctime,
+  });
+  return out;
 }

@@ -37,6 +37,7 @@ const GANETI_CAPABILITIES: readonly Capability[] = [
   'inventory',
   'vm-lifecycle',
   'vm-delete',
+  'vm-delete-running',
   'instance-create',
   'instance-edit',
   'cluster-moves',

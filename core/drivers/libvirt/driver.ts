@@ -91,6 +91,7 @@ const LIBVIRT_CAPABILITIES: readonly Capability[] = [
   'pool-scan',
   'vm-create',
   'vm-delete',
+  'vm-delete-running',
   'vm-edit',
   'vm-clone',
   'snapshots',

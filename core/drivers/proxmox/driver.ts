@@ -3,14 +3,16 @@
 // the certificate's fingerprint and Clusterdeck's token), then reads
 // /cluster/status and /cluster/resources through the API tunnel into the
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
-// VMs and containers are PVE worker tasks followed by UPID (tasks.ts).
+// VMs and containers, New VM / New Container (new-guest.ts) and Delete are
+// PVE worker tasks followed by UPID (tasks.ts).
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
+import type { GuestOptions, GuestSpec } from '../../../shared/guest-create';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
-import type { ConsoleSource } from '../capabilities';
+import type { ConsoleSource, GuestCreation } from '../capabilities';
 import type { Driver } from '../driver';
 import type { DriverSecrets } from '../registry';
 import { PveApiClient, type PveApiToken } from './api-client';
@@ -32,13 +34,21 @@ import {
   type PveResources,
 } from './parse';
 import type { OpenTunnel } from './pinned-tls';
+import { readGuestOptions } from './guest-options';
+import { deleteGuestCall, guestCall, guestLabel, planGuest } from './new-guest';
 import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
 
-/** Read-only but for power actions and consoles: what the driver really does today. */
-const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'console'];
+/** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete. */
+const PROXMOX_CAPABILITIES: readonly Capability[] = [
+  'inventory',
+  'vm-lifecycle',
+  'console',
+  'guest-create',
+  'vm-delete',
+];
 
 /** The app's VM actions as PVE's status calls (the same names for qemu and lxc). */
 const STATUS_CALLS: Partial<Record<VmAction, string>> = {
@@ -63,8 +73,9 @@ export interface ProxmoxDriverOptions {
   taskPollMs?: number;
 }
 
-export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
+export class ProxmoxDriver extends ProxmoxUnsupported implements Driver, GuestCreation {
   readonly stack = 'proxmox' as const;
+  readonly guestCreation: GuestCreation = this;
   readonly capabilities = PROXMOX_CAPABILITIES;
   readonly hypervisorName = 'Proxmox VE';
   private api: PveApiClient | undefined;
@@ -236,16 +247,59 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
     const g = this.guestOf(vm);
     // A shutdown waits for the guest as long as the app's setting says, then fails.
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
-    ctx.setSteps([`${VM_ACTION_LABELS[action]} ${vm.name}`]);
-    ctx.stepState(0, 'running');
-    try {
-      await runWorker(
+    await this.worker(`${VM_ACTION_LABELS[action]} ${vm.name}`, ctx, () =>
+      runWorker(
         this.client,
         `/nodes/${g.node}/${g.type}/${g.vmid}/status/${call}`,
         params,
         ctx,
         this.o.taskPollMs,
+      ),
+    );
+  }
+
+  readGuestOptions(): Promise<GuestOptions> {
+    const cluster = this.status?.cluster?.name ?? this.label;
+    return readGuestOptions(this.client, cluster);
+  }
+
+  planGuest(spec: GuestSpec, options: GuestOptions) {
+    return planGuest(spec, options);
+  }
+
+  /** One worker task (qmcreate / vzcreate) that also starts the guest when asked. */
+  async createGuest(spec: GuestSpec, ctx: TaskContext): Promise<void> {
+    const call = guestCall(spec);
+    await this.worker(
+      `Create ${spec.kind === 'vm' ? 'VM' : 'container'} ${spec.vmid} (${guestLabel(spec)})`,
+      ctx,
+      () => runWorker(this.client, call.path, call.params, ctx, this.o.taskPollMs, call.hidden),
+    );
+  }
+
+  /**
+   * Delete: PVE removes stopped guests only (it answers "VM is running -
+   * destroy failed"); said before anything is asked, with what to do.
+   */
+  async deleteVm(vm: Vm, ctx: TaskContext): Promise<void> {
+    const g = this.guestOf(vm);
+    if (vm.state !== 'shutoff')
+      throw new ClusterdeckError(
+        'invalid-input',
+        `${vm.name} is ${vm.state === 'unknown' ? 'on an offline node' : vm.state}: Proxmox VE removes only a stopped ${g.type === 'lxc' ? 'container' : 'VM'}. Shut it down (or stop it) first.`,
       );
+    const call = deleteGuestCall(g.node, g.type, g.vmid);
+    await this.worker(`Delete ${vm.name} (${g.vmid})`, ctx, () =>
+      runWorker(this.client, call.path, call.params, ctx, this.o.taskPollMs, [], 'DELETE'),
+    );
+  }
+
+  /** A worker task as the task's one step; the cluster is read again after it. */
+  private async worker(title: string, ctx: TaskContext, run: () => Promise<unknown>) {
+    ctx.setSteps([title]);
+    ctx.stepState(0, 'running');
+    try {
+      await run();
       ctx.stepState(0, 'done');
     } catch (err) {
       ctx.stepState(0, 'failed');

@@ -29,8 +29,8 @@ export function upidNode(upid: string): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * POSTs `path` (an API call that starts a worker and answers its UPID) and
- * follows the task; resolves when it ended OK.
+ * POSTs (or DELETEs) `path`, an API call that starts a worker and answers
+ * its UPID, and follows the task; resolves when it ended OK.
  */
 export async function runWorker(
   api: PveApiClient,
@@ -38,9 +38,17 @@ export async function runWorker(
   params: PveParams,
   ctx: TaskContext,
   pollMs = POLL_MS,
+  /** Parameters whose values are secrets (a container's password): shown as <hidden>. */
+  hidden: readonly string[] = [],
+  /** The API method that starts the worker: POST, or DELETE for a guest's removal. */
+  method: 'POST' | 'DELETE' = 'POST',
 ): Promise<string> {
-  const command = pveshCommand('POST', path, params);
-  const upid = await api.create<unknown>(path, params, { log: ctx.log, signal: ctx.signal });
+  const command = pveshCommand(method, path, params, hidden);
+  const call = { log: ctx.log, signal: ctx.signal, hidden };
+  const upid =
+    method === 'POST'
+      ? await api.create<unknown>(path, params, call)
+      : await api.delete<unknown>(path, params, call);
   if (typeof upid !== 'string')
     throw new ClusterdeckError('command-failed', `${api.node}: \`${command}\` gave no task id.`);
   const node = upidNode(upid);

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
+import { hasCapability } from '../../../shared/model';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog, buttonClass, dangerButtonClass } from '../../ui/Dialog';
@@ -17,6 +18,9 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
   const [remove, setRemove] = useState<Set<string>>(new Set());
   const close = () => useUi.getState().setVmDialog(undefined);
   if (!vm) return null;
+  // A stack that removes stopped guests only (Proxmox VE) says so, and Delete waits.
+  const stopsFirst = !host?.capabilities || hasCapability(host, 'vm-delete-running');
+  const mustStop = !stopsFirst && vm.state !== 'shutoff';
   // A cluster-managed VM (Ganeti) loses its disks with it: nothing to choose.
   const disks = vm.placement ? [] : vm.disks.filter((d) => d.device === 'disk');
   const go = async () => {
@@ -36,11 +40,15 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
       initialFocus="[data-cancel]"
     >
       <p className="mb-3">
-        {vm.placement
-          ? `${vm.name} is stopped if it runs, then removed from its cluster with its ${vm.placement.diskTemplate} disks (their data is lost).`
-          : vm.state === 'shutoff'
-            ? `${vm.name} is removed from ${host?.name ?? 'its node'}, with its snapshots.`
-            : `${vm.name} is running: it is forced off, then removed from ${host?.name ?? 'its node'}, with its snapshots.`}
+        {mustStop
+          ? `${vm.name} is ${vm.state}: its cluster removes only a stopped guest. Shut it down first.`
+          : vm.placement && !stopsFirst
+            ? `${vm.name} is removed from its cluster with its disks (their data is lost).`
+            : vm.placement
+              ? `${vm.name} is stopped if it runs, then removed from its cluster with its ${vm.placement.diskTemplate} disks (their data is lost).`
+              : vm.state === 'shutoff'
+                ? `${vm.name} is removed from ${host?.name ?? 'its node'}, with its snapshots.`
+                : `${vm.name} is running: it is forced off, then removed from ${host?.name ?? 'its node'}, with its snapshots.`}
       </p>
       {disks.length > 0 && (
         <fieldset className="mb-4">
@@ -62,7 +70,7 @@ export function DeleteVmDialog({ vmId }: { vmId: string }) {
         <button data-cancel className={buttonClass} onClick={close}>
           Cancel
         </button>
-        <button className={dangerButtonClass} onClick={() => void go()}>
+        <button className={dangerButtonClass} disabled={mustStop} onClick={() => void go()}>
           Delete VM
         </button>
       </div>

@@ -33,10 +33,12 @@ import {
 import { MinimumWarnings, OsStep } from './OsStep';
 import { useOsCatalog } from './osVariants';
 import { InstanceWizard } from './InstanceWizard';
+import { GuestWizard } from './GuestWizard';
 
 /**
  * New VM on the selected node's stack: a cluster that places VMs itself
- * (Ganeti: its cluster, one of its nodes or VMs selected) gets its own steps.
+ * (Ganeti: its cluster, one of its nodes or VMs selected), or one whose API
+ * offers the choices per node ('guest-create'), gets its own steps.
  */
 export function NewVmWizard() {
   const selection = useUi((s) => s.selection);
@@ -49,8 +51,23 @@ export function NewVmWizard() {
       ? inv.clusters[selection.id]?.hostIds.find((id) => placed.some((h) => h.id === id))
       : selectedHostId(selection, inv);
   const onNode = Object.values(inv.hosts).some((h) => hasCapability(h, 'vm-create'));
-  const host = placed.find((h) => h.id === picked) ?? (onNode ? undefined : placed[0]);
-  return host ? <InstanceWizard hostId={host.id} /> : <NodeNewVmWizard />;
+  // A cluster whose API offers the choices per node (Proxmox VE): its own steps too.
+  const fromApi = Object.values(inv.hosts).filter(
+    (h) => hasCapability(h, 'guest-create') && h.state === 'connected',
+  );
+  const pickedApi =
+    selection.kind === 'cluster'
+      ? inv.clusters[selection.id]?.hostIds.find((id) => fromApi.some((h) => h.id === id))
+      : selectedHostId(selection, inv);
+  const host = placed.find((h) => h.id === picked);
+  if (host) return <InstanceWizard hostId={host.id} />;
+  const apiHost = fromApi.find((h) => h.id === pickedApi);
+  if (apiHost) return <GuestWizard hostId={apiHost.id} />;
+  // Nothing of those selected: a node's New VM where there are such nodes, else the first cluster.
+  if (onNode) return <NodeNewVmWizard />;
+  if (placed[0]) return <InstanceWizard hostId={placed[0].id} />;
+  if (fromApi[0]) return <GuestWizard hostId={fromApi[0].id} />;
+  return <NodeNewVmWizard />;
 }
 
 function NodeNewVmWizard() {

@@ -1,0 +1,143 @@
+// The Proxmox VE driver as the tests against the simulator (test/pve-sim)
+// run it: the real API client over HTTPS with the certificate pinned, a
+// local TCP connection standing in for the SSH-forwarded channel (the
+// driver's openTunnel seam), and a fake SSH session answering only what
+// bootstrap runs over SSH (openssl for the fingerprint, pveum for the
+// token), which registers the token it makes with the simulator as pveum
+// would with the cluster.
+import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import type { CommandRecord } from '../../shared/model';
+import { parseProbe } from '../../core/drivers/detect';
+import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
+import type { DriverSecrets } from '../../core/drivers/registry';
+import { InventoryStore } from '../../core/inventory/store';
+import type { ExecResult } from '../../core/ssh/session';
+import type { TaskContext } from '../../core/tasks/runner';
+import type { PveSim } from '../pve-sim/server';
+
+/** detect.ts's probe of a PVE node running that pve-manager version. */
+export const probeFor = (manager: string): string =>
+  [
+    'has:pveversion',
+    'has:pmxcfs',
+    `pve:pve-manager/${manager}/faa83925c9641325 (running kernel: 6.8.8-2-pve)`,
+    'hostname:pve1',
+    'uptime:5000',
+    'cpu:Intel Xeon',
+  ].join('\n');
+
+export const PROBE = probeFor('8.2.4');
+
+/** The SSH side of a PVE node: the commands bootstrap runs, answered as the node would. */
+export function fakeSession(sim: PveSim, tokens: Record<string, string>) {
+  const ran: string[] = [];
+  return {
+    ran,
+    target: { label: 'pve1' },
+    exec(argv: readonly string[]): Promise<ExecResult> {
+      ran.push(argv.join(' '));
+      const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: '' });
+      if (argv[0] === 'sh' && argv[2]?.includes('openssl x509'))
+        return ok(`sha256 Fingerprint=${sim.fingerprint}\n`);
+      if (argv[0] === 'pveum' && argv[3] === 'add') {
+        const id = `${argv[4]}!${argv[5]}`;
+        if (tokens[id])
+          return Promise.resolve({
+            code: 255,
+            stdout: '',
+            stderr: `Token '${argv[5]}' for user '${argv[4]}' already exists\n`,
+          });
+        tokens[id] = randomUUID();
+        return ok(JSON.stringify({ 'full-tokenid': id, info: { privsep: 0 }, value: tokens[id] }));
+      }
+      if (argv[0] === 'pveum' && argv[3] === 'delete') {
+        delete tokens[`${argv[4]}!${argv[5]}`];
+        return ok('');
+      }
+      return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
+    },
+  };
+}
+
+export function memorySecrets(): DriverSecrets & { kept: Map<string, string> } {
+  const kept = new Map<string, string>();
+  return {
+    kept,
+    installationId: () => Promise.resolve('t3st'),
+    candidates: (name) => (kept.has(name) ? [kept.get(name)!] : []),
+    save: async (name, value) => void kept.set(name, value),
+  };
+}
+
+export function taskContext(abort = new AbortController()) {
+  const records: CommandRecord[] = [];
+  const details: string[] = [];
+  const ctx: TaskContext = {
+    signal: abort.signal,
+    log: (r) => records.push(r),
+    progress: () => {},
+    setSteps: () => {},
+    stepState: () => {},
+    detail: (t) => details.push(t),
+    vmJob: () => {},
+    vmQueue: () => {},
+    offerUndo: () => {},
+    offer: () => {},
+  };
+  return { ctx, records, details };
+}
+
+export const until = async (what: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!what()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** What the tests opened, closed after them. */
+export function simCleanup() {
+  const tunnels: Socket[] = [];
+  const drivers: ProxmoxDriver[] = [];
+  return {
+    tunnels,
+    drivers,
+    run() {
+      for (const d of drivers) d.stop();
+      for (const t of tunnels) t.destroy();
+    },
+  };
+}
+
+/** A driver of host h1 connected to the simulator's node pve1. */
+export function simDriver(
+  sim: PveSim,
+  tokens: Record<string, string>,
+  secrets: DriverSecrets,
+  cleanup: ReturnType<typeof simCleanup>,
+  store = new InventoryStore(),
+) {
+  const { tunnels, drivers } = cleanup;
+  const session = fakeSession(sim, tokens);
+  const d = new ProxmoxDriver({
+    session,
+    hostId: 'h1',
+    store,
+    probe: parseProbe(PROBE),
+    onError: (e) => {
+      throw e;
+    },
+    secrets,
+    openTunnel: () =>
+      new Promise((resolve, reject) => {
+        const s = connect(sim.port, '127.0.0.1', () => resolve(s));
+        s.once('error', reject);
+        tunnels.push(s);
+      }),
+    pollMs: 100,
+    taskPollMs: 20,
+  });
+  drivers.push(d);
+  return { d, store, session };
+}
