@@ -18,6 +18,8 @@ import type { Sim } from '../pve-sim/context';
 export interface LabDaemonConfig {
   version: PveVersion;
   clusterName: string;
+  /** How many guests the cluster starts with (seedCluster's `guests`). */
+  guests?: number;
   /** Node i of the cluster: its name, its listener's socket, its certificate files. */
   nodes: { name: string; socket: string; cert: string; key: string }[];
   /** The login ticket of the nodes' own root (pvesh and the other stand-ins). */
@@ -32,7 +34,11 @@ async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LabDaemonConfig;
   const sim: Sim = {
     schema: loadSchema(config.version),
-    state: seedCluster({ nodes: config.nodes.length, clusterName: config.clusterName }),
+    state: seedCluster({
+      nodes: config.nodes.length,
+      clusterName: config.clusterName,
+      guests: config.guests,
+    }),
     tasks: new TaskEngine(config.taskStepMs ?? 200),
     tokens: {},
   };
