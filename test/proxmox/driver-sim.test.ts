@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRecord, Vm } from '../../shared/model';
+import { VM_ACTIONS } from '../../shared/vm-actions';
 import { parseProbe } from '../../core/drivers/detect';
 import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { TOKEN_SECRET_NAME } from '../../core/drivers/proxmox/bootstrap';
@@ -204,6 +205,30 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       // No secret in what the task shows.
       const secret = secrets.kept.get(TOKEN_SECRET_NAME)!;
       expect(JSON.stringify([records, details])).not.toContain(secret);
+      d.stop();
+    });
+
+    it('pauses and resumes a VM (status/suspend, status/resume); a container offers no pause', async () => {
+      const { d, store } = driver(secrets);
+      await d.start();
+      expect(vmNamed(store, 'web01').actions).toEqual([...VM_ACTIONS]);
+      expect(vmNamed(store, 'dns01').actions).toEqual(['start', 'shutdown', 'destroy', 'reboot']);
+      const { ctx, records, details } = taskContext();
+      await d.vmAction(vmNamed(store, 'web01'), 'suspend', ctx, 60);
+      expect(records.map((r) => r.command)).toContain(
+        'pvesh create /nodes/pve1/qemu/100/status/suspend',
+      );
+      expect(details.at(-1)).toBe('pve1: TASK OK');
+      expect(sim.state.guests.get(100)!.paused).toBe(true);
+      expect(vmNamed(store, 'web01').state).toBe('paused');
+      await d.vmAction(vmNamed(store, 'web01'), 'resume', taskContext().ctx, 60);
+      expect(sim.state.guests.get(100)!.paused).toBeUndefined();
+      expect(vmNamed(store, 'web01').state).toBe('running');
+      const ct = taskContext();
+      await expect(
+        d.vmAction(vmNamed(store, 'dns01'), 'suspend', ct.ctx, 60),
+      ).rejects.toMatchObject({ code: 'unsupported' });
+      expect(ct.records).toEqual([]);
       d.stop();
     });
 

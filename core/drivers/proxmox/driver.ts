@@ -15,6 +15,7 @@ import type { DriverSecrets } from '../registry';
 import { PveApiClient, type PveApiToken } from './api-client';
 import { obtainToken, readFingerprint, type BootstrapSession } from './bootstrap';
 import {
+  GUEST_ACTIONS,
   guestId,
   guestToVm,
   localNode,
@@ -38,12 +39,14 @@ import { unsupportedPveVersion } from './version';
 /** Read-only but for power actions: what the driver really does today. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle'];
 
-/** The app's VM actions as PVE's status calls (the same names for qemu and lxc). */
-const STATUS_CALLS: Partial<Record<VmAction, string>> = {
+/** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
+const STATUS_CALLS: Record<VmAction, string> = {
   start: 'start',
   shutdown: 'shutdown',
   destroy: 'stop',
   reboot: 'reboot',
+  suspend: 'suspend',
+  resume: 'resume',
 };
 
 export interface ProxmoxDriverOptions {
@@ -225,13 +228,13 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   }
 
   async vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
-    const call = STATUS_CALLS[action];
-    if (!call)
+    const g = this.guestOf(vm);
+    if (!GUEST_ACTIONS[g.type].includes(action))
       throw new ClusterdeckError(
         'unsupported',
-        `Clusterdeck does not ${VM_ACTION_LABELS[action].toLowerCase()} Proxmox VE guests yet (${vm.name}).`,
+        `Clusterdeck does not offer ${VM_ACTION_LABELS[action]} for Proxmox VE containers (${vm.name}).`,
       );
-    const g = this.guestOf(vm);
+    const call = STATUS_CALLS[action];
     // A shutdown waits for the guest as long as the app's setting says, then fails.
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
     ctx.setSteps([`${VM_ACTION_LABELS[action]} ${vm.name}`]);
