@@ -183,6 +183,32 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
     expect(kinds.filter((k) => k === 'vm').length).toBeGreaterThanOrEqual(30);
   }, 120_000);
 
+  it('keeps one copy of each guest with a second node of the cluster added', async () => {
+    const pve2 = lab.nodes[1]!;
+    const { hostId: second } = (await backend.call('addHost', {
+      name: 'pve2',
+      address: pve2.host,
+      port: pve2.port,
+      user: lab.user,
+      auth: 'key',
+      keyPath: lab.keyPath,
+      fingerprint: pve2.hostKeyFingerprint,
+    })) as { hostId: string };
+    const id = `proxmox:${lab.clusterName}`;
+    expect(backend.store.get('hosts', second)).toMatchObject({
+      stack: 'proxmox',
+      state: 'connected',
+    });
+    expect(backend.store.get('clusters', id)?.hostIds).toEqual([hostId, second]);
+    // The first added reads the guests; the second keeps none of its own.
+    const vms = backend.store.all('vms');
+    expect(vms).toHaveLength(GUESTS);
+    expect(new Set(vms.map((v) => v.hostId))).toEqual(new Set([hostId]));
+    await backend.call('removeHost', { hostId: second });
+    expect(backend.store.get('clusters', id)?.hostIds).toEqual([hostId]);
+    expect(backend.store.all('vms')).toHaveLength(GUESTS);
+  }, 120_000);
+
   it('shows a guest started with qm on another node within seconds', async () => {
     const row = await pick('qemu', 'pve3', 'stopped');
     expect(vmOf(row)?.state).toBe('shutoff');
