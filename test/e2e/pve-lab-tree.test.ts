@@ -63,10 +63,11 @@ describe.skipIf(!canRun)('a Proxmox VE cluster in Chromium', () => {
   it('adds pve1 through the Add Host dialog and shows the cluster, its nodes and 50 guests', async () => {
     const lab = pve!.lab;
     await addPveNodeThroughDialog(page, lab, 'pve1');
-    for (const n of lab.nodes)
+    // Proxmox nodes have no roles: online or not; pve1 is the node connected to.
+    await tree().getByRole('treeitem', { name: 'pve1 Online, connected', exact: true }).waitFor();
+    for (const n of ['pve2', 'pve3'])
       await tree()
-        .getByRole('treeitem', { name: new RegExp(`^${n.name}\\b`) })
-        .first()
+        .getByRole('treeitem', { name: `${n} Online`, exact: true })
         .waitFor();
     const rows = await guests();
     expect(rows).toHaveLength(GUESTS);
@@ -79,6 +80,17 @@ describe.skipIf(!canRun)('a Proxmox VE cluster in Chromium', () => {
     const ctItem = guestItem(ct.name, ct.status === 'running' ? 'Running' : 'Shut off', true);
     await ctItem.getByTitle('Container').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'pve-tree.png') });
+  });
+
+  it("offers no Ganeti node operations in a Proxmox node's menu", async () => {
+    await tree().getByRole('treeitem', { name: 'pve1 Online, connected', exact: true }).click({
+      button: 'right',
+    });
+    const menu = page.getByRole('menu', { name: 'Actions for pve1' });
+    await menu.getByRole('menuitem', { name: 'Reconnect' }).waitFor();
+    expect(await menu.getByRole('menuitem').allTextContents()).toEqual(['Reconnect']);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
   });
 
   it("offers no Pause in a container's menu", async () => {

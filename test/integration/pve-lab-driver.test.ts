@@ -158,9 +158,9 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
     expect(cluster.hostIds).toEqual([hostId]);
     expect(cluster.managed).toMatchObject({ stack: 'proxmox', quorate: true });
     expect(cluster.managed!.nodes.map((n) => [n.name, n.role])).toEqual([
-      ['pve1', 'regular'],
-      ['pve2', 'regular'],
-      ['pve3', 'regular'],
+      ['pve1', 'online'],
+      ['pve2', 'online'],
+      ['pve3', 'online'],
     ]);
     // Every guest the cluster lists, with its kind, node and state.
     const rows = await guestsOnLab();

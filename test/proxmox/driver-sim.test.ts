@@ -154,9 +154,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(cluster.hostIds).toEqual(['h1']);
       expect(cluster.managed).toMatchObject({ stack: 'proxmox', quorate: true });
       expect(cluster.managed!.nodes.map((n) => [n.name, n.role])).toEqual([
-        ['pve1', 'regular'],
-        ['pve2', 'regular'],
-        ['pve3', 'regular'],
+        ['pve1', 'online'],
+        ['pve2', 'online'],
+        ['pve3', 'online'],
       ]);
       expect(vmNamed(store, 'web01')).toMatchObject({
         id: 'proxmox:homelab:vm:100',
@@ -279,7 +279,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       sim.state.nodes[2]!.online = false;
       await until(() => store.get('clusters', 'proxmox:homelab')!.managed!.quorate === false);
       expect(store.get('clusters', 'proxmox:homelab')!.managed!.nodes.map((n) => n.role)).toEqual([
-        'regular',
+        'online',
         'offline',
         'offline',
       ]);

@@ -94,7 +94,8 @@ export function pveCluster(
     const online = s ? s.online : !!r?.online;
     return {
       name,
-      role: online ? 'regular' : 'offline',
+      // Proxmox nodes have no roles (no master): online or not.
+      role: online ? 'online' : 'offline',
       cpus: r?.cpus ?? 0,
       memoryTotalMiB: Math.round((r?.memTotal ?? 0) / MiB),
       memoryFreeMiB: Math.round(((r?.memTotal ?? 0) - (r?.memUsed ?? 0)) / MiB),
