@@ -93,8 +93,14 @@ describe.skipIf(!canRun)('a Proxmox VE cluster in Chromium', () => {
     await menu.waitFor({ state: 'detached' });
   });
 
-  it("offers no Pause in a container's menu", async () => {
+  it("shows a container's kind and node, and offers no Pause in its menu", async () => {
     const ct = (await guests()).find((g) => g.type === 'lxc' && g.status === 'running')!;
+    // Its General tab says what it is and where it runs (no Ganeti disk template).
+    await guestItem(ct.name, 'Running', true).click();
+    const panel = page.getByRole('tabpanel');
+    await panel.getByText('Container', { exact: true }).waitFor();
+    await panel.getByText(ct.node, { exact: true }).waitFor();
+    expect(await panel.getByText('Disk template', { exact: true }).count()).toBe(0);
     await guestItem(ct.name, 'Running', true).click({ button: 'right' });
     const menu = page.getByRole('menu', { name: `Actions for ${ct.name}` });
     await menu.getByRole('menuitem', { name: /^Shut down/ }).waitFor();
