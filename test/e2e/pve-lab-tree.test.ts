@@ -3,7 +3,8 @@
 // cluster, its three nodes and its guests (containers marked); a VM started
 // from its menu runs as a PVE task whose pvesh command the Tasks pane shows,
 // and `qm status` on the VM's node says it runs. A container's menu has no
-// Pause (Proxmox VE offers none for containers here).
+// Pause (Proxmox VE offers none for containers here); a VM paused and resumed
+// from the toolbar, checked with `qm status --verbose`.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
@@ -132,5 +133,23 @@ describe.skipIf(!canRun)('a Proxmox VE cluster in Chromium', () => {
       .waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'pve-start-task.png') });
     expect(await onNode(['qm', 'status', String(vm.vmid)])).toBe('status: running\n');
+  });
+});
+
+describe.skipIf(!canRun)('Pause and Resume of a Proxmox VM in Chromium', () => {
+  it('pauses a running VM from the toolbar and resumes it: qm status says paused, then running', async () => {
+    const vm = (await guests()).find(
+      (g) => g.type === 'qemu' && g.node === 'pve2' && g.status === 'running',
+    )!;
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    const qmp = async () =>
+      /^qmpstatus: (\S+)$/m.exec(await onNode(['qm', 'status', String(vm.vmid), '--verbose']))?.[1];
+    await guestItem(vm.name, 'Running').click();
+    await toolbar.getByRole('button', { name: 'Pause' }).click();
+    await guestItem(vm.name, 'Paused').waitFor({ timeout: 30_000 });
+    expect(await qmp()).toBe('paused');
+    await toolbar.getByRole('button', { name: 'Resume' }).click();
+    await guestItem(vm.name, 'Running').waitFor({ timeout: 30_000 });
+    expect(await qmp()).toBe('running');
   });
 });
