@@ -361,4 +361,14 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       expect(await statusOnNode(row)).toBe('running');
     }, 60_000);
   });
+
+  it('takes the cluster and its guests out of the tree when its last node is removed, and stops polling', async () => {
+    const driver = madeDrivers.get(hostId)!;
+    await backend.call('removeHost', { hostId });
+    expect(backend.store.get('clusters', `proxmox:${lab.clusterName}`)).toBeUndefined();
+    expect(backend.store.all('vms')).toEqual([]);
+    const after = driver.pollCounts;
+    await new Promise((r) => setTimeout(r, POLL_MS + 1000));
+    expect(driver.pollCounts).toEqual(after);
+  }, 30_000);
 });
