@@ -83,7 +83,7 @@ export const proxyJumpSchema = z
 
 import { VM_ACTIONS } from './vm-actions';
 
-export { VM_ACTIONS, VM_ACTION_LABELS, type VmAction } from './vm-actions';
+export { VM_ACTIONS, VM_ACTION_LABELS, offersAction, type VmAction } from './vm-actions';
 
 export const HOST_KEY_STATUS = ['new', 'known', 'changed'] as const;
 

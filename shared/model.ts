@@ -193,6 +193,11 @@ export const vmSchema = z.object({
   name: z.string(),
   /** Absent: a virtual machine (every libvirt and Ganeti guest). */
   kind: z.enum(VM_KINDS).optional(),
+  /**
+   * The lifecycle actions the stack offers for this guest whatever its
+   * state (shared/vm-actions.ts offersAction); absent: all of them.
+   */
+  actions: z.array(z.enum(VM_ACTIONS)).optional(),
   state: z.enum(VM_STATES),
   vcpus: z.number(),
   memoryKiB: z.number(),

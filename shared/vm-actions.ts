@@ -11,3 +11,12 @@ export const VM_ACTION_LABELS: Readonly<Record<VmAction, string>> = {
   suspend: 'Pause',
   resume: 'Resume',
 };
+
+/**
+ * Whether the guest's stack offers the action for it at all (its state
+ * aside): a VM that lists its actions offers only those (a Proxmox VE
+ * container has no Pause); one that lists none offers every action.
+ */
+export function offersAction(vm: { actions?: readonly VmAction[] }, action: VmAction): boolean {
+  return !vm.actions || vm.actions.includes(action);
+}

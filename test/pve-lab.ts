@@ -32,6 +32,8 @@ export interface PveLab {
   keyPath: string;
   user: string;
   clusterName: string;
+  /** How many guests the cluster started with (PVE_LAB_GUESTS); absent in a lab from before the option. */
+  guests?: number;
   /** The API as every node sees it on its own loopback. */
   apiUrl: string;
   nodes: PveLabNode[];
@@ -40,12 +42,15 @@ export interface PveLab {
 export interface LabEnv {
   dir?: string;
   base?: number;
+  /** The seed's guest count for `up` (PVE_LAB_GUESTS). */
+  guests?: number;
 }
 
 const env = (o: LabEnv = {}) => ({
   ...process.env,
   PVE_LAB_DIR: o.dir ?? PVE_LAB_DIR,
   ...(o.base !== undefined ? { PVE_LAB_BASE: String(o.base) } : {}),
+  ...(o.guests !== undefined ? { PVE_LAB_GUESTS: String(o.guests) } : {}),
 });
 
 export function readPveLab(dir = PVE_LAB_DIR): PveLab {
@@ -77,11 +82,17 @@ export function pveLabIsUp(dir = PVE_LAB_DIR): boolean {
   return lab.nodes.every((n) => pveRun(n.name, ['true'], { dir }).code === 0);
 }
 
-/** Brings the lab up where it is not (a few seconds); says whether it did, so the caller takes down only its own. */
-export function ensurePveLab(nodes = 3): { startedLab: boolean } {
-  if (pveLabIsUp()) return { startedLab: false };
+/**
+ * Brings the lab up where it is not (a few seconds); says whether it did, so
+ * the caller takes down only its own. With `guests`, a lab seeded with
+ * another guest count is started again with that many (and then counts as
+ * started here).
+ */
+export function ensurePveLab(nodes = 3, guests?: number): { startedLab: boolean } {
+  if (pveLabIsUp() && (guests === undefined || (readPveLab().guests ?? 3) === guests))
+    return { startedLab: false };
   pveLabCommand(['down']);
-  pveLabCommand(['up', String(nodes)]);
+  pveLabCommand(['up', String(nodes)], { guests });
   return { startedLab: true };
 }
 

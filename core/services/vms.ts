@@ -1,7 +1,7 @@
 // VMs: actions, snapshots, settings, clone, delete and New VM, each a task
 // on the VM's node; refused while a running task (a migration) holds the VM.
 import { ClusterdeckError } from '../../shared/errors';
-import { VM_ACTION_LABELS } from '../../shared/vm-actions';
+import { VM_ACTION_LABELS, offersAction } from '../../shared/vm-actions';
 import type { VmSpec } from '../../shared/vm';
 import type { OsCatalog } from '../../shared/osinfo';
 import { refuseSnapshotOp } from './snapshot-checks';
@@ -70,6 +70,12 @@ export class VmService {
   > = {
     vmAction: async ({ vmId, action }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, VM_ACTION_LABELS[action]);
+      // The renderer offers only what the guest's stack has; the contract holds to it too.
+      if (!offersAction(vm, action))
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name} has no ${VM_ACTION_LABELS[action]}: its ${vm.kind ?? 'VM'}'s stack does not offer it.`,
+        );
       const haTask = this.haActions?.start(vm, action);
       if (haTask) return { taskId: haTask };
       const conn = this.ctx.connection(vm.hostId);

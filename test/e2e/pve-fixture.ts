@@ -19,12 +19,14 @@ export interface PveInChromium {
   close(): Promise<void>;
 }
 
+/** `guests`: the lab's seed size wanted (ensurePveLab); any lab that is up when absent. */
 export async function openPveInChromium(
   tag: string,
   viewport = { width: 1280, height: 800 },
+  guests?: number,
 ): Promise<PveInChromium> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { startedLab } = ensurePveLab(3);
+  const { startedLab } = ensurePveLab(3, guests);
   const lab = readPveLab();
   const home = mkdtempSync(join(tmpdir(), `clusterdeck-e2e-${tag}-`));
   writeFileSync(

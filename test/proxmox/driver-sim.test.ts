@@ -2,6 +2,7 @@
 // sim-driver.ts connects it: bootstrap, the view, power actions, tasks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
+import { VM_ACTIONS } from '../../shared/vm-actions';
 import { TOKEN_SECRET_NAME } from '../../core/drivers/proxmox/bootstrap';
 import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
@@ -45,9 +46,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(cluster.hostIds).toEqual(['h1']);
       expect(cluster.managed).toMatchObject({ stack: 'proxmox', quorate: true });
       expect(cluster.managed!.nodes.map((n) => [n.name, n.role])).toEqual([
-        ['pve1', 'regular'],
-        ['pve2', 'regular'],
-        ['pve3', 'regular'],
+        ['pve1', 'online'],
+        ['pve2', 'online'],
+        ['pve3', 'online'],
       ]);
       expect(vmNamed(store, 'web01')).toMatchObject({
         id: 'proxmox:homelab:vm:100',
@@ -99,6 +100,30 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       d.stop();
     });
 
+    it('pauses and resumes a VM (status/suspend, status/resume); a container offers no pause', async () => {
+      const { d, store } = driver(secrets);
+      await d.start();
+      expect(vmNamed(store, 'web01').actions).toEqual([...VM_ACTIONS]);
+      expect(vmNamed(store, 'dns01').actions).toEqual(['start', 'shutdown', 'destroy', 'reboot']);
+      const { ctx, records, details } = taskContext();
+      await d.vmAction(vmNamed(store, 'web01'), 'suspend', ctx, 60);
+      expect(records.map((r) => r.command)).toContain(
+        'pvesh create /nodes/pve1/qemu/100/status/suspend',
+      );
+      expect(details.at(-1)).toBe('pve1: TASK OK');
+      expect(sim.state.guests.get(100)!.paused).toBe(true);
+      expect(vmNamed(store, 'web01').state).toBe('paused');
+      await d.vmAction(vmNamed(store, 'web01'), 'resume', taskContext().ctx, 60);
+      expect(sim.state.guests.get(100)!.paused).toBeUndefined();
+      expect(vmNamed(store, 'web01').state).toBe('running');
+      const ct = taskContext();
+      await expect(
+        d.vmAction(vmNamed(store, 'dns01'), 'suspend', ct.ctx, 60),
+      ).rejects.toMatchObject({ code: 'unsupported' });
+      expect(ct.records).toEqual([]);
+      d.stop();
+    });
+
     it("fails the task with PVE's message, naming the node and the pvesh command", async () => {
       const { d, store } = driver(secrets);
       await d.start();
@@ -146,7 +171,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       sim.state.nodes[2]!.online = false;
       await until(() => store.get('clusters', 'proxmox:homelab')!.managed!.quorate === false);
       expect(store.get('clusters', 'proxmox:homelab')!.managed!.nodes.map((n) => n.role)).toEqual([
-        'regular',
+        'online',
         'offline',
         'offline',
       ]);

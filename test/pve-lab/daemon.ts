@@ -22,6 +22,8 @@ import type { DisplaySource, Sim } from '../pve-sim/context';
 export interface LabDaemonConfig {
   version: PveVersion;
   clusterName: string;
+  /** How many guests the cluster starts with (seedCluster's `guests`). */
+  guests?: number;
   /** Node i of the cluster: its name, its listener's socket, its certificate files. */
   nodes: { name: string; socket: string; cert: string; key: string }[];
   /** The login ticket of the nodes' own root (pvesh and the other stand-ins). */
@@ -58,7 +60,11 @@ function qemuDisplays(state: ClusterState, config: LabDaemonConfig): DisplaySour
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LabDaemonConfig;
-  const state = seedCluster({ nodes: config.nodes.length, clusterName: config.clusterName });
+  const state = seedCluster({
+    nodes: config.nodes.length,
+    clusterName: config.clusterName,
+    guests: config.guests,
+  });
   const sim: Sim = {
     schema: loadSchema(config.version),
     state,

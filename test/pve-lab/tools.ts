@@ -83,7 +83,7 @@ async function guestList(kind: 'qemu' | 'lxc'): Promise<GuestRow[]> {
   return rows.sort((a, b) => a.vmid - b.vmid);
 }
 
-/** qm(1)/pct(1) start, stop, shutdown, reboot: the worker runs and the tool waits for it. */
+/** qm(1)/pct(1) start, stop, shutdown, reboot (qm: suspend, resume): the worker runs and the tool waits for it. */
 async function power(kind: 'qemu' | 'lxc', tool: string, argv: string[]): Promise<void> {
   const [action, vmid] = argv;
   if (!vmid || !/^\d+$/.test(vmid))
@@ -110,6 +110,30 @@ async function guestConfig(kind: 'qemu' | 'lxc', tool: string, argv: string[]): 
     .filter((k) => k !== 'digest')
     .sort()
     .map((k) => `${k}: ${String(conf[k])}\n`);
+  process.stdout.write(lines.join(''));
+}
+
+/**
+ * qm(1)/pct(1) status: `status: running`; with --verbose every field of the
+ * guest's status/current, one `key: value` a line, sorted (as qm prints them).
+ */
+async function status(kind: 'qemu' | 'lxc', tool: string, argv: string[]): Promise<void> {
+  const vmid = argv[1];
+  if (!vmid || !/^\d+$/.test(vmid))
+    die(`400 not enough arguments\n${tool} status <vmid> [OPTIONS]\n`);
+  const verbose = argv.slice(2).some((a) => a === '--verbose' || a === '-verbose');
+  const st = (await apiData('GET', `/nodes/localhost/${kind}/${vmid}/status/current`)) as Record<
+    string,
+    unknown
+  >;
+  if (!verbose) {
+    process.stdout.write(`status: ${String(st.status)}\n`);
+    return;
+  }
+  const lines = Object.keys(st)
+    .sort()
+    .filter((k) => typeof st[k] !== 'object')
+    .map((k) => `${k}: ${String(st[k])}\n`);
   process.stdout.write(lines.join(''));
 }
 
@@ -151,7 +175,8 @@ async function qm(argv: string[]): Promise<void> {
     process.stdout.write(out);
     return;
   }
-  if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
+  if (cmd === 'status') return status('qemu', 'qm', argv);
+  if (cmd && ['start', 'stop', 'shutdown', 'reboot', 'suspend', 'resume'].includes(cmd))
     return power('qemu', 'qm', argv);
   if (cmd === 'config') return guestConfig('qemu', 'qm', argv);
   die(`ERROR: unknown command 'qm ${cmd ?? ''}'\n`);
@@ -166,6 +191,7 @@ async function pct(argv: string[]): Promise<void> {
     process.stdout.write(out.replace(/ +\n/g, '\n'));
     return;
   }
+  if (cmd === 'status') return status('lxc', 'pct', argv);
   if (cmd && ['start', 'stop', 'shutdown', 'reboot'].includes(cmd))
     return power('lxc', 'pct', argv);
   if (cmd === 'config') return guestConfig('lxc', 'pct', argv);

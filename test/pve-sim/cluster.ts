@@ -111,7 +111,8 @@ export const routes: Record<string, Handler> = {
           type: g.kind,
           vmid: g.vmid,
           node: g.node,
-          status: g.status,
+          // pvestatd reports a qemu guest's QMP status where it has one (paused).
+          status: g.paused ? 'paused' : g.status,
           name: String(
             g.kind === 'qemu'
               ? (g.config.name ?? `VM ${g.vmid}`)

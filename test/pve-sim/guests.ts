@@ -81,7 +81,7 @@ function summary(g: Guest): Record<string, unknown> {
   if (g.lock) base.lock = g.lock;
   if (g.kind === 'lxc') base.disk = running ? Math.floor(diskOf(g) * 0.18) : 0;
   if (g.kind === 'qemu' && running) base.pid = 100_000 + g.vmid;
-  if (g.kind === 'qemu') base.qmpstatus = g.status;
+  if (g.kind === 'qemu') base.qmpstatus = g.paused ? 'paused' : g.status;
   if (g.kind === 'lxc') base.type = 'lxc';
   return base;
 }
@@ -107,37 +107,68 @@ function configValues(params: Record<string, unknown>): Record<string, ConfigVal
   return out;
 }
 
-function powerTask(kind: GuestKind, action: 'start' | 'stop' | 'shutdown' | 'reboot'): Handler {
+type PowerAction = 'start' | 'stop' | 'shutdown' | 'reboot' | 'suspend' | 'resume';
+
+/** Worker log lines of each power action, as qemu-server and pve-container write them. */
+function powerLines(kind: GuestKind, action: PowerAction, vmid: number): string[] {
+  const what = kind === 'qemu' ? 'VM' : 'CT';
+  switch (action) {
+    case 'start':
+      return kind === 'qemu'
+        ? [`generating cloud-init ISO`, `starting VM ${vmid}`]
+        : [`starting CT ${vmid}`];
+    case 'stop':
+      return [`stopping ${what} ${vmid}`];
+    case 'shutdown':
+      return [`requesting shutdown of ${what} ${vmid}`, `waiting for the guest to power off`];
+    case 'reboot':
+      return [`requesting reboot of ${what} ${vmid}`, `waiting for the guest to come back`];
+    case 'suspend':
+      return [`suspending VM ${vmid}`];
+    case 'resume':
+      return [`resuming VM ${vmid}`];
+  }
+}
+
+/** Default wait of a qemu shutdown, as vm_stop's (seconds). */
+const SHUTDOWN_TIMEOUT = 60;
+
+function powerTask(kind: GuestKind, action: PowerAction): Handler {
   return (ctx) => {
     const g = guestOf(ctx, kind);
     if (g.lock && !flag(ctx.params.skiplock)) throw new PveError(500, `VM is locked (${g.lock})\n`);
-    const what = kind === 'qemu' ? 'VM' : 'CT';
-    const lines: Record<typeof action, string[]> = {
-      start:
-        kind === 'qemu'
-          ? [`generating cloud-init ISO`, `starting VM ${g.vmid}`]
-          : [`starting CT ${g.vmid}`],
-      stop: [`stopping ${what} ${g.vmid}`],
-      shutdown: [`requesting shutdown of ${what} ${g.vmid}`, `waiting for the guest to power off`],
-      reboot: [`requesting reboot of ${what} ${g.vmid}`, `waiting for the guest to come back`],
-    };
+    // The API refuses these before any worker starts (qemu-server's vm_shutdown, vm_reboot).
+    if (g.paused && (action === 'shutdown' || action === 'reboot') && !flag(ctx.params.forceStop))
+      throw new PveError(500, `VM is paused - cannot ${action}\n`);
+    // A guest that ignores the power button (ACPI off in its config) lets
+    // the shutdown wait its whole timeout, then the worker fails as PVE's does.
+    const deaf = kind === 'qemu' && action === 'shutdown' && Number(g.config.acpi ?? 1) === 0;
+    const holdMs = deaf ? Number(ctx.params.timeout ?? SHUTDOWN_TIMEOUT) * 1000 : 0;
     return ctx.sim.tasks.start(g.node, `${taskPrefix[kind]}${action}`, String(g.vmid), ctx.user, {
-      lines: lines[action],
+      lines: powerLines(kind, action, g.vmid),
+      holdMs,
       finish: () => {
+        const notRunning = `VM ${g.vmid} not running`;
         if (action === 'start') {
           if (g.status === 'running') throw new Error(`VM ${g.vmid} already running`);
           g.status = 'running';
           g.startedAt = Math.floor(Date.now() / 1000);
         } else if (action === 'stop') {
           g.status = 'stopped';
+          delete g.paused;
           delete g.startedAt;
-        } else {
-          if (g.status !== 'running') throw new Error(`VM ${g.vmid} not running`);
-          if (action === 'shutdown') {
-            g.status = 'stopped';
-            delete g.startedAt;
-          } else g.startedAt = Math.floor(Date.now() / 1000);
-        }
+        } else if (g.status !== 'running') {
+          throw new Error(notRunning);
+        } else if (action === 'suspend') {
+          g.paused = true;
+        } else if (action === 'resume') {
+          delete g.paused;
+        } else if (deaf && !flag(ctx.params.forceStop)) {
+          throw new Error('VM quit/powerdown failed - got timeout');
+        } else if (action === 'shutdown') {
+          g.status = 'stopped';
+          delete g.startedAt;
+        } else g.startedAt = Math.floor(Date.now() / 1000);
       },
     });
   };
@@ -312,5 +343,9 @@ export function guestRoutes(kind: GuestKind): Record<string, Handler> {
   for (const action of ['start', 'stop', 'shutdown', 'reboot'] as const) {
     routes[`POST ${base}/{vmid}/status/${action}`] = powerTask(kind, action);
   }
+  // Containers' suspend is PVE's experimental CRIU checkpoint: not simulated.
+  if (kind === 'qemu')
+    for (const action of ['suspend', 'resume'] as const)
+      routes[`POST ${base}/{vmid}/status/${action}`] = powerTask(kind, action);
   return routes;
 }

@@ -26,6 +26,8 @@ export interface Guest {
   kind: GuestKind;
   node: string;
   status: 'running' | 'stopped';
+  /** A running qemu guest whose CPUs QEMU stopped (`qm suspend`): qmpstatus "paused". */
+  paused?: boolean;
   config: Record<string, ConfigValue>;
   startedAt?: number;
   lock?: string;
@@ -103,9 +105,77 @@ export function diskOf(guest: Guest): number {
 export interface SeedOptions {
   clusterName?: string;
   nodes?: number;
+  /** How many guests in all (at least the three below); more are spread over the nodes. */
+  guests?: number;
 }
 
-/** A small cluster like a homelab's: three nodes, two VMs, a container, local + NFS storage. */
+/**
+ * Guests beyond the homelab's three, up to `total`: two in five containers,
+ * the others VMs, placed round-robin over the nodes, every other one running.
+ * VMs take vmids from 102, containers from 201 (both below 300 for 50 guests).
+ */
+function addMoreGuests(
+  guests: Map<number, Guest>,
+  nodes: readonly SimNode[],
+  total: number,
+  now: number,
+): void {
+  let vm = 102;
+  let ct = 201;
+  for (let i = 0; guests.size < total; i++) {
+    const node = nodes[i % nodes.length]!.name;
+    const running = i % 2 === 0;
+    const power = running
+      ? { status: 'running' as const, startedAt: now - 600 * (i + 1) }
+      : {
+          status: 'stopped' as const,
+        };
+    const mac =
+      `BC:24:11:6E:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`.toUpperCase();
+    if (i % 5 === 2 || i % 5 === 4) {
+      const vmid = ct++;
+      guests.set(vmid, {
+        vmid,
+        kind: 'lxc',
+        node,
+        ...power,
+        config: {
+          hostname: `ct${vmid}`,
+          ostype: 'debian',
+          arch: 'amd64',
+          cores: 1,
+          memory: 256,
+          swap: 256,
+          rootfs: `local-lvm:vm-${vmid}-disk-0,size=4G`,
+          net0: `name=eth0,bridge=vmbr0,hwaddr=${mac},ip=dhcp,type=veth`,
+          unprivileged: 1,
+        },
+      });
+    } else {
+      const vmid = vm++;
+      guests.set(vmid, {
+        vmid,
+        kind: 'qemu',
+        node,
+        ...power,
+        config: {
+          name: `vm${vmid}`,
+          ostype: 'l26',
+          cores: 1,
+          sockets: 1,
+          memory: 512,
+          scsihw: 'virtio-scsi-single',
+          scsi0: `local-lvm:vm-${vmid}-disk-0,iothread=1,size=8G`,
+          net0: `virtio=${mac},bridge=vmbr0`,
+          boot: 'order=scsi0',
+          smbios1: `uuid=5e1d0000-0000-4000-8000-${String(vmid).padStart(12, '0')}`,
+        },
+      });
+    }
+  }
+}
+
+/** A small cluster like a homelab's: three nodes, two VMs, a container, local + NFS storage (more guests on request). */
 export function seedCluster(opts: SeedOptions = {}): ClusterState {
   const now = Math.floor(Date.now() / 1000);
   const count = opts.nodes ?? 3;
@@ -185,6 +255,7 @@ export function seedCluster(opts: SeedOptions = {}): ClusterState {
       features: 'nesting=1',
     },
   });
+  if (opts.guests !== undefined) addMoreGuests(guests, nodes, opts.guests, now);
   const storages: Storage[] = [
     {
       storage: 'local',

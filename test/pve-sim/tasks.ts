@@ -22,6 +22,8 @@ export interface TaskWork {
   lines: string[];
   /** Applied at the end; throwing fails the task with that message. */
   finish: () => void;
+  /** Milliseconds the worker waits after its last line before it ends (a shutdown no guest answers). */
+  holdMs?: number;
   /** Undoes what the start of the task did (a lock, a half-made guest) when it fails or is cancelled. */
   abort?: () => void;
 }
@@ -102,7 +104,8 @@ export class TaskEngine {
       const line = lines.shift();
       if (line !== undefined) {
         task.log.push(line);
-        this.timers.set(upid, setTimeout(step, this.stepMs));
+        const last = lines.length === 0;
+        this.timers.set(upid, setTimeout(step, this.stepMs + (last ? (work.holdMs ?? 0) : 0)));
         return;
       }
       try {

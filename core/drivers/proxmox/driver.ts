@@ -19,6 +19,7 @@ import { PveApiClient, type PveApiToken } from './api-client';
 import { guestConsole } from './console';
 import { obtainToken, readFingerprint, type BootstrapSession } from './bootstrap';
 import {
+  GUEST_ACTIONS,
   guestId,
   guestToVm,
   localNode,
@@ -50,12 +51,14 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'vm-delete',
 ];
 
-/** The app's VM actions as PVE's status calls (the same names for qemu and lxc). */
-const STATUS_CALLS: Partial<Record<VmAction, string>> = {
+/** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
+const STATUS_CALLS: Record<VmAction, string> = {
   start: 'start',
   shutdown: 'shutdown',
   destroy: 'stop',
   reboot: 'reboot',
+  suspend: 'suspend',
+  resume: 'resume',
 };
 
 export interface ProxmoxDriverOptions {
@@ -238,13 +241,13 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver, GuestCr
   }
 
   async vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
-    const call = STATUS_CALLS[action];
-    if (!call)
+    const g = this.guestOf(vm);
+    if (!GUEST_ACTIONS[g.type].includes(action))
       throw new ClusterdeckError(
         'unsupported',
-        `Clusterdeck does not ${VM_ACTION_LABELS[action].toLowerCase()} Proxmox VE guests yet (${vm.name}).`,
+        `Clusterdeck does not offer ${VM_ACTION_LABELS[action]} for Proxmox VE containers (${vm.name}).`,
       );
-    const g = this.guestOf(vm);
+    const call = STATUS_CALLS[action];
     // A shutdown waits for the guest as long as the app's setting says, then fails.
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
     await this.worker(`${VM_ACTION_LABELS[action]} ${vm.name}`, ctx, () =>

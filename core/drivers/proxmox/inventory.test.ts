@@ -27,8 +27,8 @@ describe('the inventory of a Proxmox VE cluster', () => {
         master: '',
         quorate: true,
         nodes: [
-          { name: 'pve1', role: 'regular', cpus: 8, memoryTotalMiB: 16384, memoryFreeMiB: 12288 },
-          { name: 'pve2', role: 'regular', cpus: 8, memoryTotalMiB: 16384, memoryFreeMiB: 14336 },
+          { name: 'pve1', role: 'online', cpus: 8, memoryTotalMiB: 16384, memoryFreeMiB: 12288 },
+          { name: 'pve2', role: 'online', cpus: 8, memoryTotalMiB: 16384, memoryFreeMiB: 14336 },
         ],
       },
     });
@@ -68,9 +68,9 @@ describe('the inventory of a Proxmox VE cluster', () => {
     s4.nodes.find((n) => n.name === 'node4')!.online = false;
     const c = pveCluster(s4, r4, ['h1', 'h2'])!;
     expect(c.managed?.nodes.map((n) => [n.name, n.role])).toEqual([
-      ['node1', 'regular'],
-      ['node2', 'regular'],
-      ['node3', 'regular'],
+      ['node1', 'online'],
+      ['node2', 'online'],
+      ['node3', 'online'],
       ['node4', 'offline'],
     ]);
     const tagged = r4.guests.find((g) => g.vmid === 102)!;

@@ -6,6 +6,7 @@
 // for a node in no cluster, by the node's name), never by the host.
 import type { Cluster, ManagedNode } from '../../../shared/cluster';
 import type { StoragePool, Vm } from '../../../shared/model';
+import { VM_ACTIONS, type VmAction } from '../../../shared/vm-actions';
 import { vmTagSchema } from '../../../shared/tags';
 import type { PveClusterStatus, PveGuest, PveResources, PveStorage } from './parse';
 
@@ -31,6 +32,17 @@ export function pveScope(status: PveClusterStatus): string {
 
 export const guestId = (scope: string, vmid: number): string => `${scope}:vm:${vmid}`;
 
+/**
+ * The lifecycle actions of each kind of guest. A VM has them all (pause and
+ * resume are qemu's status/suspend and status/resume). A container has no
+ * pause: PVE's lxc status/suspend is "experimental" in its own schema (a CRIU
+ * checkpoint that fails for most containers), so it is not offered.
+ */
+export const GUEST_ACTIONS: Readonly<Record<'qemu' | 'lxc', readonly VmAction[]>> = {
+  qemu: VM_ACTIONS,
+  lxc: VM_ACTIONS.filter((a) => a !== 'suspend' && a !== 'resume'),
+};
+
 /** A guest as the app's VM; what only its config says (disks, NICs) comes with a later read. */
 export function guestToVm(g: PveGuest, hostId: string, scope: string): Vm {
   // Proxmox allows tags the app's tag rule does not ("a+b"); those stay
@@ -43,6 +55,7 @@ export function guestToVm(g: PveGuest, hostId: string, scope: string): Vm {
     uuid: `${scope}:${g.vmid}`,
     name: g.name,
     kind: g.kind === 'lxc' ? 'container' : 'vm',
+    actions: [...GUEST_ACTIONS[g.kind]],
     state: g.template ? 'shutoff' : g.state,
     vcpus: g.cpus,
     memoryKiB: Math.round(g.memTotal / 1024),
@@ -81,7 +94,8 @@ export function pveCluster(
     const online = s ? s.online : !!r?.online;
     return {
       name,
-      role: online ? 'regular' : 'offline',
+      // Proxmox nodes have no roles (no master): online or not.
+      role: online ? 'online' : 'offline',
       cpus: r?.cpus ?? 0,
       memoryTotalMiB: Math.round((r?.memTotal ?? 0) / MiB),
       memoryFreeMiB: Math.round(((r?.memTotal ?? 0) - (r?.memUsed ?? 0)) / MiB),

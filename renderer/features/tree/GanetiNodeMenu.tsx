@@ -1,6 +1,7 @@
-// The menu of a Ganeti cluster's node in the tree: drain/undrain,
+// The menu of a managed cluster's node in the tree: where the cluster's
+// hosts manage its nodes (Ganeti: the cluster-moves capability) drain/undrain,
 // offline/online, master failover and remove (each asks first, with the
-// command), and for a node Clusterdeck is connected to, Reconnect.
+// command); for a node Clusterdeck is connected to, Reconnect.
 import { hasCapability } from '../../../shared/model';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -25,9 +26,15 @@ export function GanetiNodeMenu({
 }) {
   const cluster = useInventory((s) => s.inv.clusters[clusterId]);
   const host = useInventory((s) => (hostId ? s.inv.hosts[hostId] : undefined));
+  const hosts = useInventory((s) => s.inv.hosts);
   const notify = useNotices((s) => s.push);
   const n = cluster?.managed?.nodes.find((x) => x.name === node);
   if (!cluster || !n) return null;
+  // Node operations only where a host of the cluster offers them (never Ganeti's on another stack).
+  const nodeOps = cluster.hostIds.some((id) => {
+    const h = hosts[id];
+    return !!h && hasCapability(h, 'cluster-moves');
+  });
   const act = ganetiNodeActions(cluster, notify);
   const item = (label: string, op: Parameters<typeof act.op>[1], disabled = false) => (
     <MenuItem
@@ -40,11 +47,13 @@ export function GanetiNodeMenu({
   const master = n.role === 'master';
   return (
     <TreeMenu name={`Actions for ${node}`} x={x} y={y} onClose={onClose}>
-      {item('Master failover…', 'master-failover', n.role !== 'candidate')}
-      {n.role === 'drained' ? item('Undrain…', 'undrain') : item('Drain…', 'drain', master)}
-      {n.role === 'offline'
-        ? item('Set online…', 'online')
-        : item('Set offline…', 'offline', master)}
+      {nodeOps && item('Master failover…', 'master-failover', n.role !== 'candidate')}
+      {nodeOps &&
+        (n.role === 'drained' ? item('Undrain…', 'undrain') : item('Drain…', 'drain', master))}
+      {nodeOps &&
+        (n.role === 'offline'
+          ? item('Set online…', 'online')
+          : item('Set offline…', 'offline', master))}
       {host && (
         <MenuItem
           label="Reconnect"
@@ -52,8 +61,18 @@ export function GanetiNodeMenu({
           onClose={onClose}
         />
       )}
-      <div role="separator" className="my-1 border-t border-slate-300 dark:border-slate-600" />
-      {item('Remove node…', 'remove', master)}
+      {!nodeOps && !host && (
+        <MenuItem
+          label="No actions for this node yet"
+          disabled
+          onSelect={() => {}}
+          onClose={onClose}
+        />
+      )}
+      {nodeOps && (
+        <div role="separator" className="my-1 border-t border-slate-300 dark:border-slate-600" />
+      )}
+      {nodeOps && item('Remove node…', 'remove', master)}
     </TreeMenu>
   );
 }

@@ -1,3 +1,4 @@
+import { offersAction } from '../../../shared/api';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -32,7 +33,7 @@ export function VmContextMenu({
   if (!vm) return null;
   return (
     <TreeMenu name={`Actions for ${vm.name}`} x={x} y={y} onClose={onClose}>
-      {VM_ACTION_SPECS.map((spec) => (
+      {VM_ACTION_SPECS.filter((spec) => offersAction(vm, spec.action)).map((spec) => (
         <MenuItem
           key={spec.action}
           label={spec.label + (spec.warning ? '…' : '')}

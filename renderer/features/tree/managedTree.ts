@@ -12,6 +12,7 @@ export const MANAGED_ROLE_WORDS: Readonly<Record<ManagedNode['role'], string>> =
   candidate: 'Master candidate',
   regular: 'Regular',
   drained: 'Drained',
+  online: 'Online',
   offline: 'Offline',
 };
 

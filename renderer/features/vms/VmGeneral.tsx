@@ -71,14 +71,20 @@ export function VmGeneral({ vm }: { vm: Vm }) {
           // Not the Paused an incoming copy reports: what is happening to it.
           ['State', job ?? VM_STATE_WORDS[vm.state]],
           // A cluster-managed VM (Ganeti) lives on its primary node, not the node it was read through.
-          ...(vm.placement
+          // A guest with a kind (Proxmox VE) says that and its node: it has no disk template or OS definition.
+          ...(vm.placement && vm.kind
             ? ([
-                ['Primary node', vm.placement.primary],
-                ['Secondary nodes', vm.placement.secondaries.join(', ') || '—'],
-                ['Disk template', vm.placement.diskTemplate],
-                ['OS', vm.placement.os],
+                ['Kind', vm.kind === 'container' ? 'Container' : 'Virtual machine'],
+                ['Node', vm.placement.primary],
               ] satisfies [string, string][])
-            : ([['Node', host?.name ?? '—']] satisfies [string, string][])),
+            : vm.placement
+              ? ([
+                  ['Primary node', vm.placement.primary],
+                  ['Secondary nodes', vm.placement.secondaries.join(', ') || '—'],
+                  ['Disk template', vm.placement.diskTemplate],
+                  ['OS', vm.placement.os],
+                ] satisfies [string, string][])
+              : ([['Node', host?.name ?? '—']] satisfies [string, string][])),
           ['vCPUs', String(vm.vcpus)],
           ['Memory', formatKiB(vm.memoryKiB)],
           ['Autostart', vm.autostart ? 'Yes' : 'No'],

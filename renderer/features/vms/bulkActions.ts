@@ -3,6 +3,7 @@
 // of the inventory, so the toolbar, the context menu and the dialog agree.
 import type { Inventory, Vm } from '../../../shared/model';
 import { hasCapability } from '../../../shared/model';
+import { offersAction } from '../../../shared/vm-actions';
 import { runningVmJob } from '../../../shared/vm-jobs';
 import { useInventory } from '../../state/inventory';
 import { useUi, type BulkRequest, type Selection } from '../../state/ui';
@@ -82,7 +83,8 @@ export function planBulk(
       const reason = migrateSkip(vm, inv, targetHostId);
       if (reason) skip(reason);
       else plan.run.push(vm);
-    } else if (spec && !spec.allowed(vm)) skip(`it is ${VM_STATE_WORDS[vm.state]}`);
+    } else if (spec && !offersAction(vm, spec.action)) skip(`it has no ${spec.label}`);
+    else if (spec && !spec.allowed(vm)) skip(`it is ${VM_STATE_WORDS[vm.state]}`);
     else plan.run.push(vm);
   }
   return plan;

@@ -1,6 +1,6 @@
 // Which VM actions make sense in which state, and which need a confirmation:
 // shared by the toolbar and the context menu.
-import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
+import { VM_ACTION_LABELS, offersAction, type VmAction } from '../../../shared/api';
 import { hasCapability, type Capability, type Host, type Vm } from '../../../shared/model';
 import { runningVmJob } from '../../../shared/vm-jobs';
 import { errorMessage } from '../../api/bridge';
@@ -51,9 +51,9 @@ export function useVmJob(vm: Pick<Vm, 'uuid' | 'hostId'> | undefined): string | 
   );
 }
 
-/** Whether the action is offered: the VM's state allows it and no task holds the VM. */
+/** Whether the action is offered: the VM's stack has it, its state allows it and no task holds the VM. */
 export const canRun = (spec: ActionSpec, vm: Vm, job: string | undefined) =>
-  !job && spec.allowed(vm);
+  !job && offersAction(vm, spec.action) && spec.allowed(vm);
 
 /** Runs an action, asking first where the spec says so. Errors land in the Tasks pane. */
 export function runVmAction(vm: Vm, spec: ActionSpec, onError: (msg: string) => void): void {
