@@ -150,7 +150,13 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
     console.log(`[pve-lab-driver] Add Host to connected: ${Date.now() - t} ms`);
     const host = backend.store.get('hosts', hostId)!;
     expect(host).toMatchObject({ stack: 'proxmox', state: 'connected' });
-    expect(host.capabilities).toEqual(['inventory', 'vm-lifecycle']);
+    expect(host.capabilities).toEqual([
+      'inventory',
+      'vm-lifecycle',
+      'console',
+      'guest-create',
+      'vm-delete',
+    ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },
     ]);
