@@ -52,6 +52,8 @@ const OPS: Partial<Record<VmAction, InstanceOp>> = {
   destroy: 'shutdown',
   reboot: 'reboot',
 };
+/** What an instance offers (Ganeti has no pause): published with each VM so no menu offers the rest. */
+const INSTANCE_ACTIONS = (Object.keys(OPS) as VmAction[]).filter((a) => OPS[a]);
 
 export const ganetiClusterId = (cluster: string) => `ganeti:${cluster}`;
 
@@ -182,6 +184,7 @@ export class GanetiDriver extends GanetiUnsupported implements Driver {
       hostId: this.hostId,
       uuid: i.uuid,
       name: i.name,
+      actions: [...INSTANCE_ACTIONS],
       state: i.state,
       vcpus: i.vcpus,
       memoryKiB: i.memoryMiB * 1024,
