@@ -30,7 +30,7 @@ import { parseInstances, parseNodes, type GanetiInstance } from './parse';
 import { GanetiMoves } from './moves';
 import { ChangePoll } from './poll';
 import { GanetiPlacedVms } from './placed';
-import { GanetiUnsupported } from './unsupported';
+import { UnsupportedByDefault } from '../unsupported';
 import { GanetiVerify } from './verify';
 
 const GANETI_CAPABILITIES: readonly Capability[] = [
@@ -57,7 +57,7 @@ const INSTANCE_ACTIONS = (Object.keys(OPS) as VmAction[]).filter((a) => OPS[a]);
 
 export const ganetiClusterId = (cluster: string) => `ganeti:${cluster}`;
 
-export class GanetiDriver extends GanetiUnsupported implements Driver {
+export class GanetiDriver extends UnsupportedByDefault implements Driver {
   readonly stack = 'ganeti' as const;
   readonly capabilities = GANETI_CAPABILITIES;
   readonly hypervisorName = 'Ganeti';

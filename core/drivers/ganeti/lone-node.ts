@@ -11,7 +11,7 @@ import type { SshSession } from '../../ssh/session';
 import type { NodeProbe } from '../detect';
 import type { ConsoleSource } from '../capabilities';
 import type { Driver } from '../driver';
-import { GanetiUnsupported } from './unsupported';
+import { UnsupportedByDefault } from '../unsupported';
 
 const noCluster = (vm: Vm): Promise<never> =>
   Promise.reject(
@@ -20,7 +20,7 @@ const noCluster = (vm: Vm): Promise<never> =>
 
 const LONE_CAPABILITIES: readonly Capability[] = ['cluster'];
 
-export class GanetiLoneNodeDriver extends GanetiUnsupported implements Driver {
+export class GanetiLoneNodeDriver extends UnsupportedByDefault implements Driver {
   readonly stack = 'ganeti' as const;
   readonly capabilities = LONE_CAPABILITIES;
   readonly hypervisorName = 'Ganeti';

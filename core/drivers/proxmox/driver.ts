@@ -39,7 +39,7 @@ import { readGuestOptions } from './guest-options';
 import { deleteGuestCall, guestCall, guestLabel, planGuest } from './new-guest';
 import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
-import { ProxmoxUnsupported } from './unsupported';
+import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
 
 /** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete. */
@@ -76,7 +76,7 @@ export interface ProxmoxDriverOptions {
   taskPollMs?: number;
 }
 
-export class ProxmoxDriver extends ProxmoxUnsupported implements Driver, GuestCreation {
+export class ProxmoxDriver extends UnsupportedByDefault implements Driver, GuestCreation {
   readonly stack = 'proxmox' as const;
   readonly guestCreation: GuestCreation = this;
   readonly capabilities = PROXMOX_CAPABILITIES;
