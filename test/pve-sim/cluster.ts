@@ -3,6 +3,7 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
+import { migrateRoutes } from './migrate';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 
@@ -269,5 +270,6 @@ export const routes: Record<string, Handler> = {
   },
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
+  ...migrateRoutes,
   ...accessRoutes,
 };

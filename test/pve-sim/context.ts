@@ -9,6 +9,8 @@ export class PveError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Per-parameter errors (PVE's raise_param_exc: 400 "Parameter verification failed."). */
+    readonly errors?: Record<string, string>,
   ) {
     super(message);
   }

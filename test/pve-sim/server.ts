@@ -190,7 +190,12 @@ export function pveHandler(
     } catch (err) {
       const status = err instanceof PveError ? err.status : 500;
       const msg = (err as Error).message;
-      send(res, status, msg, { data: null, message: msg.endsWith('\n') ? msg : `${msg}\n` });
+      const errors = err instanceof PveError ? err.errors : undefined;
+      send(res, status, msg, {
+        data: null,
+        ...(errors ? { errors } : {}),
+        message: msg.endsWith('\n') ? msg : `${msg}\n`,
+      });
     }
   };
 }

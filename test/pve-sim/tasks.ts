@@ -24,6 +24,8 @@ export interface TaskWork {
   finish: () => void;
   /** Undoes what the start of the task did (a lock, a half-made guest) when it fails or is cancelled. */
   abort?: () => void;
+  /** Called once the line at this index is written (what that step did: a container stopped). */
+  onLine?: (index: number) => void;
 }
 
 const hex8 = (n: number): string => n.toString(16).toUpperCase().padStart(8, '0');
@@ -93,6 +95,7 @@ export class TaskEngine {
       const line = lines.shift();
       if (line !== undefined) {
         task.log.push(line);
+        work.onLine?.(work.lines.length - lines.length - 1);
         this.timers.set(upid, setTimeout(step, this.stepMs));
         return;
       }
