@@ -352,11 +352,20 @@ export interface ClusterMove {
 export interface ClusterMoves {
   /** Each way the VM can move now, with its target nodes, or why not (the stack's checks, mirrored). */
   moveOptions(vm: Vm): Promise<ClusterMoveOption[]>;
-  /** The stack's own check of the move (a dry run): the command that would run, its refusal if any. */
+  /**
+   * The stack's own check of the move (a dry run, a precondition call): the
+   * command that would run, its refusal if any, and what the check is called
+   * and by whom (Ganeti's dry run when absent).
+   */
   checkMove(
     vm: Vm,
     move: ClusterMove,
-  ): Promise<{ node: string; step: DriverStep; refusal?: string }>;
+  ): Promise<{
+    node: string;
+    step: DriverStep;
+    refusal?: string;
+    check?: { label: string; stack: string };
+  }>;
   /** Runs the move as the task, to its end. */
   runMove(vm: Vm, move: ClusterMove, ctx: TaskContext): Promise<void>;
   /** The cluster's name for the connected node. */

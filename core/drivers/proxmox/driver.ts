@@ -3,7 +3,8 @@
 // the certificate's fingerprint and Clusterdeck's token), then reads
 // /cluster/status and /cluster/resources through the API tunnel into the
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
-// VMs and containers are PVE worker tasks followed by UPID (tasks.ts).
+// VMs and containers are PVE worker tasks followed by UPID (tasks.ts), and
+// so are migrations (moves.ts, capability 'cluster-moves').
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
@@ -30,13 +31,14 @@ import {
   type PveResources,
 } from './parse';
 import type { OpenTunnel } from './pinned-tls';
+import { ProxmoxMoves } from './moves';
 import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
 
-/** Read-only but for power actions: what the driver really does today. */
-const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle'];
+/** Read-only but for power actions and migrations: what the driver really does today. */
+const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'cluster-moves'];
 
 /** The app's VM actions as PVE's status calls (the same names for qemu and lxc). */
 const STATUS_CALLS: Partial<Record<VmAction, string>> = {
@@ -69,9 +71,18 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   private poll: ResourcePoll | undefined;
   private status: PveClusterStatus | undefined;
   private stopped = false;
+  readonly clusterMoves: ProxmoxMoves;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
+    this.clusterMoves = new ProxmoxMoves({
+      api: () => this.client,
+      selfName: () => this.selfName(),
+      nodeStates: () => (this.status?.nodes ?? []).map((n) => ({ name: n.name, online: n.online })),
+      guestOf: (vm) => this.guestOf(vm),
+      load: () => this.load(),
+      taskPollMs: o.taskPollMs,
+    });
   }
 
   private get label(): string {
@@ -209,6 +220,14 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       throw new ClusterdeckError('disconnected', `${this.label} has not named its cluster yet.`);
     const scope = pveScope(this.status);
     return kind === 'vm' ? guestId(scope, Number(nativeId)) : `${scope}:${kind}:${nativeId}`;
+  }
+
+  /** The connected node's name in its cluster. */
+  private selfName(): string {
+    const name = this.status && localNode(this.status);
+    if (!name)
+      throw new ClusterdeckError('disconnected', `${this.label} has not named its node yet.`);
+    return name;
   }
 
   async refresh(): Promise<void> {
