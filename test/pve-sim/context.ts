@@ -9,11 +9,16 @@ export class PveError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    /** Per-parameter errors (PVE's raise_param_exc: 400 "Parameter verification failed."). */
+    /** Per-parameter messages, as PVE's raise_param_exc answers them (status 400). */
     readonly errors?: Record<string, string>,
   ) {
     super(message);
   }
+}
+
+/** PVE's raise_param_exc: 400 "Parameter verification failed." with the parameters' messages. */
+export function paramError(errors: Record<string, string>): PveError {
+  return new PveError(400, 'Parameter verification failed.\n', errors);
 }
 
 export interface Sim {

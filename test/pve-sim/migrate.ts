@@ -7,7 +7,7 @@
 // (target offline, local devices, local disks of a running VM without
 // --with-local-disks), with log lines like PVE's, the guest on the target
 // at its end, and left where it was (unlocked) when cancelled.
-import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
+import { flag, paramError, PveError, requireNode, type Ctx, type Handler } from './context';
 import { findNode, type Guest, type GuestKind, type Storage } from './state';
 
 const confDir: Record<GuestKind, string> = { qemu: 'qemu-server', lxc: 'lxc' };
@@ -194,10 +194,7 @@ function migrate(kind: GuestKind): Handler {
     const g = guestHere(ctx, kind);
     const source = g.node;
     const target = String(ctx.params.target);
-    if (target === source)
-      throw new PveError(400, 'Parameter verification failed.', {
-        target: 'target is local node.',
-      });
+    if (target === source) throw paramError({ target: 'target is local node.' });
     const to = findNode(ctx.sim.state, target);
     if (!to) throw new PveError(500, `no such cluster node '${target}'\n`);
     if (g.lock) throw new PveError(500, `VM is locked (${g.lock})\n`);

@@ -24,7 +24,7 @@ export interface TaskWork {
   finish: () => void;
   /** Undoes what the start of the task did (a lock, a half-made guest) when it fails or is cancelled. */
   abort?: () => void;
-  /** Called once the line at this index is written (what that step did: a container stopped). */
+  /** Called as the line at this index is written (what that step does: a container stopped). */
   onLine?: (index: number) => void;
 }
 
@@ -94,8 +94,8 @@ export class TaskEngine {
     const step = (): void => {
       const line = lines.shift();
       if (line !== undefined) {
-        task.log.push(line);
         work.onLine?.(work.lines.length - lines.length - 1);
+        task.log.push(line);
         this.timers.set(upid, setTimeout(step, this.stepMs));
         return;
       }
