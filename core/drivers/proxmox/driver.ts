@@ -10,6 +10,7 @@ import { ClusterdeckError } from '../../../shared/errors';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
+import type { ClusterMoves } from '../capabilities';
 import type { NodeProbe } from '../detect';
 import type { Driver } from '../driver';
 import type { DriverSecrets } from '../registry';
@@ -71,7 +72,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   private poll: ResourcePoll | undefined;
   private status: PveClusterStatus | undefined;
   private stopped = false;
-  readonly clusterMoves: ProxmoxMoves;
+  readonly clusterMoves: ClusterMoves;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
