@@ -61,6 +61,7 @@ describe.skipIf(!canRun)('Migrate VM on Proxmox VE in Chromium', () => {
       .getByRole('button', { name: 'Migrate…' })
       .click();
     const wizard = page.getByRole('dialog', { name: 'Migrate web01' });
+    await wizard.getByText('web01 is running on pve1.', { exact: true }).waitFor();
     await wizard
       .getByText(/^Not offered: web01 is running: PVE migrates a running VM online only/)
       .waitFor();

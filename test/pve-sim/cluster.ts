@@ -3,9 +3,9 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
-import { migrateRoutes } from './migrate';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
+import { migrateRoutes } from './migrate';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -268,8 +268,8 @@ export const routes: Record<string, Handler> = {
     ctx.sim.tasks.cancel(taskOf(ctx).upid);
     return null;
   },
+  ...migrateRoutes,
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
-  ...migrateRoutes,
   ...accessRoutes,
 };
