@@ -3,8 +3,7 @@
 // the certificate's fingerprint and Clusterdeck's token), then reads
 // /cluster/status and /cluster/resources through the API tunnel into the
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
-// VMs and containers are PVE worker tasks followed by UPID (tasks.ts), and
-// so are migrations (moves.ts, capability 'cluster-moves').
+// VMs and containers are PVE worker tasks followed by UPID (tasks.ts).
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
@@ -32,11 +31,11 @@ import {
   type PveResources,
 } from './parse';
 import type { OpenTunnel } from './pinned-tls';
-import { ProxmoxMoves } from './moves';
 import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
+import { ProxmoxMoves } from './moves';
 
 /** Read-only but for power actions and migrations: what the driver really does today. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = ['inventory', 'vm-lifecycle', 'cluster-moves'];
@@ -72,6 +71,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   private poll: ResourcePoll | undefined;
   private status: PveClusterStatus | undefined;
   private stopped = false;
+  /** Migrate VM (moves.ts): PVE's migrations, followed as worker tasks too. */
   readonly clusterMoves: ClusterMoves;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
