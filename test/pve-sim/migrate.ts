@@ -7,7 +7,15 @@
 // (target offline, local devices, local disks of a running VM without
 // --with-local-disks), with log lines like PVE's, the guest on the target
 // at its end, and left where it was (unlocked) when cancelled.
-import { flag, paramError, PveError, requireNode, type Ctx, type Handler } from './context';
+import {
+  flag,
+  paramError,
+  PveError,
+  requireNode,
+  type Ctx,
+  type Handler,
+  type Sim,
+} from './context';
 import { findNode, type Guest, type GuestKind, type Storage } from './state';
 
 const confDir: Record<GuestKind, string> = { qemu: 'qemu-server', lxc: 'lxc' };
@@ -47,13 +55,13 @@ function volumesOf(g: Guest): Volume[] {
   return out;
 }
 
-function storageOf(ctx: Ctx, id: string): Storage | undefined {
-  return ctx.sim.state.storages.find((s) => s.storage === id);
+function storageOf(sim: Sim, id: string): Storage | undefined {
+  return sim.state.storages.find((s) => s.storage === id);
 }
 
 /** Volumes on storages only this node has. */
-function localVolumes(ctx: Ctx, g: Guest): Volume[] {
-  return volumesOf(g).filter((v) => !storageOf(ctx, v.storage)?.shared);
+function localVolumes(sim: Sim, g: Guest): Volume[] {
+  return volumesOf(g).filter((v) => !storageOf(sim, v.storage)?.shared);
 }
 
 /** Passthrough devices (hostpci, usb other than spice redirection or a cluster mapping). */
@@ -64,12 +72,12 @@ function localDevices(g: Guest): string[] {
 }
 
 /** The storages of local volumes a node does not have. */
-function unavailableOn(ctx: Ctx, g: Guest, node: string): string[] {
-  const missing = localVolumes(ctx, g)
+function unavailableOn(sim: Sim, g: Guest, node: string): string[] {
+  const missing = localVolumes(sim, g)
     .filter((v) => !v.cdrom)
     .map((v) => v.storage)
     .filter((id) => {
-      const s = storageOf(ctx, id);
+      const s = storageOf(sim, id);
       return !s || (s.nodes !== undefined && !s.nodes.includes(node));
     });
   return [...new Set(missing)];
@@ -89,14 +97,14 @@ function guestHere(ctx: Ctx, kind: GuestKind): Guest {
 
 /** Every other node of the cluster (online or not, as PVE's node list) and whether it can take the disks. */
 function nodeVerdicts(
-  ctx: Ctx,
+  sim: Sim,
   g: Guest,
 ): { allowed: string[]; notAllowed: Record<string, unknown> } {
   const allowed: string[] = [];
   const notAllowed: Record<string, unknown> = {};
-  for (const n of ctx.sim.state.nodes) {
+  for (const n of sim.state.nodes) {
     if (n.name === g.node) continue;
-    const missing = unavailableOn(ctx, g, n.name);
+    const missing = unavailableOn(sim, g, n.name);
     if (missing.length) notAllowed[n.name] = { unavailable_storages: missing };
     else allowed.push(n.name);
   }
@@ -105,12 +113,12 @@ function nodeVerdicts(
 
 const qemuPrecondition: Handler = (ctx) => {
   const g = guestHere(ctx, 'qemu');
-  const { allowed, notAllowed } = nodeVerdicts(ctx, g);
+  const { allowed, notAllowed } = nodeVerdicts(ctx.sim, g);
   return {
     running: g.status === 'running' ? 1 : 0,
     allowed_nodes: allowed,
     not_allowed_nodes: notAllowed,
-    local_disks: localVolumes(ctx, g).map((v) => ({
+    local_disks: localVolumes(ctx.sim, g).map((v) => ({
       volid: v.volid,
       size: v.size,
       cdrom: v.cdrom ? 1 : 0,
@@ -126,7 +134,7 @@ const qemuPrecondition: Handler = (ctx) => {
 /** pve-container's check (PVE 9; PVE 8 has no GET here and answers 501). */
 const lxcPrecondition: Handler = (ctx) => {
   const g = guestHere(ctx, 'lxc');
-  const { allowed, notAllowed } = nodeVerdicts(ctx, g);
+  const { allowed, notAllowed } = nodeVerdicts(ctx.sim, g);
   return {
     running: g.status === 'running' ? 1 : 0,
     'allowed-nodes': allowed,
@@ -140,15 +148,15 @@ const size = (bytes: number): string => `${(bytes / GiB).toFixed(1)} GiB`;
 
 /** The log of the migration, each line stamped as PVE's migrations stamp theirs. */
 function migrationLines(
-  ctx: Ctx,
+  sim: Sim,
   g: Guest,
   target: string,
-  how: 'online' | 'offline' | 'restart',
+  how: MigrationMode,
 ): { lines: string[]; stopAt?: number } {
-  const ip = findNode(ctx.sim.state, target)!.ip;
+  const ip = findNode(sim.state, target)!.ip;
   const what = g.kind === 'qemu' ? 'VM' : 'CT';
   const now = new Date();
-  const local = localVolumes(ctx, g).filter((v) => !v.cdrom);
+  const local = localVolumes(sim, g).filter((v) => !v.cdrom);
   const lines: string[] = [];
   let stopAt: number | undefined;
   if (how === 'restart') {
@@ -192,14 +200,13 @@ function migrationLines(
 function migrate(kind: GuestKind): Handler {
   return (ctx) => {
     const g = guestHere(ctx, kind);
-    const source = g.node;
     const target = String(ctx.params.target);
-    if (target === source) throw paramError({ target: 'target is local node.' });
-    const to = findNode(ctx.sim.state, target);
-    if (!to) throw new PveError(500, `no such cluster node '${target}'\n`);
+    if (target === g.node) throw paramError({ target: 'target is local node.' });
+    if (!findNode(ctx.sim.state, target))
+      throw new PveError(500, `no such cluster node '${target}'\n`);
     if (g.lock) throw new PveError(500, `VM is locked (${g.lock})\n`);
     const running = g.status === 'running';
-    let how: 'online' | 'offline' | 'restart' = 'offline';
+    let how: MigrationMode = 'offline';
     if (kind === 'qemu') {
       if (running && !flag(ctx.params.online))
         throw new PveError(500, "can't migrate running VM without --online\n");
@@ -211,63 +218,87 @@ function migrate(kind: GuestKind): Handler {
         throw new PveError(500, "can't migrate running container without --online or --restart\n");
       how = 'restart';
     }
-    // What QemuMigrate / PVE::LXC::Migrate's prepare finds, in the task's first seconds.
-    const refusal = prepareRefusal(ctx, g, target, how);
-    const planned = migrationLines(ctx, g, target, how);
-    // A refused one logs its start only (a restart migration's shutdown comes after the checks).
-    const first = planned.stopAt === 0 ? 1 : 0;
-    const lines = refusal ? planned.lines.slice(first, first + 1) : planned.lines;
-    const stopAt = refusal ? undefined : planned.stopAt;
-    const aborted = (why: string) => new Error(`migration aborted (duration 00:00:03): ${why}`);
-    g.lock = 'migrate';
-    const startedAt = g.startedAt;
-    const type = kind === 'qemu' ? 'qmigrate' : 'vzmigrate';
-    return ctx.sim.tasks.start(source, type, String(g.vmid), ctx.user, {
-      lines,
-      onLine: (i) => {
-        if (i !== stopAt) return;
-        g.status = 'stopped';
-        delete g.startedAt;
-      },
-      finish: () => {
-        if (refusal) throw aborted(refusal);
-        // A target that went away meanwhile.
-        if (!to.online) throw aborted(`Can't connect to destination address using public key`);
-        g.node = target;
-        delete g.lock;
-        if (how === 'restart') {
-          g.status = 'running';
-          g.startedAt = Math.floor(Date.now() / 1000);
-        }
-      },
-      abort: () => {
-        delete g.lock;
-        // A restart migration that did not get through starts the container again where it was.
-        if (running && g.status !== 'running') {
-          g.status = 'running';
-          g.startedAt = startedAt ?? Math.floor(Date.now() / 1000);
-        }
-      },
+    return startMigration(ctx.sim, g, target, how, ctx.user, {
+      force: flag(ctx.params.force),
+      withLocalDisks: flag(ctx.params['with-local-disks']),
     });
   };
 }
 
-/** Why the migration's preparation stops it, as PVE's log says it. */
-function prepareRefusal(
-  ctx: Ctx,
+export type MigrationMode = 'online' | 'offline' | 'restart';
+
+/**
+ * The migration worker on the guest's node (the API's, or HA's CRM's): the
+ * guest locked meanwhile, on the target at the end; PVE's preparation
+ * refusing in the task's first seconds.
+ */
+export function startMigration(
+  sim: Sim,
   g: Guest,
   target: string,
-  how: 'online' | 'offline' | 'restart',
+  how: MigrationMode,
+  user: string,
+  opts: { force?: boolean; withLocalDisks?: boolean } = {},
+): string {
+  const source = g.node;
+  const to = findNode(sim.state, target)!;
+  const running = g.status === 'running';
+  const refusal = prepareRefusal(sim, g, target, how, opts);
+  const planned = migrationLines(sim, g, target, how);
+  // A refused one logs its start only (a restart migration's shutdown comes after the checks).
+  const first = planned.stopAt === 0 ? 1 : 0;
+  const lines = refusal ? planned.lines.slice(first, first + 1) : planned.lines;
+  const stopAt = refusal ? undefined : planned.stopAt;
+  const aborted = (why: string) => new Error(`migration aborted (duration 00:00:03): ${why}`);
+  g.lock = 'migrate';
+  const startedAt = g.startedAt;
+  const type = g.kind === 'qemu' ? 'qmigrate' : 'vzmigrate';
+  return sim.tasks.start(source, type, String(g.vmid), user, {
+    lines,
+    onLine: (i) => {
+      if (i !== stopAt) return;
+      g.status = 'stopped';
+      delete g.startedAt;
+    },
+    finish: () => {
+      if (refusal) throw aborted(refusal);
+      // A target that went away meanwhile.
+      if (!to.online) throw aborted(`Can't connect to destination address using public key`);
+      g.node = target;
+      delete g.lock;
+      if (how === 'restart') {
+        g.status = 'running';
+        g.startedAt = Math.floor(Date.now() / 1000);
+      }
+    },
+    abort: () => {
+      delete g.lock;
+      // A restart migration that did not get through starts the container again where it was.
+      if (running && g.status !== 'running') {
+        g.status = 'running';
+        g.startedAt = startedAt ?? Math.floor(Date.now() / 1000);
+      }
+    },
+  });
+}
+
+/** Why the migration's preparation stops it, as PVE's log says it. */
+function prepareRefusal(
+  sim: Sim,
+  g: Guest,
+  target: string,
+  how: MigrationMode,
+  opts: { force?: boolean; withLocalDisks?: boolean },
 ): string | undefined {
-  if (!findNode(ctx.sim.state, target)!.online)
+  if (!findNode(sim.state, target)!.online)
     return `Can't connect to destination address using public key`;
   const devices = localDevices(g);
-  if (devices.length && (how === 'online' || !flag(ctx.params.force)))
+  if (devices.length && (how === 'online' || !opts.force))
     return `can't migrate VM which uses local devices: ${devices.join(', ')}`;
-  const local = localVolumes(ctx, g).filter((v) => !v.cdrom);
-  if (how === 'online' && local.length && !flag(ctx.params['with-local-disks']))
+  const local = localVolumes(sim, g).filter((v) => !v.cdrom);
+  if (how === 'online' && local.length && !opts.withLocalDisks)
     return "can't live migrate attached local disks without with-local-disks option";
-  const missing = unavailableOn(ctx, g, target);
+  const missing = unavailableOn(sim, g, target);
   if (missing.length) return `storage '${missing[0]}' is not available on node '${target}'`;
   return undefined;
 }
