@@ -6,6 +6,7 @@ import { pveCall } from './client';
 import { PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim, type PveSim } from './server';
 import { seedCluster } from './state';
+import { crmCommand, haManage } from './ha';
 
 const haveSchemas = pveSchemasOrSkip('pve-sim migrations');
 
@@ -159,3 +160,58 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('migrations in the %s simulator
     expect([g.node, g.status, g.lock]).toEqual(['pve1', 'running', undefined]);
   });
 });
+
+describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
+  'HA node maintenance in the %s simulator',
+  (version) => {
+    let sim: PveSim;
+    const call = (method: string, path: string) =>
+      pveCall(sim, method, path, {}, { token: `${tokenId}=${secret}` });
+    const lrm = async (node: string) =>
+      (
+        (await call('GET', '/cluster/ha/status/current')).body.data as Record<string, string>[]
+      ).find((e) => e.id === `lrm:${node}`)!.status;
+
+    beforeAll(async () => {
+      sim = await startPveSim({ version, tokens: { [tokenId]: secret }, taskStepMs: 5 });
+    });
+    afterAll(() => sim.close());
+
+    it('moves HA-managed guests off a node in maintenance, and back when it ends', async () => {
+      // web01 on shared storage (HA migrates online, without local disks), dns01 a container.
+      sim.state.guests.get(100)!.config.scsi0 = 'nfs-shared:100/vm-100-disk-0.qcow2,size=32G';
+      haManage(sim, 100);
+      haManage(sim, 200);
+      const res = await call('GET', '/cluster/ha/resources');
+      expect(res.body.data).toEqual([
+        expect.objectContaining({ sid: 'vm:100' }),
+        expect.objectContaining({ sid: 'ct:200' }),
+      ]);
+      expect(await lrm('pve1')).toMatch(/^pve1 \(active, /);
+      crmCommand(sim, 'enable-node-maintenance pve1');
+      expect(await lrm('pve1')).toMatch(/^pve1 \(maintenance mode, /);
+      const guests = () => [100, 200].map((id) => sim.state.guests.get(id)!);
+      for (let i = 0; i < 200 && guests().some((g) => g.node === 'pve1' || g.lock); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(guests().map((g) => [g.node, g.status])).toEqual([
+        ['pve2', 'running'],
+        ['pve2', 'running'],
+      ]);
+      const st = (await call('GET', '/cluster/ha/status/current')).body.data as Record<
+        string,
+        unknown
+      >[];
+      expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({
+        node: 'pve2',
+        crm_state: 'started',
+      });
+      crmCommand(sim, 'disable-node-maintenance pve1');
+      expect(await lrm('pve1')).toMatch(/^pve1 \(active, /);
+      for (let i = 0; i < 200 && guests().some((g) => g.node !== 'pve1' || g.lock); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(guests().map((g) => g.node)).toEqual(['pve1', 'pve1']);
+      expect(() => crmCommand(sim, 'reboot-everything')).toThrow(/unknown crm command/);
+      expect(sim.violations).toEqual([]);
+    });
+  },
+);
