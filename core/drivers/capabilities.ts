@@ -376,6 +376,11 @@ export interface ClusterMoves {
     enter: boolean,
   ): Promise<{ findings: Finding[]; steps: DriverStep[] }>;
   runMaintenance(node: string, enter: boolean, ctx: TaskContext): Promise<void>;
+  /**
+   * Whether a node can run its own maintenance (Proxmox VE's HA takes the
+   * command from any node); Ganeti's drained node cannot reach the master.
+   */
+  readonly maintenanceFromItself?: boolean;
 }
 
 /** The stack's own check of its cluster, its findings written onto the cluster in the store. */

@@ -14,6 +14,7 @@ import type { ExecResult } from '../../core/ssh/session';
 import type { TaskContext } from '../../core/tasks/runner';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
+import { crmCommand, haManage } from '../pve-sim/ha';
 import { seedCluster } from '../pve-sim/state';
 
 const haveSchemas = pveSchemasOrSkip('proxmox moves');
@@ -40,10 +41,19 @@ function fakeSession(sim: PveSim, tokens: Record<string, string>) {
         tokens[id] = randomUUID();
         return ok(JSON.stringify({ 'full-tokenid': id, info: { privsep: 0 }, value: tokens[id] }));
       }
+      // ha-manager writes the CRM's command file; here the simulator's CRM takes it at once.
+      if (argv.slice(0, 3).join(' ') === 'ha-manager crm-command node-maintenance') {
+        ran.push(argv.join(' '));
+        crmCommand(sim, `${argv[3]}-node-maintenance ${argv[4]}`);
+        return ok('');
+      }
       return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
     },
   };
 }
+
+/** The commands the fake session ran other than bootstrap's. */
+const ran: string[] = [];
 
 function secrets(): DriverSecrets {
   const kept = new Map<string, string>();
@@ -262,11 +272,60 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(sim.state.guests.get(101)).toMatchObject({ node: 'pve1', status: 'stopped' });
     });
 
-    it('leaves node maintenance to PVE, saying so', async () => {
+    it('enters HA maintenance: HA-managed guests leave the node, others are named; and ends it', async () => {
+      sim.state.guests.get(100)!.config.scsi0 = 'nfs-shared:100/vm-100-disk-0.qcow2,size=32G';
+      haManage(sim, 100);
       await connected();
-      await expect(moves().maintenancePlan('pve2', true)).rejects.toMatchObject({
-        code: 'unsupported',
-        message: expect.stringMatching(/ha-manager crm-command node-maintenance/),
+      const plan = await moves().maintenancePlan('pve1', true);
+      expect(plan.steps.map((st) => st.argv)).toEqual([
+        ['ha-manager', 'crm-command', 'node-maintenance', 'enable', 'pve1'],
+      ]);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          check: 'web01',
+          level: 'ok',
+          detail: expect.stringMatching(
+            /^web01 \(vm:100\) is HA-managed: the CRM migrates it online/,
+          ),
+        }),
+        {
+          check: 'dns01',
+          level: 'warning',
+          detail: 'dns01 is not HA-managed: maintenance mode leaves it running on pve1.',
+          fix: 'Migrate it first (Migrate…), or add it to HA (ha-manager add ct:200).',
+        },
+      ]);
+      const t = taskContext();
+      await moves().runMaintenance('pve1', true, t.ctx);
+      expect(ran).toContain('ha-manager crm-command node-maintenance enable pve1');
+      expect(t.records[0]).toMatchObject({
+        command: 'ha-manager crm-command node-maintenance enable pve1',
+        exitCode: 0,
+      });
+      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve2', status: 'running' });
+      expect(sim.state.guests.get(200)!.node).toBe('pve1');
+      expect(t.details.at(-1)).toBe(
+        'pve1 is in HA maintenance mode; the HA-managed guests left it.',
+      );
+      expect(vm('web01').placement?.primary).toBe('pve2');
+
+      const exit = await moves().maintenancePlan('pve1', false);
+      expect(exit.findings[0]!.detail).toBe('HA brings back the guests it moved off pve1.');
+      await moves().runMaintenance('pve1', false, taskContext().ctx);
+      expect(sim.state.guests.get(100)!.node).toBe('pve1');
+    });
+
+    it('refuses maintenance where no other node can take the HA guests', async () => {
+      haManage(sim, 100);
+      sim.state.nodes[1]!.online = false;
+      sim.state.nodes[2]!.online = false;
+      await connected();
+      const plan = await moves().maintenancePlan('pve1', true);
+      expect(plan.findings[0]).toMatchObject({
+        level: 'problem',
+        detail: expect.stringMatching(
+          /^No other node is online and out of maintenance: HA has nowhere to move web01\./,
+        ),
       });
     });
   },

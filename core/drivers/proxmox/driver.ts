@@ -61,6 +61,8 @@ export interface ProxmoxDriverOptions {
   pollMs?: number;
   /** Between two reads of a running task's status. */
   taskPollMs?: number;
+  /** Between two reads of HA's status while its CRM moves guests (maintenance). */
+  crmPollMs?: number;
 }
 
 export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
@@ -82,7 +84,9 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       nodeStates: () => (this.status?.nodes ?? []).map((n) => ({ name: n.name, online: n.online })),
       guestOf: (vm) => this.guestOf(vm),
       load: () => this.load(),
+      exec: (argv) => this.o.session.exec(argv, { timeoutMs: 60_000 }),
       taskPollMs: o.taskPollMs,
+      crmPollMs: o.crmPollMs,
     });
   }
 

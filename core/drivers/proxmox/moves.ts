@@ -3,13 +3,25 @@
 // turns it into the ways and targets), the same check for the chosen target
 // as the preflight, and the migration as PVE's worker task followed by UPID
 // (tasks.ts), its log lines in the task, its progress from the figures they
-// give, Cancel stopping the PVE task. Node maintenance (HA's
-// node-maintenance over SSH) is not done yet and refuses as unsupported.
+// give, Cancel stopping the PVE task. Node maintenance is HA's
+// (maintenance.ts): `ha-manager crm-command node-maintenance` over SSH, then
+// HA's status followed until the CRM has moved the HA-managed guests.
+import type { Finding } from '../../../shared/cluster';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
+import { quoteArgv } from '../../ssh/quote';
+import type { ExecResult } from '../../ssh/session';
 import type { TaskContext } from '../../tasks/runner';
 import type { ClusterMove, ClusterMoves } from '../capabilities';
 import type { PveApiClient } from './api-client';
+import {
+  inMaintenance,
+  maintenanceArgv,
+  maintenanceFindings,
+  maintenanceSettled,
+  parseHaStatus,
+  type PveHaStatus,
+} from './maintenance';
 import {
   MigrationProgress,
   migrateCall,
@@ -21,6 +33,7 @@ import {
   type PveMoveGuest,
   type PveNodeState,
 } from './move-options';
+import { parseClusterResources } from './parse';
 import { runWorker } from './tasks';
 
 /** What the moves need of the driver. */
@@ -34,7 +47,11 @@ export interface PveMovesAccess {
   guestOf(vm: Vm): { node: string; vmid: number; type: 'qemu' | 'lxc' };
   /** Reads the cluster again into the store. */
   load(): Promise<unknown>;
+  /** Runs a command on the connected node over SSH. */
+  exec(argv: readonly string[]): Promise<ExecResult>;
   readonly taskPollMs?: number | undefined;
+  /** Between two reads of HA's status while the CRM moves guests. */
+  readonly crmPollMs?: number | undefined;
 }
 
 const CHECK = { label: "Proxmox VE's migration check", stack: 'Proxmox VE' };
@@ -126,17 +143,112 @@ export class ProxmoxMoves implements ClusterMoves {
     return Promise.resolve(this.d.selfName());
   }
 
-  maintenancePlan(): Promise<never> {
-    return Promise.reject(maintenanceUnsupported());
+  /** Any node can ask HA's CRM, the one entering maintenance included. */
+  readonly maintenanceFromItself = true;
+
+  private async haStatus(): Promise<PveHaStatus> {
+    return parseHaStatus(await this.d.api().get('/cluster/ha/status/current'));
   }
 
-  runMaintenance(): Promise<never> {
-    return Promise.reject(maintenanceUnsupported());
+  async maintenancePlan(node: string, enter: boolean) {
+    const step = {
+      title: `${enter ? 'Enter' : 'End'} HA maintenance mode of ${node}`,
+      argv: maintenanceArgv(node, enter),
+    };
+    const ha = await this.haStatus();
+    if (!enter) {
+      const findings: Finding[] = [
+        inMaintenance(ha, node)
+          ? { check: node, level: 'ok', detail: `HA brings back the guests it moved off ${node}.` }
+          : {
+              check: node,
+              level: 'warning',
+              detail: `HA does not have ${node} in maintenance mode.`,
+            },
+      ];
+      return { findings, steps: [step] };
+    }
+    const resources = parseClusterResources(
+      await this.d.api().get('/cluster/resources', { type: 'vm' }),
+    );
+    const online = this.d
+      .nodeStates()
+      .filter((n) => n.online)
+      .map((n) => n.name);
+    return { findings: maintenanceFindings(node, resources.guests, ha, online), steps: [step] };
+  }
+
+  async runMaintenance(node: string, enter: boolean, ctx: TaskContext): Promise<void> {
+    const argv = maintenanceArgv(node, enter);
+    const command = quoteArgv(argv);
+    ctx.setSteps([
+      `${enter ? 'Enter' : 'End'} HA maintenance mode of ${node}`,
+      'HA moves the guests',
+    ]);
+    ctx.stepState(0, 'running');
+    const started = Date.now();
+    const r = await this.d.exec(argv);
+    ctx.log({
+      node: this.d.selfName(),
+      command,
+      exitCode: r.code,
+      stderr: r.stderr,
+      durationMs: Date.now() - started,
+      at: started,
+    });
+    if (r.code !== 0) {
+      ctx.stepState(0, 'failed');
+      throw new ClusterdeckError(
+        'command-failed',
+        `${this.d.selfName()}: \`${command}\` failed: ${r.stderr.trim() || `exit ${r.code}`}`,
+      );
+    }
+    ctx.stepState(0, 'done');
+    ctx.stepState(1, 'running');
+    try {
+      await this.followCrm(node, enter, ctx);
+      ctx.stepState(1, 'done');
+    } catch (err) {
+      ctx.stepState(1, 'failed');
+      throw err;
+    } finally {
+      await this.d.load().catch(() => undefined);
+    }
+  }
+
+  /** Reads HA's status until the CRM is done, each service's move shown as it changes. */
+  private async followCrm(node: string, enter: boolean, ctx: TaskContext): Promise<void> {
+    const seen = new Map<string, string>();
+    const until = Date.now() + CRM_LIMIT_MS;
+    for (;;) {
+      if (ctx.signal.aborted)
+        throw new ClusterdeckError(
+          'cancelled',
+          `Stopped following HA; the CRM goes on with ${node}'s maintenance (\`ha-manager status\` shows it).`,
+        );
+      const ha = await this.haStatus();
+      for (const s of ha.services) {
+        const now = `${s.state} on ${s.node}`;
+        if (seen.get(s.sid) !== now) ctx.detail(`${s.sid}: ${now}`);
+        seen.set(s.sid, now);
+      }
+      if (maintenanceSettled(ha, node, enter)) {
+        ctx.detail(
+          enter
+            ? `${node} is in HA maintenance mode; the HA-managed guests left it.`
+            : `${node} is out of HA maintenance mode.`,
+        );
+        return;
+      }
+      if (Date.now() > until)
+        throw new ClusterdeckError(
+          'timeout',
+          `HA has not finished ${enter ? 'entering' : 'ending'} ${node}'s maintenance after 10 minutes; see \`ha-manager status\`.`,
+        );
+      await new Promise((res) => setTimeout(res, this.d.crmPollMs ?? CRM_POLL_MS));
+    }
   }
 }
 
-const maintenanceUnsupported = () =>
-  new ClusterdeckError(
-    'unsupported',
-    "Clusterdeck does not put Proxmox VE nodes into maintenance mode yet (PVE's own way is `ha-manager crm-command node-maintenance enable NODE`, which moves HA-managed guests only): migrate the guests with Migrate VM.",
-  );
+const CRM_POLL_MS = 2000;
+const CRM_LIMIT_MS = 10 * 60 * 1000;
