@@ -57,8 +57,18 @@ export function describeCpu(cpu: CpuModel): string {
 }
 
 /** A cluster as the app keeps it (settings) and shows it (inventory). */
-/** A node's role in a cluster its stack manages itself (Ganeti). */
-export const MANAGED_NODE_ROLES = ['master', 'candidate', 'regular', 'drained', 'offline'] as const;
+/**
+ * A node's role in a cluster its stack manages itself: Ganeti's (a drained
+ * node takes no new instance), or Proxmox VE HA's maintenance mode.
+ */
+export const MANAGED_NODE_ROLES = [
+  'master',
+  'candidate',
+  'regular',
+  'drained',
+  'offline',
+  'maintenance',
+] as const;
 
 /** A member node as the cluster's own manager lists it, Clusterdeck host or not. */
 export const managedNodeSchema = z.object({

@@ -308,11 +308,15 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'pve1 is in HA maintenance mode; the HA-managed guests left it.',
       );
       expect(vm('web01').placement?.primary).toBe('pve2');
+      const role = (node: string) =>
+        store.get('clusters', 'proxmox:homelab')!.managed!.nodes.find((n) => n.name === node)!.role;
+      expect([role('pve1'), role('pve2')]).toEqual(['maintenance', 'regular']);
 
       const exit = await moves().maintenancePlan('pve1', false);
       expect(exit.findings[0]!.detail).toBe('HA brings back the guests it moved off pve1.');
       await moves().runMaintenance('pve1', false, taskContext().ctx);
       expect(sim.state.guests.get(100)!.node).toBe('pve1');
+      expect(role('pve1')).toBe('regular');
     });
 
     it('refuses maintenance where no other node can take the HA guests', async () => {

@@ -35,6 +35,7 @@ import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
+import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
 
 /** Read-only but for power actions and migrations: what the driver really does today. */
@@ -127,7 +128,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       {
         readResources: async () =>
           parseClusterResources(await this.client.get('/cluster/resources')),
-        readStatus: async () => parseClusterStatus(await this.client.get('/cluster/status')),
+        readStatus: () => this.readStatus(),
         apply: (status, res) => this.apply(status, res),
       },
       this.status!,
@@ -181,11 +182,24 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   /** Reads the cluster's status and resources into the store; returns the resources. */
   async load(): Promise<PveResources> {
     const [status, resources] = await Promise.all([
-      this.client.get('/cluster/status').then(parseClusterStatus),
+      this.readStatus(),
       this.client.get('/cluster/resources').then(parseClusterResources),
     ]);
     this.apply(status, resources);
     return resources;
+  }
+
+  /** /cluster/status, with the nodes HA has in maintenance mode (none where HA cannot be read). */
+  private async readStatus(): Promise<PveClusterStatus> {
+    const [status, ha] = await Promise.all([
+      this.client.get('/cluster/status').then(parseClusterStatus),
+      this.client
+        .get('/cluster/ha/status/current')
+        .then(parseHaStatus)
+        .catch(() => undefined),
+    ]);
+    const maintenance = ha ? [...ha.lrm.keys()].filter((n) => inMaintenance(ha, n)) : [];
+    return maintenance.length ? { ...status, maintenance } : status;
   }
 
   /** Writes what was read; the store puts only what changed. */

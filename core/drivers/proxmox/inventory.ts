@@ -81,7 +81,7 @@ export function pveCluster(
     const online = s ? s.online : !!r?.online;
     return {
       name,
-      role: online ? 'regular' : 'offline',
+      role: !online ? 'offline' : status.maintenance?.includes(name) ? 'maintenance' : 'regular',
       cpus: r?.cpus ?? 0,
       memoryTotalMiB: Math.round((r?.memTotal ?? 0) / MiB),
       memoryFreeMiB: Math.round(((r?.memTotal ?? 0) - (r?.memUsed ?? 0)) / MiB),

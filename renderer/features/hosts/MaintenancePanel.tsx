@@ -136,7 +136,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
   if (!inCluster) return null;
   const m =
     host.maintenance ??
-    (managedNode?.role === 'drained' ? { since: undefined, bringBack: [] } : undefined);
+    (managedNode?.role === 'drained' || managedNode?.role === 'maintenance'
+      ? { since: undefined, bringBack: [] }
+      : undefined);
   const exit = () =>
     void api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
   const remembered = new Set(m?.bringBack ?? []);
@@ -152,7 +154,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
           <p className="mb-2">
             {m.since !== undefined
               ? `In maintenance mode since ${new Date(m.since).toLocaleString()}: no VM moves to it.`
-              : 'In maintenance mode: drained, so no instance is placed on it.'}
+              : managedNode?.role === 'maintenance'
+                ? 'In maintenance mode: its cluster moved the guests it manages away and places none on it.'
+                : 'In maintenance mode: drained, so no instance is placed on it.'}
             {m.bringBack.length > 0 &&
               ` ${m.bringBack.length} VM(s) come back when it leaves maintenance mode.`}
           </p>
