@@ -133,6 +133,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
           }),
         pollMs: 100,
         taskPollMs: 10,
+        crmPollMs: 10,
       });
       await d.start();
     }
@@ -317,6 +318,15 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await moves().runMaintenance('pve1', false, taskContext().ctx);
       expect(sim.state.guests.get(100)!.node).toBe('pve1');
       expect(role('pve1')).toBe('regular');
+    });
+
+    it('fails the task when HA cannot move a guest off (a local disk), naming it', async () => {
+      haManage(sim, 100); // web01's disk is on local-lvm: HA's online migration fails
+      await connected();
+      await expect(moves().runMaintenance('pve1', true, taskContext().ctx)).rejects.toThrow(
+        /^pve1 is in HA maintenance mode, but HA did not move vm:100 off it/,
+      );
+      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
     });
 
     it('refuses maintenance where no other node can take the HA guests', async () => {

@@ -9,11 +9,13 @@
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
+import { dirname, join } from 'node:path';
 import { pveHandler, type SimTicket } from '../pve-sim/server';
 import { loadSchema, type PveVersion } from '../pve-sim/schema';
 import { seedCluster } from '../pve-sim/state';
 import { TaskEngine } from '../pve-sim/tasks';
 import type { Sim } from '../pve-sim/context';
+import { crmCommand } from '../pve-sim/ha';
 
 export interface LabDaemonConfig {
   version: PveVersion;
@@ -57,6 +59,25 @@ async function main(): Promise<void> {
       server.listen(node.socket, resolve);
     });
   }
+  // HA's CRM: the commands ha-manager writes into /etc/pve/ha/crm_commands
+  // (the lab's shared etc-pve folder), taken every 200 ms as PVE's CRM takes them each round.
+  const crmFile = join(dirname(config.readyFile), 'etc-pve', 'ha', 'crm_commands');
+  setInterval(() => {
+    let text = '';
+    try {
+      text = readFileSync(crmFile, 'utf8');
+      if (text) writeFileSync(crmFile, '');
+    } catch {
+      return; // no command yet
+    }
+    for (const line of text.split('\n').filter(Boolean)) {
+      try {
+        crmCommand(sim, line);
+      } catch (err) {
+        console.error(`crm command: ${(err as Error).message}`);
+      }
+    }
+  }, 200).unref();
   // A schema violation is a simulator bug: logged where the lab's log is.
   setInterval(() => {
     while (violations.length) console.error(`schema violation: ${violations.shift()}`);

@@ -6,7 +6,7 @@
 // LRM goes into maintenance mode and the CRM migrates its running services
 // to other nodes (VMs online, containers by restart), and on disable moves
 // back those it moved away. Kept beside the cluster state, not in it.
-import type { Ctx, Handler, Sim } from './context';
+import { PveError, type Ctx, type Handler, type Sim } from './context';
 import { startMigration } from './migrate';
 import type { ClusterState, Guest } from './state';
 
@@ -155,7 +155,26 @@ function statusCurrent(ctx: Ctx): Record<string, unknown>[] {
   return out;
 }
 
+/** POST /cluster/ha/resources (`ha-manager add`): a sid `vm:100`, `ct:200` or a bare vmid. */
+function addResource(ctx: Ctx): null {
+  const sid = String(ctx.params.sid);
+  const m = /^(?:(vm|ct):)?(\d+)$/.exec(sid);
+  const g = m ? ctx.sim.state.guests.get(Number(m[2])) : undefined;
+  if (!m || !g || (m[1] && sidOf(g) !== sid))
+    throw new PveError(500, `unable to find ${sid.includes(':') ? sid : `VM ${sid}`}\n`);
+  const ha = haOf(ctx.sim.state);
+  if (ha.services.has(sidOf(g)))
+    throw new PveError(500, `resource ID '${sidOf(g)}' already defined\n`);
+  const state = String(ctx.params.state ?? 'started');
+  ha.services.set(sidOf(g), {
+    sid: sidOf(g),
+    state: state === 'stopped' || state === 'disabled' ? 'stopped' : 'started',
+  });
+  return null;
+}
+
 export const haRoutes: Record<string, Handler> = {
+  'POST /cluster/ha/resources': addResource,
   'GET /cluster/ha/resources': (ctx) =>
     [...haOf(ctx.sim.state).services.values()]
       .filter((s) => !ctx.params.type || s.sid.startsWith(`${String(ctx.params.type)}:`))

@@ -58,6 +58,12 @@ export function maintenanceSettled(ha: PveHaStatus, node: string, enter: boolean
   );
 }
 
+/** With the node in maintenance and nothing moving, the HA guests still running on it. */
+export function stuckServices(ha: PveHaStatus, node: string): string[] {
+  if (!inMaintenance(ha, node) || ha.services.some((s) => MOVING.has(s.state))) return [];
+  return ha.services.filter((s) => s.node === node && s.state === 'started').map((s) => s.sid);
+}
+
 /** What entering maintenance does to each guest on the node, and whether any node can take them. */
 export function maintenanceFindings(
   node: string,

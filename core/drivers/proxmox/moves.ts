@@ -19,6 +19,7 @@ import {
   maintenanceArgv,
   maintenanceFindings,
   maintenanceSettled,
+  stuckServices,
   parseHaStatus,
   type PveHaStatus,
 } from './maintenance';
@@ -219,6 +220,7 @@ export class ProxmoxMoves implements ClusterMoves {
   /** Reads HA's status until the CRM is done, each service's move shown as it changes. */
   private async followCrm(node: string, enter: boolean, ctx: TaskContext): Promise<void> {
     const seen = new Map<string, string>();
+    let stuck = 0;
     const until = Date.now() + CRM_LIMIT_MS;
     for (;;) {
       if (ctx.signal.aborted)
@@ -232,6 +234,14 @@ export class ProxmoxMoves implements ClusterMoves {
         if (seen.get(s.sid) !== now) ctx.detail(`${s.sid}: ${now}`);
         seen.set(s.sid, now);
       }
+      // A service the CRM tried to move and that is back on the node (its migration failed).
+      const stayed = enter ? stuckServices(ha, node) : [];
+      stuck = stayed.length ? stuck + 1 : 0;
+      if (stuck >= STUCK_POLLS)
+        throw new ClusterdeckError(
+          'command-failed',
+          `${node} is in HA maintenance mode, but HA did not move ${stayed.join(', ')} off it (see its migration task in ${node}'s task log); End maintenance mode, or migrate it by hand.`,
+        );
       if (maintenanceSettled(ha, node, enter)) {
         ctx.detail(
           enter
@@ -251,4 +261,6 @@ export class ProxmoxMoves implements ClusterMoves {
 }
 
 const CRM_POLL_MS = 2000;
+/** Reads of HA's status with a guest still on the node and nothing moving before the task gives up on it. */
+const STUCK_POLLS = 5;
 const CRM_LIMIT_MS = 10 * 60 * 1000;
