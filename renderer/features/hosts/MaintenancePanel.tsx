@@ -25,7 +25,7 @@ function EnterDialog({
   onClose,
 }: {
   host: Host;
-  /** Its cluster places VMs itself (Ganeti): nothing to bring back, it drains and migrates. */
+  /** Its cluster places VMs itself (Ganeti, Proxmox VE): nothing to bring back, the cluster moves them. */
   managed: boolean;
   onClose: () => void;
 }) {
@@ -58,8 +58,8 @@ function EnterDialog({
         )}
         {managed ? (
           <p className="text-sm text-slate-500">
-            The node is drained: Ganeti places no new instance on it until it leaves maintenance
-            mode.
+            Its cluster&apos;s own maintenance mode: the cluster places nothing new on the node
+            until it leaves maintenance mode.
           </p>
         ) : (
           <Checkbox checked={bringBack} onChange={setBringBack}>
