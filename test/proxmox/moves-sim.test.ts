@@ -311,13 +311,14 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(vm('web01').placement?.primary).toBe('pve2');
       const role = (node: string) =>
         store.get('clusters', 'proxmox:homelab')!.managed!.nodes.find((n) => n.name === node)!.role;
-      expect([role('pve1'), role('pve2')]).toEqual(['maintenance', 'regular']);
+      expect(role('pve1')).toBe('maintenance');
+      expect(role('pve2')).not.toMatch(/maintenance|offline/);
 
       const exit = await moves().maintenancePlan('pve1', false);
       expect(exit.findings[0]!.detail).toBe('HA brings back the guests it moved off pve1.');
       await moves().runMaintenance('pve1', false, taskContext().ctx);
       expect(sim.state.guests.get(100)!.node).toBe('pve1');
-      expect(role('pve1')).toBe('regular');
+      expect(role('pve1')).not.toMatch(/maintenance|offline/);
     });
 
     it('fails the task when HA cannot move a guest off (a local disk), naming it', async () => {
