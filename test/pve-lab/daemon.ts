@@ -7,15 +7,14 @@
 // scripts/lab-pve bundles and starts it; nothing in the app imports it.
 //
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
+import { crmCommand } from '../pve-sim/ha';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import { dirname, join } from 'node:path';
 import { pveHandler, type SimTicket } from '../pve-sim/server';
 import { loadSchema, type PveVersion } from '../pve-sim/schema';
 import { seedCluster } from '../pve-sim/state';
 import { TaskEngine } from '../pve-sim/tasks';
 import type { Sim } from '../pve-sim/context';
-import { crmCommand } from '../pve-sim/ha';
 
 export interface LabDaemonConfig {
   version: PveVersion;
@@ -61,7 +60,7 @@ async function main(): Promise<void> {
   }
   // HA's CRM: the commands ha-manager writes into /etc/pve/ha/crm_commands
   // (the lab's shared etc-pve folder), taken every 200 ms as PVE's CRM takes them each round.
-  const crmFile = join(dirname(config.readyFile), 'etc-pve', 'ha', 'crm_commands');
+  const crmFile = config.readyFile.replace(/[^/]*$/, 'etc-pve/ha/crm_commands');
   setInterval(() => {
     let text = '';
     try {
