@@ -1,7 +1,8 @@
 // Moves and health checks of a cluster whose stack places its own VMs
-// (Ganeti): the ways a VM can move (live or non-live migration, failover,
-// a copy of its disks to another node), each offered or refused with the
-// stack's reason, and the findings of the stack's own cluster check.
+// (Ganeti, Proxmox VE): the ways a VM can move (live or non-live migration,
+// failover, a copy of its disks to another node, an offline or restart
+// migration), each offered or refused with the stack's reason, and the
+// findings of the stack's own cluster check.
 import { z } from 'zod';
 import { idSchema } from './ids';
 
@@ -9,9 +10,20 @@ import { idSchema } from './ids';
  * - live / non-live: migration to a node that sees the same disks (mirrored
  *   or shared storage); non-live pauses the guest while its memory moves;
  * - failover: stop, then start on the other node (a VM that is off only changes node);
- * - move: copy the disks to the node (disks on one node only), stopped meanwhile.
+ * - move: copy the disks to the node (disks on one node only), stopped meanwhile;
+ * - offline: a guest that is off changes node, the stack copying the disks
+ *   only its node has (Proxmox VE's offline migration);
+ * - restart: a running guest that cannot migrate live (a Proxmox container)
+ *   is shut down, moved as offline, and started again on the target.
  */
-export const CLUSTER_MOVES = ['live', 'non-live', 'failover', 'move'] as const;
+export const CLUSTER_MOVES = [
+  'live',
+  'non-live',
+  'failover',
+  'move',
+  'offline',
+  'restart',
+] as const;
 export type ClusterMoveKind = (typeof CLUSTER_MOVES)[number];
 
 /** A node as the stack names it (a host name). */

@@ -58,8 +58,9 @@ export function describeCpu(cpu: CpuModel): string {
 
 /** A cluster as the app keeps it (settings) and shows it (inventory). */
 /**
- * A node's role in a cluster its stack manages itself: Ganeti's roles, or
- * just online / offline where the stack has no roles (Proxmox VE).
+ * A node's role in a cluster its stack manages itself: Ganeti's roles (a
+ * drained node takes no new instance), or just online / offline / HA
+ * maintenance mode where the stack has no roles (Proxmox VE).
  */
 export const MANAGED_NODE_ROLES = [
   'master',
@@ -68,6 +69,7 @@ export const MANAGED_NODE_ROLES = [
   'drained',
   'online',
   'offline',
+  'maintenance',
 ] as const;
 
 /** A member node as the cluster's own manager lists it, Clusterdeck host or not. */

@@ -368,11 +368,20 @@ export interface ClusterMove {
 export interface ClusterMoves {
   /** Each way the VM can move now, with its target nodes, or why not (the stack's checks, mirrored). */
   moveOptions(vm: Vm): Promise<ClusterMoveOption[]>;
-  /** The stack's own check of the move (a dry run): the command that would run, its refusal if any. */
+  /**
+   * The stack's own check of the move (a dry run, a precondition call): the
+   * command that would run, its refusal if any, and what the check is called
+   * and by whom (Ganeti's dry run when absent).
+   */
   checkMove(
     vm: Vm,
     move: ClusterMove,
-  ): Promise<{ node: string; step: DriverStep; refusal?: string }>;
+  ): Promise<{
+    node: string;
+    step: DriverStep;
+    refusal?: string;
+    check?: { label: string; stack: string };
+  }>;
   /** Runs the move as the task, to its end. */
   runMove(vm: Vm, move: ClusterMove, ctx: TaskContext): Promise<void>;
   /** The cluster's name for the connected node. */
@@ -383,6 +392,11 @@ export interface ClusterMoves {
     enter: boolean,
   ): Promise<{ findings: Finding[]; steps: DriverStep[] }>;
   runMaintenance(node: string, enter: boolean, ctx: TaskContext): Promise<void>;
+  /**
+   * Whether a node can run its own maintenance (Proxmox VE's HA takes the
+   * command from any node); Ganeti's drained node cannot reach the master.
+   */
+  readonly maintenanceFromItself?: boolean;
 }
 
 /** The stack's own check of its cluster, its findings written onto the cluster in the store. */

@@ -77,7 +77,7 @@ const NO_PATH: Finding = {
 export async function planClusterMaintenance(ctx: ServiceContext, hostId: string, enter = true) {
   const { host, node, other, moves } = await prepare(ctx, hostId);
   const { findings, steps } = await moves.maintenancePlan(node, enter);
-  if (!other) findings.unshift(NO_PATH);
+  if (!other && !moves.maintenanceFromItself) findings.unshift(NO_PATH);
   const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);
   const via = other?.via ?? host;
   return {

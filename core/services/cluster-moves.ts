@@ -1,4 +1,5 @@
-// Migrate VM and Health on a cluster that places its VMs itself (Ganeti):
+// Migrate VM and Health on a cluster that places its VMs itself (Ganeti,
+// Proxmox VE):
 // the ways a VM can move (the driver mirrors its stack's checks), the
 // stack's own preflight of the chosen move (a dry run, its refusal shown in
 // its own words), the move as a task; and the stack's cluster check as a
@@ -28,6 +29,8 @@ const UNDER_WAY: Record<ClusterMoveSpec['how'], string> = {
   'non-live': 'Migrating to',
   failover: 'Failing over to',
   move: 'Moving to',
+  offline: 'Migrating to',
+  restart: 'Migrating to',
 };
 
 const TITLES: Record<ClusterMoveSpec['how'], string> = {
@@ -35,7 +38,12 @@ const TITLES: Record<ClusterMoveSpec['how'], string> = {
   'non-live': 'Migrate (non-live)',
   failover: 'Fail over',
   move: 'Move',
+  offline: 'Migrate (offline)',
+  restart: 'Migrate (restart)',
 };
+
+/** The stack's own check, where the driver does not name it (Ganeti's dry run). */
+const DRY_RUN = { label: "Ganeti's own checks (--dry-run)", stack: 'Ganeti' };
 
 export class ClusterMovesService {
   private readonly move: PlannedOperation<ClusterMoveSpec, MovePlan>;
@@ -79,7 +87,9 @@ export class ClusterMovesService {
     const vm = freeVmOrThrow(this.ctx, spec.vmId, 'A move');
     const moves = this.movesOf(vm);
     const options = await moves.moveOptions(vm);
-    const option = options.find((o) => o.how === spec.how)!;
+    const option = options.find((o) => o.how === spec.how);
+    if (!option)
+      throw new ClusterdeckError('invalid-input', `${vm.name}'s cluster has no ${spec.how} move.`);
     const findings: Finding[] = [];
     const target = option.targets.find((t) => t.node === spec.targetNode);
     const refused =
@@ -97,17 +107,14 @@ export class ClusterMovesService {
         : { check: option.label, level: 'ok', detail: `Offered for ${vm.name}.` },
     );
     const checked = await moves.checkMove(vm, spec);
+    const own = checked.check ?? DRY_RUN;
     findings.push(
       checked.refusal
-        ? {
-            check: "Ganeti's own checks (--dry-run)",
-            level: 'problem',
-            detail: `Ganeti refuses: ${checked.refusal}`,
-          }
+        ? { check: own.label, level: 'problem', detail: `${own.stack} refuses: ${checked.refusal}` }
         : {
-            check: "Ganeti's own checks (--dry-run)",
+            check: own.label,
             level: 'ok',
-            detail: 'Every prerequisite Ganeti checks is met.',
+            detail: `Every prerequisite ${own.stack} checks is met.`,
           },
     );
     const problems = findings.filter((f) => f.level === 'problem').map((f) => f.detail);

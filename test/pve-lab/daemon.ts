@@ -7,6 +7,7 @@
 // scripts/lab-pve bundles and starts it; nothing in the app imports it.
 //
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
+import { crmCommand } from '../pve-sim/ha';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
@@ -101,6 +102,25 @@ async function main(): Promise<void> {
       server.listen(node.socket, resolve);
     });
   }
+  // HA's CRM: the commands ha-manager writes into /etc/pve/ha/crm_commands
+  // (the lab's shared etc-pve folder), taken every 200 ms as PVE's CRM takes them each round.
+  const crmFile = config.readyFile.replace(/[^/]*$/, 'etc-pve/ha/crm_commands');
+  setInterval(() => {
+    let text = '';
+    try {
+      text = readFileSync(crmFile, 'utf8');
+      if (text) writeFileSync(crmFile, '');
+    } catch {
+      return; // no command yet
+    }
+    for (const line of text.split('\n').filter(Boolean)) {
+      try {
+        crmCommand(sim, line);
+      } catch (err) {
+        console.error(`crm command: ${(err as Error).message}`);
+      }
+    }
+  }, 200).unref();
   // A schema violation is a simulator bug: logged where the lab's log is.
   setInterval(() => {
     while (violations.length) console.error(`schema violation: ${violations.shift()}`);

@@ -3,6 +3,8 @@
 // scripts/lab-pve puts first on the nodes' PATH. They speak to the node's
 // own API (127.0.0.1:8006) and print what the real tools print, for the
 // commands Clusterdeck runs over SSH. Test infrastructure only.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ArgError, parseArgs, type Parsed } from './tool-args';
 import { api, apiData, die, failure, textOutput, waitTask } from './tool-api';
 
@@ -263,7 +265,50 @@ async function pvecm(argv: string[]): Promise<void> {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
+/** Where ha-manager's CRM commands go: a file the CRM (the lab's daemon) reads, as in PVE. */
+const CRM_COMMANDS = '/etc/pve/ha/crm_commands';
+
+/**
+ * ha-manager(1): `add SID [--state S]` (the API's POST /cluster/ha/resources),
+ * `status` (HA's status, one `type status` a line), and `crm-command
+ * node-maintenance enable|disable NODE`, which writes the CRM's command
+ * file, no API call, as the real tool does.
+ */
+async function haManager(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === 'add') {
+    const p = parseArgs(rest, 1);
+    await apiData('POST', '/cluster/ha/resources', [['sid', p.positional[0]!], ...p.pairs]);
+    return;
+  }
+  if (cmd === 'status') {
+    const rows = (await apiData('GET', '/cluster/ha/status/current')) as {
+      type: string;
+      status: string;
+    }[];
+    process.stdout.write(rows.map((r) => `${r.type} ${r.status}\n`).join(''));
+    return;
+  }
+  if (cmd === 'crm-command' && rest[0] === 'node-maintenance') {
+    const [, verb, node] = rest;
+    if (
+      (verb !== 'enable' && verb !== 'disable') ||
+      !node ||
+      !/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)
+    )
+      die('400 wrong arguments\nha-manager crm-command node-maintenance <enable|disable> <node>\n');
+    const nodes = (await apiData('GET', '/cluster/status')) as { type: string; name: string }[];
+    if (!nodes.some((n) => n.type === 'node' && n.name === node))
+      die(`Node '${node}' does not exist in the cluster\n`);
+    mkdirSync(dirname(CRM_COMMANDS), { recursive: true });
+    appendFileSync(CRM_COMMANDS, `${verb}-node-maintenance ${node}\n`);
+    return;
+  }
+  die(`ERROR: unknown command 'ha-manager ${argv.join(' ')}'\n`);
+}
+
 const TOOLS: Record<string, (argv: string[]) => Promise<void>> = {
+  'ha-manager': haManager,
   pvesh,
   pveversion,
   pveum,

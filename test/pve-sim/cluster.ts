@@ -7,6 +7,8 @@ import { contentRoutes } from './content';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
+import { migrateRoutes } from './migrate';
+import { haRoutes } from './ha';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -270,6 +272,8 @@ export const routes: Record<string, Handler> = {
     ctx.sim.tasks.cancel(taskOf(ctx).upid);
     return null;
   },
+  ...migrateRoutes,
+  ...haRoutes,
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
   ...consoleRoutes('qemu'),

@@ -26,6 +26,8 @@ export interface TaskWork {
   holdMs?: number;
   /** Undoes what the start of the task did (a lock, a half-made guest) when it fails or is cancelled. */
   abort?: () => void;
+  /** Called as the line at this index is written (what that step does: a container stopped). */
+  onLine?: (index: number) => void;
 }
 
 /** A worker run by its caller (TaskEngine.begin). */
@@ -103,6 +105,7 @@ export class TaskEngine {
     const step = (): void => {
       const line = lines.shift();
       if (line !== undefined) {
+        work.onLine?.(work.lines.length - lines.length - 1);
         task.log.push(line);
         const last = lines.length === 0;
         this.timers.set(upid, setTimeout(step, this.stepMs + (last ? (work.holdMs ?? 0) : 0)));

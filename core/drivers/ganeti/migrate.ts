@@ -102,7 +102,10 @@ export function parseMoveInstance(stdout: string): MoveInstance {
   };
 }
 
-const LABELS: Record<ClusterMoveKind, { label: string; note: string }> = {
+/** The ways Ganeti moves an instance (offline and restart migrations are Proxmox VE's). */
+type GanetiMoveKind = Exclude<ClusterMoveKind, 'offline' | 'restart'>;
+
+const LABELS: Record<GanetiMoveKind, { label: string; note: string }> = {
   live: {
     label: 'Live migration (gnt-instance migrate)',
     note: 'The instance keeps running while its memory is copied to the other node.',
@@ -157,7 +160,7 @@ export function moveOptions(inst: MoveInstance, nodes: readonly MoveNode[]): Clu
       const refused = nodeRefusal(byName.get(node), node, needMiB);
       return refused ? { node, refused } : { node };
     });
-  const option = (how: ClusterMoveKind, refused: string | undefined, needMiB: number) => {
+  const option = (how: GanetiMoveKind, refused: string | undefined, needMiB: number) => {
     const t = refused ? [] : targets(needMiB);
     const none =
       !refused && !t.some((x) => !x.refused)
@@ -235,6 +238,9 @@ export function moveArgv(
         `--node=${checkedName(targetNode, 'node')}`,
         ...tail,
       ];
+    case 'offline':
+    case 'restart':
+      throw new Error(`Ganeti has no ${how} migration.`);
   }
 }
 

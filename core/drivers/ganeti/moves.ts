@@ -207,5 +207,9 @@ export function describeMove(move: ClusterMove): string {
       return `Fail over${to}:`;
     case 'move':
       return `Move${to}:`;
+    case 'offline':
+      return `Migrate (offline)${to}:`;
+    case 'restart':
+      return `Migrate (restart)${to}:`;
   }
 }

@@ -11,6 +11,7 @@ import type { GuestOptions, GuestSpec } from '../../../shared/guest-create';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
+import type { ClusterMoves } from '../capabilities';
 import type { NodeProbe } from '../detect';
 import type { ConsoleSource, GuestCreation } from '../capabilities';
 import type { Driver } from '../driver';
@@ -41,14 +42,17 @@ import { ResourcePoll } from './refresh';
 import { runWorker } from './tasks';
 import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
+import { inMaintenance, parseHaStatus } from './maintenance';
+import { ProxmoxMoves } from './moves';
 
-/** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete. */
+/** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'inventory',
   'vm-lifecycle',
   'console',
   'guest-create',
   'vm-delete',
+  'cluster-moves',
 ];
 
 /** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
@@ -74,6 +78,8 @@ export interface ProxmoxDriverOptions {
   pollMs?: number;
   /** Between two reads of a running task's status. */
   taskPollMs?: number;
+  /** Between two reads of HA's status while its CRM moves guests (maintenance). */
+  crmPollMs?: number;
 }
 
 export class ProxmoxDriver extends UnsupportedByDefault implements Driver, GuestCreation {
@@ -85,9 +91,21 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   private poll: ResourcePoll | undefined;
   private status: PveClusterStatus | undefined;
   private stopped = false;
+  /** Migrate VM (moves.ts): PVE's migrations, followed as worker tasks too. */
+  readonly clusterMoves: ClusterMoves;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
+    this.clusterMoves = new ProxmoxMoves({
+      api: () => this.client,
+      selfName: () => this.selfName(),
+      nodeStates: () => (this.status?.nodes ?? []).map((n) => ({ name: n.name, online: n.online })),
+      guestOf: (vm) => this.guestOf(vm),
+      load: () => this.load(),
+      exec: (argv) => this.o.session.exec(argv, { timeoutMs: 60_000 }),
+      taskPollMs: o.taskPollMs,
+      crmPollMs: o.crmPollMs,
+    });
   }
 
   private get label(): string {
@@ -127,7 +145,7 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       {
         readResources: async () =>
           parseClusterResources(await this.client.get('/cluster/resources')),
-        readStatus: async () => parseClusterStatus(await this.client.get('/cluster/status')),
+        readStatus: () => this.readStatus(),
         apply: (status, res) => this.apply(status, res),
       },
       this.status!,
@@ -181,11 +199,24 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   /** Reads the cluster's status and resources into the store; returns the resources. */
   async load(): Promise<PveResources> {
     const [status, resources] = await Promise.all([
-      this.client.get('/cluster/status').then(parseClusterStatus),
+      this.readStatus(),
       this.client.get('/cluster/resources').then(parseClusterResources),
     ]);
     this.apply(status, resources);
     return resources;
+  }
+
+  /** /cluster/status, with the nodes HA has in maintenance mode (none where HA cannot be read). */
+  private async readStatus(): Promise<PveClusterStatus> {
+    const [status, ha] = await Promise.all([
+      this.client.get('/cluster/status').then(parseClusterStatus),
+      this.client
+        .get('/cluster/ha/status/current')
+        .then(parseHaStatus)
+        .catch(() => undefined),
+    ]);
+    const maintenance = ha ? [...ha.lrm.keys()].filter((n) => inMaintenance(ha, n)) : [];
+    return maintenance.length ? { ...status, maintenance } : status;
   }
 
   /** Writes what was read; the store puts only what changed. */
@@ -225,6 +256,14 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       throw new ClusterdeckError('disconnected', `${this.label} has not named its cluster yet.`);
     const scope = pveScope(this.status);
     return kind === 'vm' ? guestId(scope, Number(nativeId)) : `${scope}:${kind}:${nativeId}`;
+  }
+
+  /** The connected node's name in its cluster. */
+  private selfName(): string {
+    const name = this.status && localNode(this.status);
+    if (!name)
+      throw new ClusterdeckError('disconnected', `${this.label} has not named its node yet.`);
+    return name;
   }
 
   async refresh(): Promise<void> {

@@ -94,8 +94,8 @@ export function pveCluster(
     const online = s ? s.online : !!r?.online;
     return {
       name,
-      // Proxmox nodes have no roles (no master): online or not.
-      role: online ? 'online' : 'offline',
+      // Proxmox nodes have no roles (no master): online, offline or in HA maintenance.
+      role: !online ? 'offline' : status.maintenance?.includes(name) ? 'maintenance' : 'online',
       cpus: r?.cpus ?? 0,
       memoryTotalMiB: Math.round((r?.memTotal ?? 0) / MiB),
       memoryFreeMiB: Math.round(((r?.memTotal ?? 0) - (r?.memUsed ?? 0)) / MiB),

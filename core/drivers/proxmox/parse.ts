@@ -89,6 +89,8 @@ export interface PveClusterStatus {
   /** The cluster's name; absent on a node that is in no cluster. */
   cluster?: { name: string; quorate: boolean; nodeCount: number; configVersion: number };
   nodes: PveStatusNode[];
+  /** Nodes HA has in maintenance mode (read from /cluster/ha/status/current beside it). */
+  maintenance?: readonly string[];
 }
 
 type Row = Record<string, unknown>;

@@ -25,7 +25,7 @@ function EnterDialog({
   onClose,
 }: {
   host: Host;
-  /** Its cluster places VMs itself (Ganeti): nothing to bring back, it drains and migrates. */
+  /** Its cluster places VMs itself (Ganeti, Proxmox VE): nothing to bring back, the cluster moves them. */
   managed: boolean;
   onClose: () => void;
 }) {
@@ -58,8 +58,8 @@ function EnterDialog({
         )}
         {managed ? (
           <p className="text-sm text-slate-500">
-            The node is drained: Ganeti places no new instance on it until it leaves maintenance
-            mode.
+            Its cluster&apos;s own maintenance mode: the cluster places nothing new on the node
+            until it leaves maintenance mode.
           </p>
         ) : (
           <Checkbox checked={bringBack} onChange={setBringBack}>
@@ -136,7 +136,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
   if (!inCluster) return null;
   const m =
     host.maintenance ??
-    (managedNode?.role === 'drained' ? { since: undefined, bringBack: [] } : undefined);
+    (managedNode?.role === 'drained' || managedNode?.role === 'maintenance'
+      ? { since: undefined, bringBack: [] }
+      : undefined);
   const exit = () =>
     void api.exitMaintenance({ hostId: host.id }).catch((e: unknown) => notify(errorMessage(e)));
   const remembered = new Set(m?.bringBack ?? []);
@@ -152,7 +154,9 @@ export function MaintenancePanel({ host }: { host: Host }) {
           <p className="mb-2">
             {m.since !== undefined
               ? `In maintenance mode since ${new Date(m.since).toLocaleString()}: no VM moves to it.`
-              : 'In maintenance mode: drained, so no instance is placed on it.'}
+              : managedNode?.role === 'maintenance'
+                ? 'In maintenance mode: its cluster moved the guests it manages away and places none on it.'
+                : 'In maintenance mode: drained, so no instance is placed on it.'}
             {m.bringBack.length > 0 &&
               ` ${m.bringBack.length} VM(s) come back when it leaves maintenance mode.`}
           </p>

@@ -111,7 +111,8 @@ export function ClusterMoveWizard({ vmId, targetNode }: { vmId: string; targetNo
         <div className="space-y-3">
           <p>
             {vm.name} is {vm.state === 'shutoff' ? 'shut off' : vm.state} on {primary}
-            {vm.placement ? ` (disk template ${vm.placement.diskTemplate})` : ''}.
+            {/* A guest that has a kind (VM, container) has no disk template, as in the tree. */}
+            {vm.placement && !vm.kind ? ` (disk template ${vm.placement.diskTemplate})` : ''}.
           </p>
           {!options && <p>Reading the cluster…</p>}
           {options && 'error' in options && (

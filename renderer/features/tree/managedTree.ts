@@ -14,6 +14,7 @@ export const MANAGED_ROLE_WORDS: Readonly<Record<ManagedNode['role'], string>> =
   drained: 'Drained',
   online: 'Online',
   offline: 'Offline',
+  maintenance: 'Maintenance mode',
 };
 
 export function managedClusterDetail(c: Cluster, up: number, hosts: number): string {
@@ -53,7 +54,12 @@ export function managedNodeRows(
         dropNode: n.name,
         ...(host ? { selection: { kind: 'host' as const, id: host.id } } : {}),
         managedNode: { clusterId: c.id, node: n.name },
-        tone: n.role === 'offline' ? 'bad' : n.role === 'drained' ? 'warn' : 'ok',
+        tone:
+          n.role === 'offline'
+            ? 'bad'
+            : n.role === 'drained' || n.role === 'maintenance'
+              ? 'warn'
+              : 'ok',
       }),
     );
     if (!isOpen(key)) continue;
