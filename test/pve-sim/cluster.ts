@@ -3,6 +3,7 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
+import { haRoutes, haRuleRoutes } from './ha';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 
@@ -270,4 +271,6 @@ export const routes: Record<string, Handler> = {
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
   ...accessRoutes,
+  ...haRoutes,
+  ...haRuleRoutes,
 };

@@ -20,6 +20,8 @@ function inventory(r: HaResource, node2: HaState['nodes'][number]['state'] = 'on
   const inv = emptyInventory();
   const ha: HaState = {
     stack: 'pacemaker',
+    manager: 'Pacemaker',
+    engine: 'Pacemaker on Corosync',
     clusterName: 'lab',
     quorate: true,
     stonithEnabled: true,

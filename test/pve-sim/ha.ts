@@ -1,0 +1,400 @@
+// The HA manager of the simulated cluster (pve-ha-manager): resources
+// (`vm:100`, `ct:200`) with their requested state, the node preferences of
+// each version (PVE 8: groups, `node:priority` lists; PVE 9: node-affinity
+// rules, groups migrated to rules and refused), /cluster/ha/status/current
+// as the CRM and the LRMs report it, and the CRM's work: a resource whose
+// requested state differs from its guest's starts or stops the guest after
+// a short delay, as the LRM's worker task (qmstart, vzstop...), on the node
+// its preference names when the guest is stopped there.
+import { PveError, flag, type Ctx, type Handler } from './context';
+import { findNode, quorate, type ClusterState, type Guest } from './state';
+
+export type HaRequest = 'started' | 'stopped' | 'disabled' | 'ignored';
+
+export interface SimHaResource {
+  sid: string;
+  type: 'vm' | 'ct';
+  vmid: number;
+  state: HaRequest;
+  group?: string;
+  comment?: string;
+  maxRestart: number;
+  maxRelocate: number;
+  /** PVE 9: back to the highest-priority node when it returns (default on). */
+  failback?: boolean;
+}
+
+export interface SimHaGroup {
+  group: string;
+  /** `pve1:2,pve2:1`, as given. */
+  nodes: string;
+  restricted: boolean;
+  nofailback: boolean;
+  comment?: string;
+}
+
+export interface SimHaRule {
+  rule: string;
+  type: 'node-affinity' | 'resource-affinity';
+  resources: string;
+  nodes?: string;
+  strict: boolean;
+  affinity?: 'positive' | 'negative';
+  disable: boolean;
+  comment?: string;
+}
+
+export interface SimHa {
+  resources: Map<string, SimHaResource>;
+  groups: Map<string, SimHaGroup>;
+  rules: Map<string, SimHaRule>;
+  /** The node whose CRM is master (the first online one when HA was first used). */
+  master?: string;
+  /** Milliseconds before the CRM acts on a changed request (a real CRM's round is ~10 s). */
+  settleMs: number;
+}
+
+// Kept beside the cluster's state rather than in it, so the HA manager is one file.
+const byCluster = new WeakMap<ClusterState, SimHa>();
+
+export function haOf(state: ClusterState): SimHa {
+  let ha = byCluster.get(state);
+  if (!ha) {
+    ha = { resources: new Map(), groups: new Map(), rules: new Map(), settleMs: 150 };
+    byCluster.set(state, ha);
+  }
+  return ha;
+}
+
+/** PVE's parse_sid: `100` is `vm:100`; the type must match the guest's. */
+function parseSid(ctx: Ctx, raw: string): { sid: string; type: 'vm' | 'ct'; guest: Guest } {
+  const m = /^(?:(vm|ct):)?(\d+)$/.exec(raw);
+  if (!m) throw new PveError(400, `unsupported resource type in '${raw}'\n`);
+  const vmid = Number(m[2]);
+  const guest = ctx.sim.state.guests.get(vmid);
+  const type = (m[1] as 'vm' | 'ct' | undefined) ?? (guest?.kind === 'lxc' ? 'ct' : 'vm');
+  const sid = `${type}:${vmid}`;
+  if (!guest || (guest.kind === 'lxc') !== (type === 'ct'))
+    throw new PveError(500, `${type === 'vm' ? 'VM' : 'CT'} ${vmid} does not exist\n`);
+  return { sid, type, guest };
+}
+
+/** `pve1:2,pve2` as [name, priority] pairs (no priority: 0). */
+export function nodePriorities(list: string): [string, number][] {
+  return list
+    .split(/[,;\s]+/)
+    .filter(Boolean)
+    .map((e) => {
+      const [name, prio] = e.split(':');
+      return [name!, Number(prio ?? 0)];
+    });
+}
+
+function checkNodes(ctx: Ctx, list: string): void {
+  for (const [name] of nodePriorities(list))
+    if (!findNode(ctx.sim.state, name))
+      throw new PveError(500, `node '${name}' does not exist in the cluster\n`);
+}
+
+const isPve9 = (ctx: Ctx): boolean => ctx.sim.schema.version === 'pve9';
+
+function refuseGroupsOn9(ctx: Ctx): void {
+  if (isPve9(ctx))
+    throw new PveError(500, 'ha groups have been migrated to rules: use node-affinity rules\n');
+}
+
+/** Where the CRM wants a stopped resource: its preference's highest online node. */
+function preferredNode(state: ClusterState, ha: SimHa, r: SimHaResource): string | undefined {
+  const lists: string[] = [];
+  if (r.group) lists.push(ha.groups.get(r.group)?.nodes ?? '');
+  for (const rule of ha.rules.values())
+    if (rule.type === 'node-affinity' && !rule.disable && rule.resources.split(',').includes(r.sid))
+      lists.push(rule.nodes ?? '');
+  const candidates = lists
+    .flatMap(nodePriorities)
+    .filter(([n]) => findNode(state, n)?.online)
+    .sort((a, b) => b[1] - a[1]);
+  return candidates[0]?.[0];
+}
+
+/** The CRM's round for one resource: the guest follows its requested state after settleMs. */
+function schedule(ctx: Ctx, sid: string): void {
+  const { state, tasks } = ctx.sim;
+  const ha = haOf(state);
+  setTimeout(() => {
+    const r = ha.resources.get(sid);
+    const g = r && state.guests.get(r.vmid);
+    if (!r || !g || !quorate(state) || r.state === 'ignored') return;
+    const want = r.state === 'started' ? 'running' : 'stopped';
+    if (g.status === want) return;
+    if (want === 'running') {
+      const target = preferredNode(state, ha, r);
+      if (target) g.node = target;
+    }
+    const prefix = g.kind === 'qemu' ? 'qm' : 'vz';
+    const verb = want === 'running' ? 'start' : 'stop';
+    tasks.start(g.node, `${prefix}${verb}`, String(g.vmid), 'root@pam', {
+      lines: [`${verb === 'start' ? 'starting' : 'stopping'} ${sid} (requested by HA)`],
+      finish: () => {
+        g.status = want;
+        if (want === 'running') g.startedAt = Math.floor(Date.now() / 1000);
+        else delete g.startedAt;
+      },
+    });
+  }, ha.settleMs).unref();
+}
+
+function resourceView(r: SimHaResource, pve9: boolean): Record<string, unknown> {
+  return {
+    sid: r.sid,
+    type: r.type,
+    state: r.state,
+    digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4',
+    max_restart: r.maxRestart,
+    max_relocate: r.maxRelocate,
+    ...(r.group ? { group: r.group } : {}),
+    ...(r.comment ? { comment: r.comment } : {}),
+    ...(pve9 ? { failback: r.failback === false ? 0 : 1 } : {}),
+  };
+}
+
+function resourceOf(ctx: Ctx): SimHaResource {
+  const { sid } = parseSid(ctx, String(ctx.params.sid));
+  const r = haOf(ctx.sim.state).resources.get(sid);
+  if (!r) throw new PveError(500, `no such resource '${sid}'\n`);
+  return r;
+}
+
+function setRequest(ctx: Ctx, r: SimHaResource): void {
+  const state = ctx.params.state as HaRequest | 'enabled' | undefined;
+  // `enabled` is the old name of `started`, as PVE reads it.
+  if (state) r.state = state === 'enabled' ? 'started' : state;
+}
+
+/** The service's line of status/current, as the CRM words it. */
+function serviceEntry(state: ClusterState, r: SimHaResource): Record<string, unknown> {
+  const g = state.guests.get(r.vmid);
+  const running = g?.status === 'running';
+  const want = r.state === 'started';
+  const crm =
+    r.state === 'ignored'
+      ? 'ignored'
+      : want
+        ? running
+          ? 'started'
+          : 'request_start'
+        : running
+          ? 'request_stop'
+          : r.state === 'disabled'
+            ? 'disabled'
+            : 'stopped';
+  const node = g?.node ?? '';
+  return {
+    id: `service:${r.sid}`,
+    type: 'service',
+    sid: r.sid,
+    node,
+    state: crm,
+    crm_state: crm,
+    request_state: r.state,
+    max_restart: r.maxRestart,
+    max_relocate: r.maxRelocate,
+    status: `${r.sid} (${node}, ${crm})`,
+  };
+}
+
+function statusCurrent(ctx: Ctx): unknown[] {
+  const { state } = ctx.sim;
+  const ha = haOf(state);
+  const now = Math.floor(Date.now() / 1000);
+  const ok = quorate(state);
+  const out: Record<string, unknown>[] = [
+    {
+      id: 'quorum',
+      type: 'quorum',
+      node: ctx.local ?? state.nodes[0]!.name,
+      quorate: ok ? 1 : 0,
+      status: ok ? 'OK' : 'No quorum on node',
+    },
+  ];
+  if (!ha.resources.size) return out;
+  ha.master ??= state.nodes.find((n) => n.online)?.name;
+  const master = ha.master && findNode(state, ha.master)?.online ? ha.master : undefined;
+  if (master)
+    out.push({
+      id: 'master',
+      type: 'master',
+      node: master,
+      status: `${master} (active, ${new Date().toUTCString()})`,
+      timestamp: now,
+    });
+  for (const n of state.nodes) {
+    const busy = [...ha.resources.values()].some((r) => state.guests.get(r.vmid)?.node === n.name);
+    const word = !n.online ? 'old timestamp - dead?' : busy ? 'active' : 'idle';
+    out.push({
+      id: `lrm:${n.name}`,
+      type: 'lrm',
+      node: n.name,
+      status: `${n.name} (${word}, ${new Date().toUTCString()})`,
+      timestamp: n.online ? now : now - 600,
+    });
+  }
+  for (const r of ha.resources.values()) out.push(serviceEntry(state, r));
+  return out;
+}
+
+export const haRoutes: Record<string, Handler> = {
+  'GET /cluster/ha/status/current': statusCurrent,
+  'GET /cluster/ha/resources': (ctx) => {
+    const type = ctx.params.type as string | undefined;
+    return [...haOf(ctx.sim.state).resources.values()]
+      .filter((r) => !type || r.type === type)
+      .map((r) => resourceView(r, isPve9(ctx)));
+  },
+  'GET /cluster/ha/resources/{sid}': (ctx) => resourceView(resourceOf(ctx), isPve9(ctx)),
+  'POST /cluster/ha/resources': (ctx) => {
+    const ha = haOf(ctx.sim.state);
+    const { sid, type, guest } = parseSid(ctx, String(ctx.params.sid));
+    if (ctx.params.type !== undefined && ctx.params.type !== type)
+      throw new PveError(400, `types does not match\n`);
+    if (ha.resources.has(sid)) throw new PveError(500, `resource ID '${sid}' already defined\n`);
+    const group = ctx.params.group as string | undefined;
+    if (group !== undefined) {
+      refuseGroupsOn9(ctx);
+      if (!ha.groups.has(group)) throw new PveError(500, `group '${group}' does not exist\n`);
+    }
+    const r: SimHaResource = {
+      sid,
+      type,
+      vmid: guest.vmid,
+      state: 'started',
+      maxRestart: Number(ctx.params.max_restart ?? 1),
+      maxRelocate: Number(ctx.params.max_relocate ?? 1),
+      ...(group ? { group } : {}),
+      ...(ctx.params.comment !== undefined ? { comment: String(ctx.params.comment) } : {}),
+      ...(ctx.params.failback !== undefined ? { failback: flag(ctx.params.failback) } : {}),
+    };
+    setRequest(ctx, r);
+    ha.resources.set(sid, r);
+    schedule(ctx, sid);
+    return null;
+  },
+  'PUT /cluster/ha/resources/{sid}': (ctx) => {
+    const r = resourceOf(ctx);
+    const group = ctx.params.group as string | undefined;
+    if (group !== undefined) {
+      refuseGroupsOn9(ctx);
+      if (!haOf(ctx.sim.state).groups.has(group))
+        throw new PveError(500, `group '${group}' does not exist\n`);
+      r.group = group;
+    }
+    if (ctx.params.comment !== undefined) r.comment = String(ctx.params.comment);
+    setRequest(ctx, r);
+    schedule(ctx, r.sid);
+    return null;
+  },
+  'DELETE /cluster/ha/resources/{sid}': (ctx) => {
+    const r = resourceOf(ctx);
+    const ha = haOf(ctx.sim.state);
+    ha.resources.delete(r.sid);
+    // PVE 9's purge (default on): the resource leaves its rules; a rule left empty goes.
+    if (isPve9(ctx) && ctx.params.purge !== 0 && ctx.params.purge !== '0')
+      for (const rule of [...ha.rules.values()]) {
+        const rest = rule.resources.split(',').filter((s) => s !== r.sid);
+        if (!rest.length) ha.rules.delete(rule.rule);
+        else rule.resources = rest.join(',');
+      }
+    return null;
+  },
+  'GET /cluster/ha/groups': (ctx) =>
+    [...haOf(ctx.sim.state).groups.values()].map((g) => ({
+      group: g.group,
+      type: 'group',
+      nodes: g.nodes,
+      restricted: g.restricted ? 1 : 0,
+      nofailback: g.nofailback ? 1 : 0,
+      digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4',
+      ...(g.comment ? { comment: g.comment } : {}),
+    })),
+  'POST /cluster/ha/groups': (ctx) => {
+    refuseGroupsOn9(ctx);
+    const ha = haOf(ctx.sim.state);
+    const group = String(ctx.params.group);
+    if (ha.groups.has(group)) throw new PveError(500, `group '${group}' already defined\n`);
+    const nodes = String(ctx.params.nodes);
+    checkNodes(ctx, nodes);
+    ha.groups.set(group, {
+      group,
+      nodes,
+      restricted: flag(ctx.params.restricted),
+      nofailback: flag(ctx.params.nofailback),
+      ...(ctx.params.comment !== undefined ? { comment: String(ctx.params.comment) } : {}),
+    });
+    return null;
+  },
+  'DELETE /cluster/ha/groups/{group}': (ctx) => {
+    const ha = haOf(ctx.sim.state);
+    const group = String(ctx.params.group);
+    if (!ha.groups.has(group)) throw new PveError(500, `no such ha group '${group}'\n`);
+    const user = [...ha.resources.values()].find((r) => r.group === group);
+    if (user) throw new PveError(500, `ha group '${group}' is used by resource '${user.sid}'\n`);
+    ha.groups.delete(group);
+    return null;
+  },
+};
+
+/** PVE 9's rules (no such paths in PVE 8's schema, so never routed there). */
+export const haRuleRoutes: Record<string, Handler> = {
+  'GET /cluster/ha/rules': (ctx) =>
+    [...haOf(ctx.sim.state).rules.values()]
+      .filter((r) => !ctx.params.type || r.type === ctx.params.type)
+      .filter(
+        (r) => !ctx.params.resource || r.resources.split(',').includes(String(ctx.params.resource)),
+      )
+      .map((r) => ({
+        rule: r.rule,
+        type: r.type,
+        resources: r.resources,
+        ...(r.nodes ? { nodes: r.nodes } : {}),
+        ...(r.type === 'node-affinity' ? { strict: r.strict ? 1 : 0 } : {}),
+        ...(r.affinity ? { affinity: r.affinity } : {}),
+        ...(r.disable ? { disable: 1 } : {}),
+        ...(r.comment ? { comment: r.comment } : {}),
+        digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4',
+      })),
+  'POST /cluster/ha/rules': (ctx) => {
+    const ha = haOf(ctx.sim.state);
+    const rule = String(ctx.params.rule);
+    if (ha.rules.has(rule)) throw new PveError(500, `rule '${rule}' already defined\n`);
+    const type = ctx.params.type as SimHaRule['type'];
+    const resources = String(ctx.params.resources)
+      .split(/[,;\s]+/)
+      .filter(Boolean);
+    for (const sid of resources)
+      if (!ha.resources.has(sid))
+        throw new PveError(500, `resource '${sid}' is not an HA resource\n`);
+    const nodes = ctx.params.nodes as string | undefined;
+    if (type === 'node-affinity') {
+      if (!nodes) throw new PveError(400, `node-affinity rule '${rule}' needs nodes\n`);
+      checkNodes(ctx, nodes);
+    }
+    ha.rules.set(rule, {
+      rule,
+      type,
+      resources: resources.join(','),
+      ...(nodes ? { nodes } : {}),
+      strict: flag(ctx.params.strict),
+      disable: flag(ctx.params.disable),
+      ...(ctx.params.affinity ? { affinity: ctx.params.affinity as 'positive' } : {}),
+      ...(ctx.params.comment !== undefined ? { comment: String(ctx.params.comment) } : {}),
+    });
+    for (const sid of resources) schedule(ctx, sid);
+    return null;
+  },
+  'DELETE /cluster/ha/rules/{rule}': (ctx) => {
+    const ha = haOf(ctx.sim.state);
+    const rule = String(ctx.params.rule);
+    if (!ha.rules.delete(rule)) throw new PveError(500, `no such ha rule '${rule}'\n`);
+    return null;
+  },
+};
