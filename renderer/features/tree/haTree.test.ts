@@ -51,6 +51,13 @@ describe('the tree’s HA words', () => {
     expect(haVmSuffix(inventory(resource()), vmOn('h2'))).toBe(', HA Started on hanode1');
   });
 
+  it('finds a resource that names its guest (Proxmox VE: vmUuid) without a domain', () => {
+    const { domain: _d, ...rest } = resource({ id: 'vm:100', role: 'started' });
+    const pve = { ...rest, vmUuid: 'u-web' };
+    expect(haVmSuffix(inventory(pve), vmOn('h1'))).toBe(', HA started');
+    expect(haVmSuffix(inventory({ ...pve, vmUuid: 'u-other' }), vmOn('h1'))).toBe('');
+  });
+
   it('says a stopped, disabled resource and nothing for a VM that is no resource', () => {
     const stopped = resource({ role: 'Stopped', nodes: [], targetStopped: true });
     expect(haVmSuffix(inventory(stopped), vmOn('h1'))).toBe(', HA Stopped (disabled)');
