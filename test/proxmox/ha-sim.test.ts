@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRecord, Vm } from '../../shared/model';
+import type { CommandRecord, Host, Vm } from '../../shared/model';
 import { parseProbe } from '../../core/drivers/detect';
 import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { HA_EVERY } from '../../core/drivers/proxmox/ha-driver';
@@ -96,6 +96,28 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     beforeAll(async () => {
       sim = await startPveSim({ version, taskStepMs: 10 });
       haOf(sim.state).settleMs = 50;
+      // The host this driver is, as the hosts service publishes it (its host name read at connect).
+      const host: Host = {
+        id: 'h1',
+        name: 'pve1',
+        address: '127.0.0.1',
+        port: 22,
+        user: 'root',
+        auth: 'agent',
+        state: 'connected',
+        stack: 'proxmox',
+        info: {
+          hostname: 'pve1',
+          cpuModel: 'Intel Xeon',
+          cpus: 8,
+          memoryKiB: 1,
+          software: [],
+          virtualization: 'kvm',
+          uptimeSeconds: 1,
+          uptimeReadAt: 0,
+        },
+      };
+      store.put('hosts', 'h1', host);
       d = new ProxmoxDriver({
         session: fakeSession(sim),
         hostId: 'h1',

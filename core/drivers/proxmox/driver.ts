@@ -7,6 +7,7 @@
 // HA manager is read with the poll and drives HA guests (ha-driver.ts).
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
+import type { HaState } from '../../../shared/ha';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
@@ -218,8 +219,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       const prev = store.get('clusters', id);
       hostIds = [...new Set([...(prev?.hostIds ?? []), hostId])];
       const cluster = pveCluster(status, resources, hostIds);
-      const read = this.ha?.current;
-      const ha = read && (this.haProblem ? { ...read, problem: this.haProblem } : read);
+      const ha = this.haFacet(hostIds);
       if (cluster)
         store.put('clusters', id, {
           ...cluster,
@@ -241,6 +241,22 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       hostId,
       local ? nodeStorages(resources, local, hostId, scope) : [],
     );
+  }
+
+  /** The HA state to publish: each HA node named by the Clusterdeck host it is, when added. */
+  private haFacet(hostIds: readonly string[]): HaState | undefined {
+    const read = this.ha?.current;
+    if (!read) return undefined;
+    const hostOf = (node: string) =>
+      hostIds.find((id) => {
+        const hn = this.o.store.get('hosts', id)?.info?.hostname;
+        return !!hn && (hn === node || hn.startsWith(`${node}.`));
+      });
+    const nodes = read.nodes.map((n) => {
+      const hostId = hostOf(n.name);
+      return hostId ? { ...n, hostId } : n;
+    });
+    return { ...read, nodes, ...(this.haProblem ? { problem: this.haProblem } : {}) };
   }
 
   entityId(kind: 'vm' | 'pool' | 'net', nativeId: string): string {
