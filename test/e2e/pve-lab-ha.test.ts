@@ -2,8 +2,9 @@
 // offers Protect with HA with a priority per node; the confirmation shows the
 // pvesh commands (a group on PVE 8, a node-affinity rule on PVE 9, as the
 // lab's version has them); the VM shows as protected on its tab and in the
-// tree, and `pvesh get` over SSH on another node says the same. Remove HA
-// takes it all back. Found by visible labels, as a user would.
+// tree, and `pvesh get` over SSH on another node says the same. Shut down
+// and Start go through HA (the resource's requested state); Remove HA takes
+// it all back. Found by visible labels, as a user would.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -43,7 +44,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe.skipIf(!canRun)('Protect with HA on Proxmox VE in Chromium', () => {
-  it('protects a running VM with preferred nodes, then removes HA', async () => {
+  it('protects a running VM with preferred nodes, shuts it down and starts it through HA, then removes HA', async () => {
     const version = (await ssh!.exec(['pveversion'])).stdout;
     const rules = /^pve-manager\/9\./.test(version);
     const tree = page.getByRole('tree', { name: 'Resources' });
@@ -85,6 +86,28 @@ describe.skipIf(!canRun)('Protect with HA on Proxmox VE in Chromium', () => {
       ),
     ]);
 
+    // Shut down and Start go through HA: the resource's requested state.
+    const toolbar = page.getByRole('toolbar', { name: 'Actions' });
+    await toolbar.getByRole('button', { name: 'Shut down' }).click();
+    const confirm = page.getByRole('alertdialog', { name: /Shut down web01/ });
+    await confirm.waitFor({ timeout: 3000 }).then(
+      () => confirm.getByRole('button', { name: 'Shut down' }).click(),
+      () => undefined,
+    );
+    await tree
+      .getByRole('treeitem', { name: /^web01 Shut off, HA stopped/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await pveshGet('/cluster/ha/resources')).toEqual([
+      expect.objectContaining({ sid: 'vm:100', state: 'stopped' }),
+    ]);
+    await toolbar.getByRole('button', { name: 'Start' }).click();
+    await tree
+      .getByRole('treeitem', { name: /^web01 Running, HA started/ })
+      .waitFor({ timeout: 30_000 });
+    expect(await pveshGet('/cluster/ha/resources')).toEqual([
+      expect.objectContaining({ sid: 'vm:100', state: 'started' }),
+    ]);
+
     await ha.getByRole('button', { name: 'Remove HA…' }).click();
     const remove = page.getByRole('alertdialog', { name: 'Remove HA from web01?' });
     await remove.getByText('pvesh delete /cluster/ha/resources/vm:100').waitFor();
@@ -92,8 +115,9 @@ describe.skipIf(!canRun)('Protect with HA on Proxmox VE in Chromium', () => {
     await ha.getByRole('button', { name: 'Protect with HA…' }).waitFor({ timeout: 30_000 });
     expect(await pveshGet('/cluster/ha/resources')).toEqual([]);
     expect(await pveshGet(rules ? '/cluster/ha/rules' : '/cluster/ha/groups')).toEqual([]);
-    // Remove HA leaves the guest as it was: running on pve1.
-    const st = await pveshGet<{ status: string }>('/nodes/pve1/qemu/100/status/current');
-    expect(st.status).toBe('running');
+    // Started again by HA on its preferred online node (pve2); Remove HA leaves it running there.
+    const guests =
+      await pveshGet<{ vmid: number; node: string; status: string }[]>('/cluster/resources');
+    expect(guests.find((g) => g.vmid === 100)).toMatchObject({ node: 'pve2', status: 'running' });
   }, 180_000);
 });
