@@ -3,7 +3,8 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
-import { haRoutes, haRuleRoutes } from './ha';
+import { haRoutes } from './ha';
+import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 

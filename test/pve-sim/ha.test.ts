@@ -108,6 +108,29 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('the %s simulator’s HA manage
     },
   );
 
+  it('moves a running resource to the higher-priority node its preference names', async () => {
+    const ct = sim.state.guests.get(200)!;
+    expect([ct.node, ct.status]).toEqual(['pve1', 'running']);
+    if (version === 'pve8') {
+      await call('POST', '/cluster/ha/groups', { group: 'g-ct', nodes: 'pve3:2,pve1:1' });
+      await call('POST', '/cluster/ha/resources', { sid: 'ct:200', group: 'g-ct' });
+    } else {
+      await call('POST', '/cluster/ha/resources', { sid: 'ct:200' });
+      await call('POST', '/cluster/ha/rules', {
+        rule: 'r-ct',
+        type: 'node-affinity',
+        resources: 'ct:200',
+        nodes: 'pve3:2,pve1:1',
+      });
+    }
+    await until(() => ct.node === 'pve3');
+    expect(ct.status).toBe('running');
+    expect(sim.tasks.list('pve1').map((t) => t.type)).toContain('vzmigrate');
+    expect((await call('DELETE', '/cluster/ha/resources/ct:200')).status).toBe(200);
+    if (version === 'pve8')
+      expect((await call('DELETE', '/cluster/ha/groups/g-ct')).status).toBe(200);
+  });
+
   it('removes a resource; PVE 9 purges it from its rules', async () => {
     expect((await call('DELETE', '/cluster/ha/resources/vm:101')).status).toBe(200);
     expect((await call('GET', '/cluster/ha/resources')).body.data).toEqual([]);

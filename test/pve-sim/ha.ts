@@ -90,7 +90,7 @@ export function nodePriorities(list: string): [string, number][] {
     });
 }
 
-function checkNodes(ctx: Ctx, list: string): void {
+export function checkNodes(ctx: Ctx, list: string): void {
   for (const [name] of nodePriorities(list))
     if (!findNode(ctx.sim.state, name))
       throw new PveError(500, `node '${name}' does not exist in the cluster\n`);
@@ -103,22 +103,25 @@ function refuseGroupsOn9(ctx: Ctx): void {
     throw new PveError(500, 'ha groups have been migrated to rules: use node-affinity rules\n');
 }
 
-/** Where the CRM wants a stopped resource: its preference's highest online node. */
-function preferredNode(state: ClusterState, ha: SimHa, r: SimHaResource): string | undefined {
+/** A resource's node preferences: its group's (PVE 8) and its enabled node-affinity rules' (PVE 9). */
+function preferences(ha: SimHa, r: SimHaResource): [string, number][] {
   const lists: string[] = [];
   if (r.group) lists.push(ha.groups.get(r.group)?.nodes ?? '');
   for (const rule of ha.rules.values())
     if (rule.type === 'node-affinity' && !rule.disable && rule.resources.split(',').includes(r.sid))
       lists.push(rule.nodes ?? '');
-  const candidates = lists
-    .flatMap(nodePriorities)
+  return lists.flatMap(nodePriorities);
+}
+
+/** Where the CRM wants the resource: its preference's highest online node. */
+function preferredNode(state: ClusterState, ha: SimHa, r: SimHaResource): string | undefined {
+  return preferences(ha, r)
     .filter(([n]) => findNode(state, n)?.online)
-    .sort((a, b) => b[1] - a[1]);
-  return candidates[0]?.[0];
+    .sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
 /** The CRM's round for one resource: the guest follows its requested state after settleMs. */
-function schedule(ctx: Ctx, sid: string): void {
+export function schedule(ctx: Ctx, sid: string): void {
   const { state, tasks } = ctx.sim;
   const ha = haOf(state);
   setTimeout(() => {
@@ -126,7 +129,10 @@ function schedule(ctx: Ctx, sid: string): void {
     const g = r && state.guests.get(r.vmid);
     if (!r || !g || !quorate(state) || r.state === 'ignored') return;
     const want = r.state === 'started' ? 'running' : 'stopped';
-    if (g.status === want) return;
+    if (g.status === want) {
+      if (want === 'running') relocate(state, ha, r, g, tasks);
+      return;
+    }
     if (want === 'running') {
       const target = preferredNode(state, ha, r);
       if (target) g.node = target;
@@ -142,6 +148,34 @@ function schedule(ctx: Ctx, sid: string): void {
       },
     });
   }, ha.settleMs).unref();
+}
+
+/**
+ * A running resource whose preference names a better online node goes there,
+ * as the CRM does (unless the group says nofailback or the resource
+ * failback=0): a VM live (qmigrate), a container by restart (vzmigrate).
+ */
+function relocate(
+  state: ClusterState,
+  ha: SimHa,
+  r: SimHaResource,
+  g: Guest,
+  tasks: Ctx['sim']['tasks'],
+): void {
+  const group = r.group ? ha.groups.get(r.group) : undefined;
+  if (group?.nofailback || r.failback === false) return;
+  const target = preferredNode(state, ha, r);
+  if (!target || target === g.node) return;
+  const prio = (node: string) =>
+    Math.max(-1, ...preferences(ha, r).flatMap(([n, p]) => (n === node ? [p] : [])));
+  if (prio(target) <= prio(g.node)) return;
+  const from = g.node;
+  tasks.start(from, g.kind === 'qemu' ? 'qmigrate' : 'vzmigrate', String(g.vmid), 'root@pam', {
+    lines: [`starting migration of ${r.sid} to node '${target}' (requested by HA)`],
+    finish: () => {
+      g.node = target;
+    },
+  });
 }
 
 function resourceView(r: SimHaResource, pve9: boolean): Record<string, unknown> {
@@ -339,62 +373,6 @@ export const haRoutes: Record<string, Handler> = {
     const user = [...ha.resources.values()].find((r) => r.group === group);
     if (user) throw new PveError(500, `ha group '${group}' is used by resource '${user.sid}'\n`);
     ha.groups.delete(group);
-    return null;
-  },
-};
-
-/** PVE 9's rules (no such paths in PVE 8's schema, so never routed there). */
-export const haRuleRoutes: Record<string, Handler> = {
-  'GET /cluster/ha/rules': (ctx) =>
-    [...haOf(ctx.sim.state).rules.values()]
-      .filter((r) => !ctx.params.type || r.type === ctx.params.type)
-      .filter(
-        (r) => !ctx.params.resource || r.resources.split(',').includes(String(ctx.params.resource)),
-      )
-      .map((r) => ({
-        rule: r.rule,
-        type: r.type,
-        resources: r.resources,
-        ...(r.nodes ? { nodes: r.nodes } : {}),
-        ...(r.type === 'node-affinity' ? { strict: r.strict ? 1 : 0 } : {}),
-        ...(r.affinity ? { affinity: r.affinity } : {}),
-        ...(r.disable ? { disable: 1 } : {}),
-        ...(r.comment ? { comment: r.comment } : {}),
-        digest: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4',
-      })),
-  'POST /cluster/ha/rules': (ctx) => {
-    const ha = haOf(ctx.sim.state);
-    const rule = String(ctx.params.rule);
-    if (ha.rules.has(rule)) throw new PveError(500, `rule '${rule}' already defined\n`);
-    const type = ctx.params.type as SimHaRule['type'];
-    const resources = String(ctx.params.resources)
-      .split(/[,;\s]+/)
-      .filter(Boolean);
-    for (const sid of resources)
-      if (!ha.resources.has(sid))
-        throw new PveError(500, `resource '${sid}' is not an HA resource\n`);
-    const nodes = ctx.params.nodes as string | undefined;
-    if (type === 'node-affinity') {
-      if (!nodes) throw new PveError(400, `node-affinity rule '${rule}' needs nodes\n`);
-      checkNodes(ctx, nodes);
-    }
-    ha.rules.set(rule, {
-      rule,
-      type,
-      resources: resources.join(','),
-      ...(nodes ? { nodes } : {}),
-      strict: flag(ctx.params.strict),
-      disable: flag(ctx.params.disable),
-      ...(ctx.params.affinity ? { affinity: ctx.params.affinity as 'positive' } : {}),
-      ...(ctx.params.comment !== undefined ? { comment: String(ctx.params.comment) } : {}),
-    });
-    for (const sid of resources) schedule(ctx, sid);
-    return null;
-  },
-  'DELETE /cluster/ha/rules/{rule}': (ctx) => {
-    const ha = haOf(ctx.sim.state);
-    const rule = String(ctx.params.rule);
-    if (!ha.rules.delete(rule)) throw new PveError(500, `no such ha rule '${rule}'\n`);
     return null;
   },
 };
