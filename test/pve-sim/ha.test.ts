@@ -69,6 +69,16 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('the %s simulator’s HA manage
       200,
     );
     await until(() => sim.state.guests.get(101)!.status === 'stopped');
+    // qm start of an HA guest is a request to HA, as PVE's API makes it.
+    const started = await call('POST', '/nodes/pve2/qemu/101/status/start');
+    expect(started.body.data).toMatch(/^UPID:pve2:[0-9A-F:]+:hastart:101:root@pam!clusterdeck:$/);
+    await until(() => sim.state.guests.get(101)!.status === 'running');
+    expect(haOf(sim.state).resources.get('vm:101')!.state).toBe('started');
+    const current = await call('GET', '/nodes/pve2/qemu/101/status/current');
+    expect((current.body.data as { ha: unknown }).ha).toEqual({ managed: 1, state: 'started' });
+    await call('POST', '/nodes/pve2/qemu/101/status/shutdown');
+    await until(() => sim.state.guests.get(101)!.status === 'stopped');
+    expect(haOf(sim.state).resources.get('vm:101')!.state).toBe('stopped');
   });
 
   it(

@@ -376,3 +376,30 @@ export const haRoutes: Record<string, Handler> = {
     return null;
   },
 };
+
+/**
+ * qm/pct start, stop and shutdown of a guest HA manages, as PVE's API does
+ * them: no direct action, but an `hastart`/`hastop` task that sets the
+ * resource's requested state (the CRM then acts). Undefined for another guest.
+ */
+export function haPowerRequest(ctx: Ctx, g: Guest, action: string): string | undefined {
+  const r = [...haOf(ctx.sim.state).resources.values()].find((x) => x.vmid === g.vmid);
+  if (!r || r.state === 'ignored' || !['start', 'stop', 'shutdown'].includes(action))
+    return undefined;
+  const start = action === 'start';
+  return ctx.sim.tasks.start(g.node, start ? 'hastart' : 'hastop', String(g.vmid), ctx.user, {
+    lines: [`Requesting HA ${start ? 'start' : 'stop'} for VM ${g.vmid}`],
+    finish: () => {
+      r.state = start ? 'started' : 'stopped';
+      schedule(ctx, r.sid);
+    },
+  });
+}
+
+/** The `ha` of a guest's status/current: managed, with its requested state when it is. */
+export function guestHaStatus(state: ClusterState, vmid: number): Record<string, unknown> {
+  const r = [...haOf(state).resources.values()].find((x) => x.vmid === vmid);
+  return r
+    ? { managed: 1, state: r.state, ...(r.group ? { group: r.group } : {}) }
+    : { managed: 0 };
+}
