@@ -117,6 +117,20 @@ describe('Proxmox VE HA state', () => {
     ]);
   });
 
+  it('shows a disarmed HA (PVE 9.1) as its maintenance mode', () => {
+    const read = (armed: string): PveHaRead => ({
+      status: [
+        ...status,
+        { id: 'fencing', type: 'fencing', node: '', status: armed, 'armed-state': armed },
+      ],
+      resources: [],
+      preferences: [],
+      kind: 'rules',
+    });
+    expect(pveHaState(read('disarmed'), cluster, 's', 'h1').maintenanceMode).toBe(true);
+    expect(pveHaState(read('armed'), cluster, 's', 'h1').maintenanceMode).toBe(false);
+  });
+
   it('takes PVE 9 node-affinity rules as preferences, leaving disabled and other rules out', () => {
     const read: PveHaRead = {
       status,

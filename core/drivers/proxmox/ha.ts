@@ -91,6 +91,8 @@ export function pveHaState(
   const status = rows(read.status);
   const quorum = status.find((e) => e.type === 'quorum');
   const master = status.find((e) => e.type === 'master');
+  // PVE 9.1: HA disarmed (or disarming) for cluster-wide maintenance: nothing is recovered.
+  const armed = str(status.find((e) => e.type === 'fencing')?.['armed-state']);
   const lrm = new Map(
     status.filter((e) => e.type === 'lrm').map((e) => [str(e.node), lrmWord(str(e.status))]),
   );
@@ -134,7 +136,7 @@ export function pveHaState(
     ...(master ? { dc: str(master.node) } : {}),
     // PVE's HA always fences a lost node (its watchdog), when a resource is configured.
     stonithEnabled: true,
-    maintenanceMode: false,
+    maintenanceMode: armed === 'disarmed' || armed === 'disarming',
     nodes,
     resources,
     failedActions: [],

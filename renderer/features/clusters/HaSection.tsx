@@ -107,7 +107,12 @@ export function HaSection({ cluster }: { cluster: Cluster }) {
           ['Fencing', ha.stonithEnabled ? 'On' : 'Off'],
           ['Controller', ha.dc ?? 'None'],
           ...(ha.maintenanceMode
-            ? [['Maintenance mode', 'On: Pacemaker does not start, stop or move anything'] as const]
+            ? [
+                [
+                  'Maintenance mode',
+                  `On: ${ha.manager} does not start, stop or move anything`,
+                ] as const,
+              ]
             : []),
           ['Read from', ha.readFrom],
         ].map(([k, v]) => [k, v] as [string, string])}
