@@ -5,7 +5,6 @@
 // changed state (what HA does shows there first); the resources and the
 // groups or rules only when the services or their requested states in that
 // status changed, or after Clusterdeck changed them.
-import { ClusterdeckError } from '../../../shared/errors';
 import type { HaState } from '../../../shared/ha';
 import type { PlanStepView } from '../../../shared/storage';
 import type { Vm } from '../../../shared/model';
@@ -18,7 +17,6 @@ import {
   pveHaState,
   requestStateCall,
   serviceDigest,
-  sidOf,
   unprotectCalls,
   type HaPreferenceKind,
   type PveCall,
@@ -181,10 +179,5 @@ export class PveHaFacet {
         throw err;
       }
     }
-  }
-
-  static sid(vm: Vm, vmid: number): string {
-    if (!vmid) throw new ClusterdeckError('not-found', `${vm.name} is not a Proxmox VE guest.`);
-    return sidOf(vmid, vm.kind === 'container' ? 'container' : 'vm');
   }
 }
