@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { haStateSchema } from '../../../shared/ha';
 import {
   parseNodeList,
   protectCalls,
@@ -75,6 +76,7 @@ describe('Proxmox VE HA state', () => {
       kind: 'groups',
     };
     const ha = pveHaState(read, cluster, 'proxmox:homelab', 'h1');
+    expect(haStateSchema.parse(ha)).toEqual(ha);
     expect(ha).toMatchObject({
       stack: 'proxmox',
       clusterName: 'homelab',
