@@ -163,7 +163,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     });
 
     it('plans Protect with HA with the version’s own preferences and refuses an unknown node', async () => {
-      const plan = await d.haGuests.planProtect(vm('web01'), [
+      const plan = await d.haGuests!.planProtect(vm('web01'), [
         { node: 'pve2', score: 1 },
         { node: 'pve3', score: 2 },
       ]);
@@ -179,14 +179,14 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
           "pvesh create /cluster/ha/resources --sid vm:100 --state started --comment 'web01, protected by Clusterdeck'",
           "pvesh create /cluster/ha/rules --rule clusterdeck-100 --type node-affinity --resources vm:100 --nodes pve3:2,pve2:1 --strict 0 --comment 'Preferred nodes of web01'",
         ]);
-      const bad = await d.haGuests.planProtect(vm('web01'), [{ node: 'pve7', score: 1 }]);
+      const bad = await d.haGuests!.planProtect(vm('web01'), [{ node: 'pve7', score: 1 }]);
       expect(bad.problems).toEqual(['pve7 is not a node of homelab.']);
       expect(bad.steps).toEqual([]);
     });
 
     it('protects a running VM with preferred nodes: the resource, its preference, its state read back', async () => {
       const { ctx, commands } = taskContext();
-      await d.haGuests.protect(vm('web01'), [{ node: 'pve1', score: 5 }], ctx);
+      await d.haGuests!.protect(vm('web01'), [{ node: 'pve1', score: 5 }], ctx);
       expect(commands()).toHaveLength(2);
       const simHa = haOf(sim.state);
       expect(simHa.resources.get('vm:100')).toMatchObject({ state: 'started' });
@@ -211,7 +211,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         targetStopped: false,
       });
       expect(ha().dc).toBe('pve1');
-      const again = await d.haGuests.planProtect(vm('web01'), []);
+      const again = await d.haGuests!.planProtect(vm('web01'), []);
       expect(again.problems).toEqual(['web01 is already protected with HA.']);
     });
 
@@ -236,7 +236,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('protects a running container without preferences: started, as it is', async () => {
       const { ctx, commands } = taskContext();
-      await d.haGuests.protect(vm('dns01'), [], ctx);
+      await d.haGuests!.protect(vm('dns01'), [], ctx);
       expect(commands()).toEqual([
         "pvesh create /cluster/ha/resources --sid ct:200 --state started --comment 'dns01, protected by Clusterdeck'",
       ]);
@@ -245,7 +245,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('removes HA: the resource and what Clusterdeck made for it go; the guest runs on', async () => {
       const { ctx, commands } = taskContext();
-      await d.haGuests.unprotect(vm('web01'), ctx);
+      await d.haGuests!.unprotect(vm('web01'), ctx);
       expect(commands()).toEqual(
         version === 'pve8'
           ? [
@@ -259,7 +259,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(simHa.groups.size + simHa.rules.size).toBe(0);
       expect(sim.state.guests.get(100)!.status).toBe('running');
       expect(ha().resources.map((r) => r.id)).toEqual(['ct:200']);
-      const none = await d.haGuests.planUnprotect(vm('web01'));
+      const none = await d.haGuests!.planUnprotect(vm('web01'));
       expect(none.problems).toEqual(['web01 is not protected with HA.']);
     });
 

@@ -4,16 +4,14 @@
 // /cluster/status and /cluster/resources through the API tunnel into the
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
 // VMs and containers are PVE worker tasks followed by UPID (tasks.ts); the
-// HA manager is read with the poll and drives HA guests (ha-driver.ts).
+// HA manager is read with the poll and drives HA guests (ha-driver.ts, ha-ops.ts).
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
-import type { HaState } from '../../../shared/ha';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
 import type { NodeProbe } from '../detect';
 import type { Driver } from '../driver';
-import type { HaGuests, HaPreference } from '../ha-guests';
 import type { DriverSecrets } from '../registry';
 import { PveApiClient, type PveApiToken } from './api-client';
 import { obtainToken, readFingerprint, type BootstrapSession } from './bootstrap';
@@ -35,6 +33,7 @@ import {
 import type { OpenTunnel } from './pinned-tls';
 import { ResourcePoll } from './refresh';
 import { PveHaFacet } from './ha-driver';
+import { PveHaOps } from './ha-ops';
 import { runWorker } from './tasks';
 import { ProxmoxUnsupported } from './unsupported';
 import { unsupportedPveVersion } from './version';
@@ -74,7 +73,8 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   private status: PveClusterStatus | undefined;
   private stopped = false;
   private ha: PveHaFacet | undefined;
-  private haProblem: string | undefined;
+  /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
+  haGuests: PveHaOps | undefined;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
@@ -110,13 +110,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       this.accepts(fingerprint, t),
     );
     this.api = this.client_(fingerprint, token);
-    this.ha = new PveHaFacet({
-      client: () => this.client,
-      // An unparsed version is taken for the newer one (rules), which the API says if wrong.
-      major: pve.version?.major ?? 9,
-      label: this.label,
-      hostId: this.o.hostId,
-    });
+    this.startHa(pve.version?.major);
     const resources = await this.load();
     if (this.stopped)
       throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
@@ -124,7 +118,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       {
         readResources: async () => {
           const r = parseClusterResources(await this.client.get('/cluster/resources'));
-          await this.pollHa(this.status!, r);
+          await this.ha?.poll(this.status!, r);
           return r;
         },
         readStatus: async () => parseClusterStatus(await this.client.get('/cluster/status')),
@@ -184,21 +178,29 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       this.client.get('/cluster/status').then(parseClusterStatus),
       this.client.get('/cluster/resources').then(parseClusterResources),
     ]);
-    await this.pollHa(status, resources, true);
+    await this.ha?.poll(status, resources, true);
     this.apply(status, resources);
     return resources;
   }
 
-  /** The HA read the poll owes (or one now); a failed read keeps the last state with why. */
-  private async pollHa(status: PveClusterStatus, r: PveResources, now = false): Promise<void> {
-    if (!this.ha) return;
-    try {
-      if (now && status.cluster) await this.ha.read(status, pveScope(status));
-      else await this.ha.onPoll(status, r, pveScope(status));
-      this.haProblem = undefined;
-    } catch (err) {
-      this.haProblem = `The HA manager's state could not be read: ${(err as Error).message}`;
-    }
+  /** The HA manager's state and operations (an unparsed version is taken for the newer: rules). */
+  private startHa(major = 9): void {
+    const facet = new PveHaFacet({
+      client: () => this.client,
+      major,
+      label: this.label,
+      hostId: this.o.hostId,
+    });
+    this.ha = facet;
+    this.haGuests = new PveHaOps({
+      facet,
+      store: this.o.store,
+      label: this.label,
+      vmidOf: (vm) => this.guestOf(vm).vmid,
+      status: () => this.status,
+      load: () => this.load(),
+      ...(this.o.taskPollMs !== undefined ? { pollMs: this.o.taskPollMs } : {}),
+    });
   }
 
   /** The poll's HA read counters (idle cost). */
@@ -219,7 +221,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       const prev = store.get('clusters', id);
       hostIds = [...new Set([...(prev?.hostIds ?? []), hostId])];
       const cluster = pveCluster(status, resources, hostIds);
-      const ha = this.haFacet(hostIds);
+      const ha = this.ha?.publishable(hostIds, store);
       if (cluster)
         store.put('clusters', id, {
           ...cluster,
@@ -241,22 +243,6 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       hostId,
       local ? nodeStorages(resources, local, hostId, scope) : [],
     );
-  }
-
-  /** The HA state to publish: each HA node named by the Clusterdeck host it is, when added. */
-  private haFacet(hostIds: readonly string[]): HaState | undefined {
-    const read = this.ha?.current;
-    if (!read) return undefined;
-    const hostOf = (node: string) =>
-      hostIds.find((id) => {
-        const hn = this.o.store.get('hosts', id)?.info?.hostname;
-        return !!hn && (hn === node || hn.startsWith(`${node}.`));
-      });
-    const nodes = read.nodes.map((n) => {
-      const hostId = hostOf(n.name);
-      return hostId ? { ...n, hostId } : n;
-    });
-    return { ...read, nodes, ...(this.haProblem ? { problem: this.haProblem } : {}) };
   }
 
   entityId(kind: 'vm' | 'pool' | 'net', nativeId: string): string {
@@ -287,9 +273,7 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
         `Clusterdeck does not ${VM_ACTION_LABELS[action].toLowerCase()} Proxmox VE guests yet (${vm.name}).`,
       );
     const g = this.guestOf(vm);
-    const want = action === 'start' ? 'started' : action === 'reboot' ? undefined : 'stopped';
-    const request = want && this.ha?.requestFor(vm, want);
-    if (want && request) return this.haAction(vm, want, request, ctx, waitSeconds);
+    if (await this.haGuests?.vmAction(vm, action, ctx, waitSeconds)) return;
     // A shutdown waits for the guest as long as the app's setting says, then fails.
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
     ctx.setSteps([`${VM_ACTION_LABELS[action]} ${vm.name}`]);
@@ -307,74 +291,6 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
       ctx.stepState(0, 'failed');
       throw err;
     } finally {
-      await this.load().catch(() => undefined);
-    }
-  }
-
-  /**
-   * Start or stop of a guest HA manages goes through HA, as PVE's web
-   * interface does: the resource's requested state; done when the guest
-   * shows in that state (the CRM acts within seconds), failed after
-   * waitSeconds (a shutdown's own wait; at least a minute).
-   */
-  private async haAction(
-    vm: Vm,
-    want: 'started' | 'stopped',
-    request: Parameters<PveHaFacet['run']>[0][number],
-    ctx: TaskContext,
-    waitSeconds: number,
-  ): Promise<void> {
-    await this.ha!.run([request], ctx);
-    const target = want === 'started' ? 'running' : 'shutoff';
-    const until = Date.now() + Math.max(60, waitSeconds) * 1000;
-    ctx.detail(`Waiting for the HA manager to ${want === 'started' ? 'start' : 'stop'} ${vm.name}`);
-    for (;;) {
-      if (ctx.signal.aborted)
-        throw new ClusterdeckError('cancelled', `${vm.name}: stopped waiting for the HA manager.`);
-      await this.load();
-      const now = this.o.store.get('vms', vm.id);
-      if (!now || now.state === target) return;
-      const r = this.ha!.resourceOf(vm);
-      if (r?.failed)
-        throw new ClusterdeckError(
-          'command-failed',
-          `${this.label}: the HA manager put ${r.id} in state ${r.role}; see the node's HA log (journalctl -u pve-ha-lrm).`,
-        );
-      if (Date.now() > until)
-        throw new ClusterdeckError(
-          'timeout',
-          `${this.label}: ${r?.id ?? vm.name} was requested ${want}, but ${vm.name} is still ${now.state}; the HA manager's log (journalctl -u pve-ha-crm) says why.`,
-        );
-      await new Promise((res) => setTimeout(res, this.o.taskPollMs ?? 1000));
-    }
-  }
-
-  /** Protect with HA and Remove HA by the cluster's HA manager (ha-driver.ts). */
-  readonly haGuests: HaGuests = {
-    planProtect: (vm, preferred) => Promise.resolve(this.haPlan(vm, preferred)),
-    protect: async (vm, preferred, ctx) => this.haRun(this.haPlan(vm, preferred), ctx),
-    planUnprotect: (vm) => Promise.resolve(this.haPlan(vm)),
-    unprotect: async (vm, ctx) => this.haRun(this.haPlan(vm), ctx),
-  };
-
-  /** Protect's plan with preferences, Remove's without. */
-  private haPlan(vm: Vm, preferred?: HaPreference[]) {
-    const ha = this.ha;
-    if (!ha)
-      throw new ClusterdeckError('disconnected', `${this.label} is not connected to its API.`);
-    const { vmid } = this.guestOf(vm);
-    const plan = preferred ? ha.planProtect(vm, vmid, preferred) : ha.planUnprotect(vm, vmid);
-    return { ...plan, steps: ha.view(plan.calls) };
-  }
-
-  private async haRun(plan: ReturnType<ProxmoxDriver['haPlan']>, ctx: TaskContext) {
-    if (plan.problems.length) throw new ClusterdeckError('invalid-state', plan.problems.join(' '));
-    try {
-      await this.ha!.run(plan.calls, ctx);
-    } finally {
-      // The new configuration read at once, not at the poll's next HA turn.
-      if (this.status?.cluster)
-        await this.ha!.read(this.status, pveScope(this.status), true).catch(() => undefined);
       await this.load().catch(() => undefined);
     }
   }

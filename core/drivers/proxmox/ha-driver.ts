@@ -8,6 +8,7 @@
 import type { HaState } from '../../../shared/ha';
 import type { PlanStepView } from '../../../shared/storage';
 import type { Vm } from '../../../shared/model';
+import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
 import type { PveApiClient } from './api-client';
 import {
@@ -21,6 +22,7 @@ import {
   type HaPreferenceKind,
   type PveCall,
 } from './ha';
+import { pveScope } from './inventory';
 import type { PveClusterStatus, PveResources } from './parse';
 import { pveshCommand } from './pvesh';
 
@@ -52,6 +54,8 @@ export class PveHaFacet {
   private raw: { resources: unknown; preferences: unknown; digest: string } | undefined;
   private polls = 0;
   private guests = '';
+  /** Why the last read failed (the last state stays, with it). */
+  private problem: string | undefined;
   /** HA reads sent (status, configuration), for the idle cost. */
   readonly counts = { status: 0, config: 0 };
 
@@ -62,6 +66,33 @@ export class PveHaFacet {
   /** The last state read; undefined before the first read or on a node in no cluster. */
   get current(): HaState | undefined {
     return this.state;
+  }
+
+  /** The driver's hook in each poll (or a read now, `now`); a failure is kept as the state's problem. */
+  async poll(status: PveClusterStatus, r: PveResources, now = false): Promise<void> {
+    try {
+      if (now && status.cluster) await this.read(status, pveScope(status));
+      else await this.onPoll(status, r, pveScope(status));
+      this.problem = undefined;
+    } catch (err) {
+      this.problem = `The HA manager's state could not be read: ${(err as Error).message}`;
+    }
+  }
+
+  /** The state to publish: each HA node named by the Clusterdeck host it is, when added. */
+  publishable(hostIds: readonly string[], store: InventoryStore): HaState | undefined {
+    const read = this.state;
+    if (!read) return undefined;
+    const hostOf = (node: string) =>
+      hostIds.find((id) => {
+        const hn = store.get('hosts', id)?.info?.hostname;
+        return !!hn && (hn === node || hn.startsWith(`${node}.`));
+      });
+    const nodes = read.nodes.map((n) => {
+      const hostId = hostOf(n.name);
+      return hostId ? { ...n, hostId } : n;
+    });
+    return { ...read, nodes, ...(this.problem ? { problem: this.problem } : {}) };
   }
 
   /** Called with each poll's resources: reads when due; the state to publish. */
