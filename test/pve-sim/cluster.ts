@@ -3,7 +3,7 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
-import { haRoutes } from './ha';
+import { haRoutes, withHaGuests } from './ha';
 import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -275,3 +275,5 @@ export const routes: Record<string, Handler> = {
   ...haRoutes,
   ...haRuleRoutes,
 };
+
+withHaGuests(routes);

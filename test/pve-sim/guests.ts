@@ -1,6 +1,5 @@
 // VMs (qemu) and containers (lxc): list, create, config with digest check,
 // status and the power actions as worker tasks, as qemu-server and pve-container do.
-import { guestHaStatus, haPowerRequest } from './ha';
 import { flag, PveError, requireNode, typedByschema, type Ctx, type Handler } from './context';
 import { configDigest, diskOf, memOf, type ConfigValue, type Guest, type GuestKind } from './state';
 
@@ -100,8 +99,6 @@ function powerTask(kind: GuestKind, action: 'start' | 'stop' | 'shutdown' | 'reb
   return (ctx) => {
     const g = guestOf(ctx, kind);
     if (g.lock && !flag(ctx.params.skiplock)) throw new PveError(500, `VM is locked (${g.lock})\n`);
-    const viaHa = haPowerRequest(ctx, g, action);
-    if (viaHa) return viaHa;
     const what = kind === 'qemu' ? 'VM' : 'CT';
     const lines: Record<typeof action, string[]> = {
       start:
@@ -220,7 +217,7 @@ export function guestRoutes(kind: GuestKind): Record<string, Handler> {
     },
     [`GET ${base}/{vmid}/status/current`]: (ctx) => ({
       ...summary(guestOf(ctx, kind)),
-      ha: guestHaStatus(ctx.sim.state, Number(ctx.params.vmid)),
+      ha: { managed: 0 },
     }),
   };
   if (kind === 'qemu') {

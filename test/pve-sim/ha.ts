@@ -403,3 +403,30 @@ export function guestHaStatus(state: ClusterState, vmid: number): Record<string,
     ? { managed: 1, state: r.state, ...(r.group ? { group: r.group } : {}) }
     : { managed: 0 };
 }
+
+/**
+ * The guest routes as PVE's API serves them for HA guests: start, stop and
+ * shutdown become HA requests (haPowerRequest), status/current says `ha`.
+ * Applied once to the route table, so the guests' own handlers stay HA-blind.
+ */
+export function withHaGuests(routes: Record<string, Handler>): void {
+  for (const kind of ['qemu', 'lxc'] as const) {
+    for (const action of ['start', 'stop', 'shutdown']) {
+      const key = `POST /nodes/{node}/${kind}/{vmid}/status/${action}`;
+      const plain = routes[key];
+      if (!plain) continue;
+      routes[key] = (ctx) => {
+        const g = ctx.sim.state.guests.get(Number(ctx.params.vmid));
+        const mine = g && g.node === ctx.params.node && (g.kind === 'lxc') === (kind === 'lxc');
+        return (mine && haPowerRequest(ctx, g, action)) || plain(ctx);
+      };
+    }
+    const key = `GET /nodes/{node}/${kind}/{vmid}/status/current`;
+    const plain = routes[key];
+    if (plain)
+      routes[key] = (ctx) => ({
+        ...(plain(ctx) as Record<string, unknown>),
+        ha: guestHaStatus(ctx.sim.state, Number(ctx.params.vmid)),
+      });
+  }
+}

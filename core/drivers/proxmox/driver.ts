@@ -3,8 +3,7 @@
 // the certificate's fingerprint and Clusterdeck's token), then reads
 // /cluster/status and /cluster/resources through the API tunnel into the
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
-// VMs and containers are PVE worker tasks followed by UPID (tasks.ts); the
-// HA manager is read with the poll and drives HA guests (ha-driver.ts, ha-ops.ts).
+// VMs and containers are PVE worker tasks followed by UPID (tasks.ts).
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Capability, NodeInfo, Vm } from '../../../shared/model';
@@ -183,7 +182,10 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
     return resources;
   }
 
-  /** The HA manager's state and operations (an unparsed version is taken for the newer: rules). */
+  /**
+   * The HA manager: read with the poll, drives HA guests (ha-driver.ts,
+   * ha-ops.ts); an unparsed version is taken for the newer one (rules).
+   */
   private startHa(major = 9): void {
     const facet = new PveHaFacet({
       client: () => this.client,
