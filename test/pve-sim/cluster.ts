@@ -3,7 +3,8 @@
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { guestRoutes } from './guests';
-import { haRoutes, withHaGuests } from './ha';
+import { haRoutes } from './ha';
+import { withHaGuests } from './ha-guests';
 import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';

@@ -275,8 +275,9 @@ export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
         `Clusterdeck does not ${VM_ACTION_LABELS[action].toLowerCase()} Proxmox VE guests yet (${vm.name}).`,
       );
     const g = this.guestOf(vm);
-    if (await this.haGuests?.vmAction(vm, action, ctx, waitSeconds)) return;
     // A shutdown waits for the guest as long as the app's setting says, then fails.
+    // (A guest HA manages is started and stopped through HA: ha-ops.ts.)
+    if (await this.haGuests?.vmAction(vm, action, ctx, waitSeconds)) return;
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
     ctx.setSteps([`${VM_ACTION_LABELS[action]} ${vm.name}`]);
     ctx.stepState(0, 'running');
