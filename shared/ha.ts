@@ -1,8 +1,10 @@
-// High availability of a libvirt cluster as its own engine (Pacemaker on
-// Corosync) reports it: membership, quorum, fencing, each resource and the
-// failed actions. Written by the backend from what a member node says (the
-// `ha` facet of a cluster entity), never kept in settings: a second
-// Clusterdeck pointed at the same nodes reads the same state.
+// High availability of a cluster as its own HA engine reports it: Pacemaker
+// on Corosync for libvirt nodes, or Proxmox VE's HA manager (its CRM and a
+// LRM per node). Membership, quorum, fencing, each resource and the failed
+// actions, in one shape where the meaning is the same; what applies to one
+// engine only is optional and said so. Written by the backend from what a
+// member node says (the `ha` facet of a cluster entity), never kept in
+// settings: a second Clusterdeck pointed at the same nodes reads the same state.
 import { z } from 'zod';
 
 /**
@@ -24,7 +26,7 @@ export const haNodeSchema = z.object({
   /** The node's name in the Corosync nodelist (its host name). */
   name: z.string(),
   state: z.enum(HA_NODE_STATES),
-  /** The Designated Controller: the node whose Pacemaker decides. */
+  /** The node whose engine decides: Pacemaker's Designated Controller, Proxmox's CRM master. */
   dc: z.boolean(),
   resourcesRunning: z.number(),
   /** The Clusterdeck host this member is (by host name or address), when it is added. */
@@ -33,10 +35,11 @@ export const haNodeSchema = z.object({
 export type HaNode = z.infer<typeof haNodeSchema>;
 
 export const haResourceSchema = z.object({
+  /** Pacemaker's resource id; Proxmox's service id (`vm:100`, `ct:200`). */
   id: z.string(),
-  /** "ocf:heartbeat:VirtualDomain", "stonith:fence_ipmilan". */
+  /** "ocf:heartbeat:VirtualDomain", "stonith:fence_ipmilan"; Proxmox: "vm" or "ct". */
   agent: z.string(),
-  /** Pacemaker's role: Started, Stopped, Starting, Migrating, … */
+  /** The engine's word for its state: Pacemaker's role (Started, Stopped, Migrating, …), Proxmox's CRM state (started, request_stop, fence, error, …). */
   role: z.string(),
   /** Where it runs (a resource running twice is listed on both). */
   nodes: z.array(z.string()),
@@ -49,6 +52,10 @@ export const haResourceSchema = z.object({
   domain: z
     .object({ config: z.string(), name: z.string().optional(), uuid: z.string().optional() })
     .optional(),
+  /** The app's uuid of the guest it keeps, where the engine names guests itself (Proxmox: its vmid). */
+  vmUuid: z.string().optional(),
+  /** The nodes it prefers, highest priority first (a Pacemaker location score, a Proxmox group or node-affinity rule). */
+  preferred: z.array(z.object({ node: z.string(), priority: z.number() })).optional(),
 });
 export type HaResource = z.infer<typeof haResourceSchema>;
 
@@ -68,9 +75,16 @@ export const haFailedActionSchema = z.object({
 });
 export type HaFailedAction = z.infer<typeof haFailedActionSchema>;
 
+/** The HA engines Clusterdeck reads (the backend's; the renderer shows the state, never branches on it). */
+export const HA_ENGINES = ['pacemaker', 'proxmox'] as const;
+
 export const haStateSchema = z.object({
-  stack: z.literal('pacemaker'),
-  /** Corosync's totem.cluster_name. */
+  stack: z.enum(HA_ENGINES),
+  /** The engine's name as the user knows it ("Pacemaker", "Proxmox VE HA"), for sentences. */
+  manager: z.string(),
+  /** What the engine is made of, in a few words ("Pacemaker on Corosync"). */
+  engine: z.string(),
+  /** Corosync's totem.cluster_name (Proxmox's cluster name is the same). */
   clusterName: z.string(),
   /** The reporting node's partition has quorum. */
   quorate: z.boolean(),
@@ -93,11 +107,13 @@ export const haStateSchema = z.object({
 });
 export type HaState = z.infer<typeof haStateSchema>;
 
-/** The resource that keeps a VM highly available: by the domain's UUID, else its name. */
+/** The resource that keeps a VM highly available: by the guest it names, else the domain's UUID, else its name. */
 export function haResourceOfVm(
   ha: HaState | undefined,
   vm: { uuid: string; name: string },
 ): HaResource | undefined {
+  const named = ha?.resources.find((r) => r.vmUuid && r.vmUuid === vm.uuid);
+  if (named) return named;
   const vds = ha?.resources.filter((r) => r.domain) ?? [];
   return (
     vds.find((r) => r.domain?.uuid && r.domain.uuid === vm.uuid) ??

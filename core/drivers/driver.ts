@@ -3,6 +3,7 @@
 // libvirt driver implements them all; a driver for a stack without one
 // leaves its name out of `capabilities` (so the renderer hides the feature)
 // and rejects its methods with an 'unsupported' ClusterdeckError.
+import type { HaGuests } from './ha-guests';
 import type { Capability, Stack } from '../../shared/model';
 import type {
   ClusterChecks,
@@ -56,4 +57,6 @@ export interface Driver
   readonly clusterMoves?: ClusterMoves;
   /** A stack that checks its cluster itself (capability 'cluster-health'). */
   readonly clusterChecks?: ClusterChecks;
+  /** A stack whose own HA engine protects guests (ha-guests.ts). */
+  readonly haGuests?: HaGuests;
 }

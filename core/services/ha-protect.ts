@@ -2,7 +2,9 @@
 // VirtualDomain resource (drivers/pacemaker/protect.ts), once every disk is
 // shown to be on storage every member sees: the marker-file test Migrate
 // VM's disk checks make (storage/shared-storage.ts), from the VM's node to
-// each other member; a disk that is not names itself and the member.
+// each other member; a disk that is not names itself and the member. A
+// stack whose driver keeps its own HA guests (Proxmox VE: drivers/ha-guests.ts)
+// plans and runs both itself.
 import { posix } from 'node:path';
 import type { Cluster } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
@@ -15,6 +17,7 @@ import {
   protectSteps,
   unprotectSteps,
 } from '../drivers/pacemaker/protect';
+import type { HaGuests } from '../drivers/ha-guests';
 import { markerSeen } from '../storage/shared-storage';
 import { taskTarget } from '../tasks/runner';
 import type { PlannedStep } from '../wizards/plan';
@@ -58,11 +61,62 @@ export class HaProtectService {
   }
 
   readonly handlers: HandlersOf<'planProtectHa' | 'protectHa' | 'planRemoveHa' | 'removeHa'> = {
-    planProtectHa: async (p) => planView(await this.protect.plan(p)),
-    protectHa: (p) => this.protect.start(p),
-    planRemoveHa: async (p) => planView(await this.unprotect.plan(p)),
-    removeHa: (p) => this.unprotect.start(p),
+    planProtectHa: async (p) => {
+      const own = this.ownHa(p.vmId);
+      return own ? own.ha.planProtect(own.vm, p.preferred) : planView(await this.protect.plan(p));
+    },
+    protectHa: async (p) => {
+      const own = this.ownHa(p.vmId);
+      if (!own) return this.protect.start(p);
+      const { vm, ha } = own;
+      const plan = await ha.planProtect(vm, p.preferred);
+      if (plan.problems.length)
+        throw new ClusterdeckError('invalid-state', plan.problems.join(' '));
+      return {
+        taskId: this.ctx.tasks.start(
+          `Protect ${vm.name} with HA`,
+          taskTarget(vm.name, this.clusterName(vm)),
+          (ctx) => ha.protect(vm, p.preferred, ctx),
+        ),
+      };
+    },
+    planRemoveHa: async (p) => {
+      const own = this.ownHa(p.vmId);
+      return own ? own.ha.planUnprotect(own.vm) : planView(await this.unprotect.plan(p));
+    },
+    removeHa: async (p) => {
+      const own = this.ownHa(p.vmId);
+      if (!own) return this.unprotect.start(p);
+      const { vm, ha } = own;
+      const plan = await ha.planUnprotect(vm);
+      if (plan.problems.length)
+        throw new ClusterdeckError('invalid-state', plan.problems.join(' '));
+      return {
+        taskId: this.ctx.tasks.start(
+          `Remove HA from ${vm.name}`,
+          taskTarget(vm.name, this.clusterName(vm)),
+          (ctx) => ha.unprotect(vm, ctx),
+        ),
+      };
+    },
   };
+
+  /** The VM and its driver's own HA, when its stack has one. */
+  private ownHa(vmId: string): { vm: Vm; ha: HaGuests } | undefined {
+    const vm = vmOrThrow(this.ctx, vmId);
+    const conn = this.ctx.connections.all().find((c) => c.id === vm.hostId);
+    let ha: HaGuests | undefined;
+    try {
+      ha = conn?.getDriver().haGuests;
+    } catch {
+      // Not connected: the Pacemaker plan below says what stands in the way.
+    }
+    return ha ? { vm, ha } : undefined;
+  }
+
+  private clusterName(vm: Vm): string {
+    return this.ctx.store.all('clusters').find((c) => c.hostIds.includes(vm.hostId))?.name ?? '';
+  }
 
   /** Remove HA: on the node Pacemaker runs the VM on (or the VM's node when stopped). */
   private planRemove({ vmId }: UnprotectInput): ProtectPlan {

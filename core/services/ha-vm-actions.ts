@@ -24,9 +24,10 @@ export class HaVmActions {
 
   /** The HA cluster and resource of a VM, when it is one. */
   resourceOf(vm: Vm) {
+    // Pacemaker's only: a stack whose driver keeps its own HA guests drives them itself.
     const cluster = this.ctx.store
       .all('clusters')
-      .find((c) => c.ha && c.hostIds.includes(vm.hostId));
+      .find((c) => c.ha?.stack === 'pacemaker' && c.hostIds.includes(vm.hostId));
     const r = cluster?.ha ? haResourceOfVm(cluster.ha, vm) : undefined;
     return cluster?.ha && r ? { cluster, ha: cluster.ha, resource: r } : undefined;
   }

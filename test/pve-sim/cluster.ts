@@ -5,10 +5,12 @@ import { accessRoutes } from './access';
 import { consoleRoutes } from './console';
 import { contentRoutes } from './content';
 import { guestRoutes } from './guests';
+import { haRoutes } from './ha';
+import { withHaGuests } from './ha-guests';
+import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 import { migrateRoutes } from './migrate';
-import { haRoutes } from './ha';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -273,11 +275,14 @@ export const routes: Record<string, Handler> = {
     return null;
   },
   ...migrateRoutes,
-  ...haRoutes,
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
   ...consoleRoutes('qemu'),
   ...consoleRoutes('lxc'),
   ...contentRoutes,
   ...accessRoutes,
+  ...haRoutes,
+  ...haRuleRoutes,
 };
+
+withHaGuests(routes);

@@ -62,6 +62,20 @@ export const formats: Record<string, Check> = {
     /^[\w+\-~.]+@[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)*$/,
     'value does not look like a valid email address\n',
   ),
+  // PVE::HA::Config's formats: `vm:100`/`ct:200` (or a bare vmid), `node[:priority]`.
+  'pve-ha-resource-or-vm-id': re(
+    /^(?:[a-z]+:\S+|\d+)$/,
+    'value does not look like a valid ha resource id\n',
+  ),
+  'pve-ha-resource-id': re(/^[a-z]+:\S+$/, 'value does not look like a valid ha resource id\n'),
+  'pve-ha-group-node': re(
+    /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(:\d+)?$/,
+    'value does not look like a valid ha group node\n',
+  ),
+  'pve-ha-node': re(
+    /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(:\d+)?$/,
+    'value does not look like a valid ha node\n',
+  ),
   'disk-size': re(/^(\d+(\.\d+)?)([KMGT])?$/, 'value does not look like a valid disk size\n'),
 };
 

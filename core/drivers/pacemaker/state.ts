@@ -33,6 +33,8 @@ export function buildHaState(
     hosts.find((h) => addressOf.has(name) && h.address === addressOf.get(name));
   return {
     stack: 'pacemaker',
+    manager: 'Pacemaker',
+    engine: 'Pacemaker on Corosync',
     clusterName: corosync.clusterName,
     quorate: status.quorate,
     ...(status.dc ? { dc: status.dc } : {}),

@@ -39,6 +39,8 @@ import type { OpenTunnel } from './pinned-tls';
 import { readGuestOptions } from './guest-options';
 import { deleteGuestCall, guestCall, guestLabel, planGuest } from './new-guest';
 import { ResourcePoll } from './refresh';
+import { PveHaFacet } from './ha-driver';
+import { PveHaOps } from './ha-ops';
 import { runWorker } from './tasks';
 import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
@@ -93,6 +95,9 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   private stopped = false;
   /** Migrate VM (moves.ts): PVE's migrations, followed as worker tasks too. */
   readonly clusterMoves: ClusterMoves;
+  private ha: PveHaFacet | undefined;
+  /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
+  haGuests: PveHaOps | undefined;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
@@ -138,13 +143,17 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       this.accepts(fingerprint, t),
     );
     this.api = this.client_(fingerprint, token);
+    this.startHa(pve.version?.major);
     const resources = await this.load();
     if (this.stopped)
       throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
     this.poll = new ResourcePoll(
       {
-        readResources: async () =>
-          parseClusterResources(await this.client.get('/cluster/resources')),
+        readResources: async () => {
+          const r = parseClusterResources(await this.client.get('/cluster/resources'));
+          await this.ha?.poll(this.status!, r);
+          return r;
+        },
         readStatus: () => this.readStatus(),
         apply: (status, res) => this.apply(status, res),
       },
@@ -202,6 +211,7 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       this.readStatus(),
       this.client.get('/cluster/resources').then(parseClusterResources),
     ]);
+    await this.ha?.poll(status, resources, true);
     this.apply(status, resources);
     return resources;
   }
@@ -219,6 +229,34 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
     return maintenance.length ? { ...status, maintenance } : status;
   }
 
+  /**
+   * The HA manager: read with the poll, drives HA guests (ha-driver.ts,
+   * ha-ops.ts); an unparsed version is taken for the newer one (rules).
+   */
+  private startHa(major = 9): void {
+    const facet = new PveHaFacet({
+      client: () => this.client,
+      major,
+      label: this.label,
+      hostId: this.o.hostId,
+    });
+    this.ha = facet;
+    this.haGuests = new PveHaOps({
+      facet,
+      store: this.o.store,
+      label: this.label,
+      vmidOf: (vm) => this.guestOf(vm).vmid,
+      status: () => this.status,
+      load: () => this.load(),
+      ...(this.o.taskPollMs !== undefined ? { pollMs: this.o.taskPollMs } : {}),
+    });
+  }
+
+  /** The poll's HA read counters (idle cost). */
+  get haCounts(): { status: number; config: number } | undefined {
+    return this.ha && { ...this.ha.counts };
+  }
+
   /** Writes what was read; the store puts only what changed. */
   private apply(status: PveClusterStatus, resources: PveResources): void {
     // A read that ends after the host was removed must not put its cluster back.
@@ -232,8 +270,13 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       const prev = store.get('clusters', id);
       hostIds = [...new Set([...(prev?.hostIds ?? []), hostId])];
       const cluster = pveCluster(status, resources, hostIds);
+      const ha = this.ha?.publishable(hostIds, store);
       if (cluster)
-        store.put('clusters', id, prev?.health ? { ...cluster, health: prev.health } : cluster);
+        store.put('clusters', id, {
+          ...cluster,
+          ...(prev?.health ? { health: prev.health } : {}),
+          ...(ha ? { ha } : {}),
+        });
     }
     // Guests are cluster-wide: with several nodes of one cluster added, the
     // first connected one (in the order they were added) writes them, so each
@@ -288,6 +331,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       );
     const call = STATUS_CALLS[action];
     // A shutdown waits for the guest as long as the app's setting says, then fails.
+    // (A guest HA manages is started and stopped through HA: ha-ops.ts.)
+    if (await this.haGuests?.vmAction(vm, action, ctx, waitSeconds)) return;
     const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
     await this.worker(`${VM_ACTION_LABELS[action]} ${vm.name}`, ctx, () =>
       runWorker(

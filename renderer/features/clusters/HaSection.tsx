@@ -1,6 +1,7 @@
 // "High availability" on a cluster's General tab, from the `ha` facet the
-// backend reads off the nodes' Pacemaker (shared/ha.ts): quorum, each
-// member's state, each HA VM's resource state and where it runs, failed
+// backend reads off the nodes' HA engine (shared/ha.ts: Pacemaker, Proxmox
+// VE's HA manager): quorum, each member's state, each HA VM's resource
+// state, where it runs and the nodes it prefers, failed
 // actions with their reason and Clean up (its command shown before it runs),
 // and a warning that stays while fencing is off.
 import type { Cluster } from '../../../shared/cluster';
@@ -11,6 +12,7 @@ import {
   type HaState,
 } from '../../../shared/ha';
 import { errorMessage } from '../../api/bridge';
+import { useInventory } from '../../state/inventory';
 import { api } from '../../api/backend';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -26,8 +28,6 @@ export const HA_NODE_STATE_WORDS: Record<HaNodeState, string> = {
   offline: 'Offline',
   unclean: 'Unclean (lost, not fenced yet)',
 };
-
-const VIRTUAL_DOMAIN = 'ocf:heartbeat:VirtualDomain';
 
 function failureLine(f: HaFailedAction): string {
   const reason = f.reason ? `: ${f.reason}` : '';
@@ -51,9 +51,13 @@ export function StonithWarning({ ha }: { ha: HaState }) {
 
 export function HaSection({ cluster }: { cluster: Cluster }) {
   const notify = useNotices((s) => s.push);
+  const guests = useInventory((s) => s.inv.vms);
   const ha = cluster.ha;
   if (!ha) return null;
-  const vms = ha.resources.filter((r) => r.agent === VIRTUAL_DOMAIN);
+  // The resources that keep a VM or container (not fence devices, addresses…).
+  const vms = ha.resources.filter((r) => r.domain || r.vmUuid);
+  const guestName = (uuid: string | undefined) =>
+    uuid ? Object.values(guests).find((v) => v.uuid === uuid)?.name : undefined;
   const cleanUp = async (resourceId: string) => {
     try {
       const plan = await api.planHaCleanup({ clusterId: cluster.id, resourceId });
@@ -93,17 +97,22 @@ export function HaSection({ cluster }: { cluster: Cluster }) {
       )}
       <Facts
         rows={[
-          ['Engine', `Pacemaker on Corosync (cluster ${ha.clusterName})`],
+          ['Engine', `${ha.engine} (cluster ${ha.clusterName})`],
           [
             'Quorum',
             ha.quorate
               ? 'Yes: this partition has quorum'
-              : 'No: Pacemaker stops resources here (no-quorum-policy)',
+              : `No: ${ha.manager} recovers nothing from this partition`,
           ],
           ['Fencing', ha.stonithEnabled ? 'On' : 'Off'],
-          ['Designated controller', ha.dc ?? 'None'],
+          ['Controller', ha.dc ?? 'None'],
           ...(ha.maintenanceMode
-            ? [['Maintenance mode', 'On: Pacemaker does not start, stop or move anything'] as const]
+            ? [
+                [
+                  'Maintenance mode',
+                  `On: ${ha.manager} does not start, stop or move anything`,
+                ] as const,
+              ]
             : []),
           ['Read from', ha.readFrom],
         ].map(([k, v]) => [k, v] as [string, string])}
@@ -119,12 +128,13 @@ export function HaSection({ cluster }: { cluster: Cluster }) {
       />
       <Table
         caption="HA VMs"
-        head={['Resource', 'VM', 'State', 'Runs on']}
+        head={['Resource', 'VM', 'State', 'Runs on', 'Preferred nodes']}
         rows={vms.map((r) => [
           r.id,
-          r.domain?.name ?? r.domain?.config ?? '—',
+          r.domain?.name ?? guestName(r.vmUuid) ?? r.domain?.config ?? '—',
           describeHaResource(r),
           r.nodes.join(', ') || '—',
+          r.preferred?.map((p) => `${p.node} (${p.priority})`).join(', ') || 'Any',
         ])}
       />
       {vms.length === 0 && <p className="text-sm text-slate-500">No VM is protected by HA yet.</p>}

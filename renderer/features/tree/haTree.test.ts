@@ -20,6 +20,8 @@ function inventory(r: HaResource, node2: HaState['nodes'][number]['state'] = 'on
   const inv = emptyInventory();
   const ha: HaState = {
     stack: 'pacemaker',
+    manager: 'Pacemaker',
+    engine: 'Pacemaker on Corosync',
     clusterName: 'lab',
     quorate: true,
     stonithEnabled: true,
@@ -47,6 +49,13 @@ describe('the tree’s HA words', () => {
 
   it('names where Pacemaker runs it on an entry another node left behind', () => {
     expect(haVmSuffix(inventory(resource()), vmOn('h2'))).toBe(', HA Started on hanode1');
+  });
+
+  it('finds a resource that names its guest (Proxmox VE: vmUuid) without a domain', () => {
+    const { domain: _d, ...rest } = resource({ id: 'vm:100', role: 'started' });
+    const pve = { ...rest, vmUuid: 'u-web' };
+    expect(haVmSuffix(inventory(pve), vmOn('h1'))).toBe(', HA started');
+    expect(haVmSuffix(inventory({ ...pve, vmUuid: 'u-other' }), vmOn('h1'))).toBe('');
   });
 
   it('says a stopped, disabled resource and nothing for a VM that is no resource', () => {

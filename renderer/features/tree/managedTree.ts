@@ -5,6 +5,7 @@
 import type { Cluster, ManagedNode } from '../../../shared/cluster';
 import type { Host, Inventory } from '../../../shared/model';
 import { HOST_STATE_WORDS } from '../../ui/format';
+import { haVmSuffix } from './haTree';
 import { byName, row, vmRow, type TreeRow } from './rows';
 
 export const MANAGED_ROLE_WORDS: Readonly<Record<ManagedNode['role'], string>> = {
@@ -66,8 +67,10 @@ export function managedNodeRows(
     for (const v of vms.filter((x) => x.placement?.primary === n.name).sort(byName)) {
       const p = v.placement!;
       const mirror = p.secondaries.length ? `, mirrored on ${p.secondaries.join(', ')}` : '';
-      // A guest with a kind (Proxmox VE) shows that, not a disk template.
-      rows.push(vmRow(inv, v, 4, v.kind ? '' : ` · ${p.diskTemplate}${mirror}`));
+      // A guest with a kind (Proxmox VE) shows that, not a disk template;
+      // an HA guest its resource's state (", HA started").
+      const placed = v.kind ? '' : ` · ${p.diskTemplate}${mirror}`;
+      rows.push(vmRow(inv, v, 4, placed + haVmSuffix(inv, v)));
     }
   }
   return rows;

@@ -1,7 +1,8 @@
 // A VM's "High availability" on its General tab, when its node is in a
-// Pacemaker cluster: the resource that protects it (state, where it runs),
-// with Remove HA, or Protect with HA: optional preferred nodes with a
-// priority each (Pacemaker location scores, like Proxmox HA groups), then the plan's commands
+// cluster with an HA engine (Pacemaker, Proxmox VE's HA manager): the
+// resource that protects it (state, where it runs), with Remove HA, or
+// Protect with HA: optional preferred nodes with a priority each
+// (Pacemaker location scores, Proxmox HA groups or node-affinity rules), then the plan's commands
 // (or what stands in the way, such as a disk a member does not see) before
 // it runs as a task.
 import { useState } from 'react';
@@ -43,9 +44,8 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
         body: (
           <>
             <p className="mb-2">
-              Pacemaker takes over {vm.name}: it restarts it on another node when its node is lost,
-              and moves it live. Its definition is kept beside its disk, where every node reads it,
-              and libvirt no longer starts it on its own.
+              {ha.manager} takes over {vm.name}: it restarts it on another node when its node is
+              lost, and Start and Shut down go through it from now on. The commands below say how.
             </p>
             <PlanSummary plan={plan} />
           </>
@@ -69,9 +69,8 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
         body: (
           <>
             <p className="mb-2">
-              {vm.name} goes back to plain libvirt on the node it runs on: Pacemaker stops it and
-              forgets it, then libvirt starts it again there. Nothing restarts it elsewhere any more
-              when its node is lost.
+              {ha.manager} forgets {vm.name}, which stays on the node it runs on (the commands below
+              say how). Nothing restarts it elsewhere any more when its node is lost.
             </p>
             <PlanSummary plan={plan} />
           </>
@@ -92,7 +91,11 @@ export function VmHa({ vm, busy }: { vm: Vm; busy: boolean }) {
       {resource ? (
         <div className="flex items-center gap-2">
           <p>
-            Protected by Pacemaker as {resource.id}: {describeHaResource(resource)}.
+            Protected by {ha.manager} as {resource.id}: {describeHaResource(resource)}
+            {resource.preferred?.length
+              ? `, preferring ${resource.preferred.map((p) => `${p.node} (${p.priority})`).join(', ')}`
+              : ''}
+            .
           </p>
           <button className={buttonClass} disabled={busy} onClick={() => void remove()}>
             Remove HA…
