@@ -55,6 +55,8 @@ export const CAPABILITIES = [
   'migration',
   /** The cluster places its VMs itself (Ganeti): migrate, failover, move; node maintenance. */
   'cluster-moves',
+  /** The stack's own node roles, changed from here: drain, offline, master failover, remove (Ganeti). */
+  'node-roles',
   /** The stack checks its cluster itself (gnt-cluster verify). */
   'cluster-health',
   'cluster',

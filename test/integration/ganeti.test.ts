@@ -96,6 +96,7 @@ describe.skipIf(!canRun)('a Ganeti cluster through the backend', () => {
       'instance-create',
       'instance-edit',
       'cluster-moves',
+      'node-roles',
       'cluster-health',
       'console',
     ]);

@@ -156,6 +156,7 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'console',
       'guest-create',
       'vm-delete',
+      'cluster-moves',
     ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },

@@ -41,6 +41,7 @@ const GANETI_CAPABILITIES: readonly Capability[] = [
   'instance-create',
   'instance-edit',
   'cluster-moves',
+  'node-roles',
   'cluster-health',
   'console',
 ];

@@ -1,5 +1,5 @@
 // The menu of a managed cluster's node in the tree: where the cluster's
-// hosts manage its nodes (Ganeti: the cluster-moves capability) drain/undrain,
+// hosts manage its nodes' roles (Ganeti: the node-roles capability) drain/undrain,
 // offline/online, master failover and remove (each asks first, with the
 // command); for a node Clusterdeck is connected to, Reconnect.
 import { hasCapability } from '../../../shared/model';
@@ -33,7 +33,7 @@ export function GanetiNodeMenu({
   // Node operations only where a host of the cluster offers them (never Ganeti's on another stack).
   const nodeOps = cluster.hostIds.some((id) => {
     const h = hosts[id];
-    return !!h && hasCapability(h, 'cluster-moves');
+    return !!h && hasCapability(h, 'node-roles');
   });
   const act = ganetiNodeActions(cluster, notify);
   const item = (label: string, op: Parameters<typeof act.op>[1], disabled = false) => (
