@@ -23,10 +23,14 @@ export class HaStandby {
     private readonly hosts: HostService,
   ) {}
 
-  /** The HA cluster and member name of a node, when it is in one. */
+  /**
+   * The Pacemaker cluster and member name of a node, when it is in one
+   * (Proxmox VE's HA has its own node maintenance: the driver's cluster-moves).
+   */
   memberOf(hostId: string) {
     for (const c of this.ctx.store.all('clusters')) {
-      const n = c.ha?.nodes.find((x) => x.hostId === hostId);
+      if (c.ha?.stack !== 'pacemaker') continue;
+      const n = c.ha.nodes.find((x) => x.hostId === hostId);
       if (c.ha && n) return { ha: c.ha, node: n.name };
     }
     return undefined;
