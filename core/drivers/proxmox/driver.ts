@@ -207,9 +207,11 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
 
   /** Reads the cluster's status and resources into the store; returns the resources. */
   async load(): Promise<PveResources> {
+    // Taken first: a closed connection throws here, before readStatus's promise is left unawaited.
+    const client = this.client;
     const [status, resources] = await Promise.all([
       this.readStatus(),
-      this.client.get('/cluster/resources').then(parseClusterResources),
+      client.get('/cluster/resources').then(parseClusterResources),
     ]);
     await this.ha?.poll(status, resources, true);
     this.apply(status, resources);
