@@ -13,8 +13,14 @@ describe.runIf(haveThree)('Migrate VM: transports', () => {
   const cluster = useMigrationCluster('mig-transport-lab', ['node1', 'node2']);
   const { vmOn, migrate } = cluster;
 
-  /** Moves lab-tiny-1 back from node2 to node1 the way it went, and checks it runs there. */
+  /**
+   * Moves lab-tiny-1 back from node2 to node1 the way it went, and checks it
+   * runs there. A move that never left node1 has nothing to bring back: its
+   * own failure is the one to report.
+   */
   async function bringBackTiny(transport?: MigrationSpecInput['transport']): Promise<void> {
+    if (state('node2', 'lab-tiny-1') === 'absent' && state('node1', 'lab-tiny-1') === 'running')
+      return;
     const moved = await vmOn('node2', 'lab-tiny-1');
     const back = await taskFinished(
       cluster.backend,
