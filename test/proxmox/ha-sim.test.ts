@@ -2,88 +2,19 @@
 // groups) and PVE 9 (node-affinity rules): the HA state on the cluster
 // entity, Protect with HA with preferred nodes, Start and Shut down of an HA
 // guest as the resource's requested state, Remove HA, and the poll's cost.
-import { randomUUID } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRecord, Host, Vm } from '../../shared/model';
-import { parseProbe } from '../../core/drivers/detect';
-import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
+import type { Host, Vm } from '../../shared/model';
+import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { HA_EVERY } from '../../core/drivers/proxmox/ha-driver';
-import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
-import type { ExecResult } from '../../core/ssh/session';
-import type { TaskContext } from '../../core/tasks/runner';
 import { haOf } from '../pve-sim/ha';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
+import { memorySecrets, probeFor, simCleanup, simDriver, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox HA');
 
-const MANAGER = { pve8: '8.4.1/2a5fa54a8503f96d', pve9: '9.1.1/42db4a6cf33dac83' };
-
-const probe = (version: 'pve8' | 'pve9') =>
-  parseProbe(
-    [
-      'has:pveversion',
-      'has:pmxcfs',
-      `pve:pve-manager/${MANAGER[version]} (running kernel: 6.8.12-11-pve)`,
-      'hostname:pve1',
-      'uptime:5000',
-      'cpu:Intel Xeon',
-    ].join('\n'),
-  );
-
-/** The SSH side bootstrap uses: the certificate's fingerprint and pveum's token. */
-function fakeSession(sim: PveSim) {
-  return {
-    target: { label: 'pve1' },
-    exec(argv: readonly string[]): Promise<ExecResult> {
-      const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: '' });
-      if (argv[0] === 'sh' && argv[2]?.includes('openssl x509'))
-        return ok(`sha256 Fingerprint=${sim.fingerprint}\n`);
-      if (argv[0] === 'pveum' && argv[3] === 'add') {
-        const id = `${argv[4]}!${argv[5]}`;
-        sim.tokens[id] = randomUUID();
-        return ok(JSON.stringify({ 'full-tokenid': id, value: sim.tokens[id] }));
-      }
-      return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
-    },
-  };
-}
-
-function secrets(): DriverSecrets {
-  const kept = new Map<string, string>();
-  return {
-    installationId: () => Promise.resolve('t3st'),
-    candidates: (name) => (kept.has(name) ? [kept.get(name)!] : []),
-    save: async (name, value) => void kept.set(name, value),
-  };
-}
-
-function taskContext() {
-  const records: CommandRecord[] = [];
-  const ctx: TaskContext = {
-    signal: new AbortController().signal,
-    log: (r) => records.push(r),
-    progress: () => {},
-    setSteps: () => {},
-    stepState: () => {},
-    detail: () => {},
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, commands: () => records.map((r) => r.command) };
-}
-
-const until = async (what: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
+const MANAGER = { pve8: '8.4.1', pve9: '9.1.1' };
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE HA against the %s simulator',
@@ -91,7 +22,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     let sim: PveSim;
     let d: ProxmoxDriver;
     const store = new InventoryStore();
-    const tunnels: Socket[] = [];
+    const cleanup = simCleanup();
 
     beforeAll(async () => {
       sim = await startPveSim({ version, taskStepMs: 10 });
@@ -118,29 +49,14 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         },
       };
       store.put('hosts', 'h1', host);
-      d = new ProxmoxDriver({
-        session: fakeSession(sim),
-        hostId: 'h1',
-        store,
-        probe: probe(version),
-        onError: (e) => {
-          throw e;
-        },
-        secrets: secrets(),
-        openTunnel: () =>
-          new Promise((resolve, reject) => {
-            const s = connect(sim.port, '127.0.0.1', () => resolve(s));
-            s.once('error', reject);
-            tunnels.push(s);
-          }),
+      ({ d } = simDriver(sim, sim.tokens, memorySecrets(), cleanup, store, {
+        probe: probeFor(MANAGER[version]),
         pollMs: 50,
-        taskPollMs: 20,
-      });
+      }));
       await d.start();
     });
     afterAll(async () => {
-      d.stop();
-      for (const t of tunnels) t.destroy();
+      cleanup.run();
       await sim.close();
     });
 

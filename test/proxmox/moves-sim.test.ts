@@ -2,101 +2,46 @@
 // (test/pve-sim), through the real API client with the certificate pinned.
 // The SSH side only answers bootstrap (the fingerprint, the token), as in
 // driver-sim.test.ts.
-import { randomUUID } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRecord, Vm } from '../../shared/model';
-import { parseProbe } from '../../core/drivers/detect';
-import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
-import type { DriverSecrets } from '../../core/drivers/registry';
+import type { Vm } from '../../shared/model';
+import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { InventoryStore } from '../../core/inventory/store';
 import type { ExecResult } from '../../core/ssh/session';
-import type { TaskContext } from '../../core/tasks/runner';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
 import { crmCommand, haManage } from '../pve-sim/ha';
 import { seedCluster } from '../pve-sim/state';
+import {
+  fakeSession,
+  memorySecrets,
+  probeFor,
+  simCleanup,
+  simDriver,
+  taskContext,
+  until,
+} from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox moves');
-
-const PROBE = [
-  'has:pveversion',
-  'has:pmxcfs',
-  'pve:pve-manager/9.1.1/42db4a6cf33dac83 (running kernel: 6.17.2-1-pve)',
-  'hostname:pve1',
-  'uptime:5000',
-  'cpu:Intel Xeon',
-].join('\n');
-
-/** The SSH side bootstrap needs: openssl's fingerprint, pveum's token (registered with the simulator). */
-function fakeSession(sim: PveSim, tokens: Record<string, string>) {
-  return {
-    target: { label: 'pve1' },
-    exec(argv: readonly string[]): Promise<ExecResult> {
-      const ok = (stdout: string) => Promise.resolve({ code: 0, stdout, stderr: '' });
-      if (argv[0] === 'sh' && argv[2]?.includes('openssl x509'))
-        return ok(`sha256 Fingerprint=${sim.fingerprint}\n`);
-      if (argv[0] === 'pveum' && argv[3] === 'add') {
-        const id = `${argv[4]}!${argv[5]}`;
-        tokens[id] = randomUUID();
-        return ok(JSON.stringify({ 'full-tokenid': id, info: { privsep: 0 }, value: tokens[id] }));
-      }
-      // ha-manager writes the CRM's command file; here the simulator's CRM takes it at once.
-      if (argv.slice(0, 3).join(' ') === 'ha-manager crm-command node-maintenance') {
-        ran.push(argv.join(' '));
-        crmCommand(sim, `${argv[3]}-node-maintenance ${argv[4]}`);
-        return ok('');
-      }
-      return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
-    },
-  };
-}
 
 /** The commands the fake session ran other than bootstrap's. */
 const ran: string[] = [];
 
-function secrets(): DriverSecrets {
-  const kept = new Map<string, string>();
-  return {
-    installationId: () => Promise.resolve('t3st'),
-    candidates: (name) => (kept.has(name) ? [kept.get(name)!] : []),
-    save: async (name, value) => void kept.set(name, value),
+/** ha-manager writes the CRM's command file; here the simulator's CRM takes it at once. */
+const haManager =
+  (sim: PveSim) =>
+  (argv: readonly string[]): ExecResult | undefined => {
+    if (argv.slice(0, 3).join(' ') !== 'ha-manager crm-command node-maintenance') return undefined;
+    ran.push(argv.join(' '));
+    crmCommand(sim, `${argv[3]}-node-maintenance ${argv[4]}`);
+    return { code: 0, stdout: '', stderr: '' };
   };
-}
-
-function taskContext(abort = new AbortController()) {
-  const records: CommandRecord[] = [];
-  const details: string[] = [];
-  const progress: number[] = [];
-  const ctx: TaskContext = {
-    signal: abort.signal,
-    log: (r) => records.push(r),
-    progress: (f) => progress.push(f),
-    setSteps: () => {},
-    stepState: () => {},
-    detail: (t) => details.push(t),
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, records, details, progress, abort };
-}
-
-const until = async (what: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!what()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE migrations (%s simulator)',
   (version) => {
     let sim: PveSim;
     const tokens: Record<string, string> = {};
-    const tunnels: Socket[] = [];
+    const cleanup = simCleanup();
     let d: ProxmoxDriver;
     let store: InventoryStore;
 
@@ -104,7 +49,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       sim = await startPveSim({ version, tokens, taskStepMs: 5 });
     });
     afterAll(async () => {
-      for (const t of tunnels) t.destroy();
+      cleanup.run();
       await sim.close();
     });
     afterEach(() => {
@@ -116,25 +61,12 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     async function connected(): Promise<void> {
       store = new InventoryStore();
-      d = new ProxmoxDriver({
-        session: fakeSession(sim, tokens),
-        hostId: 'h1',
-        store,
-        probe: parseProbe(PROBE),
-        onError: (e) => {
-          throw e;
-        },
-        secrets: secrets(),
-        openTunnel: () =>
-          new Promise((resolve, reject) => {
-            const s = connect(sim.port, '127.0.0.1', () => resolve(s));
-            s.once('error', reject);
-            tunnels.push(s);
-          }),
-        pollMs: 100,
+      ({ d } = simDriver(sim, tokens, memorySecrets(), cleanup, store, {
+        probe: probeFor('9.1.1'),
+        session: fakeSession(sim, tokens, haManager(sim)),
         taskPollMs: 10,
         crmPollMs: 10,
-      });
+      }));
       await d.start();
     }
 

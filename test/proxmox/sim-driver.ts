@@ -29,8 +29,15 @@ export const probeFor = (manager: string): string =>
 
 export const PROBE = probeFor('8.2.4');
 
-/** The SSH side of a PVE node: the commands bootstrap runs, answered as the node would. */
-export function fakeSession(sim: PveSim, tokens: Record<string, string>) {
+/**
+ * The SSH side of a PVE node: the commands bootstrap runs, answered as the
+ * node would; `other` answers a suite's own commands (ha-manager).
+ */
+export function fakeSession(
+  sim: PveSim,
+  tokens: Record<string, string>,
+  other?: (argv: readonly string[]) => ExecResult | undefined,
+) {
   const ran: string[] = [];
   return {
     ran,
@@ -55,6 +62,8 @@ export function fakeSession(sim: PveSim, tokens: Record<string, string>) {
         delete tokens[`${argv[4]}!${argv[5]}`];
         return ok('');
       }
+      const answer = other?.(argv);
+      if (answer) return Promise.resolve(answer);
       return Promise.resolve({ code: 127, stdout: '', stderr: `${argv[0]}: not found\n` });
     },
   };
@@ -73,10 +82,11 @@ export function memorySecrets(): DriverSecrets & { kept: Map<string, string> } {
 export function taskContext(abort = new AbortController()) {
   const records: CommandRecord[] = [];
   const details: string[] = [];
+  const progress: number[] = [];
   const ctx: TaskContext = {
     signal: abort.signal,
     log: (r) => records.push(r),
-    progress: () => {},
+    progress: (f) => progress.push(f),
     setSteps: () => {},
     stepState: () => {},
     detail: (t) => details.push(t),
@@ -85,7 +95,8 @@ export function taskContext(abort = new AbortController()) {
     offerUndo: () => {},
     offer: () => {},
   };
-  return { ctx, records, details };
+  const commands = () => records.map((r) => r.command);
+  return { ctx, records, details, progress, commands, abort };
 }
 
 export const until = async (what: () => boolean, ms = 5000): Promise<void> => {
@@ -110,6 +121,15 @@ export function simCleanup() {
   };
 }
 
+/** What a suite sets otherwise: its node's probe, its session, its polls. */
+export interface SimDriverOptions {
+  probe?: string;
+  session?: ReturnType<typeof fakeSession>;
+  pollMs?: number;
+  taskPollMs?: number;
+  crmPollMs?: number;
+}
+
 /** A driver of host h1 connected to the simulator's node pve1. */
 export function simDriver(
   sim: PveSim,
@@ -117,14 +137,15 @@ export function simDriver(
   secrets: DriverSecrets,
   cleanup: ReturnType<typeof simCleanup>,
   store = new InventoryStore(),
+  opts: SimDriverOptions = {},
 ) {
   const { tunnels, drivers } = cleanup;
-  const session = fakeSession(sim, tokens);
+  const session = opts.session ?? fakeSession(sim, tokens);
   const d = new ProxmoxDriver({
     session,
     hostId: 'h1',
     store,
-    probe: parseProbe(PROBE),
+    probe: parseProbe(opts.probe ?? PROBE),
     onError: (e) => {
       throw e;
     },
@@ -135,8 +156,9 @@ export function simDriver(
         s.once('error', reject);
         tunnels.push(s);
       }),
-    pollMs: 100,
-    taskPollMs: 20,
+    pollMs: opts.pollMs ?? 100,
+    taskPollMs: opts.taskPollMs ?? 20,
+    ...(opts.crmPollMs !== undefined ? { crmPollMs: opts.crmPollMs } : {}),
   });
   drivers.push(d);
   return { d, store, session };
