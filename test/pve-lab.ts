@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { Client } from 'ssh2';
 import { quoteArgv } from '../core/ssh/quote';
 import { REPO } from './lab';
+import { pveSchemasOrSkip } from './pve-sim/schema';
 
 export const PVE_LAB_DIR = process.env['PVE_LAB_DIR'] ?? join(REPO, '.lab-pve');
 export const PVE_LAB_SCRIPT = join(REPO, 'scripts', 'lab-pve');
@@ -143,4 +144,19 @@ export function sshTo(
       readyTimeout: 20_000,
     });
   });
+}
+
+/**
+ * Whether a Proxmox lab suite can run here: as root, with socat (the API's
+ * forward in each node) and any further tool it names, and with the pinned
+ * schema. Otherwise it prints why, naming itself, and the suite skips.
+ */
+export function pveLabOrSkip(suite: string, tools: readonly string[] = []): boolean {
+  const needed = ['/usr/bin/socat', ...tools];
+  if (process.getuid?.() !== 0 || !needed.every((t) => existsSync(t))) {
+    const names = needed.map((t) => t.split('/').pop()).join(', ');
+    console.log(`[${suite}] SKIPPED: needs root and ${names}`);
+    return false;
+  }
+  return pveSchemasOrSkip(suite);
 }

@@ -3,22 +3,15 @@
 // label, noVNC showing the screen of the real QEMU the lab runs for it
 // (SeaBIOS under TCG), reached by vncproxy + vncwebsocket through the API
 // tunnel of the SSH session the app holds. Its own setup (pve-fixture.ts).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
 import { ARTIFACTS } from './fixtures';
 import { expectConsolePicture } from './console-picture';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
+import { pveLabOrSkip } from '../pve-lab';
 
-const labTools =
-  process.getuid?.() === 0 &&
-  existsSync('/usr/bin/socat') &&
-  existsSync('/usr/bin/qemu-system-x86_64');
-if (!labTools)
-  console.log('[pve-lab-console e2e] SKIPPED: needs root, socat and qemu-system-x86_64');
-const canRun = labTools && pveSchemasOrSkip('pve-lab-console e2e');
+const canRun = pveLabOrSkip('pve-lab-console e2e', ['/usr/bin/qemu-system-x86_64']);
 let page: Page;
 let pve: PveInChromium | undefined;
 

@@ -5,17 +5,14 @@
 // tree, and `pvesh get` over SSH on another node says the same. Shut down
 // and Start go through HA (the resource's requested state); Remove HA takes
 // it all back. Found by visible labels, as a user would.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveSsh } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
+import { sshTo, type PveSsh, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
-const canRun =
-  process.getuid?.() === 0 && existsSync('/usr/bin/socat') && pveSchemasOrSkip('pve-lab ha');
+const canRun = pveLabOrSkip('pve-lab ha');
 let pve: PveInChromium | undefined;
 let page: Page;
 let ssh: PveSsh | undefined;

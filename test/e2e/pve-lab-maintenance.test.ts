@@ -7,12 +7,11 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveLab } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
+import { sshTo, type PveLab, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
-const canRun = pveSchemasOrSkip('pve-lab maintenance e2e') && process.getuid?.() === 0;
+const canRun = pveLabOrSkip('pve-lab maintenance e2e');
 let pve: PveInChromium | undefined;
 let page: Page;
 let lab: PveLab;

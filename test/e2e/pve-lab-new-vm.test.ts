@@ -3,12 +3,10 @@
 // hold VM disks, its ISO images and bridges), shows the exact pvesh command,
 // and the VM made by the worker task is what `qm config` on pve1 says; the
 // Delete dialog refuses it while it runs, and removes it once stopped.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveSsh } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
+import { sshTo, type PveSsh, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import {
   addPveNodeThroughDialog,
@@ -17,8 +15,7 @@ import {
   type PveInChromium,
 } from './pve-fixture';
 
-const canRun =
-  process.getuid?.() === 0 && existsSync('/usr/bin/socat') && pveSchemasOrSkip('pve-lab new vm');
+const canRun = pveLabOrSkip('pve-lab new vm');
 const NAME = 'e2e-web';
 const ISO = 'local:iso/debian-12.7.0-amd64-netinst.iso';
 const TEMPLATE = 'local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst';

@@ -5,17 +5,14 @@
 // and `qm status` on the VM's node says it runs. A container's menu has no
 // Pause (Proxmox VE offers none for containers here); a VM paused and resumed
 // from the toolbar, checked with `qm status --verbose`.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveSsh } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
+import { sshTo, type PveSsh, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
-const canRun =
-  process.getuid?.() === 0 && existsSync('/usr/bin/socat') && pveSchemasOrSkip('pve-lab-tree');
+const canRun = pveLabOrSkip('pve-lab-tree');
 const GUESTS = 50;
 let pve: PveInChromium | undefined;
 let page: Page;

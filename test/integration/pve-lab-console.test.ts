@@ -14,15 +14,16 @@ import WebSocket from 'ws';
 import { Backend } from '../../core/backend';
 import { ByteReader } from '../byte-reader';
 import { portRefuses, testBackendOptions, waitFor } from '../lab';
-import { ensurePveLab, pveLabCommand, pveRun, readPveLab, type PveLab } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
+import {
+  ensurePveLab,
+  pveLabCommand,
+  pveRun,
+  readPveLab,
+  type PveLab,
+  pveLabOrSkip,
+} from '../pve-lab';
 
-const labTools =
-  process.getuid?.() === 0 &&
-  existsSync('/usr/bin/socat') &&
-  existsSync('/usr/bin/qemu-system-x86_64');
-if (!labTools) console.log('[pve-lab-console] SKIPPED: needs root, socat and qemu-system-x86_64');
-const canRun = labTools && pveSchemasOrSkip('pve-lab-console');
+const canRun = pveLabOrSkip('pve-lab-console', ['/usr/bin/qemu-system-x86_64']);
 
 let lab: PveLab;
 let startedLab = false;

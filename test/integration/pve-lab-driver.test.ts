@@ -6,7 +6,7 @@
 // runs as a PVE worker task, checked with `qm status`/`pct status` on the
 // guest's node; a failing task's own error; cancel of a task that waits; the
 // idle cost. Starts the lab (seeded with 50 guests) only where it is not up.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,10 @@ import {
   sshTo,
   type PveLab,
   type PveSsh,
+  pveLabOrSkip,
 } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
 
-const labTools = process.getuid?.() === 0 && existsSync('/usr/bin/socat');
-if (!labTools) console.log('[pve-lab-driver] SKIPPED: needs root and socat');
-const canRun = labTools && pveSchemasOrSkip('pve-lab-driver');
+const canRun = pveLabOrSkip('pve-lab-driver');
 
 const GUESTS = 50;
 /** The app's wait for a shutdown (settings.json): a guest that ignores it fails after this. */

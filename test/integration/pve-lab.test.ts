@@ -27,12 +27,10 @@ import {
   sshTo,
   type PveLab,
   type PveSsh,
+  pveLabOrSkip,
 } from '../pve-lab';
-import { pveSchemasOrSkip } from '../pve-sim/schema';
 
-const labTools = process.getuid?.() === 0 && existsSync('/usr/bin/socat');
-if (!labTools) console.log('[pve-lab] SKIPPED: needs root and socat (apt-get install socat)');
-const canRun = labTools && pveSchemasOrSkip('pve-lab');
+const canRun = pveLabOrSkip('pve-lab');
 
 let lab: PveLab;
 let startedLab = false;
