@@ -2,6 +2,8 @@
 // nodes, node status, storages, and the task list/status/log/cancel.
 import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
+import { cephRoutes } from './ceph';
+import { clusterConfigRoutes } from './cluster-config';
 import { guestRoutes } from './guests';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
@@ -52,15 +54,22 @@ export const routes: Record<string, Handler> = {
   },
   'GET /cluster/status': (ctx) => {
     const { state } = ctx.sim;
+    // A node in no cluster lists itself only (nodeid 0), as PVE does.
+    const head =
+      state.name === undefined
+        ? []
+        : [
+            {
+              type: 'cluster',
+              id: 'cluster',
+              name: state.name,
+              nodes: state.nodes.length,
+              quorate: quorate(state) ? 1 : 0,
+              version: state.version,
+            },
+          ];
     return [
-      {
-        type: 'cluster',
-        id: 'cluster',
-        name: state.name,
-        nodes: state.nodes.length,
-        quorate: quorate(state) ? 1 : 0,
-        version: state.version,
-      },
+      ...head,
       ...state.nodes.map((n) => ({
         type: 'node',
         id: `node/${n.name}`,
@@ -270,4 +279,6 @@ export const routes: Record<string, Handler> = {
   ...guestRoutes('qemu'),
   ...guestRoutes('lxc'),
   ...accessRoutes,
+  ...clusterConfigRoutes,
+  ...cephRoutes,
 };

@@ -215,6 +215,21 @@ export function guestRoutes(kind: GuestKind): Record<string, Handler> {
       applyConfig(ctx, guestOf(ctx, kind));
       return null;
     },
+    [`DELETE ${base}/{vmid}`]: (ctx) => {
+      const g = guestOf(ctx, kind);
+      if (g.status === 'running')
+        throw new PveError(
+          500,
+          `unable to destroy ${kind === 'qemu' ? 'VM' : 'CT'} ${g.vmid} - VM is running\n`,
+        );
+      if (g.lock) throw new PveError(500, `VM is locked (${g.lock})\n`);
+      g.lock = 'destroyed';
+      return ctx.sim.tasks.start(g.node, `${taskPrefix[kind]}destroy`, String(g.vmid), ctx.user, {
+        lines: [`Removing image: 100% complete...done.`],
+        finish: () => void ctx.sim.state.guests.delete(g.vmid),
+        abort: () => void delete g.lock,
+      });
+    },
     [`GET ${base}/{vmid}/status/current`]: (ctx) => ({
       ...summary(guestOf(ctx, kind)),
       ha: { managed: 0 },

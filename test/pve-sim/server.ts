@@ -144,9 +144,11 @@ export interface Front {
 export function pveHandler(
   front: Front,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const { sim, tickets, local, violations } = front;
-  const { schema, tokens } = sim;
+  const { tickets, local, violations } = front;
   return async (req, res) => {
+    // Read per request: a node that joins a cluster answers from the cluster's state from then on.
+    const { sim } = front;
+    const { schema, tokens } = sim;
     const url = new URL(req.url ?? '/', 'https://sim');
     const method = req.method ?? 'GET';
     const m = /^\/api2\/json(\/.*)?$/.exec(url.pathname);
