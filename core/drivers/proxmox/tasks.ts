@@ -38,9 +38,15 @@ export async function runWorker(
   params: PveParams,
   ctx: TaskContext,
   pollMs = POLL_MS,
+  /** Parameters whose values are secrets (a join's password): shown as <hidden>. */
+  hidden: readonly string[] = [],
 ): Promise<string> {
-  const command = pveshCommand('POST', path, params);
-  const upid = await api.create<unknown>(path, params, { log: ctx.log, signal: ctx.signal });
+  const command = pveshCommand('POST', path, params, hidden);
+  const upid = await api.create<unknown>(path, params, {
+    log: ctx.log,
+    signal: ctx.signal,
+    hidden,
+  });
   if (typeof upid !== 'string')
     throw new ClusterdeckError('command-failed', `${api.node}: \`${command}\` gave no task id.`);
   const node = upidNode(upid);
