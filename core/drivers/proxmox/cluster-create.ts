@@ -289,3 +289,8 @@ export async function removePveNode(
     );
   await api.delete(`/cluster/config/nodes/${node}`, {}, { log: ctx.log, signal: ctx.signal });
 }
+
+/** Run on a joining node: whether it opens a TCP connection to the first node's API (what a join needs). */
+export function reachArgv(address: string): string[] {
+  return ['timeout', '5', 'bash', '-c', 'exec 3<>"/dev/tcp/$1/8006"', 'reach', address];
+}
