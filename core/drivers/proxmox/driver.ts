@@ -63,7 +63,12 @@ export interface ProxmoxDriverOptions {
 
 export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   readonly stack = 'proxmox' as const;
-  readonly capabilities = PROXMOX_CAPABILITIES;
+  /** A node in no cluster can found one or join one (New Cluster): 'cluster' then. */
+  get capabilities(): readonly Capability[] {
+    return this.status && !this.status.cluster
+      ? [...PROXMOX_CAPABILITIES, 'cluster']
+      : PROXMOX_CAPABILITIES;
+  }
   readonly hypervisorName = 'Proxmox VE';
   private api: PveApiClient | undefined;
   private poll: ResourcePoll | undefined;
