@@ -37,9 +37,12 @@ export type PveClusterSpec = z.infer<typeof pveClusterSpecSchema>;
  * Create adds the first node's root password, which each join sends to it
  * (PVE's join logs in as root@pam): sent once, never logged or shown.
  */
-export const pveClusterCreateSchema = pveClusterSpecSchema.extend({
-  password: z.string().min(1, 'The first node’s root password is needed to join.').max(128),
-});
+export const pveClusterCreateSchema = pveClusterSpecSchema
+  .extend({ password: z.string().max(128) })
+  .refine((s) => s.hostIds.length < 2 || s.password.length > 0, {
+    path: ['password'],
+    message: 'The first node’s root password is needed for the others to join.',
+  });
 export type PveClusterCreate = z.infer<typeof pveClusterCreateSchema>;
 
 export const pvePreflightResultSchema = z.object({ findings: z.array(findingSchema) });

@@ -63,11 +63,15 @@ export interface ProxmoxDriverOptions {
 
 export class ProxmoxDriver extends ProxmoxUnsupported implements Driver {
   readonly stack = 'proxmox' as const;
-  /** A node in no cluster can found one or join one (New Cluster): 'cluster' then. */
+  /**
+   * A node in no cluster can found one or join one (New Cluster: 'cluster');
+   * a member removes members (pvecm delnode) and reads the cluster's Ceph.
+   */
   get capabilities(): readonly Capability[] {
-    return this.status && !this.status.cluster
-      ? [...PROXMOX_CAPABILITIES, 'cluster']
-      : PROXMOX_CAPABILITIES;
+    if (!this.status) return PROXMOX_CAPABILITIES;
+    return this.status.cluster
+      ? [...PROXMOX_CAPABILITIES, 'cluster-members', 'ceph-status']
+      : [...PROXMOX_CAPABILITIES, 'cluster'];
   }
   readonly hypervisorName = 'Proxmox VE';
   private api: PveApiClient | undefined;
