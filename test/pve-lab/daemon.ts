@@ -25,6 +25,8 @@ export interface LabDaemonConfig {
   nodes: { name: string; ip: string; socket: string; cert: string; key: string }[];
   /** Nodes in no cluster, each with its own state, instead of one cluster. */
   bare?: boolean;
+  /** A Ceph on the cluster (not with `bare`): healthy, or an OSD down. */
+  ceph?: 'ok' | 'warn';
   /** The nodes' root@pam password (what a join gives). */
   rootPassword: string;
   /** The login ticket of the nodes' own root (pvesh and the other stand-ins). */
@@ -41,7 +43,11 @@ type Handle = ReturnType<typeof pveHandler>;
 function oneCluster(config: LabDaemonConfig) {
   const sim: Sim = {
     schema: loadSchema(config.version),
-    state: seedCluster({ nodes: config.nodes.length, clusterName: config.clusterName }),
+    state: seedCluster({
+      nodes: config.nodes.length,
+      clusterName: config.clusterName,
+      ...(config.ceph ? { ceph: config.ceph } : {}),
+    }),
     tasks: new TaskEngine(config.taskStepMs ?? 200),
     tokens: {},
   };
