@@ -30,7 +30,7 @@ import {
 import { ProxmoxDriver } from '../drivers/proxmox/driver';
 import { taskTarget, type TaskContext } from '../tasks/runner';
 import type { ServiceContext } from './context';
-import { reconnectAll } from './ganeti-cluster';
+import { reconnectAll, stopDriver } from './ganeti-cluster';
 import type { HandlersOf } from './handlers';
 
 /** A host's Proxmox API client, or why there is none. */
@@ -200,9 +200,35 @@ export class PveClusterService {
           task.stepState(0, 'failed');
           throw err;
         }
+        await this.afterRemoval(spec, id);
       },
     );
     return { taskId };
+  }
+
+  /**
+   * The removed node's host (if added) leaves the cluster's record and
+   * connects again as what it now is; the member that removed it reads the
+   * cluster again (its poll reads /cluster/status only now and then).
+   */
+  private async afterRemoval(spec: PveRemoveNode, memberId: string): Promise<void> {
+    const cluster = this.ctx.store.get('clusters', spec.clusterId);
+    const gone = cluster?.hostIds.find(
+      (h) => h !== memberId && this.ctx.store.get('hosts', h)?.info?.hostname === spec.node,
+    );
+    if (cluster && gone) {
+      stopDriver(this.ctx, gone);
+      this.ctx.store.put('clusters', cluster.id, {
+        ...cluster,
+        hostIds: cluster.hostIds.filter((h) => h !== gone),
+      });
+      await reconnectAll(this.ctx, [gone]);
+    }
+    await this.ctx
+      .connection(memberId)
+      .getDriver()
+      .refresh('vms')
+      .catch(() => undefined);
   }
 
   /** Read on demand (the General tab, its Refresh): never in the poll. */

@@ -103,4 +103,23 @@ describe.skipIf(!canRun)('New Cluster on Proxmox VE in Chromium', () => {
     // The password is in nothing the Tasks pane shows.
     expect(await page.getByText(lab.rootPassword).count()).toBe(0);
   }, 240_000);
+
+  it('removes a node from the General tab (pvecm delnode), confirmed', async () => {
+    const { page } = world;
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await tree.getByRole('treeitem', { name: 'e2ecl 3 nodes' }).click();
+    await page.getByRole('tab', { name: 'General' }).click();
+    const nodes = page.getByRole('table', { name: 'Cluster nodes' });
+    await nodes.getByRole('button', { name: 'Remove pve3 from the cluster' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Remove pve3 from e2ecl?' });
+    await ask.getByText('pvesh delete /cluster/config/nodes/pve3').waitFor();
+    await ask.getByRole('button', { name: 'Remove node' }).click();
+    await tree.getByRole('treeitem', { name: 'e2ecl 2 nodes' }).waitFor({ timeout: 60_000 });
+    const ssh = await sshTo(lab, lab.nodes[0]!);
+    try {
+      expect((await ssh.exec(['pvecm', 'nodes'])).stdout).not.toMatch(/pve3/);
+    } finally {
+      ssh.close();
+    }
+  }, 120_000);
 });
