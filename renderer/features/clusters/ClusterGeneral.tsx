@@ -21,6 +21,7 @@ import { ClusterHealth } from './ClusterHealth';
 import { CephSection } from './CephSection';
 import { GanetiNodesPanel } from './GanetiNodesPanel';
 import { ManagedMembersPanel } from './ManagedMembersPanel';
+import { isLibvirtClusterNode } from './StackChoice';
 import { HaSection } from './HaSection';
 import { useClusterStorage } from './clusterStorage';
 
@@ -48,6 +49,8 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
     (h) =>
       h.state === 'connected' &&
       hasCapability(h, 'cluster') &&
+      // A node whose stack makes its own clusters (Ganeti, Proxmox VE) joins them its own way.
+      isLibvirtClusterNode(h) &&
       !Object.values(inv.clusters).some((c) => c.hostIds.includes(h.id)),
   );
   const [adding, setAdding] = useState('');
