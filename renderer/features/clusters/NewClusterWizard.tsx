@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { Finding } from '../../../shared/cluster';
 import { clusterSpecSchema } from '../../../shared/cluster';
+import { hasCapability } from '../../../shared/model';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
@@ -41,7 +42,7 @@ const HA_STEPS = ['Name and nodes', 'Preflight', 'Fencing', 'Shared storage', 'S
 export function NewClusterWizard() {
   const hosts = Object.values(useInventory((s) => s.inv).hosts);
   const offered = useOfferedStacks();
-  const libvirt = hosts.some((h) => isLibvirtClusterNode(h) && h.state === 'connected');
+  const libvirt = hosts.some((h) => hasCapability(h, 'cluster') && isLibvirtClusterNode(h));
   const [stack, setStack] = useState<ClusterStack>(
     !libvirt && offered.length > 1 ? offered[1]! : 'libvirt',
   );
