@@ -3,6 +3,13 @@
 // both carry exactly this (in shared/wire.ts messages). Params are validated
 // on both sides; results are checked against their schemas by the backend
 // when CLUSTERDECK_CHECK_RESULTS=1 (every test run, core/contract-checks.ts).
+import {
+  cephStatusSchema,
+  pveClusterCreateSchema,
+  pveClusterSpecSchema,
+  pvePreflightResultSchema,
+  pveRemoveNodeSchema,
+} from './pve-cluster';
 import { z } from 'zod';
 import { idSchema } from './ids';
 import { AUTH_METHODS, inventorySchema, snapshotSchema, type Patch } from './model';
@@ -448,6 +455,15 @@ export const methods = {
   },
   ganetiClusterPreflight: { params: ganetiClusterSpecSchema, result: ganetiPreflightResultSchema },
   planGanetiCluster: { params: ganetiClusterSpecSchema, result: plan },
+  /** New Cluster on Proxmox VE: preflight, plan, then the task (with the first node's root password). */
+  pveClusterPreflight: { params: pveClusterSpecSchema, result: pvePreflightResultSchema },
+  planPveCluster: { params: pveClusterSpecSchema, result: plan },
+  createPveCluster: { params: pveClusterCreateSchema, result: taskStarted },
+  /** Remove a node from a Proxmox VE cluster (pvecm delnode), refused while it has guests. */
+  planPveRemoveNode: { params: pveRemoveNodeSchema, result: plan },
+  pveRemoveNode: { params: pveRemoveNodeSchema, result: taskStarted },
+  /** The cluster's Ceph, read on demand (the General tab). */
+  cephStatus: { params: z.object({ clusterId: idSchema }), result: cephStatusSchema },
   createGanetiCluster: { params: ganetiClusterSpecSchema, result: taskStarted },
   /** A Ganeti node's drain/offline/remove/master failover, and Add node: plan, then a task. */
   planGanetiNodeOp: { params: ganetiNodeOpSchema, result: plan },

@@ -60,6 +60,13 @@ export const CAPABILITIES = [
   /** The stack checks its cluster itself (gnt-cluster verify). */
   'cluster-health',
   'cluster',
+  /**
+   * The stack's cluster keeps its own member list and removes members itself
+   * (Proxmox VE: pvecm delnode): Remove node asks it, not Clusterdeck's SSH trust.
+   */
+  'cluster-members',
+  /** The cluster's Ceph status can be read (Proxmox VE: /cluster/ceph/status). */
+  'ceph-status',
   'performance',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];

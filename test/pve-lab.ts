@@ -35,6 +35,10 @@ export interface PveLab {
   clusterName: string;
   /** How many guests the cluster started with (PVE_LAB_GUESTS); absent in a lab from before the option. */
   guests?: number;
+  /** Nodes in no cluster (`up --bare`) until `pvecm create` / `pvecm add`. */
+  bare?: boolean;
+  /** The nodes' root@pam password, which a join into a cluster gives. */
+  rootPassword: string;
   /** The API as every node sees it on its own loopback. */
   apiUrl: string;
   nodes: PveLabNode[];
@@ -45,6 +49,8 @@ export interface LabEnv {
   base?: number;
   /** The seed's guest count for `up` (PVE_LAB_GUESTS). */
   guests?: number;
+  /** A Ceph on the cluster for `up` (PVE_LAB_CEPH): healthy, or an OSD down. */
+  ceph?: 'ok' | 'warn';
 }
 
 const env = (o: LabEnv = {}) => ({
@@ -52,6 +58,7 @@ const env = (o: LabEnv = {}) => ({
   PVE_LAB_DIR: o.dir ?? PVE_LAB_DIR,
   ...(o.base !== undefined ? { PVE_LAB_BASE: String(o.base) } : {}),
   ...(o.guests !== undefined ? { PVE_LAB_GUESTS: String(o.guests) } : {}),
+  ...(o.ceph !== undefined ? { PVE_LAB_CEPH: o.ceph } : {}),
 });
 
 export function readPveLab(dir = PVE_LAB_DIR): PveLab {

@@ -8,6 +8,7 @@ import { ClusterService } from './clusters';
 import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
+import { PveClusterService } from './pve-cluster';
 import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
 import { HaService } from './ha';
@@ -35,6 +36,7 @@ export interface Services {
   hostPower: HostPowerService;
   clusters: ClusterService;
   ganetiClusters: GanetiClusterService;
+  pveClusters: PveClusterService;
   ganetiNodes: GanetiNodeService;
   haForm: HaFormService;
   ha: HaService;
@@ -65,6 +67,7 @@ export function createServices(ctx: ServiceContext): Services {
     hostPower: new HostPowerService(ctx),
     clusters,
     ganetiClusters: new GanetiClusterService(ctx),
+    pveClusters: new PveClusterService(ctx),
     ganetiNodes: new GanetiNodeService(ctx),
     haForm: new HaFormService(ctx),
     ha,
@@ -104,6 +107,7 @@ export function route(s: Services): Handlers {
     ...s.hostPower.handlers,
     ...s.clusters.handlers,
     ...s.ganetiClusters.handlers,
+    ...s.pveClusters.handlers,
     ...s.ganetiNodes.handlers,
     ...s.haForm.handlers,
     ...s.ha.handlers,

@@ -5,6 +5,8 @@
 // Unix socket in the lab folder; scripts/lab-pve forwards the node's own
 // 127.0.0.1:8006 (in the node's network namespace) to it. Test infrastructure:
 // scripts/lab-pve bundles and starts it; nothing in the app imports it.
+// With `bare` (scripts/lab-pve up --bare) each node starts in no cluster with
+// a state of its own (pve-sim/net.ts) until `pvecm create` / `pvecm add`.
 //
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
 import { crmCommand } from '../pve-sim/ha';
@@ -13,11 +15,12 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { dirname, join } from 'node:path';
-import { pveHandler, pveUpgradeHandler, type SimTicket } from '../pve-sim/server';
+import { pveHandler, pveUpgradeHandler, type Front, type SimTicket } from '../pve-sim/server';
 import { loadSchema, type PveVersion } from '../pve-sim/schema';
-import { seedCluster, type ClusterState } from '../pve-sim/state';
+import { seedCluster } from '../pve-sim/state';
 import { startTinyQemu, type TinyQemu } from '../pve-sim/qemu-display';
 import { TaskEngine } from '../pve-sim/tasks';
+import { makeBareNet } from '../pve-sim/net';
 import type { DisplaySource, Sim } from '../pve-sim/context';
 
 export interface LabDaemonConfig {
@@ -25,8 +28,14 @@ export interface LabDaemonConfig {
   clusterName: string;
   /** How many guests the cluster starts with (seedCluster's `guests`). */
   guests?: number;
-  /** Node i of the cluster: its name, its listener's socket, its certificate files. */
-  nodes: { name: string; socket: string; cert: string; key: string }[];
+  /** Node i of the cluster: its name, its address, its listener's socket, its certificate files. */
+  nodes: { name: string; ip: string; socket: string; cert: string; key: string }[];
+  /** Nodes in no cluster, each with its own state, instead of one cluster. */
+  bare?: boolean;
+  /** A Ceph on the cluster (not with `bare`): healthy, or an OSD down. */
+  ceph?: 'ok' | 'warn';
+  /** The nodes' root@pam password (what a join gives). */
+  rootPassword: string;
   /** The login ticket of the nodes' own root (pvesh and the other stand-ins). */
   ticket: string;
   csrf: string;
@@ -44,9 +53,9 @@ const guests = new Map<number, Promise<TinyQemu>>();
  * `<lab>/<node>/qemu-server/` as a node keeps them in /var/run/qemu-server.
  * A container has none here (no vncterm in the lab).
  */
-function qemuDisplays(state: ClusterState, config: LabDaemonConfig): DisplaySource {
+function qemuDisplays(sim: Sim, config: LabDaemonConfig): DisplaySource {
   return async (vmid) => {
-    const g = state.guests.get(vmid);
+    const g = sim.state.guests.get(vmid);
     const node = config.nodes.find((n) => n.name === g?.node);
     if (!g || g.kind !== 'qemu' || !node) return undefined;
     let q = guests.get(vmid);
@@ -59,28 +68,55 @@ function qemuDisplays(state: ClusterState, config: LabDaemonConfig): DisplaySour
   };
 }
 
-async function main(): Promise<void> {
-  const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LabDaemonConfig;
+/** One cluster's state answered by every node (the lab's default). */
+function oneCluster(config: LabDaemonConfig): Map<string, Front> {
   const state = seedCluster({
     nodes: config.nodes.length,
     clusterName: config.clusterName,
     guests: config.guests,
+    ...(config.ceph ? { ceph: config.ceph } : {}),
   });
   const sim: Sim = {
     schema: loadSchema(config.version),
     state,
     tasks: new TaskEngine(config.taskStepMs ?? 200),
     tokens: {},
-    displays: qemuDisplays(state, config),
-    // The lab has no cluster CA: the first node's certificate stands in.
-    rootCa: readFileSync(config.nodes[0]!.cert, 'utf8'),
   };
-  const tickets: Record<string, SimTicket> = {
-    [config.ticket]: { user: 'root@pam', csrf: config.csrf },
-  };
+  const tickets: Record<string, SimTicket> = {};
   const violations: string[] = [];
+  return new Map(config.nodes.map((n) => [n.name, { sim, tickets, local: n.name, violations }]));
+}
+
+/** Nodes in no cluster, each its own state until `pvecm create` / `pvecm add` (pve-sim/net.ts). */
+function bareNodes(config: LabDaemonConfig): Map<string, Front> {
+  const defs = config.nodes.map((n) => ({
+    name: n.name,
+    ip: n.ip,
+    cert: readFileSync(n.cert, 'utf8'),
+    key: readFileSync(n.key, 'utf8'),
+  }));
+  return makeBareNet(defs, {
+    version: config.version,
+    rootPassword: config.rootPassword,
+    taskStepMs: config.taskStepMs ?? 200,
+  }).fronts;
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LabDaemonConfig;
+  const fronts = config.bare ? bareNodes(config) : oneCluster(config);
+  // Every state gets the lab's displays and CA (a joined node answers from its cluster's state).
+  // The lab has no cluster CA: the first node's certificate stands in.
+  const rootCa = readFileSync(config.nodes[0]!.cert, 'utf8');
+  for (const { sim } of fronts.values()) {
+    sim.displays = qemuDisplays(sim, config);
+    sim.rootCa = rootCa;
+  }
+  const first = fronts.get(config.nodes[0]!.name)!;
+  const { tickets, violations } = first;
+  tickets[config.ticket] = { user: 'root@pam', csrf: config.csrf };
   for (const node of config.nodes) {
-    const front = { sim, tickets, local: node.name, violations };
+    const front = fronts.get(node.name)!;
     const handle = pveHandler(front);
     const upgrade = pveUpgradeHandler(front);
     const server = createServer(
@@ -115,7 +151,7 @@ async function main(): Promise<void> {
     }
     for (const line of text.split('\n').filter(Boolean)) {
       try {
-        crmCommand(sim, line);
+        crmCommand(first.sim, line);
       } catch (err) {
         console.error(`crm command: ${(err as Error).message}`);
       }
@@ -128,7 +164,7 @@ async function main(): Promise<void> {
   writeFileSync(config.readyFile, `${process.pid}\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => {
-      sim.tasks.stopAll();
+      first.sim.tasks.stopAll();
       for (const q of guests.values()) void q.then((g) => g.stop());
       // QEMU goes on SIGTERM at once; the lab's down also stops it by its pid file.
       setTimeout(() => process.exit(0), 200);

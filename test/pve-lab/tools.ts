@@ -6,6 +6,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ArgError, parseArgs, type Parsed } from './tool-args';
+import { pvecm } from './pvecm';
 import { api, apiData, die, failure, textOutput, waitTask } from './tool-api';
 
 function print(data: unknown, p: Parsed): void {
@@ -198,71 +199,6 @@ async function pct(argv: string[]): Promise<void> {
     return power('lxc', 'pct', argv);
   if (cmd === 'config') return guestConfig('lxc', 'pct', argv);
   die(`ERROR: unknown command 'pct ${cmd ?? ''}'\n`);
-}
-
-interface StatusRow {
-  type: string;
-  name: string;
-  nodes?: number;
-  quorate?: number;
-  version?: number;
-  nodeid?: number;
-  ip?: string;
-  online?: number;
-  local?: number;
-}
-
-/** C's ctime(3), as corosync-quorumtool prints its date: `Tue Dec  1 06:36:29 2026`. */
-function ctime(d: Date): string {
-  const [wd, mon, day, year, time] = d.toString().split(' ');
-  return `${wd} ${mon} ${String(Number(day)).padStart(2)} ${time} ${year}`;
-}
-
-/** pvecm status: corosync's quorum view, as pvecm prints it (the parts the API knows). */
-async function pvecm(argv: string[]): Promise<void> {
-  if (argv[0] !== 'status') die(`ERROR: unknown command 'pvecm ${argv[0] ?? ''}'\n`);
-  const rows = (await apiData('GET', '/cluster/status')) as StatusRow[];
-  const cluster = rows.find((r) => r.type === 'cluster');
-  if (!cluster)
-    die(
-      "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n",
-    );
-  const nodes = rows.filter((r) => r.type === 'node').sort((a, b) => a.nodeid! - b.nodeid!);
-  const online = nodes.filter((n) => n.online);
-  const local = nodes.find((n) => n.local);
-  const quorum = Math.floor(nodes.length / 2) + 1;
-  const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
-  const out = [
-    'Cluster information',
-    '-------------------',
-    `Name:             ${cluster.name}`,
-    `Config Version:   ${cluster.version}`,
-    'Transport:        knet',
-    'Secure auth:      on',
-    '',
-    'Quorum information',
-    '------------------',
-    `Date:             ${ctime(new Date())}`,
-    'Quorum provider:  corosync_votequorum',
-    `Nodes:            ${online.length}`,
-    `Node ID:          ${hex(local?.nodeid ?? 0)}`,
-    'Ring ID:          1.2c',
-    `Quorate:          ${cluster.quorate ? 'Yes' : 'No'}`,
-    '',
-    'Votequorum information',
-    '----------------------',
-    `Expected votes:   ${nodes.length}`,
-    `Highest expected: ${nodes.length}`,
-    `Total votes:      ${online.length}`,
-    `Quorum:           ${quorum} ${cluster.quorate ? '' : ' Activity blocked'}`.trimEnd(),
-    `Flags:            ${cluster.quorate ? 'Quorate' : ''}`.trimEnd(),
-    '',
-    'Membership information',
-    '----------------------',
-    '    Nodeid      Votes Name',
-    ...online.map((n) => `${hex(n.nodeid!)}          1 ${n.ip}${n.local ? ' (local)' : ''}`),
-  ];
-  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 /** Where ha-manager's CRM commands go: a file the CRM (the lab's daemon) reads, as in PVE. */

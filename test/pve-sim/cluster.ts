@@ -4,6 +4,8 @@ import { flag, PveError, requireNode, type Ctx, type Handler } from './context';
 import { accessRoutes } from './access';
 import { consoleRoutes } from './console';
 import { contentRoutes } from './content';
+import { cephRoutes } from './ceph';
+import { clusterConfigRoutes } from './cluster-config';
 import { guestRoutes } from './guests';
 import { haRoutes } from './ha';
 import { withHaGuests } from './ha-guests';
@@ -58,15 +60,22 @@ export const routes: Record<string, Handler> = {
   },
   'GET /cluster/status': (ctx) => {
     const { state } = ctx.sim;
+    // A node in no cluster lists itself only (nodeid 0), as PVE does.
+    const head =
+      state.name === undefined
+        ? []
+        : [
+            {
+              type: 'cluster',
+              id: 'cluster',
+              name: state.name,
+              nodes: state.nodes.length,
+              quorate: quorate(state) ? 1 : 0,
+              version: state.version,
+            },
+          ];
     return [
-      {
-        type: 'cluster',
-        id: 'cluster',
-        name: state.name,
-        nodes: state.nodes.length,
-        quorate: quorate(state) ? 1 : 0,
-        version: state.version,
-      },
+      ...head,
       ...state.nodes.map((n) => ({
         type: 'node',
         id: `node/${n.name}`,
@@ -283,6 +292,8 @@ export const routes: Record<string, Handler> = {
   ...accessRoutes,
   ...haRoutes,
   ...haRuleRoutes,
+  ...clusterConfigRoutes,
+  ...cephRoutes,
 };
 
 withHaGuests(routes);

@@ -22,8 +22,28 @@ export function paramError(errors: Record<string, string>): PveError {
   return new PveError(400, 'Parameter verification failed.\n', errors);
 }
 
+/** A node of a lab of separate nodes (scripts/lab-pve up --bare): what a join needs to reach it. */
+export interface NetNode {
+  name: string;
+  /** Its address (API and corosync link): what a join's `hostname` names. */
+  ip: string;
+  /** SHA-256 fingerprint of its API certificate, `AB:CD:…`. */
+  fingerprint: string;
+  /** Its root@pam password, which a join into its cluster must give. */
+  rootPassword: string;
+  /** The state its pveproxy answers from: its own until it joins a cluster. */
+  front: { sim: Sim };
+}
+
+/** Nodes that can reach each other (a join, /cluster/config/join's fingerprints). */
+export interface SimNet {
+  nodes: NetNode[];
+}
+
 export interface Sim {
   schema: ApiSchema;
+  /** The other nodes this one can reach, where the simulator runs several apart. */
+  net?: SimNet;
   state: ClusterState;
   tasks: TaskEngine;
   /** API tokens accepted: `user@realm!tokenid` -> secret (a UUID); token creation adds to it. */

@@ -55,14 +55,33 @@ export interface SimVolume {
   node?: string;
 }
 
+/** What `ceph status` says about the cluster's Ceph (a seeded picture, not a Ceph). */
+export interface CephState {
+  fsid: string;
+  health: 'HEALTH_OK' | 'HEALTH_WARN' | 'HEALTH_ERR';
+  /** Health checks by name (OSD_DOWN, POOL_NEARFULL…): severity and ceph's one-line summary. */
+  checks: Record<
+    string,
+    { severity: 'HEALTH_WARN' | 'HEALTH_ERR'; message: string; count: number }
+  >;
+  mons: string[];
+  osds: { id: number; node: string; up: boolean; in: boolean }[];
+  pools: { id: number; name: string; size: number; minSize: number; pgs: number; used: number }[];
+  /** Raw capacity of the OSDs, bytes. */
+  total: number;
+}
+
 export interface ClusterState {
-  name: string;
+  /** The cluster's name; undefined on a node that is in no cluster (before `pvecm create`). */
+  name: string | undefined;
   /** Config version of corosync, as /cluster/status reports it. */
   version: number;
   nodes: SimNode[];
   guests: Map<number, Guest>;
   storages: Storage[];
   volumes: SimVolume[];
+  /** The cluster's Ceph, when it runs one (`pveceph init`). */
+  ceph?: CephState;
 }
 
 const GiB = 1024 ** 3;
@@ -107,6 +126,8 @@ export interface SeedOptions {
   nodes?: number;
   /** How many guests in all (at least the three below); more are spread over the nodes. */
   guests?: number;
+  /** A Ceph on the cluster's nodes: healthy, or with one OSD down (HEALTH_WARN). */
+  ceph?: 'ok' | 'warn';
 }
 
 /**
@@ -289,6 +310,7 @@ export function seedCluster(opts: SeedOptions = {}): ClusterState {
     guests,
     storages,
     volumes: seedVolumes(nodes, now),
+    ...(opts.ceph ? { ceph: seedCeph(nodes, opts.ceph) } : {}),
   };
 }
 
@@ -337,4 +359,51 @@ function seedVolumes(nodes: SimNode[], now: number): SimVolume[] {
     ctime,
   });
   return out;
+}
+
+/** A node as a fresh installation is: in no cluster, no guests, its local storages. */
+export function seedStandalone(name: string, ip: string): ClusterState {
+  const now = Math.floor(Date.now() / 1000);
+  const state = seedCluster({ nodes: 1 });
+  state.name = undefined;
+  state.version = 0;
+  state.guests.clear();
+  state.storages = state.storages.filter((s) => !s.shared);
+  // Its own downloads, under its own name (the seed's first node's).
+  state.volumes = state.volumes
+    .filter((v) => v.node === state.nodes[0]!.name)
+    .map((v) => ({ ...v, node: name }));
+  state.nodes = [{ ...state.nodes[0]!, name, ip, nodeid: 0, bootedAt: now - 600 }];
+  return state;
+}
+
+/** One monitor and two OSDs per node (at most three monitors), two pools; `warn`: an OSD down. */
+export function seedCeph(nodes: SimNode[], health: 'ok' | 'warn'): CephState {
+  const osds = nodes.flatMap((n, i) => [
+    { id: 2 * i, node: n.name, up: true, in: true },
+    { id: 2 * i + 1, node: n.name, up: true, in: true },
+  ]);
+  const checks: CephState['checks'] = {};
+  if (health === 'warn' && osds.length) {
+    const down = osds[osds.length - 1]!;
+    down.up = false;
+    checks.OSD_DOWN = { severity: 'HEALTH_WARN', message: '1 osds down', count: 1 };
+    checks.PG_DEGRADED = {
+      severity: 'HEALTH_WARN',
+      message: 'Degraded data redundancy: 112/3366 objects degraded (3.327%), 9 pgs degraded',
+      count: 112,
+    };
+  }
+  return {
+    fsid: '5a4c6bd8-6d3e-4b53-9f5c-2a1e0d7c9b11',
+    health: health === 'ok' ? 'HEALTH_OK' : 'HEALTH_WARN',
+    checks,
+    mons: nodes.slice(0, 3).map((n) => n.name),
+    osds,
+    pools: [
+      { id: 1, name: '.mgr', size: 3, minSize: 2, pgs: 1, used: 2_314_240 },
+      { id: 2, name: 'ceph-vm', size: 3, minSize: 2, pgs: 32, used: 38_654_705_664 },
+    ],
+    total: osds.length * 480 * GiB,
+  };
 }

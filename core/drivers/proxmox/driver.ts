@@ -87,7 +87,16 @@ export interface ProxmoxDriverOptions {
 export class ProxmoxDriver extends UnsupportedByDefault implements Driver, GuestCreation {
   readonly stack = 'proxmox' as const;
   readonly guestCreation: GuestCreation = this;
-  readonly capabilities = PROXMOX_CAPABILITIES;
+  /**
+   * A node in no cluster can found one or join one (New Cluster: 'cluster');
+   * a member removes members (pvecm delnode) and reads the cluster's Ceph.
+   */
+  get capabilities(): readonly Capability[] {
+    if (!this.status) return PROXMOX_CAPABILITIES;
+    return this.status.cluster
+      ? [...PROXMOX_CAPABILITIES, 'cluster-members', 'ceph-status']
+      : [...PROXMOX_CAPABILITIES, 'cluster'];
+  }
   readonly hypervisorName = 'Proxmox VE';
   private api: PveApiClient | undefined;
   private poll: ResourcePoll | undefined;

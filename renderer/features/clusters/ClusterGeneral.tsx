@@ -18,7 +18,10 @@ import { Select } from '../../ui/forms';
 import { MEMORY_LABELS, givenToRunningVms, useNodeMemory } from '../hosts/nodeMemory';
 import { clusterActions } from './clusterActions';
 import { ClusterHealth } from './ClusterHealth';
+import { CephSection } from './CephSection';
 import { GanetiNodesPanel } from './GanetiNodesPanel';
+import { ManagedMembersPanel } from './ManagedMembersPanel';
+import { isLibvirtClusterNode } from './StackChoice';
 import { HaSection } from './HaSection';
 import { useClusterStorage } from './clusterStorage';
 
@@ -46,6 +49,8 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
     (h) =>
       h.state === 'connected' &&
       hasCapability(h, 'cluster') &&
+      // A node whose stack makes its own clusters (Ganeti, Proxmox VE) joins them its own way.
+      isLibvirtClusterNode(h) &&
       !Object.values(inv.clusters).some((c) => c.hostIds.includes(h.id)),
   );
   const [adding, setAdding] = useState('');
@@ -60,13 +65,17 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
   const { removeNode, remove } = clusterActions(cluster, notify);
   // Ganeti manages its own members: its node operations replace the libvirt ones.
   const ganeti = cluster.managed?.stack === 'ganeti';
+  // A stack that keeps its own member list (Proxmox VE) removes members itself.
+  const ownMembers = members.some((h) => hasCapability(h, 'cluster-members'));
+  const ceph = members.some((h) => hasCapability(h, 'ceph-status'));
   // A cluster recognised from its nodes' Corosync has no SSH trust of Clusterdeck's to change.
-  const ownTrust = !ganeti && !cluster.ha?.fromNodes;
+  const ownTrust = !ganeti && !ownMembers && !cluster.ha?.fromNodes;
 
   return (
     <div className="space-y-4">
       <ClusterHealth cluster={cluster} />
       <HaSection cluster={cluster} />
+      {ceph && <CephSection cluster={cluster} />}
       <Facts
         rows={[
           [
@@ -111,6 +120,7 @@ export function ClusterGeneral({ cluster }: { cluster: Cluster }) {
         ]}
       />
       {ganeti && <GanetiNodesPanel cluster={cluster} />}
+      {ownMembers && <ManagedMembersPanel cluster={cluster} />}
       {!ganeti && (
         <Table
           caption="Members"

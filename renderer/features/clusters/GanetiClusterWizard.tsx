@@ -11,7 +11,6 @@ import {
   type GanetiClusterDefaults,
   type GanetiClusterSpec,
 } from '../../../shared/ganeti-cluster';
-import type { Host } from '../../../shared/model';
 import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
@@ -27,13 +26,11 @@ import {
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Select, TextField } from '../../ui/forms';
-import { StackChoice, type ClusterStack } from './StackChoice';
+import { isLoneGanetiNode, StackChoice, type ClusterStack } from './StackChoice';
 
 const STEPS = ['Name and nodes', 'Cluster settings', 'Preflight', 'Summary'];
 
-/** A node Ganeti can take into a new cluster: Ganeti installed, in no cluster. */
-export const isLoneGanetiNode = (h: Host) =>
-  h.stack === 'ganeti' && !!h.capabilities?.includes('cluster');
+export { isLoneGanetiNode };
 
 type Settings = Omit<GanetiClusterSpec, 'name' | 'hostIds'>;
 

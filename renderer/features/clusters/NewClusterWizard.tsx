@@ -23,8 +23,14 @@ import {
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, TextField } from '../../ui/forms';
-import { GanetiClusterWizard, isLoneGanetiNode } from './GanetiClusterWizard';
-import { StackChoice, type ClusterStack } from './StackChoice';
+import { GanetiClusterWizard } from './GanetiClusterWizard';
+import { PveClusterWizard } from './PveClusterWizard';
+import {
+  isLibvirtClusterNode,
+  StackChoice,
+  useOfferedStacks,
+  type ClusterStack,
+} from './StackChoice';
 import { HaPreflight, haCheckPasses, type HaCheck } from './HaPreflight';
 import { HaFencingStep, useHaFencing } from './HaFencing';
 
@@ -32,17 +38,17 @@ const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 /** With high availability, the fencing of each node comes after the preflight. */
 const HA_STEPS = ['Name and nodes', 'Preflight', 'Fencing', 'Shared storage', 'Summary'];
 
-/** The stack choice, offered when a node has Ganeti and no cluster; each stack its own steps. */
+/** The stack choice, offered when a node of Ganeti or Proxmox VE is in no cluster; each stack its own steps. */
 export function NewClusterWizard() {
   const hosts = Object.values(useInventory((s) => s.inv).hosts);
-  const ganeti = hosts.some(isLoneGanetiNode);
-  const libvirt = hosts.some((h) => hasCapability(h, 'cluster') && h.stack !== 'ganeti');
-  const [stack, setStack] = useState<ClusterStack>(ganeti && !libvirt ? 'ganeti' : 'libvirt');
-  return stack === 'ganeti' ? (
-    <GanetiClusterWizard onStack={setStack} />
-  ) : (
-    <LibvirtClusterWizard onStack={ganeti ? setStack : undefined} />
+  const offered = useOfferedStacks();
+  const libvirt = hosts.some((h) => hasCapability(h, 'cluster') && isLibvirtClusterNode(h));
+  const [stack, setStack] = useState<ClusterStack>(
+    !libvirt && offered.length > 1 ? offered[1]! : 'libvirt',
   );
+  if (stack === 'ganeti') return <GanetiClusterWizard onStack={setStack} />;
+  if (stack === 'proxmox') return <PveClusterWizard onStack={setStack} />;
+  return <LibvirtClusterWizard onStack={offered.length > 1 ? setStack : undefined} />;
 }
 
 function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void) | undefined }) {
@@ -52,7 +58,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
     Object.values(inv.clusters).flatMap((c) => c.hostIds.map((h) => [h, c.name] as const)),
   );
   const hosts = Object.values(inv.hosts)
-    .filter((h) => (hasCapability(h, 'cluster') || h.state !== 'connected') && h.stack !== 'ganeti')
+    .filter(isLibvirtClusterNode)
     .sort((a, b) => a.name.localeCompare(b.name));
   const [index, setIndex] = useState(0);
   const [name, setName] = useState('');
