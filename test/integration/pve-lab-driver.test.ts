@@ -155,6 +155,9 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'guest-create',
       'vm-delete',
       'cluster-moves',
+      // a member of a cluster: Remove node and the cluster's Ceph (a lone node: 'cluster')
+      'cluster-members',
+      'ceph-status',
     ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },
