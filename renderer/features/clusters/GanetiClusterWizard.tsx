@@ -27,6 +27,7 @@ import {
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 import { isLoneGanetiNode, StackChoice, type ClusterStack } from './StackChoice';
+import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
 const STEPS = ['Name and nodes', 'Cluster settings', 'Preflight', 'Summary'];
 
@@ -115,14 +116,9 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
     return at === 2 && (!Array.isArray(findings) || problems.length > 0);
   };
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (blocked(i) || (i === 2 && i !== index)) {
-        setIndex(i);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, stopsAtPreflight(index, 2, blocked));
+    if (at === target) setTried(false);
+    setIndex(at);
   };
   const { busy, finish } = useFinish(() => api.createGanetiCluster(spec), close);
   const d = defaults && !('error' in defaults) ? defaults : undefined;

@@ -33,6 +33,7 @@ import {
 } from './StackChoice';
 import { HaPreflight, haCheckPasses, type HaCheck } from './HaPreflight';
 import { HaFencingStep, useHaFencing } from './HaFencing';
+import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Shared storage', 'Summary'];
 /** With high availability, the fencing of each node comes after the preflight. */
@@ -125,14 +126,9 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
   // The preflight's findings hold only while its step is shown (they are
   // fetched again on arrival), so a jump from before it stops there.
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (blocked(i) || (i === 1 && i !== index)) {
-        setIndex(i);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, stopsAtPreflight(index, 1, blocked));
+    if (at === target) setTried(false);
+    setIndex(at);
   };
   const next = () => goTo(index + 1);
 

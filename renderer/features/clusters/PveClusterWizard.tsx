@@ -24,6 +24,7 @@ import {
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Select, TextField } from '../../ui/forms';
 import { isLonePveNode, StackChoice, type ClusterStack } from './StackChoice';
+import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
 const STEPS = ['Name and nodes', 'Preflight', 'Summary'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -84,14 +85,9 @@ export function PveClusterWizard({ onStack }: { onStack: (s: ClusterStack) => vo
     return at === 1 && (!Array.isArray(findings) || problems.length > 0);
   };
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (blocked(i) || (i === 1 && i !== index)) {
-        setIndex(i);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, stopsAtPreflight(index, 1, blocked));
+    if (at === target) setTried(false);
+    setIndex(at);
   };
   const { busy, finish } = useFinish(() => api.createPveCluster({ ...spec, password }), close);
   const firstName = hosts.find((h) => h.id === first)?.name ?? 'the first node';

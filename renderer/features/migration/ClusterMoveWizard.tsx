@@ -15,6 +15,7 @@ import { useUi } from '../../state/ui';
 import { PlanSummary, WizardFrame, planRunnable, useFinish } from '../../ui/wizard/WizardFrame';
 import { PreflightStep, planFindings } from '../../ui/wizard/PreflightStep';
 import { Radio, Select } from '../../ui/forms';
+import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
 const STEPS = ['How', 'Preflight', 'Summary'];
 
@@ -80,15 +81,8 @@ export function ClusterMoveWizard({ vmId, targetNode }: { vmId: string; targetNo
   const blocked = (at: number): boolean =>
     (at === 0 && (!chosen || !!chosen.refused || (!chosen.fixedTarget && !target))) ||
     (at === 1 && !planRunnable(plan));
-  const goTo = (to: number) => {
-    for (let i = index; i < to; i++) {
-      if (blocked(i) || (i === 1 && i !== index)) {
-        setIndex(i);
-        return;
-      }
-    }
-    setIndex(to);
-  };
+  const goTo = (target: number) =>
+    setIndex(landingStep(index, target, stopsAtPreflight(index, 1, blocked)));
 
   if (!vm) return null;
   const problems = plan && 'findings' in plan ? plan.problems : [];

@@ -21,6 +21,7 @@ import { PlanSummary, WizardFrame, planRunnable, useFinish } from '../../ui/wiza
 import { PreflightStep, planFindings } from '../../ui/wizard/PreflightStep';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Radio, Select, TextField } from '../../ui/forms';
+import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
 const STEPS = ['Target', 'Preflight', 'Summary'];
 
@@ -114,15 +115,8 @@ export function MigrateVmWizard({
   // Back is always allowed; forward only through steps that pass their checks.
   // The preflight's plan holds only while its step is shown (it is fetched
   // again on arrival), so a jump from before it stops there.
-  const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (blocked(i) || (i === 1 && i !== index)) {
-        setIndex(i);
-        return;
-      }
-    }
-    setIndex(target);
-  };
+  const goTo = (target: number) =>
+    setIndex(landingStep(index, target, stopsAtPreflight(index, 1, blocked)));
 
   if (!vm) return null;
   const source = inv.hosts[vm.hostId]?.name ?? 'its node';

@@ -33,6 +33,7 @@ import {
   withKind,
   type GuestForm,
 } from './guestForm';
+import { landingStep } from '../../ui/wizard/steps';
 
 export function GuestWizard({ hostId }: { hostId: string }) {
   const close = () => useUi.getState().setWizard(undefined);
@@ -73,15 +74,9 @@ export function GuestWizard({ hostId }: { hostId: string }) {
   const errors = guestErrors(f, o);
   const shown = (k: string) => (tried ? errors[k] : undefined);
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (GUEST_STEP_FIELDS[i]!.some((k) => errors[k])) {
-        setIndex(i);
-        setTried(true);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, (i) => GUEST_STEP_FIELDS[i]!.some((k) => errors[k]));
+    setTried(at !== target);
+    setIndex(at);
   };
   const plan = usePlan(index === GUEST_STEPS.length - 1, () =>
     api.planGuest({ hostId: f.hostId, spec: toGuestSpec(f) }),

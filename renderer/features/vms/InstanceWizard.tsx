@@ -23,6 +23,7 @@ import {
   useFinish,
   usePlan,
 } from '../../ui/wizard/WizardFrame';
+import { landingStep } from '../../ui/wizard/steps';
 
 const STEPS = ['Name and OS', 'Disks and placement', 'CPU and memory', 'Network', 'Summary'];
 
@@ -151,15 +152,9 @@ export function InstanceWizard({ hostId }: { hostId: string }) {
   const shown = (k: string) => (tried ? errors[k] : undefined);
 
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (STEP_FIELDS[i]!.some((k) => errors[k])) {
-        setIndex(i);
-        setTried(true);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, (i) => STEP_FIELDS[i]!.some((k) => errors[k]));
+    setTried(at !== target);
+    setIndex(at);
   };
   const plan = usePlan(index === STEPS.length - 1, () =>
     api.planInstance({ hostId: f.hostId, spec: toSpec(f, o) }),

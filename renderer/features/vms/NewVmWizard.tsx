@@ -34,6 +34,7 @@ import { MinimumWarnings, OsStep } from './OsStep';
 import { useOsCatalog } from './osVariants';
 import { InstanceWizard } from './InstanceWizard';
 import { GuestWizard } from './GuestWizard';
+import { landingStep } from '../../ui/wizard/steps';
 
 /**
  * New VM on the selected node's stack: a cluster that places VMs itself
@@ -149,15 +150,9 @@ function NodeNewVmWizard() {
 
   // Each step is checked before the wizard moves past it, also by a step label.
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (STEP_FIELDS[i]!.some((k) => errors[k])) {
-        setIndex(i);
-        setTried(true);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, (i) => STEP_FIELDS[i]!.some((k) => errors[k]));
+    setTried(at !== target);
+    setIndex(at);
   };
   const next = () => goTo(index + 1);
 
