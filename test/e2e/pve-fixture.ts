@@ -63,7 +63,8 @@ export async function openPveInChromium(
  * Adds lab node `name` through the Add Host dialog, as a user would: the
  * fields by their labels, the fingerprint shown checked against the node's
  * real one before trusting it; then waits for the tree to show the cluster
- * with all of the lab's nodes.
+ * with all of the lab's nodes (a bare lab's node: that node, connected, in
+ * no cluster).
  */
 export async function addPveNodeThroughDialog(
   page: Page,
@@ -89,7 +90,12 @@ export async function addPveNodeThroughDialog(
   await dialog.getByText(node.hostKeyFingerprint).waitFor({ timeout });
   await dialog.getByRole('button', { name: 'Trust and connect' }).click();
   await dialog.waitFor({ state: 'detached', timeout });
-  await pveClusterItem(page, lab).waitFor({ timeout });
+  const shown = lab.bare
+    ? page
+        .getByRole('tree', { name: 'Resources' })
+        .getByRole('treeitem', { name: new RegExp(`^${name} Connected`) })
+    : pveClusterItem(page, lab);
+  await shown.waitFor({ timeout });
 }
 
 /** The tree's row of the lab's cluster, once it lists every node of the lab. */

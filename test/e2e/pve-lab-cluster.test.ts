@@ -6,8 +6,7 @@
 // and pvecm status over SSH agrees. Starts its own bare lab and takes it down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pveLabCommand, pveLabOrSkip, readPveLab, sshTo, type PveLab } from '../pve-lab';
-import { openPveInChromium, type PveInChromium } from './pve-fixture';
-import type { Page } from 'playwright-core';
+import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
 const canRun = pveLabOrSkip('pve-lab-cluster e2e');
 
@@ -27,34 +26,10 @@ afterAll(async () => {
   if (canRun) pveLabCommand(['down']);
 });
 
-/** Add Host of a bare node: the dialog by its labels; it shows in the tree as a node without a cluster. */
-async function addBareNode(page: Page, name: string): Promise<void> {
-  const node = lab.nodes.find((n) => n.name === name)!;
-  await page
-    .getByRole('toolbar', { name: 'Actions' })
-    .getByRole('button', { name: 'Add Host' })
-    .click();
-  const dialog = page.getByRole('dialog', { name: 'Add Host' });
-  await dialog.getByLabel('Address').fill(node.host);
-  await dialog.getByLabel('Port').fill(String(node.port));
-  await dialog.getByLabel('User').fill(lab.user);
-  await dialog.getByLabel('Display name').fill(name);
-  await dialog.getByLabel('Authentication').selectOption('Private key file');
-  await dialog.getByLabel('Key file').fill(lab.keyPath);
-  await dialog.getByRole('button', { name: 'Connect' }).click();
-  await dialog.getByText(node.hostKeyFingerprint).waitFor({ timeout: 60_000 });
-  await dialog.getByRole('button', { name: 'Trust and connect' }).click();
-  await dialog.waitFor({ state: 'detached', timeout: 60_000 });
-  await page
-    .getByRole('tree', { name: 'Resources' })
-    .getByRole('treeitem', { name: new RegExp(`^${name} Connected`) })
-    .waitFor({ timeout: 60_000 });
-}
-
 describe.skipIf(!canRun)('New Cluster on Proxmox VE in Chromium', () => {
   it('makes a cluster of three bare nodes', async () => {
     const { page } = world;
-    for (const n of ['pve1', 'pve2', 'pve3']) await addBareNode(page, n);
+    for (const n of ['pve1', 'pve2', 'pve3']) await addPveNodeThroughDialog(page, lab, n);
     await page
       .getByRole('toolbar', { name: 'Actions' })
       .getByRole('button', { name: 'New Cluster' })
