@@ -15,7 +15,6 @@ import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
-import { buttonClass } from '../../ui/Dialog';
 import { PreflightStep } from '../../ui/wizard/PreflightStep';
 import {
   PlanSummary,
@@ -26,6 +25,7 @@ import {
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
 import { Checkbox, Select, TextField } from '../../ui/forms';
+import { FoundingNodeSelect, NodesFieldset } from './NodesFieldset';
 import { isLoneGanetiNode, StackChoice, type ClusterStack } from './StackChoice';
 import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
@@ -147,11 +147,12 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
             onChange={setName}
             error={tried && issue('name')}
           />
-          <fieldset>
-            <legend className="mb-1 font-medium">Nodes</legend>
-            {hosts.length === 0 && (
-              <p className="text-slate-500">No node with Ganeti and no cluster is added yet.</p>
-            )}
+          <NodesFieldset
+            empty={
+              hosts.length === 0 ? 'No node with Ganeti and no cluster is added yet.' : undefined
+            }
+            error={tried && issue('hostIds')}
+          >
             {hosts.map((h) => (
               <Checkbox
                 key={h.id}
@@ -166,27 +167,13 @@ export function GanetiClusterWizard({ onStack }: { onStack: (s: ClusterStack) =>
                 </span>
               </Checkbox>
             ))}
-            <button
-              type="button"
-              className={`${buttonClass} mt-2`}
-              onClick={() => useUi.getState().setAddHostOpen(true)}
-            >
-              Add Host…
-            </button>
-            {tried && issue('hostIds') && (
-              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
-                {issue('hostIds')}
-              </p>
-            )}
-          </fieldset>
-          <Select
+          </NodesFieldset>
+          <FoundingNodeSelect
             label="Master (gnt-cluster init runs here)"
-            value={first ?? ''}
+            hosts={hosts}
+            chosen={chosen}
+            value={first}
             onChange={setMaster}
-            options={hosts
-              .filter((h) => chosen.has(h.id))
-              .map((h) => ({ value: h.id, label: h.name }))}
-            emptyLabel="Choose nodes first"
           />
         </div>
       )}

@@ -11,7 +11,6 @@ import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
-import { buttonClass } from '../../ui/Dialog';
 import { PreflightStep } from '../../ui/wizard/PreflightStep';
 import { usePoolForm } from '../storage/PoolFields';
 import {
@@ -31,6 +30,7 @@ import {
   useOfferedStacks,
   type ClusterStack,
 } from './StackChoice';
+import { NodesFieldset } from './NodesFieldset';
 import { HaPreflight, haCheckPasses, type HaCheck } from './HaPreflight';
 import { HaFencingStep, useHaFencing } from './HaFencing';
 import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
@@ -160,11 +160,15 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
             onChange={setName}
             error={tried && nameError}
           />
-          <fieldset>
-            <legend className="mb-1 font-medium">Nodes</legend>
-            {hosts.length === 0 && (
-              <p className="text-slate-500">No node that can form a cluster is added yet.</p>
-            )}
+          <NodesFieldset
+            empty={hosts.length === 0 ? 'No node that can form a cluster is added yet.' : undefined}
+            error={tried && nodesError}
+            after={
+              <Checkbox className="mt-3 flex items-center gap-2" checked={ha} onChange={setHa}>
+                High availability (Corosync + Pacemaker: a dead node’s HA VMs restart elsewhere)
+              </Checkbox>
+            }
+          >
             {hosts.map((h) => {
               const other = inCluster.get(h.id);
               const why =
@@ -188,22 +192,7 @@ function LibvirtClusterWizard({ onStack }: { onStack: ((s: ClusterStack) => void
                 </Checkbox>
               );
             })}
-            <button
-              type="button"
-              className={`${buttonClass} mt-2`}
-              onClick={() => useUi.getState().setAddHostOpen(true)}
-            >
-              Add Host…
-            </button>
-            <Checkbox className="mt-3 flex items-center gap-2" checked={ha} onChange={setHa}>
-              High availability (Corosync + Pacemaker: a dead node’s HA VMs restart elsewhere)
-            </Checkbox>
-            {tried && nodesError && (
-              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
-                {nodesError}
-              </p>
-            )}
-          </fieldset>
+          </NodesFieldset>
         </div>
       )}
       {index === 1 && (

@@ -12,7 +12,6 @@ import { errorMessage } from '../../api/bridge';
 import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useUi } from '../../state/ui';
-import { buttonClass } from '../../ui/Dialog';
 import { PreflightStep } from '../../ui/wizard/PreflightStep';
 import {
   PlanSummary,
@@ -22,7 +21,8 @@ import {
   WizardFrame,
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
-import { Checkbox, Select, TextField } from '../../ui/forms';
+import { Checkbox, TextField } from '../../ui/forms';
+import { FoundingNodeSelect, NodesFieldset } from './NodesFieldset';
 import { isLonePveNode, StackChoice, type ClusterStack } from './StackChoice';
 import { landingStep, stopsAtPreflight } from '../../ui/wizard/steps';
 
@@ -116,11 +116,12 @@ export function PveClusterWizard({ onStack }: { onStack: (s: ClusterStack) => vo
             onChange={setName}
             error={tried && issue('name')}
           />
-          <fieldset>
-            <legend className="mb-1 font-medium">Nodes</legend>
-            {hosts.length === 0 && (
-              <p className="text-slate-500">No Proxmox VE node in no cluster is added yet.</p>
-            )}
+          <NodesFieldset
+            empty={
+              hosts.length === 0 ? 'No Proxmox VE node in no cluster is added yet.' : undefined
+            }
+            error={tried && issue('hostIds')}
+          >
             {hosts.map((h) => (
               <div key={h.id} className="flex items-center gap-3 py-0.5">
                 <Checkbox
@@ -147,27 +148,13 @@ export function PveClusterWizard({ onStack }: { onStack: (s: ClusterStack) => vo
                 )}
               </div>
             ))}
-            <button
-              type="button"
-              className={`${buttonClass} mt-2`}
-              onClick={() => useUi.getState().setAddHostOpen(true)}
-            >
-              Add Host…
-            </button>
-            {tried && issue('hostIds') && (
-              <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
-                {issue('hostIds')}
-              </p>
-            )}
-          </fieldset>
-          <Select
+          </NodesFieldset>
+          <FoundingNodeSelect
             label="First node (pvecm create runs here; the others join it)"
-            value={first ?? ''}
+            hosts={hosts}
+            chosen={chosen}
+            value={first}
             onChange={setFirstId}
-            options={hosts
-              .filter((h) => chosen.has(h.id))
-              .map((h) => ({ value: h.id, label: h.name }))}
-            emptyLabel="Choose nodes first"
           />
           {hostIds.length > 1 && (
             <TextField
