@@ -131,4 +131,34 @@ describe.skipIf(!canRun)('Edit settings and snapshots on Proxmox VE in Chromium'
     ) as { name: string; vmstate?: number }[];
     expect(snaps.find((s) => s.name === 'e2e_ram')).toMatchObject({ vmstate: 1 });
   }, 120_000);
+
+  it('clones a VM fully onto another node with the proposed id; linked is for templates', async () => {
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: /^db01 / })
+      .click({ button: 'right' });
+    await page
+      .getByRole('menu', { name: 'Actions for db01' })
+      .getByRole('menuitem', { name: 'Clone…' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Clone db01' });
+    const id = dialog.getByRole('spinbutton', { name: 'New ID' });
+    await expect.poll(() => id.inputValue(), { timeout: 20_000 }).toMatch(/^\d{3,}$/);
+    const newId = await id.inputValue();
+    await dialog
+      .getByText(/db01 is not a template: Proxmox VE makes linked clones of templates only/)
+      .waitFor();
+    expect(await dialog.getByRole('checkbox', { name: /Linked clone/ }).isDisabled()).toBe(true);
+    await dialog.getByLabel('Name of the copy').fill('db01-copy');
+    await dialog.getByLabel('Target node').selectOption('pve3');
+    await dialog.getByRole('button', { name: 'Clone' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => on('pve3', ['qm', 'list']), { timeout: 60_000, interval: 1000 })
+      .toMatch(new RegExp(`^\\s*${newId}\\s+db01-copy\\s+stopped`, 'm'));
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: /^db01-copy / })
+      .waitFor({ timeout: 20_000 });
+  }, 120_000);
 });
