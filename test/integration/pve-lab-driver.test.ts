@@ -155,6 +155,12 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'guest-create',
       'vm-delete',
       'cluster-moves',
+      'instance-edit',
+      'snapshots',
+      'vm-clone',
+      'guest-clone',
+      'cluster-members',
+      'ceph-status',
     ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },
@@ -308,6 +314,8 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
     beforeAll(async () => {
       row = await pick('qemu', 'pve1', 'running');
       await onNode('pve2', ['pvesh', 'set', `/nodes/pve1/qemu/${row.vmid}/config`, '--acpi', '0']);
+      // A running VM takes acpi only at its next start (PVE keeps it pending): reboot it.
+      await onNode('pve1', ['qm', 'reboot', String(row.vmid)]);
     });
     afterAll(async () => {
       await ssh['pve2']?.exec([
