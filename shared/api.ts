@@ -360,6 +360,11 @@ export const methods = {
     params: z.object({ vmId: idSchema }),
     result: cloneChoicesSchema,
   },
+  /** Makes a stopped guest a template, the base of linked clones (a stack with 'guest-clone'). */
+  convertToTemplate: {
+    params: z.object({ vmId: idSchema }),
+    result: taskStarted,
+  },
   /** The node's OS variants (libosinfo) and UEFI/TPM support, read once per node; `reread` reads again. */
   getOsCatalog: {
     params: z.object({ hostId: idSchema, reread: z.boolean().default(false) }),

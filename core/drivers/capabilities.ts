@@ -426,4 +426,6 @@ export interface SnapshotTasks {
 export interface GuestCloning {
   cloneChoices(vm: Vm): Promise<CloneChoices>;
   cloneGuest(vm: Vm, name: string, extras: CloneExtras, ctx: TaskContext): Promise<void>;
+  /** Makes a stopped guest a template (the base a linked clone shares). */
+  convertToTemplate(vm: Vm, ctx: TaskContext): Promise<void>;
 }

@@ -68,6 +68,7 @@ export class VmService {
     | 'getOsCatalog'
     | 'createVm'
     | 'cloneChoices'
+    | 'convertToTemplate'
   > = {
     vmAction: async ({ vmId, action }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, VM_ACTION_LABELS[action]);
@@ -239,6 +240,20 @@ export class VmService {
     },
 
     getOsCatalog: ({ hostId, reread }) => this.osCatalog(hostId, reread),
+    convertToTemplate: async ({ vmId }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'Convert to template');
+      const conn = this.ctx.connection(vm.hostId);
+      const cloning = conn.getDriver().guestCloning;
+      if (!cloning)
+        throw new ClusterdeckError('unsupported', `${conn.config.name} has no templates to make.`);
+      return {
+        taskId: this.ctx.tasks.start(
+          `Convert ${vm.name} to a template`,
+          taskTarget(conn.config.name, vm.name),
+          (ctx) => cloning.convertToTemplate(vm, ctx),
+        ),
+      };
+    },
     cloneChoices: async ({ vmId }) => {
       const vm = vmOrThrow(this.ctx, vmId);
       const cloning = this.ctx.connection(vm.hostId).getDriver().guestCloning;

@@ -160,5 +160,43 @@ describe.skipIf(!canRun)('Edit settings and snapshots on Proxmox VE in Chromium'
       .getByRole('tree', { name: 'Resources' })
       .getByRole('treeitem', { name: /^db01-copy / })
       .waitFor({ timeout: 20_000 });
-  }, 120_000);
+
+    // Made a template, the copy is the base of a linked clone.
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: /^db01-copy / })
+      .click({ button: 'right' });
+    await page
+      .getByRole('menu', { name: 'Actions for db01-copy' })
+      .getByRole('menuitem', { name: 'Convert to template…' })
+      .click();
+    await page
+      .getByRole('alertdialog', { name: /Convert db01-copy to a template/ })
+      .getByRole('button', { name: 'Convert' })
+      .click();
+    await expect
+      .poll(() => on('pve3', ['qm', 'config', newId]), { timeout: 60_000, interval: 1000 })
+      .toMatch(/^template: 1$/m);
+    await page
+      .getByRole('tree', { name: 'Resources' })
+      .getByRole('treeitem', { name: /^db01-copy / })
+      .click({ button: 'right' });
+    await page
+      .getByRole('menu', { name: 'Actions for db01-copy' })
+      .getByRole('menuitem', { name: 'Clone…' })
+      .click();
+    const again = page.getByRole('dialog', { name: 'Clone db01-copy' });
+    const linked = again.getByRole('checkbox', { name: /Linked clone/ });
+    await expect.poll(() => linked.isChecked(), { timeout: 20_000 }).toBe(true);
+    const linkedId = await again.getByRole('spinbutton', { name: 'New ID' }).inputValue();
+    await again.getByLabel('Name of the copy').fill('db01-linked');
+    await again.getByRole('button', { name: 'Clone' }).click();
+    await again.waitFor({ state: 'detached' });
+    await expect
+      .poll(() => on('pve3', ['qm', 'config', linkedId]).catch(() => ''), {
+        timeout: 60_000,
+        interval: 1000,
+      })
+      .toMatch(new RegExp(`^scsi0: nfs-shared:${newId}/base-${newId}-disk-0\\.qcow2/`, 'm'));
+  }, 180_000);
 });
