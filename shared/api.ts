@@ -3,6 +3,7 @@
 // both carry exactly this (in shared/wire.ts messages). Params are validated
 // on both sides; results are checked against their schemas by the backend
 // when CLUSTERDECK_CHECK_RESULTS=1 (every test run, core/contract-checks.ts).
+import { cloneChoicesSchema, cloneExtrasSchema } from './vm-clone';
 import {
   cephStatusSchema,
   pveClusterCreateSchema,
@@ -346,7 +347,22 @@ export const methods = {
   },
   /** Copies a shut-off VM under a new name, with copies of its disks. */
   cloneVm: {
-    params: z.object({ vmId: idSchema, name: objectNameSchema }),
+    params: z.object({
+      vmId: idSchema,
+      name: objectNameSchema,
+      /** Target node, id, linked: where the stack offers them (cloneChoices). */
+      extras: cloneExtrasSchema.optional(),
+    }),
+    result: taskStarted,
+  },
+  /** Where a clone can go, its proposed id, whether it can be linked (a stack that clones itself). */
+  cloneChoices: {
+    params: z.object({ vmId: idSchema }),
+    result: cloneChoicesSchema,
+  },
+  /** Makes a stopped guest a template, the base of linked clones (a stack with 'guest-clone'). */
+  convertToTemplate: {
+    params: z.object({ vmId: idSchema }),
     result: taskStarted,
   },
   /** The node's OS variants (libosinfo) and UEFI/TPM support, read once per node; `reread` reads again. */

@@ -129,6 +129,23 @@ export const instanceSettingsSchema = z.object({
   growDisks: z
     .array(z.object({ index: z.number().int().min(0).max(15), toMiB: z.number().int().min(1) }))
     .max(16),
+  /** The guest's name (a host name), where the stack keeps one it can change (Proxmox VE). */
+  name: z
+    .string()
+    .max(63)
+    .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/, 'Letters, digits, . and - only.')
+    .optional(),
+  /** The administrators' notes; empty removes them. */
+  notes: z.string().max(8192).optional(),
+  /** Started with its node. */
+  onboot: z.boolean().optional(),
+  /** CPU sockets, where the stack counts vCPUs as sockets × cores (then `vcpus` is cores per socket). */
+  sockets: z.number().int().min(1).max(4).optional(),
+  /** The config digest the editor read: a change made meanwhile elsewhere is refused. */
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{40,64}$/)
+    .optional(),
 });
 export type InstanceSettings = z.infer<typeof instanceSettingsSchema>;
 
@@ -151,5 +168,16 @@ export const instanceNowSchema = z.object({
   nicLinks: z.array(z.string()),
   diskSizesMiB: z.array(z.number()),
   diskTemplate: z.string(),
+  /** Set where the stack has these (Proxmox VE); the editor offers each one given. */
+  name: z.string().optional(),
+  notes: z.string().optional(),
+  onboot: z.boolean().optional(),
+  sockets: z.number().optional(),
+  digest: z.string().optional(),
+  /** How each NIC and disk is named on the stack ("net0 bridge"), by index. */
+  nicLabels: z.array(z.string()).optional(),
+  diskLabels: z.array(z.string()).optional(),
+  /** Set when the stack has no minimum memory for this guest (a container): not offered. */
+  noMinMemory: z.boolean().optional(),
 });
 export type InstanceNow = z.infer<typeof instanceNowSchema>;

@@ -68,6 +68,8 @@ export const CAPABILITIES = [
   /** The cluster's Ceph status can be read (Proxmox VE: /cluster/ceph/status). */
   'ceph-status',
   'performance',
+  /** Clone by the stack itself: a target node, an id, linked clones of templates, Convert to template (Proxmox VE). */
+  'guest-clone',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -31,6 +31,7 @@ import type {
   InstanceSpec,
 } from '../../shared/instance';
 import type { GuestOptions, GuestPlanStep, GuestSpec } from '../../shared/guest-create';
+import type { CloneChoices, CloneExtras } from '../../shared/vm-clone';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -402,4 +403,29 @@ export interface ClusterMoves {
 /** The stack's own check of its cluster, its findings written onto the cluster in the store. */
 export interface ClusterChecks {
   verifyCluster(ctx: TaskContext): Promise<void>;
+}
+
+/**
+ * Edit settings where the stack's API edits the guest (Proxmox VE): the
+ * same review (before → after, the commands) and apply as PlacedVms's.
+ */
+export type GuestSettingsEditor = Pick<
+  PlacedVms,
+  'planInstanceSettings' | 'applyInstanceSettings'
+> & {
+  /** How the review titles each command ("Change web01 through the Proxmox VE API"). */
+  settingsStepTitle(vm: Vm): string;
+};
+
+/** Snapshots a stack takes, rolls back and deletes as its own tasks (Proxmox VE workers). */
+export interface SnapshotTasks {
+  runSnapshotOp(vm: Vm, op: SnapshotOp, ctx: TaskContext): Promise<void>;
+}
+
+/** Clone where the stack copies a guest itself, to a node and id of the user's choice. */
+export interface GuestCloning {
+  cloneChoices(vm: Vm): Promise<CloneChoices>;
+  cloneGuest(vm: Vm, name: string, extras: CloneExtras, ctx: TaskContext): Promise<void>;
+  /** Makes a stopped guest a template (the base a linked clone shares). */
+  convertToTemplate(vm: Vm, ctx: TaskContext): Promise<void>;
 }

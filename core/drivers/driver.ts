@@ -24,6 +24,9 @@ import type {
   VmLifecycle,
   VmDevices,
   VmProvisioning,
+  GuestSettingsEditor,
+  SnapshotTasks,
+  GuestCloning,
 } from './capabilities';
 
 export type { ClusterMove, DriverStep, SnapshotOp, VolumeOp } from './capabilities';
@@ -59,4 +62,10 @@ export interface Driver
   readonly clusterChecks?: ClusterChecks;
   /** A stack whose own HA engine protects guests (ha-guests.ts). */
   readonly haGuests?: HaGuests;
+  /** Edit settings through the stack's API ('instance-edit' without 'instance-create'). */
+  readonly guestSettings?: GuestSettingsEditor;
+  /** Snapshots as the stack's own tasks rather than commands. */
+  readonly snapshotTasks?: SnapshotTasks;
+  /** Clone by the stack itself, with a target node, an id and linked clones. */
+  readonly guestCloning?: GuestCloning;
 }

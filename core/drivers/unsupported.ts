@@ -8,6 +8,8 @@ import type { Finding } from '../../shared/cluster';
 import { ClusterdeckError } from '../../shared/errors';
 import type { TlsReadiness } from '../../shared/migration';
 import type { OsCatalog } from '../../shared/osinfo';
+import type { Snapshot, Vm } from '../../shared/model';
+import type { SnapshotRefusals } from '../../shared/vm';
 import type {
   DriverStep,
   GuestNeeds,
@@ -87,10 +89,10 @@ export abstract class UnsupportedByDefault {
     return this.reject('guest agents');
   }
   /** No snapshots, so nothing to refuse one by one. */
-  snapshotCreateRefusals(): Record<string, never> {
+  snapshotCreateRefusals(_vm: Vm): SnapshotRefusals {
     return {};
   }
-  readSnapshots(): Promise<never[]> {
+  readSnapshots(_vm: Vm): Promise<Snapshot[]> {
     return this.reject('snapshots');
   }
   async vmsWithSnapshots(): Promise<string[]> {

@@ -3,6 +3,7 @@
 // the way; Create and Apply run the driver's jobs as one task.
 import { ClusterdeckError } from '../../shared/errors';
 import type { InstanceOptions, InstanceSpec } from '../../shared/instance';
+import type { Vm } from '../../shared/model';
 import type { PlacedVms } from '../drivers/capabilities';
 import { taskTarget } from '../tasks/runner';
 import { freeVmOrThrow, vmOrThrow, type ServiceContext } from './context';
@@ -37,6 +38,17 @@ export class InstanceService {
     return p;
   }
 
+  /**
+   * Edit settings: the cluster-placing stack's (Ganeti), or the API-edited
+   * one's (Proxmox VE, `guestSettings`), with how its commands are titled.
+   */
+  private editor(vm: Vm) {
+    const driver = this.ctx.connection(vm.hostId).getDriver();
+    if (driver.guestSettings)
+      return { edit: driver.guestSettings, title: driver.guestSettings.settingsStepTitle(vm) };
+    return { edit: this.placed(vm.hostId), title: `Change ${vm.name} as a Ganeti job` };
+  }
+
   private step(hostId: string, title: string, command: string) {
     return { hostId, node: this.ctx.connection(hostId).config.name, title, command };
   }
@@ -65,12 +77,13 @@ export class InstanceService {
     settings: Parameters<PlacedVms['planInstanceSettings']>[1],
   ) {
     const vm = vmOrThrow(this.ctx, vmId);
-    const p = await this.placed(vm.hostId).planInstanceSettings(vm, settings);
+    const { edit, title } = this.editor(vm);
+    const p = await edit.planInstanceSettings(vm, settings);
     return {
       changes: p.changes,
       problems: p.problems,
       now: p.now,
-      steps: p.commands.map((c) => this.step(vm.hostId, `Change ${vm.name} as a Ganeti job`, c)),
+      steps: p.commands.map((c) => this.step(vm.hostId, title, c)),
     };
   }
 
@@ -103,11 +116,11 @@ export class InstanceService {
       if (!plan.steps.length)
         throw new ClusterdeckError('invalid-input', `Nothing in ${vm.name}'s settings changed.`);
       const conn = this.ctx.connection(vm.hostId);
-      const placed = this.placed(vm.hostId);
+      const { edit } = this.editor(vm);
       const taskId = this.ctx.tasks.start(
         `Settings of ${vm.name}`,
         taskTarget(conn.config.name, vm.name),
-        (ctx) => placed.applyInstanceSettings(vm, settings, ctx),
+        (ctx) => edit.applyInstanceSettings(vm, settings, ctx),
       );
       return { taskId };
     },

@@ -67,6 +67,8 @@ export class VmService {
     | 'planVm'
     | 'getOsCatalog'
     | 'createVm'
+    | 'cloneChoices'
+    | 'convertToTemplate'
   > = {
     vmAction: async ({ vmId, action }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, VM_ACTION_LABELS[action]);
@@ -104,6 +106,16 @@ export class VmService {
       const vm = freeVmOrThrow(this.ctx, vmId, 'A snapshot change');
       const conn = this.ctx.connection(vm.hostId);
       await refuseSnapshotOp(conn.getDriver(), vm, snapshot);
+      // A stack that runs snapshots as its own tasks (Proxmox VE's workers).
+      const own = conn.getDriver().snapshotTasks;
+      if (own)
+        return {
+          taskId: this.ctx.tasks.start(
+            `Snapshot ${snapshot.name} of ${vm.name}`,
+            taskTarget(conn.config.name, vm.name),
+            (ctx) => own.runSnapshotOp(vm, snapshot, ctx),
+          ),
+        };
       const steps = onNode(conn, conn.getDriver().snapshotSteps(vm, snapshot));
       const taskId = this.ctx.tasks.start(
         steps[0]!.title,
@@ -178,9 +190,19 @@ export class VmService {
       return { taskId };
     },
 
-    cloneVm: async ({ vmId, name }) => {
+    cloneVm: async ({ vmId, name, extras }) => {
       const vm = freeVmOrThrow(this.ctx, vmId, 'Clone');
       const conn = this.ctx.connection(vm.hostId);
+      // A stack that copies guests itself (Proxmox VE) refuses what it cannot clone.
+      const cloning = conn.getDriver().guestCloning;
+      if (cloning)
+        return {
+          taskId: this.ctx.tasks.start(
+            `Clone ${vm.name} as ${name}`,
+            taskTarget(conn.config.name, vm.name),
+            (ctx) => cloning.cloneGuest(vm, name, extras ?? {}, ctx),
+          ),
+        };
       if (vm.state !== 'shutoff') {
         throw new ClusterdeckError(
           'invalid-state',
@@ -218,6 +240,30 @@ export class VmService {
     },
 
     getOsCatalog: ({ hostId, reread }) => this.osCatalog(hostId, reread),
+    convertToTemplate: async ({ vmId }) => {
+      const vm = freeVmOrThrow(this.ctx, vmId, 'Convert to template');
+      const conn = this.ctx.connection(vm.hostId);
+      const cloning = conn.getDriver().guestCloning;
+      if (!cloning)
+        throw new ClusterdeckError('unsupported', `${conn.config.name} has no templates to make.`);
+      return {
+        taskId: this.ctx.tasks.start(
+          `Convert ${vm.name} to a template`,
+          taskTarget(conn.config.name, vm.name),
+          (ctx) => cloning.convertToTemplate(vm, ctx),
+        ),
+      };
+    },
+    cloneChoices: async ({ vmId }) => {
+      const vm = vmOrThrow(this.ctx, vmId);
+      const cloning = this.ctx.connection(vm.hostId).getDriver().guestCloning;
+      if (!cloning)
+        throw new ClusterdeckError(
+          'unsupported',
+          `${vm.name}'s node copies VMs with Clone's name only.`,
+        );
+      return cloning.cloneChoices(vm);
+    },
     planVm: async (p) => planView(await this.newVm.plan(p)),
     createVm: (p) => this.newVm.start(p),
   };

@@ -155,6 +155,10 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'guest-create',
       'vm-delete',
       'cluster-moves',
+      'instance-edit',
+      'snapshots',
+      'vm-clone',
+      'guest-clone',
       // a member of a cluster: Remove node and the cluster's Ceph (a lone node: 'cluster')
       'cluster-members',
       'ceph-status',
@@ -311,6 +315,8 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
     beforeAll(async () => {
       row = await pick('qemu', 'pve1', 'running');
       await onNode('pve2', ['pvesh', 'set', `/nodes/pve1/qemu/${row.vmid}/config`, '--acpi', '0']);
+      // A running VM takes acpi only at its next start (PVE keeps it pending): reboot it.
+      await onNode('pve1', ['qm', 'reboot', String(row.vmid)]);
     });
     afterAll(async () => {
       await ssh['pve2']?.exec([

@@ -13,6 +13,9 @@ import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 import { migrateRoutes } from './migrate';
+import { guestEditRoutes } from './guest-edit';
+import { snapshotRoutes } from './snapshots';
+import { cloneRoutes } from './clone';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -131,7 +134,7 @@ export const routes: Record<string, Handler> = {
               ? (g.config.name ?? `VM ${g.vmid}`)
               : (g.config.hostname ?? `CT${g.vmid}`),
           ),
-          template: 0,
+          template: Number(g.config.template ?? 0),
           maxcpu: Number(g.config.cores ?? 1) * Number(g.config.sockets ?? 1),
           cpu: running ? 0.0211 : 0,
           maxmem: memOf(g),
@@ -294,6 +297,12 @@ export const routes: Record<string, Handler> = {
   ...haRuleRoutes,
   ...clusterConfigRoutes,
   ...cephRoutes,
+  ...guestEditRoutes('qemu'),
+  ...guestEditRoutes('lxc'),
+  ...snapshotRoutes('qemu'),
+  ...snapshotRoutes('lxc'),
+  ...cloneRoutes('qemu'),
+  ...cloneRoutes('lxc'),
 };
 
 withHaGuests(routes);

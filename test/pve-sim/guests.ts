@@ -10,10 +10,11 @@ import {
   type Ctx,
   type Handler,
 } from './context';
-import { configDigest, diskOf, memOf, type ConfigValue, type Guest, type GuestKind } from './state';
+import { diskOf, memOf, type ConfigValue, type Guest, type GuestKind } from './state';
+import { applyOrKeep, applyPending, fileDigest, shownConfig } from './guest-file';
 
 /** Config keys that hold a volume. */
-const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate|rootfs|mp)\d*$/;
+export const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate|rootfs|mp)\d*$/;
 
 const taskPrefix: Record<GuestKind, string> = { qemu: 'qm', lxc: 'vz' };
 const confDir: Record<GuestKind, string> = { qemu: 'qemu-server', lxc: 'lxc' };
@@ -153,6 +154,7 @@ function powerTask(kind: GuestKind, action: PowerAction): Handler {
           if (g.status === 'running') throw new Error(`VM ${g.vmid} already running`);
           g.status = 'running';
           g.startedAt = Math.floor(Date.now() / 1000);
+          applyPending(g);
         } else if (action === 'stop') {
           g.status = 'stopped';
           delete g.paused;
@@ -168,7 +170,11 @@ function powerTask(kind: GuestKind, action: PowerAction): Handler {
         } else if (action === 'shutdown') {
           g.status = 'stopped';
           delete g.startedAt;
-        } else g.startedAt = Math.floor(Date.now() / 1000);
+        } else {
+          // A reboot is a stop and a start: the pending changes apply.
+          g.startedAt = Math.floor(Date.now() / 1000);
+          applyPending(g);
+        }
       },
     });
   };
@@ -284,7 +290,7 @@ function destroy(kind: GuestKind): Handler {
 /** Applies a config change: digest checked first, as PVE's assert_if_modified. */
 function applyConfig(ctx: Ctx, g: Guest): void {
   const digest = ctx.params.digest;
-  if (digest !== undefined && String(digest) !== configDigest(g.config)) {
+  if (digest !== undefined && String(digest) !== fileDigest(g)) {
     throw new PveError(
       500,
       'detected modified configuration - file changed by other user? Try again.\n',
@@ -293,14 +299,15 @@ function applyConfig(ctx: Ctx, g: Guest): void {
   if (g.lock && !flag(ctx.params.skiplock)) throw new PveError(500, `VM is locked (${g.lock})\n`);
   const values = configValues(ctx.params);
   allocateDisks(g.kind, g.vmid, values);
-  for (const key of String(ctx.params.delete ?? '')
+  const deletes = String(ctx.params.delete ?? '')
     .split(/[,;\s]+/)
-    .filter(Boolean)) {
+    .filter(Boolean);
+  for (const key of deletes) {
     if (values[key] !== undefined)
       throw new PveError(500, `cannot set and delete '${key}' at the same time\n`);
-    delete g.config[key];
   }
-  Object.assign(g.config, values);
+  // A running guest keeps what it cannot take now in [PENDING] (guest-file.ts).
+  applyOrKeep(g, values, deletes);
 }
 
 export function guestRoutes(kind: GuestKind): Record<string, Handler> {
@@ -316,9 +323,9 @@ export function guestRoutes(kind: GuestKind): Record<string, Handler> {
     [`DELETE ${base}/{vmid}`]: destroy(kind),
     [`GET ${base}/{vmid}/config`]: (ctx) => {
       const g = guestOf(ctx, kind);
-      const out = typedByschema(g.config, ctx.returns);
+      const out = typedByschema(shownConfig(g, flag(ctx.params.current)), ctx.returns);
       if (g.lock) out.lock = g.lock;
-      return { ...out, digest: configDigest(g.config) };
+      return { ...out, digest: fileDigest(g) };
     },
     [`PUT ${base}/{vmid}/config`]: (ctx) => {
       applyConfig(ctx, guestOf(ctx, kind));

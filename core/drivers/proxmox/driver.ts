@@ -8,7 +8,7 @@
 import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { GuestOptions, GuestSpec } from '../../../shared/guest-create';
-import type { Capability, NodeInfo, Vm } from '../../../shared/model';
+import type { Capability, NodeInfo, Snapshot, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
 import type { ClusterMoves } from '../capabilities';
@@ -46,8 +46,9 @@ import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
 import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
+import { PveGuestEdits } from './guest-edits';
 
-/** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations. */
+/** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations, Edit settings, snapshots, clone. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'inventory',
   'vm-lifecycle',
@@ -55,6 +56,10 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'guest-create',
   'vm-delete',
   'cluster-moves',
+  'instance-edit',
+  'snapshots',
+  'vm-clone',
+  'guest-clone',
 ];
 
 /** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
@@ -108,8 +113,23 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
   haGuests: PveHaOps | undefined;
 
+  /** Edit settings, snapshots and clone (guest-edits.ts). */
+  readonly guestSettings: PveGuestEdits;
+  readonly snapshotTasks: PveGuestEdits;
+  readonly guestCloning: PveGuestEdits;
+
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
+    this.guestSettings =
+      this.snapshotTasks =
+      this.guestCloning =
+        new PveGuestEdits({
+          api: () => this.client,
+          guestOf: (vm) => this.guestOf(vm),
+          onlineNodes: () => (this.status?.nodes ?? []).filter((n) => n.online).map((n) => n.name),
+          load: () => this.load(),
+          pollMs: o.taskPollMs,
+        });
     this.clusterMoves = new ProxmoxMoves({
       api: () => this.client,
       selfName: () => this.selfName(),
@@ -410,6 +430,14 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   /** The guest's VNC console through the API tunnel (console.ts). */
   async openConsole(vm: Vm): Promise<ConsoleSource> {
     return guestConsole(this.client, this.guestOf(vm), vm, this.o.probe.pve?.version?.major);
+  }
+
+  override readSnapshots(vm: Vm): Promise<Snapshot[]> {
+    return this.snapshotTasks.readSnapshots(vm);
+  }
+
+  override snapshotCreateRefusals(vm: Vm) {
+    return this.snapshotTasks.snapshotRefusals(vm);
   }
 
   stop(): void {

@@ -40,15 +40,17 @@ export async function runWorker(
   pollMs = POLL_MS,
   /** Parameters whose values are secrets (a container's password): shown as <hidden>. */
   hidden: readonly string[] = [],
-  /** The API method that starts the worker: POST, or DELETE for a guest's removal. */
-  method: 'POST' | 'DELETE' = 'POST',
+  /** The API method that starts the worker: POST, DELETE for a guest's removal, PUT for a disk's resize. */
+  method: 'POST' | 'DELETE' | 'PUT' = 'POST',
 ): Promise<string> {
   const command = pveshCommand(method, path, params, hidden);
   const call = { log: ctx.log, signal: ctx.signal, hidden };
   const upid =
     method === 'POST'
       ? await api.create<unknown>(path, params, call)
-      : await api.delete<unknown>(path, params, call);
+      : method === 'PUT'
+        ? await api.set<unknown>(path, params, call)
+        : await api.delete<unknown>(path, params, call);
   if (typeof upid !== 'string')
     throw new ClusterdeckError('command-failed', `${api.node}: \`${command}\` gave no task id.`);
   const node = upidNode(upid);

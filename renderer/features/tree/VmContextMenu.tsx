@@ -1,4 +1,7 @@
 import { offersAction } from '../../../shared/api';
+import { hasCapability, type Vm } from '../../../shared/model';
+import { errorMessage } from '../../api/bridge';
+import { api } from '../../api/backend';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
@@ -52,8 +55,27 @@ export function VmContextMenu({
           onClose={onClose}
         />
       ))}
+      {host && hasCapability(host, 'guest-clone') && (
+        <MenuItem
+          label="Convert to template…"
+          disabled={!!job || vm.state !== 'shutoff'}
+          onSelect={() => askTemplate(vm, notify)}
+          onClose={onClose}
+        />
+      )}
     </TreeMenu>
   );
+}
+
+/** Convert to template, confirmed first: the guest becomes the read-only base of linked clones. */
+function askTemplate(vm: Vm, notify: (text: string) => void): void {
+  useUi.getState().askConfirm({
+    title: `Convert ${vm.name} to a template?`,
+    body: `${vm.name} becomes a template: it no longer starts, and its disks become the read-only base that linked clones share. Its stack cannot turn it back.`,
+    confirmLabel: 'Convert',
+    onConfirm: () =>
+      void api.convertToTemplate({ vmId: vm.id }).catch((e: unknown) => notify(errorMessage(e))),
+  });
 }
 
 /** The menu of a multi-selection: each bulk action once for all its VMs ("Start 3 VMs…"). */

@@ -1,8 +1,11 @@
-// Edit settings of a VM its cluster places (Ganeti): memory (maxmem and
-// minmem), vCPUs, each NIC's link, a new NIC, each disk's size (grow only).
-// The first values are what the master says now; Review lists each change
-// before → after, says which wait for the VM's next start, and shows the
-// exact commands; Apply runs them as Ganeti jobs in one task.
+// Edit settings of a VM its cluster places (Ganeti) or its stack's API
+// edits (Proxmox VE): memory (maximum and minimum), vCPUs, each NIC's link,
+// a new NIC, each disk's size (grow only), and where the stack has them the
+// name, notes, start at boot and sockets. The first values are what the
+// cluster says now; Review lists each change before → after, says which
+// wait for the VM's next start, and shows the exact commands; Apply runs
+// them in one task (a config digest, where the stack has one, refuses an
+// edit made meanwhile elsewhere).
 import { useEffect, useState } from 'react';
 import type { InstanceChange, InstanceNow, InstanceSettings } from '../../../shared/instance';
 import type { PlanStepView } from '../../../shared/storage';
@@ -13,7 +16,7 @@ import { useNotices } from '../../state/notices';
 import { useUi } from '../../state/ui';
 import { Dialog } from '../../ui/Dialog';
 import { ReviewCommands, ReviewFooter } from './SettingsReview';
-import { Checkbox, TextField } from '../../ui/forms';
+import { Checkbox, TextArea, TextField } from '../../ui/forms';
 
 const NO_CHANGE: InstanceSettings = { nicLinks: [], addNics: [], growDisks: [] };
 
@@ -35,6 +38,10 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
   const [disks, setDisks] = useState<string[]>([]);
   const [addNic, setAddNic] = useState(false);
   const [newLink, setNewLink] = useState('');
+  const [name, setName] = useState('');
+  const [notes, setNotes] = useState('');
+  const [onboot, setOnboot] = useState(false);
+  const [sockets, setSockets] = useState('');
   const [review, setReview] = useState<Review | undefined>();
   const [busy, setBusy] = useState(false);
 
@@ -51,6 +58,10 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
         setLinks(n.nicLinks);
         setNewLink(n.nicLinks[0] ?? 'br0');
         setDisks(n.diskSizesMiB.map(String));
+        setName(n.name ?? '');
+        setNotes(n.notes ?? '');
+        setOnboot(!!n.onboot);
+        setSockets(n.sockets !== undefined ? String(n.sockets) : '');
       },
       (e: unknown) => live && setNow({ error: errorMessage(e) }),
     );
@@ -63,11 +74,16 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
 
   const settings = (): InstanceSettings => ({
     maxMemoryMiB: Number(maxmem),
-    minMemoryMiB: Number(minmem),
+    ...(cur?.noMinMemory ? {} : { minMemoryMiB: Number(minmem) }),
     vcpus: Number(vcpus),
     nicLinks: links.map((link, index) => ({ index, link: link.trim() })),
     addNics: addNic ? [{ link: newLink.trim() }] : [],
     growDisks: disks.map((d, index) => ({ index, toMiB: Number(d) })),
+    ...(cur?.name !== undefined ? { name: name.trim() } : {}),
+    ...(cur?.notes !== undefined ? { notes } : {}),
+    ...(cur?.onboot !== undefined ? { onboot } : {}),
+    ...(cur?.sockets !== undefined ? { sockets: Number(sockets) } : {}),
+    ...(cur?.digest ? { digest: cur.digest } : {}),
   });
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -89,7 +105,7 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
   return (
     <Dialog title={`Settings of ${vm.name}`} onClose={close} width="w-[44rem]">
       <div className="max-h-[65vh] space-y-3 overflow-auto pr-1">
-        {!now && <p className="text-slate-500">Reading {vm.name}’s settings from the master…</p>}
+        {!now && <p className="text-slate-500">Reading {vm.name}’s settings from its cluster…</p>}
         {now && 'error' in now && (
           <p role="alert" className="text-red-700 dark:text-red-400">
             {now.error}
@@ -97,20 +113,41 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
         )}
         {cur && !review && (
           <>
+            {cur.name !== undefined && (
+              <TextField label="Name" value={name} spellCheck={false} onChange={setName} />
+            )}
             <div className="grid grid-cols-3 gap-3">
-              <TextField label="vCPUs" type="number" value={vcpus} onChange={setVcpus} />
-              <TextField label="Memory (MiB)" type="number" value={maxmem} onChange={setMaxmem} />
               <TextField
-                label="Minimum memory (MiB)"
+                label={cur.sockets !== undefined ? 'Cores per socket' : 'vCPUs'}
                 type="number"
-                value={minmem}
-                onChange={setMinmem}
+                value={vcpus}
+                onChange={setVcpus}
               />
+              {cur.sockets !== undefined && (
+                <TextField label="Sockets" type="number" value={sockets} onChange={setSockets} />
+              )}
+              <TextField label="Memory (MiB)" type="number" value={maxmem} onChange={setMaxmem} />
+              {!cur.noMinMemory && (
+                <TextField
+                  label="Minimum memory (MiB)"
+                  type="number"
+                  value={minmem}
+                  onChange={setMinmem}
+                />
+              )}
             </div>
+            {cur.onboot !== undefined && (
+              <Checkbox checked={onboot} onChange={setOnboot}>
+                Start at boot
+              </Checkbox>
+            )}
+            {cur.notes !== undefined && (
+              <TextArea label="Notes" value={notes} rows={3} onChange={setNotes} />
+            )}
             {links.map((l, i) => (
               <TextField
                 key={i}
-                label={`NIC ${i} link`}
+                label={cur.nicLabels?.[i] ?? `NIC ${i} link`}
                 value={l}
                 spellCheck={false}
                 onChange={(v) => setLinks(links.map((x, j) => (j === i ? v : x)))}
@@ -130,14 +167,14 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
             {disks.map((d, i) => (
               <TextField
                 key={i}
-                label={`Disk ${i} size (MiB)`}
+                label={cur.diskLabels?.[i] ?? `Disk ${i} size (MiB)`}
                 type="number"
                 value={d}
                 onChange={(v) => setDisks(disks.map((x, j) => (j === i ? v : x)))}
               />
             ))}
             <p className="text-sm text-slate-500">
-              Disks only grow. Memory, vCPUs and NIC changes of a running VM take effect at its next
+              Disks only grow. The review says which changes of a running VM take effect at its next
               start.
             </p>
           </>
@@ -166,8 +203,8 @@ export function InstanceSettingsDialog({ vmId }: { vmId: string }) {
                 </ul>
                 {review.changes.some((c) => c.atNextStart) && (
                   <p className="mb-2 text-amber-700 dark:text-amber-400">
-                    {vm.name} is running: Ganeti applies these at its next start; reboot it to use
-                    them now.
+                    {vm.name} is running: its cluster applies these at its next start; reboot it to
+                    use them now.
                   </p>
                 )}
                 <ReviewCommands steps={review.steps} />

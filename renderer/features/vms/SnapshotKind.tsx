@@ -31,10 +31,17 @@ export function SnapshotKindChoice({
     api.guestInfo({ vmId: vm.id }).then(setAgent, (e: unknown) => setError(errorMessage(e)));
   }, [vm.id, running]);
   const agentRuns = agent?.agent === 'running';
+  // A node that keeps neither memory nor overlay files for this guest (a
+  // Proxmox VE container) takes its own snapshot of the disks: nothing to choose.
+  const disksOnly =
+    running &&
+    !!cannotCreate.memory &&
+    !!cannotCreate['disk-only-quiesce'] &&
+    !cannotCreate.default;
   // The choice follows the VM: libvirt's default when it is off; while it
   // runs, memory unless the node refuses it and disks only can be had.
   useEffect(() => {
-    if (!running) {
+    if (!running || disksOnly) {
       if (kind !== 'default') onChange('default');
       return;
     }
@@ -44,8 +51,14 @@ export function SnapshotKindChoice({
         ? 'disk-only-quiesce'
         : 'memory';
     if (next !== kind) onChange(next);
-  }, [running, kind, onChange, cannotCreate, agentRuns]);
+  }, [running, disksOnly, kind, onChange, cannotCreate, agentRuns]);
 
+  if (disksOnly)
+    return (
+      <p className="text-slate-500">
+        A snapshot of {vm.name} keeps its disks: {cannotCreate.memory}
+      </p>
+    );
   if (!running)
     return (
       <p className="text-slate-500">
