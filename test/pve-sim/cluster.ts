@@ -13,6 +13,9 @@ import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 import { migrateRoutes } from './migrate';
+import { storageConfigRoutes } from './storage-config';
+import { storageScanRoutes } from './storage-scan';
+import { uploadRoutes } from './upload';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -294,6 +297,9 @@ export const routes: Record<string, Handler> = {
   ...haRuleRoutes,
   ...clusterConfigRoutes,
   ...cephRoutes,
+  ...storageConfigRoutes,
+  ...storageScanRoutes,
+  ...uploadRoutes,
 };
 
 withHaGuests(routes);
