@@ -21,6 +21,7 @@ import type {
   SerialConsoles,
   Snapshots,
   Storage,
+  StorageApi,
   VmLifecycle,
   VmDevices,
   VmProvisioning,
@@ -59,4 +60,6 @@ export interface Driver
   readonly clusterChecks?: ClusterChecks;
   /** A stack whose own HA engine protects guests (ha-guests.ts). */
   readonly haGuests?: HaGuests;
+  /** Storage the cluster defines through its API ('storage-api'). */
+  readonly storageApi?: StorageApi;
 }

@@ -5,7 +5,7 @@
 // command an administrator would type for it; a refused call becomes a
 // ClusterdeckError naming the node, that command and each parameter's error.
 import { request, type RequestOptions } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ClusterdeckError, type ErrorCode } from '../../../shared/errors';
@@ -246,6 +246,31 @@ export class PveApiClient {
       record(err instanceof PveHttpError ? 1 : null, err.message);
       throw err;
     }
+  }
+
+  /**
+   * A POST whose body the caller streams (an upload's multipart body,
+   * storage-upload.ts) with the token, through the pinned tunnel; the
+   * caller writes the body and reads the answer with `readAnswer`.
+   */
+  streamRequest(path: string, headers: Record<string, string>): ClientRequest {
+    return request({
+      agent: this.agent,
+      host: API_HOST,
+      port: API_PORT,
+      method: 'POST',
+      path: apiUrlPath(path),
+      headers: { ...headers, Authorization: this.authorization, Accept: 'application/json' },
+    });
+  }
+
+  /** An answer's `data`, or the error naming the node and the call (as every call's). */
+  async readAnswer(res: IncomingMessage, command: string): Promise<unknown> {
+    const body = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299)
+      throw pveHttpError(this.node, command, status, res.statusMessage ?? '', body);
+    return (JSON.parse(body) as { data?: unknown }).data ?? null;
   }
 
   /** Closes the kept connections (and so their tunnels). */
