@@ -155,6 +155,7 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'guest-create',
       'vm-delete',
       'cluster-moves',
+      'storage-api',
     ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },
