@@ -27,6 +27,9 @@ import {
 
 const canRun = pveLabOrSkip('pve-lab-storage');
 const MIB = 2 ** 20;
+// Removing a storage leaves its files (as PVE does): names of this run's own.
+const RUN = Date.now().toString(36);
+const ISO = `lab-${RUN}.iso`;
 
 let lab: PveLab;
 let startedLab = false;
@@ -138,7 +141,7 @@ describe.skipIf(!canRun)('storage on the Proxmox lab, through the backend', () =
     const sha = createHash('sha256').update(data).digest('hex');
     const { taskId, url } = (await backend.call('startUpload', {
       poolId: poolNamed('lab-iso')!.id,
-      name: 'lab-tiny.iso',
+      name: ISO,
       bytes,
       content: 'iso',
       checksum: { algorithm: 'sha256', value: sha },
@@ -156,28 +159,37 @@ describe.skipIf(!canRun)('storage on the Proxmox lab, through the backend', () =
     expect(status).toBe(204);
     expect([...seen].some((p) => p > 0 && p < 0.9)).toBe(true);
     expect(task.log.map((r) => r.command)[0]).toBe(
-      `pvesh create /nodes/pve1/storage/lab-iso/upload --content iso --filename lab-tiny.iso --checksum-algorithm sha256 --checksum ${sha}`,
+      `pvesh create /nodes/pve1/storage/lab-iso/upload --content iso --filename ${ISO} --checksum-algorithm sha256 --checksum ${sha}`,
     );
     const content = (await pvesh('pve1', '/nodes/pve1/storage/lab-iso/content')) as {
       volid: string;
       size: number;
     }[];
     expect(content).toContainEqual(
-      expect.objectContaining({ volid: 'lab-iso:iso/lab-tiny.iso', size: bytes }),
+      expect.objectContaining({ volid: `lab-iso:iso/${ISO}`, size: bytes }),
     );
     await waitFor(
-      () => poolNamed('lab-iso')?.volumes.find((v) => v.name === 'lab-tiny.iso'),
+      () => poolNamed('lab-iso')?.volumes.find((v) => v.name === ISO),
       'the ISO in the pool view',
     );
     // The same name again: refused before a byte is sent (PVE would overwrite it).
     await expect(
       backend.call('startUpload', {
         poolId: poolNamed('lab-iso')!.id,
-        name: 'lab-tiny.iso',
+        name: ISO,
         bytes,
         content: 'iso',
       }),
-    ).rejects.toThrow(/already has lab-tiny\.iso/);
+    ).rejects.toThrow(`already has ${ISO}`);
+    // A name Proxmox VE would refuse only after the whole file: refused first.
+    await expect(
+      backend.call('startUpload', {
+        poolId: poolNamed('lab-iso')!.id,
+        name: `lab-${RUN}.tar.zst`,
+        bytes,
+        content: 'iso',
+      }),
+    ).rejects.toThrow(/an ISO image's name ends in \.iso or \.img/);
   }, 180_000);
 
   it('removes the storage from the cluster', async () => {

@@ -275,6 +275,24 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('the %s simulator’s storage',
       filename: 'none.iso',
     });
     expect(await taskEnd('pve1', missing.body.data as string)).toMatch(/404/);
+    // The same file again: download_file_from_url refuses to overwrite it.
+    const again = await call('POST', '/nodes/pve1/storage/local/download-url', {
+      url: 'http://192.0.2.80/alpine.iso',
+      content: 'iso',
+      filename: 'alpine.iso',
+    });
+    expect(await taskEnd('pve1', again.body.data as string)).toBe(
+      "refusing to override existing file '/var/lib/vz/template/iso/alpine.iso'",
+    );
+    // Content is checked before the name on this call.
+    const noContent = await call('POST', '/nodes/pve1/storage/nfs-shared/download-url', {
+      url: 'http://192.0.2.80/alpine.iso',
+      content: 'vztmpl',
+      filename: 'alpine.iso',
+    });
+    expect(noContent.reason).toBe(
+      "storage 'nfs-shared' is not configured for content-type 'vztmpl'",
+    );
   });
 
   it('removes a storage; an unknown one is refused', async () => {

@@ -208,20 +208,26 @@ export const uploadRoutes: Record<string, Handler> = {
     const lab = storageLab(ctx.sim.state);
     const content = String(ctx.params.content);
     const url = String(ctx.params.url);
+    // This call checks the content type before the file name (upload the other way round).
+    const storage = storageOn(ctx, requireNode(ctx).name, String(ctx.params.storage));
+    if (FILE_TYPES.includes(storage.type) && !storage.content.split(',').includes(content))
+      throw new PveError(
+        500,
+        `storage '${storage.storage}' is not configured for content-type '${content}'\n`,
+      );
     const t = target(
       ctx,
       content,
       String(ctx.params.filename),
       "can't upload to storage type '%s', not a file based storage!\n",
     );
-    if (!t.storage.content.split(',').includes(content))
-      throw new PveError(
-        500,
-        `storage '${t.storage.storage}' is not configured for content-type '${content}'\n`,
-      );
     const data = lab.urls[url];
     const got = data && hash(ctx.params['checksum-algorithm'], data);
     const expected = ctx.params.checksum ? String(ctx.params.checksum).toLowerCase() : undefined;
+    // download_file_from_url: an existing file is kept when its checksum matches, else refused.
+    const existing = ctx.sim.state.volumes.find(
+      (v) => v.volid === t.volid && (!v.node || v.node === t.node.name),
+    );
     return ctx.sim.tasks.start(
       t.node.name,
       'download',
@@ -230,6 +236,9 @@ export const uploadRoutes: Record<string, Handler> = {
       {
         lines: [`downloading ${url} to ${t.dest}`, ...(data ? [`${data.length} bytes`] : [])],
         finish: () => {
+          if (existing && !expected)
+            throw new Error(`refusing to override existing file '${t.dest}'`);
+          if (existing && expected) return; // "OK, got correct file already" (the simulator keeps no bytes)
           if (!data) throw new Error(`download failed: 404 Not Found`);
           if (got && got !== expected)
             throw new Error(`checksum mismatch: got '${got}' != expect '${expected}'`);

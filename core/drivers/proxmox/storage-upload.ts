@@ -45,6 +45,9 @@ async function send(
   command: string,
   path: string,
 ): Promise<string> {
+  // The name goes into a header line of the body: no quote, backslash or line break.
+  if (/["\\\r\n]/.test(job.name))
+    throw new ClusterdeckError('invalid-input', `Not a file name Proxmox VE takes: ${job.name}`);
   const boundary = `----clusterdeck${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
   const head =
     field(boundary, 'content', job.content) +
