@@ -3,8 +3,9 @@
 // NFS exports and Use fills the export, the summary shows the exact pvesh
 // command, and the storage made is what pve2's own pvesh says; then an ISO
 // dropped into the storage's upload form goes up with progress in the Tasks
-// pane and appears in the storage's content (pve1's pvesh lists it), and
-// Remove storage takes it out of the cluster.
+// pane and appears in the storage's content (pve1's pvesh lists it), one
+// cancelled half-way leaves nothing, and Remove storage takes it out of the
+// cluster.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,20 @@ describe.skipIf(!canRun)('storage on Proxmox VE in Chromium', () => {
         seen.some((s) => line.test(s.text)),
         JSON.stringify(seen.slice(-3)),
       ).toBe(true);
+
+      // Another one cancelled half-way: nothing is kept.
+      const other = ISO.replace('.iso', '-cancelled.iso');
+      await form.getByLabel('File to upload (ISO or disk image)').setInputFiles(file);
+      await form.getByLabel('Upload as').fill(other);
+      await form.getByRole('button', { name: 'Upload', exact: true }).click();
+      const bar2 = tasks.getByRole('progressbar', { name: `Upload ${other} progress` });
+      await expect
+        .poll(async () => Number(await bar2.getAttribute('aria-valuenow')), { timeout: 20_000 })
+        .toBeGreaterThan(20);
+      await bar2.locator('xpath=..').getByRole('button', { name: 'Cancel' }).click();
+      await tasks.getByText('Cancelled; nothing was kept on the node.').waitFor();
+      const after = (await pvesh(`/nodes/pve1/storage/${ID}/content`)) as { volid: string }[];
+      expect(after.map((v) => v.volid)).not.toContain(`${ID}:iso/${other}`);
     } finally {
       await cdp.detach().catch(() => undefined);
     }

@@ -183,6 +183,9 @@ export async function uploadToStorage(
     ctx.stepState(1, 'done');
   } catch (err) {
     ctx.stepState(step, 'failed');
+    // Dropped while sending: pveproxy deletes its temporary file, the storage never saw it.
+    if (step === 0 && err instanceof ClusterdeckError && err.code === 'cancelled')
+      ctx.detail('Cancelled; nothing was kept on the node.');
     throw err;
   }
 }
