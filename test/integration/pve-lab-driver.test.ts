@@ -156,6 +156,9 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'vm-delete',
       'cluster-moves',
       'storage-api',
+      // A member of a cluster: Remove node and the cluster's Ceph status.
+      'cluster-members',
+      'ceph-status',
     ]);
     expect(host.info?.software).toEqual([
       { name: 'Proxmox VE', version: expect.stringMatching(/^\d+\.\d+/) as unknown as string },
