@@ -11,6 +11,7 @@ import { storageSpecSchema, type StorageSpec } from '../../shared/storage-api';
 import type { StoragePool } from '../../shared/model';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim, type PveSim } from '../pve-sim/server';
+import { PLUGINS } from '../pve-sim/storage-config';
 import { memorySecrets, probeFor, simCleanup, simDriver, taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox storage');
@@ -57,6 +58,21 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('storage against the %s simulat
     for (const t of o.types) {
       expect(enumOfTypes).toContain(t.type);
       for (const f of t.fields) expect(Object.keys(props)).toContain(f.name);
+    }
+    // And as the simulator's plugins (pve-storage's options()) take them: required, allowed, content.
+    for (const t of o.types) {
+      const plugin = PLUGINS[t.type]!;
+      expect(
+        t.fields
+          .filter((f) => f.required)
+          .map((f) => f.name)
+          .sort(),
+        t.type,
+      ).toEqual([...plugin.required].sort());
+      for (const f of t.fields)
+        expect([...plugin.required, ...plugin.optional], `${t.type}.${f.name}`).toContain(f.name);
+      expect([...t.contents].sort(), t.type).toEqual([...plugin.contents].sort());
+      expect(t.defaultContent, t.type).toEqual(plugin.defaultContent);
     }
     expect(o.nodes.map((n) => n.name)).toEqual(['pve1', 'pve2', 'pve3']);
     expect(o.storages).toEqual(['local', 'local-lvm', 'nfs-shared']);
