@@ -2,7 +2,8 @@
 // New Storage Pool's choices read from pve1's API, Scan of the lab's filer
 // from pve2, an NFS storage created (seen by pve3's own pvesh), an ISO
 // uploaded into it through the app's upload path with progress and its
-// SHA-256 checked by the node (listed by pve1's pvesh), then Remove storage.
+// SHA-256 checked by the node (listed by pve1's pvesh), a container template
+// chosen in the desktop app's file dialog, then Remove storage.
 // Starts the lab only where it is not up.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ let startedLab = false;
 let backend: Backend;
 let home: string;
 let hostId: string;
+let picked = '';
 const ssh: Record<string, PveSsh> = {};
 
 async function pvesh(node: string, path: string): Promise<unknown> {
@@ -69,7 +71,8 @@ beforeAll(async () => {
     join(home, 'settings.json'),
     JSON.stringify({ version: 1, hosts: [], secrets: {} }),
   );
-  backend = await Backend.start(testBackendOptions(home));
+  // The desktop app's file dialog, answering the file a test put there.
+  backend = await Backend.start({ ...testBackendOptions(home), pickFile: async () => picked });
   const pve1 = lab.nodes[0]!;
   ({ hostId } = (await backend.call('addHost', {
     name: 'pve1',
@@ -191,6 +194,32 @@ describe.skipIf(!canRun)('storage on the Proxmox lab, through the backend', () =
       }),
     ).rejects.toThrow(/an ISO image's name ends in \.iso or \.img/);
   }, 180_000);
+
+  it('uploads a container template chosen in the desktop app’s dialog', async () => {
+    const name = `lab-${RUN}.tar.zst`;
+    picked = join(home, name);
+    const data = Buffer.alloc(3 * MIB + 17, 0x17);
+    writeFileSync(picked, data);
+    const chosen = (await backend.call('chooseLocalFile', {})) as { fileId: string; bytes: number };
+    expect(chosen.bytes).toBe(data.length);
+    const started = (await backend.call('startUpload', {
+      poolId: poolNamed('lab-iso')!.id,
+      name,
+      bytes: chosen.bytes,
+      fileId: chosen.fileId,
+      content: 'vztmpl',
+    })) as { taskId: string; url?: string };
+    expect(started.url).toBeUndefined();
+    const task = await taskFinished(backend, started.taskId, 60_000);
+    expect(task.error).toBeUndefined();
+    const content = (await pvesh('pve2', '/nodes/pve1/storage/lab-iso/content')) as {
+      volid: string;
+      size: number;
+    }[];
+    expect(content).toContainEqual(
+      expect.objectContaining({ volid: `lab-iso:vztmpl/${name}`, size: data.length }),
+    );
+  }, 60_000);
 
   it('removes the storage from the cluster', async () => {
     const { taskId } = (await backend.call('removeStorage', {
