@@ -251,7 +251,7 @@ export class PveApiClient {
   /**
    * A POST whose body the caller streams (an upload's multipart body,
    * storage-upload.ts) with the token, through the pinned tunnel; the
-   * caller writes the body and reads the answer with `readAnswer`.
+   * caller writes the body and reads the answer (`readBody`, `pveHttpError`).
    */
   streamRequest(path: string, headers: Record<string, string>): ClientRequest {
     return request({
@@ -262,15 +262,6 @@ export class PveApiClient {
       path: apiUrlPath(path),
       headers: { ...headers, Authorization: this.authorization, Accept: 'application/json' },
     });
-  }
-
-  /** An answer's `data`, or the error naming the node and the call (as every call's). */
-  async readAnswer(res: IncomingMessage, command: string): Promise<unknown> {
-    const body = await readBody(res);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299)
-      throw pveHttpError(this.node, command, status, res.statusMessage ?? '', body);
-    return (JSON.parse(body) as { data?: unknown }).data ?? null;
   }
 
   /** Closes the kept connections (and so their tunnels). */
@@ -398,7 +389,8 @@ export class PveApiClient {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+/** An answer's body, up to the size no answer Clusterdeck reads comes near. */
+export function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

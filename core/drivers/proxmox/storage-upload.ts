@@ -14,7 +14,8 @@ import type { DownloadUrlSpec, UploadChecksum, UploadContent } from '../../../sh
 import { transferLine } from '../../../shared/units';
 import { commandRecorder } from '../../ssh/exec';
 import type { TaskContext } from '../../tasks/runner';
-import type { PveApiClient } from './api-client';
+import type { IncomingMessage } from 'node:http';
+import { pveHttpError, readBody, type PveApiClient } from './api-client';
 import { pveshCommand, type PveParams } from './pvesh';
 import { followWorker, runWorker } from './tasks';
 
@@ -35,6 +36,15 @@ export interface UploadJob {
 function field(boundary: string, name: string, value: string): string {
   if (/[\r\n"]/.test(value)) throw new ClusterdeckError('invalid-input', `Not a valid ${name}.`);
   return `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+}
+
+/** An answer's `data`, or the error naming the node and the call (as every call's). */
+async function readAnswer(node: string, res: IncomingMessage, command: string): Promise<unknown> {
+  const body = await readBody(res);
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299)
+    throw pveHttpError(node, command, status, res.statusMessage ?? '', body);
+  return (JSON.parse(body) as { data?: unknown }).data ?? null;
 }
 
 /** Sends the file and answers the worker's UPID. */
@@ -84,7 +94,7 @@ async function send(
       );
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
-      api.readAnswer(res, command).then(
+      readAnswer(api.node, res, command).then(
         (data) =>
           typeof data === 'string'
             ? finish(undefined, data)
