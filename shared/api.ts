@@ -58,6 +58,15 @@ import {
   instanceSpecSchema,
 } from './instance';
 import { guestOptionsSchema, guestSpecSchema } from './guest-create';
+import {
+  UPLOAD_CONTENTS,
+  downloadUrlSpecSchema,
+  storageFoundSchema,
+  storageOptionsSchema,
+  storageScanRequestSchema,
+  storageSpecSchema,
+  uploadChecksumSchema,
+} from './storage-api';
 
 /** Host names, IPv4 and IPv6 literals, and ~/.ssh/config aliases. */
 export const addressSchema = z
@@ -422,6 +431,10 @@ export const methods = {
       bytes: bytesSchema,
       /** A file chosen with chooseLocalFile: the main process reads it itself, no URL. */
       fileId: idSchema.optional(),
+      /** Into a storage the cluster's API defines ('storage-api'): what the file is. */
+      content: z.enum(UPLOAD_CONTENTS).optional(),
+      /** A checksum the node verifies before it keeps the file. */
+      checksum: uploadChecksumSchema.optional(),
     }),
     result: z.object({ taskId: z.string(), url: z.string().optional() }),
   },
@@ -651,6 +664,26 @@ export const methods = {
   resizeTerminal: {
     params: z.object({ consoleId: idSchema, ...terminalSize }),
     result: done,
+  },
+  /** New Storage Pool where the cluster's API defines storage ('storage-api'): types, nodes, ids. */
+  getStorageOptions: { params: z.object({ hostId: idSchema }), result: storageOptionsSchema },
+  /** The call shown (secrets <hidden>) and what stands in the way. */
+  planStorage: { params: z.object({ hostId: idSchema, spec: storageSpecSchema }), result: plan },
+  createStorage: {
+    params: z.object({ hostId: idSchema, spec: storageSpecSchema }),
+    result: taskStarted,
+  },
+  /** Remove storage: the cluster forgets it; its data stays. */
+  removeStorage: { params: z.object({ poolId: idSchema }), result: taskStarted },
+  /** The stack's own scan (exports, shares, targets, VGs, zpools), filling fields by name. */
+  scanStorage: {
+    params: z.object({ hostId: idSchema, request: storageScanRequestSchema }),
+    result: z.object({ command: z.string(), sources: z.array(storageFoundSchema) }),
+  },
+  /** Download from URL: the node fetches an ISO image or template into the storage. */
+  downloadToStorage: {
+    params: z.object({ poolId: idSchema, spec: downloadUrlSpecSchema }),
+    result: taskStarted,
   },
 } as const;
 

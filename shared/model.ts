@@ -70,6 +70,12 @@ export const CAPABILITIES = [
   'performance',
   /** Clone by the stack itself: a target node, an id, linked clones of templates, Convert to template (Proxmox VE). */
   'guest-clone',
+  /**
+   * Storage defined through the cluster's API with the stack's own types
+   * (Proxmox VE: /storage): New Storage Pool with those types and Scan,
+   * Remove storage, ISO and template uploads, Download from URL.
+   */
+  'storage-api',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -305,6 +311,8 @@ export const storagePoolSchema = z.object({
   /** For a Ceph RBD pool: where its images are, so a guest's disk can name them. */
   ceph: cephSourceSchema.optional(),
   volumes: z.array(volumeSchema),
+  /** What the storage may hold, where the stack says (Proxmox VE's content types: iso, vztmpl…). */
+  content: z.array(z.string()).optional(),
 });
 export type StoragePool = z.infer<typeof storagePoolSchema>;
 

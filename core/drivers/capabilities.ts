@@ -32,6 +32,16 @@ import type {
 } from '../../shared/instance';
 import type { GuestOptions, GuestPlanStep, GuestSpec } from '../../shared/guest-create';
 import type { CloneChoices, CloneExtras } from '../../shared/vm-clone';
+import type { Readable } from 'node:stream';
+import type {
+  DownloadUrlSpec,
+  StorageFound,
+  StorageOptions,
+  StorageScanRequest,
+  StorageSpec,
+  UploadChecksum,
+  UploadContent,
+} from '../../shared/storage-api';
 
 /** One remote command of a plan: what the summary shows and the task runs. */
 export interface DriverStep {
@@ -428,4 +438,36 @@ export interface GuestCloning {
   cloneGuest(vm: Vm, name: string, extras: CloneExtras, ctx: TaskContext): Promise<void>;
   /** Makes a stopped guest a template (the base a linked clone shares). */
   convertToTemplate(vm: Vm, ctx: TaskContext): Promise<void>;
+}
+
+/** An upload into a storage the cluster's API defines (shared/storage-api.ts). */
+export interface StorageUpload {
+  name: string;
+  content: UploadContent;
+  bytes: number;
+  checksum?: UploadChecksum;
+  /** The bytes, once they come (the page's PUT, or a file read in the main process). */
+  source: () => Promise<Readable>;
+  /** Told when every byte reached the node. */
+  onSent?: () => void;
+}
+
+/**
+ * Storage the cluster defines through its own API (Proxmox VE's /storage:
+ * capability 'storage-api'): New Storage Pool with the stack's types and
+ * fields, its scans, Remove, uploads and downloads into a storage. Each is
+ * one API call (or worker) run as the task, the cluster read again after.
+ */
+export interface StorageApi {
+  readStorageOptions(): Promise<StorageOptions>;
+  /** The commands shown (secrets <hidden>) and what stands in the way. */
+  planStorage(
+    spec: StorageSpec,
+    options: StorageOptions,
+  ): { steps: { title: string; command: string }[]; problems: string[] };
+  createStorage(spec: StorageSpec, ctx: TaskContext): Promise<void>;
+  removeStorage(pool: StoragePool, ctx: TaskContext): Promise<void>;
+  scanStorage(request: StorageScanRequest): Promise<{ command: string; sources: StorageFound[] }>;
+  uploadToStorage(pool: StoragePool, job: StorageUpload, ctx: TaskContext): Promise<void>;
+  downloadToStorage(pool: StoragePool, spec: DownloadUrlSpec, ctx: TaskContext): Promise<void>;
 }

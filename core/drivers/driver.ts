@@ -21,6 +21,7 @@ import type {
   SerialConsoles,
   Snapshots,
   Storage,
+  StorageApi,
   VmLifecycle,
   VmDevices,
   VmProvisioning,
@@ -68,4 +69,6 @@ export interface Driver
   readonly snapshotTasks?: SnapshotTasks;
   /** Clone by the stack itself, with a target node, an id and linked clones. */
   readonly guestCloning?: GuestCloning;
+  /** Storage the cluster defines through its API ('storage-api'). */
+  readonly storageApi?: StorageApi;
 }

@@ -29,6 +29,7 @@ import { VmChangeService } from './vm-changes';
 import { VmService } from './vms';
 import { InstanceService } from './instances';
 import { GuestService } from './guests';
+import { StorageApiService } from './storage-api';
 
 export interface Services {
   app: AppService;
@@ -53,6 +54,7 @@ export interface Services {
   consoles: ConsoleService;
   performance: PerformanceService;
   tasks: TaskService;
+  storageApi: StorageApiService;
 }
 
 /** The services over one context, each given the others it asks. */
@@ -84,6 +86,7 @@ export function createServices(ctx: ServiceContext): Services {
     consoles: new ConsoleService(ctx),
     performance: new PerformanceService(ctx),
     tasks: new TaskService(ctx),
+    storageApi: new StorageApiService(ctx),
   };
 }
 
@@ -124,5 +127,6 @@ export function route(s: Services): Handlers {
     ...s.consoles.handlers,
     ...s.performance.handlers,
     ...s.tasks.handlers,
+    ...s.storageApi.handlers,
   };
 }

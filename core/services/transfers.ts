@@ -8,6 +8,7 @@ import { ClusterdeckError } from '../../shared/errors';
 import { startDownload } from '../transfers/download';
 import { openUploadReceiver } from '../transfers/upload-receiver';
 import { uploadIntoPool } from '../transfers/upload-task';
+import { startApiUpload } from './storage-api';
 import { guardFor, poolOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
 
@@ -56,10 +57,29 @@ export class TransferService {
       return { fileId, name: basename(path), bytes: st.size };
     },
 
-    startUpload: async ({ poolId, name, bytes, fileId }, caller) => {
+    startUpload: async ({ poolId, name, bytes, fileId, content, checksum }, caller) => {
       const pool = poolOrThrow(this.ctx, poolId);
       const conn = this.ctx.connection(pool.hostId);
       const node = conn.config.name;
+      // A storage the cluster's API defines (Proxmox VE): the upload goes through that API.
+      if (conn.getDriver().capabilities.includes('storage-api')) {
+        const job = { name, bytes, content, checksum };
+        if (fileId) {
+          const file = this.chosenFiles.get(fileId);
+          this.chosenFiles.delete(fileId);
+          if (!file) throw new ClusterdeckError('not-found', 'Choose the file again.');
+          const source = { kind: 'file' as const, path: file.path };
+          return { taskId: startApiUpload(this.ctx, pool, { ...job, bytes: file.bytes, source }) };
+        }
+        const receiver = await openUploadReceiver(bytes, guardFor(this.ctx, caller));
+        try {
+          const source = { kind: 'page' as const, receiver };
+          return { taskId: startApiUpload(this.ctx, pool, { ...job, source }), url: receiver.url };
+        } catch (err) {
+          receiver.close();
+          throw err;
+        }
+      }
       if ((pool.type !== 'dir' && pool.type !== 'netfs') || !pool.targetPath) {
         throw new ClusterdeckError(
           'unsupported',

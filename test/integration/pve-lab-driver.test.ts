@@ -159,6 +159,7 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'snapshots',
       'vm-clone',
       'guest-clone',
+      'storage-api',
       // a member of a cluster: Remove node and the cluster's Ceph (a lone node: 'cluster')
       'cluster-members',
       'ceph-status',

@@ -16,6 +16,9 @@ import { migrateRoutes } from './migrate';
 import { guestEditRoutes } from './guest-edit';
 import { snapshotRoutes } from './snapshots';
 import { cloneRoutes } from './clone';
+import { storageConfigRoutes } from './storage-config';
+import { storageScanRoutes } from './storage-scan';
+import { uploadRoutes } from './upload';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -303,6 +306,9 @@ export const routes: Record<string, Handler> = {
   ...snapshotRoutes('lxc'),
   ...cloneRoutes('qemu'),
   ...cloneRoutes('lxc'),
+  ...storageConfigRoutes,
+  ...storageScanRoutes,
+  ...uploadRoutes,
 };
 
 withHaGuests(routes);

@@ -77,6 +77,24 @@ export const formats: Record<string, Check> = {
     'value does not look like a valid ha node\n',
   ),
   'disk-size': re(/^(\d+(\.\d+)?)([KMGT])?$/, 'value does not look like a valid disk size\n'),
+  // pve-storage's formats (PVE::Storage::Plugin): content types, servers, portals, VG names, paths.
+  'pve-storage-content': re(
+    /^(images|rootdir|vztmpl|iso|backup|snippets|import|none)$/,
+    'invalid content type\n',
+  ),
+  'pve-storage-server': re(
+    /^(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[?[0-9a-fA-F:.]+\]?)$/,
+    'value does not look like a valid server name or IP address\n',
+  ),
+  'pve-storage-portal-dns': re(
+    /^(?:[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:.]+\]|[0-9.]+)(:\d+)?$/,
+    'value does not look like a valid portal address\n',
+  ),
+  'pve-storage-vgname': re(
+    /^[a-zA-Z0-9.+_][a-zA-Z0-9.+_-]+$/,
+    'value does not look like a valid volume group name\n',
+  ),
+  'pve-storage-path': re(/^\/[^\0]*$/, 'value does not look like a valid absolute path\n'),
 };
 
 /** Formats met and not checked, so a test run can say what it let through. */

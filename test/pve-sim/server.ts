@@ -18,6 +18,7 @@ import { loadSchema, type PveVersion } from './schema';
 import { seedCluster, type ClusterState } from './state';
 import { TaskEngine } from './tasks';
 import { validateParams, validateReturns } from './validate';
+import { readUploadBody } from './upload';
 
 export interface SimOptions {
   version?: PveVersion;
@@ -96,9 +97,17 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** PVE's extract_params: the body (JSON or form) for POST/PUT, the query over it. */
-async function extractParams(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+async function extractParams(
+  req: IncomingMessage,
+  url: URL,
+  rel: string,
+  state: ClusterState,
+): Promise<Record<string, unknown>> {
   let params: Record<string, unknown> = {};
-  if (req.method === 'POST' || req.method === 'PUT') {
+  // Uploads (multipart) and pveproxy's limits on other bodies: upload.ts.
+  const upload = await readUploadBody(req, rel, state);
+  if (upload) params = upload;
+  else if (req.method === 'POST' || req.method === 'PUT') {
     const body = await readBody(req);
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (ct === 'application/json')
@@ -171,8 +180,9 @@ async function answer(front: Front, req: IncomingMessage): Promise<Answer> {
   if (!match || !handler) return fail(501, `Method '${method} ${rel}' not implemented`);
   let params: Record<string, unknown>;
   try {
-    params = { ...(await extractParams(req, url)), ...match.pathParams };
-  } catch {
+    params = { ...(await extractParams(req, url, rel, sim.state)), ...match.pathParams };
+  } catch (err) {
+    if (err instanceof PveError) return fail(err.status, err.message);
     return fail(400, 'malformed JSON');
   }
   const errors = validateParams(match.api.parameters, params);

@@ -3,6 +3,7 @@
 // three-node PVE cluster's answers (see schema/README.md for where they come
 // from); everything a handler returns is checked against the schema anyway.
 import { createHash } from 'node:crypto';
+import type { StorageLab } from './storage-lab';
 
 export type GuestKind = 'qemu' | 'lxc';
 export type ConfigValue = string | number;
@@ -82,6 +83,8 @@ export interface ClusterState {
   volumes: SimVolume[];
   /** The cluster's Ceph, when it runs one (`pveceph init`). */
   ceph?: CephState;
+  /** The lab's storage servers and disks, and storage.cfg's options (storage-config.ts seeds it). */
+  storageLab?: StorageLab;
 }
 
 const GiB = 1024 ** 3;

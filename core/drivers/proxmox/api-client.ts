@@ -5,7 +5,7 @@
 // command an administrator would type for it; a refused call becomes a
 // ClusterdeckError naming the node, that command and each parameter's error.
 import { request, type RequestOptions } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ClusterdeckError, type ErrorCode } from '../../../shared/errors';
@@ -248,6 +248,22 @@ export class PveApiClient {
     }
   }
 
+  /**
+   * A POST whose body the caller streams (an upload's multipart body,
+   * storage-upload.ts) with the token, through the pinned tunnel; the
+   * caller writes the body and reads the answer (`readBody`, `pveHttpError`).
+   */
+  streamRequest(path: string, headers: Record<string, string>): ClientRequest {
+    return request({
+      agent: this.agent,
+      host: API_HOST,
+      port: API_PORT,
+      method: 'POST',
+      path: apiUrlPath(path),
+      headers: { ...headers, Authorization: this.authorization, Accept: 'application/json' },
+    });
+  }
+
   /** Closes the kept connections (and so their tunnels). */
   close(): void {
     this.agent.destroy();
@@ -373,7 +389,8 @@ export class PveApiClient {
   }
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+/** An answer's body, up to the size no answer Clusterdeck reads comes near. */
+export function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -47,6 +47,7 @@ import { unsupportedPveVersion } from './version';
 import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
 import { PveGuestEdits } from './guest-edits';
+import { ProxmoxStorage } from './storage-driver';
 
 /** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations, Edit settings, snapshots, clone. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = [
@@ -60,6 +61,7 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'snapshots',
   'vm-clone',
   'guest-clone',
+  'storage-api',
 ];
 
 /** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
@@ -112,6 +114,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   private ha: PveHaFacet | undefined;
   /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
   haGuests: PveHaOps | undefined;
+  /** New Storage Pool, Remove, Scan, uploads (storage-driver.ts); the storages' content. */
+  readonly storageApi: ProxmoxStorage;
 
   /** Edit settings, snapshots and clone (guest-edits.ts). */
   readonly guestSettings: PveGuestEdits;
@@ -139,6 +143,12 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       exec: (argv) => this.o.session.exec(argv, { timeoutMs: 60_000 }),
       taskPollMs: o.taskPollMs,
       crmPollMs: o.crmPollMs,
+    });
+    this.storageApi = new ProxmoxStorage({
+      client: () => this.client,
+      major: () => this.o.probe.pve?.version?.major,
+      load: () => this.load(),
+      pollMs: o.taskPollMs,
     });
   }
 
@@ -243,6 +253,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       client.get('/cluster/resources').then(parseClusterResources),
     ]);
     await this.ha?.poll(status, resources, true);
+    const local = localNode(status);
+    if (local) await this.storageApi.readContents(local, resources.storages);
     this.apply(status, resources);
     return resources;
   }
@@ -321,7 +333,14 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
     store.replaceForHost(
       'pools',
       hostId,
-      local ? nodeStorages(resources, local, hostId, scope) : [],
+      local
+        ? nodeStorages(resources, local, hostId, scope).map((p) =>
+            this.storageApi.withContent(
+              p,
+              resources.storages.find((s) => s.node === local && s.storage === p.name),
+            ),
+          )
+        : [],
     );
   }
 

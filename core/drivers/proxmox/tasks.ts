@@ -53,6 +53,17 @@ export async function runWorker(
         : await api.delete<unknown>(path, params, call);
   if (typeof upid !== 'string')
     throw new ClusterdeckError('command-failed', `${api.node}: \`${command}\` gave no task id.`);
+  return followWorker(api, upid, command, ctx, pollMs);
+}
+
+/** Follows a worker another call started (an upload's imgcopy) until it ended OK. */
+export async function followWorker(
+  api: PveApiClient,
+  upid: string,
+  command: string,
+  ctx: TaskContext,
+  pollMs = POLL_MS,
+): Promise<string> {
   const node = upidNode(upid);
   const taskPath = `/nodes/${node}/tasks/${upid}`;
   let lines = 0;

@@ -16,6 +16,7 @@ import {
 } from '../../ui/wizard/WizardFrame';
 import { withToggled } from '../../ui/checked';
 import { Checkbox } from '../../ui/forms';
+import { StorageApiWizard } from './StorageApiWizard';
 
 type Step = 'type' | 'settings' | 'nodes' | 'summary';
 const STEPS: { id: Step; label: string }[] = [
@@ -25,7 +26,28 @@ const STEPS: { id: Step; label: string }[] = [
   { id: 'summary', label: 'Summary' },
 ];
 
+/**
+ * New Storage Pool on the selected node's stack: where the cluster's API
+ * defines storage ('storage-api', Proxmox VE) its own types and steps.
+ */
 export function NewPoolWizard() {
+  const selection = useUi((s) => s.selection);
+  const inv = useInventory((s) => s.inv);
+  const fromApi = Object.values(inv.hosts).filter(
+    (h) => hasCapability(h, 'storage-api') && h.state === 'connected',
+  );
+  const picked =
+    selection.kind === 'cluster'
+      ? inv.clusters[selection.id]?.hostIds.find((id) => fromApi.some((h) => h.id === id))
+      : selectedHostId(selection, inv);
+  const apiHost = fromApi.find((h) => h.id === picked);
+  if (apiHost) return <StorageApiWizard hostId={apiHost.id} />;
+  const onNode = Object.values(inv.hosts).some((h) => hasCapability(h, 'storage'));
+  if (!onNode && fromApi[0]) return <StorageApiWizard hostId={fromApi[0].id} />;
+  return <NodePoolWizard />;
+}
+
+function NodePoolWizard() {
   const close = () => useUi.getState().setWizard(undefined);
   const selection = useUi((s) => s.selection);
   const inv = useInventory((s) => s.inv);

@@ -1,6 +1,8 @@
 // A storage pool's General tab: facts, usage, pool actions, and its volumes
 // with create, resize, clone and delete. Every change runs as a task.
-import type { StoragePool } from '../../../shared/model';
+import { hasCapability, type StoragePool } from '../../../shared/model';
+import { useInventory } from '../../state/inventory';
+import { ApiPoolView } from './ApiPoolView';
 import { Facts } from '../../ui/Facts';
 import { formatBytes, percent } from '../../ui/format';
 import { PoolActions } from './PoolActions';
@@ -8,6 +10,16 @@ import { Upload } from './UploadForm';
 import { Volumes } from './VolumesTable';
 
 export function PoolView({ pool }: { pool: StoragePool }) {
+  // A storage the cluster's API defines has its own actions and upload choices.
+  const apiStorage = useInventory((s) => {
+    const host = s.inv.hosts[pool.hostId];
+    return !!host && hasCapability(host, 'storage-api');
+  });
+  if (apiStorage) return <ApiPoolView pool={pool} />;
+  return <NodePoolView pool={pool} />;
+}
+
+function NodePoolView({ pool }: { pool: StoragePool }) {
   const used = percent(pool.allocation, pool.capacity);
   return (
     <div className="space-y-4">

@@ -7,15 +7,20 @@ import { api } from '../../api/backend';
 import { useAppInfo } from '../../state/appInfo';
 import { useNotices } from '../../state/notices';
 import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
-import { FileField, InlineForm, TextField } from '../../ui/forms';
+import { FileField, InlineForm, Select, TextField } from '../../ui/forms';
+import { uploadChecksumSchema, type UploadContent } from '../../../shared/storage-api';
 import { formatBytes } from '../../ui/format';
 
 // The browser's own file input (its name and keyboard use intact), its button drawn as the app's buttons.
 const fileButtonClass =
   'text-sm file:mr-2 file:cursor-pointer file:rounded file:border file:border-solid file:border-slate-300 file:bg-transparent file:px-3 file:py-1 file:text-inherit hover:file:bg-slate-100 dark:file:border-slate-500 dark:hover:file:bg-slate-700';
 
-/** Upload a file from this computer into a file-based pool, as a task. */
-export function Upload({ pool }: { pool: StoragePool }) {
+/**
+ * Upload a file from this computer into a file-based pool, as a task; into a
+ * storage the cluster's API defines, `contents` says what the file may be
+ * (ISO image, container template), with an optional SHA-256 the node checks.
+ */
+export function Upload({ pool, contents }: { pool: StoragePool; contents?: UploadContent[] }) {
   const notify = useNotices((s) => s.push);
   const native = useAppInfo()?.nativeFilePicker ?? false;
   const [file, setFile] = useState<File | undefined>();
@@ -25,8 +30,13 @@ export function Upload({ pool }: { pool: StoragePool }) {
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const check = objectNameSchema.safeParse(name);
+  const [content, setContent] = useState<UploadContent>(contents?.[0] ?? 'iso');
+  const [sha256, setSha256] = useState('');
+  const sum = sha256.trim()
+    ? uploadChecksumSchema.safeParse({ algorithm: 'sha256', value: sha256 })
+    : undefined;
   const fileBased = pool.type === 'dir' || pool.type === 'netfs';
-  if (!fileBased) return null;
+  if (!fileBased && !contents) return null;
   const suggest = (fileName: string) => setName(fileName.replace(/[^A-Za-z0-9._+-]/g, '_'));
   const choose = async () => {
     try {
@@ -64,7 +74,10 @@ export function Upload({ pool }: { pool: StoragePool }) {
         name: check.data,
         bytes: chosen?.bytes ?? file!.size,
         ...(chosen ? { fileId: chosen.fileId } : {}),
+        ...(contents ? { content } : {}),
+        ...(contents && sum?.success ? { checksum: sum.data } : {}),
       });
+      setSha256('');
       setFile(undefined);
       setChosen(undefined);
       setName('');
@@ -127,10 +140,38 @@ export function Upload({ pool }: { pool: StoragePool }) {
           invalid={!!name && !check.success}
           error={name && !check.success && check.error.issues[0]?.message}
         />
+        {contents && (
+          <>
+            <Select
+              layout="inline"
+              label="Upload content"
+              value={content}
+              onChange={(v) => setContent(v as UploadContent)}
+              options={contents.map((c) => ({
+                value: c,
+                label: c === 'iso' ? 'ISO image' : 'Container template',
+              }))}
+            />
+            <TextField
+              layout="inline"
+              label="SHA-256 (optional)"
+              value={sha256}
+              onChange={setSha256}
+              spellCheck={false}
+              invalid={sum && !sum.success}
+              error={sum && !sum.success && sum.error.issues[0]?.message}
+            />
+          </>
+        )}
         <button
           type="submit"
           className={primaryButtonClass}
-          disabled={(!file && !chosen) || !check.success || pool.state !== 'running'}
+          disabled={
+            (!file && !chosen) ||
+            !check.success ||
+            pool.state !== 'running' ||
+            (!!sum && !sum.success)
+          }
         >
           Upload
         </button>

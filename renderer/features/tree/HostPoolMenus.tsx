@@ -8,6 +8,7 @@ import { hostActions } from '../hosts/hostActions';
 import { askHostPower } from '../hosts/hostPower';
 import { poolActions } from '../storage/poolActions';
 import { useRun } from '../storage/poolRun';
+import { askRemoveStorage } from '../storage/ApiPoolView';
 import { MenuItem, TreeMenu } from './TreeMenu';
 
 interface MenuProps {
@@ -62,7 +63,22 @@ export function PoolContextMenu({ id, x, y, onClose }: MenuProps) {
   const node = useInventory((s) => (pool && s.inv.hosts[pool.hostId]?.name) || 'its node');
   const run = useRun();
   const ask = useUi((s) => s.askConfirm);
+  const apiStorage = useInventory((s) => {
+    const host = pool && s.inv.hosts[pool.hostId];
+    return !!host && hasCapability(host, 'storage-api');
+  });
+  const notify = useNotices((s) => s.push);
   if (!pool) return null;
+  if (apiStorage)
+    return (
+      <TreeMenu name={`Actions for ${pool.name}`} x={x} y={y} onClose={onClose}>
+        <MenuItem
+          label="Remove storage…"
+          onSelect={() => askRemoveStorage(pool, ask, notify)}
+          onClose={onClose}
+        />
+      </TreeMenu>
+    );
   const act = poolActions(pool, node, run, ask);
   const running = pool.state === 'running';
   return (

@@ -1,10 +1,11 @@
 // A cluster its stack manages itself (Ganeti, Proxmox VE): Cluster > its member nodes as
 // the stack lists them, with their roles > the VMs whose primary node each
-// is. A node Clusterdeck is connected to selects as that host (its General
-// tab, Reconnect); the others are shown from the cluster's own list.
+// is (and, under a connected node of a stack with 'storage-api', its
+// storages). A node Clusterdeck is connected to selects as that host (its
+// General tab, Reconnect); the others are shown from the cluster's own list.
 import type { Cluster, ManagedNode } from '../../../shared/cluster';
 import type { Host, Inventory } from '../../../shared/model';
-import { HOST_STATE_WORDS } from '../../ui/format';
+import { HOST_STATE_WORDS, percent } from '../../ui/format';
 import { haVmSuffix } from './haTree';
 import { byName, row, vmRow, type TreeRow } from './rows';
 
@@ -72,6 +73,22 @@ export function managedNodeRows(
       const placed = v.kind ? '' : ` · ${p.diskTemplate}${mirror}`;
       rows.push(vmRow(inv, v, 4, placed + haVmSuffix(inv, v)));
     }
+    // The storages of the node Clusterdeck is connected to, where its cluster's API defines them.
+    if (!host?.capabilities?.includes('storage-api')) continue;
+    for (const p of Object.values(inv.pools)
+      .filter((x) => x.hostId === host.id)
+      .sort(byName))
+      rows.push(
+        row({
+          key: `pool:${p.id}`,
+          level: 4,
+          label: p.name,
+          detail: `storage, ${p.state === 'running' ? `${percent(p.allocation, p.capacity)}% used` : p.state}`,
+          expandable: false,
+          selection: { kind: 'pool', id: p.id },
+          tone: p.state === 'running' ? 'ok' : 'muted',
+        }),
+      );
   }
   return rows;
 }
