@@ -13,6 +13,7 @@ import { haRuleRoutes } from './ha-rules';
 import { diskOf, memOf, quorate, type Storage } from './state';
 import { parseUpid, type Task } from './tasks';
 import { migrateRoutes } from './migrate';
+import { withBackups } from './backup-routes';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -297,3 +298,4 @@ export const routes: Record<string, Handler> = {
 };
 
 withHaGuests(routes);
+withBackups(routes);

@@ -3,6 +3,7 @@
 // three-node PVE cluster's answers (see schema/README.md for where they come
 // from); everything a handler returns is checked against the schema anyway.
 import { createHash } from 'node:crypto';
+import type { BackupState } from './backups';
 
 export type GuestKind = 'qemu' | 'lxc';
 export type ConfigValue = string | number;
@@ -82,6 +83,8 @@ export interface ClusterState {
   volumes: SimVolume[];
   /** The cluster's Ceph, when it runs one (`pveceph init`). */
   ceph?: CephState;
+  /** Backup jobs and archives (backups.ts), seeded on first use. */
+  backups?: BackupState;
 }
 
 const GiB = 1024 ** 3;
