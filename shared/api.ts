@@ -11,6 +11,7 @@ import {
   pveRemoveNodeSchema,
 } from './pve-cluster';
 import { z } from 'zod';
+import { backupMethods } from './backups';
 import { idSchema } from './ids';
 import { AUTH_METHODS, inventorySchema, snapshotSchema, type Patch } from './model';
 import {
@@ -636,6 +637,7 @@ export const methods = {
     params: z.object({ consoleId: idSchema, ...terminalSize }),
     result: done,
   },
+  ...backupMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -68,6 +68,8 @@ export const CAPABILITIES = [
   /** The cluster's Ceph status can be read (Proxmox VE: /cluster/ceph/status). */
   'ceph-status',
   'performance',
+  /** The cluster's backup jobs, a guest's backups, restore as a new guest (Proxmox VE: vzdump). */
+  'backups',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -4,6 +4,7 @@
 // leaves its name out of `capabilities` (so the renderer hides the feature)
 // and rejects its methods with an 'unsupported' ClusterdeckError.
 import type { HaGuests } from './ha-guests';
+import type { Backups } from './capabilities';
 import type { Capability, Stack } from '../../shared/model';
 import type {
   ClusterChecks,
@@ -59,4 +60,6 @@ export interface Driver
   readonly clusterChecks?: ClusterChecks;
   /** A stack whose own HA engine protects guests (ha-guests.ts). */
   readonly haGuests?: HaGuests;
+  /** Backup jobs, a guest's backups, restore (capability 'backups'). */
+  readonly backups?: Backups;
 }

@@ -9,6 +9,7 @@ import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { PveClusterService } from './pve-cluster';
+import { BackupService } from './backups';
 import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
 import { HaService } from './ha';
@@ -53,6 +54,7 @@ export interface Services {
   consoles: ConsoleService;
   performance: PerformanceService;
   tasks: TaskService;
+  backups: BackupService;
 }
 
 /** The services over one context, each given the others it asks. */
@@ -84,6 +86,7 @@ export function createServices(ctx: ServiceContext): Services {
     consoles: new ConsoleService(ctx),
     performance: new PerformanceService(ctx),
     tasks: new TaskService(ctx),
+    backups: new BackupService(ctx),
   };
 }
 
@@ -124,5 +127,6 @@ export function route(s: Services): Handlers {
     ...s.consoles.handlers,
     ...s.performance.handlers,
     ...s.tasks.handlers,
+    ...s.backups.handlers,
   };
 }

@@ -46,6 +46,7 @@ import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
 import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
+import { PveBackups } from './backups';
 
 /** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = [
@@ -55,6 +56,7 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'guest-create',
   'vm-delete',
   'cluster-moves',
+  'backups',
 ];
 
 /** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
@@ -107,6 +109,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   private ha: PveHaFacet | undefined;
   /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
   haGuests: PveHaOps | undefined;
+  /** Backup jobs, a guest's backups, restore (backups.ts). */
+  readonly backups: PveBackups;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
@@ -119,6 +123,12 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       exec: (argv) => this.o.session.exec(argv, { timeoutMs: 60_000 }),
       taskPollMs: o.taskPollMs,
       crmPollMs: o.crmPollMs,
+    });
+    this.backups = new PveBackups({
+      api: () => this.client,
+      guestOf: (vm) => this.guestOf(vm),
+      load: () => this.load(),
+      taskPollMs: o.taskPollMs,
     });
   }
 
