@@ -19,6 +19,8 @@ import { HostNetworking } from '../features/networks/HostNetworking';
 import { PoolView } from '../features/storage/PoolView';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from '../features/vms/VmGeneral';
+import { ClusterBackups } from '../features/backups/ClusterBackups';
+import { GuestBackups } from '../features/backups/GuestBackups';
 
 type Tab = DetailsTab;
 
@@ -108,6 +110,8 @@ export function Details() {
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
     tabs.push({ id: 'performance', label: 'Performance' });
+  if (offers(vmHost, 'backups') || members.some((h) => offers(h, 'backups')))
+    tabs.push({ id: 'backups', label: 'Backups' });
   // A VM is keyed by UUID: its consoles stay open when it migrates.
   const itemKey =
     selection.kind === 'vm'
@@ -220,6 +224,11 @@ export function Details() {
           ) : cluster ? (
             <ClusterPerformance cluster={cluster} />
           ) : null,
+        )}
+      {current === 'backups' &&
+        panel(
+          'backups',
+          vm ? <GuestBackups vm={vm} /> : cluster ? <ClusterBackups cluster={cluster} /> : null,
         )}
       {host &&
         live('terminal') &&
