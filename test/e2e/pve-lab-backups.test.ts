@@ -46,11 +46,22 @@ describe.skipIf(!canRun)('Backups on Proxmox VE in Chromium', () => {
     await dialog.getByRole('radio', { name: 'The guests ticked below' }).check();
     await dialog.getByRole('checkbox', { name: '100 web01 (VM on pve1)' }).check();
     await dialog.getByLabel('Mode', { exact: true }).selectOption('snapshot');
-    await dialog.getByLabel('Keep last').fill('1');
+    await dialog.getByLabel('Keep last').fill('2');
     await dialog.getByLabel('Comment', { exact: true }).fill('web e2e');
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.waitFor({ state: 'detached' });
     const row = jobs.getByRole('row').filter({ hasText: 'web e2e' });
+    await row.getByText('Keep last 2').waitFor({ timeout: 30_000 });
+
+    // Edit, by keyboard only: the row's Edit button, the field, Enter saves.
+    await page.getByRole('button', { name: 'Edit web e2e' }).focus();
+    await page.keyboard.press('Enter');
+    const edit = page.getByRole('dialog', { name: /^Edit backup job / });
+    await edit.getByLabel('Keep last').focus();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('1');
+    await page.keyboard.press('Enter');
+    await edit.waitFor({ state: 'detached' });
     await row.getByText('Keep last 1').waitFor({ timeout: 30_000 });
 
     // Run now: a task in the Tasks pane that follows vzdump's worker on pve1.
