@@ -73,6 +73,8 @@ export const backupJobSchema = z.object({
   spec: backupJobSpecSchema,
   /** When it runs next (epoch seconds), as the cluster says. */
   nextRun: z.number().optional(),
+  /** The one node it runs on, where it was limited to one (kept as it is by Edit). */
+  node: z.string().optional(),
 });
 export type BackupJob = z.infer<typeof backupJobSchema>;
 

@@ -125,6 +125,25 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
     expect((await d.backups.overview()).jobs.map((j) => j.id)).not.toContain(created.id);
   });
 
+  it('runs a job limited to one node there only', async () => {
+    const { d } = await connected();
+    await d.client.create('/cluster/backup', {
+      id: 'only-pve2',
+      schedule: '03:00',
+      all: 1,
+      node: 'pve2',
+      storage: 'local',
+    });
+    const listed = (await d.backups.overview()).jobs.find((j) => j.id === 'only-pve2')!;
+    expect(listed.node).toBe('pve2');
+    const run = taskContext();
+    await d.backups.runJob('only-pve2', run.ctx);
+    expect(run.commands().filter((c) => c.includes('/vzdump'))).toEqual([
+      'pvesh create /nodes/pve2/vzdump --all 1 --storage local --mode snapshot --compress 0 --prune-backups keep-all=1',
+    ]);
+    await d.client.delete('/cluster/backup/only-pve2');
+  });
+
   it('fails a run on a storage without backup content, in PVE words', async () => {
     const { d } = await connected();
     const c = taskContext();

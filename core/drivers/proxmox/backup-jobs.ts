@@ -80,6 +80,7 @@ export function parseJob(row: Row): BackupJob | undefined {
       notesTemplate: typeof row['notes-template'] === 'string' ? row['notes-template'] : '',
     },
     ...(typeof row['next-run'] === 'number' ? { nextRun: row['next-run'] } : {}),
+    ...(typeof row.node === 'string' && row.node ? { node: row.node } : {}),
   };
 }
 

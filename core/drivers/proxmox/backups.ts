@@ -176,7 +176,10 @@ export class PveBackups implements Backups {
     ]);
     const job = parseJob({ ...(row ?? {}), id });
     if (!job) throw new ClusterdeckError('not-found', `Backup job ${id} is gone.`);
-    const online = res.nodes.filter((n) => n.online).map((n) => n.name);
+    // A job limited to one node runs there only, as PVE's scheduler runs it.
+    const online = res.nodes
+      .filter((n) => n.online && (!job.node || n.name === job.node))
+      .map((n) => n.name);
     const runs = online.flatMap((node): { node: string; vmids?: number[] }[] => {
       if (job.spec.all) return [{ node }];
       const mine = res.guests

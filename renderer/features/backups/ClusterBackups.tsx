@@ -84,7 +84,7 @@ export function ClusterBackups({ cluster }: { cluster: Cluster }) {
                 jobName(j),
                 j.spec.schedule,
                 j.spec.storage,
-                guestsWords(j.spec),
+                j.node ? `${guestsWords(j.spec)} on ${j.node}` : guestsWords(j.spec),
                 j.spec.mode,
                 retentionWords(j.spec.retention),
                 j.spec.enabled ? 'Yes' : 'No',
