@@ -25,26 +25,26 @@ export class BackupService {
     | 'planRestore'
     | 'restoreBackup'
   > = {
-    backupOverview: ({ hostId }) => this.of(hostId).backups.overview(),
-    saveBackupJob: ({ hostId, id, job }) => {
+    backupOverview: async ({ hostId }) => this.of(hostId).backups.overview(),
+    saveBackupJob: async ({ hostId, id, job }) => {
       const { backups, name } = this.of(hostId);
       return this.task(id ? `Change backup job ${id}` : 'New backup job', name, (t) =>
         backups.saveJob(id, job, t),
       );
     },
-    deleteBackupJob: ({ hostId, id }) => {
+    deleteBackupJob: async ({ hostId, id }) => {
       const { backups, name } = this.of(hostId);
       return this.task(`Delete backup job ${id}`, name, (t) => backups.deleteJob(id, t));
     },
-    runBackupJob: ({ hostId, id }) => {
+    runBackupJob: async ({ hostId, id }) => {
       const { backups, name } = this.of(hostId);
       return this.task(`Run backup job ${id}`, name, (t) => backups.runJob(id, t));
     },
-    guestBackups: ({ vmId }) => {
+    guestBackups: async ({ vmId }) => {
       const vm = vmOrThrow(this.ctx, vmId);
       return this.of(vm.hostId).backups.guestBackups(vm);
     },
-    backupGuestNow: (spec) => {
+    backupGuestNow: async (spec) => {
       const vm = vmOrThrow(this.ctx, spec.vmId);
       const { backups } = this.of(vm.hostId);
       return this.task(
@@ -53,8 +53,9 @@ export class BackupService {
         (t) => backups.backupGuest(vm, spec, t),
       );
     },
-    planRestore: ({ hostId, volid, node }) => this.of(hostId).backups.restorePlan(volid, node),
-    restoreBackup: (spec) => this.restore(spec),
+    planRestore: async ({ hostId, volid, node }) =>
+      this.of(hostId).backups.restorePlan(volid, node),
+    restoreBackup: async (spec) => this.restore(spec),
   };
 
   /** The node's stack's backups, or why there are none. */
@@ -75,7 +76,7 @@ export class BackupService {
   }
 
   /** A guest id already taken is PVE's to refuse (its words shown in the task). */
-  private restore(spec: RestoreSpec): Promise<{ taskId: string }> {
+  private restore(spec: RestoreSpec): { taskId: string } {
     const { backups } = this.of(spec.hostId);
     const file = spec.volid.split('/').pop() ?? spec.volid;
     return this.task(`Restore ${file} as ${spec.vmid}`, taskTarget(spec.node, file), (t) =>
@@ -87,7 +88,7 @@ export class BackupService {
     title: string,
     target: string,
     work: Parameters<ServiceContext['tasks']['start']>[2],
-  ): Promise<{ taskId: string }> {
-    return Promise.resolve({ taskId: this.ctx.tasks.start(title, target, work) });
+  ): { taskId: string } {
+    return { taskId: this.ctx.tasks.start(title, target, work) };
   }
 }
