@@ -132,6 +132,10 @@ async function backUp(run: Run, vmid: number, step: () => Promise<boolean>): Pro
   task.log(`INFO: backup mode: ${mode}`);
   g.lock = 'backup';
   run.current = g;
+  // stop mode shuts a running guest down for the copy and starts it again; suspend pauses it.
+  const interrupts = g.status === 'running' && mode !== 'snapshot';
+  if (interrupts)
+    task.log(mode === 'stop' ? 'INFO: stopping virtual guest' : 'INFO: suspending guest');
   const { backups } = { backups: backupsOf(ctx.sim.state) };
   let ctime = Math.floor(Date.now() / 1000);
   // Two archives of one guest in one second would share a name: vzdump's names are per second.
@@ -141,6 +145,7 @@ async function backUp(run: Run, vmid: number, step: () => Promise<boolean>): Pro
   if (!(await step())) return false;
   delete g.lock;
   run.current = undefined;
+  if (interrupts) task.log(mode === 'stop' ? 'INFO: restarting vm' : 'INFO: resuming guest');
   const size = Math.max(1_048_576, Math.floor(diskOf(g) * 0.07));
   const notes = notesOf(ctx, p['notes-template'], g, node);
   const archive: SimBackup = {

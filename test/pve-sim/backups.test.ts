@@ -181,6 +181,19 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups on the %s simulator', 
     expect(after.map((a) => a.volid)).not.toContain(b100!.volid);
   });
 
+  it('stops a running guest for a stop-mode backup and starts it again', async () => {
+    const r = await run('pve1', '/nodes/pve1/vzdump', {
+      vmid: '100',
+      storage: 'local',
+      mode: 'stop',
+    });
+    expect(r.exit).toBe('OK');
+    const i = r.log.indexOf('INFO: stopping virtual guest');
+    expect(i).toBeGreaterThan(0);
+    expect(r.log.indexOf('INFO: restarting vm')).toBeGreaterThan(i);
+    expect(sim.state.guests.get(100)!.status).toBe('running');
+  });
+
   it('fails on a storage without backup content; answers OK for guests on other nodes', async () => {
     const bad = await run('pve1', '/nodes/pve1/vzdump', { vmid: '100', storage: 'local-lvm' });
     expect(bad.exit).toBe("storage 'local-lvm' does not support backups");
