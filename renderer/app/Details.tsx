@@ -110,7 +110,16 @@ export function Details() {
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
     tabs.push({ id: 'performance', label: 'Performance' });
-  if (offers(vmHost, 'backups') || members.some((h) => offers(h, 'backups')))
+  // A node in a cluster has its backups on the cluster's tab; a lone node on its own.
+  const loneHost =
+    host && !Object.values(inv.clusters).some((c) => c.hostIds.includes(host.id))
+      ? host
+      : undefined;
+  if (
+    offers(vmHost, 'backups') ||
+    offers(loneHost, 'backups') ||
+    members.some((h) => offers(h, 'backups'))
+  )
     tabs.push({ id: 'backups', label: 'Backups' });
   // A VM is keyed by UUID: its consoles stay open when it migrates.
   const itemKey =
@@ -228,7 +237,13 @@ export function Details() {
       {current === 'backups' &&
         panel(
           'backups',
-          vm ? <GuestBackups vm={vm} /> : cluster ? <ClusterBackups cluster={cluster} /> : null,
+          vm ? (
+            <GuestBackups vm={vm} />
+          ) : cluster ? (
+            <ClusterBackups scope={cluster} />
+          ) : loneHost ? (
+            <ClusterBackups scope={{ name: loneHost.name, hostIds: [loneHost.id] }} />
+          ) : null,
         )}
       {host &&
         live('terminal') &&

@@ -32,11 +32,15 @@ export interface BackupState {
   archives: SimBackup[];
 }
 
-/** The cluster's backups, seeded on first use: one nightly job and two archives of VM 100. */
+/**
+ * The cluster's backups, seeded on first use where the seed's NFS storage is
+ * (a cluster, not a fresh node): one nightly job and two archives of VM 100.
+ */
 export function backupsOf(state: ClusterState): BackupState {
   if (state.backups) return state.backups;
   const now = Math.floor(Date.now() / 1000);
-  const web = state.guests.get(100);
+  const seeded = state.storages.some((s) => s.storage === 'nfs-shared');
+  const web = seeded ? state.guests.get(100) : undefined;
   const archives: SimBackup[] = [];
   if (web)
     for (const daysAgo of [2, 1]) {
@@ -54,22 +58,26 @@ export function backupsOf(state: ClusterState): BackupState {
       });
     }
   state.backups = {
-    jobs: new Map([
-      [
-        'backup-7c1a2f3e-9b41',
-        {
-          schedule: '02:30',
-          storage: 'nfs-shared',
-          all: 1,
-          mode: 'snapshot',
-          compress: 'zstd',
-          enabled: 1,
-          'prune-backups': 'keep-daily=7,keep-weekly=4',
-          comment: 'Nightly, every guest',
-          'notes-template': '{{guestname}}',
-        },
-      ],
-    ]),
+    jobs: new Map(
+      seeded
+        ? [
+            [
+              'backup-7c1a2f3e-9b41',
+              {
+                schedule: '02:30',
+                storage: 'nfs-shared',
+                all: 1,
+                mode: 'snapshot',
+                compress: 'zstd',
+                enabled: 1,
+                'prune-backups': 'keep-daily=7,keep-weekly=4',
+                comment: 'Nightly, every guest',
+                'notes-template': '{{guestname}}',
+              },
+            ],
+          ]
+        : [],
+    ),
     archives,
   };
   return state.backups;

@@ -1,4 +1,4 @@
-// A cluster's Backups tab: its backup jobs (schedule, storage, guests, mode,
+// A cluster's (or a lone node's) Backups tab: its backup jobs (schedule, storage, guests, mode,
 // retention, enabled, next run) with Run now, Edit and Delete (confirmed),
 // New backup job, and the backups on its storages with Restore. Read through
 // a connected member whose stack offers 'backups', again after each task.
@@ -17,9 +17,10 @@ import { BackupsTable } from './BackupsTable';
 import { RestoreDialog } from './RestoreDialog';
 import { dateTime, guestsWords, retentionWords, useTaskEnd } from './backupTask';
 
-export function ClusterBackups({ cluster }: { cluster: Cluster }) {
+/** `scope`: the cluster, or a lone node (its own jobs, as PVE keeps them for a node in no cluster). */
+export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostIds'> }) {
   const hostId = useInventory((s) =>
-    cluster.hostIds.find((id) => {
+    scope.hostIds.find((id) => {
       const h = s.inv.hosts[id];
       return h?.state === 'connected' && hasCapability(h, 'backups');
     }),
@@ -42,7 +43,7 @@ export function ClusterBackups({ cluster }: { cluster: Cluster }) {
   useEffect(read, [read]);
   const { start, busy } = useTaskEnd(read);
 
-  if (!hostId) return <p className="text-slate-500">No node of {cluster.name} is connected.</p>;
+  if (!hostId) return <p className="text-slate-500">No node of {scope.name} is connected.</p>;
   const guestName = (vmid: number) =>
     overview?.guests.find((g) => g.vmid === vmid)?.name ?? `guest ${vmid}`;
   const jobName = (j: BackupJob) => j.spec.comment || j.id;
