@@ -12,6 +12,7 @@ import {
   pveRemoveNodeSchema,
 } from './pve-cluster';
 import { z } from 'zod';
+import { backupMethods } from './backups';
 import { idSchema } from './ids';
 import { AUTH_METHODS, inventorySchema, snapshotSchema, type Patch } from './model';
 import {
@@ -685,6 +686,7 @@ export const methods = {
     params: z.object({ poolId: idSchema, spec: downloadUrlSpecSchema }),
     result: taskStarted,
   },
+  ...backupMethods,
 } as const;
 
 export type MethodName = keyof typeof methods;

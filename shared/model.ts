@@ -76,6 +76,8 @@ export const CAPABILITIES = [
    * Remove storage, ISO and template uploads, Download from URL.
    */
   'storage-api',
+  /** The cluster's backup jobs, a guest's backups, restore as a new guest (Proxmox VE: vzdump). */
+  'backups',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -24,6 +24,14 @@ import type { GuestInfo } from '../../shared/guest';
 import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
 import type {
+  BackupJobSpec,
+  BackupNow,
+  BackupOverview,
+  GuestBackups,
+  RestorePlan,
+  RestoreSpec,
+} from '../../shared/backups';
+import type {
   InstanceChange,
   InstanceNow,
   InstanceOptions,
@@ -470,4 +478,20 @@ export interface StorageApi {
   scanStorage(request: StorageScanRequest): Promise<{ command: string; sources: StorageFound[] }>;
   uploadToStorage(pool: StoragePool, job: StorageUpload, ctx: TaskContext): Promise<void>;
   downloadToStorage(pool: StoragePool, spec: DownloadUrlSpec, ctx: TaskContext): Promise<void>;
+}
+
+/**
+ * Backups of the cluster's guests (Proxmox VE: vzdump): its jobs, run now,
+ * a guest's backups, one guest backed up now, restore as a new guest.
+ */
+export interface Backups {
+  overview(): Promise<BackupOverview>;
+  /** Creates the job (no id) or changes it. */
+  saveJob(id: string | undefined, job: BackupJobSpec, ctx: TaskContext): Promise<void>;
+  deleteJob(id: string, ctx: TaskContext): Promise<void>;
+  runJob(id: string, ctx: TaskContext): Promise<void>;
+  guestBackups(vm: Vm): Promise<GuestBackups>;
+  backupGuest(vm: Vm, spec: BackupNow, ctx: TaskContext): Promise<void>;
+  restorePlan(volid: string, node: string): Promise<RestorePlan>;
+  restore(spec: RestoreSpec, ctx: TaskContext): Promise<void>;
 }

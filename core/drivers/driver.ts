@@ -4,6 +4,7 @@
 // leaves its name out of `capabilities` (so the renderer hides the feature)
 // and rejects its methods with an 'unsupported' ClusterdeckError.
 import type { HaGuests } from './ha-guests';
+import type { Backups } from './capabilities';
 import type { Capability, Stack } from '../../shared/model';
 import type {
   ClusterChecks,
@@ -71,4 +72,6 @@ export interface Driver
   readonly guestCloning?: GuestCloning;
   /** Storage the cluster defines through its API ('storage-api'). */
   readonly storageApi?: StorageApi;
+  /** Backup jobs, a guest's backups, restore (capability 'backups'). */
+  readonly backups?: Backups;
 }

@@ -9,6 +9,7 @@ import { ClusterMovesService } from './cluster-moves';
 import { ConsoleService } from './consoles';
 import { GanetiClusterService } from './ganeti-cluster';
 import { PveClusterService } from './pve-cluster';
+import { BackupService } from './backups';
 import { GanetiNodeService } from './ganeti-nodes';
 import { HaFormService } from './ha-form';
 import { HaService } from './ha';
@@ -55,6 +56,7 @@ export interface Services {
   performance: PerformanceService;
   tasks: TaskService;
   storageApi: StorageApiService;
+  backups: BackupService;
 }
 
 /** The services over one context, each given the others it asks. */
@@ -87,6 +89,7 @@ export function createServices(ctx: ServiceContext): Services {
     performance: new PerformanceService(ctx),
     tasks: new TaskService(ctx),
     storageApi: new StorageApiService(ctx),
+    backups: new BackupService(ctx),
   };
 }
 
@@ -128,5 +131,6 @@ export function route(s: Services): Handlers {
     ...s.performance.handlers,
     ...s.tasks.handlers,
     ...s.storageApi.handlers,
+    ...s.backups.handlers,
   };
 }

@@ -19,6 +19,8 @@ import { HostNetworking } from '../features/networks/HostNetworking';
 import { PoolView } from '../features/storage/PoolView';
 import { RootGeneral } from './RootGeneral';
 import { VmGeneral } from '../features/vms/VmGeneral';
+import { ClusterBackups } from '../features/backups/ClusterBackups';
+import { GuestBackups } from '../features/backups/GuestBackups';
 
 type Tab = DetailsTab;
 
@@ -108,6 +110,17 @@ export function Details() {
   if (host) tabs.push({ id: 'terminal', label: 'Terminal' });
   if (offers(vmHost ?? host, 'performance') || members.some((h) => offers(h, 'performance')))
     tabs.push({ id: 'performance', label: 'Performance' });
+  // A node in a cluster has its backups on the cluster's tab; a lone node on its own.
+  const loneHost =
+    host && !Object.values(inv.clusters).some((c) => c.hostIds.includes(host.id))
+      ? host
+      : undefined;
+  if (
+    offers(vmHost, 'backups') ||
+    offers(loneHost, 'backups') ||
+    members.some((h) => offers(h, 'backups'))
+  )
+    tabs.push({ id: 'backups', label: 'Backups' });
   // A VM is keyed by UUID: its consoles stay open when it migrates.
   const itemKey =
     selection.kind === 'vm'
@@ -219,6 +232,17 @@ export function Details() {
             <HostPerformance host={host} />
           ) : cluster ? (
             <ClusterPerformance cluster={cluster} />
+          ) : null,
+        )}
+      {current === 'backups' &&
+        panel(
+          'backups',
+          vm ? (
+            <GuestBackups vm={vm} />
+          ) : cluster ? (
+            <ClusterBackups scope={cluster} />
+          ) : loneHost ? (
+            <ClusterBackups scope={{ name: loneHost.name, hostIds: [loneHost.id] }} />
           ) : null,
         )}
       {host &&

@@ -29,7 +29,14 @@ export interface VmDialog {
 
 /** The tabs of the details pane. */
 export type DetailsTab =
-  'general' | 'console' | 'serial' | 'snapshots' | 'networking' | 'terminal' | 'performance';
+  | 'general'
+  | 'console'
+  | 'serial'
+  | 'snapshots'
+  | 'networking'
+  | 'terminal'
+  | 'performance'
+  | 'backups';
 
 /** A VM to select (and a tab to show) as soon as it appears, e.g. after New VM. */
 export interface PendingOpen {

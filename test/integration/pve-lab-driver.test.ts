@@ -160,6 +160,7 @@ describe.skipIf(!canRun)('the Proxmox VE driver against the lab, through the bac
       'vm-clone',
       'guest-clone',
       'storage-api',
+      'backups',
       // a member of a cluster: Remove node and the cluster's Ceph (a lone node: 'cluster')
       'cluster-members',
       'ceph-status',

@@ -19,6 +19,7 @@ import { cloneRoutes } from './clone';
 import { storageConfigRoutes } from './storage-config';
 import { storageScanRoutes } from './storage-scan';
 import { uploadRoutes } from './upload';
+import { withBackups } from './backup-routes';
 
 const versions = {
   pve8: { version: '8.4.1', release: '8.4', repoid: '2a5fa54a8503f96d', kernel: '6.8.12-11-pve' },
@@ -312,3 +313,4 @@ export const routes: Record<string, Handler> = {
 };
 
 withHaGuests(routes);
+withBackups(routes);

@@ -4,6 +4,7 @@
 // from); everything a handler returns is checked against the schema anyway.
 import { createHash } from 'node:crypto';
 import type { StorageLab } from './storage-lab';
+import type { BackupState } from './backups';
 
 export type GuestKind = 'qemu' | 'lxc';
 export type ConfigValue = string | number;
@@ -85,6 +86,8 @@ export interface ClusterState {
   ceph?: CephState;
   /** The lab's storage servers and disks, and storage.cfg's options (storage-config.ts seeds it). */
   storageLab?: StorageLab;
+  /** Backup jobs and archives (backups.ts), seeded on first use. */
+  backups?: BackupState;
 }
 
 const GiB = 1024 ** 3;

@@ -48,6 +48,7 @@ import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
 import { PveGuestEdits } from './guest-edits';
 import { ProxmoxStorage } from './storage-driver';
+import { PveBackups } from './backups';
 
 /** What the driver really does today: the view, power actions, consoles, New VM/Container, Delete, migrations, Edit settings, snapshots, clone. */
 const PROXMOX_CAPABILITIES: readonly Capability[] = [
@@ -62,6 +63,7 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'vm-clone',
   'guest-clone',
   'storage-api',
+  'backups',
 ];
 
 /** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
@@ -121,6 +123,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
   readonly guestSettings: PveGuestEdits;
   readonly snapshotTasks: PveGuestEdits;
   readonly guestCloning: PveGuestEdits;
+  /** Backup jobs, a guest's backups, restore (backups.ts). */
+  readonly backups: PveBackups;
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
@@ -149,6 +153,12 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
       major: () => this.o.probe.pve?.version?.major,
       load: () => this.load(),
       pollMs: o.taskPollMs,
+    });
+    this.backups = new PveBackups({
+      api: () => this.client,
+      guestOf: (vm) => this.guestOf(vm),
+      load: () => this.load(),
+      taskPollMs: o.taskPollMs,
     });
   }
 

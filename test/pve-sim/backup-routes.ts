@@ -1,0 +1,13 @@
+// The backup pieces of the simulator put into its route table: the jobs and
+// extractconfig (backups.ts), vzdump (backup-run.ts), the archives in the
+// storages' content and restore (wrappers of content.ts's and guests.ts's routes).
+import type { Handler } from './context';
+import { backupJobRoutes, withBackupContent } from './backups';
+import { vzdumpRoutes } from './backup-run';
+import { withBackupRestore } from './backup-restore';
+
+export function withBackups(routes: Record<string, Handler>): void {
+  Object.assign(routes, backupJobRoutes, vzdumpRoutes);
+  withBackupContent(routes);
+  withBackupRestore(routes);
+}
