@@ -43,7 +43,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('reads nodes, storages with their content, ISO images, templates, bridges and the next id', async () => {
       const { d } = await connected();
-      const o: GuestOptions = await d.readGuestOptions();
+      const o: GuestOptions = await d.guestCreation.readGuestOptions();
       expect(o.cluster).toBe('homelab');
       expect(o.nextId).toBe(102);
       expect(o.usedIds.map((u) => u.vmid)).toEqual([100, 101, 200]);
@@ -77,7 +77,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('creates a VM on pve2 as a qmcreate task, starts it, and its config says what was asked', async () => {
       const { d, store } = await connected();
-      const o = await d.readGuestOptions();
+      const o = await d.guestCreation.readGuestOptions();
       const spec: GuestSpec = guestSpecSchema.parse({
         kind: 'vm',
         node: 'pve2',
@@ -92,10 +92,10 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         bridge: 'vmbr0',
         start: true,
       });
-      expect(d.planGuest(spec, o).problems).toEqual([]);
+      expect(d.guestCreation.planGuest(spec, o).problems).toEqual([]);
       const { ctx, records, details } = taskContext();
-      await d.createGuest(spec, ctx);
-      expect(records[0]!.command).toBe(d.planGuest(spec, o).steps[0]!.command);
+      await d.guestCreation.createGuest(spec, ctx);
+      expect(records[0]!.command).toBe(d.guestCreation.planGuest(spec, o).steps[0]!.command);
       expect(details.at(-1)).toBe('pve2: TASK OK');
       expect(details.some((l) => /^pve2: scsi0: successfully created disk/.test(l))).toBe(true);
       const conf = await config(d, '/nodes/pve2/qemu/102/config');
@@ -116,7 +116,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('creates a container from a template with a static address; the password never shows', async () => {
       const { d, store } = await connected();
-      const o = await d.readGuestOptions();
+      const o = await d.guestCreation.readGuestOptions();
       const spec = guestSpecSchema.parse({
         kind: 'container',
         node: 'pve1',
@@ -132,13 +132,13 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         address: { kind: 'static', cidr: '192.0.2.60/24', gateway: '192.0.2.1' },
         start: false,
       });
-      const plan = d.planGuest(spec, o);
+      const plan = d.guestCreation.planGuest(spec, o);
       expect(plan.problems).toEqual([]);
       expect(plan.steps[0]!.command).toBe(
         'pvesh create /nodes/pve1/lxc --vmid 300 --hostname cache01 --ostemplate local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz --password <hidden> --rootfs local-lvm:4 --memory 256 --swap 512 --cores 1 --net0 name=eth0,bridge=vmbr1,firewall=1,ip=192.0.2.60/24,gw=192.0.2.1 --unprivileged 1',
       );
       const { ctx, records, details } = taskContext();
-      await d.createGuest(spec, ctx);
+      await d.guestCreation.createGuest(spec, ctx);
       expect(JSON.stringify([records, details, plan])).not.toContain(PASSWORD);
       const conf = await config(d, '/nodes/pve1/lxc/300/config');
       expect(conf).toMatchObject({
@@ -155,7 +155,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it("shows PVE's refusal: an id taken since the plan, a storage without VM images", async () => {
       const { d } = await connected();
-      const o = await d.readGuestOptions();
+      const o = await d.guestCreation.readGuestOptions();
       const base = {
         kind: 'vm',
         node: 'pve1',
@@ -170,18 +170,18 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       } as const;
       // Another admin took the id after the options were read: PVE refuses, the task says so.
       const taken = guestSpecSchema.parse({ ...base, vmid: 100 });
-      await expect(d.createGuest(taken, taskContext().ctx)).rejects.toThrow(
+      await expect(d.guestCreation.createGuest(taken, taskContext().ctx)).rejects.toThrow(
         /unable to create VM 100 - VM 100 already exists on node 'pve1'/,
       );
       // The preflight sees both before Finish.
       const onLocal = guestSpecSchema.parse({ ...base, vmid: 400, storage: 'local' });
-      expect(d.planGuest(onLocal, o).problems).toEqual([
+      expect(d.guestCreation.planGuest(onLocal, o).problems).toEqual([
         expect.stringMatching(/^local does not hold VM disks/),
       ]);
-      expect(d.planGuest(taken, { ...o, usedIds: o.usedIds }).problems).toEqual([
+      expect(d.guestCreation.planGuest(taken, { ...o, usedIds: o.usedIds }).problems).toEqual([
         expect.stringMatching(/^ID 100 is taken by web01 on pve1/),
       ]);
-      await expect(d.createGuest(onLocal, taskContext().ctx)).rejects.toThrow(
+      await expect(d.guestCreation.createGuest(onLocal, taskContext().ctx)).rejects.toThrow(
         /storage 'local' does not support vm images/,
       );
       expect(sim.state.guests.has(400)).toBe(false);
@@ -200,10 +200,10 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         address: { kind: 'dhcp' },
         start: false,
       });
-      expect(d.planGuest(badTemplate, o).problems).toEqual([
+      expect(d.guestCreation.planGuest(badTemplate, o).problems).toEqual([
         'pve2 does not see the container template local:vztmpl/alpine-3.20-default_20240908_amd64.tar.xz.',
       ]);
-      await expect(d.createGuest(badTemplate, taskContext().ctx)).rejects.toThrow(
+      await expect(d.guestCreation.createGuest(badTemplate, taskContext().ctx)).rejects.toThrow(
         /can't find file 'local:vztmpl\/alpine-3\.20-default_20240908_amd64\.tar\.xz'/,
       );
       expect(sim.violations).toEqual([]);
@@ -227,7 +227,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         start: true,
       });
       const { ctx, details } = taskContext();
-      await expect(d.createGuest(spec, ctx)).rejects.toThrow(
+      await expect(d.guestCreation.createGuest(spec, ctx)).rejects.toThrow(
         /^pve3: `pvesh create \/nodes\/pve3\/qemu --vmid 402 .*` failed: lvcreate/,
       );
       expect(details.at(-1)).toMatch(/TASK ERROR: lvcreate/);

@@ -18,6 +18,7 @@ import type {
 } from '../../../shared/backups';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
+import { runAsOneStep } from '../../tasks/one-step';
 import type { TaskContext } from '../../tasks/runner';
 import type { Backups } from '../capabilities';
 import type { PveApiClient } from './api-client';
@@ -293,15 +294,7 @@ export class PveBackups implements Backups {
 
   /** One call or worker as the task's one step. */
   private async step(ctx: TaskContext, title: string, run: () => Promise<unknown>): Promise<void> {
-    ctx.setSteps([title]);
-    ctx.stepState(0, 'running');
-    try {
-      await run();
-      ctx.stepState(0, 'done');
-    } catch (err) {
-      ctx.stepState(0, 'failed');
-      throw err;
-    }
+    await runAsOneStep(ctx, title, run);
   }
 }
 

@@ -7,6 +7,7 @@
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
 import type { CloneChoices, CloneExtras } from '../../../shared/vm-clone';
+import { runAsOneStep } from '../../tasks/one-step';
 import type { TaskContext } from '../../tasks/runner';
 import type { PveApiClient } from './api-client';
 import type { GuestRef } from './settings';
@@ -55,15 +56,7 @@ export async function cloneGuest(
     full: extras.linked ? 0 : 1,
   };
   const title = `${extras.linked ? 'Linked clone' : 'Full clone'} of ${vm.name} as ${name} (${newid})${target ? ` on ${target}` : ''}`;
-  ctx.setSteps([title]);
-  ctx.stepState(0, 'running');
-  try {
-    await runWorker(api, `${base(g)}/clone`, params, ctx, pollMs);
-    ctx.stepState(0, 'done');
-  } catch (err) {
-    ctx.stepState(0, 'failed');
-    throw err;
-  }
+  await runAsOneStep(ctx, title, () => runWorker(api, `${base(g)}/clone`, params, ctx, pollMs));
 }
 
 /** Convert to template: a worker for a VM, done by the call itself for a container. */

@@ -5,9 +5,8 @@
 // store (inventory.ts) and keeps them current (refresh.ts). Power actions on
 // VMs and containers, New VM / New Container (new-guest.ts) and Delete are
 // PVE worker tasks followed by UPID (tasks.ts).
-import { VM_ACTION_LABELS, type VmAction } from '../../../shared/api';
+import type { VmAction } from '../../../shared/api';
 import { ClusterdeckError } from '../../../shared/errors';
-import type { GuestOptions, GuestSpec } from '../../../shared/guest-create';
 import type { Capability, NodeInfo, Snapshot, Vm } from '../../../shared/model';
 import type { InventoryStore } from '../../inventory/store';
 import type { TaskContext } from '../../tasks/runner';
@@ -17,10 +16,8 @@ import type { ConsoleSource, GuestCreation } from '../capabilities';
 import type { Driver } from '../driver';
 import type { DriverSecrets } from '../registry';
 import { PveApiClient, type PveApiToken } from './api-client';
-import { guestConsole } from './console';
 import { obtainToken, readFingerprint, type BootstrapSession } from './bootstrap';
 import {
-  GUEST_ACTIONS,
   guestId,
   guestToVm,
   localNode,
@@ -36,17 +33,15 @@ import {
   type PveResources,
 } from './parse';
 import type { OpenTunnel } from './pinned-tls';
-import { readGuestOptions } from './guest-options';
-import { deleteGuestCall, guestCall, guestLabel, planGuest } from './new-guest';
 import { ResourcePoll } from './refresh';
 import { PveHaFacet } from './ha-driver';
 import { PveHaOps } from './ha-ops';
-import { runWorker } from './tasks';
 import { UnsupportedByDefault } from '../unsupported';
 import { unsupportedPveVersion } from './version';
 import { inMaintenance, parseHaStatus } from './maintenance';
 import { ProxmoxMoves } from './moves';
 import { PveGuestEdits } from './guest-edits';
+import { PveGuestOps } from './guest-ops';
 import { ProxmoxStorage } from './storage-driver';
 import { PveBackups } from './backups';
 
@@ -66,16 +61,6 @@ const PROXMOX_CAPABILITIES: readonly Capability[] = [
   'backups',
 ];
 
-/** The app's VM actions as PVE's status calls (pause and resume: qemu's only, inventory.ts GUEST_ACTIONS). */
-const STATUS_CALLS: Record<VmAction, string> = {
-  start: 'start',
-  shutdown: 'shutdown',
-  destroy: 'stop',
-  reboot: 'reboot',
-  suspend: 'suspend',
-  resume: 'resume',
-};
-
 export interface ProxmoxDriverOptions {
   session: BootstrapSession;
   hostId: string;
@@ -93,9 +78,11 @@ export interface ProxmoxDriverOptions {
   crmPollMs?: number;
 }
 
-export class ProxmoxDriver extends UnsupportedByDefault implements Driver, GuestCreation {
+export class ProxmoxDriver extends UnsupportedByDefault implements Driver {
   readonly stack = 'proxmox' as const;
-  readonly guestCreation: GuestCreation = this;
+  /** Power actions, New VM / New Container, Delete, console (guest-ops.ts). */
+  private readonly guests: PveGuestOps;
+  readonly guestCreation: GuestCreation;
   /**
    * A node in no cluster can found one or join one (New Cluster: 'cluster');
    * a member removes members (pvecm delnode) and reads the cluster's Ceph.
@@ -128,6 +115,15 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
 
   constructor(private readonly o: ProxmoxDriverOptions) {
     super();
+    this.guestCreation = this.guests = new PveGuestOps({
+      api: () => this.client,
+      guestOf: (vm) => this.guestOf(vm),
+      clusterName: () => this.status?.cluster?.name ?? this.label,
+      haGuests: () => this.haGuests,
+      major: () => this.o.probe.pve?.version?.major,
+      load: () => this.load(),
+      taskPollMs: o.taskPollMs,
+    });
     this.guestSettings =
       this.snapshotTasks =
       this.guestCloning =
@@ -382,83 +378,16 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver, Guest
     return { node, vmid, type: vm.kind === 'container' ? 'lxc' : 'qemu' };
   }
 
-  async vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
-    const g = this.guestOf(vm);
-    if (!GUEST_ACTIONS[g.type].includes(action))
-      throw new ClusterdeckError(
-        'unsupported',
-        `Clusterdeck does not offer ${VM_ACTION_LABELS[action]} for Proxmox VE containers (${vm.name}).`,
-      );
-    const call = STATUS_CALLS[action];
-    // A shutdown waits for the guest as long as the app's setting says, then fails.
-    // (A guest HA manages is started and stopped through HA: ha-ops.ts.)
-    if (await this.haGuests?.vmAction(vm, action, ctx, waitSeconds)) return;
-    const params = action === 'shutdown' ? { timeout: waitSeconds } : {};
-    await this.worker(`${VM_ACTION_LABELS[action]} ${vm.name}`, ctx, () =>
-      runWorker(
-        this.client,
-        `/nodes/${g.node}/${g.type}/${g.vmid}/status/${call}`,
-        params,
-        ctx,
-        this.o.taskPollMs,
-      ),
-    );
+  vmAction(vm: Vm, action: VmAction, ctx: TaskContext, waitSeconds: number): Promise<void> {
+    return this.guests.vmAction(vm, action, ctx, waitSeconds);
   }
 
-  readGuestOptions(): Promise<GuestOptions> {
-    const cluster = this.status?.cluster?.name ?? this.label;
-    return readGuestOptions(this.client, cluster);
+  deleteVm(vm: Vm, ctx: TaskContext): Promise<void> {
+    return this.guests.deleteVm(vm, ctx);
   }
 
-  planGuest(spec: GuestSpec, options: GuestOptions) {
-    return planGuest(spec, options);
-  }
-
-  /** One worker task (qmcreate / vzcreate) that also starts the guest when asked. */
-  async createGuest(spec: GuestSpec, ctx: TaskContext): Promise<void> {
-    const call = guestCall(spec);
-    await this.worker(
-      `Create ${spec.kind === 'vm' ? 'VM' : 'container'} ${spec.vmid} (${guestLabel(spec)})`,
-      ctx,
-      () => runWorker(this.client, call.path, call.params, ctx, this.o.taskPollMs, call.hidden),
-    );
-  }
-
-  /**
-   * Delete: PVE removes stopped guests only (it answers "VM is running -
-   * destroy failed"); said before anything is asked, with what to do.
-   */
-  async deleteVm(vm: Vm, ctx: TaskContext): Promise<void> {
-    const g = this.guestOf(vm);
-    if (vm.state !== 'shutoff')
-      throw new ClusterdeckError(
-        'invalid-input',
-        `${vm.name} is ${vm.state === 'unknown' ? 'on an offline node' : vm.state}: Proxmox VE removes only a stopped ${g.type === 'lxc' ? 'container' : 'VM'}. Shut it down (or stop it) first.`,
-      );
-    const call = deleteGuestCall(g.node, g.type, g.vmid);
-    await this.worker(`Delete ${vm.name} (${g.vmid})`, ctx, () =>
-      runWorker(this.client, call.path, call.params, ctx, this.o.taskPollMs, [], 'DELETE'),
-    );
-  }
-
-  /** A worker task as the task's one step; the cluster is read again after it. */
-  private async worker(title: string, ctx: TaskContext, run: () => Promise<unknown>) {
-    ctx.setSteps([title]);
-    ctx.stepState(0, 'running');
-    try {
-      await run();
-      ctx.stepState(0, 'done');
-    } catch (err) {
-      ctx.stepState(0, 'failed');
-      throw err;
-    } finally {
-      await this.load().catch(() => undefined);
-    }
-  }
-
-  /** The guest's VNC console through the API tunnel (console.ts). */
-  async openConsole(vm: Vm): Promise<ConsoleSource> {
-    return guestConsole(this.client, this.guestOf(vm), vm, this.o.probe.pve?.version?.major);
+  openConsole(vm: Vm): Promise<ConsoleSource> {
+    return this.guests.openConsole(vm);
   }
 
   override readSnapshots(vm: Vm): Promise<Snapshot[]> {

@@ -11,6 +11,7 @@ import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
 import { quoteArgv } from '../../ssh/quote';
 import type { ExecResult } from '../../ssh/session';
+import { runAsOneStep } from '../../tasks/one-step';
 import type { TaskContext } from '../../tasks/runner';
 import type { ClusterMove, ClusterMoves } from '../capabilities';
 import type { PveApiClient } from './api-client';
@@ -126,18 +127,15 @@ export class ProxmoxMoves implements ClusterMoves {
         if (p !== undefined) ctx.progress(p);
       },
     };
-    ctx.setSteps([`Migrate ${vm.name} from ${g.node} to ${move.targetNode}`]);
-    ctx.stepState(0, 'running');
-    try {
-      await runWorker(this.d.api(), call.path, call.params, followed, this.d.taskPollMs);
-      ctx.progress(1);
-      ctx.stepState(0, 'done');
-    } catch (err) {
-      ctx.stepState(0, 'failed');
-      throw err;
-    } finally {
-      await this.d.load().catch(() => undefined);
-    }
+    await runAsOneStep(
+      ctx,
+      `Migrate ${vm.name} from ${g.node} to ${move.targetNode}`,
+      async () => {
+        await runWorker(this.d.api(), call.path, call.params, followed, this.d.taskPollMs);
+        ctx.progress(1);
+      },
+      () => this.d.load(),
+    );
   }
 
   selfNode(): Promise<string> {

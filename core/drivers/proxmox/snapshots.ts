@@ -8,6 +8,7 @@
 // its RAM, and PVE takes no disk-only overlay snapshots.
 import type { Snapshot, Vm } from '../../../shared/model';
 import type { SnapshotOp, SnapshotRefusals } from '../../../shared/vm';
+import { runAsOneStep } from '../../tasks/one-step';
 import type { TaskContext } from '../../tasks/runner';
 import type { PveApiClient } from './api-client';
 import type { GuestRef } from './settings';
@@ -68,9 +69,7 @@ export async function runGuestSnapshotOp(
       : op.op === 'revert'
         ? `Roll ${vm.name} back to ${op.name}`
         : `Delete snapshot ${op.name} of ${vm.name}`;
-  ctx.setSteps([title]);
-  ctx.stepState(0, 'running');
-  try {
+  await runAsOneStep(ctx, title, async () => {
     if (op.op === 'create') {
       const params = {
         snapname: op.name,
@@ -87,9 +86,5 @@ export async function runGuestSnapshotOp(
     } else {
       await runWorker(api, `${path(g)}/${op.name}`, {}, ctx, pollMs, [], 'DELETE');
     }
-    ctx.stepState(0, 'done');
-  } catch (err) {
-    ctx.stepState(0, 'failed');
-    throw err;
-  }
+  });
 }

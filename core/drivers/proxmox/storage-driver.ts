@@ -13,6 +13,7 @@ import type {
   StorageScanRequest,
   StorageSpec,
 } from '../../../shared/storage-api';
+import { runAsOneStep } from '../../tasks/one-step';
 import type { TaskContext } from '../../tasks/runner';
 import type { StorageApi, StorageUpload } from '../capabilities';
 import type { PveApiClient } from './api-client';
@@ -153,17 +154,7 @@ export class ProxmoxStorage implements StorageApi {
       );
   }
 
-  private async step(title: string, ctx: TaskContext, run: () => Promise<void>): Promise<void> {
-    ctx.setSteps([title]);
-    ctx.stepState(0, 'running');
-    try {
-      await run();
-      ctx.stepState(0, 'done');
-    } catch (err) {
-      ctx.stepState(0, 'failed');
-      throw err;
-    } finally {
-      await this.d.load().catch(() => undefined);
-    }
+  private step(title: string, ctx: TaskContext, run: () => Promise<void>): Promise<void> {
+    return runAsOneStep(ctx, title, run, () => this.d.load());
   }
 }
