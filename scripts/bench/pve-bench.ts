@@ -26,7 +26,7 @@ import { proxmoxStack } from '../../core/drivers/proxmox/stack';
 import { DriverRegistry } from '../../core/drivers/registry';
 import { NO_PERSISTENT_SECRETS } from '../../core/store/secrets';
 import { measure, type Measure } from './common';
-import { cpuSpent, PveLabAccess, type PveLabJson } from './pve-lab-access';
+import { cpuSpent, PveLabAccess, settled, type PveLabJson } from './pve-lab-access';
 
 const GUESTS = 50;
 const VIEW_RUNS = 15;
@@ -273,13 +273,17 @@ const requestsBetween = (
   };
 };
 
-/** Requests and CPU per minute on pve1's side while `during` runs. */
-async function window(lab: PveLabAccess, during: () => Promise<unknown>) {
+/**
+ * Requests and CPU per minute on pve1's side while `during` runs; `ended`:
+ * its SSH session is waited for until it is gone (and its CPU time counted).
+ */
+async function window(lab: PveLabAccess, during: () => Promise<unknown>, ended = false) {
   const r0 = await lab.requests();
   const c0 = lab.cpu('pve1');
   const t = performance.now();
   await during();
   const elapsed = performance.now() - t;
+  if (ended) await settled(lab, 'pve1', c0);
   const c1 = lab.cpu('pve1');
   const r1 = await lab.requests();
   const perMin = 60_000 / elapsed;
@@ -305,7 +309,7 @@ async function idleCost(lab: PveLabAccess, backend: Backend, hostId: string): Pr
   // `watch -n 3 pvesh get /cluster/resources` in one SSH session on the
   // node: a call, 3 s of sleep, for a minute.
   const loop = `end=$((SECONDS+${IDLE_MS / 1000})); while [ $SECONDS -lt $end ]; do ${PVESH} >/dev/null; sleep 3; done`;
-  const peer = await window(lab, () => lab.ssh('pve1', loop));
+  const peer = await window(lab, () => lab.ssh('pve1', loop), true);
   const line = (w: typeof cd) =>
     `${w.requests.toFixed(0)} requests/min (${w.paths || 'none'}), CPU ${w.cpu.toFixed(0)} ms/min (daemon ${w.daemon.toFixed(0)}, sshd and the rest ${w.node.toFixed(0)})`;
   say(`PVE idle, Clusterdeck polling: ${line(cd)}`);

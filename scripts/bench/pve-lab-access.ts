@@ -166,6 +166,17 @@ export class PveLabAccess {
 }
 
 /**
+ * Waits (up to 10 s) until no process is on the node side that was not at
+ * `before`: a session that ended has exited and been reaped, its CPU time
+ * in its parent's (until then it is in neither).
+ */
+export async function settled(lab: PveLabAccess, node: string, before: CpuSnapshot) {
+  const end = Date.now() + 10_000;
+  while ([...lab.cpu(node).keys()].some((pid) => !before.has(pid)) && Date.now() < end)
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
  * CPU milliseconds the node side spent between two snapshots: `daemon` (the
  * API), `node` (sshd, shells, the stand-ins, the forwarders) and `total`. A
  * process that ended meanwhile is in its parent's reaped-children time (the
