@@ -72,9 +72,11 @@ async function main(): Promise<void> {
     if (part('ha')) measures.push(...(await benchHa(repo, tmp)));
     // The Proxmox lab (the same): the cluster's view, a start, the idle cost.
     if (part('pve')) {
-      measures.push(...(await benchPve(repo, tmp)));
-      title +=
-        " PVE rows: the node side is the lab's simulator (Node.js) and its Node stand-ins for pvesh and qm, not Proxmox's Perl pveproxy and pvesh (no Perl API tree loaded per pvesh): absolute figures are the lab's.";
+      const pve = await benchPve(repo, tmp);
+      measures.push(...pve);
+      if (pve.length)
+        title +=
+          " PVE rows: the node side is the lab's simulator (Node.js) and its Node stand-ins for pvesh and qm, not Proxmox's Perl pveproxy and pvesh (no Perl API tree loaded per pvesh): absolute figures are the lab's.";
     }
     printTable(title, measures);
     if (process.env['BENCH_JSON']) {
