@@ -1,8 +1,8 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,console,upload,migration,ganeti,ha runs only the parts named
-// (ganeti and ha need no libvirt lab: each starts its own lab when it is not up).
+// BENCH_ONLY=ssh,console,upload,migration,ganeti,ha,pve runs only the parts named
+// (ganeti, ha and pve need no libvirt lab: each starts its own lab when it is not up).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { benchUpload } from './bench/upload-bench';
 import { benchMigration } from './bench/migration-bench';
 import { benchGaneti } from './bench/ganeti-bench';
 import { benchHa } from './bench/ha-bench';
+import { benchPve } from './bench/pve-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
   try {
     const measures: Measure[] = [];
-    const stacks = { ganeti: 'Ganeti', ha: 'HA' };
+    const stacks = { ganeti: 'Ganeti', ha: 'HA', pve: 'Proxmox VE' };
     let title = `${Object.entries(stacks)
       .filter(([p]) => part(p))
       .map(([, name]) => name)
@@ -69,6 +70,14 @@ async function main(): Promise<void> {
     if (part('ganeti')) measures.push(...(await benchGaneti(repo, tmp)));
     // The HA lab (the same): failover time after a node's power loss.
     if (part('ha')) measures.push(...(await benchHa(repo, tmp)));
+    // The Proxmox lab (the same): the cluster's view, a start, the idle cost.
+    if (part('pve')) {
+      const pve = await benchPve(repo, tmp);
+      measures.push(...pve);
+      if (pve.length)
+        title +=
+          " PVE rows: the node side is the lab's simulator (Node.js) and its Node stand-ins for pvesh and qm, not Proxmox's Perl pveproxy and pvesh (no Perl API tree loaded per pvesh): absolute figures are the lab's.";
+    }
     printTable(title, measures);
     if (process.env['BENCH_JSON']) {
       writeFileSync(process.env['BENCH_JSON'], JSON.stringify(measures, null, 2));

@@ -2,7 +2,7 @@
 // groups) and PVE 9 (node-affinity rules): the HA state on the cluster
 // entity, Protect with HA with preferred nodes, Start and Shut down of an HA
 // guest as the resource's requested state, Remove HA, and the poll's cost.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Host, Vm } from '../../shared/model';
 import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { HA_EVERY } from '../../core/drivers/proxmox/ha-driver';
@@ -23,6 +23,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     let d: ProxmoxDriver;
     const store = new InventoryStore();
     const cleanup = simCleanup();
+    const secrets = memorySecrets();
 
     beforeAll(async () => {
       sim = await startPveSim({ version, taskStepMs: 10 });
@@ -49,7 +50,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         },
       };
       store.put('hosts', 'h1', host);
-      ({ d } = simDriver(sim, sim.tokens, memorySecrets(), cleanup, store, {
+      ({ d } = simDriver(sim, sim.tokens, secrets, cleanup, store, {
         probe: probeFor(MANAGER[version]),
         pollMs: 50,
       }));
@@ -189,6 +190,28 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(after.status - before.status).toBeGreaterThanOrEqual(2);
       expect(after.config).toBe(before.config);
       expect(sim.violations).toEqual([]);
+    });
+
+    it('reads the HA status once a load: the read beside /cluster/status feeds the HA state too', async () => {
+      // A driver of its own (the same saved token) whose poll stays out of the way.
+      const own = simDriver(sim, sim.tokens, secrets, cleanup, new InventoryStore(), {
+        probe: probeFor(MANAGER[version]),
+        pollMs: 60_000,
+      });
+      await own.d.start();
+      const calls = vi.spyOn(own.d.client, 'call');
+      const before = own.d.haCounts!;
+      await own.d.refresh();
+      const paths = calls.mock.calls.map(([method, path]) => `${method} ${path}`);
+      expect(paths.filter((p) => p === 'GET /cluster/ha/status/current')).toHaveLength(1);
+      expect(paths.filter((p) => p === 'GET /cluster/status')).toHaveLength(1);
+      expect(paths.filter((p) => p === 'GET /cluster/resources')).toHaveLength(1);
+      // The facet took that read (it sent none of its own) and has the state.
+      expect(own.d.haCounts!.status).toBe(before.status);
+      expect(own.store.get('clusters', 'proxmox:homelab')!.ha!.resources.map((r) => r.id)).toEqual(
+        ha().resources.map((r) => r.id),
+      );
+      own.d.stop();
     });
   },
 );

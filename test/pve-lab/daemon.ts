@@ -10,7 +10,7 @@
 //
 //   node daemon.mjs CONFIG.json     (see LabDaemonConfig)
 import { crmCommand } from '../pve-sim/ha';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -42,6 +42,15 @@ export interface LabDaemonConfig {
   /** Written once every listener listens. */
   readyFile: string;
   taskStepMs?: number;
+}
+
+/** Node -> `METHOD /path` (no query) -> how many requests its listener took. */
+const requests: Record<string, Record<string, number>> = {};
+
+function countRequest(node: string, req: IncomingMessage): void {
+  const key = `${req.method ?? 'GET'} ${(req.url ?? '/').replace(/\?.*$/, '')}`;
+  const mine = (requests[node] ??= {});
+  mine[key] = (mine[key] ?? 0) + 1;
 }
 
 /** The lab's running QEMU guests by vmid (started by their first console). */
@@ -122,6 +131,7 @@ async function main(): Promise<void> {
     const server = createServer(
       { key: readFileSync(node.key, 'utf8'), cert: readFileSync(node.cert, 'utf8') },
       (req, res) => {
+        countRequest(node.name, req);
         handle(req, res).catch((err: unknown) => {
           res.writeHead(500, 'internal error');
           res.end(JSON.stringify({ data: null, message: String(err) }));
@@ -161,6 +171,14 @@ async function main(): Promise<void> {
   setInterval(() => {
     while (violations.length) console.error(`schema violation: ${violations.shift()}`);
   }, 1000).unref();
+  // The requests each node's pveproxy answered (the bench's idle cost), on
+  // SIGUSR2 into daemon.counts.json beside the ready file, `seq` counting the dumps.
+  let dumps = 0;
+  process.on('SIGUSR2', () => {
+    const file = config.readyFile.replace(/[^/]*$/, 'daemon.counts.json');
+    writeFileSync(`${file}.tmp`, JSON.stringify({ seq: ++dumps, requests }) + '\n');
+    renameSync(`${file}.tmp`, file);
+  });
   writeFileSync(config.readyFile, `${process.pid}\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => {

@@ -101,6 +101,8 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver {
   /** Migrate VM (moves.ts): PVE's migrations, followed as worker tasks too. */
   readonly clusterMoves: ClusterMoves;
   private ha: PveHaFacet | undefined;
+  /** /cluster/ha/status/current as readStatus last read it, until the facet takes it. */
+  private haRead: unknown;
   /** Protect with HA and Remove HA (capability of the driver, not of a node's version). */
   haGuests: PveHaOps | undefined;
   /** New Storage Pool, Remove, Scan, uploads (storage-driver.ts); the storages' content. */
@@ -194,13 +196,14 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver {
       throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
     this.poll = new ResourcePoll(
       {
-        readResources: async () => {
-          const r = parseClusterResources(await this.client.get('/cluster/resources'));
-          await this.ha?.poll(this.status!, r);
-          return r;
-        },
+        readResources: async () =>
+          parseClusterResources(await this.client.get('/cluster/resources')),
         readStatus: () => this.readStatus(),
-        apply: (status, res) => this.apply(status, res),
+        // HA's turn after the status (when the poll read it: its HA status comes along).
+        apply: async (status, res) => {
+          await this.ha?.poll(status, res, false, this.takeHaRead());
+          this.apply(status, res);
+        },
       },
       this.status!,
       resources,
@@ -258,24 +261,35 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver {
       this.readStatus(),
       client.get('/cluster/resources').then(parseClusterResources),
     ]);
-    await this.ha?.poll(status, resources, true);
+    await this.ha?.poll(status, resources, true, this.takeHaRead());
     const local = localNode(status);
     if (local) await this.storageApi.readContents(local, resources.storages);
     this.apply(status, resources);
     return resources;
   }
 
-  /** /cluster/status, with the nodes HA has in maintenance mode (none where HA cannot be read). */
+  /**
+   * /cluster/status, with the nodes HA has in maintenance mode (none where HA
+   * cannot be read). The HA status read for it is kept for the HA facet's
+   * next poll (takeHaRead), so one request feeds both.
+   */
   private async readStatus(): Promise<PveClusterStatus> {
-    const [status, ha] = await Promise.all([
+    const [status, current] = await Promise.all([
       this.client.get('/cluster/status').then(parseClusterStatus),
-      this.client
-        .get('/cluster/ha/status/current')
-        .then(parseHaStatus)
-        .catch(() => undefined),
+      this.client.get('/cluster/ha/status/current').catch(() => undefined),
     ]);
-    const maintenance = ha ? [...ha.lrm.keys()].filter((n) => inMaintenance(ha, n)) : [];
+    this.haRead = current;
+    if (current === undefined) return status;
+    const ha = parseHaStatus(current);
+    const maintenance = [...ha.lrm.keys()].filter((n) => inMaintenance(ha, n));
     return maintenance.length ? { ...status, maintenance } : status;
+  }
+
+  /** The HA status readStatus brought, once (undefined: none new, the facet reads when due). */
+  private takeHaRead(): unknown {
+    const current = this.haRead;
+    this.haRead = undefined;
+    return current;
   }
 
   /**
@@ -295,7 +309,6 @@ export class ProxmoxDriver extends UnsupportedByDefault implements Driver {
       store: this.o.store,
       label: this.label,
       vmidOf: (vm) => this.guestOf(vm).vmid,
-      status: () => this.status,
       load: () => this.load(),
       ...(this.o.taskPollMs !== undefined ? { pollMs: this.o.taskPollMs } : {}),
     });

@@ -54,6 +54,8 @@ export class PveHaFacet {
   private raw: { resources: unknown; preferences: unknown; digest: string } | undefined;
   private polls = 0;
   private guests = '';
+  /** The configuration changed by Clusterdeck: read again at the next read. */
+  private stale = false;
   /** Why the last read failed (the last state stays, with it). */
   private problem: string | undefined;
   /** HA reads sent (status, configuration), for the idle cost. */
@@ -68,11 +70,22 @@ export class PveHaFacet {
     return this.state;
   }
 
-  /** The driver's hook in each poll (or a read now, `now`); a failure is kept as the state's problem. */
-  async poll(status: PveClusterStatus, r: PveResources, now = false): Promise<void> {
+  /**
+   * The driver's hook in each poll (or a read now, `now`); a failure is kept
+   * as the state's problem. `current`: /cluster/ha/status/current as the
+   * driver just read it beside /cluster/status, taken instead of a read.
+   */
+  async poll(
+    status: PveClusterStatus,
+    r: PveResources,
+    now = false,
+    current?: unknown,
+  ): Promise<void> {
     try {
-      if (now && status.cluster) await this.read(status, pveScope(status));
-      else await this.onPoll(status, r, pveScope(status));
+      if ((now || current !== undefined) && status.cluster) {
+        this.guests = guestSignature(r);
+        await this.read(status, pveScope(status), false, current);
+      } else await this.onPoll(status, r, pveScope(status));
       this.problem = undefined;
     } catch (err) {
       this.problem = `The HA manager's state could not be read: ${(err as Error).message}`;
@@ -109,14 +122,31 @@ export class PveHaFacet {
     return this.state;
   }
 
-  /** Reads now; the configuration too when `force` or the services changed. */
-  async read(status: PveClusterStatus, scope: string, force = false): Promise<HaState> {
+  /** Clusterdeck changed HA's configuration: the next read reads it too. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /**
+   * Reads now (the status, unless `given` is a fresh one); the configuration
+   * too when `force`, after invalidate, or when the services changed.
+   */
+  async read(
+    status: PveClusterStatus,
+    scope: string,
+    force = false,
+    given?: unknown,
+  ): Promise<HaState> {
     const api = this.host.client();
     this.polls = 0;
-    const current = await api.get('/cluster/ha/status/current');
-    this.counts.status++;
+    let current = given;
+    if (current === undefined) {
+      current = await api.get('/cluster/ha/status/current');
+      this.counts.status++;
+    }
     const digest = serviceDigest(current);
-    if (force || !this.raw || this.raw.digest !== digest) {
+    if (force || this.stale || !this.raw || this.raw.digest !== digest) {
+      this.stale = false;
       const path = this.kind === 'groups' ? '/cluster/ha/groups' : '/cluster/ha/rules';
       const [resources, preferences] = await Promise.all([
         api.get('/cluster/ha/resources'),

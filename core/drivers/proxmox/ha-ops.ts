@@ -12,8 +12,6 @@ import type { TaskContext } from '../../tasks/runner';
 import type { HaGuests, HaPreference } from '../ha-guests';
 import type { PveCall } from './ha';
 import type { PveHaFacet } from './ha-driver';
-import { pveScope } from './inventory';
-import type { PveClusterStatus } from './parse';
 
 export interface PveHaOpsHost {
   facet: PveHaFacet;
@@ -21,7 +19,6 @@ export interface PveHaOpsHost {
   label: string;
   /** The guest's vmid (throws for a VM that is no Proxmox guest). */
   vmidOf: (vm: Vm) => number;
-  status: () => PveClusterStatus | undefined;
   /** Reads the cluster into the store again (HA included). */
   load: () => Promise<unknown>;
   pollMs?: number;
@@ -56,10 +53,9 @@ export class PveHaOps implements HaGuests {
     try {
       await this.h.facet.run(plan.calls, ctx);
     } finally {
-      // The new configuration read at once, not at the poll's next HA turn.
-      const status = this.h.status();
-      if (status?.cluster)
-        await this.h.facet.read(status, pveScope(status), true).catch(() => undefined);
+      // The new configuration read at once, not at the poll's next HA turn:
+      // load's HA read (beside /cluster/status) takes it along.
+      this.h.facet.invalidate();
       await this.h.load().catch(() => undefined);
     }
   }

@@ -12,7 +12,8 @@ export const STATUS_MS = 30_000;
 export interface Polled {
   readResources(): Promise<PveResources>;
   readStatus(): Promise<PveClusterStatus>;
-  apply(status: PveClusterStatus, resources: PveResources): void;
+  /** Writes what was read (and reads what follows from it first: HA's state). */
+  apply(status: PveClusterStatus, resources: PveResources): void | Promise<void>;
 }
 
 /** Which nodes are online, as one string to compare. */
@@ -64,7 +65,7 @@ export class ResourcePoll {
       this.statusAt = Date.now();
       this.online = online;
     }
-    if (!this.stopped) this.driver.apply(this.status, resources);
+    if (!this.stopped) await this.driver.apply(this.status, resources);
   }
 
   stop(): void {
