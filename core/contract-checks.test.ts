@@ -20,6 +20,9 @@ function looseSpots(schema: z.ZodType, path: string, seen = new Set<unknown>()):
   if (def.type === 'custom' || def.type === 'any' || def.type === 'unknown') return [path];
   const spots: string[] = [];
   for (const [key, value] of Object.entries(def)) {
+    // A refinement (`.refine`) sits in `checks` as a custom check: it narrows
+    // what its type accepts, it is no type of its own.
+    if (key === 'checks') continue;
     const children =
       value instanceof z.ZodType
         ? [value]
@@ -60,6 +63,10 @@ describe('the contract at runtime', () => {
     const loose = z.object({ a: z.array(z.union([z.string(), z.custom<Date>()])) });
     expect(looseSpots(loose, 'x')).toEqual(['x.shape.element.options']);
     expect(looseSpots(z.object({ b: z.record(z.string(), z.unknown()) }), 'y')).toHaveLength(1);
+    // …and none in a refined object, whose refinement is a check, not a type.
+    const refined = z.object({ c: z.array(z.string()) }).refine((o) => o.c.length > 0);
+    expect(looseSpots(z.array(refined), 'z')).toEqual([]);
+    expect(looseSpots(z.array(refined.and(z.object({ d: z.unknown() }))), 'w')).toHaveLength(1);
   });
 
   it('names a real result schema for every method, and a schema for every entity', () => {
