@@ -156,6 +156,10 @@ describe.skipIf(!canRun)('Edit settings and snapshots on Proxmox VE in Chromium'
     await expect
       .poll(() => on('pve3', ['qm', 'list']), { timeout: 60_000, interval: 1000 })
       .toMatch(new RegExp(`^\\s*${newId}\\s+db01-copy\\s+stopped`, 'm'));
+    // The copy exists before its clone task ends; it is locked (`lock: clone`) until then.
+    await expect
+      .poll(() => on('pve3', ['qm', 'config', newId]), { timeout: 60_000, interval: 1000 })
+      .not.toMatch(/^lock: /m);
     await page
       .getByRole('tree', { name: 'Resources' })
       .getByRole('treeitem', { name: /^db01-copy / })
