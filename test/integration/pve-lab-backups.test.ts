@@ -12,10 +12,9 @@ import {
   parseCertFingerprint,
 } from '../../core/drivers/proxmox/certificate';
 import { parseTokenAdd, tokenAddArgv } from '../../core/drivers/proxmox/token';
-import type { TaskContext } from '../../core/tasks/runner';
 import { backupJobSpecSchema } from '../../shared/backups';
-import type { CommandRecord } from '../../shared/model';
 import { pveLabCommand, pveLabOrSkip, readPveLab, sshTo, type PveSsh } from '../pve-lab';
+import { taskContext } from '../proxmox/sim-driver';
 
 const canRun = pveLabOrSkip('pve-lab-backups');
 
@@ -49,24 +48,6 @@ afterAll(() => {
   ssh?.close();
   if (canRun) pveLabCommand(['down']);
 });
-
-function taskContext() {
-  const records: CommandRecord[] = [];
-  const details: string[] = [];
-  const ctx: TaskContext = {
-    signal: new AbortController().signal,
-    log: (r) => records.push(r),
-    progress: () => {},
-    setSteps: () => {},
-    stepState: () => {},
-    detail: (t) => details.push(t),
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, records, details };
-}
 
 const pveshJson = async <T>(...args: string[]): Promise<T> => {
   const r = await ssh.exec(['pvesh', 'get', ...args, '--output-format', 'json']);

@@ -20,8 +20,6 @@ import {
   runPveCluster,
 } from '../../core/drivers/proxmox/cluster-create';
 import { parseTokenAdd, tokenAddArgv } from '../../core/drivers/proxmox/token';
-import type { TaskContext } from '../../core/tasks/runner';
-import type { CommandRecord } from '../../shared/model';
 import {
   pveLabCommand,
   pveLabOrSkip,
@@ -30,6 +28,7 @@ import {
   type PveLab,
   type PveSsh,
 } from '../pve-lab';
+import { taskContext } from '../proxmox/sim-driver';
 
 const canRun = pveLabOrSkip('pve-lab-cluster');
 
@@ -61,24 +60,6 @@ afterAll(() => {
   for (const s of Object.values(ssh)) s.close();
   if (canRun) pveLabCommand(['down']);
 });
-
-function taskContext() {
-  const records: CommandRecord[] = [];
-  const details: string[] = [];
-  const ctx: TaskContext = {
-    signal: new AbortController().signal,
-    log: (r) => records.push(r),
-    progress: () => {},
-    setSteps: () => {},
-    stepState: () => {},
-    detail: (t) => details.push(t),
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, records, details };
-}
 
 const byHost = (id: string) => apis[id]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,6 @@
 // a local TCP connection standing in for the SSH-forwarded channel.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CommandRecord } from '../../shared/model';
 import { PveApiClient } from '../../core/drivers/proxmox/api-client';
 import { readCephStatus } from '../../core/drivers/proxmox/ceph';
 import {
@@ -14,11 +13,11 @@ import {
   removePveNode,
   runPveCluster,
 } from '../../core/drivers/proxmox/cluster-create';
-import type { TaskContext } from '../../core/tasks/runner';
 import { startBareNet } from '../pve-sim/net';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim } from '../pve-sim/server';
 import { seedCluster } from '../pve-sim/state';
+import { taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox cluster');
 const token = { tokenId: 'root@pam!clusterdeck', secret: '4a2b6c8d-1e3f-4a5b-9c7d-0e1f2a3b4c5d' };
@@ -48,26 +47,6 @@ function client(node: { name: string; port: number; fingerprint: string }): PveA
     for (const s of sockets) s.destroy();
   });
   return c;
-}
-
-function taskContext() {
-  const records: CommandRecord[] = [];
-  const details: string[] = [];
-  const steps: string[] = [];
-  const states: string[] = [];
-  const ctx: TaskContext = {
-    signal: new AbortController().signal,
-    log: (r) => records.push(r),
-    progress: () => {},
-    setSteps: (s) => steps.push(...s),
-    stepState: (i, st) => states.push(`${i}:${st}`),
-    detail: (t) => details.push(t),
-    vmJob: () => {},
-    vmQueue: () => {},
-    offerUndo: () => {},
-    offer: () => {},
-  };
-  return { ctx, records, details, steps, states };
 }
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(

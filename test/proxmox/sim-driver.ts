@@ -83,12 +83,15 @@ export function taskContext(abort = new AbortController()) {
   const records: CommandRecord[] = [];
   const details: string[] = [];
   const progress: number[] = [];
+  const steps: string[] = [];
+  /** Each step's states as `index:state`. */
+  const states: string[] = [];
   const ctx: TaskContext = {
     signal: abort.signal,
     log: (r) => records.push(r),
     progress: (f) => progress.push(f),
-    setSteps: () => {},
-    stepState: () => {},
+    setSteps: (titles) => steps.push(...titles),
+    stepState: (i, st) => states.push(`${i}:${st}`),
     detail: (t) => details.push(t),
     vmJob: () => {},
     vmQueue: () => {},
@@ -96,7 +99,7 @@ export function taskContext(abort = new AbortController()) {
     offer: () => {},
   };
   const commands = () => records.map((r) => r.command);
-  return { ctx, records, details, progress, commands, abort };
+  return { ctx, records, details, progress, steps, states, commands, abort };
 }
 
 export const until = async (what: () => boolean, ms = 5000): Promise<void> => {
