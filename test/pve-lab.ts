@@ -153,6 +153,20 @@ export function sshTo(
   });
 }
 
+/** A command's output on lab node `node`, over a fresh SSH session as root with the lab key; a failure names both. */
+export async function runOnPveNode(lab: PveLab, node: string, argv: string[]): Promise<string> {
+  const target = lab.nodes.find((n) => n.name === node);
+  if (!target) throw new Error(`the Proxmox lab has no node ${node}`);
+  const ssh = await sshTo(lab, target);
+  try {
+    const r = await ssh.exec(argv);
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} on ${node}: ${r.stderr}`);
+    return r.stdout;
+  } finally {
+    ssh.close();
+  }
+}
+
 /**
  * Whether a Proxmox lab suite can run here: as root, with socat (the API's
  * forward in each node) and any further tool it names, and with the pinned

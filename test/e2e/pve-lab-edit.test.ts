@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveLab, pveLabOrSkip } from '../pve-lab';
+import { runOnPveNode, type PveLab, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
@@ -17,20 +17,8 @@ let pve: PveInChromium | undefined;
 let page: Page;
 let lab: PveLab;
 
-/** A command's output on a lab node, over SSH as root with the lab key. */
-async function on(node: string, argv: string[]): Promise<string> {
-  const ssh = await sshTo(
-    lab,
-    lab.nodes.find((n) => n.name === node)!,
-  );
-  try {
-    const r = await ssh.exec(argv);
-    if (r.code !== 0) throw new Error(`${argv.join(' ')} on ${node}: ${r.stderr}`);
-    return r.stdout;
-  } finally {
-    ssh.close();
-  }
-}
+/** A command's output on a lab node (over SSH as root). */
+const on = (node: string, argv: string[]) => runOnPveNode(lab, node, argv);
 
 beforeAll(async () => {
   if (!canRun) return;

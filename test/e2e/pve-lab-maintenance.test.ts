@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveLab, pveLabOrSkip } from '../pve-lab';
+import { runOnPveNode, type PveLab, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
@@ -16,20 +16,8 @@ let pve: PveInChromium | undefined;
 let page: Page;
 let lab: PveLab;
 
-/** Runs a command on a lab node over SSH as root. */
-async function onNode(node: string, argv: string[]): Promise<string> {
-  const ssh = await sshTo(
-    lab,
-    lab.nodes.find((n) => n.name === node)!,
-  );
-  try {
-    const r = await ssh.exec(argv);
-    if (r.code !== 0) throw new Error(`${argv.join(' ')} on ${node}: ${r.stderr}`);
-    return r.stdout;
-  } finally {
-    ssh.close();
-  }
-}
+/** A command's output on a lab node (over SSH as root). */
+const onNode = (node: string, argv: string[]) => runOnPveNode(lab, node, argv);
 
 /** The node `pct list` shows the container on. */
 async function nodeOfCt(vmid: number): Promise<string | undefined> {

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshTo, type PveLab, pveLabOrSkip } from '../pve-lab';
+import { runOnPveNode, type PveLab, pveLabOrSkip } from '../pve-lab';
 import { ARTIFACTS } from './fixtures';
 import { addPveNodeThroughDialog, openPveInChromium, type PveInChromium } from './pve-fixture';
 
@@ -19,23 +19,14 @@ let lab: PveLab;
 
 /** A line of `tool list` (qm or pct) on a node, over SSH as root with the lab key. */
 async function listedOn(node: string, tool: 'qm' | 'pct', name: string): Promise<string> {
-  const ssh = await sshTo(
-    lab,
-    lab.nodes.find((n) => n.name === node)!,
+  const out = await runOnPveNode(lab, node, [tool, 'list']);
+  return (
+    out
+      .split('\n')
+      .find((l) => l.split(/\s+/).includes(name))
+      ?.trim()
+      .replace(/\s+/g, ' ') ?? ''
   );
-  try {
-    const r = await ssh.exec([tool, 'list']);
-    if (r.code !== 0) throw new Error(`${tool} list on ${node}: ${r.stderr}`);
-    return (
-      r.stdout
-        .split('\n')
-        .find((l) => l.split(/\s+/).includes(name))
-        ?.trim()
-        .replace(/\s+/g, ' ') ?? ''
-    );
-  } finally {
-    ssh.close();
-  }
 }
 
 beforeAll(async () => {
