@@ -10,8 +10,33 @@ import { InventoryStore } from '../../core/inventory/store';
 import { quoteArgv } from '../../core/ssh/quote';
 import { mean, measure, ms, type BenchContext, type Measure } from './common';
 
-const FRESH = 'OpenSSH, new connection per command';
-const MASTER = 'OpenSSH ControlMaster';
+export const FRESH = 'OpenSSH, new connection per command';
+export const MASTER = 'OpenSSH ControlMaster';
+
+/** Runs virsh commands one `ssh` each (`extra`: the ControlMaster's socket, or none); ms in all. */
+export function timedOverSsh(ctx: BenchContext, extra: string[], runs: string[][]): number {
+  const t = process.hrtime.bigint();
+  for (const args of runs) {
+    const virsh = quoteArgv(['virsh', '-c', 'qemu:///system', ...args]);
+    const r = spawnSync('ssh', [...ctx.sshBase, ...extra, ctx.target, virsh], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ssh failed: ${r.stderr}`);
+  }
+  return ms(t);
+}
+
+/** A ControlMaster to the node for the duration of `use`, given its `ssh` options. */
+export async function withControlMaster<T>(
+  ctx: BenchContext,
+  use: (extra: string[]) => Promise<T>,
+): Promise<T> {
+  const sock = join(ctx.tmp, 'cm.sock');
+  execFileSync('ssh', [...ctx.sshBase, '-M', '-S', sock, '-f', '-N', ctx.target]);
+  try {
+    return await use(['-S', sock]);
+  } finally {
+    spawnSync('ssh', [...ctx.sshBase, '-S', sock, '-O', 'exit', ctx.target], { stdio: 'ignore' });
+  }
+}
 
 export async function benchSsh(ctx: BenchContext): Promise<Measure[]> {
   // An inventory load is measured from the SSH connect on, like the peers'
@@ -56,27 +81,13 @@ export async function benchSsh(ctx: BenchContext): Promise<Measure[]> {
   const cdPerRead = ms(t1) / N;
   session.close();
 
-  const virsh = (args: string[]) => quoteArgv(['virsh', '-c', 'qemu:///system', ...args]);
-  const runSsh = (extra: string[], args: string[]) => {
-    const r = spawnSync('ssh', [...ctx.sshBase, ...extra, ctx.target, virsh(args)], {
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`ssh failed: ${r.stderr}`);
-  };
-  const timed = (extra: string[], runs: string[][]) => {
-    const t = process.hrtime.bigint();
-    for (const c of runs) runSsh(extra, c);
-    return ms(t);
-  };
+  const timed = (extra: string[], runs: string[][]) => timedOverSsh(ctx, extra, runs);
   const M = 15;
   const domstate = Array.from({ length: M }, () => ['domstate', 'lab-tiny-1']);
   const freshPerCommand = timed([], domstate) / M;
   const freshInventory = timed([], loadCommands);
 
-  const sock = join(ctx.tmp, 'cm.sock');
-  execFileSync('ssh', [...ctx.sshBase, '-M', '-S', sock, '-f', '-N', ctx.target]);
-  const cm = ['-S', sock];
-  try {
+  return withControlMaster(ctx, async (cm) => {
     timed(cm, domstate.slice(0, 3));
     const cmPerCommand = timed(cm, [...domstate, ...domstate]) / (2 * M);
     const cmInventory = timed(cm, loadCommands);
@@ -94,7 +105,5 @@ export async function benchSsh(ctx: BenchContext): Promise<Measure[]> {
       measure(load, 'ms', cdInventory, MASTER, cmInventory),
       measure('short read (cat /proc/meminfo), mean', 'ms', cdPerRead, MASTER, cmPerRead),
     ];
-  } finally {
-    spawnSync('ssh', [...ctx.sshBase, '-S', sock, '-O', 'exit', ctx.target], { stdio: 'ignore' });
-  }
+  });
 }
