@@ -143,9 +143,10 @@ export async function withDefinedDisks(
   shell: VirshShell,
   uuid: string,
   facts: DomainFacts,
+  parse: (xml: string) => DomainXmlFacts = parseDomainXml,
 ): Promise<DomainFacts> {
   if (!facts.persistent || facts.state === 'shutoff') return facts;
-  const defined = parseDomainXml(await dumpDomainXml(shell, uuid, { inactive: true })).disks;
+  const defined = parse(await dumpDomainXml(shell, uuid, { inactive: true })).disks;
   const has = (d: VmDisk) =>
     facts.disks.some((l) => l.source === d.source && (l.pool ?? '') === (d.pool ?? ''));
   const later = defined.filter((d) => d.source && !has(d));
