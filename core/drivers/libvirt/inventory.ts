@@ -5,8 +5,14 @@
 import type { ClientChannel } from 'ssh2';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
-import { listNetworkUuids, listPoolUuids, readNetwork, readPool } from './commands';
-import { listDomains, ParsedDomains, readListedDomain } from './domain-reads';
+import {
+  listDomainUuids,
+  listNetworkUuids,
+  listPoolUuids,
+  readDomain,
+  readNetwork,
+  readPool,
+} from './commands';
 import { followEvents, snapshotEventDomain, type EventKind } from './events';
 import { KeptSnapshots } from './kept-snapshots';
 import type { LibvirtNode } from './node';
@@ -41,8 +47,6 @@ export class LibvirtInventory {
   private readonly kept = new KeptSnapshots();
   /** The snapshot reads that snapshot events started, by VM UUID. */
   private readonly snapshotReads = new Map<string, Promise<void>>();
-  /** Each VM's XML as last parsed: a reload parses only what changed. */
-  private readonly parsed = new ParsedDomains();
 
   constructor(
     private readonly node: LibvirtNode,
@@ -107,14 +111,13 @@ export class LibvirtInventory {
     if (!shell || node.stopped) return;
     const h = node.hostId;
     if (kind === 'vms') {
-      // Every VM at once (domain-reads.ts); the snapshots' first read beside it.
-      const [lists] = await Promise.all([listDomains(shell), this.kept.loadOnce(shell)]);
-      this.kept.keepOnly(lists.uuids);
-      this.parsed.keepOnly(lists.uuids);
-      const vms = await readEach(lists.uuids, async (uuid) => ({
+      await this.kept.loadOnce(shell);
+      const uuids = await listDomainUuids(shell);
+      this.kept.keepOnly(uuids);
+      const vms = await readEach(uuids, async (uuid) => ({
         id: this.entityId('vm', uuid),
         hostId: h,
-        ...(await readListedDomain(shell, uuid, lists, this.parsed)),
+        ...(await readDomain(shell, uuid)),
         ...this.kept.of(uuid),
       }));
       if (!node.stopped) node.store.replaceForHost('vms', h, vms);
