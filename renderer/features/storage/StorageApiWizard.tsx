@@ -29,6 +29,7 @@ import {
   toStorageSpec,
   type ApiStorageForm,
 } from './apiStorageForm';
+import { landingStep } from '../../ui/wizard/steps';
 
 const STEPS = ['Type', 'Settings', 'Content and nodes', 'Summary'];
 
@@ -75,15 +76,9 @@ export function StorageApiWizard({ hostId }: { hostId: string }) {
     return false;
   };
   const goTo = (target: number) => {
-    for (let i = index; i < target; i++) {
-      if (blocked(i)) {
-        setTried(true);
-        setIndex(i);
-        return;
-      }
-    }
-    setTried(false);
-    setIndex(target);
+    const at = landingStep(index, target, blocked);
+    setTried(at !== target);
+    setIndex(at);
   };
   const { busy, finish } = useFinish(() => api.createStorage({ hostId, spec }), close);
 
