@@ -215,9 +215,14 @@ describe('figures in Chromium', () => {
       expect(own).toContain('figures-local');
       expect(own).not.toContain('figures-shared');
       // lab-images and figures-local are folders of one filesystem: its free space once.
-      expect(
-        Math.abs(bytesOf((await cells.nth(2).textContent())!) - availableOf(n, 'lab-images')),
-      ).toBeLessThan(GiB);
+      // Each pool's figure is libvirt's reading at that pool's last refresh, and
+      // other tests fill this disk meanwhile: the node's figure is one of the two
+      // (within a GiB), never their sum.
+      const shown = bytesOf((await cells.nth(2).textContent())!);
+      const nearest = Math.min(
+        ...['lab-images', 'figures-local'].map((pool) => Math.abs(shown - availableOf(n, pool))),
+      );
+      expect(nearest).toBeLessThan(GiB);
     }
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-figures-cluster.png') });
     const node3 = each.getByRole('row', { name: /^node3 / }).locator('td');
