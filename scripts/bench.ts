@@ -1,8 +1,9 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,console,upload,migration,ganeti,ha,pve runs only the parts named
-// (ganeti, ha and pve need no libvirt lab: each starts its own lab when it is not up).
+// BENCH_ONLY=ssh,inventory,console,upload,migration,ganeti,ha,pve runs only
+// the parts named (ssh includes inventory: a node with 100 guests; ganeti, ha
+// and pve need no libvirt lab: each starts its own lab when it is not up).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { benchContext, type LabJson, type Measure } from './bench/common';
 import { benchConsole } from './bench/console-bench';
 import { benchSsh } from './bench/ssh-bench';
+import { benchInventory } from './bench/inventory-bench';
 import { benchUpload } from './bench/upload-bench';
 import { benchMigration } from './bench/migration-bench';
 import { benchGaneti } from './bench/ganeti-bench';
@@ -42,7 +44,7 @@ function printTable(title: string, measures: Measure[]): void {
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY']?.split(',');
   const part = (name: string) => !only || only.includes(name);
-  const libvirt = ['ssh', 'console', 'upload', 'migration'].some(part);
+  const libvirt = ['ssh', 'inventory', 'console', 'upload', 'migration'].some(part);
   let startedLab = false;
   if (libvirt && !existsSync(join(labDir, 'lab.json'))) {
     process.stderr.write('bench: starting two lab nodes…\n');
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
       title = `Node ${ctx.node.name} (${ctx.node.host}), one run:`;
       if (part('ssh')) measures.push(...(await benchSsh(ctx)));
+      if (part('ssh') || part('inventory')) measures.push(...(await benchInventory(ctx)));
       if (part('console')) measures.push(...(await benchConsole(ctx)));
       if (part('upload')) measures.push(...(await benchUpload(ctx)));
       if (part('migration')) measures.push(...(await benchMigration(ctx, labScript)));

@@ -68,8 +68,13 @@ export function parseProbe(stdout: string): NodeProbe {
   };
 }
 
+/**
+ * Through the session's open shell (node-shell.ts): the shell it opens stays
+ * for the driver's first quick reads (a libvirt node's memory), so a connect
+ * pays sshd's channel start-up once for both.
+ */
 export async function probeNode(session: SshSession): Promise<NodeProbe> {
-  const r = await session.exec(['sh', '-c', PROBE_SCRIPT], { timeoutMs: 20_000 });
+  const r = await session.run(['sh', '-c', PROBE_SCRIPT], { timeoutMs: 20_000 });
   return parseProbe(r.stdout);
 }
 

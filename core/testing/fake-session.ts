@@ -35,6 +35,11 @@ export class FakeSession {
     return { code: 0, stdout: this.probeOutput, stderr: '' };
   }
 
+  /** The open shell's way (detect.ts probes through it): the same answers. */
+  run(argv: readonly string[]): Promise<ExecResult> {
+    return this.exec(argv);
+  }
+
   /** As the connection sees it: only the members above are ever used with a fake driver. */
   asSession(): SshSession {
     return this as unknown as SshSession;

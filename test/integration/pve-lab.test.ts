@@ -65,8 +65,9 @@ describe.skipIf(!canRun)('Proxmox lab nodes', () => {
     }
     // Add Host's one probe (core/drivers/detect.ts) sees a Proxmox VE node.
     for (const n of lab.nodes) {
+      // The probe runs through the session's open shell (`run`); here, one exec each.
       const session = {
-        exec: (argv: string[]) => ssh[n.name]!.exec(argv),
+        run: (argv: string[]) => ssh[n.name]!.exec(argv),
       } as unknown as SshSession;
       expect(await probeNode(session)).toMatchObject({ stack: 'proxmox', hostname: n.name });
     }

@@ -54,7 +54,8 @@ export const VM_ACTION_ARGS: Record<VmAction, (uuid: string) => string[]> = {
   resume: (uuid) => ['resume', uuid],
 };
 
-async function read(shell: VirshShell, argv: string[]): Promise<string> {
+/** A read's output, or a `command-failed` error with virsh's own words. */
+export async function read(shell: VirshShell, argv: string[]): Promise<string> {
   const r = await shell.run(argv);
   if (!r.ok) {
     throw new ClusterdeckError(
@@ -101,30 +102,55 @@ export interface DomainFacts extends DomainXmlFacts {
   autostart: boolean;
 }
 
+/**
+ * One VM read on its own: its XML, state and persistence in a command each.
+ * An inventory load reads every VM at once instead (domain-reads.ts), with
+ * the same facts.
+ */
 export async function readDomain(shell: VirshShell, uuid: string): Promise<DomainFacts> {
   const [xmlText, state, info] = await Promise.all([
-    read(shell, ['dumpxml', uuid]),
-    read(shell, ['domstate', uuid]),
+    dumpDomainXml(shell, uuid),
+    readDomainState(shell, uuid),
     read(shell, ['dominfo', uuid]),
   ]);
   const kv = parseKeyValues(info);
-  const live = parseDomainXml(xmlText);
-  const facts: DomainFacts = {
-    ...live,
-    state: parseDomstate(state),
+  return withDefinedDisks(shell, uuid, {
+    ...parseDomainXml(xmlText),
+    state,
     persistent: yes(kv['Persistent']),
     autostart: yes(kv['Autostart']),
-  };
-  // A running VM's definition may hold disks it has not opened yet (added
-  // for its next start): they count when telling which VMs use a volume.
-  if (facts.persistent && facts.state !== 'shutoff') {
-    const defined = parseDomainXml(await read(shell, ['dumpxml', '--inactive', uuid])).disks;
-    const has = (d: VmDisk) =>
-      live.disks.some((l) => l.source === d.source && (l.pool ?? '') === (d.pool ?? ''));
-    const later = defined.filter((d) => d.source && !has(d));
-    if (later.length) facts.definedDisks = later;
-  }
-  return facts;
+  });
+}
+
+/** The VM's XML: as it runs, or (`inactive`) as defined for its next start. */
+export function dumpDomainXml(
+  shell: VirshShell,
+  uuid: string,
+  { inactive = false }: { inactive?: boolean } = {},
+): Promise<string> {
+  return read(shell, ['dumpxml', ...(inactive ? ['--inactive'] : []), uuid]);
+}
+
+export async function readDomainState(shell: VirshShell, uuid: string): Promise<VmState> {
+  return parseDomstate(await read(shell, ['domstate', uuid]));
+}
+
+/**
+ * A running VM's definition may hold disks it has not opened yet (added
+ * for its next start): they count when telling which VMs use a volume.
+ */
+export async function withDefinedDisks(
+  shell: VirshShell,
+  uuid: string,
+  facts: DomainFacts,
+  parse: (xml: string) => DomainXmlFacts = parseDomainXml,
+): Promise<DomainFacts> {
+  if (!facts.persistent || facts.state === 'shutoff') return facts;
+  const defined = parse(await dumpDomainXml(shell, uuid, { inactive: true })).disks;
+  const has = (d: VmDisk) =>
+    facts.disks.some((l) => l.source === d.source && (l.pool ?? '') === (d.pool ?? ''));
+  const later = defined.filter((d) => d.source && !has(d));
+  return later.length ? { ...facts, definedDisks: later } : facts;
 }
 
 export async function listPoolUuids(shell: VirshShell): Promise<string[]> {

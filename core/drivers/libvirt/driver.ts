@@ -145,6 +145,9 @@ export class LibvirtDriver implements Driver {
 
   async start(): Promise<NodeInfo> {
     // Follow events before the first load, so nothing between the two is missed.
+    // The three channels (virsh, events, the node's shell for its memory)
+    // open at once: each costs sshd a process start, ~100 ms or more.
+    const memoryRead = this.readMemory().catch(() => undefined);
     const [shell] = await Promise.all([VirshShell.open(this.session, LIBVIRT_URI), this.follow()]);
     this.shell = shell;
     // stop() may have run while the channels were opening: close what came late.
@@ -152,11 +155,12 @@ export class LibvirtDriver implements Driver {
       this.stop();
       throw new ClusterdeckError('disconnected', `The connection to ${this.label} was closed.`);
     }
+    // The node's facts and every kind of entity in one burst on the open virsh.
     const [facts, memory] = await Promise.all([
       readNodeFacts(this.shell),
-      this.readMemory().catch(() => undefined),
+      memoryRead,
+      ...ALL_KINDS.map((k) => this.refresh(k)),
     ]);
-    await Promise.all(ALL_KINDS.map((k) => this.refresh(k)));
     return {
       hostname: this.probe.hostname,
       cpuModel: this.probe.cpuModel,

@@ -5,14 +5,8 @@
 import type { ClientChannel } from 'ssh2';
 import { ClusterdeckError } from '../../../shared/errors';
 import type { Vm } from '../../../shared/model';
-import {
-  listDomainUuids,
-  listNetworkUuids,
-  listPoolUuids,
-  readDomain,
-  readNetwork,
-  readPool,
-} from './commands';
+import { listNetworkUuids, listPoolUuids, readNetwork, readPool } from './commands';
+import { listDomains, ParsedDomains, readListedDomain } from './domain-reads';
 import { followEvents, snapshotEventDomain, type EventKind } from './events';
 import { KeptSnapshots } from './kept-snapshots';
 import type { LibvirtNode } from './node';
@@ -47,6 +41,8 @@ export class LibvirtInventory {
   private readonly kept = new KeptSnapshots();
   /** The snapshot reads that snapshot events started, by VM UUID. */
   private readonly snapshotReads = new Map<string, Promise<void>>();
+  /** Each VM's XML as last parsed: a reload parses only what changed. */
+  private readonly parsed = new ParsedDomains();
 
   constructor(
     private readonly node: LibvirtNode,
@@ -111,13 +107,14 @@ export class LibvirtInventory {
     if (!shell || node.stopped) return;
     const h = node.hostId;
     if (kind === 'vms') {
-      await this.kept.loadOnce(shell);
-      const uuids = await listDomainUuids(shell);
-      this.kept.keepOnly(uuids);
-      const vms = await readEach(uuids, async (uuid) => ({
+      // Every VM at once (domain-reads.ts); the snapshots' first read beside it.
+      const [lists] = await Promise.all([listDomains(shell), this.kept.loadOnce(shell)]);
+      this.kept.keepOnly(lists.uuids);
+      this.parsed.keepOnly(lists.uuids);
+      const vms = await readEach(lists.uuids, async (uuid) => ({
         id: this.entityId('vm', uuid),
         hostId: h,
-        ...(await readDomain(shell, uuid)),
+        ...(await readListedDomain(shell, uuid, lists, this.parsed)),
         ...this.kept.of(uuid),
       }));
       if (!node.stopped) node.store.replaceForHost('vms', h, vms);

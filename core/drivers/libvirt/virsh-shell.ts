@@ -15,6 +15,12 @@ import { FramedChannel } from '../../ssh/framed-channel';
 import type { SshSession } from '../../ssh/session';
 
 const PROMPT = 'virsh # ';
+/**
+ * Command lines written ahead of their replies (framed-channel.ts): virsh
+ * reads one line at a time and runs nothing on its own stdin, so a load's
+ * reads leave in a few writes and come back as one stream.
+ */
+const PIPELINE_DEPTH = 128;
 
 export interface VirshReply {
   ok: boolean;
@@ -24,7 +30,7 @@ export interface VirshReply {
 
 export class VirshShell extends FramedChannel<VirshReply> {
   private constructor(channel: ClientChannel, label: string) {
-    super(channel, label, 'virsh');
+    super(channel, label, 'virsh', PIPELINE_DEPTH);
   }
 
   static async open(session: SshSession, uri: string): Promise<VirshShell> {
