@@ -66,6 +66,8 @@ import {
   storageOptionsSchema,
   storageScanRequestSchema,
   storageSpecSchema,
+  storageEditSchema,
+  storageSettingsSchema,
   uploadChecksumSchema,
 } from './storage-api';
 
@@ -676,6 +678,17 @@ export const methods = {
   },
   /** Remove storage: the cluster forgets it; its data stays. */
   removeStorage: { params: z.object({ poolId: idSchema }), result: taskStarted },
+  /** Edit storage: its settings now (content, nodes, enabled) and the digest that guards a change. */
+  getStorageSettings: { params: z.object({ poolId: idSchema }), result: storageSettingsSchema },
+  /** The call Edit storage makes (what changes), and what stands in the way. */
+  planStorageEdit: {
+    params: z.object({ poolId: idSchema, edit: storageEditSchema }),
+    result: plan,
+  },
+  editStorage: {
+    params: z.object({ poolId: idSchema, edit: storageEditSchema }),
+    result: taskStarted,
+  },
   /** The stack's own scan (exports, shares, targets, VGs, zpools), filling fields by name. */
   scanStorage: {
     params: z.object({ hostId: idSchema, request: storageScanRequestSchema }),

@@ -164,3 +164,36 @@ export const downloadUrlSpecSchema = z.object({
   checksum: uploadChecksumSchema.optional(),
 });
 export type DownloadUrlSpec = z.infer<typeof downloadUrlSpecSchema>;
+
+/**
+ * Edit storage: what a defined storage's settings are now (PVE's GET
+ * /storage/{id}), with what its type may hold and the cluster's nodes to
+ * choose from; the config digest guards the change against another admin's.
+ */
+export const storageSettingsSchema = z.object({
+  storage: z.string(),
+  type: z.string(),
+  typeLabel: z.string(),
+  /** What the type may hold. */
+  contents: z.array(z.enum(STORAGE_CONTENTS)),
+  content: z.array(z.enum(STORAGE_CONTENTS)),
+  /** The nodes it is for; none: every node of the cluster. */
+  nodes: z.array(z.string()),
+  clusterNodes: z.array(z.string()),
+  disabled: z.boolean(),
+  digest: z.string(),
+});
+export type StorageSettings = z.infer<typeof storageSettingsSchema>;
+
+/** The settings Edit storage changes, as they should be after it. */
+export const storageEditSchema = z.object({
+  content: z.array(z.enum(STORAGE_CONTENTS)).min(1, 'Choose what it may hold.'),
+  nodes: z.array(nodeNameSchema).max(64),
+  disabled: z.boolean(),
+  /** The digest the settings were read with. */
+  digest: z
+    .string()
+    .max(64)
+    .regex(/^[0-9a-f]*$/),
+});
+export type StorageEdit = z.infer<typeof storageEditSchema>;

@@ -45,7 +45,9 @@ import type {
   DownloadUrlSpec,
   StorageFound,
   StorageOptions,
+  StorageEdit,
   StorageScanRequest,
+  StorageSettings,
   StorageSpec,
   UploadChecksum,
   UploadContent,
@@ -475,6 +477,13 @@ export interface StorageApi {
   ): { steps: { title: string; command: string }[]; problems: string[] };
   createStorage(spec: StorageSpec, ctx: TaskContext): Promise<void>;
   removeStorage(pool: StoragePool, ctx: TaskContext): Promise<void>;
+  /** Edit storage: what it may hold, its nodes, enabled; the digest they were read with. */
+  readStorageSettings(pool: StoragePool): Promise<StorageSettings>;
+  planStorageEdit(
+    now: StorageSettings,
+    edit: StorageEdit,
+  ): { steps: { title: string; command: string }[]; problems: string[] };
+  editStorage(now: StorageSettings, edit: StorageEdit, ctx: TaskContext): Promise<void>;
   scanStorage(request: StorageScanRequest): Promise<{ command: string; sources: StorageFound[] }>;
   uploadToStorage(pool: StoragePool, job: StorageUpload, ctx: TaskContext): Promise<void>;
   downloadToStorage(pool: StoragePool, spec: DownloadUrlSpec, ctx: TaskContext): Promise<void>;

@@ -9,6 +9,7 @@ import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
 import type { StoragePool } from '../../shared/model';
 import {
   UPLOAD_EXTENSIONS,
+  type StorageEdit,
   type StorageOptions,
   type StorageSpec,
   type UploadChecksum,
@@ -133,11 +134,28 @@ export class StorageApiService {
     };
   }
 
+  /** Edit storage's plan against the settings as they are now. */
+  private async planEdit(poolId: string, edit: StorageEdit) {
+    const pool = poolOrThrow(this.ctx, poolId);
+    const api = storageApiOf(this.ctx, pool.hostId);
+    const node = this.ctx.connection(pool.hostId).config.name;
+    const now = await api.readStorageSettings(pool);
+    const { steps, problems } = api.planStorageEdit(now, edit);
+    const plan = {
+      problems,
+      steps: steps.map((s) => ({ hostId: pool.hostId, node, title: s.title, command: s.command })),
+    };
+    return { plan, now, pool, api, node };
+  }
+
   readonly handlers: HandlersOf<
     | 'getStorageOptions'
     | 'planStorage'
     | 'createStorage'
     | 'removeStorage'
+    | 'getStorageSettings'
+    | 'planStorageEdit'
+    | 'editStorage'
     | 'scanStorage'
     | 'downloadToStorage'
   > = {
@@ -166,6 +184,23 @@ export class StorageApiService {
         `Remove storage ${pool.name}`,
         taskTarget(node, pool.name),
         (t) => api.removeStorage(pool, t),
+      );
+      return { taskId };
+    },
+    getStorageSettings: ({ poolId }) => {
+      const pool = poolOrThrow(this.ctx, poolId);
+      return storageApiOf(this.ctx, pool.hostId).readStorageSettings(pool);
+    },
+    planStorageEdit: ({ poolId, edit }) => this.planEdit(poolId, edit).then((p) => p.plan),
+    editStorage: async ({ poolId, edit }) => {
+      // Read again: the digest in the edit must still be the cluster's.
+      const { plan, now, pool, api, node } = await this.planEdit(poolId, edit);
+      refuseProblems(plan.problems);
+      this.options.delete(pool.hostId);
+      const taskId = this.ctx.tasks.start(
+        `Change storage ${pool.name}`,
+        taskTarget(node, pool.name),
+        (t) => api.editStorage(now, edit, t),
       );
       return { taskId };
     },

@@ -4,8 +4,8 @@
 // command, and the storage made is what pve2's own pvesh says; then an ISO
 // dropped into the storage's upload form goes up with progress in the Tasks
 // pane and appears in the storage's content (pve1's pvesh lists it), one
-// cancelled half-way leaves nothing, and Remove storage takes it out of the
-// cluster.
+// cancelled half-way leaves nothing, Edit storage changes what it holds and
+// its nodes, and Remove storage takes it out of the cluster.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -171,6 +171,44 @@ describe.skipIf(!canRun)('storage on Proxmox VE in Chromium', () => {
       expect.objectContaining({ volid: `${ID}:iso/${ISO}`, size: 32 * MIB }),
     );
   }, 120_000);
+
+  it('edits what it holds and its nodes after a review of the call; pvesh on pve2 shows the change', async () => {
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByRole('button', { name: 'Edit storage…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Edit storage ${ID}` });
+    const content = dialog.getByRole('group', { name: 'Content' });
+    await content.getByRole('checkbox', { name: 'Backups' }).check();
+    await dialog.getByRole('radio', { name: 'The nodes ticked below' }).check();
+    const nodes = dialog.getByRole('group', { name: 'Nodes it is for' });
+    // None ticked yet: nothing to review.
+    await expect(dialog.getByRole('button', { name: 'Review changes' }).isDisabled()).resolves.toBe(
+      true,
+    );
+    await nodes.getByRole('checkbox', { name: 'pve1' }).check();
+    await nodes.getByRole('checkbox', { name: 'pve2' }).check();
+    await dialog.getByRole('button', { name: 'Review changes' }).click();
+    const digest = ((await pvesh(`/storage/${ID}`)) as { digest: string }).digest;
+    await dialog
+      .getByRole('list', { name: 'Commands' })
+      .getByText(
+        `pvesh set /storage/${ID} --content iso,backup --nodes pve1,pve2 --digest ${digest}`,
+      )
+      .waitFor();
+    const changes = dialog.getByRole('table', { name: 'Changes' });
+    await expect(changes.textContent()).resolves.toBe(
+      'Contentiso → iso, backupNodesevery node → pve1, pve2',
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'pve-edit-storage.png') });
+    await dialog.getByRole('button', { name: 'Apply' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('region', { name: 'Tasks' }).getByText(`Change storage ${ID}`).waitFor();
+    await expect
+      .poll(async () => (await pvesh(`/storage/${ID}`)) as Record<string, unknown>, {
+        timeout: 20_000,
+      })
+      .toMatchObject({ content: 'iso,backup', nodes: 'pve1,pve2' });
+    await details.getByText('iso, backup').waitFor();
+  }, 60_000);
 
   it('removes the storage after asking', async () => {
     const details = page.getByRole('region', { name: 'Details' });

@@ -162,7 +162,8 @@ export const routes: Record<string, Handler> = {
             type: 'storage',
             storage: s.storage,
             node: n.name,
-            status: n.online ? 'available' : 'unknown',
+            // A disabled storage is listed but not activated: pvestatd has no figures for it.
+            status: n.online && !s.disabled ? 'available' : 'unknown',
             plugintype: s.type,
             content: s.content,
             shared: s.shared ? 1 : 0,

@@ -44,6 +44,8 @@ export interface Storage {
   used: number;
   /** Nodes it is available on; all when undefined. */
   nodes?: string[];
+  /** `disable 1` in storage.cfg: listed, not activated (status unknown). */
+  disabled?: boolean;
 }
 
 /** An ISO image or container template a storage holds. */

@@ -5,6 +5,7 @@
 // the create and nothing is kept, as PVE's eval around activate_storage
 // does), a duplicate id refused, DELETE of an unknown one refused. The
 // request itself was already checked against the schema by the server.
+import { createHash } from 'node:crypto';
 import { flag, PveError, type Ctx, type Handler } from './context';
 import { splitList } from './formats';
 import type { ClusterState, Storage } from './state';
@@ -267,7 +268,7 @@ export const storageConfigRoutes: Record<string, Handler> = {
     const id = String(ctx.params.storage);
     const s = ctx.sim.state.storages.find((x) => x.storage === id);
     if (!s) throw new PveError(500, `storage '${id}' does not exist\n`);
-    return storageEntry(s, lab);
+    return { ...storageEntry(s, lab), digest: storageDigest(ctx.sim.state) };
   },
   'POST /storage': (ctx) => {
     const state = ctx.sim.state;
@@ -307,8 +308,9 @@ export const storageConfigRoutes: Record<string, Handler> = {
       if (err) throw new PveError(500, err);
     }
     // The password goes to /etc/pve/priv/storage/<id>.pw, never into storage.cfg.
-    const { password: _secret, ...kept } = opts;
-    void _secret;
+    // Content, nodes, disable and shared live on the storage (PUT changes them there).
+    const { password: _secret, content: _c, nodes: _n, disable: _d, shared: _s, ...kept } = opts;
+    void [_secret, _c, _n, _d, _s];
     lab.configs[id!] = kept;
     state.storages.push({
       storage: id!,
@@ -317,8 +319,59 @@ export const storageConfigRoutes: Record<string, Handler> = {
       shared: !!plugin.shared || flag(opts.shared),
       ...sizesOf(type!),
       ...(nodes ? { nodes } : {}),
+      ...(flag(opts.disable) ? { disabled: true } : {}),
     });
     return { storage: id, type };
+  },
+  // API2::Storage::Config update: the digest first, then what the plugin
+  // takes (content a type cannot hold is dropped with a warning, as
+  // decode_value does; none left is refused), `delete` checked against the
+  // options. Past content, nodes, disable and shared it refuses every option
+  // as fixed: PVE refuses its fixed ones (server, export, path, vgname…) so,
+  // and this simulator models no other change (stricter than PVE there).
+  'PUT /storage/{storage}': (ctx) => {
+    const state = ctx.sim.state;
+    const id = String(ctx.params.storage);
+    const fail = (msg: string) => new PveError(500, `update storage failed: ${msg}`);
+    const { storage: _id, digest, delete: del, ...rest } = ctx.params as Record<string, string>;
+    void _id;
+    if (digest !== undefined && digest !== storageDigest(state))
+      throw fail('detected modified configuration - file changed by other user? Try again.\n');
+    const s = state.storages.find((x) => x.storage === id);
+    if (!s) throw fail(`storage '${id}' does not exist\n`);
+    const plugin = PLUGINS[s.type];
+    if (!plugin) throw fail(`storage type '${s.type}' is not simulated\n`);
+    const changeable = ['content', 'nodes', 'disable', 'shared'];
+    for (const k of Object.keys(rest))
+      if (!changeable.includes(k)) throw fail(`can't change value of fixed parameter '${k}'\n`);
+    const deleted = del !== undefined ? splitList(del) : [];
+    for (const k of deleted) {
+      if (![...plugin.required, ...plugin.optional, 'content'].includes(k))
+        throw fail(`no such option '${k}'\n`);
+      if (plugin.required.includes(k)) throw fail(`unable to delete required option '${k}'\n`);
+      if (rest[k] !== undefined)
+        throw fail(`cannot set and delete property '${k}' at the same time!\n`);
+    }
+    if (rest.nodes !== undefined)
+      for (const n of splitList(rest.nodes))
+        if (!state.nodes.some((x) => x.name === n))
+          throw new PveError(400, 'Parameter verification failed.\n', {
+            nodes: `no such cluster node '${n}'`,
+          });
+    if (rest.content !== undefined) {
+      const content = splitList(rest.content).filter((c) => plugin.contents.includes(c));
+      if (!content.length) throw fail("storage does not support content type 'none'\n");
+      if (content.includes('none') && content.length > 1)
+        throw fail("unable to combine 'none' with other content types\n");
+      s.content = content.join(',');
+    }
+    if (rest.nodes !== undefined) s.nodes = splitList(rest.nodes);
+    if (deleted.includes('nodes')) delete s.nodes;
+    if (rest.disable !== undefined) s.disabled = flag(rest.disable);
+    if (deleted.includes('disable')) s.disabled = false;
+    if (rest.shared !== undefined && !plugin.shared) s.shared = flag(rest.shared);
+    if (deleted.includes('shared') && !plugin.shared) s.shared = false;
+    return { storage: id, type: s.type };
   },
   'DELETE /storage/{storage}': (ctx) => {
     const state = ctx.sim.state;
@@ -341,6 +394,14 @@ export const storageConfigRoutes: Record<string, Handler> = {
   },
 };
 
+/** storage.cfg's digest (PVE: the SHA-1 of the file): moves with every change. */
+export function storageDigest(state: ClusterState): string {
+  const cfg = storageLab(state).configs;
+  return createHash('sha1')
+    .update(JSON.stringify([state.storages, cfg]))
+    .digest('hex');
+}
+
 /** A storage as GET /storage lists it: type, content, its options, digest left out. */
 function storageEntry(s: Storage, lab: StorageLab): Record<string, unknown> {
   const o = lab.configs[s.storage] ?? {};
@@ -350,6 +411,7 @@ function storageEntry(s: Storage, lab: StorageLab): Record<string, unknown> {
     content: s.content,
     ...(s.shared && !PLUGINS[s.type]?.shared ? { shared: 1 } : {}),
     ...(s.nodes ? { nodes: s.nodes.join(',') } : {}),
+    ...(s.disabled ? { disable: 1 } : {}),
     ...o,
   };
 }

@@ -10,7 +10,9 @@ import type { StoragePool, Volume } from '../../../shared/model';
 import type {
   DownloadUrlSpec,
   StorageOptions,
+  StorageEdit,
   StorageScanRequest,
+  StorageSettings,
   StorageSpec,
 } from '../../../shared/storage-api';
 import { runAsOneStep } from '../../tasks/one-step';
@@ -27,6 +29,7 @@ import {
   scanStorage,
 } from './storage-config';
 import { downloadToStorage, uploadToStorage } from './storage-upload';
+import { editStorage, planStorageEdit, readStorageSettings } from './storage-edit';
 
 export interface ProxmoxStorageDeps {
   client: () => PveApiClient;
@@ -117,6 +120,20 @@ export class ProxmoxStorage implements StorageApi {
     );
   }
 
+  readStorageSettings(pool: StoragePool): Promise<StorageSettings> {
+    return readStorageSettings(this.d.client(), pool, this.d.major());
+  }
+
+  planStorageEdit(now: StorageSettings, edit: StorageEdit) {
+    return planStorageEdit(now, edit);
+  }
+
+  editStorage(now: StorageSettings, edit: StorageEdit, ctx: TaskContext): Promise<void> {
+    return this.step(`Change storage ${now.storage}`, ctx, () =>
+      editStorage(this.d.client(), now, edit, ctx),
+    );
+  }
+
   scanStorage(request: StorageScanRequest) {
     return scanStorage(this.d.client(), request);
   }
@@ -150,7 +167,7 @@ export class ProxmoxStorage implements StorageApi {
     if (pool.content && !pool.content.includes(content))
       throw new ClusterdeckError(
         'invalid-input',
-        `${pool.name} does not hold ${content === 'iso' ? 'ISO images' : 'container templates'} (its content: ${pool.content.join(', ') || 'none'}). Choose another storage, or add that content type to it in Proxmox VE.`,
+        `${pool.name} does not hold ${content === 'iso' ? 'ISO images' : 'container templates'} (its content: ${pool.content.join(', ') || 'none'}). Choose another storage, or add that content type to it with Edit storage.`,
       );
   }
 

@@ -1,5 +1,5 @@
 // A storage the cluster's API defines ('storage-api', Proxmox VE): its facts
-// and usage, Remove storage (confirmed), the ISO images and templates it
+// and usage, Edit storage (content, nodes, enabled), Remove storage (confirmed), the ISO images and templates it
 // holds, and, where it may hold them, Upload (the app's upload path: the
 // task shows progress and Cancel) and Download from URL.
 import { useState } from 'react';
@@ -18,6 +18,7 @@ import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Facts, Table } from '../../ui/Facts';
 import { formatBytes, percent } from '../../ui/format';
 import { InlineForm, Select, TextField } from '../../ui/forms';
+import { EditStorageDialog } from './EditStorageDialog';
 import { Upload } from './UploadForm';
 
 const CONTENT_NAMES: Record<UploadContent, string> = {
@@ -50,10 +51,15 @@ export function ApiPoolView({ pool }: { pool: StoragePool }) {
   const node = useInventory((s) => s.inv.hosts[pool.hostId]?.name ?? 'its node');
   const used = percent(pool.allocation, pool.capacity);
   const contents = uploadContents(pool);
+  const [editing, setEditing] = useState(false);
   return (
     <div className="space-y-4">
+      {editing && <EditStorageDialog pool={pool} onClose={() => setEditing(false)} />}
       <div role="toolbar" aria-label="Pool actions" className="flex flex-wrap gap-1">
         <span className="flex-1" />
+        <button className={buttonClass} onClick={() => setEditing(true)}>
+          Edit storage…
+        </button>
         <button className={buttonClass} onClick={() => askRemoveStorage(pool, ask, notify)}>
           Remove storage…
         </button>
