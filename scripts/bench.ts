@@ -1,9 +1,12 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,inventory,console,upload,migration,ganeti,ha,pve runs only
-// the parts named (ssh includes inventory: a node with 100 guests; ganeti, ha
-// and pve need no libvirt lab: each starts its own lab when it is not up).
+// BENCH_ONLY=ssh,inventory,console,upload,migration,scale,ganeti,ha,pve runs
+// only the parts named (ssh includes inventory: a node with 100 guests; scale
+// is 10 nodes with 100 guests each, 1,000 VMs, in Chromium through the
+// browser shell, and needs a 10-node lab: it starts one when none is up;
+// ganeti, ha and pve need no libvirt lab: each starts its own lab when it is
+// not up). The table's title says whether the lab ran with KVM or TCG.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import { benchMigration } from './bench/migration-bench';
 import { benchGaneti } from './bench/ganeti-bench';
 import { benchHa } from './bench/ha-bench';
 import { benchPve } from './bench/pve-bench';
+import { benchScale } from './bench/scale-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -24,12 +28,13 @@ const labScript = join(repo, 'scripts', 'lab');
 const env = { ...process.env, LAB_DIR: labDir };
 
 function printTable(title: string, measures: Measure[]): void {
+  // A figure with no peer (solo()) leaves the peer's columns empty.
   const rows = measures.map((m) => [
     m.name,
     `${m.clusterdeck.toFixed(2)} ${m.unit}`,
     m.peer,
-    `${m.peerValue.toFixed(2)} ${m.unit}`,
-    `${m.ratio.toFixed(3)}x`,
+    Number.isNaN(m.peerValue) ? '' : `${m.peerValue.toFixed(2)} ${m.unit}`,
+    Number.isNaN(m.ratio) ? '' : `${m.ratio.toFixed(3)}x`,
   ]);
   const head = ['measure', 'Clusterdeck', 'peer', 'peer value', 'ratio'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -44,11 +49,13 @@ function printTable(title: string, measures: Measure[]): void {
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY']?.split(',');
   const part = (name: string) => !only || only.includes(name);
-  const libvirt = ['ssh', 'inventory', 'console', 'upload', 'migration'].some(part);
+  const libvirt = ['ssh', 'inventory', 'console', 'upload', 'migration', 'scale'].some(part);
   let startedLab = false;
   if (libvirt && !existsSync(join(labDir, 'lab.json'))) {
-    process.stderr.write('bench: starting two lab nodes…\n');
-    execFileSync(labScript, ['up', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // The scale case needs 10 nodes; the other parts use the first two of them.
+    const count = part('scale') ? '10' : '2';
+    process.stderr.write(`bench: starting ${count} lab nodes…\n`);
+    execFileSync(labScript, ['up', count], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     startedLab = true;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
@@ -62,12 +69,16 @@ async function main(): Promise<void> {
     if (libvirt) {
       const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
       const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
-      title = `Node ${ctx.node.name} (${ctx.node.host}), one run:`;
+      title = `Node ${ctx.node.name} (${ctx.node.host}), lab ${lab.kvm ? 'with KVM' : 'without KVM (TCG)'}, one run:`;
       if (part('ssh')) measures.push(...(await benchSsh(ctx)));
       if (part('ssh') || part('inventory')) measures.push(...(await benchInventory(ctx)));
       if (part('console')) measures.push(...(await benchConsole(ctx)));
       if (part('upload')) measures.push(...(await benchUpload(ctx)));
       if (part('migration')) measures.push(...(await benchMigration(ctx, labScript)));
+      if (part('scale'))
+        measures.push(
+          ...(await benchScale(repo, lab, tmp, join(labDir, 'known_hosts'), startedLab)),
+        );
     }
     // The Ganeti lab (started here when it is not up) in the same run.
     if (part('ganeti')) measures.push(...(await benchGaneti(repo, tmp)));
