@@ -46,8 +46,12 @@ export async function addHostsAndWait(a: {
   timeoutMs: number;
 }): Promise<{ sentAt: number; readyAt: number; answeredAt: number }> {
   const now = () => performance.timeOrigin + performance.now();
+  // The tree shows before the page's socket has opened.
+  const opening = Date.now() + 10_000;
+  while (window.__benchApi?.readyState !== WebSocket.OPEN && Date.now() < opening)
+    await new Promise((r) => setTimeout(r, 10));
   const ws = window.__benchApi;
-  if (!ws || ws.readyState !== WebSocket.OPEN) throw new Error("the page's socket is not open");
+  if (!ws || ws.readyState !== WebSocket.OPEN) throw new Error("the page's socket did not open");
   const base = 1_000_000_000;
   const errors: string[] = [];
   let answers = 0;
