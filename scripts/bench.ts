@@ -1,9 +1,12 @@
 // `npm run bench`: Clusterdeck side by side with what an administrator
 // would otherwise use, against the same lab node in one run. Prints a table
 // of ratios; with BENCH_JSON=<file> also writes the figures as JSON, and
-// BENCH_ONLY=ssh,inventory,console,upload,migration,ganeti,ha,pve runs only
-// the parts named (ssh includes inventory: a node with 100 guests; ganeti, ha
-// and pve need no libvirt lab: each starts its own lab when it is not up).
+// BENCH_ONLY=ssh,inventory,console,upload,migration,scale,ganeti,ha,pve runs
+// only the parts named (ssh includes inventory: a node with 100 guests; scale
+// is 10 nodes with 100 guests each, 1,000 VMs, in Chromium through the
+// browser shell, and needs a 10-node lab: it starts one when none is up;
+// ganeti, ha and pve need no libvirt lab: each starts its own lab when it is
+// not up). The table's title says whether the lab ran with KVM or TCG.
 // BENCH_RUNS=N runs the parts N times in turn and prints each measure's
 // median with the spread (lowest and highest ratio) of the N runs.
 import { execFileSync } from 'node:child_process';
@@ -19,6 +22,7 @@ import { benchMigration } from './bench/migration-bench';
 import { benchGaneti } from './bench/ganeti-bench';
 import { benchHa } from './bench/ha-bench';
 import { benchPve } from './bench/pve-bench';
+import { benchScale } from './bench/scale-bench';
 
 const repo = resolve(__dirname, '..', '..');
 const labDir = process.env['LAB_DIR'] ?? join(repo, '.lab');
@@ -49,9 +53,10 @@ function printTable(title: string, runs: Measure[][]): void {
     m.name,
     `${m.clusterdeck.toFixed(2)} ${m.unit}`,
     m.peer,
-    `${m.peerValue.toFixed(2)} ${m.unit}`,
-    `${m.ratio.toFixed(3)}x`,
-    ...(many && 'spread' in m && m.spread
+    // A figure with no peer (solo()) leaves the peer's columns empty.
+    Number.isNaN(m.peerValue) ? '' : `${m.peerValue.toFixed(2)} ${m.unit}`,
+    Number.isNaN(m.ratio) ? '' : `${m.ratio.toFixed(3)}x`,
+    ...(many && 'spread' in m && m.spread && !Number.isNaN(m.ratio)
       ? [`${m.spread[0].toFixed(3)}x–${m.spread[1].toFixed(3)}x`]
       : []),
   ]);
@@ -75,11 +80,13 @@ function printTable(title: string, runs: Measure[][]): void {
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY']?.split(',');
   const part = (name: string) => !only || only.includes(name);
-  const libvirt = ['ssh', 'inventory', 'console', 'upload', 'migration'].some(part);
+  const libvirt = ['ssh', 'inventory', 'console', 'upload', 'migration', 'scale'].some(part);
   let startedLab = false;
   if (libvirt && !existsSync(join(labDir, 'lab.json'))) {
-    process.stderr.write('bench: starting two lab nodes…\n');
-    execFileSync(labScript, ['up', '2'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // The scale case needs 10 nodes; the other parts use the first two of them.
+    const count = part('scale') ? '10' : '2';
+    process.stderr.write(`bench: starting ${count} lab nodes…\n`);
+    execFileSync(labScript, ['up', count], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     startedLab = true;
   }
   const tmp = mkdtempSync(join(tmpdir(), 'clusterdeck-bench-'));
@@ -97,9 +104,7 @@ async function main(): Promise<void> {
       if (runCount > 1) process.stderr.write(`bench: run ${run} of ${runCount}\n`);
       const measures: Measure[] = [];
       if (libvirt) {
-        const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson & {
-          kvm?: boolean;
-        };
+        const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8')) as LabJson;
         const ctx = benchContext(lab, tmp, join(labDir, 'known_hosts'));
         const mode = lab.kvm ? 'guests under KVM' : 'guests under TCG (no KVM)';
         title = `Node ${ctx.node.name} (${ctx.node.host}), ${mode}, ${times}:`;
@@ -108,6 +113,10 @@ async function main(): Promise<void> {
         if (part('console')) measures.push(...(await benchConsole(ctx)));
         if (part('upload')) measures.push(...(await benchUpload(ctx)));
         if (part('migration')) measures.push(...(await benchMigration(ctx, labScript)));
+        if (part('scale'))
+          measures.push(
+            ...(await benchScale(repo, lab, tmp, join(labDir, 'known_hosts'), startedLab)),
+          );
       }
       // The Ganeti lab (started here when it is not up) in the same run.
       if (part('ganeti')) measures.push(...(await benchGaneti(repo, tmp)));

@@ -37,7 +37,7 @@ const shownStartupNotices = new Set<string>();
 function useBackend(): boolean {
   const [connected, setConnected] = useState(true);
   useEffect(() => {
-    const off = getBridge().onPatch((p) => useInventory.getState().apply(p));
+    const off = getBridge().onPatch((p) => useInventory.getState().receive(p));
     const offConn = onBackendConnection((up) => {
       setConnected(up);
       if (up) {

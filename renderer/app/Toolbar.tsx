@@ -24,7 +24,7 @@ const button =
 type Density = 0 | 1 | 2;
 
 /** Picks the densest level needed, from the widths each level needed when it overflowed. */
-function useDensity(ref: React.RefObject<HTMLDivElement | null>): Density {
+function useDensity(ref: React.RefObject<HTMLDivElement | null>, labels: string): Density {
   const [density, setDensity] = useState<Density>(0);
   const densityRef = useRef(density);
   densityRef.current = density;
@@ -47,8 +47,11 @@ function useDensity(ref: React.RefObject<HTMLDivElement | null>): Density {
     ro.observe(el);
     return () => ro.disconnect();
   }, [ref]);
-  // After each change of level (and of the buttons' labels), look again.
-  useLayoutEffect(() => check.current());
+  // After each change of level (and of the buttons' labels), look again;
+  // not after every render: reading scrollWidth makes the browser lay out the
+  // whole page at once, and the toolbar renders with each inventory change
+  // (with 1,000 VMs in the tree, most of a redraw's time went there).
+  useLayoutEffect(() => check.current(), [density, labels]);
   return density;
 }
 
@@ -94,8 +97,6 @@ export function Toolbar() {
   const vmIds = useSelectedVmIds();
   const many = vmIds.length > 1;
   const ref = useRef<HTMLDivElement>(null);
-  const density = useDensity(ref);
-  const compact = density > 0;
   const [moreAt, setMoreAt] = useState<{ x: number; y: number }>();
 
   // Each VM action: on one VM as before; on several, one confirmation for all.
@@ -125,6 +126,8 @@ export function Toolbar() {
           : vm && useUi.getState().setVmDialog({ kind: 'migrate', vmId: vm.id }),
     },
   ];
+  const density = useDensity(ref, actions.map((a) => a.text).join('|'));
+  const compact = density > 0;
 
   return (
     <div

@@ -2,16 +2,22 @@
 // process (and a full snapshot after each (re)connect). Views read from here.
 import { create } from 'zustand';
 import { applyPatches, emptyInventory, type Inventory, type Patch } from '../../shared/model';
+import { nextFrame, patchQueue } from './patchQueue';
 
 interface InventoryState {
   inv: Inventory;
   replace(inv: Inventory): void;
   apply(patches: Patch[]): void;
+  /** The backend's patches: applied together once per frame (patchQueue.ts says why). */
+  receive(patches: Patch[]): void;
 }
 
 export const useInventory = create<InventoryState>((set) => ({
   inv: emptyInventory(),
-  replace: (inv) => set({ inv }),
+  replace: (inv) => {
+    queue.clear();
+    set({ inv });
+  },
   apply: (patches) =>
     set((s) => {
       // New objects for each touched collection, so selectors see the change.
@@ -21,4 +27,7 @@ export const useInventory = create<InventoryState>((set) => ({
       }
       return { inv: applyPatches(next, patches) };
     }),
+  receive: (patches) => queue.push(patches),
 }));
+
+const queue = patchQueue((patches) => useInventory.getState().apply(patches), nextFrame);

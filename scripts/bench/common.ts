@@ -24,11 +24,18 @@ export function measure(
   return { name, unit, clusterdeck, peer, peerValue, ratio: clusterdeck / peerValue };
 }
 
+/** A figure with no peer to hold it against (memory, a latency of the app's own): no ratio. */
+export function solo(name: string, unit: string, clusterdeck: number): Measure {
+  return { name, unit, clusterdeck, peer: '', peerValue: NaN, ratio: NaN };
+}
+
 export interface LabJson {
   dir: string;
+  /** Whether the lab's guests run under KVM (else TCG). */
+  kvm?: boolean;
   keyPath: string;
   user: string;
-  nodes: { name: string; host: string; port: number }[];
+  nodes: { name: string; host: string; port: number; hostKeyFingerprint?: string }[];
 }
 
 export interface BenchContext {
