@@ -1,12 +1,13 @@
 // One console tunnel: a WebSocket server on 127.0.0.1 at a random port that
-// accepts exactly one connection, carrying a one-time token, and pipes it to
-// an SSH channel to the VM's display. No VNC port is ever exposed: the
-// display is reached from the node's side of its SSH session.
+// accepts exactly one connection, carrying a one-time token, and splices it
+// to an SSH channel to the VM's display (splice.ts). No VNC port is ever
+// exposed: the display is reached from the node's side of its SSH session.
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, createWebSocketStream, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { carriesToken, newToken } from '../transfers/one-time-token';
 import { fromOwnPage, PAGE_WAIT_MS, type PageGuard } from '../transfers/page-guard';
+import { earlyPage, splice } from './splice';
 
 export interface ConsoleBridge {
   url: string;
@@ -70,15 +71,15 @@ export async function openConsoleBridge(
   unused.unref();
 
   wss.on('connection', (ws: WebSocket) => {
-    // Stream pipes give flow control both ways: a slow page pauses the SSH
-    // channel, a slow node pauses the socket, so nothing grows without bound.
-    const pageStream = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
-    pageStream.on('error', () => undefined);
+    ws.on('error', () => undefined);
+    // What the page sends before the display is joined waits here, and the
+    // handshake talks to the page through it; then the two are spliced.
+    const early = earlyPage(ws);
     connect()
       .then(async (display) => {
         display.on('error', () => undefined);
         try {
-          await handshake?.(pageStream, display);
+          await handshake?.(early.page, display);
         } catch (err) {
           display.destroy();
           throw err;
@@ -87,18 +88,16 @@ export async function openConsoleBridge(
       })
       .then(
         (display) => {
-          pageStream.pipe(display);
-          display.pipe(pageStream);
+          splice(ws, display, early.detach());
           const end = () => {
             display.destroy();
             void shutdown();
           };
-          // The display ended (guest off, shell exited): the pipe still
-          // delivers what it sent and then ends the page's socket, whose
+          // The display ended (guest off, shell exited): the splice still
+          // delivers what it sent and then closes the page's socket, whose
           // close ends it all. An abrupt end gets a few seconds' grace.
           display.on('close', () => setTimeout(end, 5000).unref());
-          // Not the stream's 'close': that waits for the display side to end
-          // too, and a shell on the node never ends by itself.
+          // The page's socket, not the display: a shell on the node never ends by itself.
           if (ws.readyState === ws.CLOSING || ws.readyState === ws.CLOSED) end();
           else ws.on('close', end);
         },
