@@ -201,7 +201,10 @@ describe.skipIf(!canRun)('storage on Proxmox VE in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'pve-edit-storage.png') });
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByRole('region', { name: 'Tasks' }).getByText(`Change storage ${ID}`).waitFor();
+    await page
+      .getByRole('region', { name: 'Tasks' })
+      .getByText(`Change storage ${ID}`, { exact: true })
+      .waitFor();
     await expect
       .poll(async () => (await pvesh(`/storage/${ID}`)) as Record<string, unknown>, {
         timeout: 20_000,
