@@ -1,7 +1,8 @@
 // Backups of a cluster's guests (Proxmox VE: vzdump): the cluster's backup
 // jobs (schedule, storage, which guests, mode, compression, retention),
-// run now; a guest's backups, backed up now, and a backup restored as a new
-// guest. The methods are spread into shared/api.ts's table.
+// run now; a guest's backups, backed up now, a backup restored as a new
+// guest, deleted, protected or unprotected. The methods are spread into
+// shared/api.ts's table.
 import { z } from 'zod';
 import { idSchema } from './ids';
 
@@ -148,6 +149,10 @@ export const restoreSourceSchema = z.object({
     .max(63),
 });
 
+/** A backup archive as delete and protect name it: its volid, seen from that node. */
+export const backupRefSchema = restoreSourceSchema;
+export type BackupRef = z.infer<typeof backupRefSchema>;
+
 export const restorePlanSchema = z.object({
   kind: z.enum(['vm', 'container']),
   /** The guest id /cluster/nextid proposes. */
@@ -186,4 +191,11 @@ export const backupMethods = {
   backupGuestNow: { params: backupNowSchema, result: taskStarted },
   planRestore: { params: restoreSourceSchema, result: restorePlanSchema },
   restoreBackup: { params: restoreSpecSchema, result: taskStarted },
+  /** Removes the archive (a protected one is refused by the stack). */
+  deleteBackup: { params: backupRefSchema, result: taskStarted },
+  /** Protects the archive from deletion and pruning, or lifts that. */
+  protectBackup: {
+    params: backupRefSchema.extend({ protected: z.boolean() }),
+    result: taskStarted,
+  },
 } as const;
