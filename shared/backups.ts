@@ -1,7 +1,7 @@
 // Backups of a cluster's guests (Proxmox VE: vzdump): the cluster's backup
 // jobs (schedule, storage, which guests, mode, compression, retention),
 // run now; a guest's backups, backed up now, a backup restored as a new
-// guest, deleted, protected or unprotected. The methods are spread into
+// guest, deleted, protected or unprotected, its notes edited. The methods are spread into
 // shared/api.ts's table.
 import { z } from 'zod';
 import { idSchema } from './ids';
@@ -153,6 +153,9 @@ export const restoreSourceSchema = z.object({
 export const backupRefSchema = restoreSourceSchema;
 export type BackupRef = z.infer<typeof backupRefSchema>;
 
+/** A backup's notes (Proxmox keeps them beside the archive; the list shows their first line). */
+export const backupNotesSchema = z.string().max(4096, 'At most 4096 characters.');
+
 export const restorePlanSchema = z.object({
   kind: z.enum(['vm', 'container']),
   /** The guest id /cluster/nextid proposes. */
@@ -196,6 +199,13 @@ export const backupMethods = {
   /** Protects the archive from deletion and pruning, or lifts that. */
   protectBackup: {
     params: backupRefSchema.extend({ protected: z.boolean() }),
+    result: taskStarted,
+  },
+  /** The archive's whole notes (what Edit notes starts from). */
+  backupNotes: { params: backupRefSchema, result: z.object({ notes: z.string() }) },
+  /** Replaces them ('' removes them). */
+  setBackupNotes: {
+    params: backupRefSchema.extend({ notes: backupNotesSchema }),
     result: taskStarted,
   },
 } as const;

@@ -493,7 +493,7 @@ export interface StorageApi {
 /**
  * Backups of the cluster's guests (Proxmox VE: vzdump): its jobs, run now,
  * a guest's backups, one guest backed up now, restore as a new guest, an
- * archive deleted or (un)protected.
+ * archive deleted, (un)protected or its notes edited.
  */
 export interface Backups {
   overview(): Promise<BackupOverview>;
@@ -509,4 +509,7 @@ export interface Backups {
   deleteBackup(backup: BackupRef, ctx: TaskContext): Promise<void>;
   /** Protects it from deletion and pruning (true) or lifts that (false). */
   protectBackup(backup: BackupRef, on: boolean, ctx: TaskContext): Promise<void>;
+  /** Its whole notes ('' when none). */
+  backupNotes(backup: BackupRef): Promise<string>;
+  setBackupNotes(backup: BackupRef, notes: string, ctx: TaskContext): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // changed, deleted and run now as tasks; a guest's backups, one guest backed
 // up now; a backup restored as a new guest, after a plan that reads the
 // archive's config and the next free id; an archive deleted (after the
-// renderer's confirmation) or (un)protected, each a task. The stack does the work (the
+// renderer's confirmation), (un)protected or its notes set, each a task. The stack does the work (the
 // driver's `backups`, capability 'backups'); this keeps the app's side:
 // which node, which task, refusals in the app's words.
 import type { RestoreSpec } from '../../shared/backups';
@@ -30,6 +30,8 @@ export class BackupService {
     | 'restoreBackup'
     | 'deleteBackup'
     | 'protectBackup'
+    | 'backupNotes'
+    | 'setBackupNotes'
   > = {
     backupOverview: async ({ hostId }) => this.of(hostId).backups.overview(),
     saveBackupJob: async ({ hostId, id, job }) => {
@@ -76,6 +78,14 @@ export class BackupService {
         `${on ? 'Protect' : 'Unprotect'} backup ${file}`,
         taskTarget(ref.node, file),
         (t) => backups.protectBackup(ref, on, t),
+      );
+    },
+    backupNotes: async (ref) => ({ notes: await this.of(ref.hostId).backups.backupNotes(ref) }),
+    setBackupNotes: async ({ notes, ...ref }) => {
+      const { backups } = this.of(ref.hostId);
+      const file = fileOf(ref.volid);
+      return this.task(`Notes of backup ${file}`, taskTarget(ref.node, file), (t) =>
+        backups.setBackupNotes(ref, notes, t),
       );
     },
   };

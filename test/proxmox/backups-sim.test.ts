@@ -4,7 +4,7 @@
 // storage without backup content failing the run in PVE's words; a guest's
 // backups, Back up now, cancel; and restore as a new VM and container with
 // the archive's summary; an archive protected (its deletion then refused by
-// PVE's worker, in PVE's words), unprotected and deleted.
+// PVE's worker, in PVE's words), its notes set, unprotected and deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupJobSpecSchema, type BackupJobSpec } from '../../shared/backups';
 import type { Vm } from '../../shared/model';
@@ -274,6 +274,16 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
     expect(p.steps).toEqual([`Protect ${b.volid.split('/').pop()}`]);
     const listed = (await d.backups.guestBackups(web)).backups.find((x) => x.volid === b.volid);
     expect(listed?.protected).toBe(true);
+
+    // Notes: the list has their first line, the volume's info all of them.
+    const n = taskContext();
+    await d.backups.setBackupNotes(ref, 'before the upgrade\nkeep until 2027', n.ctx);
+    expect(n.commands()).toEqual([
+      `pvesh set ${path} --notes $'before the upgrade\\nkeep until 2027'`,
+    ]);
+    expect(await d.backups.backupNotes(ref)).toBe('before the upgrade\nkeep until 2027');
+    const noted = (await d.backups.guestBackups(web)).backups.find((x) => x.volid === b.volid);
+    expect(noted?.notes).toBe('before the upgrade');
 
     const refused = taskContext();
     await expect(d.backups.deleteBackup(ref, refused.ctx)).rejects.toThrow(

@@ -10,6 +10,8 @@
 //   handler loops), synchronous: only backups take either; protecting is
 //   refused past the storage's `max-protected-backups` (root has no limit
 //   unless the storage sets one).
+// - GET …/content/{volume}: its path, size and format, with a backup's whole
+//   notes (the content list has their first line only) and protection.
 // Disk images of guests are not simulated here (501).
 import { flag, paramError, PveError, requireNode, type Ctx, type Handler } from './context';
 import { storageOn } from './content';
@@ -169,7 +171,27 @@ function maxProtected(ctx: Ctx, storage: string): number {
   return set !== undefined ? Number(set) : -1;
 }
 
+/** Content.pm's info for a backup: volume_size_info, then the notes and protected attributes. */
+function volumeInfo(ctx: Ctx): Record<string, unknown> {
+  const node = requireNode(ctx).name;
+  const v = parseVolume(ctx, node);
+  if (v.vtype !== 'backup')
+    throw new PveError(501, `info of ${v.vtype} volumes is not simulated\n`);
+  const archive = archivesOn(ctx, node, v.storage.storage).find((a) => a.volid === v.volid);
+  // file_size_info finds no file: no format.
+  if (!archive) throw new PveError(500, `volume_size_info on '${v.volid}' failed - no format\n`);
+  return {
+    path: filePath(v),
+    size: archive.size,
+    used: archive.size,
+    format: 'raw',
+    ...(archive.notes ? { notes: archive.notes } : {}),
+    protected: archive.protected ? 1 : 0,
+  };
+}
+
 export const backupVolumeRoutes: Record<string, Handler> = {
+  'GET /nodes/{node}/storage/{storage}/content/{volume}': volumeInfo,
   'DELETE /nodes/{node}/storage/{storage}/content/{volume}': deleteVolume,
   'PUT /nodes/{node}/storage/{storage}/content/{volume}': updateAttributes,
 };

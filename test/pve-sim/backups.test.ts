@@ -278,11 +278,19 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups on the %s simulator', 
       }
     };
 
-    expect(await ok('PUT', raw, { protected: 1, notes: 'before the upgrade' })).toBeNull();
+    expect(
+      await ok('PUT', raw, { protected: 1, notes: 'before the upgrade\nkeep until 2027' }),
+    ).toBeNull();
+    // The list has the notes' first line; the volume's info all of them.
     expect((await backupsOf('pve1', 'local', 100))[0]).toMatchObject({
       volid: b!.volid,
       protected: 1,
       notes: 'before the upgrade',
+    });
+    expect(await ok('GET', raw)).toMatchObject({
+      path: `/var/lib/vz/dump/${volname.slice('backup/'.length)}`,
+      notes: 'before the upgrade\nkeep until 2027',
+      protected: 1,
     });
     // The call answers a task; the worker refuses, as free_image does.
     const refused = await del(encoded);
@@ -300,6 +308,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups on the %s simulator', 
     // Gone: deleting again only warns, as free_image does for a missing file.
     const again = await del(raw);
     expect(again.exit).toBe('OK');
+    expect((await call('GET', raw)).body.message).toBe(
+      `volume_size_info on '${b!.volid}' failed - no format\n`,
+    );
     expect(again.log[0]).toMatch(
       /^disk image '\/var\/lib\/vz\/dump\/vzdump-qemu-100-.*' does not exist$/,
     );

@@ -3,7 +3,8 @@
 // starts an `imgdel` worker (followed by UPID; PVE 8 and 9 answer its UPID
 // when no `delay` is asked), whose refusal of a protected archive ("cannot
 // remove protected volume …") ends the task with PVE's words; `PUT` of the
-// same path with `protected=1|0` answers at once. The volid stays whole in
+// same path with `protected=1|0` (or `notes`) answers at once; GET of it
+// has the whole notes, where the content list has their first line. The volid stays whole in
 // the path (pve-storage mounts `content` with fragmentDelimiter '': the
 // rest of the path is the volume), so the pvesh command is the one an
 // administrator types.
@@ -40,5 +41,21 @@ export async function protectBackupVolume(
 ): Promise<void> {
   await runAsOneStep(ctx, `${on ? 'Protect' : 'Unprotect'} ${fileOf(b.volid)}`, () =>
     api.set(contentPath(b), { protected: on ? 1 : 0 }, { log: ctx.log, signal: ctx.signal }),
+  );
+}
+
+export async function backupVolumeNotes(api: PveApiClient, b: BackupRef): Promise<string> {
+  const info = await api.get<{ notes?: unknown }>(contentPath(b));
+  return typeof info?.notes === 'string' ? info.notes : '';
+}
+
+export async function setBackupVolumeNotes(
+  api: PveApiClient,
+  b: BackupRef,
+  notes: string,
+  ctx: TaskContext,
+): Promise<void> {
+  await runAsOneStep(ctx, `Set the notes of ${fileOf(b.volid)}`, () =>
+    api.set(contentPath(b), { notes }, { log: ctx.log, signal: ctx.signal }),
   );
 }

@@ -6,7 +6,7 @@
 // guest backed up now, and restore as a new guest (qmrestore: POST qemu
 // with `archive`; vzrestore: POST lxc with the backup as `ostemplate` and
 // `restore=1`), its summary read from the archive (vzdump/extractconfig);
-// an archive deleted or (un)protected (backup-volumes.ts).
+// an archive deleted, (un)protected or its notes edited (backup-volumes.ts).
 // Every worker is followed by UPID (tasks.ts), the cluster read again after.
 import type {
   BackupRef,
@@ -25,7 +25,12 @@ import type { TaskContext } from '../../tasks/runner';
 import type { Backups } from '../capabilities';
 import type { PveApiClient } from './api-client';
 import { jobParams, parseJob, vzdumpOptions } from './backup-jobs';
-import { deleteBackupVolume, protectBackupVolume } from './backup-volumes';
+import {
+  backupVolumeNotes,
+  deleteBackupVolume,
+  protectBackupVolume,
+  setBackupVolumeNotes,
+} from './backup-volumes';
 import { parseClusterResources, type PveResources, type PveStorage } from './parse';
 import { runWorker } from './tasks';
 
@@ -301,6 +306,14 @@ export class PveBackups implements Backups {
 
   async protectBackup(backup: BackupRef, on: boolean, ctx: TaskContext): Promise<void> {
     await protectBackupVolume(this.d.api(), backup, on, ctx);
+  }
+
+  backupNotes(backup: BackupRef): Promise<string> {
+    return backupVolumeNotes(this.d.api(), backup);
+  }
+
+  async setBackupNotes(backup: BackupRef, notes: string, ctx: TaskContext): Promise<void> {
+    await setBackupVolumeNotes(this.d.api(), backup, notes, ctx);
   }
 
   /** One call or worker as the task's one step. */
