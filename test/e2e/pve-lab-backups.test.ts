@@ -4,7 +4,7 @@
 // Restore as a new VM (the archive's summary, the next free id), the new VM
 // in the tree and its config on the node; then Delete of the job, confirmed;
 // and a guest's own Backups tab with Back up now; then a backup protected
-// (Delete disabled, saying why; Proxmox's own pvesh refused too),
+// (Delete disabled, saying why; Proxmox's own pvesh refused too), its notes edited,
 // unprotected and deleted after the confirmation, gone from the list and
 // from the node's storage listing. Brings the lab up where it is not, and
 // takes it down again.
@@ -151,13 +151,26 @@ describe.skipIf(!canRun)('Backups on Proxmox VE in Chromium', () => {
     const volid = `local:backup/${file}`;
     const path = `/nodes/pve1/storage/local/content/${volid}`;
 
-    await row.getByRole('button', { name: `Protect ${file}` }).click();
+    await row.getByRole('button', { name: `Protect ${file}`, exact: true }).click();
     await row.getByText('Protected', { exact: true }).waitFor({ timeout: 30_000 });
     const del = row.getByRole('button', { name: `Delete ${file}` });
     expect(await del.isDisabled()).toBe(true);
     expect(await del.getAttribute('title')).toBe(
       'This backup is protected: Proxmox refuses to delete it. Unprotect it first.',
     );
+    // Notes: the row shows their first line, the dialog all of them.
+    await row.getByRole('button', { name: `Edit notes of ${file}` }).click();
+    const notes = page.getByRole('dialog', { name: `Notes of ${file}` });
+    await notes.getByLabel('Notes').fill('before the upgrade\nkeep until 2027');
+    await notes.getByRole('button', { name: 'Save notes' }).click();
+    await notes.waitFor({ state: 'detached' });
+    await row.getByText('before the upgrade', { exact: true }).waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: `Edit notes of ${file}` }).click();
+    expect(await notes.getByLabel('Notes').inputValue()).toBe(
+      'before the upgrade\nkeep until 2027',
+    );
+    await notes.getByRole('button', { name: 'Cancel' }).click();
+    await notes.waitFor({ state: 'detached' });
     // Proxmox itself refuses: its imgdel worker fails, the archive stays.
     const upid = (await runOnPveNode(pve!.lab, 'pve1', ['pvesh', 'delete', path])).trim();
     expect(upid).toMatch(/^UPID:pve1:.*:imgdel:200@local:/);
@@ -176,8 +189,10 @@ describe.skipIf(!canRun)('Backups on Proxmox VE in Chromium', () => {
     }
     expect(status.exitstatus).toBe(`cannot remove protected volume 'backup/${file}' on 'local'`);
 
-    await row.getByRole('button', { name: `Unprotect ${file}` }).click();
-    await row.getByRole('button', { name: `Protect ${file}` }).waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: `Unprotect ${file}`, exact: true }).click();
+    await row
+      .getByRole('button', { name: `Protect ${file}`, exact: true })
+      .waitFor({ timeout: 30_000 });
     expect(await row.getByText('Protected', { exact: true }).count()).toBe(0);
     // Delete asks first, naming the archive and its storage; Cancel keeps it.
     await del.click();

@@ -1,12 +1,12 @@
 // A list of backup archives (the cluster's Backups tab and a guest's),
-// newest first, each with Restore, Protect / Unprotect and Delete (disabled,
-// with the reason, while it is protected), and a Protected mark.
+// newest first, each with Restore, Protect / Unprotect, Edit notes and
+// Delete (disabled, with the reason, while it is protected), and a Protected mark.
 import type { BackupVolume } from '../../../shared/backups';
 import { formatBytes } from '../../../shared/units';
 import { buttonClass } from '../../ui/Dialog';
 import { Table } from '../../ui/Facts';
-import { archiveFile, deleteRefusal } from './backupActions';
-import { dateTime } from './backupTask';
+import { deleteRefusal } from './backupActions';
+import { archiveFile, dateTime } from './backupTask';
 
 export function BackupsTable({
   caption,
@@ -15,6 +15,7 @@ export function BackupsTable({
   onRestore,
   onProtect,
   onDelete,
+  onNotes,
 }: {
   caption: string;
   backups: BackupVolume[];
@@ -22,6 +23,7 @@ export function BackupsTable({
   onRestore: (b: BackupVolume) => void;
   onProtect: (b: BackupVolume) => void;
   onDelete: (b: BackupVolume) => void;
+  onNotes: (b: BackupVolume) => void;
 }) {
   return (
     <Table
@@ -57,6 +59,13 @@ export function BackupsTable({
               onClick={() => onProtect(b)}
             >
               {b.protected ? 'Unprotect' : 'Protect'}
+            </button>
+            <button
+              className={buttonClass}
+              aria-label={`Edit notes of ${file}`}
+              onClick={() => onNotes(b)}
+            >
+              Notes…
             </button>
             <button
               className={buttonClass}

@@ -1,7 +1,7 @@
 // A cluster's (or a lone node's) Backups tab: its backup jobs (schedule, storage, guests, mode,
 // retention, enabled, next run) with Run now, Edit and Delete (confirmed),
 // New backup job, and the backups on its storages with Restore, Protect /
-// Unprotect and Delete (backupActions.tsx). Read through
+// Unprotect, Notes and Delete (backupActions.tsx). Read through
 // a connected member whose stack offers 'backups', again after each task.
 import { useCallback, useEffect, useState } from 'react';
 import type { BackupJob, BackupOverview, BackupVolume } from '../../../shared/backups';
@@ -44,7 +44,7 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
   }, [hostId]);
   useEffect(read, [read]);
   const { start, busy } = useTaskEnd(read);
-  const { onDelete, onProtect } = useBackupActions(hostId, start);
+  const { onDelete, onProtect, onNotes, notesDialog } = useBackupActions(hostId, start);
 
   if (!hostId) return <p className="text-slate-500">No node of {scope.name} is connected.</p>;
   const guestName = (vmid: number) =>
@@ -134,6 +134,7 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
               onRestore={setRestoring}
               onProtect={onProtect}
               onDelete={onDelete}
+              onNotes={onNotes}
             />
           </section>
         </>
@@ -163,6 +164,7 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
           }}
         />
       )}
+      {notesDialog}
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // A VM's or container's Backups tab: Back up now (storage, mode,
 // compression) and its backups on the cluster's storages, each with
-// Restore as a new guest, Protect / Unprotect and Delete (backupActions.tsx).
+// Restore as a new guest, Protect / Unprotect, Notes and Delete (backupActions.tsx).
 // Read again after each task.
 import { useCallback, useEffect, useState } from 'react';
 import {
@@ -39,7 +39,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
   }, [vm.id]);
   useEffect(read, [read]);
   const { start, busy } = useTaskEnd(read);
-  const { onDelete, onProtect } = useBackupActions(vm.hostId, start);
+  const { onDelete, onProtect, onNotes, notesDialog } = useBackupActions(vm.hostId, start);
   const target = storage || backups?.storages[0] || '';
   const what = vm.kind === 'container' ? 'container' : 'VM';
 
@@ -97,6 +97,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
             onRestore={setRestoring}
             onProtect={onProtect}
             onDelete={onDelete}
+            onNotes={onNotes}
           />
           <p className="mt-1 text-[12px] text-slate-500">
             Restore makes a new {what} from a backup; {vm.name} is left as it is.
@@ -114,6 +115,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
           }}
         />
       )}
+      {notesDialog}
     </div>
   );
 }
