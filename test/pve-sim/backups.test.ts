@@ -325,12 +325,29 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups on the %s simulator', 
     expect(mismatch.body.errors).toEqual({ volume: 'storage ID mismatch (nfs-shared != local)' });
     const unknown = await call('PUT', path(a!.volid), { protected: 1, color: 'red' });
     expect(unknown.status).toBe(400);
-    const iso = await call('PUT', path('local:iso/debian-12.iso', 'local'), { protected: 1 });
-    expect(iso.status).toBe(500);
-    expect(iso.body.message).toBe("only backups support attribute 'protected'\n");
+    const notBackup = await call('PUT', path('local:iso/debian-12.iso', 'local'), {
+      protected: 1,
+    });
+    expect(notBackup.status).toBe(500);
+    expect(notBackup.body.message).toBe("only backups support attribute 'protected'\n");
     const noStorage = await call('DELETE', path('nope:backup/x.vma', 'nope'));
     expect(noStorage.status).toBe(500);
     expect(noStorage.body.message).toBe("storage 'nope' does not exist\n");
+    // Other content goes the same way, its task owned by no guest.
+    const iso = 'nfs-shared:iso/ubuntu-24.04.1-live-server-amd64.iso';
+    const isoUpid = (await ok('DELETE', path(iso))) as string;
+    expect(isoUpid).toContain(':imgdel:nfs-shared:');
+    const isoTask = `/nodes/pve1/tasks/${encodeURIComponent(isoUpid)}/status`;
+    let st: { status?: string; exitstatus?: string } = {};
+    while (st.status !== 'stopped') {
+      await new Promise((res) => setTimeout(res, 10));
+      st = (await ok('GET', isoTask)) as typeof st;
+    }
+    expect(st.exitstatus).toBe('OK');
+    const isos = (await ok('GET', '/nodes/pve2/storage/nfs-shared/content', {
+      content: 'iso',
+    })) as { volid: string }[];
+    expect(isos.map((v) => v.volid)).not.toContain(iso);
     // storage.cfg's max-protected-backups holds even for root.
     const cfg = (storageLab(sim.state).configs['nfs-shared'] ??= {});
     cfg['max-protected-backups'] = 1;
