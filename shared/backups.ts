@@ -1,7 +1,8 @@
 // Backups of a cluster's guests (Proxmox VE: vzdump): the cluster's backup
 // jobs (schedule, storage, which guests, mode, compression, retention),
-// run now; a guest's backups, backed up now, and a backup restored as a new
-// guest. The methods are spread into shared/api.ts's table.
+// run now; a guest's backups, backed up now, a backup restored as a new
+// guest, deleted, protected or unprotected, its notes edited. The methods are spread into
+// shared/api.ts's table.
 import { z } from 'zod';
 import { idSchema } from './ids';
 
@@ -148,6 +149,13 @@ export const restoreSourceSchema = z.object({
     .max(63),
 });
 
+/** A backup archive as delete and protect name it: its volid, seen from that node. */
+export const backupRefSchema = restoreSourceSchema;
+export type BackupRef = z.infer<typeof backupRefSchema>;
+
+/** A backup's notes (Proxmox keeps them beside the archive; the list shows their first line). */
+export const backupNotesSchema = z.string().max(4096, 'At most 4096 characters.');
+
 export const restorePlanSchema = z.object({
   kind: z.enum(['vm', 'container']),
   /** The guest id /cluster/nextid proposes. */
@@ -186,4 +194,18 @@ export const backupMethods = {
   backupGuestNow: { params: backupNowSchema, result: taskStarted },
   planRestore: { params: restoreSourceSchema, result: restorePlanSchema },
   restoreBackup: { params: restoreSpecSchema, result: taskStarted },
+  /** Removes the archive (a protected one is refused by the stack). */
+  deleteBackup: { params: backupRefSchema, result: taskStarted },
+  /** Protects the archive from deletion and pruning, or lifts that. */
+  protectBackup: {
+    params: backupRefSchema.extend({ protected: z.boolean() }),
+    result: taskStarted,
+  },
+  /** The archive's whole notes (what Edit notes starts from). */
+  backupNotes: { params: backupRefSchema, result: z.object({ notes: z.string() }) },
+  /** Replaces them ('' removes them). */
+  setBackupNotes: {
+    params: backupRefSchema.extend({ notes: backupNotesSchema }),
+    result: taskStarted,
+  },
 } as const;

@@ -30,6 +30,7 @@ import type {
   GuestBackups,
   RestorePlan,
   RestoreSpec,
+  BackupRef,
 } from '../../shared/backups';
 import type {
   InstanceChange,
@@ -491,7 +492,8 @@ export interface StorageApi {
 
 /**
  * Backups of the cluster's guests (Proxmox VE: vzdump): its jobs, run now,
- * a guest's backups, one guest backed up now, restore as a new guest.
+ * a guest's backups, one guest backed up now, restore as a new guest, an
+ * archive deleted, (un)protected or its notes edited.
  */
 export interface Backups {
   overview(): Promise<BackupOverview>;
@@ -503,4 +505,11 @@ export interface Backups {
   backupGuest(vm: Vm, spec: BackupNow, ctx: TaskContext): Promise<void>;
   restorePlan(volid: string, node: string): Promise<RestorePlan>;
   restore(spec: RestoreSpec, ctx: TaskContext): Promise<void>;
+  /** Removes the archive; the stack refuses a protected one. */
+  deleteBackup(backup: BackupRef, ctx: TaskContext): Promise<void>;
+  /** Protects it from deletion and pruning (true) or lifts that (false). */
+  protectBackup(backup: BackupRef, on: boolean, ctx: TaskContext): Promise<void>;
+  /** Its whole notes ('' when none). */
+  backupNotes(backup: BackupRef): Promise<string>;
+  setBackupNotes(backup: BackupRef, notes: string, ctx: TaskContext): Promise<void>;
 }

@@ -37,6 +37,10 @@ async function world() {
     backupGuest: async (vm, spec) => void calls.push(`backup ${vm.name} ${spec.storage}`),
     restorePlan: () => Promise.resolve({ kind: 'vm', nextVmid: 102, summary: [], storages: [] }),
     restore: async (spec) => void calls.push(`restore ${spec.volid} ${spec.vmid}`),
+    deleteBackup: async (b) => void calls.push(`delete ${b.volid} on ${b.node}`),
+    protectBackup: async (b, on) => void calls.push(`protect ${b.volid} ${on}`),
+    backupNotes: () => Promise.resolve('first\nsecond'),
+    setBackupNotes: async (b, notes) => void calls.push(`notes ${b.volid} ${notes}`),
   };
   const pve = w.addNode('pve1');
   Object.assign(pve.driver, { backups: fake });
@@ -84,6 +88,36 @@ describe('BackupService', () => {
       'backup web01 local',
       `restore ${volid} 102`,
     ]);
+  });
+
+  it('deletes, (un)protects and annotates an archive as tasks named after its file', async () => {
+    const { w, calls, pve, plain, service } = await world();
+    const h = service.handlers;
+    const volid = 'nfs-shared:backup/vzdump-lxc-200-2026_12_01-02_30_00.tar.zst';
+    const p = await h.protectBackup({ hostId: pve, volid, node: 'pve2', protected: true }, {});
+    const protectedTask = await w.settled(p.taskId);
+    expect(protectedTask.title).toBe('Protect backup vzdump-lxc-200-2026_12_01-02_30_00.tar.zst');
+    const u = await h.protectBackup({ hostId: pve, volid, node: 'pve2', protected: false }, {});
+    expect((await w.settled(u.taskId)).title).toMatch(/^Unprotect backup /);
+    const d = await h.deleteBackup({ hostId: pve, volid, node: 'pve2' }, {});
+    const deleted = await w.settled(d.taskId);
+    expect(deleted.state).toBe('succeeded');
+    expect(deleted.title).toBe('Delete backup vzdump-lxc-200-2026_12_01-02_30_00.tar.zst');
+    const ref = { hostId: pve, volid, node: 'pve2' };
+    await expect(h.backupNotes(ref, {})).resolves.toEqual({ notes: 'first\nsecond' });
+    const n = await h.setBackupNotes({ ...ref, notes: 'kept' }, {});
+    expect((await w.settled(n.taskId)).title).toBe(
+      'Notes of backup vzdump-lxc-200-2026_12_01-02_30_00.tar.zst',
+    );
+    expect(calls).toEqual([
+      `protect ${volid} true`,
+      `protect ${volid} false`,
+      `delete ${volid} on pve2`,
+      `notes ${volid} kept`,
+    ]);
+    await expect(h.deleteBackup({ hostId: plain, volid, node: 'kvm1' }, {})).rejects.toThrow(
+      /does not manage backups on kvm1/,
+    );
   });
 
   it('refuses a node without backups, a disconnected one and an unknown one', async () => {

@@ -1,7 +1,8 @@
 // Backups: the cluster's backup jobs read through one of its nodes, created,
 // changed, deleted and run now as tasks; a guest's backups, one guest backed
 // up now; a backup restored as a new guest, after a plan that reads the
-// archive's config and the next free id. The stack does the work (the
+// archive's config and the next free id; an archive deleted (after the
+// renderer's confirmation), (un)protected or its notes set, each a task. The stack does the work (the
 // driver's `backups`, capability 'backups'); this keeps the app's side:
 // which node, which task, refusals in the app's words.
 import type { RestoreSpec } from '../../shared/backups';
@@ -11,6 +12,9 @@ import type { Backups } from '../drivers/capabilities';
 import { taskTarget } from '../tasks/runner';
 import { vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
+
+/** An archive's file name, `vzdump-qemu-100-….vma.zst`, for task titles. */
+const fileOf = (volid: string): string => volid.split('/').pop() ?? volid;
 
 export class BackupService {
   constructor(private readonly ctx: ServiceContext) {}
@@ -24,6 +28,10 @@ export class BackupService {
     | 'backupGuestNow'
     | 'planRestore'
     | 'restoreBackup'
+    | 'deleteBackup'
+    | 'protectBackup'
+    | 'backupNotes'
+    | 'setBackupNotes'
   > = {
     backupOverview: async ({ hostId }) => this.of(hostId).backups.overview(),
     saveBackupJob: async ({ hostId, id, job }) => {
@@ -56,6 +64,30 @@ export class BackupService {
     planRestore: async ({ hostId, volid, node }) =>
       this.of(hostId).backups.restorePlan(volid, node),
     restoreBackup: async (spec) => this.restore(spec),
+    deleteBackup: async (ref) => {
+      const { backups } = this.of(ref.hostId);
+      const file = fileOf(ref.volid);
+      return this.task(`Delete backup ${file}`, taskTarget(ref.node, file), (t) =>
+        backups.deleteBackup(ref, t),
+      );
+    },
+    protectBackup: async ({ protected: on, ...ref }) => {
+      const { backups } = this.of(ref.hostId);
+      const file = fileOf(ref.volid);
+      return this.task(
+        `${on ? 'Protect' : 'Unprotect'} backup ${file}`,
+        taskTarget(ref.node, file),
+        (t) => backups.protectBackup(ref, on, t),
+      );
+    },
+    backupNotes: async (ref) => ({ notes: await this.of(ref.hostId).backups.backupNotes(ref) }),
+    setBackupNotes: async ({ notes, ...ref }) => {
+      const { backups } = this.of(ref.hostId);
+      const file = fileOf(ref.volid);
+      return this.task(`Notes of backup ${file}`, taskTarget(ref.node, file), (t) =>
+        backups.setBackupNotes(ref, notes, t),
+      );
+    },
   };
 
   /** The node's stack's backups, or why there are none. */
@@ -78,7 +110,7 @@ export class BackupService {
   /** A guest id already taken is PVE's to refuse (its words shown in the task). */
   private restore(spec: RestoreSpec): { taskId: string } {
     const { backups } = this.of(spec.hostId);
-    const file = spec.volid.split('/').pop() ?? spec.volid;
+    const file = fileOf(spec.volid);
     return this.task(`Restore ${file} as ${spec.vmid}`, taskTarget(spec.node, file), (t) =>
       backups.restore(spec, t),
     );

@@ -3,11 +3,14 @@
 // pve1's local storage, keep the last one), Run now, the backup listed,
 // Restore as a new VM (the archive's summary, the next free id), the new VM
 // in the tree and its config on the node; then Delete of the job, confirmed;
-// and a guest's own Backups tab with Back up now. Brings the lab up where it
-// is not, and takes it down again.
+// and a guest's own Backups tab with Back up now; then a backup protected
+// (Delete disabled, saying why; Proxmox's own pvesh refused too), its notes edited,
+// unprotected and deleted after the confirmation, gone from the list and
+// from the node's storage listing. Brings the lab up where it is not, and
+// takes it down again.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pveLabOrSkip, sshTo } from '../pve-lab';
+import { pveLabOrSkip, runOnPveNode, sshTo } from '../pve-lab';
 import {
   addPveNodeThroughDialog,
   openPveInChromium,
@@ -128,4 +131,96 @@ describe.skipIf(!canRun)('Backups on Proxmox VE in Chromium', () => {
       .nth(before)
       .waitFor({ timeout: 60_000 });
   }, 120_000);
+
+  it('protects a backup, cannot delete it then, unprotects it and deletes it after asking', async () => {
+    const tree = page.getByRole('tree', { name: 'Resources' });
+    await tree.getByRole('treeitem', { name: /^dns01 / }).click();
+    await page.getByRole('tab', { name: 'Backups' }).click();
+    const list = page.getByRole('region', { name: 'Backups of dns01' });
+    await list.waitFor({ timeout: 30_000 });
+    const form = page.getByRole('form', { name: 'Back up now' });
+    await form.getByLabel('Backup storage').selectOption('local');
+    await form.getByRole('button', { name: 'Back up now' }).click();
+    const row = list.getByRole('row').filter({ hasText: 'local on pve1' });
+    await row.first().waitFor({ timeout: 60_000 });
+    expect(await row.count()).toBe(1);
+    const label = await row
+      .getByRole('button', { name: /^Restore vzdump-lxc-200-/ })
+      .getAttribute('aria-label');
+    const file = label!.replace(/^Restore /, '');
+    const volid = `local:backup/${file}`;
+    const path = `/nodes/pve1/storage/local/content/${volid}`;
+
+    await row.getByRole('button', { name: `Protect ${file}`, exact: true }).click();
+    await row.getByText('Protected', { exact: true }).waitFor({ timeout: 30_000 });
+    const del = row.getByRole('button', { name: `Delete ${file}` });
+    expect(await del.isDisabled()).toBe(true);
+    expect(await del.getAttribute('title')).toBe(
+      'This backup is protected: Proxmox refuses to delete it. Unprotect it first.',
+    );
+    // Notes: the row shows their first line, the dialog all of them.
+    await row.getByRole('button', { name: `Edit notes of ${file}` }).click();
+    const notes = page.getByRole('dialog', { name: `Notes of ${file}` });
+    await notes.getByLabel('Notes').fill('before the upgrade\nkeep until 2027');
+    await notes.getByRole('button', { name: 'Save notes' }).click();
+    await notes.waitFor({ state: 'detached' });
+    await row.getByText('before the upgrade', { exact: true }).waitFor({ timeout: 30_000 });
+    await row.getByRole('button', { name: `Edit notes of ${file}` }).click();
+    expect(await notes.getByLabel('Notes').inputValue()).toBe(
+      'before the upgrade\nkeep until 2027',
+    );
+    await notes.getByRole('button', { name: 'Cancel' }).click();
+    await notes.waitFor({ state: 'detached' });
+    // Proxmox itself refuses: its imgdel worker fails, the archive stays.
+    const upid = (await runOnPveNode(pve!.lab, 'pve1', ['pvesh', 'delete', path])).trim();
+    expect(upid).toMatch(/^UPID:pve1:.*:imgdel:200@local:/);
+    let status: { status?: string; exitstatus?: string } = {};
+    for (let i = 0; i < 100 && status.status !== 'stopped'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = JSON.parse(
+        await runOnPveNode(pve!.lab, 'pve1', [
+          'pvesh',
+          'get',
+          `/nodes/pve1/tasks/${upid}/status`,
+          '--output-format',
+          'json',
+        ]),
+      ) as typeof status;
+    }
+    expect(status.exitstatus).toBe(`cannot remove protected volume 'backup/${file}' on 'local'`);
+
+    await row.getByRole('button', { name: `Unprotect ${file}`, exact: true }).click();
+    await row
+      .getByRole('button', { name: `Protect ${file}`, exact: true })
+      .waitFor({ timeout: 30_000 });
+    expect(await row.getByText('Protected', { exact: true }).count()).toBe(0);
+    // Delete asks first, naming the archive and its storage; Cancel keeps it.
+    await del.click();
+    const confirm = page.getByRole('alertdialog', { name: `Delete the backup ${file}?` });
+    await confirm.getByText(volid).waitFor();
+    expect(await confirm.textContent()).toContain('from the storage local on pve1');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await row.count()).toBe(1);
+    await del.click();
+    await confirm.getByRole('button', { name: 'Delete backup' }).click();
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    await page
+      .getByRole('region', { name: 'Tasks' })
+      .getByText(`Delete backup ${file}`)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const left = JSON.parse(
+      await runOnPveNode(pve!.lab, 'pve1', [
+        'pvesh',
+        'get',
+        '/nodes/pve1/storage/local/content',
+        '--content',
+        'backup',
+        '--output-format',
+        'json',
+      ]),
+    ) as { volid: string }[];
+    expect(left.map((v) => v.volid)).not.toContain(volid);
+  }, 180_000);
 });

@@ -3,7 +3,8 @@
 // on the nodes that hold its guests, followed by UPID) and deleted; a
 // storage without backup content failing the run in PVE's words; a guest's
 // backups, Back up now, cancel; and restore as a new VM and container with
-// the archive's summary.
+// the archive's summary; an archive protected (its deletion then refused by
+// PVE's worker, in PVE's words), its notes set, unprotected and deleted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupJobSpecSchema, type BackupJobSpec } from '../../shared/backups';
 import type { Vm } from '../../shared/model';
@@ -252,5 +253,53 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
         taskContext().ctx,
       ),
     ).rejects.toThrow(/already exists/);
+  });
+
+  it('protects an archive, is refused its deletion, unprotects and deletes it', async () => {
+    const { d, store } = await connected();
+    const web = vmNamed(store.all('vms'), 'web01');
+    await d.backups.backupGuest(
+      web,
+      { vmId: web.id, storage: 'local', mode: 'snapshot', compress: 'zstd' },
+      taskContext().ctx,
+    );
+    const b = (await d.backups.guestBackups(web)).backups.find((x) => x.storage === 'local')!;
+    expect(b.protected).toBe(false);
+    const ref = { hostId: 'h1', volid: b.volid, node: b.node };
+    const path = `/nodes/pve1/storage/local/content/${b.volid}`;
+
+    const p = taskContext();
+    await d.backups.protectBackup(ref, true, p.ctx);
+    expect(p.commands()).toEqual([`pvesh set ${path} --protected 1`]);
+    expect(p.steps).toEqual([`Protect ${b.volid.split('/').pop()}`]);
+    const listed = (await d.backups.guestBackups(web)).backups.find((x) => x.volid === b.volid);
+    expect(listed?.protected).toBe(true);
+
+    // Notes: the list has their first line, the volume's info all of them.
+    const n = taskContext();
+    await d.backups.setBackupNotes(ref, 'before the upgrade\nkeep until 2027', n.ctx);
+    expect(n.commands()).toEqual([
+      `pvesh set ${path} --notes $'before the upgrade\\nkeep until 2027'`,
+    ]);
+    expect(await d.backups.backupNotes(ref)).toBe('before the upgrade\nkeep until 2027');
+    const noted = (await d.backups.guestBackups(web)).backups.find((x) => x.volid === b.volid);
+    expect(noted?.notes).toBe('before the upgrade');
+
+    const refused = taskContext();
+    await expect(d.backups.deleteBackup(ref, refused.ctx)).rejects.toThrow(
+      `pve1: \`pvesh delete ${path}\` failed: cannot remove protected volume '${b.volid.slice(6)}' on 'local'.`,
+    );
+    expect(refused.states).toEqual(['0:running', '0:failed']);
+    expect(sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(true);
+
+    await d.backups.protectBackup(ref, false, taskContext().ctx);
+    const del = taskContext();
+    await d.backups.deleteBackup(ref, del.ctx);
+    expect(del.commands()).toEqual([`pvesh delete ${path}`]);
+    expect(del.details).toContain(`pve1: Removed volume '${b.volid}'`);
+    expect(del.details.at(-1)).toBe('pve1: TASK OK');
+    const after = (await d.backups.guestBackups(web)).backups.map((x) => x.volid);
+    expect(after).not.toContain(b.volid);
+    expect(sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(false);
   });
 });

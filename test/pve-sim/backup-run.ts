@@ -82,7 +82,7 @@ export function pruneGroup(group: SimBackup[], retention: Record<string, number>
 }
 
 /** Where a storage keeps its dumps on the node (dir: its path; network storages: /mnt/pve/<id>). */
-function dumpDir(storage: { storage: string; type: string }): string {
+export function dumpDir(storage: { storage: string; type: string }): string {
   return storage.storage === 'local' ? '/var/lib/vz/dump' : `/mnt/pve/${storage.storage}/dump`;
 }
 

@@ -2,13 +2,16 @@
 // /cluster/backup does; vzdump workers that take time, write archives into
 // the storage's content and prune by retention, fail on a storage without
 // backup content and answer "OK" when the guests are on other nodes;
-// restore making a new guest from the archive's config.
+// restore making a new guest from the archive's config; an archive
+// protected (its deletion then refused by the imgdel worker), its notes
+// changed, unprotected and deleted, as pve-storage's Content.pm does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneGroup } from './backup-run';
 import type { SimBackup } from './backups';
 import { pveCall } from './client';
 import { PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim, type PveSim } from './server';
+import { storageLab } from './storage-config';
 
 const haveSchemas = pveSchemasOrSkip('pve-sim backups');
 
@@ -251,5 +254,115 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups on the %s simulator', 
     const wrong = await run('pve1', '/nodes/pve1/qemu', { vmid: 151, archive: ct!.volid });
     expect(wrong.exit).toMatch(/not a VMA archive/);
     expect(sim.state.guests.has(151)).toBe(false);
+  });
+
+  it('protects an archive, refuses its deletion, unprotects and deletes it', async () => {
+    const made = await run('pve1', '/nodes/pve1/vzdump', { vmid: '100', storage: 'local' });
+    expect(made.exit).toBe('OK');
+    const [b] = (await backupsOf('pve1', 'local', 100)) as { volid: string; protected?: number }[];
+    const volname = b!.volid.slice('local:'.length);
+    // The volume id as pvesh writes it (a slash inside), or encoded as one segment.
+    const raw = `/nodes/pve1/storage/local/content/${b!.volid}`;
+    const encoded = `/nodes/pve1/storage/local/content/${encodeURIComponent(b!.volid)}`;
+    const del = async (path: string) => {
+      const upid = (await ok('DELETE', path)) as string;
+      expect(upid).toMatch(/^UPID:pve1:[0-9A-F]{8}:[0-9A-F]{8,9}:[0-9A-F]{8}:imgdel:100@local:/);
+      const task = `/nodes/pve1/tasks/${encodeURIComponent(upid)}`;
+      for (;;) {
+        const st = (await ok('GET', `${task}/status`)) as { status: string; exitstatus?: string };
+        if (st.status === 'stopped') {
+          const log = (await ok('GET', `${task}/log`)) as { t: string }[];
+          return { exit: st.exitstatus, log: log.map((l) => l.t) };
+        }
+        await new Promise((res) => setTimeout(res, 10));
+      }
+    };
+
+    expect(
+      await ok('PUT', raw, { protected: 1, notes: 'before the upgrade\nkeep until 2027' }),
+    ).toBeNull();
+    // The list has the notes' first line; the volume's info all of them.
+    expect((await backupsOf('pve1', 'local', 100))[0]).toMatchObject({
+      volid: b!.volid,
+      protected: 1,
+      notes: 'before the upgrade',
+    });
+    expect(await ok('GET', raw)).toMatchObject({
+      path: `/var/lib/vz/dump/${volname.slice('backup/'.length)}`,
+      notes: 'before the upgrade\nkeep until 2027',
+      protected: 1,
+    });
+    // The call answers a task; the worker refuses, as free_image does.
+    const refused = await del(encoded);
+    expect(refused.exit).toBe(`cannot remove protected volume '${volname}' on 'local'`);
+    expect((await backupsOf('pve1', 'local', 100)).map((a) => a.volid)).toContain(b!.volid);
+
+    await ok('PUT', encoded, { protected: 0, notes: '' });
+    const plain = (await backupsOf('pve1', 'local', 100))[0] as Record<string, unknown>;
+    expect(plain.protected).toBeUndefined();
+    expect(plain.notes).toBeUndefined();
+    const removed = await del(raw);
+    expect(removed.exit).toBe('OK');
+    expect(removed.log).toContain(`Removed volume '${b!.volid}'`);
+    expect((await backupsOf('pve1', 'local', 100)).map((a) => a.volid)).not.toContain(b!.volid);
+    // Gone: deleting again only warns, as free_image does for a missing file.
+    const again = await del(raw);
+    expect(again.exit).toBe('OK');
+    expect((await call('GET', raw)).body.message).toBe(
+      `volume_size_info on '${b!.volid}' failed - no format\n`,
+    );
+    expect(again.log[0]).toMatch(
+      /^disk image '\/var\/lib\/vz\/dump\/vzdump-qemu-100-.*' does not exist$/,
+    );
+  });
+
+  it('refuses what Content.pm refuses: a mismatched storage, attributes of a non-backup, a limit', async () => {
+    const [a, b] = await backupsOf('pve1', 'nfs-shared', 100);
+    const path = (volid: string, storage = 'nfs-shared') =>
+      `/nodes/pve1/storage/${storage}/content/${volid}`;
+    const mismatch = await call('PUT', path(a!.volid, 'local'), { protected: 1 });
+    expect(mismatch.status).toBe(400);
+    expect(mismatch.body.errors).toEqual({ volume: 'storage ID mismatch (nfs-shared != local)' });
+    const unknown = await call('PUT', path(a!.volid), { protected: 1, color: 'red' });
+    expect(unknown.status).toBe(400);
+    const notBackup = await call('PUT', path('local:iso/debian-12.iso', 'local'), {
+      protected: 1,
+    });
+    expect(notBackup.status).toBe(500);
+    expect(notBackup.body.message).toBe("only backups support attribute 'protected'\n");
+    const noStorage = await call('DELETE', path('nope:backup/x.vma', 'nope'));
+    expect(noStorage.status).toBe(500);
+    expect(noStorage.body.message).toBe("storage 'nope' does not exist\n");
+    // Other content goes the same way, its task owned by no guest.
+    const iso = 'nfs-shared:iso/ubuntu-24.04.1-live-server-amd64.iso';
+    const isoUpid = (await ok('DELETE', path(iso))) as string;
+    expect(isoUpid).toContain(':imgdel:nfs-shared:');
+    const isoTask = `/nodes/pve1/tasks/${encodeURIComponent(isoUpid)}/status`;
+    let st: { status?: string; exitstatus?: string } = {};
+    while (st.status !== 'stopped') {
+      await new Promise((res) => setTimeout(res, 10));
+      st = (await ok('GET', isoTask)) as typeof st;
+    }
+    expect(st.exitstatus).toBe('OK');
+    const isos = (await ok('GET', '/nodes/pve2/storage/nfs-shared/content', {
+      content: 'iso',
+    })) as { volid: string }[];
+    expect(isos.map((v) => v.volid)).not.toContain(iso);
+    // storage.cfg's max-protected-backups holds even for root.
+    const cfg = (storageLab(sim.state).configs['nfs-shared'] ??= {});
+    cfg['max-protected-backups'] = 1;
+    try {
+      await ok('PUT', path(a!.volid), { protected: 1 });
+      const over = await call('PUT', path(b!.volid), { protected: 1 });
+      expect(over.status).toBe(500);
+      expect(over.body.message).toBe(
+        "The number of protected backups per guest is limited to 1 on storage 'nfs-shared'\n",
+      );
+      // Protecting the one already protected again is no new protection.
+      await ok('PUT', path(a!.volid), { protected: 1 });
+    } finally {
+      delete cfg['max-protected-backups'];
+      await ok('PUT', path(a!.volid), { protected: 0 });
+    }
   });
 });

@@ -132,7 +132,7 @@ function buildIndex(version: PveVersion, tree: SchemaNode[]): ApiSchema {
   const matchRoute = (
     path: string,
   ): { route: Route; params: Record<string, string> } | undefined => {
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = joinFragments(path.split('/').filter(Boolean).map(decodeURIComponent));
     for (const route of ordered) {
       if (route.segments.length !== parts.length) continue;
       const params: Record<string, string> = {};
@@ -160,6 +160,23 @@ function buildIndex(version: PveVersion, tree: SchemaNode[]): ApiSchema {
       return { template: found.route.template, pathParams: found.params, api };
     },
   };
+}
+
+/**
+ * PVE mounts some handlers with `fragmentDelimiter => ''` (pve-storage's
+ * API2/Storage/Status.pm for `{storage}/content`: "volume IDs may contain a
+ * slash"): the router joins everything after that prefix into one path
+ * component, so `…/content/local:backup/vzdump-….vma.zst` names one volume.
+ */
+const WHOLE_REST_AFTER: string[][] = [['nodes', '*', 'storage', '*', 'content']];
+
+function joinFragments(parts: string[]): string[] {
+  for (const prefix of WHOLE_REST_AFTER) {
+    const n = prefix.length;
+    if (parts.length > n + 1 && prefix.every((p, i) => p === '*' || p === parts[i]))
+      return [...parts.slice(0, n), parts.slice(n).join('/')];
+  }
+  return parts;
 }
 
 function countParams(segments: string[]): number {

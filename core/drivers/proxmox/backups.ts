@@ -5,9 +5,11 @@
 // `backup` content (a shared one read once, a local one on each node), one
 // guest backed up now, and restore as a new guest (qmrestore: POST qemu
 // with `archive`; vzrestore: POST lxc with the backup as `ostemplate` and
-// `restore=1`), its summary read from the archive (vzdump/extractconfig).
+// `restore=1`), its summary read from the archive (vzdump/extractconfig);
+// an archive deleted, (un)protected or its notes edited (backup-volumes.ts).
 // Every worker is followed by UPID (tasks.ts), the cluster read again after.
 import type {
+  BackupRef,
   BackupJobSpec,
   BackupNow,
   BackupOverview,
@@ -23,6 +25,12 @@ import type { TaskContext } from '../../tasks/runner';
 import type { Backups } from '../capabilities';
 import type { PveApiClient } from './api-client';
 import { jobParams, parseJob, vzdumpOptions } from './backup-jobs';
+import {
+  backupVolumeNotes,
+  deleteBackupVolume,
+  protectBackupVolume,
+  setBackupVolumeNotes,
+} from './backup-volumes';
 import { parseClusterResources, type PveResources, type PveStorage } from './parse';
 import { runWorker } from './tasks';
 
@@ -290,6 +298,22 @@ export class PveBackups implements Backups {
         ),
     );
     await this.d.load().catch(() => undefined);
+  }
+
+  async deleteBackup(backup: BackupRef, ctx: TaskContext): Promise<void> {
+    await deleteBackupVolume(this.d.api(), backup, ctx, this.d.taskPollMs);
+  }
+
+  async protectBackup(backup: BackupRef, on: boolean, ctx: TaskContext): Promise<void> {
+    await protectBackupVolume(this.d.api(), backup, on, ctx);
+  }
+
+  backupNotes(backup: BackupRef): Promise<string> {
+    return backupVolumeNotes(this.d.api(), backup);
+  }
+
+  async setBackupNotes(backup: BackupRef, notes: string, ctx: TaskContext): Promise<void> {
+    await setBackupVolumeNotes(this.d.api(), backup, notes, ctx);
   }
 
   /** One call or worker as the task's one step. */

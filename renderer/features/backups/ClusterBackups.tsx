@@ -1,6 +1,7 @@
 // A cluster's (or a lone node's) Backups tab: its backup jobs (schedule, storage, guests, mode,
 // retention, enabled, next run) with Run now, Edit and Delete (confirmed),
-// New backup job, and the backups on its storages with Restore. Read through
+// New backup job, and the backups on its storages with Restore, Protect /
+// Unprotect, Notes and Delete (backupActions.tsx). Read through
 // a connected member whose stack offers 'backups', again after each task.
 import { useCallback, useEffect, useState } from 'react';
 import type { BackupJob, BackupOverview, BackupVolume } from '../../../shared/backups';
@@ -14,6 +15,7 @@ import { buttonClass, primaryButtonClass } from '../../ui/Dialog';
 import { Table } from '../../ui/Facts';
 import { BackupJobDialog, newJobSpec } from './BackupJobDialog';
 import { BackupsTable } from './BackupsTable';
+import { useBackupActions } from './backupActions';
 import { RestoreDialog } from './RestoreDialog';
 import { dateTime, guestsWords, retentionWords, useTaskEnd } from './backupTask';
 
@@ -42,6 +44,7 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
   }, [hostId]);
   useEffect(read, [read]);
   const { start, busy } = useTaskEnd(read);
+  const { onDelete, onProtect, onNotes, notesDialog } = useBackupActions(hostId, start);
 
   if (!hostId) return <p className="text-slate-500">No node of {scope.name} is connected.</p>;
   const guestName = (vmid: number) =>
@@ -129,6 +132,9 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
               backups={overview.backups}
               guestName={(b) => `${b.vmid} ${guestName(b.vmid)}`}
               onRestore={setRestoring}
+              onProtect={onProtect}
+              onDelete={onDelete}
+              onNotes={onNotes}
             />
           </section>
         </>
@@ -158,6 +164,7 @@ export function ClusterBackups({ scope }: { scope: Pick<Cluster, 'name' | 'hostI
           }}
         />
       )}
+      {notesDialog}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // A VM's or container's Backups tab: Back up now (storage, mode,
 // compression) and its backups on the cluster's storages, each with
-// Restore as a new guest. Read again after each task.
+// Restore as a new guest, Protect / Unprotect, Notes and Delete (backupActions.tsx).
+// Read again after each task.
 import { useCallback, useEffect, useState } from 'react';
 import {
   BACKUP_COMPRESSIONS,
@@ -16,6 +17,7 @@ import { api } from '../../api/backend';
 import { primaryButtonClass } from '../../ui/Dialog';
 import { InlineForm, Select } from '../../ui/forms';
 import { BackupsTable } from './BackupsTable';
+import { useBackupActions } from './backupActions';
 import { RestoreDialog } from './RestoreDialog';
 import { useTaskEnd } from './backupTask';
 
@@ -37,6 +39,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
   }, [vm.id]);
   useEffect(read, [read]);
   const { start, busy } = useTaskEnd(read);
+  const { onDelete, onProtect, onNotes, notesDialog } = useBackupActions(vm.hostId, start);
   const target = storage || backups?.storages[0] || '';
   const what = vm.kind === 'container' ? 'container' : 'VM';
 
@@ -78,7 +81,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
           Back up now
         </button>
       </InlineForm>
-      {busy && <p className="text-slate-500">Backing up… (see the Tasks pane)</p>}
+      {busy && <p className="text-slate-500">Working… (see the Tasks pane)</p>}
       {error && (
         <p role="alert" className="text-red-700 dark:text-red-400">
           Reading the backups failed: {error}
@@ -92,6 +95,9 @@ export function GuestBackups({ vm }: { vm: Vm }) {
             backups={backups.backups}
             guestName={() => vm.name}
             onRestore={setRestoring}
+            onProtect={onProtect}
+            onDelete={onDelete}
+            onNotes={onNotes}
           />
           <p className="mt-1 text-[12px] text-slate-500">
             Restore makes a new {what} from a backup; {vm.name} is left as it is.
@@ -109,6 +115,7 @@ export function GuestBackups({ vm }: { vm: Vm }) {
           }}
         />
       )}
+      {notesDialog}
     </div>
   );
 }

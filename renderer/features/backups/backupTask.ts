@@ -1,7 +1,7 @@
 // What the Backups views share: the task a button started, watched until it
 // ends (then the view reads again), and the words for a job's options.
 import { useEffect, useState } from 'react';
-import type { BackupJobSpec, Retention } from '../../../shared/backups';
+import type { BackupJobSpec, BackupVolume, Retention } from '../../../shared/backups';
 import { errorMessage } from '../../api/bridge';
 import { useInventory } from '../../state/inventory';
 import { useNotices } from '../../state/notices';
@@ -42,3 +42,6 @@ export function guestsWords(spec: BackupJobSpec): string {
 
 export const dateTime = (epochSeconds: number): string =>
   new Date(epochSeconds * 1000).toLocaleString();
+
+/** An archive's file name, `vzdump-qemu-100-….vma.zst`. */
+export const archiveFile = (b: BackupVolume): string => b.volid.split('/').pop() ?? b.volid;
