@@ -3,10 +3,18 @@
 // that reads behind the writes), so the check costs little beyond the
 // transfer itself. If that early hash is missing or differs, the whole file
 // is hashed again before anything is called wrong.
-import type { Readable } from 'node:stream';
+//
+// Our own SHA-256 of the bytes as sent is computed on a worker thread from
+// the very slabs SFTP writes from (sha256-worker.ts, slab-source.ts).
 import type { SFTPWrapper } from 'ssh2';
 import type { ExecOptions, ExecResult } from '../ssh/session';
-import { uploadToFile } from '../ssh/sftp-upload';
+import { SFTP_WRITE, uploadToFile, type UploadPiece } from '../ssh/sftp-upload';
+import { Sha256Worker } from './sha256-worker';
+import { slabsOf, SlabPool, type ByteSource } from './slab-source';
+
+/** A slab is a few SFTP writes; 8 of them (8 MiB) keep 16 writes in flight while others are hashed and filled. */
+const SLAB = 4 * SFTP_WRITE;
+const SLABS = 8;
 
 /** Hashes stdin with OpenSSL (about 4x coreutils with SHA extensions) where it is installed. */
 const HASHER =
@@ -52,7 +60,8 @@ type Exec = (argv: readonly string[], opts: ExecOptions) => Promise<ExecResult>;
 export interface CheckedUpload {
   exec: Exec;
   sftp: SFTPWrapper;
-  source: Readable;
+  /** A file read here, or a stream (the page's request) whose pieces are gathered into slabs. */
+  source: ByteSource;
   bytes: number;
   tmpPath: string;
   finalPath: string;
@@ -73,20 +82,43 @@ export interface CheckedResult {
 const firstWord = (r: ExecResult | undefined) =>
   r && r.code === 0 ? (r.stdout.trim().split(/\s/)[0] ?? '') : '';
 
+/** The slabs, each handed to the hasher as it goes to SFTP; both release it. */
+async function* hashedAsSent(
+  slabs: AsyncIterable<UploadPiece & { release(): void }>,
+  hasher: Sha256Worker,
+): AsyncGenerator<UploadPiece> {
+  for await (const slab of slabs) {
+    if (hasher.failure) throw hasher.failure;
+    // Released either way, so nothing waits on a slab; a failed hash fails the digest.
+    void hasher.update(slab.bytes).then(slab.release, slab.release);
+    yield slab;
+  }
+}
+
 export async function checkedUpload(u: CheckedUpload): Promise<CheckedResult> {
   const logged = { signal: u.signal, ...(u.log ? { log: u.log } : {}) };
   const following = u
     .exec(followingSha256Argv(u.tmpPath, u.finalPath, u.bytes), { ...logged, timeoutMs: 3_600_000 })
     .catch(() => undefined);
-  // Should this fail, the follower stops by itself once the temporary file is gone.
-  const result = await uploadToFile(u.sftp, u.source, u.tmpPath, u.finalPath, {
-    signal: u.signal,
-    onProgress: u.onProgress,
-  });
+  const pool = new SlabPool(SLAB, SLABS);
+  const hasher = new Sha256Worker(pool.memory);
+  let sha256: string;
+  try {
+    const slabs = slabsOf(u.source, pool, 2, u.signal);
+    // Should this fail, the follower stops by itself once the temporary file is gone.
+    await uploadToFile(u.sftp, hashedAsSent(slabs, hasher), u.tmpPath, u.finalPath, {
+      signal: u.signal,
+      onProgress: u.onProgress,
+    });
+    // The worker answers in order: the digest comes after every slab's hash.
+    sha256 = await hasher.digest();
+  } finally {
+    hasher.close();
+  }
   u.onWritten?.();
   let nodeSha256 = firstWord(await following);
-  if (nodeSha256 !== result.sha256) {
+  if (nodeSha256 !== sha256) {
     nodeSha256 = firstWord(await u.exec(sha256Argv(u.finalPath), logged));
   }
-  return { sha256: result.sha256, nodeSha256 };
+  return { sha256, nodeSha256 };
 }
