@@ -29,8 +29,15 @@ export function sha256Argv(path: string): string[] {
  * The node's SHA-256 of the first `bytes` bytes of a file that is still
  * being written (or, if it was quick, already renamed to its final name).
  * It waits for the file, holds it open (so the rename to its
- * final name does not disturb it), reads whatever has grown, and gives up
- * when the file is deleted (a cancelled upload) or stops growing for 30 s.
+ * final name does not disturb it), reads what has grown in pieces of at
+ * least 16 MiB (or the rest), and gives up when the file is deleted (a
+ * cancelled upload) or stops growing for 30 s. Each look costs the node a
+ * `stat` process and each read a `dd`: reading whatever had grown (often
+ * one SFTP write) cost the node's side of a 200 MiB upload (sshd,
+ * sftp-server, this) ~650 ms of CPU, in 16 MiB pieces ~570 ms, against
+ * ~450 ms for hashing the finished file instead (measured); at most 16 MiB
+ * is left to hash after the last write, where the finished file would
+ * take the whole hash's time after it.
  * SFTP servers apply writes in order, so everything below the size is
  * written. Needs GNU stat and dd, as on every Linux libvirt host; elsewhere
  * it fails and the whole-file hash decides.
@@ -38,7 +45,7 @@ export function sha256Argv(path: string): string[] {
 export function followingSha256Argv(path: string, finalPath: string, bytes: number): string[] {
   // One line: remote arguments never carry line breaks (quoteArgv refuses them).
   const script = [
-    'f=$1 g=$2 n=$3 off=0 idle=0;',
+    'f=$1 g=$2 n=$3 off=0 idle=0 seen=-1 piece=16777216;',
     'wait_more() { idle=$((idle + 1)); [ "$idle" -lt 600 ] || exit 1; sleep 0.05; };',
     // A small file may be written and renamed before this even starts.
     'until [ -e "$f" ] || [ -e "$g" ]; do wait_more; done;',
@@ -46,9 +53,11 @@ export function followingSha256Argv(path: string, finalPath: string, bytes: numb
     '{ while [ "$off" -lt "$n" ]; do',
     'set -- $(stat -L -c "%s %h" /dev/fd/3) || exit 1;',
     'size=$(( $1 < n ? $1 : n ));',
-    'if [ "$size" -gt "$off" ]; then',
+    // Any growth restarts the 30 s, however slowly the file comes.
+    'if [ "$size" -ne "$seen" ]; then idle=0 seen=$size; fi;',
+    'if [ "$size" -ge $((off + piece)) ] || [ "$size" -eq "$n" ]; then',
     'dd bs=1M count=$((size - off)) iflag=count_bytes status=none <&3 || exit 1;',
-    'off=$size idle=0;',
+    'off=$size;',
     'else [ "$2" -gt 0 ] || exit 1; wait_more; fi;',
     `done; } | { ${HASHER}; }`,
   ].join(' ');
