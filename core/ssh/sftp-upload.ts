@@ -1,14 +1,17 @@
 // Streams bytes into a file on a node over SFTP with many writes in flight
 // (one at a time is bound by round trips, which is what makes plain stream
-// uploads slow; 128 KiB x 16 was the fastest mix measured here, on par with
-// ssh2's fastPut), into a temporary name that becomes the real one only when
+// uploads slow), into a temporary name that becomes the real one only when
 // every byte is there: a failed or cancelled upload leaves nothing behind.
-import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+//
+// Writes are as large as OpenSSH's sftp-server takes (its limits@openssh.com
+// says 255 KiB; ssh2 assumes 254 KiB without it and splits anything larger):
+// per byte, 248 KiB writes cost this thread about 10% less than 128 KiB ones
+// (measured), and 16 of them in flight keep the SSH window (2 MiB) full.
 import type { SFTPWrapper, Stats } from 'ssh2';
 import { ClusterdeckError } from '../../shared/errors';
 
-const CHUNK = 128 * 1024;
+/** The largest write: a multiple of 4 KiB pages below OpenSSH's limit. */
+export const SFTP_WRITE = 248 * 1024;
 const IN_FLIGHT = 16;
 
 export interface UploadOptions {
@@ -17,56 +20,63 @@ export interface UploadOptions {
   onProgress: (bytes: number) => void;
 }
 
-export interface UploadResult {
-  bytes: number;
-  sha256: string;
+/** A piece of the file; `release` is called once every write of it is done (or failed). */
+export interface UploadPiece {
+  bytes: Buffer;
+  release?(): void;
 }
 
 function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
 }
 
-/** Writes `source` to `tmpPath`, then renames it to `finalPath` (which must not exist). */
+/**
+ * Writes the pieces, in order, to `tmpPath`, then renames it to `finalPath`
+ * (which must not exist). Resolves with the number of bytes written. A
+ * cancel is the source's to notice (it ends or throws); what is in flight
+ * then finishes and the temporary file is removed.
+ */
 export async function uploadToFile(
   sftp: SFTPWrapper,
-  source: Readable,
+  source: AsyncIterable<UploadPiece>,
   tmpPath: string,
   finalPath: string,
   opts: UploadOptions,
-): Promise<UploadResult> {
+): Promise<number> {
   // 0600, as libvirt makes its own volumes: a disk image may hold anything,
   // and libvirt gives QEMU access when a VM uses it.
   const handle = await call<Buffer>((cb) => sftp.open(tmpPath, 'wx', { mode: 0o600 }, cb));
-  const hash = createHash('sha256');
   const inflight = new Set<Promise<void>>();
   let position = 0;
   let written = 0;
   let failure: Error | undefined;
-  const abort = () => source.destroy();
-  opts.signal.addEventListener('abort', abort);
+  const writeAt = (piece: Buffer, at: number): Promise<void> =>
+    call<void>((cb) =>
+      sftp.write(handle, piece, 0, piece.length, at, (err) => cb(err, undefined)),
+    ).then(
+      () => {
+        written += piece.length;
+        opts.onProgress(written);
+      },
+      (err: Error) => {
+        failure ??= err;
+      },
+    );
   try {
-    for await (const chunk of source as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      for (let off = 0; off < chunk.length; off += CHUNK) {
-        const piece = chunk.subarray(off, off + CHUNK);
-        const at = position;
+    for await (const { bytes, release } of source) {
+      const writes: Promise<void>[] = [];
+      for (let off = 0; off < bytes.length; off += SFTP_WRITE) {
+        const piece = bytes.subarray(off, off + SFTP_WRITE);
+        const p = writeAt(piece, position);
         position += piece.length;
-        const p: Promise<void> = call<void>((cb) =>
-          sftp.write(handle, piece, 0, piece.length, at, (err) => cb(err, undefined)),
-        ).then(
-          () => {
-            written += piece.length;
-            opts.onProgress(written);
-          },
-          (err: Error) => {
-            failure ??= err;
-          },
-        );
+        writes.push(p);
         inflight.add(p);
         void p.finally(() => inflight.delete(p));
-        if (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
-        if (failure) throw failure;
       }
+      // Failures are kept in `failure`, so these never reject.
+      if (release) void Promise.all(writes).then(release);
+      while (inflight.size >= IN_FLIGHT) await Promise.race(inflight);
+      if (failure) throw failure;
     }
     await Promise.all(inflight);
     if (failure) throw failure;
@@ -80,7 +90,7 @@ export async function uploadToFile(
       );
     }
     await call<void>((cb) => sftp.rename(tmpPath, finalPath, (err) => cb(err, undefined)));
-    return { bytes: position, sha256: hash.digest('hex') };
+    return position;
   } catch (err) {
     await Promise.allSettled(inflight);
     await call<void>((cb) => sftp.close(handle, () => cb(undefined, undefined))).catch(
@@ -91,7 +101,5 @@ export async function uploadToFile(
     );
     if (opts.signal.aborted) throw new ClusterdeckError('cancelled', 'The upload was cancelled.');
     throw err;
-  } finally {
-    opts.signal.removeEventListener('abort', abort);
   }
 }

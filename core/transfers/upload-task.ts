@@ -1,19 +1,15 @@
 // An upload as a task: receive the page's bytes, write them over SFTP into
 // the pool's directory under a temporary name, check the SHA-256 the node
 // computes against ours, rename, and refresh the pool so libvirt lists it.
-import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
-import type { Readable } from 'node:stream';
 import type { StoragePool } from '../../shared/model';
 import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
 import { transferLine } from '../../shared/units';
 import type { HostConnection } from '../hosts/connection';
 import { checkedUpload } from './checked-upload';
 import type { TaskContext } from '../tasks/runner';
+import type { ByteSource } from './slab-source';
 import type { UploadReceiver } from './upload-receiver';
-
-/** Read size for a local file: large pieces cost far less per byte than 64 KiB ones (measured). */
-const FILE_PIECE = 1024 * 1024;
 
 /**
  * Rejects when the signal aborts. (A page that never comes is the receiver's
@@ -30,7 +26,7 @@ function unlessCancelled<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 /**
  * Where the bytes come from: the page (the browser shell, or a file dropped
  * on the page) PUTs them to a loopback receiver; a file chosen in the desktop
- * app's own dialog is read from disk here, in large pieces.
+ * app's own dialog is read from disk here, straight into the pieces SFTP writes.
  */
 export type UploadSource =
   { kind: 'page'; receiver: UploadReceiver } | { kind: 'file'; path: string };
@@ -62,9 +58,9 @@ export async function uploadIntoPool(
   try {
     ctx.stepState(0, 'running');
     ctx.detail(receiver ? 'Waiting for the file…' : 'Reading the file…');
-    const source: Readable = receiver
-      ? await unlessCancelled(receiver.request, ctx.signal)
-      : createReadStream((job.source as { path: string }).path, { highWaterMark: FILE_PIECE });
+    const source: ByteSource = receiver
+      ? { stream: await unlessCancelled(receiver.request, ctx.signal) }
+      : { path: (job.source as { path: string }).path };
     const sftp = await conn.sftp();
     const started = Date.now();
     let shown = 0;

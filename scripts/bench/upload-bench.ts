@@ -5,11 +5,11 @@
 // OpenSSH's sftp and scp putting the same 200 MiB file on the node.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { openUploadReceiver } from '../../core/transfers/upload-receiver';
 import { checkedUpload } from '../../core/transfers/checked-upload';
+import type { ByteSource } from '../../core/transfers/slab-source';
 import { measure, ms, type BenchContext, type Measure } from './common';
 
 const MIB = 2 ** 20;
@@ -51,7 +51,7 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
   const session = await ctx.connect();
 
   /** Clusterdeck's checked upload of one source into the node's images folder. */
-  const checkedInto = async (name: string, source: Readable): Promise<void> => {
+  const checkedInto = async (name: string, source: ByteSource): Promise<void> => {
     const sftp = await session.sftp();
     const r = await checkedUpload({
       exec: (argv, opts) => session.exec(argv, opts),
@@ -70,10 +70,7 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
   /** The desktop app's path: a file chosen in its own dialog, read by the main process. */
   const clusterdeckFile = async (i: number): Promise<number> => {
     const t = process.hrtime.bigint();
-    await checkedInto(
-      `bench-upload-cdf-${i}.img`,
-      createReadStream(file, { highWaterMark: 1024 * 1024 }),
-    );
+    await checkedInto(`bench-upload-cdf-${i}.img`, { path: file });
     return ms(t);
   };
 
@@ -83,7 +80,7 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
     const receiver = await openUploadReceiver(SIZE);
     // The page is another process; so is the sender here.
     const sent = sendFromChild(receiver.url, file);
-    await checkedInto(`bench-upload-cd-${i}.img`, await receiver.request);
+    await checkedInto(`bench-upload-cd-${i}.img`, { stream: await receiver.request });
     receiver.finish(204);
     await sent;
     return ms(t);

@@ -103,7 +103,9 @@ describe('upload into a pool', () => {
       const t = backend.store.get('tasks', taskId);
       if (t) seen.add(t.progress);
     }, 20);
-    const { stream, sha256 } = source(200, 2);
+    // Paced to last over 1.6 s: progress is shown at most every 200 ms, and an
+    // unpaced upload here can finish in under a second, too soon to see it move.
+    const { stream, sha256 } = source(200, 8);
     const status = await put(url, stream, 200 * MIB);
     const task = await taskFinished(backend, taskId, 60_000);
     clearInterval(poll);
