@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Backend, BackendOptions } from '../core/backend';
+import { sha256Fingerprint } from '../core/ssh/fingerprint';
+import { SshSession } from '../core/ssh/session';
 import { NO_PERSISTENT_SECRETS } from '../core/store/secrets';
 
 export const REPO = resolve(__dirname, '..');
@@ -32,6 +34,17 @@ export interface Lab {
 
 export function readLab(): Lab {
   return JSON.parse(readFileSync(join(LAB_DIR, 'lab.json'), 'utf8')) as Lab;
+}
+
+/** An SSH session to the lab's first node, its host key checked against the one the lab recorded. */
+export function openLabSession(): Promise<SshSession> {
+  const lab = readLab();
+  const node = lab.nodes[0]!;
+  return SshSession.open(
+    { label: node.name, address: node.host, port: node.port },
+    { user: lab.user, privateKey: readFileSync(lab.keyPath) },
+    async (key) => sha256Fingerprint(key) === node.hostKeyFingerprint,
+  );
 }
 
 export function labNode(name: string): LabNode {

@@ -4,21 +4,20 @@
 // upload of a local file leaving nothing behind.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { SFTPWrapper } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Fingerprint } from '../../core/ssh/fingerprint';
-import { SshSession } from '../../core/ssh/session';
+import type { SshSession } from '../../core/ssh/session';
 import {
   checkedUpload,
   followingSha256Argv,
   type CheckedUpload,
 } from '../../core/transfers/checked-upload';
 import type { ByteSource } from '../../core/transfers/slab-source';
-import { labExec, readLab, waitFor } from '../lab';
+import { labExec, openLabSession, waitFor } from '../lab';
 
 const MIB = 2 ** 20;
 const DIR = '/var/lib/libvirt/images';
@@ -27,13 +26,7 @@ let home: string;
 
 beforeAll(async () => {
   labExec('node1', ['sh', '-c', `rm -f ${DIR}/checked-* ${DIR}/.checked-*`]);
-  const lab = readLab();
-  const node = lab.nodes[0]!;
-  session = await SshSession.open(
-    { label: node.name, address: node.host, port: node.port },
-    { user: lab.user, privateKey: readFileSync(lab.keyPath) },
-    async (key) => sha256Fingerprint(key) === node.hostKeyFingerprint,
-  );
+  session = await openLabSession();
   home = mkdtempSync(join(tmpdir(), 'clusterdeck-checked-'));
 });
 

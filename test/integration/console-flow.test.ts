@@ -3,14 +3,12 @@
 // stops reading stops the node side, and a display that stops reading stops
 // the page's socket, so neither leaves the bridge buffering without bound.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openConsoleBridge } from '../../core/consoles/bridge';
-import { sha256Fingerprint } from '../../core/ssh/fingerprint';
-import { SshSession } from '../../core/ssh/session';
-import { readLab } from '../lab';
+import type { SshSession } from '../../core/ssh/session';
+import { openLabSession } from '../lab';
 
 const MiB = 1024 * 1024;
 
@@ -20,13 +18,7 @@ let service: Server;
 let onDisplay: (sock: Socket) => void = () => undefined;
 
 beforeAll(async () => {
-  const lab = readLab();
-  const node = lab.nodes[0]!;
-  session = await SshSession.open(
-    { label: node.name, address: node.host, port: node.port },
-    { user: lab.user, privateKey: readFileSync(lab.keyPath) },
-    async (key) => sha256Fingerprint(key) === node.hostKeyFingerprint,
-  );
+  session = await openLabSession();
   // The lab's network namespace is the machine's: the node reaches this
   // process's loopback service through its SSH tunnel, as it would a VNC port.
   service = createServer((sock) => {

@@ -4,7 +4,7 @@
 // on a real libvirtd with many guests: every VM persistent or transient,
 // autostarted or not, running, paused or shut off. Both must give exactly
 // the same facts.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
@@ -14,10 +14,9 @@ import { LibvirtDriver } from '../../core/drivers/libvirt/driver';
 import { readEach } from '../../core/drivers/libvirt/inventory';
 import { VirshShell } from '../../core/drivers/libvirt/virsh-shell';
 import { InventoryStore } from '../../core/inventory/store';
-import { sha256Fingerprint } from '../../core/ssh/fingerprint';
-import { SshSession } from '../../core/ssh/session';
+import type { SshSession } from '../../core/ssh/session';
 import { defineGuests, undefineGuests } from '../../scripts/bench/many-guests';
-import { LAB_DIR, readLab, virshOn } from '../lab';
+import { LAB_DIR, openLabSession, virshOn } from '../lab';
 
 const PREFIX = 'int-batch';
 const COUNT = 60;
@@ -29,13 +28,7 @@ const AUTOSTART = [`${PREFIX}-001`, `${PREFIX}-002`];
 const transientXml = join(LAB_DIR, 'node1', `${TRANSIENT}.xml`);
 
 async function connect(): Promise<SshSession> {
-  const lab = readLab();
-  const node = lab.nodes[0]!;
-  return SshSession.open(
-    { label: node.name, address: node.host, port: node.port },
-    { user: lab.user, privateKey: readFileSync(lab.keyPath) },
-    async (key) => sha256Fingerprint(key) === node.hostKeyFingerprint,
-  );
+  return openLabSession();
 }
 
 function cleanUp(session: SshSession | undefined): Promise<void> {

@@ -1,23 +1,15 @@
 // The session's open shell against a lab node's real sshd: exact output,
 // stderr and exit codes, exact stdin bytes, one command unable to disturb the
 // next, many callers at once, and a fresh shell after a timeout.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Fingerprint } from '../../core/ssh/fingerprint';
-import { SshSession } from '../../core/ssh/session';
+import type { SshSession } from '../../core/ssh/session';
 import { VirshShell } from '../../core/drivers/libvirt/virsh-shell';
-import { labExec, readLab } from '../lab';
+import { labExec, openLabSession } from '../lab';
 
 let session: SshSession;
 
 beforeAll(async () => {
-  const lab = readLab();
-  const node = lab.nodes[0]!;
-  session = await SshSession.open(
-    { label: node.name, address: node.host, port: node.port },
-    { user: lab.user, privateKey: readFileSync(lab.keyPath) },
-    async (key) => sha256Fingerprint(key) === node.hostKeyFingerprint,
-  );
+  session = await openLabSession();
 });
 
 afterAll(() => session?.close());
