@@ -136,3 +136,25 @@ export function greetPage(page: Duplex, refusal?: string): Promise<void> {
     'the console page',
   );
 }
+
+/**
+ * The bridge's handshake for a display with a password: log in to it, then
+ * greet the page as a display that needs none. `what` ("web1 on node1")
+ * names it in a refusal, which the page is told before the tunnel ends.
+ * `password` is a function where each connection gets its own (a Proxmox
+ * ticket), asked once the display is connected.
+ */
+export function passwordLogin(password: string | (() => string | undefined), what: string) {
+  return async (page: Duplex, screen: Duplex): Promise<void> => {
+    try {
+      const secret = typeof password === 'function' ? password() : password;
+      if (secret === undefined) throw new Error('the display gave no VNC password');
+      await loginToDisplay(screen, secret);
+    } catch (err) {
+      const why = `${what}: ${(err as Error).message}`;
+      await greetPage(page, why).catch(() => undefined);
+      throw new Error(why);
+    }
+    await greetPage(page);
+  };
+}

@@ -23,6 +23,7 @@ import type { SnapshotOp, SnapshotRefusals, VmSettings, VmSpec } from '../../sha
 import type { GuestInfo } from '../../shared/guest';
 import type { VmChange } from '../../shared/vm-change';
 import type { TaskContext } from '../tasks/runner';
+import type { DisplayRoute } from '../consoles/route';
 import type {
   BackupJobSpec,
   BackupNow,
@@ -115,6 +116,12 @@ export interface VmLifecycle {
 export interface ConsoleSource {
   protocol: 'vnc';
   connect(): Promise<Duplex>;
+  /**
+   * Where connect() goes, when it is a channel of the node's own SSH session:
+   * then the console may run on a connection of its own in a worker thread
+   * (core/dataplane), off the main thread. Absent for other sources.
+   */
+  route?: DisplayRoute;
   /**
    * Held by the main process only. A function where each connection gets
    * its own (a Proxmox vncproxy ticket): asked once connect() resolved.

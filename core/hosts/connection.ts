@@ -18,6 +18,7 @@ import {
   type SessionTarget,
 } from '../ssh/session';
 import type { JumpHosts } from '../ssh/jump';
+import { DataWorker } from '../dataplane/data-worker';
 import { expandHome } from '../ssh/ssh-config';
 import type { HostConfig } from '../store/settings';
 
@@ -301,7 +302,43 @@ export class HostConnection {
     }, delay);
   }
 
+  private dataWorker: Promise<DataWorker | undefined> | undefined;
+
+  /**
+   * The node's data worker (core/dataplane): consoles and uploads on a
+   * connection of its own in a worker thread, started on first use.
+   * Undefined where there can be none (through a jump host, whose tunnel
+   * is the main session's) or when it cannot log in: then the main
+   * session carries the bytes, as it always could.
+   */
+  dataPlane(): Promise<DataWorker | undefined> {
+    const s = this.session;
+    if (!s || s.isClosed || s.isJumped || !s.hostKey) return Promise.resolve(undefined);
+    const hostKey = s.hostKey;
+    const current = this.dataWorker;
+    if (current) {
+      return current.then((w) => {
+        if (w && !w.isGone) return w;
+        if (this.dataWorker === current) this.dataWorker = undefined;
+        return this.dataPlane();
+      });
+    }
+    const started = this.credentials()
+      .then((creds) => DataWorker.start({ target: s.target, creds, hostKey }))
+      .catch((err: unknown) => {
+        process.stderr.write(
+          `clusterdeck: ${this.config.name}: no data worker, the main session carries consoles and uploads: ${(err as Error).message}\n`,
+        );
+        return undefined;
+      });
+    this.dataWorker = started;
+    return started;
+  }
+
   private teardown(): void {
+    const worker = this.dataWorker;
+    this.dataWorker = undefined;
+    void worker?.then((w) => w?.close());
     this.driver?.stop();
     this.driver = undefined;
     const s = this.session;

@@ -3,12 +3,32 @@
 // holder of the open tunnels.
 import { randomUUID } from 'node:crypto';
 import { ClusterdeckError } from '../../shared/errors';
-import { openConsoleBridge, type ConsoleBridge, type Handshake } from '../consoles/bridge';
+import { openConsoleBridge, type ConsoleBridge } from '../consoles/bridge';
 import { openTerminalBridge, type TerminalBridge } from '../consoles/terminal';
-import { greetPage, loginToDisplay } from '../consoles/vnc-login';
+import { passwordLogin } from '../consoles/vnc-login';
+import type { ConsoleSource } from '../drivers/capabilities';
+import type { HostConnection } from '../hosts/connection';
 import { quoteArgv } from '../ssh/quote';
+import type { PageGuard } from '../transfers/page-guard';
 import { guardFor, vmOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
+
+/**
+ * The console on the node's data worker, so its bytes never load the main
+ * thread (core/dataplane): for a display the node's SSH reaches, with a
+ * password known now. Undefined where it cannot be.
+ */
+async function onDataWorker(
+  conn: HostConnection,
+  source: ConsoleSource,
+  what: string,
+  guard: PageGuard,
+): Promise<ConsoleBridge | undefined> {
+  const { route, password } = source;
+  if (!route || typeof password === 'function') return undefined;
+  const worker = await conn.dataPlane();
+  return worker?.openConsole({ route, what, guard, ...(password ? { password } : {}) });
+}
 
 export class ConsoleService {
   /** Open tunnels by id: VNC consoles and terminals alike. */
@@ -38,24 +58,17 @@ export class ConsoleService {
     openConsole: async ({ vmId }, caller) => {
       const vm = vmOrThrow(this.ctx, vmId);
       const conn = this.ctx.connection(vm.hostId);
-      const { connect: tunnel, password } = await conn.getDriver().openConsole(vm);
-      const node = conn.config.name;
-      // A VNC password from the driver: the bridge logs in, the page never sees it.
-      const login: Handshake | undefined = password
-        ? async (page, screen) => {
-            try {
-              const secret = typeof password === 'function' ? password() : password;
-              if (secret === undefined) throw new Error('the display gave no VNC password');
-              await loginToDisplay(screen, secret);
-            } catch (err) {
-              const why = `${vm.name} on ${node}: ${(err as Error).message}`;
-              await greetPage(page, why).catch(() => undefined);
-              throw new Error(why);
-            }
-            await greetPage(page);
-          }
-        : undefined;
-      const bridge = await openConsoleBridge(tunnel, login, guardFor(this.ctx, caller));
+      const source = await conn.getDriver().openConsole(vm);
+      const what = `${vm.name} on ${conn.config.name}`;
+      const guard = guardFor(this.ctx, caller);
+      const bridge =
+        (await onDataWorker(conn, source, what, guard)) ??
+        // A VNC password from the driver: the bridge logs in, the page never sees it.
+        (await openConsoleBridge(
+          source.connect,
+          source.password ? passwordLogin(source.password, what) : undefined,
+          guard,
+        ));
       return { consoleId: this.keepTunnel(bridge), url: bridge.url };
     },
 

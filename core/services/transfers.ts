@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { ClusterdeckError } from '../../shared/errors';
 import { startDownload } from '../transfers/download';
 import { openUploadReceiver } from '../transfers/upload-receiver';
-import { uploadIntoPool } from '../transfers/upload-task';
+import { uploadIntoPool, uploadPaths, type UploadSource } from '../transfers/upload-task';
 import { startApiUpload } from './storage-api';
 import { guardFor, poolOrThrow, type ServiceContext } from './context';
 import type { HandlersOf } from './handlers';
@@ -98,25 +98,32 @@ export class TransferService {
           `${pool.name} on ${node} already has a volume named ${name}.`,
         );
       }
+      let file: { path: string; bytes: number } | undefined;
       if (fileId) {
-        const file = this.chosenFiles.get(fileId);
+        file = this.chosenFiles.get(fileId);
         this.chosenFiles.delete(fileId);
         if (!file) throw new ClusterdeckError('not-found', 'Choose the file again.');
-        const taskId = this.ctx.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
-          uploadIntoPool(ctx, {
-            conn,
-            pool,
-            name,
-            bytes: file.bytes,
-            source: { kind: 'file', path: file.path },
-          }),
-        );
-        return { taskId };
       }
-      const receiver = await openUploadReceiver(bytes, guardFor(this.ctx, caller));
-      const taskId = this.ctx.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
-        uploadIntoPool(ctx, { conn, pool, name, bytes, source: { kind: 'page', receiver } }),
-      );
+      const guard = guardFor(this.ctx, caller);
+      const start = (source: UploadSource, size: number) =>
+        this.ctx.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
+          uploadIntoPool(ctx, { conn, pool, name, bytes: size, source }),
+        );
+      // The node's data worker moves the bytes where it can (core/dataplane).
+      const worker = await conn.dataPlane();
+      if (worker) {
+        const upload = worker.upload({
+          source: file ? { kind: 'file', path: file.path } : { kind: 'page', guard },
+          bytes: file?.bytes ?? bytes,
+          ...uploadPaths(pool, name),
+        });
+        const url = file ? undefined : await upload.url;
+        const taskId = start({ kind: 'worker', upload, fromPage: !file }, file?.bytes ?? bytes);
+        return url ? { taskId, url } : { taskId };
+      }
+      if (file) return { taskId: start({ kind: 'file', path: file.path }, file.bytes) };
+      const receiver = await openUploadReceiver(bytes, guard);
+      const taskId = start({ kind: 'page', receiver }, bytes);
       return { taskId, url: receiver.url };
     },
   };

@@ -82,10 +82,30 @@ export class SshSession {
   private async connect(creds: Credentials, checkHostKey: HostKeyCheck): Promise<void> {
     const sock = await this.openSocket();
     this.sock = sock;
-    return login(this.client, sock, this.target, creds, checkHostKey, () => {
+    const check: HostKeyCheck = async (key) => {
+      const ok = await checkHostKey(key);
+      if (ok) this.acceptedKey = Buffer.from(key);
+      return ok;
+    };
+    return login(this.client, sock, this.target, creds, check, () => {
       this.closed = true;
       for (const l of this.closeListeners) l();
     });
+  }
+
+  private acceptedKey: Buffer | undefined;
+
+  /**
+   * The host key this session checked and accepted: another connection to the
+   * same node (a worker's, core/dataplane) accepts this key and no other.
+   */
+  get hostKey(): Buffer | undefined {
+    return this.acceptedKey;
+  }
+
+  /** Whether this session runs through a jump host's. */
+  get isJumped(): boolean {
+    return this.via !== undefined;
   }
 
   get isClosed(): boolean {

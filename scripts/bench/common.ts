@@ -2,6 +2,7 @@
 // and with Clusterdeck's SSH core, and the shape of a measure.
 import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
+import { DataWorker } from '../../core/dataplane/data-worker';
 import { SshSession } from '../../core/ssh/session';
 
 export interface Measure {
@@ -47,10 +48,22 @@ export interface BenchContext {
   tmp: string;
   /** A Clusterdeck SSH session to the node. */
   connect(): Promise<SshSession>;
+  /**
+   * The node's data worker, as the app starts it on a console's or upload's
+   * first use (core/dataplane): its own connection, the session's host key.
+   */
+  dataWorker(): Promise<DataWorker>;
 }
 
 export function benchContext(lab: LabJson, tmp: string, knownHosts: string): BenchContext {
   const node = lab.nodes[0]!;
+  const creds = { user: lab.user, privateKey: readFileSync(lab.keyPath) };
+  const connect = () =>
+    SshSession.open(
+      { label: node.name, address: node.host, port: node.port },
+      creds,
+      async () => true, // the lab's own key; trust is tested in the suites
+    );
   return {
     lab,
     node,
@@ -61,12 +74,12 @@ export function benchContext(lab: LabJson, tmp: string, knownHosts: string): Ben
       ...['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes'],
       ...['-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR'],
     ],
-    connect: () =>
-      SshSession.open(
-        { label: node.name, address: node.host, port: node.port },
-        { user: lab.user, privateKey: readFileSync(lab.keyPath) },
-        async () => true, // the lab's own key; trust is tested in the suites
-      ),
+    connect,
+    dataWorker: async () => {
+      const session = await connect();
+      session.close();
+      return DataWorker.start({ target: session.target, creds, hostKey: session.hostKey! });
+    },
   };
 }
 

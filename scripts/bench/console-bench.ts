@@ -1,12 +1,11 @@
 // Console tunnels: Clusterdeck's bridge (loopback WebSocket -> ssh2
-// direct-tcpip) against what an administrator would set up by hand,
+// direct-tcpip, run by the node's data worker as in the app) against what an administrator would set up by hand,
 // `ssh -L` plus websockify. Both reach the same TCP service on the node's
 // loopback: an echo for round trips, a source for bulk throughput. That
 // service and the page's WebSocket run in a process of their own
 // (console-page.ts); the two sides' runs alternate.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { openConsoleBridge } from '../../core/consoles/bridge';
 import { mean, measure, median, waitForPort, type BenchContext, type Measure } from './common';
 import { startConsolePage } from './console-page';
 
@@ -53,12 +52,19 @@ export async function benchConsole(ctx: BenchContext): Promise<Measure[]> {
   // The page and the display run in a process of their own, as in the app.
   const page = await startConsolePage();
   const servicePort = page.port;
-  const session = await ctx.connect();
+  // The app's path: the node's data worker runs the bridge on its own connection.
+  const worker = await ctx.dataWorker();
   const children: ChildProcess[] = [];
   try {
     // Clusterdeck: a new bridge per connection, as each console gets one.
     const bridgeUrl = async () =>
-      (await openConsoleBridge(() => session.forwardOut('127.0.0.1', servicePort))).url;
+      (
+        await worker.openConsole({
+          route: { kind: 'tcp', host: '127.0.0.1', port: servicePort },
+          what: 'the bench service',
+          guard: {},
+        })
+      ).url;
 
     // The peer: OpenSSH forwards a local port, websockify serves WebSocket on it.
     const forwardPort = await freePort();
@@ -112,7 +118,7 @@ export async function benchConsole(ctx: BenchContext): Promise<Measure[]> {
     ];
   } finally {
     for (const c of children) c.kill();
-    session.close();
+    worker.close();
     page.close();
   }
 }

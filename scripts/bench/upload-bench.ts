@@ -1,5 +1,6 @@
-// Uploads: Clusterdeck's whole path (the file read by the desktop app's main
-// process, or the page's PUT to the loopback receiver in the browser shell;
+// Uploads: Clusterdeck's whole path, run by the node's data worker as in the
+// app (the file read by the worker, or the page's PUT to the worker's
+// loopback receiver in the browser shell;
 // SFTP with writes in flight, the node's SHA-256 check as the file grows,
 // the rename) against
 // OpenSSH's sftp and scp putting the same 200 MiB file on the node.
@@ -7,9 +8,6 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openUploadReceiver } from '../../core/transfers/upload-receiver';
-import { checkedUpload } from '../../core/transfers/checked-upload';
-import type { ByteSource } from '../../core/transfers/slab-source';
 import { measure, ms, type BenchContext, type Measure } from './common';
 
 const MIB = 2 ** 20;
@@ -48,40 +46,39 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
   writeFileSync(file, randomBytes(SIZE));
   const ssh = (cmd: string) => execFileSync('ssh', [...ctx.sshBase, ctx.target, cmd]);
   const clean = () => ssh(`rm -f ${DIR}/bench-upload-* ${DIR}/.bench-upload-*`);
-  const session = await ctx.connect();
-
-  /** Clusterdeck's checked upload of one source into the node's images folder. */
-  const checkedInto = async (name: string, source: ByteSource): Promise<void> => {
-    const sftp = await session.sftp();
-    const r = await checkedUpload({
-      exec: (argv, opts) => session.exec(argv, opts),
-      sftp,
-      source,
-      bytes: SIZE,
-      tmpPath: `${DIR}/.${name}.part`,
-      finalPath: `${DIR}/${name}`,
-      signal: new AbortController().signal,
-      onProgress: () => undefined,
-    });
-    sftp.end();
+  // The app's path: the node's data worker moves the bytes on its own connection.
+  const worker = await ctx.dataWorker();
+  const hooks = { signal: new AbortController().signal, onProgress: () => undefined };
+  const into = (name: string) => ({
+    tmpPath: `${DIR}/.${name}.part`,
+    finalPath: `${DIR}/${name}`,
+    bytes: SIZE,
+  });
+  const checked = (r: { sha256: string; nodeSha256: string }) => {
     if (r.nodeSha256 !== r.sha256) throw new Error('upload bench: checksum mismatch');
   };
 
-  /** The desktop app's path: a file chosen in its own dialog, read by the main process. */
+  /** The desktop app's path: a file chosen in its own dialog, read by the worker. */
   const clusterdeckFile = async (i: number): Promise<number> => {
     const t = process.hrtime.bigint();
-    await checkedInto(`bench-upload-cdf-${i}.img`, { path: file });
+    const up = worker.upload({
+      source: { kind: 'file', path: file },
+      ...into(`bench-upload-cdf-${i}.img`),
+    });
+    checked(await up.run(hooks));
     return ms(t);
   };
 
-  /** The page's path (the browser shell): an HTTP PUT to the loopback receiver. */
+  /** The page's path (the browser shell): an HTTP PUT to the worker's loopback receiver. */
   const clusterdeck = async (i: number): Promise<number> => {
     const t = process.hrtime.bigint();
-    const receiver = await openUploadReceiver(SIZE);
+    const up = worker.upload({
+      source: { kind: 'page', guard: {} },
+      ...into(`bench-upload-cd-${i}.img`),
+    });
     // The page is another process; so is the sender here.
-    const sent = sendFromChild(receiver.url, file);
-    await checkedInto(`bench-upload-cd-${i}.img`, { stream: await receiver.request });
-    receiver.finish(204);
+    const sent = sendFromChild(await up.url, file);
+    checked(await up.run(hooks));
     await sent;
     return ms(t);
   };
@@ -129,7 +126,7 @@ export async function benchUpload(ctx: BenchContext): Promise<Measure[]> {
     }
   } finally {
     clean();
-    session.close();
+    worker.close();
   }
   const rate = (msTaken: number) => SIZE / MIB / (msTaken / 1000);
   const app = 'upload 200 MiB (checked), desktop app, median of 3';

@@ -21,6 +21,7 @@ import type { Vm } from '../../../shared/model';
 import { quoteArgv } from '../../ssh/quote';
 import type { SshSession } from '../../ssh/session';
 import type { ConsoleSource } from '../capabilities';
+import { openRoute, type DisplayRoute } from '../../consoles/route';
 import { checkedName, clusterSshArgv, type ClusterState } from './commands';
 
 export const CONSOLE_FIELDS = [
@@ -155,16 +156,17 @@ export async function instanceConsole(a: ConsoleAccess, vm: Vm): Promise<Console
   // A display any node may reach (bound to a non-loopback address) is opened
   // from the connected node directly, the primary named by its own address.
   const direct = local || (place.kind === 'tcp' && !place.loopbackOnly);
-  const connect = (): Promise<Duplex> => {
-    if (place.kind === 'socket' && local) return a.session.forwardOutSocket(place.path);
+  const route = ((): DisplayRoute => {
+    if (place.kind === 'socket' && local) return { kind: 'socket', path: place.path };
     if (place.kind === 'tcp' && direct) {
       const host = !local && place.host === '127.0.0.1' ? fields.primary : place.host;
-      return a.session.forwardOut(host, place.port);
+      return { kind: 'tcp', host, port: place.port };
     }
-    return a.session.openChannel(relayArgv(place, fields.primary, state.cluster));
-  };
+    return { kind: 'command', argv: relayArgv(place, fields.primary, state.cluster) };
+  })();
+  const connect = (): Promise<Duplex> => openRoute(a.session, route);
   const password = fields.passwordFile ? await readPassword(a, fields, state, local) : undefined;
-  return { protocol: 'vnc', connect, ...(password ? { password } : {}) };
+  return { protocol: 'vnc', connect, route, ...(password ? { password } : {}) };
 }
 
 /** The first line of the instance's vnc_password_file on its primary, as QEMU was given it. */

@@ -4,6 +4,7 @@
 import { ClusterdeckError } from '../../../shared/errors';
 import type { SshSession } from '../../ssh/session';
 import type { ConsoleSource } from '../capabilities';
+import { openRoute, type DisplayRoute } from '../../consoles/route';
 
 export interface DisplayAddress {
   type: 'vnc' | 'spice';
@@ -60,12 +61,14 @@ export function consoleSource(
     );
   }
   const { endpoint, password } = display;
+  const route: DisplayRoute =
+    'socket' in endpoint
+      ? { kind: 'socket', path: endpoint.socket }
+      : { kind: 'tcp', host: endpoint.host, port: endpoint.port };
   return {
     protocol: 'vnc',
-    connect: () =>
-      'socket' in endpoint
-        ? session.forwardOutSocket(endpoint.socket)
-        : session.forwardOut(endpoint.host, endpoint.port),
+    connect: () => openRoute(session, route),
+    route,
     ...(password ? { password } : {}),
   };
 }
