@@ -1,6 +1,6 @@
 // The batched inventory load (domain-reads.ts: virsh list's filters for the
 // whole node, one dumpxml per VM, pipelined on the open virsh) against the
-// plain one (commands.ts readDomain: dumpxml, domstate and dominfo per VM)
+// plain one (readAlone below: dumpxml, domstate and dominfo per VM)
 // on a real libvirtd with many guests: every VM persistent or transient,
 // autostarted or not, running, paused or shut off. Both must give exactly
 // the same facts.
@@ -9,9 +9,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
 import { probeNode } from '../../core/drivers/detect';
-import { listDomainUuids, readDomain } from '../../core/drivers/libvirt/commands';
+import {
+  dumpDomainXml,
+  listDomainUuids,
+  read,
+  readDomainState,
+  withDefinedDisks,
+  type DomainFacts,
+} from '../../core/drivers/libvirt/commands';
 import { LibvirtDriver } from '../../core/drivers/libvirt/driver';
 import { readEach } from '../../core/drivers/libvirt/inventory';
+import { parseKeyValues, yes } from '../../core/drivers/libvirt/parse';
+import { parseDomainXml } from '../../core/drivers/libvirt/parse-domain';
 import { VirshShell } from '../../core/drivers/libvirt/virsh-shell';
 import { InventoryStore } from '../../core/inventory/store';
 import type { SshSession } from '../../core/ssh/session';
@@ -70,6 +79,26 @@ function facts(vm: Vm): Record<string, unknown> {
   return rest;
 }
 
+/**
+ * The reference: one VM read on its own, its state from `domstate` and its
+ * persistence and autostart from `dominfo` (a command each) rather than from
+ * the node's lists the batched load takes them from.
+ */
+async function readAlone(shell: VirshShell, uuid: string): Promise<DomainFacts> {
+  const [xmlText, state, info] = await Promise.all([
+    dumpDomainXml(shell, uuid),
+    readDomainState(shell, uuid),
+    read(shell, ['dominfo', uuid]),
+  ]);
+  const kv = parseKeyValues(info);
+  return withDefinedDisks(shell, uuid, {
+    ...parseDomainXml(xmlText),
+    state,
+    persistent: yes(kv['Persistent']),
+    autostart: yes(kv['Autostart']),
+  });
+}
+
 const byUuid = (a: { uuid: string }, b: { uuid: string }) => a.uuid.localeCompare(b.uuid);
 
 describe('the batched inventory load', () => {
@@ -107,7 +136,7 @@ describe('the batched inventory load', () => {
     let plain;
     try {
       const uuids = await listDomainUuids(shell);
-      plain = (await readEach(uuids, (uuid) => readDomain(shell, uuid))).sort(byUuid);
+      plain = (await readEach(uuids, (uuid) => readAlone(shell, uuid))).sort(byUuid);
     } finally {
       shell.close();
     }

@@ -5,12 +5,11 @@
 // backups, Back up now, cancel; and restore as a new VM and container with
 // the archive's summary; an archive protected (its deletion then refused by
 // PVE's worker, in PVE's words), its notes set, unprotected and deleted.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backupJobSpecSchema, type BackupJobSpec } from '../../shared/backups';
 import type { Vm } from '../../shared/model';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, simCleanup, simDriver, taskContext, until } from './sim-driver';
+import { simSuite, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox backups');
 
@@ -30,25 +29,8 @@ const job = (over: Partial<BackupJobSpec> = {}): BackupJobSpec =>
   });
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulator', (version) => {
-  let sim: PveSim;
-  const tokens: Record<string, string> = {};
-  const cleanup = simCleanup();
-  const secrets = memorySecrets();
-
-  beforeAll(async () => {
-    sim = await startPveSim({ version, tokens, taskStepMs: 10 });
-  });
-  afterAll(async () => {
-    cleanup.run();
-    expect(sim.violations).toEqual([]);
-    await sim.close();
-  });
-
-  const connected = async () => {
-    const c = simDriver(sim, tokens, secrets, cleanup);
-    await c.d.start();
-    return c;
-  };
+  const suite = simSuite(version, { taskStepMs: 10 });
+  const connected = () => suite.connected();
   const vmNamed = (vms: Vm[], name: string): Vm => vms.find((v) => v.name === name)!;
 
   it('reads the jobs, the backup storages, the guests and the archives', async () => {
@@ -174,7 +156,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
     expect(after).toHaveLength(before + 1);
     expect(after[0]!.volid).toMatch(/^nfs-shared:backup\/vzdump-lxc-200-.*\.tar\.gz$/);
 
-    sim.tasks.stepMs = 300;
+    suite.sim.tasks.stepMs = 300;
     try {
       const slow = taskContext();
       const running = d.backups.backupGuest(
@@ -185,9 +167,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
       await until(() => slow.details.some((l) => l.includes('Starting Backup')));
       slow.abort.abort();
       await expect(running).rejects.toThrow(/interrupted by signal/);
-      expect(sim.state.guests.get(200)!.lock).toBeUndefined();
+      expect(suite.sim.state.guests.get(200)!.lock).toBeUndefined();
     } finally {
-      sim.tasks.stepMs = 10;
+      suite.sim.tasks.stepMs = 10;
     }
   });
 
@@ -245,7 +227,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
     expect(c2.commands()[0]).toBe(
       `pvesh create /nodes/${ct.node}/lxc --vmid 260 --unique 1 --start 1 --ostemplate ${ct.volid} --restore 1`,
     );
-    expect(sim.state.guests.get(260)).toMatchObject({ kind: 'lxc', status: 'running' });
+    expect(suite.sim.state.guests.get(260)).toMatchObject({ kind: 'lxc', status: 'running' });
     // A taken id: PVE's refusal, in its words.
     await expect(
       d.backups.restore(
@@ -290,7 +272,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
       `pve1: \`pvesh delete ${path}\` failed: cannot remove protected volume '${b.volid.slice(6)}' on 'local'.`,
     );
     expect(refused.states).toEqual(['0:running', '0:failed']);
-    expect(sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(true);
+    expect(suite.sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(true);
 
     await d.backups.protectBackup(ref, false, taskContext().ctx);
     const del = taskContext();
@@ -300,6 +282,6 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('backups against the %s simulat
     expect(del.details.at(-1)).toBe('pve1: TASK OK');
     const after = (await d.backups.guestBackups(web)).backups.map((x) => x.volid);
     expect(after).not.toContain(b.volid);
-    expect(sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(false);
+    expect(suite.sim.state.backups!.archives.some((a) => a.volid === b.volid)).toBe(false);
   });
 });

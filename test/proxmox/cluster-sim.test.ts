@@ -2,7 +2,7 @@
 // against the simulator: three bare nodes (each its own state, its own
 // certificate) reached by the real API client with each certificate pinned,
 // a local TCP connection standing in for the SSH-forwarded channel.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PveApiClient } from '../../core/drivers/proxmox/api-client';
 import { readCephStatus } from '../../core/drivers/proxmox/ceph';
@@ -17,7 +17,7 @@ import { startBareNet } from '../pve-sim/net';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
 import { startPveSim } from '../pve-sim/server';
 import { seedCluster } from '../pve-sim/state';
-import { taskContext } from './sim-driver';
+import { taskContext, tunnelTo } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox cluster');
 const token = { tokenId: 'root@pam!clusterdeck', secret: '4a2b6c8d-1e3f-4a5b-9c7d-0e1f2a3b4c5d' };
@@ -35,12 +35,7 @@ function client(node: { name: string; port: number; fingerprint: string }): PveA
     node: node.name,
     fingerprint: node.fingerprint,
     token,
-    openTunnel: () =>
-      new Promise((resolve, reject) => {
-        const s = connect(node.port, '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-        sockets.push(s);
-      }),
+    openTunnel: tunnelTo(node.port, sockets),
   });
   cleanup.push(() => {
     c.close();

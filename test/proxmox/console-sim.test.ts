@@ -5,21 +5,18 @@
 // (QEMU refuses any other), ServerInit and a framebuffer update. Wrong
 // tickets, ports and missing parameters are refused as PVE refuses them.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
 import type { ConsoleSource } from '../../core/drivers/capabilities';
-import { parseProbe } from '../../core/drivers/detect';
-import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
+import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { InventoryStore } from '../../core/inventory/store';
 import { startTinyQemu, type TinyQemu } from '../pve-sim/qemu-display';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
 import { rfbFirstFrame, rfbLogin, StreamReader } from '../rfb-stream';
-import { fakeSession, memorySecrets, probeFor } from './sim-driver';
+import { probeFor, simSuite } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox consoles');
 const MANAGER = { pve8: '8.4.1', pve9: '9.1.1' } as const;
@@ -33,48 +30,38 @@ const passwordOf = (s: ConsoleSource): string => {
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox consoles on the %s simulator',
   (version) => {
-    let sim: PveSim;
     let qemu: TinyQemu;
     let dir: string;
     let d: ProxmoxDriver;
     const store = new InventoryStore();
-    const tokens: Record<string, string> = {};
     const streams: Duplex[] = [];
     const vm = (name: string): Vm => store.all('vms').find((v) => v.name === name)!;
 
+    // Hooks run in this order, and after the tests in the reverse one: the
+    // guest's QEMU, the simulator, the driver; the consoles closed, then
+    // what simSuite closes, then QEMU.
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'pve-console-'));
       qemu = await startTinyQemu(dir, 100);
-      // The one QEMU shows the VM; for the container it stands in for vncterm.
-      sim = await startPveSim({
-        version,
-        tokens,
-        displays: async (vmid) => (vmid === 100 || vmid === 200 ? qemu : undefined),
-      });
-      d = new ProxmoxDriver({
-        session: fakeSession(sim, tokens),
-        hostId: 'h1',
-        store,
-        probe: parseProbe(probeFor(MANAGER[version])),
-        onError: () => undefined,
-        secrets: memorySecrets(),
-        openTunnel: () =>
-          new Promise<Socket>((resolve, reject) => {
-            const s = connect(sim.port, '127.0.0.1', () => resolve(s));
-            s.once('error', reject);
-            streams.push(s);
-          }),
-        pollMs: 60_000,
-      });
-      await d.start();
     }, 30_000);
-
     afterAll(async () => {
-      for (const s of streams) s.destroy();
-      d?.stop();
-      await sim?.close();
       await qemu?.stop();
       rmSync(dir, { recursive: true, force: true });
+    });
+    // The one QEMU shows the VM; for the container it stands in for vncterm.
+    const suite = simSuite(version, {
+      displays: async (vmid) => (vmid === 100 || vmid === 200 ? qemu : undefined),
+    });
+    beforeAll(async () => {
+      ({ d } = await suite.connected({
+        store,
+        probe: probeFor(MANAGER[version]),
+        onError: () => undefined,
+        pollMs: 60_000,
+      }));
+    }, 30_000);
+    afterAll(() => {
+      for (const s of streams) s.destroy();
     });
 
     async function open(name: string) {
@@ -101,7 +88,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(frame.firstRect.w * frame.firstRect.h).toBeGreaterThan(0);
       stream.destroy();
       // The worker ends with its connection, as PVE's vncproxy task does.
-      const task = () => sim.tasks.list('pve1').find((t) => t.type === 'vncproxy');
+      const task = () => suite.sim.tasks.list('pve1').find((t) => t.type === 'vncproxy');
       await expect.poll(() => task()?.exitstatus, { timeout: 5000 }).toBe('OK');
       expect(task()!.user).toBe('root@pam!clusterdeck-t3st');
     });
@@ -136,9 +123,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(passwordOf(source)).toMatch(/^PVEVNC:/);
       const login = await rfbLogin(stream, reader, passwordOf(source));
       expect(login.result).toBe(0);
-      expect(sim.tasks.list('pve1').some((t) => t.type === 'vncproxy' && t.id === '200')).toBe(
-        true,
-      );
+      expect(
+        suite.sim.tasks.list('pve1').some((t) => t.type === 'vncproxy' && t.id === '200'),
+      ).toBe(true);
     });
 
     it('refuses a wrong ticket, naming the node and the call, the ticket hidden', async () => {
@@ -189,10 +176,12 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       ).rejects.toThrow(/400 Parameter verification failed \(vncticket: property is missing/);
       // The worker still waits for its own port; deleting the task stops it
       // and its port with it.
-      const waiting = sim.tasks.get(answer.upid);
+      const waiting = suite.sim.tasks.get(answer.upid);
       expect(waiting).toMatchObject({ status: 'running', type: 'vncproxy', id: '100' });
       await d.client.delete(`/nodes/pve1/tasks/${waiting!.upid}`);
-      expect(sim.tasks.get(waiting!.upid)).toMatchObject({ exitstatus: 'interrupted by signal' });
+      expect(suite.sim.tasks.get(waiting!.upid)).toMatchObject({
+        exitstatus: 'interrupted by signal',
+      });
       await expect(
         d.client.webSocket('/nodes/pve1/qemu/100/vncwebsocket', {
           port: answer.port,
@@ -203,7 +192,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it("says why in the worker's words when the display never answers", async () => {
       // db01 runs (as far as PVE knows) but no QEMU shows it here.
-      sim.state.guests.get(101)!.status = 'running';
+      suite.sim.state.guests.get(101)!.status = 'running';
       await d.refresh();
       try {
         const source = await d.openConsole(vm('db01'));
@@ -213,7 +202,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
             'db01 on pve2: its console did not start (VM 101 has no display; Failed to run vncproxy).',
         });
       } finally {
-        sim.state.guests.get(101)!.status = 'stopped';
+        suite.sim.state.guests.get(101)!.status = 'stopped';
         await d.refresh();
       }
     });
@@ -223,7 +212,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         code: 'invalid-state',
         message: 'db01 is not running on pve2; start it to open its console.',
       });
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
     });
   },
 );

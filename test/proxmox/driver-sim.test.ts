@@ -1,39 +1,25 @@
 // The Proxmox VE driver against the simulator (test/pve-sim), as
 // sim-driver.ts connects it: bootstrap, the view, power actions, tasks.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
 import { VM_ACTIONS } from '../../shared/vm-actions';
 import { TOKEN_SECRET_NAME } from '../../core/drivers/proxmox/bootstrap';
 import type { DriverSecrets } from '../../core/drivers/registry';
-import { InventoryStore } from '../../core/inventory/store';
+import type { InventoryStore } from '../../core/inventory/store';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, simCleanup, simDriver, taskContext, until } from './sim-driver';
+import { memorySecrets, simSuite, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox driver');
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE driver against the %s simulator',
   (version) => {
-    let sim: PveSim;
-    const tokens: Record<string, string> = {};
-    const cleanup = simCleanup();
-
-    beforeAll(async () => {
-      sim = await startPveSim({ version, tokens, taskStepMs: 10 });
-    });
-    afterAll(async () => {
-      cleanup.run();
-      await sim.close();
-    });
-
-    const driver = (secrets: DriverSecrets, store = new InventoryStore()) =>
-      simDriver(sim, tokens, secrets, cleanup, store);
+    const suite = simSuite(version, { taskStepMs: 10 });
+    const { tokens, secrets } = suite;
+    const driver = (secrets: DriverSecrets) => suite.driver({ secrets });
 
     const vmNamed = (store: InventoryStore, name: string): Vm =>
       store.all('vms').find((v) => v.name === name)!;
-
-    const secrets = memorySecrets();
 
     it('makes its token once, then shows the cluster: 3 nodes, quorum, VMs and containers', async () => {
       const { d, store, session } = driver(secrets);
@@ -60,7 +46,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(vmNamed(store, 'dns01')).toMatchObject({ kind: 'container', state: 'running' });
       expect(store.all('pools').length).toBeGreaterThan(0);
       expect(d.entityId('vm', '100')).toBe('proxmox:homelab:vm:100');
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
       d.stop();
     });
 
@@ -88,7 +74,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await d.start();
       const { ctx, records, details } = taskContext();
       await d.vmAction(vmNamed(store, 'db01'), 'start', ctx, 60);
-      expect(sim.state.guests.get(101)!.status).toBe('running');
+      expect(suite.sim.state.guests.get(101)!.status).toBe('running');
       expect(vmNamed(store, 'db01').state).toBe('running');
       expect(records.map((r) => r.command)).toContain(
         'pvesh create /nodes/pve2/qemu/101/status/start',
@@ -111,10 +97,10 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'pvesh create /nodes/pve1/qemu/100/status/suspend',
       );
       expect(details.at(-1)).toBe('pve1: TASK OK');
-      expect(sim.state.guests.get(100)!.paused).toBe(true);
+      expect(suite.sim.state.guests.get(100)!.paused).toBe(true);
       expect(vmNamed(store, 'web01').state).toBe('paused');
       await d.vmAction(vmNamed(store, 'web01'), 'resume', taskContext().ctx, 60);
-      expect(sim.state.guests.get(100)!.paused).toBeUndefined();
+      expect(suite.sim.state.guests.get(100)!.paused).toBeUndefined();
       expect(vmNamed(store, 'web01').state).toBe('running');
       const ct = taskContext();
       await expect(
@@ -128,8 +114,8 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const { d, store } = driver(secrets);
       await d.start();
       await d.vmAction(vmNamed(store, 'dns01'), 'destroy', taskContext().ctx, 60);
-      expect(sim.state.guests.get(200)!.status).toBe('stopped');
-      sim.tasks.failNext('vzstart', "startup for container '200' failed");
+      expect(suite.sim.state.guests.get(200)!.status).toBe('stopped');
+      suite.sim.tasks.failNext('vzstart', "startup for container '200' failed");
       const { ctx, details } = taskContext();
       await expect(d.vmAction(vmNamed(store, 'dns01'), 'start', ctx, 60)).rejects.toThrow(
         "pve1: `pvesh create /nodes/pve1/lxc/200/status/start` failed: startup for container '200' failed.",
@@ -142,14 +128,14 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     it('cancels a running task by deleting it on its node', async () => {
       const { d, store } = driver(secrets);
       await d.start();
-      sim.tasks.stepMs = 2000;
+      suite.sim.tasks.stepMs = 2000;
       const abort = new AbortController();
       const { ctx, records } = taskContext(abort);
       const running = d.vmAction(vmNamed(store, 'web01'), 'shutdown', ctx, 60);
       await until(() => records.length > 0);
       abort.abort();
       await expect(running).rejects.toMatchObject({ code: 'cancelled' });
-      sim.tasks.stepMs = 10;
+      suite.sim.tasks.stepMs = 10;
       expect(records[0]!.command).toBe(
         'pvesh create /nodes/pve1/qemu/100/status/shutdown --timeout 60',
       );
@@ -158,17 +144,17 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
           /^pvesh delete '\/nodes\/pve1\/tasks\/UPID:pve1:.*:qmshutdown:100:root@pam!clusterdeck-t3st:'$/,
         ),
       );
-      expect(sim.state.guests.get(100)!.status).toBe('running');
+      expect(suite.sim.state.guests.get(100)!.status).toBe('running');
       d.stop();
     });
 
     it('follows changes made elsewhere, quorum included, and stops cleanly', async () => {
       const { d, store } = driver(secrets);
       await d.start();
-      sim.state.guests.get(100)!.status = 'stopped';
+      suite.sim.state.guests.get(100)!.status = 'stopped';
       await until(() => vmNamed(store, 'web01').state === 'shutoff');
-      sim.state.nodes[1]!.online = false;
-      sim.state.nodes[2]!.online = false;
+      suite.sim.state.nodes[1]!.online = false;
+      suite.sim.state.nodes[2]!.online = false;
       await until(() => store.get('clusters', 'proxmox:homelab')!.managed!.quorate === false);
       expect(store.get('clusters', 'proxmox:homelab')!.managed!.nodes.map((n) => n.role)).toEqual([
         'online',
@@ -182,13 +168,13 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       d.stop();
       const before = store.snapshot();
       const stoppedAt = d.pollCounts;
-      sim.state.nodes[1]!.online = true;
-      sim.state.nodes[2]!.online = true;
-      sim.state.guests.get(100)!.status = 'running';
+      suite.sim.state.nodes[1]!.online = true;
+      suite.sim.state.nodes[2]!.online = true;
+      suite.sim.state.guests.get(100)!.status = 'running';
       await new Promise((r) => setTimeout(r, 400));
       expect(store.snapshot()).toEqual(before);
       expect(d.pollCounts).toEqual(stoppedAt);
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
     });
   },
 );

@@ -3,13 +3,13 @@
 // without SSH. The review is read from the guest's config with its digest;
 // a change made elsewhere meanwhile is refused by the simulator as PVE
 // refuses it, and the error names the node and the pvesh command.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceSettings } from '../../shared/instance';
 import type { Vm } from '../../shared/model';
+import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import type { InventoryStore } from '../../core/inventory/store';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, simCleanup, simDriver, taskContext } from './sim-driver';
+import { simSuite, taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox guest edits');
 const NONE: InstanceSettings = { nicLinks: [], addNics: [], growDisks: [] };
@@ -17,21 +17,12 @@ const NONE: InstanceSettings = { nicLinks: [], addNics: [], growDisks: [] };
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE Edit settings, snapshots and clone against the %s simulator',
   (version) => {
-    let sim: PveSim;
-    const tokens: Record<string, string> = {};
-    const cleanup = simCleanup();
-    let d: ReturnType<typeof simDriver>['d'];
+    const suite = simSuite(version, { taskStepMs: 5 });
+    let d: ProxmoxDriver;
     let store: InventoryStore;
 
     beforeAll(async () => {
-      sim = await startPveSim({ version, tokens, taskStepMs: 5 });
-      ({ d, store } = simDriver(sim, tokens, memorySecrets(), cleanup));
-      await d.start();
-    });
-    afterAll(async () => {
-      cleanup.run();
-      expect(sim.violations).toEqual([]);
-      await sim.close();
+      ({ d, store } = await suite.connected());
     });
 
     const vmNamed = (name: string): Vm => store.all('vms').find((v) => v.name === name)!;
@@ -92,7 +83,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await d.guestSettings.applyInstanceSettings(web, settings, ctx);
       expect(commands()).toContain('pvesh get /nodes/pve1/qemu/100/pending');
       expect(details.join('\n')).toMatch(/cores, memory take effect at its next start/);
-      const g = sim.state.guests.get(100)!;
+      const g = suite.sim.state.guests.get(100)!;
       expect(g.config).toMatchObject({ name: 'web02', description: 'Front end' });
       expect(Number(g.config.onboot)).toBe(1);
       expect(String(g.config.net0)).toContain('bridge=vmbr1');
@@ -107,7 +98,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const web = vmNamed('web02');
       const { now } = await d.guestSettings.planInstanceSettings(web, NONE);
       // Another admin edits the guest meanwhile (the web interface, qm set).
-      sim.state.guests.get(100)!.config.tags = 'prod';
+      suite.sim.state.guests.get(100)!.config.tags = 'prod';
       const { ctx } = taskContext();
       await expect(
         d.guestSettings.applyInstanceSettings(
@@ -118,7 +109,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       ).rejects.toThrow(
         /^pve1: `pvesh set \/nodes\/pve1\/qemu\/100\/config --memory 8192 --digest [0-9a-f]{40}` failed: 500 detected modified configuration - file changed by other user\? Try again\.$/,
       );
-      expect(sim.state.guests.get(100)!.config.memory).not.toBe(8192);
+      expect(suite.sim.state.guests.get(100)!.config.memory).not.toBe(8192);
     });
 
     it('says a disk cannot shrink, and a container has no minimum memory', async () => {
@@ -170,7 +161,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         { op: 'revert', name: 'before_upgrade' },
         taskContext().ctx,
       );
-      expect(sim.state.guests.get(100)!.status).toBe('running');
+      expect(suite.sim.state.guests.get(100)!.status).toBe('running');
       expect((await d.readSnapshots(web)).find((s) => s.current)?.name).toBe('before_upgrade');
       await d.snapshotTasks.runSnapshotOp(web, { op: 'delete', name: 'second' }, taskContext().ctx);
       expect((await d.readSnapshots(web)).map((s) => s.name)).toEqual(['before_upgrade']);
@@ -179,7 +170,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     it("fails a snapshot of a locked guest with PVE's message; a container keeps no RAM", async () => {
       const ct = vmNamed('dns01');
       expect(d.snapshotCreateRefusals(ct).memory).toMatch(/container: Proxmox VE keeps no memory/);
-      sim.state.guests.get(200)!.lock = 'backup';
+      suite.sim.state.guests.get(200)!.lock = 'backup';
       try {
         await expect(
           d.snapshotTasks.runSnapshotOp(
@@ -191,7 +182,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
           /^pve1: `pvesh create \/nodes\/pve1\/lxc\/200\/snapshot --snapname snap1` failed: CT is locked \(backup\)\.$/,
         );
       } finally {
-        delete sim.state.guests.get(200)!.lock;
+        delete suite.sim.state.guests.get(200)!.lock;
       }
     });
 
@@ -219,7 +210,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(t).toMatchObject({ template: true });
       expect(t.linkedRefusal).toBeUndefined();
       await d.guestCloning.cloneGuest(vmNamed('db01'), 'db03', { linked: true }, taskContext().ctx);
-      const linked = [...sim.state.guests.values()].find((g) => g.config.name === 'db03')!;
+      const linked = [...suite.sim.state.guests.values()].find((g) => g.config.name === 'db03')!;
       expect(String(linked.config.scsi0)).toContain('base-101-disk-0');
     });
   },

@@ -2,15 +2,14 @@
 // groups) and PVE 9 (node-affinity rules): the HA state on the cluster
 // entity, Protect with HA with preferred nodes, Start and Shut down of an HA
 // guest as the resource's requested state, Remove HA, and the poll's cost.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Host, Vm } from '../../shared/model';
 import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { HA_EVERY } from '../../core/drivers/proxmox/ha-driver';
 import { InventoryStore } from '../../core/inventory/store';
 import { haOf } from '../pve-sim/ha';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, probeFor, simCleanup, simDriver, taskContext, until } from './sim-driver';
+import { probeFor, simSuite, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox HA');
 
@@ -19,15 +18,13 @@ const MANAGER = { pve8: '8.4.1', pve9: '9.1.1' };
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE HA against the %s simulator',
   (version) => {
-    let sim: PveSim;
+    const suite = simSuite(version, { taskStepMs: 10 });
+    const probe = probeFor(MANAGER[version]);
     let d: ProxmoxDriver;
     const store = new InventoryStore();
-    const cleanup = simCleanup();
-    const secrets = memorySecrets();
 
     beforeAll(async () => {
-      sim = await startPveSim({ version, taskStepMs: 10 });
-      haOf(sim.state).settleMs = 50;
+      haOf(suite.sim.state).settleMs = 50;
       // The host this driver is, as the hosts service publishes it (its host name read at connect).
       const host: Host = {
         id: 'h1',
@@ -50,15 +47,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         },
       };
       store.put('hosts', 'h1', host);
-      ({ d } = simDriver(sim, sim.tokens, secrets, cleanup, store, {
-        probe: probeFor(MANAGER[version]),
-        pollMs: 50,
-      }));
-      await d.start();
-    });
-    afterAll(async () => {
-      cleanup.run();
-      await sim.close();
+      ({ d } = await suite.connected({ store, probe, pollMs: 50 }));
     });
 
     const vm = (name: string): Vm => store.all('vms').find((v) => v.name === name)!;
@@ -105,7 +94,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const { ctx, commands } = taskContext();
       await d.haGuests!.protect(vm('web01'), [{ node: 'pve1', score: 5 }], ctx);
       expect(commands()).toHaveLength(2);
-      const simHa = haOf(sim.state);
+      const simHa = haOf(suite.sim.state);
       expect(simHa.resources.get('vm:100')).toMatchObject({ state: 'started' });
       if (version === 'pve8') {
         expect(simHa.groups.get('clusterdeck-100')).toMatchObject({ nodes: 'pve1:5' });
@@ -137,7 +126,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await d.vmAction(vm('web01'), 'shutdown', down.ctx, 30);
       expect(down.commands()[0]).toBe('pvesh set /cluster/ha/resources/vm:100 --state stopped');
       expect(down.commands().some((c) => c.includes('/status/'))).toBe(false);
-      expect(sim.state.guests.get(100)!.status).toBe('stopped');
+      expect(suite.sim.state.guests.get(100)!.status).toBe('stopped');
       expect(vm('web01').state).toBe('shutoff');
       expect(ha().resources.find((x) => x.id === 'vm:100')).toMatchObject({
         role: 'stopped',
@@ -147,7 +136,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const up = taskContext();
       await d.vmAction(vm('web01'), 'start', up.ctx, 30);
       expect(up.commands()[0]).toBe('pvesh set /cluster/ha/resources/vm:100 --state started');
-      expect(sim.state.guests.get(100)!.status).toBe('running');
+      expect(suite.sim.state.guests.get(100)!.status).toBe('running');
       expect(vm('web01').state).toBe('running');
     });
 
@@ -171,10 +160,10 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
             ]
           : ['pvesh delete /cluster/ha/resources/vm:100'],
       );
-      const simHa = haOf(sim.state);
+      const simHa = haOf(suite.sim.state);
       expect(simHa.resources.has('vm:100')).toBe(false);
       expect(simHa.groups.size + simHa.rules.size).toBe(0);
-      expect(sim.state.guests.get(100)!.status).toBe('running');
+      expect(suite.sim.state.guests.get(100)!.status).toBe('running');
       expect(ha().resources.map((r) => r.id)).toEqual(['ct:200']);
       const none = await d.haGuests!.planUnprotect(vm('web01'));
       expect(none.problems).toEqual(['web01 is not protected with HA.']);
@@ -189,16 +178,12 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(after.status - before.status).toBeLessThanOrEqual(Math.ceil(n / HA_EVERY) + 1);
       expect(after.status - before.status).toBeGreaterThanOrEqual(2);
       expect(after.config).toBe(before.config);
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
     });
 
     it('reads the HA status once a load: the read beside /cluster/status feeds the HA state too', async () => {
       // A driver of its own (the same saved token) whose poll stays out of the way.
-      const own = simDriver(sim, sim.tokens, secrets, cleanup, new InventoryStore(), {
-        probe: probeFor(MANAGER[version]),
-        pollMs: 60_000,
-      });
-      await own.d.start();
+      const own = await suite.connected({ probe, pollMs: 60_000 });
       const calls = vi.spyOn(own.d.client, 'call');
       const before = own.d.haCounts!;
       await own.d.refresh();

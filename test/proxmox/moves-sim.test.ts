@@ -2,24 +2,16 @@
 // (test/pve-sim), through the real API client with the certificate pinned.
 // The SSH side only answers bootstrap (the fingerprint, the token), as in
 // driver-sim.test.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Vm } from '../../shared/model';
 import type { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
 import { InventoryStore } from '../../core/inventory/store';
 import type { ExecResult } from '../../core/ssh/session';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
+import type { PveSim } from '../pve-sim/server';
 import { crmCommand, haManage } from '../pve-sim/ha';
 import { seedCluster } from '../pve-sim/state';
-import {
-  fakeSession,
-  memorySecrets,
-  probeFor,
-  simCleanup,
-  simDriver,
-  taskContext,
-  until,
-} from './sim-driver';
+import { fakeSession, memorySecrets, probeFor, simSuite, taskContext, until } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox moves');
 
@@ -39,31 +31,24 @@ const haManager =
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Proxmox VE migrations (%s simulator)',
   (version) => {
-    let sim: PveSim;
-    const tokens: Record<string, string> = {};
-    const cleanup = simCleanup();
+    const suite = simSuite(version, { taskStepMs: 5 });
     let d: ProxmoxDriver;
     let store: InventoryStore;
 
-    beforeAll(async () => {
-      sim = await startPveSim({ version, tokens, taskStepMs: 5 });
-    });
-    afterAll(async () => {
-      cleanup.run();
-      await sim.close();
-    });
     afterEach(() => {
       d.stop();
-      expect(sim.violations).toEqual([]);
-      Object.assign(sim.state, seedCluster()); // the server holds this same object
-      sim.tasks.stepMs = 5;
+      expect(suite.sim.violations).toEqual([]);
+      Object.assign(suite.sim.state, seedCluster()); // the server holds this same object
+      suite.sim.tasks.stepMs = 5;
     });
 
     async function connected(): Promise<void> {
       store = new InventoryStore();
-      ({ d } = simDriver(sim, tokens, memorySecrets(), cleanup, store, {
+      ({ d } = suite.driver({
+        store,
+        secrets: memorySecrets(),
         probe: probeFor('9.1.1'),
-        session: fakeSession(sim, tokens, haManager(sim)),
+        session: fakeSession(suite.sim, suite.tokens, haManager(suite.sim)),
         taskPollMs: 10,
         crmPollMs: 10,
       }));
@@ -74,7 +59,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
     const moves = () => d.clusterMoves;
 
     it('offers a running VM online migration to the nodes PVE allows, and says cluster-moves', async () => {
-      sim.state.storages.find((s) => s.storage === 'local-lvm')!.nodes = ['pve1', 'pve2'];
+      suite.sim.state.storages.find((s) => s.storage === 'local-lvm')!.nodes = ['pve1', 'pve2'];
       await connected();
       expect(d.capabilities).toContain('cluster-moves');
       expect(await moves().selfNode()).toBe('pve1');
@@ -114,7 +99,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await connected();
       const t = taskContext();
       await moves().runMove(vm('web01'), { how: 'live', targetNode: 'pve2' }, t.ctx);
-      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve2', status: 'running' });
+      expect(suite.sim.state.guests.get(100)).toMatchObject({ node: 'pve2', status: 'running' });
       expect(vm('web01').placement?.primary).toBe('pve2');
       expect(vm('web01').state).toBe('running');
       expect(t.records[0]!.command).toBe(
@@ -131,7 +116,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it("fails with PVE's reason where the migration fails, the VM still where it was", async () => {
       await connected();
-      sim.state.nodes[2]!.online = false;
+      suite.sim.state.nodes[2]!.online = false;
       // The driver's view lags: it still thinks pve3 is online, so PVE's task is what refuses.
       const t = taskContext();
       await expect(
@@ -139,8 +124,8 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       ).rejects.toThrow(
         /^pve1: `pvesh create \/nodes\/pve1\/qemu\/100\/migrate .*` failed: migration aborted .*Can't connect to destination address using public key\.$/,
       );
-      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
-      expect(sim.state.guests.get(100)!.lock).toBeUndefined();
+      expect(suite.sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
+      expect(suite.sim.state.guests.get(100)!.lock).toBeUndefined();
       // Read again, the offline node is refused before anything runs.
       await d.refresh();
       const [live] = await moves().moveOptions(vm('web01'));
@@ -148,7 +133,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const checked = await moves().checkMove(vm('web01'), { how: 'live', targetNode: 'pve3' });
       expect(checked.refusal).toBe('pve3 is offline');
       // A VM with a device of its node: every way refused with what PVE reports.
-      sim.state.guests.get(100)!.config.hostpci0 = '0000:01:00.0';
+      suite.sim.state.guests.get(100)!.config.hostpci0 = '0000:01:00.0';
       const [dev] = await moves().moveOptions(vm('web01'));
       expect(dev!.refused).toMatch(/uses devices of pve1 \(hostpci0\)/);
     });
@@ -167,7 +152,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
 
     it('cancels a migration by stopping its PVE task; the VM stays', async () => {
       await connected();
-      sim.tasks.stepMs = 1000;
+      suite.sim.tasks.stepMs = 1000;
       const t = taskContext();
       const running = moves().runMove(vm('web01'), { how: 'live', targetNode: 'pve2' }, t.ctx);
       await until(() => t.records.length > 0);
@@ -176,8 +161,8 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       expect(t.records.map((r) => r.command)).toContainEqual(
         expect.stringMatching(/^pvesh delete '\/nodes\/pve1\/tasks\/UPID:pve1:.*:qmigrate:100:/),
       );
-      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
-      expect(sim.state.guests.get(100)!.lock).toBeUndefined();
+      expect(suite.sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
+      expect(suite.sim.state.guests.get(100)!.lock).toBeUndefined();
     });
 
     it('restart-migrates a running container, and migrates a stopped VM offline', async () => {
@@ -195,19 +180,19 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'pvesh create /nodes/pve1/lxc/200/migrate --target pve3 --restart 1',
       );
       expect(t.details).toContainEqual(expect.stringMatching(/shutdown CT 200$/));
-      expect(sim.state.guests.get(200)).toMatchObject({ node: 'pve3', status: 'running' });
+      expect(suite.sim.state.guests.get(200)).toMatchObject({ node: 'pve3', status: 'running' });
       expect(vm('dns01').placement?.primary).toBe('pve3');
 
       const [live, off] = await moves().moveOptions(vm('db01'));
       expect(live!.refused).toBe('db01 is not running: Proxmox VE migrates it offline.');
       expect(off).toMatchObject({ how: 'offline', label: 'Offline migration (qm migrate)' });
       await moves().runMove(vm('db01'), { how: 'offline', targetNode: 'pve1' }, taskContext().ctx);
-      expect(sim.state.guests.get(101)).toMatchObject({ node: 'pve1', status: 'stopped' });
+      expect(suite.sim.state.guests.get(101)).toMatchObject({ node: 'pve1', status: 'stopped' });
     });
 
     it('enters HA maintenance: HA-managed guests leave the node, others are named; and ends it', async () => {
-      sim.state.guests.get(100)!.config.scsi0 = 'nfs-shared:100/vm-100-disk-0.qcow2,size=32G';
-      haManage(sim, 100);
+      suite.sim.state.guests.get(100)!.config.scsi0 = 'nfs-shared:100/vm-100-disk-0.qcow2,size=32G';
+      haManage(suite.sim, 100);
       await connected();
       const plan = await moves().maintenancePlan('pve1', true);
       expect(plan.steps.map((st) => st.argv)).toEqual([
@@ -235,8 +220,8 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         command: 'ha-manager crm-command node-maintenance enable pve1',
         exitCode: 0,
       });
-      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve2', status: 'running' });
-      expect(sim.state.guests.get(200)!.node).toBe('pve1');
+      expect(suite.sim.state.guests.get(100)).toMatchObject({ node: 'pve2', status: 'running' });
+      expect(suite.sim.state.guests.get(200)!.node).toBe('pve1');
       expect(t.details.at(-1)).toBe(
         'pve1 is in HA maintenance mode; the HA-managed guests left it.',
       );
@@ -249,23 +234,23 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       const exit = await moves().maintenancePlan('pve1', false);
       expect(exit.findings[0]!.detail).toBe('HA brings back the guests it moved off pve1.');
       await moves().runMaintenance('pve1', false, taskContext().ctx);
-      expect(sim.state.guests.get(100)!.node).toBe('pve1');
+      expect(suite.sim.state.guests.get(100)!.node).toBe('pve1');
       expect(role('pve1')).not.toMatch(/maintenance|offline/);
     });
 
     it('fails the task when HA cannot move a guest off (a local disk), naming it', async () => {
-      haManage(sim, 100); // web01's disk is on local-lvm: HA's online migration fails
+      haManage(suite.sim, 100); // web01's disk is on local-lvm: HA's online migration fails
       await connected();
       await expect(moves().runMaintenance('pve1', true, taskContext().ctx)).rejects.toThrow(
         /^pve1 is in HA maintenance mode, but HA did not move vm:100 off it/,
       );
-      expect(sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
+      expect(suite.sim.state.guests.get(100)).toMatchObject({ node: 'pve1', status: 'running' });
     });
 
     it('refuses maintenance where no other node can take the HA guests', async () => {
-      haManage(sim, 100);
-      sim.state.nodes[1]!.online = false;
-      sim.state.nodes[2]!.online = false;
+      haManage(suite.sim, 100);
+      suite.sim.state.nodes[1]!.online = false;
+      suite.sim.state.nodes[2]!.online = false;
       await connected();
       const plan = await moves().maintenancePlan('pve1', true);
       expect(plan.findings[0]).toMatchObject({

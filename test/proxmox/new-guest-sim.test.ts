@@ -2,14 +2,13 @@
 // the simulator: the options read from the API, the guest made by a worker
 // task and its config read back, PVE's refusal shown as PVE words it, the
 // secret kept out of every command shown, removal refused while running.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GuestOptions, GuestSpec } from '../../shared/guest-create';
 import { guestSpecSchema } from '../../shared/guest-create';
 import type { Vm } from '../../shared/model';
 import type { InventoryStore } from '../../core/inventory/store';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, simCleanup, simDriver, taskContext } from './sim-driver';
+import { simSuite, taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox new guest');
 
@@ -18,24 +17,8 @@ const PASSWORD = 'Sw0rdfish-42';
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'New VM, New Container and Delete against the %s simulator',
   (version) => {
-    let sim: PveSim;
-    const tokens: Record<string, string> = {};
-    const cleanup = simCleanup();
-    const secrets = memorySecrets();
-
-    beforeAll(async () => {
-      sim = await startPveSim({ version, tokens, taskStepMs: 10 });
-    });
-    afterAll(async () => {
-      cleanup.run();
-      await sim.close();
-    });
-
-    const connected = async () => {
-      const c = simDriver(sim, tokens, secrets, cleanup);
-      await c.d.start();
-      return c;
-    };
+    const suite = simSuite(version, { taskStepMs: 10 });
+    const connected = () => suite.connected();
     const vmNamed = (store: InventoryStore, name: string): Vm | undefined =>
       store.all('vms').find((v) => v.name === name);
     const config = (d: Awaited<ReturnType<typeof connected>>['d'], path: string) =>
@@ -71,7 +54,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'debian-12-standard_12.7-1_amd64.tar.zst',
       ]);
       expect(o.commands).toContain('pvesh get /nodes/pve1/network --type any_bridge');
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
       d.stop();
     });
 
@@ -110,7 +93,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       // A property string since PVE 8.1 (`[current=]<MiB>`), so the API answers it as text.
       expect(String(conf.memory)).toBe('2048');
       expect(vmNamed(store, 'app02')).toMatchObject({ state: 'running', kind: 'vm' });
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
       d.stop();
     });
 
@@ -184,7 +167,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await expect(d.guestCreation.createGuest(onLocal, taskContext().ctx)).rejects.toThrow(
         /storage 'local' does not support vm images/,
       );
-      expect(sim.state.guests.has(400)).toBe(false);
+      expect(suite.sim.state.guests.has(400)).toBe(false);
       const badTemplate = guestSpecSchema.parse({
         kind: 'container',
         node: 'pve2',
@@ -206,13 +189,16 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
       await expect(d.guestCreation.createGuest(badTemplate, taskContext().ctx)).rejects.toThrow(
         /can't find file 'local:vztmpl\/alpine-3\.20-default_20240908_amd64\.tar\.xz'/,
       );
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
       d.stop();
     });
 
     it('fails the task when the worker fails, and leaves no half-made guest', async () => {
       const { d } = await connected();
-      sim.tasks.failNext('qmcreate', "lvcreate 'pve/vm-402-disk-0' error: Insufficient free space");
+      suite.sim.tasks.failNext(
+        'qmcreate',
+        "lvcreate 'pve/vm-402-disk-0' error: Insufficient free space",
+      );
       const spec = guestSpecSchema.parse({
         kind: 'vm',
         node: 'pve3',
@@ -231,7 +217,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         /^pve3: `pvesh create \/nodes\/pve3\/qemu --vmid 402 .*` failed: lvcreate/,
       );
       expect(details.at(-1)).toMatch(/TASK ERROR: lvcreate/);
-      expect(sim.state.guests.has(402)).toBe(false);
+      expect(suite.sim.state.guests.has(402)).toBe(false);
       d.stop();
     });
 
@@ -243,7 +229,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'web01 is running: Proxmox VE removes only a stopped VM. Shut it down (or stop it) first.',
       );
       expect(records).toEqual([]);
-      expect(sim.state.guests.has(100)).toBe(true);
+      expect(suite.sim.state.guests.has(100)).toBe(true);
       const db = vmNamed(store, 'db01')!;
       expect(db.state).toBe('shutoff');
       const del = taskContext();
@@ -252,9 +238,9 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
         'pvesh delete /nodes/pve2/qemu/101 --purge 1 --destroy-unreferenced-disks 1',
       );
       expect(del.details).toContain("pve2: Removing volume 'nfs-shared:101/vm-101-disk-0.qcow2'");
-      expect(sim.state.guests.has(101)).toBe(false);
+      expect(suite.sim.state.guests.has(101)).toBe(false);
       expect(vmNamed(store, 'db01')).toBeUndefined();
-      expect(sim.violations).toEqual([]);
+      expect(suite.sim.violations).toEqual([]);
       d.stop();
     });
   },

@@ -4,9 +4,10 @@
 // driver's openTunnel seam), and a fake SSH session answering only what
 // bootstrap runs over SSH (openssl for the fingerprint, pveum for the
 // token), which registers the token it makes with the simulator as pveum
-// would with the cluster.
+// would with the cluster. `simSuite` is a suite's whole set-up around it.
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { CommandRecord } from '../../shared/model';
 import { parseProbe } from '../../core/drivers/detect';
 import { ProxmoxDriver } from '../../core/drivers/proxmox/driver';
@@ -14,7 +15,8 @@ import type { DriverSecrets } from '../../core/drivers/registry';
 import { InventoryStore } from '../../core/inventory/store';
 import type { ExecResult } from '../../core/ssh/session';
 import type { TaskContext } from '../../core/tasks/runner';
-import type { PveSim } from '../pve-sim/server';
+import type { PveVersion } from '../pve-sim/schema';
+import { startPveSim, type PveSim, type SimOptions } from '../pve-sim/server';
 
 /** detect.ts's probe of a PVE node running that pve-manager version. */
 export const probeFor = (manager: string): string =>
@@ -111,7 +113,7 @@ export const until = async (what: () => boolean, ms = 5000): Promise<void> => {
 };
 
 /** What the tests opened, closed after them. */
-export function simCleanup() {
+function simCleanup() {
   const tunnels: Socket[] = [];
   const drivers: ProxmoxDriver[] = [];
   return {
@@ -124,17 +126,31 @@ export function simCleanup() {
   };
 }
 
-/** What a suite sets otherwise: its node's probe, its session, its polls. */
+/**
+ * The driver's `openTunnel` seam as the tests fill it: a local TCP connection
+ * to a simulated node's port instead of the SSH-forwarded channel, kept in
+ * `sockets` to be destroyed after the tests.
+ */
+export const tunnelTo = (port: number, sockets: Socket[]) => (): Promise<Socket> =>
+  new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+    sockets.push(s);
+  });
+
+/** What a suite sets otherwise: its node's probe, its session, its polls, its errors. */
 export interface SimDriverOptions {
   probe?: string;
   session?: ReturnType<typeof fakeSession>;
   pollMs?: number;
   taskPollMs?: number;
   crmPollMs?: number;
+  /** A poll's error; by default thrown, failing the test. */
+  onError?: (e: Error) => void;
 }
 
 /** A driver of host h1 connected to the simulator's node pve1. */
-export function simDriver(
+function simDriver(
   sim: PveSim,
   tokens: Record<string, string>,
   secrets: DriverSecrets,
@@ -149,20 +165,70 @@ export function simDriver(
     hostId: 'h1',
     store,
     probe: parseProbe(opts.probe ?? PROBE),
-    onError: (e) => {
-      throw e;
-    },
-    secrets,
-    openTunnel: () =>
-      new Promise((resolve, reject) => {
-        const s = connect(sim.port, '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-        tunnels.push(s);
+    onError:
+      opts.onError ??
+      ((e) => {
+        throw e;
       }),
+    secrets,
+    openTunnel: tunnelTo(sim.port, tunnels),
     pollMs: opts.pollMs ?? 100,
     taskPollMs: opts.taskPollMs ?? 20,
     ...(opts.crmPollMs !== undefined ? { crmPollMs: opts.crmPollMs } : {}),
   });
   drivers.push(d);
   return { d, store, session };
+}
+
+/** A driver of the suite: its own secrets or store where a test needs them. */
+export interface SuiteDriverOptions extends SimDriverOptions {
+  secrets?: DriverSecrets;
+  store?: InventoryStore;
+}
+
+/**
+ * One suite against the simulator of `version`, with what every such suite
+ * repeated: the simulator started before its tests with the suite's tokens,
+ * and after them its drivers stopped, their connections closed, the
+ * simulator closed, and no answer that broke its schema. Call it inside the
+ * suite's describe; `sim` is there from the suite's first beforeAll on (a
+ * beforeAll of the suite registered after this call runs after it).
+ */
+export function simSuite(
+  version: PveVersion,
+  simOptions: Omit<SimOptions, 'version' | 'tokens'> = {},
+) {
+  const tokens: Record<string, string> = {};
+  const secrets = memorySecrets();
+  const cleanup = simCleanup();
+  let started: PveSim | undefined;
+  beforeAll(async () => {
+    started = await startPveSim({ ...simOptions, version, tokens });
+  });
+  afterAll(async () => {
+    cleanup.run();
+    await started?.close();
+    expect(started?.violations ?? []).toEqual([]);
+  });
+  const sim = (): PveSim => {
+    if (!started) throw new Error('the simulator starts in the suite’s beforeAll');
+    return started;
+  };
+  /** A driver of host h1 (not started), with the suite's secrets unless given others. */
+  const driver = (o: SuiteDriverOptions = {}) =>
+    simDriver(sim(), tokens, o.secrets ?? secrets, cleanup, o.store, o);
+  return {
+    get sim(): PveSim {
+      return sim();
+    },
+    tokens,
+    secrets,
+    driver,
+    /** A driver started: its token made or found, the cluster read. */
+    async connected(o: SuiteDriverOptions = {}) {
+      const c = driver(o);
+      await c.d.start();
+      return c;
+    },
+  };
 }

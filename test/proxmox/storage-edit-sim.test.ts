@@ -3,38 +3,20 @@
 // pvesh command (only what changes; defaults deleted), what stands in the
 // way, the change itself seen in the inventory, and a change made meanwhile
 // by another admin refused by PVE's digest check.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoragePool } from '../../shared/model';
 import { storageSpecSchema, type StorageEdit } from '../../shared/storage-api';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
-import { memorySecrets, probeFor, simCleanup, simDriver, taskContext } from './sim-driver';
+import { probeFor, simSuite, taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox storage edit');
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)(
   'Edit storage against the %s simulator',
   (version) => {
-    let sim: PveSim;
-    const tokens: Record<string, string> = {};
-    const cleanup = simCleanup();
-    const secrets = memorySecrets();
+    const suite = simSuite(version, { taskStepMs: 10 });
     const probe = probeFor(version === 'pve8' ? '8.4.1' : '9.1.1');
-
-    beforeAll(async () => {
-      sim = await startPveSim({ version, tokens, taskStepMs: 10 });
-    });
-    afterAll(async () => {
-      cleanup.run();
-      await sim.close();
-      expect(sim.violations).toEqual([]);
-    });
-
-    const connected = async () => {
-      const c = simDriver(sim, tokens, secrets, cleanup, undefined, { probe });
-      await c.d.start();
-      return c;
-    };
+    const connected = () => suite.connected({ probe });
     type Connected = Awaited<ReturnType<typeof connected>>;
     const pools = (c: Connected, name: string): StoragePool[] =>
       c.store.all('pools').filter((x) => x.name === name);

@@ -6,38 +6,20 @@
 // content, Download from URL.
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storageSpecSchema, type StorageSpec } from '../../shared/storage-api';
 import type { StoragePool } from '../../shared/model';
 import { PVE_VERSIONS, pveSchemasOrSkip } from '../pve-sim/schema';
-import { startPveSim, type PveSim } from '../pve-sim/server';
 import { PLUGINS } from '../pve-sim/storage-config';
-import { memorySecrets, probeFor, simCleanup, simDriver, taskContext } from './sim-driver';
+import { probeFor, simSuite, taskContext } from './sim-driver';
 
 const haveSchemas = pveSchemasOrSkip('proxmox storage');
 const PASSWORD = 'Sm8-secret!';
 
 describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('storage against the %s simulator', (version) => {
-  let sim: PveSim;
-  const tokens: Record<string, string> = {};
-  const cleanup = simCleanup();
-  const secrets = memorySecrets();
+  const suite = simSuite(version, { taskStepMs: 10 });
   const probe = probeFor(version === 'pve8' ? '8.4.1' : '9.1.1');
-
-  beforeAll(async () => {
-    sim = await startPveSim({ version, tokens, taskStepMs: 10 });
-  });
-  afterAll(async () => {
-    cleanup.run();
-    await sim.close();
-    expect(sim.violations).toEqual([]);
-  });
-
-  const connected = async () => {
-    const c = simDriver(sim, tokens, secrets, cleanup, undefined, { probe });
-    await c.d.start();
-    return c;
-  };
+  const connected = () => suite.connected({ probe });
   const pool = (c: Awaited<ReturnType<typeof connected>>, name: string): StoragePool => {
     const p = c.store.all('pools').find((x) => x.name === name);
     if (!p) throw new Error(`no pool ${name}`);
@@ -52,7 +34,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('storage against the %s simulat
     const types = o.types.map((t) => t.type);
     expect(types).toContain('nfs');
     expect(types.includes('glusterfs')).toBe(version === 'pve8');
-    const post = sim.schema.get('POST', '/storage')!;
+    const post = suite.sim.schema.get('POST', '/storage')!;
     const props = post.parameters.properties!;
     const enumOfTypes = props.type!.enum as string[];
     for (const t of o.types) {
@@ -249,13 +231,16 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('storage against the %s simulat
     );
     setTimeout(() => t.abort.abort(), 100);
     await expect(run).rejects.toMatchObject({ code: 'cancelled' });
-    expect(sim.state.storageLab!.tmpFiles.size).toBe(0);
+    expect(suite.sim.state.storageLab!.tmpFiles.size).toBe(0);
     expect(pool(c, 'local').volumes.some((v) => v.name === 'slow.iso')).toBe(false);
   });
 
   it('downloads from a URL into a storage with a worker', async () => {
     const c = await connected();
-    sim.state.storageLab!.urls['https://images.example/alpine.tar.xz'] = Buffer.alloc(2048, 3);
+    suite.sim.state.storageLab!.urls['https://images.example/alpine.tar.xz'] = Buffer.alloc(
+      2048,
+      3,
+    );
     await c.d.storageApi.downloadToStorage(
       pool(c, 'local'),
       { url: 'https://images.example/alpine.tar.xz', filename: 'alpine.tar.xz', content: 'vztmpl' },

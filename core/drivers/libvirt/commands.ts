@@ -102,26 +102,6 @@ export interface DomainFacts extends DomainXmlFacts {
   autostart: boolean;
 }
 
-/**
- * One VM read on its own: its XML, state and persistence in a command each.
- * An inventory load reads every VM at once instead (domain-reads.ts), with
- * the same facts.
- */
-export async function readDomain(shell: VirshShell, uuid: string): Promise<DomainFacts> {
-  const [xmlText, state, info] = await Promise.all([
-    dumpDomainXml(shell, uuid),
-    readDomainState(shell, uuid),
-    read(shell, ['dominfo', uuid]),
-  ]);
-  const kv = parseKeyValues(info);
-  return withDefinedDisks(shell, uuid, {
-    ...parseDomainXml(xmlText),
-    state,
-    persistent: yes(kv['Persistent']),
-    autostart: yes(kv['Autostart']),
-  });
-}
-
 /** The VM's XML: as it runs, or (`inactive`) as defined for its next start. */
 export function dumpDomainXml(
   shell: VirshShell,

@@ -1,13 +1,13 @@
 // Every VM of a node read at once, for an inventory load. Reading each VM on
-// its own (commands.ts `readDomain`: dumpxml, domstate and dominfo) costs
+// its own (dumpxml, domstate and dominfo) costs
 // three virsh commands and a dozen libvirtd calls per VM, most of them in
 // dominfo; a node with a hundred guests spent most of its load there. Here
 // which VMs are persistent, autostarted, running, paused or shut off comes
 // from one `virsh list` each, by UUID, for the whole node, and each VM costs
 // one `dumpxml` (plus `dumpxml --inactive` when it runs), all written to the
 // open virsh at once (virsh-shell.ts pipelines them). The facts are the
-// same as `readDomain`'s (test/integration/inventory-batch.test.ts compares
-// the two on a node with many guests).
+// same as those per-VM reads give (test/integration/inventory-batch.test.ts
+// compares the two on a node with many guests).
 import type { VmState } from '../../../shared/model';
 import {
   dumpDomainXml,

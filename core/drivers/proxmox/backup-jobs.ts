@@ -5,6 +5,7 @@
 // what the form left empty, and switches between `all` and a vmid list).
 import type { BackupJob, BackupJobSpec, Retention } from '../../../shared/backups';
 import { BACKUP_COMPRESSIONS, BACKUP_MODES } from '../../../shared/backups';
+import { splitList } from './parse';
 import type { PveParams } from './pvesh';
 
 type Row = Record<string, unknown>;
@@ -58,9 +59,7 @@ export function parseJob(row: Row): BackupJob | undefined {
       schedule,
       storage: typeof row.storage === 'string' ? row.storage : 'local',
       all: flag(row.all, false),
-      vmids: String(row.vmid ?? '')
-        .split(/[,;\s]+/)
-        .filter(Boolean)
+      vmids: splitList(String(row.vmid ?? ''))
         .map(Number)
         .filter((n) => Number.isInteger(n)),
       mode: (BACKUP_MODES as readonly string[]).includes(mode)

@@ -6,7 +6,7 @@
 // storages hold. Each read is kept as its pvesh command for the user.
 import type { GuestNode, GuestOptions, VolumeChoice } from '../../../shared/guest-create';
 import type { PveApiClient } from './api-client';
-import { parseClusterResources } from './parse';
+import { parseClusterResources, splitList } from './parse';
 import { pveshCommand, type PveParams } from './pvesh';
 
 /** PVE's `ostype` values with the labels its web interface shows (qemu-server's list). */
@@ -50,10 +50,7 @@ export function parseNodeStorages(data: unknown): GuestNode['storages'] {
     .map((r) => ({
       id: str(r.storage),
       type: str(r.type),
-      content: str(r.content)
-        .split(/[,;\s]+/)
-        .filter(Boolean)
-        .sort(),
+      content: splitList(str(r.content)).sort(),
       availBytes: num(r.avail),
       shared: on(r.shared),
     }))

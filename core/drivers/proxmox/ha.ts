@@ -7,7 +7,7 @@
 // there). Pure functions: the driver (ha-driver.ts) reads and calls.
 import type { HaNode, HaResource, HaState } from '../../../shared/ha';
 import type { PveMethod, PveParams } from './pvesh';
-import type { PveClusterStatus } from './parse';
+import { splitList, type PveClusterStatus } from './parse';
 
 type Row = Record<string, unknown>;
 const str = (v: unknown): string =>
@@ -32,9 +32,7 @@ export interface PveHaRead {
 
 /** `pve1:2,pve2` as preferences, highest priority first (no priority is 0, as PVE reads it). */
 export function parseNodeList(list: string): { node: string; priority: number }[] {
-  return list
-    .split(/[,;\s]+/)
-    .filter(Boolean)
+  return splitList(list)
     .map((e) => {
       const [node, prio] = e.split(':');
       return { node: node!, priority: Number(prio ?? 0) || 0 };
@@ -61,9 +59,7 @@ function preferencesBySid(read: PveHaRead): Map<string, { node: string; priority
   }
   for (const rule of rows(read.preferences)) {
     if (str(rule.type) !== 'node-affinity' || bool(rule.disable)) continue;
-    for (const sid of str(rule.resources)
-      .split(/[,;\s]+/)
-      .filter(Boolean))
+    for (const sid of splitList(str(rule.resources)))
       out.set(sid, [...(out.get(sid) ?? []), ...parseNodeList(str(rule.nodes))]);
   }
   return out;

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { guestState, parseClusterResources, parseClusterStatus, splitTags } from './parse';
+import { guestState, parseClusterResources, parseClusterStatus, splitList } from './parse';
 
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8'));
@@ -171,7 +171,7 @@ describe('/cluster/status', () => {
 });
 
 describe('words', () => {
-  it('maps Proxmox’s guest status and tag lists', () => {
+  it('maps Proxmox’s guest status', () => {
     expect(['running', 'stopped', 'paused', 'suspended', 'unknown'].map(guestState)).toEqual([
       'running',
       'shutoff',
@@ -179,8 +179,31 @@ describe('words', () => {
       'pmsuspended',
       'unknown',
     ]);
-    expect(splitTags('web;prod')).toEqual(['web', 'prod']);
-    expect(splitTags('a, b  c;;')).toEqual(['a', 'b', 'c']);
-    expect(splitTags('')).toEqual([]);
+  });
+});
+
+describe('splitList', () => {
+  it('splits tags, vmid, node and content lists on `,`, `;` and spaces alike', () => {
+    expect(splitList('web;prod')).toEqual(['web', 'prod']);
+    expect(splitList('100,101,200')).toEqual(['100', '101', '200']);
+    expect(splitList('pve1:2,pve2:1')).toEqual(['pve1:2', 'pve2:1']);
+    expect(splitList('images rootdir\tiso\nbackup')).toEqual([
+      'images',
+      'rootdir',
+      'iso',
+      'backup',
+    ]);
+  });
+
+  it('drops empties: runs of separators, leading and trailing ones, an empty text', () => {
+    expect(splitList('a, b  c;;')).toEqual(['a', 'b', 'c']);
+    expect(splitList(' ;a,')).toEqual(['a']);
+    expect(splitList('')).toEqual([]);
+    expect(splitList(' ,; ')).toEqual([]);
+  });
+
+  it('keeps what a word holds besides separators (`:`, `=`, `-`) as it is', () => {
+    expect(splitList('vm:100;ct:200')).toEqual(['vm:100', 'ct:200']);
+    expect(splitList('keep-last=2')).toEqual(['keep-last=2']);
   });
 });

@@ -126,11 +126,13 @@ export function guestState(status: string): VmState {
 }
 
 /**
- * Proxmox tags as the guest's config holds them: separated by `;` (also
- * `,` or spaces, which older releases and hand edits use), empties dropped.
+ * A list as Proxmox VE writes one into a config or an answer: tags (`;`),
+ * vmids, HA nodes and resources, a storage's content (`,`); any of `,`, `;`
+ * or spaces separates, since older releases and hand edits mix them.
+ * Empties dropped.
  */
-export function splitTags(tags: string): string[] {
-  return tags.split(/[;,\s]+/).filter(Boolean);
+export function splitList(text: string): string[] {
+  return text.split(/[,;\s]+/).filter(Boolean);
 }
 
 function guest(r: Row, kind: 'qemu' | 'lxc'): PveGuest {
@@ -149,7 +151,7 @@ function guest(r: Row, kind: 'qemu' | 'lxc'): PveGuest {
     template: bool(r.template),
     ...(hastate ? { hastate } : {}),
     ...(lock ? { lock } : {}),
-    tags: splitTags(str(r.tags)),
+    tags: splitList(str(r.tags)),
     ...(pool ? { pool } : {}),
     cpus: num(r.maxcpu),
     cpu: num(r.cpu),

@@ -16,12 +16,12 @@ import {
 } from '../../../shared/storage-api';
 import type { TaskContext } from '../../tasks/runner';
 import type { PveApiClient } from './api-client';
+import { splitList } from './parse';
 import { pveshCommand, type PveParams } from './pvesh';
 import { poolRef } from './storage-config';
 import { storageTypes } from './storage-types';
 
-const listOf = (v: unknown): string[] =>
-  typeof v === 'string' && v ? v.split(/[,;\s]+/).filter(Boolean) : [];
+const listOf = (v: unknown): string[] => (typeof v === 'string' ? splitList(v) : []);
 
 const isContent = (c: string): c is StorageContent =>
   (STORAGE_CONTENTS as readonly string[]).includes(c);
