@@ -41,12 +41,16 @@ export class DataWorker {
   private nextId = 1;
   private idle: NodeJS.Timeout | undefined;
   private gone = false;
-  private readonly goneListeners = new Set<() => void>();
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    /** The node's name, for every message. */
+    private readonly label: string,
+    private readonly idleMs: number,
+  ) {}
 
   /** Starts a worker and waits until it has logged in; rejects with the reason it could not. */
-  static start(login: DataLogin): Promise<DataWorker> {
+  static start(login: DataLogin, idleMs = DATA_WORKER_IDLE_MS): Promise<DataWorker> {
     const worker = new Worker(dataWorkerScript(), { workerData: login });
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => {
@@ -54,11 +58,12 @@ export class DataWorker {
         void worker.terminate();
         reject(err);
       };
-      const stopped = () => failed(new Error('The data worker stopped while logging in.'));
+      const stopped = () =>
+        failed(new Error(`${login.target.label}: the data worker stopped while logging in.`));
       const first = (m: FromWorker) => {
         off();
         if (m.t === 'ready') {
-          const w = new DataWorker(worker);
+          const w = new DataWorker(worker, login.target.label, idleMs);
           w.listen();
           resolve(w);
         } else if (m.t === 'login-failed') failed(fromPayload(m.error));
@@ -79,12 +84,15 @@ export class DataWorker {
     this.worker.on('message', (m: FromWorker) => {
       if (m.t === 'dropped')
         this.end(
-          new ClusterdeckError('disconnected', 'The connection for consoles and uploads closed.'),
+          new ClusterdeckError(
+            'disconnected',
+            `${this.label}: the connection for consoles and uploads closed.`,
+          ),
         );
       else if ('id' in m) this.listeners.get(m.id)?.(m);
     });
     this.worker.on('error', (err) => this.end(err));
-    this.worker.on('exit', () => this.end(new Error('The data worker stopped.')));
+    this.worker.on('exit', () => this.end(new Error(`${this.label}: the data worker stopped.`)));
     this.armIdle();
   }
 
@@ -93,14 +101,12 @@ export class DataWorker {
     return this.gone;
   }
 
-  onGone(listener: () => void): void {
-    if (this.gone) listener();
-    else this.goneListeners.add(listener);
-  }
-
   close(): void {
     this.end(
-      new ClusterdeckError('disconnected', 'The connection for consoles and uploads was closed.'),
+      new ClusterdeckError(
+        'disconnected',
+        `${this.label}: the connection for consoles and uploads was closed.`,
+      ),
     );
   }
 
@@ -116,19 +122,19 @@ export class DataWorker {
     } as ErrorPayload;
     for (const [id, l] of this.listeners) l({ t: 'job-failed', id, error });
     this.listeners.clear();
-    for (const l of this.goneListeners) l();
   }
 
   private armIdle(): void {
     clearTimeout(this.idle);
     if (this.listeners.size > 0 || this.gone) return;
-    this.idle = setTimeout(() => this.close(), DATA_WORKER_IDLE_MS);
+    this.idle = setTimeout(() => this.close(), this.idleMs);
     this.idle.unref();
   }
 
   /** Sends a job; `listener` hears its messages until `done` is called. */
   private send(m: (id: number) => ToWorker, listener: Listener): { id: number; done(): void } {
-    if (this.gone) throw new ClusterdeckError('disconnected', 'The data worker has ended.');
+    if (this.gone)
+      throw new ClusterdeckError('disconnected', `${this.label}: the data worker has ended.`);
     const id = this.nextId++;
     clearTimeout(this.idle);
     this.listeners.set(id, listener);

@@ -53,8 +53,8 @@ afterAll(() => {
   clean();
 });
 
-async function started(l: DataLogin = login): Promise<DataWorker> {
-  const w = await DataWorker.start(l);
+async function started(l: DataLogin = login, idleMs?: number): Promise<DataWorker> {
+  const w = await DataWorker.start(l, idleMs);
   workers.push(w);
   return w;
 }
@@ -176,5 +176,20 @@ describe('data worker', () => {
     await expect(
       waiting.run({ signal: new AbortController().signal, onProgress: () => undefined }),
     ).rejects.toMatchObject({ code: 'disconnected' });
+  });
+
+  it('ends itself after a while without consoles or uploads, and not while one is open', async () => {
+    const w = await started(login, 400);
+    const port = (echo.address() as AddressInfo).port;
+    const bridge = await w.openConsole({
+      route: { kind: 'tcp', host: '127.0.0.1', port },
+      what: 'echo on node1',
+      guard: {},
+    });
+    await new Promise((r) => setTimeout(r, 900));
+    expect(w.isGone).toBe(false);
+    await bridge.close();
+    await new Promise((r) => setTimeout(r, 900));
+    expect(w.isGone).toBe(true);
   });
 });
