@@ -14,6 +14,9 @@ import type { ConsoleJob, DataLogin, FromWorker, ToWorker, UploadJob } from './p
 /** A worker without consoles or uploads for this long ends (and its connection). */
 export const DATA_WORKER_IDLE_MS = 60_000;
 
+/** How long a worker whose connection dropped lets its jobs end by themselves. */
+const RETIRE_MS = 7_000;
+
 const fromPayload = (e: ErrorPayload) => new ClusterdeckError(e.code, e.message);
 
 /** What an upload's task hears while the worker moves the bytes. */
@@ -40,7 +43,9 @@ export class DataWorker {
   private readonly listeners = new Map<number, Listener>();
   private nextId = 1;
   private idle: NodeJS.Timeout | undefined;
+  /** Takes no new work (its connection dropped, or it ended). */
   private gone = false;
+  private ended = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -82,13 +87,7 @@ export class DataWorker {
 
   private listen(): void {
     this.worker.on('message', (m: FromWorker) => {
-      if (m.t === 'dropped')
-        this.end(
-          new ClusterdeckError(
-            'disconnected',
-            `${this.label}: the connection for consoles and uploads closed.`,
-          ),
-        );
+      if (m.t === 'dropped') this.retire();
       else if ('id' in m) this.listeners.get(m.id)?.(m);
     });
     this.worker.on('error', (err) => this.end(err));
@@ -110,8 +109,30 @@ export class DataWorker {
     );
   }
 
+  /**
+   * Its connection dropped: new work goes to a new worker, while this one's
+   * consoles close their pages' sockets normally (each display's channel
+   * ended: bridge.ts gives that a few seconds) and its uploads fail with
+   * their own reason; then it ends.
+   */
+  private retire(): void {
+    this.gone = true;
+    clearTimeout(this.idle);
+    setTimeout(
+      () =>
+        this.end(
+          new ClusterdeckError(
+            'disconnected',
+            `${this.label}: the connection for consoles and uploads closed.`,
+          ),
+        ),
+      RETIRE_MS,
+    ).unref();
+  }
+
   private end(why: Error): void {
-    if (this.gone) return;
+    if (this.ended) return;
+    this.ended = true;
     this.gone = true;
     clearTimeout(this.idle);
     void this.worker.terminate();
@@ -149,7 +170,7 @@ export class DataWorker {
   }
 
   private stop(id: number): void {
-    if (!this.gone) this.worker.postMessage({ t: 'stop', id } satisfies ToWorker);
+    if (!this.ended) this.worker.postMessage({ t: 'stop', id } satisfies ToWorker);
   }
 
   /** A console bridge run by the worker: its URL is the worker's loopback WebSocket. */

@@ -3,6 +3,7 @@
 // session accepted, carries a console's bytes both ways through its own
 // loopback WebSocket, uploads a file and the page's PUT with the node's
 // SHA-256 agreeing, reports a cancelled upload, and ends every job when closed.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -192,4 +193,60 @@ describe('data worker', () => {
     await new Promise((r) => setTimeout(r, 900));
     expect(w.isGone).toBe(true);
   });
+
+  it('when its connection drops, closes the page’s console normally and takes no new work', async () => {
+    const node = readLab().nodes[0]!;
+    const toNode = () => sshConnections(node.host, node.port);
+    const before = new Set(toNode().map((c) => c.localPort));
+    const w = await started();
+    const mine = toNode().filter((c) => !before.has(c.localPort));
+    expect(mine).toHaveLength(1);
+    const port = (echo.address() as AddressInfo).port;
+    const bridge = await w.openConsole({
+      route: { kind: 'tcp', host: '127.0.0.1', port },
+      what: 'echo on node1',
+      guard: {},
+    });
+    const ws = new WebSocket(bridge.url, ['binary']);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    // The node's sshd for the worker's connection only: the node drops it.
+    const sshd = serverPid(node.host, node.port, mine[0]!.localPort);
+    process.kill(sshd, 'SIGKILL');
+    // The bridge's own close frame (no status: 1005), not a socket cut by a
+    // terminated thread (1006): the page can say the display ended.
+    expect(await closed).toBe(1005);
+    expect(w.isGone).toBe(true);
+    expect(() =>
+      w.upload({
+        source: { kind: 'page', guard: {} },
+        bytes: 1,
+        tmpPath: '/tmp/.x',
+        finalPath: '/tmp/x',
+      }),
+    ).toThrow(/node1/);
+    await bridge.closed;
+  });
 });
+
+/** This process's TCP connections to host:port (the lab shares this machine's network). */
+function sshConnections(host: string, port: number): { localPort: number }[] {
+  const out = execFileSync('ss', ['-tnpH', 'state', 'established', 'dst', `${host}:${port}`], {
+    encoding: 'utf8',
+  });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(`pid=${process.pid},`))
+    .map((l) => ({ localPort: Number(l.trim().split(/\s+/)[2]!.split(':').pop()) }));
+}
+
+/** The pid of the node's sshd holding the connection from our local port. */
+function serverPid(host: string, port: number, localPort: number): number {
+  const out = execFileSync('ss', ['-tnpH', 'state', 'established', 'src', `${host}:${port}`], {
+    encoding: 'utf8',
+  });
+  const line = out.split('\n').find((l) => l.trim().split(/\s+/)[3]?.endsWith(`:${localPort}`));
+  const pid = line && /pid=(\d+)/.exec(line)?.[1];
+  if (!pid) throw new Error(`no sshd found for local port ${localPort}: ${out}`);
+  return Number(pid);
+}
