@@ -212,6 +212,8 @@ export class DataWorker {
     result.catch(() => undefined);
     let progress = 0;
     let started = false;
+    /** Command records that came before the task listened. */
+    const early: CommandRecord[] = [];
     let written = false;
     const sent = this.send(
       (id) => ({ t: 'upload', id, job }),
@@ -229,7 +231,8 @@ export class DataWorker {
             written = true;
             return hooks?.onWritten?.();
           case 'log':
-            return hooks?.log?.(m.rec);
+            if (hooks) return hooks.log?.(m.rec);
+            return void early.push(m.rec);
           case 'upload-done':
             sent.done();
             return settle.resolve({ sha256: m.sha256, nodeSha256: m.nodeSha256 });
@@ -250,6 +253,7 @@ export class DataWorker {
         if (started) h.onStarted?.();
         if (progress) h.onProgress(progress);
         if (written) h.onWritten?.();
+        for (const rec of early.splice(0)) h.log?.(rec);
         if (h.signal.aborted) cancel();
         h.signal.addEventListener('abort', cancel, { once: true });
         return result.finally(() => h.signal.removeEventListener('abort', cancel));

@@ -82,3 +82,34 @@ export function pveCall(
     req.end();
   });
 }
+
+type Call = (
+  method: string,
+  path: string,
+  params?: Record<string, string | number>,
+) => Promise<PveResponse>;
+
+/**
+ * Polls a worker task's status until it stops: its exit status and log.
+ * Bounded by time, not by a count of polls: on a loaded machine each poll
+ * and each of the simulator's task steps takes longer.
+ */
+export async function taskEnded(
+  call: Call,
+  node: string,
+  upid: string,
+  withinMs = 30_000,
+): Promise<{ exit: string; log: string[] }> {
+  const task = `/nodes/${node}/tasks/${encodeURIComponent(upid)}`;
+  for (const until = Date.now() + withinMs; Date.now() < until;) {
+    const r = await call('GET', `${task}/status`);
+    if (r.status !== 200) throw new Error(`task status: ${r.status} ${r.reason}`);
+    const st = r.body.data as { status: string; exitstatus?: string };
+    if (st.status === 'stopped') {
+      const log = (await call('GET', `${task}/log`, { limit: 500 })).body.data as { t: string }[];
+      return { exit: st.exitstatus ?? '', log: log.map((l) => l.t) };
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the task ${upid} did not end within ${withinMs / 1000} s`);
+}

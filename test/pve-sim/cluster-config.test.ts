@@ -2,7 +2,7 @@
 // the cluster's Ceph status, over HTTPS as a client sees them, every request
 // and answer checked against the pinned schema.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pveCall } from './client';
+import { pveCall, taskEnded } from './client';
 import { startBareNet, type RunningBareNode } from './net';
 import { PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim } from './server';
@@ -27,19 +27,8 @@ const call = (
   params: Record<string, string | number> = {},
 ) => pveCall(n, method, path, params, { token });
 
-async function task(n: Node, upid: string): Promise<{ exit: string; log: string[] }> {
-  for (let i = 0; i < 400; i++) {
-    const r = await call(n, 'GET', `/nodes/${n.name}/tasks/${encodeURIComponent(upid)}/status`);
-    expect(r.status).toBe(200);
-    const st = r.body.data as { status: string; exitstatus?: string };
-    if (st.status === 'stopped') {
-      const log = await call(n, 'GET', `/nodes/${n.name}/tasks/${encodeURIComponent(upid)}/log`);
-      return { exit: st.exitstatus!, log: (log.body.data as { t: string }[]).map((l) => l.t) };
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('task did not end');
-}
+const task = (n: Node, upid: string) =>
+  taskEnded((method, path, params) => call(n, method, path, params), n.name, upid);
 
 async function worker(n: Node, path: string, params: Record<string, string | number>) {
   const r = await call(n, 'POST', path, params);

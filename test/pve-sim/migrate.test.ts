@@ -2,7 +2,7 @@
 // refusals of its API, the failures of its migration task, the guest on the
 // target at the end, and a cancelled migration leaving it where it was.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { pveCall } from './client';
+import { pveCall, taskEnded } from './client';
 import { PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim, type PveSim } from './server';
 import { seedCluster } from './state';
@@ -18,20 +18,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('migrations in the %s simulator
   const call = (method: string, path: string, params: Record<string, string | number> = {}) =>
     pveCall(sim, method, path, params, { token: `${tokenId}=${secret}` });
 
-  async function ended(node: string, upid: string): Promise<{ exit: string; log: string[] }> {
-    const task = `/nodes/${node}/tasks/${encodeURIComponent(upid)}`;
-    for (let i = 0; i < 400; i++) {
-      const st = (await call('GET', `${task}/status`)).body.data as Record<string, string>;
-      if (st.status === 'stopped') {
-        const log = (await call('GET', `${task}/log`, { limit: 500 })).body.data as {
-          t: string;
-        }[];
-        return { exit: st.exitstatus!, log: log.map((l) => l.t) };
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error('the task did not end');
-  }
+  const ended = (node: string, upid: string) => taskEnded(call, node, upid);
 
   beforeAll(async () => {
     sim = await startPveSim({ version, tokens: { [tokenId]: secret }, taskStepMs: 5 });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pveCall, type PveResponse } from './client';
+import { pveCall, type PveResponse, taskEnded } from './client';
 import { PVE_VERSIONS, pveSchemasOrSkip } from './schema';
 import { startPveSim, type PveSim } from './server';
 
@@ -72,15 +72,7 @@ describe.skipIf(!haveSchemas).each(PVE_VERSIONS)('the %s simulator’s storage',
   let sim: PveSim;
   const call = (method: string, path: string, params: Record<string, string | number> = {}) =>
     pveCall(sim, method, path, params, { token: `${tokenId}=${secret}` });
-  const taskEnd = async (node: string, upid: string) => {
-    for (let i = 0; i < 400; i++) {
-      const r = await call('GET', `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`);
-      const d = r.body.data as { status: string; exitstatus?: string };
-      if (d.status === 'stopped') return d.exitstatus;
-      await new Promise((res) => setTimeout(res, 10));
-    }
-    throw new Error('the task never ended');
-  };
+  const taskEnd = async (node: string, upid: string) => (await taskEnded(call, node, upid)).exit;
 
   beforeAll(async () => {
     sim = await startPveSim({ version, tokens: { [tokenId]: secret }, taskStepMs: 5 });
