@@ -40,6 +40,10 @@ export default defineConfig({
           ],
           environment: 'node',
           env,
+          // Some of these start processes or the Proxmox simulator's nodes;
+          // beside three lab suites on two cores they took over vitest's 5 s
+          // default. A hang still fails.
+          testTimeout: 30_000,
         },
       },
       {
