@@ -54,6 +54,23 @@ afterAll(() => {
     virshOn('node1', ['start', 'lab-linux']);
 });
 
+/**
+ * Waits for the task taking a snapshot to succeed. The list
+ * shows a snapshot libvirt is still writing (a memory snapshot pauses the
+ * guest, the state change reloads the list), so its name there is no sign
+ * that the task has ended.
+ */
+async function snapshotTaskSucceeded(name: string) {
+  const task = () =>
+    backend.store.all('tasks').find((t) => t.title.startsWith(`Take the snapshot ${name} `));
+  await waitFor(
+    () => task()?.state !== 'running' && !!task(),
+    `the task for ${name} ended`,
+    90_000,
+  );
+  expect(task()?.state).toBe('succeeded');
+}
+
 async function openSnapshots(vm: string, state: string) {
   await vmItem(vm, state).click();
   await page.getByRole('tab', { name: 'Snapshots' }).click();
@@ -72,6 +89,7 @@ describe.runIf(readLab().linuxGuest)('snapshots with memory or disks only', () =
     await form.getByRole('button', { name: 'Take snapshot' }).click();
     const list = page.getByRole('region', { name: 'Snapshots' });
     await list.getByText('e2e-mem').waitFor({ timeout: 60_000 });
+    await snapshotTaskSucceeded('e2e-mem');
     await list.getByText('· disks and memory').waitFor();
     const xml = virshOn('node1', ['snapshot-dumpxml', 'lab-linux', '--snapshotname', 'e2e-mem']);
     expect(xml).toContain('<state>running</state>');
@@ -124,6 +142,7 @@ describe.runIf(readLab().linuxGuest)('snapshots with memory or disks only', () =
     await form.getByRole('button', { name: 'Take snapshot' }).click();
     const list = page.getByRole('region', { name: 'Snapshots' });
     await list.getByText('· disks only, in overlay files').waitFor({ timeout: 60_000 });
+    await snapshotTaskSucceeded('e2e-disks');
     const xml = virshOn('node1', ['snapshot-dumpxml', 'lab-linux', '--snapshotname', 'e2e-disks']);
     expect(xml).toContain('<state>disk-snapshot</state>');
     expect(xml).toMatch(/<disk name='vda' snapshot='external'/);
