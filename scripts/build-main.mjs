@@ -21,7 +21,7 @@ await Promise.all([
       'electron/serve': 'shells/browser/serve.ts',
       'electron/demo': 'shells/browser/demo.ts',
       // A node's data worker (consoles, uploads): a thread, so a file of its own.
-      'electron/data-worker': 'core/dataplane/worker-entry.ts',
+      'workers/data-worker': 'core/dataplane/worker-entry.ts',
       'scripts/bench': 'scripts/bench.ts',
     },
     outdir: 'dist',

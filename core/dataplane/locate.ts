@@ -1,6 +1,6 @@
-// Where the data worker's script is: beside the bundle that starts it
-// (dist/electron/data-worker.cjs, next to main.cjs and serve.cjs), or in
-// dist/ for the bench's bundle and for tests run from the sources. Workers
+// Where the data worker's script is: dist/workers/data-worker.cjs, a folder
+// beside each bundle that starts it (the app's and the bench's under dist/),
+// or under dist/ from the sources, for tests. Workers
 // run JavaScript files only, so the sources need `npm run build` first.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +9,8 @@ const NAME = 'data-worker.cjs';
 
 export function dataWorkerScript(): string {
   const candidates = [
-    join(__dirname, NAME),
-    join(__dirname, '..', 'electron', NAME),
-    join(__dirname, '..', '..', 'dist', 'electron', NAME),
+    join(__dirname, '..', 'workers', NAME),
+    join(__dirname, '..', '..', 'dist', 'workers', NAME),
   ];
   const found = candidates.find((p) => existsSync(p));
   if (!found) {

@@ -2,7 +2,7 @@
 // node, carrying the bulk bytes (console displays, uploads) so that their
 // encryption, ssh2's packet handling and the WebSocket or HTTP serving run
 // beside the main thread rather than on it. It accepts the host key the main
-// session accepted and no other. Bundled as dist/electron/data-worker.cjs
+// session accepted and no other. Bundled as dist/workers/data-worker.cjs
 // (scripts/build-main.mjs); data-worker.ts starts it.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorPayload } from '../../shared/errors';
