@@ -3,14 +3,14 @@
 // The same modules as on the main thread do the work (bridge.ts,
 // checked-upload.ts, upload-receiver.ts); this only reports to the main
 // thread, which keeps the task, its steps and its log.
-import { ClusterdeckError, toErrorPayload } from '../../shared/errors';
+import { toErrorPayload } from '../../shared/errors';
 import { openConsoleBridge, type ConsoleBridge } from '../consoles/bridge';
 import { openRoute } from '../consoles/route';
 import { passwordLogin } from '../consoles/vnc-login';
 import type { SshSession } from '../ssh/session';
 import { checkedUpload } from '../transfers/checked-upload';
 import type { ByteSource } from '../transfers/slab-source';
-import { openUploadReceiver, type UploadReceiver } from '../transfers/upload-receiver';
+import { openUploadReceiver, pageRequest, type UploadReceiver } from '../transfers/upload-receiver';
 import type { ConsoleJob, FromWorker, UploadJob } from './protocol';
 
 export interface Job {
@@ -56,16 +56,6 @@ export function runConsole(
   };
 }
 
-/** Rejects when the signal aborts first. */
-function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ClusterdeckError('cancelled', 'The upload was cancelled.'));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 export function runUpload(
   session: SshSession,
   id: number,
@@ -80,7 +70,7 @@ export function runUpload(
     if (job.source.kind === 'page') {
       receiver = await openUploadReceiver(job.bytes, job.source.guard);
       post({ t: 'upload-url', id, url: receiver.url });
-      source = { stream: await unlessAborted(receiver.request, abort.signal) };
+      source = { stream: await pageRequest(receiver, abort.signal) };
     } else {
       source = { path: job.source.path };
     }

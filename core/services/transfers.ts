@@ -109,16 +109,17 @@ export class TransferService {
         this.ctx.tasks.start(`Upload ${name}`, `${node} / ${pool.name}`, (ctx) =>
           uploadIntoPool(ctx, { conn, pool, name, bytes: size, source }),
         );
+      const size = file?.bytes ?? bytes;
       // The node's data worker moves the bytes where it can (core/dataplane).
       const worker = await conn.dataPlane();
       if (worker) {
         const upload = worker.upload({
           source: file ? { kind: 'file', path: file.path } : { kind: 'page', guard },
-          bytes: file?.bytes ?? bytes,
+          bytes: size,
           ...uploadPaths(pool, name),
         });
         const url = file ? undefined : await upload.url;
-        const taskId = start({ kind: 'worker', upload, fromPage: !file }, file?.bytes ?? bytes);
+        const taskId = start({ kind: 'worker', upload, fromPage: !file }, size);
         return url ? { taskId, url } : { taskId };
       }
       if (file) return { taskId: start({ kind: 'file', path: file.path }, file.bytes) };

@@ -96,3 +96,22 @@ export async function openUploadReceiver(
     close,
   };
 }
+
+/**
+ * The page's request, or a rejection when the upload is cancelled first. (A
+ * page that never comes is the receiver's to time out: it closes and rejects
+ * its request.)
+ */
+export function pageRequest(
+  receiver: UploadReceiver,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new ClusterdeckError('cancelled', 'The upload was cancelled.'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    receiver.request
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

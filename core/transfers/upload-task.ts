@@ -10,19 +10,7 @@ import type { UploadHooks, WorkerUpload } from '../dataplane/data-worker';
 import { checkedUpload, type CheckedResult } from './checked-upload';
 import type { TaskContext } from '../tasks/runner';
 import type { ByteSource } from './slab-source';
-import type { UploadReceiver } from './upload-receiver';
-
-/**
- * Rejects when the signal aborts. (A page that never comes is the receiver's
- * to time out: it closes and rejects its request.)
- */
-function unlessCancelled<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new ClusterdeckError('cancelled', 'The upload was cancelled.'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
+import { pageRequest, type UploadReceiver } from './upload-receiver';
 
 /**
  * Where the bytes come from: the page (the browser shell, or a file dropped
@@ -58,7 +46,7 @@ async function moveHere(
 ): Promise<CheckedResult> {
   const bytesFrom: ByteSource =
     source.kind === 'page'
-      ? { stream: await unlessCancelled(source.receiver.request, hooks.signal) }
+      ? { stream: await pageRequest(source.receiver, hooks.signal) }
       : { path: source.path };
   hooks.onStarted?.();
   const sftp = await conn.sftp();
